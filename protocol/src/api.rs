@@ -1,0 +1,370 @@
+//! Request and response bodies of the REST API (`/api/...`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CourtDateTime, MeetingNumber, ParticipantRole, StaffRole};
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type TimestampMs = i64;
+
+// ---------------------------------------------------------------- staff
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: StaffRole,
+    pub mobile: Option<String>,
+}
+
+/// An administrator creating a staff account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffAccount {
+    pub username: String,
+    pub name: String,
+    pub role: StaffRole,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub token: String,
+    pub expires_at_ms: TimestampMs,
+    pub staff: StaffAccount,
+}
+
+// ---------------------------------------------------------------- hearings
+
+/// Where a hearing is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HearingStatus {
+    /// 未开庭: booked; participants may wait in the room.
+    Scheduled,
+    /// 庭审中: the judge pressed 开始.
+    InSession,
+    /// 休庭: adjourned, may resume.
+    Adjourned,
+    /// 已闭庭
+    Closed,
+    /// 已取消: cancelled before it was held.
+    Cancelled,
+}
+
+impl HearingStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Scheduled => "未开庭",
+            Self::InSession => "庭审中",
+            Self::Adjourned => "休庭",
+            Self::Closed => "已闭庭",
+            Self::Cancelled => "已取消",
+        }
+    }
+
+    /// Closed and cancelled hearings are over: nobody joins them any more and
+    /// their meeting number may be given to a new hearing.
+    pub fn is_over(self) -> bool {
+        matches!(self, Self::Closed | Self::Cancelled)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::InSession => "in_session",
+            Self::Adjourned => "adjourned",
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Scheduled, Self::InSession, Self::Adjourned, Self::Closed, Self::Cancelled]
+            .into_iter()
+            .find(|status| status.as_str() == s)
+    }
+}
+
+/// A participant as the booking clerk enters them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewParticipant {
+    pub name: String,
+    pub role: ParticipantRole,
+    /// Mainland mobile number, 11 digits. Login codes and notices go here.
+    pub mobile: String,
+    /// For judges and clerks: the staff account that enters the hearing from the console.
+    #[serde(default)]
+    pub staff_id: Option<i64>,
+}
+
+/// 预定网上开庭
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookHearingRequest {
+    /// 案号, e.g. （2026）津0101民初1234号
+    pub case_number: String,
+    /// 案由 / case title
+    pub case_title: String,
+    pub courtroom: String,
+    pub scheduled_at: CourtDateTime,
+    pub participants: Vec<NewParticipant>,
+}
+
+/// Changes to a booked hearing. Absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateHearingRequest {
+    #[serde(default)]
+    pub case_number: Option<String>,
+    #[serde(default)]
+    pub case_title: Option<String>,
+    #[serde(default)]
+    pub courtroom: Option<String>,
+    #[serde(default)]
+    pub scheduled_at: Option<CourtDateTime>,
+    #[serde(default)]
+    pub add_participants: Vec<NewParticipant>,
+    #[serde(default)]
+    pub remove_participants: Vec<i64>,
+}
+
+/// A participant as staff see them (with the mobile number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantRecord {
+    pub id: i64,
+    pub name: String,
+    pub role: ParticipantRole,
+    pub mobile: String,
+    pub staff_id: Option<i64>,
+}
+
+/// A hearing as staff see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hearing {
+    pub id: i64,
+    pub meeting_number: MeetingNumber,
+    pub case_number: String,
+    pub case_title: String,
+    pub courtroom: String,
+    pub scheduled_at: CourtDateTime,
+    pub status: HearingStatus,
+    pub participants: Vec<ParticipantRecord>,
+    pub created_at_ms: TimestampMs,
+}
+
+/// Which hearings a staff list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HearingFilter {
+    /// Scheduled today (court local date).
+    Today,
+    /// Not yet over, scheduled today or later.
+    Upcoming,
+    /// Closed or cancelled.
+    Closed,
+    #[default]
+    All,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HearingListQuery {
+    #[serde(default)]
+    pub filter: HearingFilter,
+    /// Substring of the case number (案号).
+    #[serde(default)]
+    pub case_number: Option<String>,
+}
+
+// ---------------------------------------------------------------- SMS
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsKind {
+    /// 庭审通知, sent on booking and on resend.
+    HearingNotice,
+    /// The date, time or courtroom changed.
+    HearingChanged,
+    /// The participant was removed from the hearing.
+    ParticipantRemoved,
+    /// The hearing was cancelled.
+    HearingCancelled,
+    /// A login verification code.
+    LoginCode,
+}
+
+impl SmsKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HearingNotice => "hearing_notice",
+            Self::HearingChanged => "hearing_changed",
+            Self::ParticipantRemoved => "participant_removed",
+            Self::HearingCancelled => "hearing_cancelled",
+            Self::LoginCode => "login_code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::HearingNotice,
+            Self::HearingChanged,
+            Self::ParticipantRemoved,
+            Self::HearingCancelled,
+            Self::LoginCode,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsStatus {
+    /// Stored; delivery to the gateway has not finished yet.
+    Queued,
+    /// Handed to the gateway (for the outbox gateway: stored, which is delivery).
+    Sent,
+    /// The gateway refused or could not be reached; `error` says why.
+    Failed,
+}
+
+/// One text message as it went out (or failed to).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmsRecord {
+    pub id: i64,
+    pub mobile: String,
+    pub text: String,
+    pub kind: SmsKind,
+    pub hearing_id: Option<i64>,
+    pub participant_id: Option<i64>,
+    pub gateway: String,
+    pub status: SmsStatus,
+    pub error: Option<String>,
+    pub created_at_ms: TimestampMs,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SmsListQuery {
+    #[serde(default)]
+    pub hearing_id: Option<i64>,
+    #[serde(default)]
+    pub mobile: Option<String>,
+}
+
+// ---------------------------------------------------------------- participant login
+
+/// The kind of device a participant joins from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    Android,
+    Iphone,
+    PcBrowser,
+    #[default]
+    Other,
+}
+
+impl DeviceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Android => "安卓手机",
+            Self::Iphone => "苹果手机",
+            Self::PcBrowser => "电脑浏览器",
+            Self::Other => "其他设备",
+        }
+    }
+}
+
+/// Step one of 会议号登录: ask for a code to be sent to the mobile on file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginCodeRequest {
+    pub meeting_number: MeetingNumber,
+    pub mobile: String,
+}
+
+/// The same answer whether or not the meeting number and mobile matched a participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginCodeSent {
+    /// A new code may be requested after this many seconds.
+    pub resend_after_secs: u32,
+    /// A code, if one was sent, is valid this long.
+    pub expires_in_secs: u32,
+}
+
+/// Step two: the code from the SMS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginVerifyRequest {
+    pub meeting_number: MeetingNumber,
+    pub mobile: String,
+    pub code: String,
+    #[serde(default)]
+    pub device: DeviceKind,
+}
+
+/// A participant's session: bound to one hearing, one participant, one role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParticipantSession {
+    pub token: String,
+    pub expires_at_ms: TimestampMs,
+    pub hearing_id: i64,
+    pub participant_id: i64,
+    pub role: ParticipantRole,
+}
+
+/// Another participant as a participant sees them: role and name only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantSummary {
+    pub id: i64,
+    pub name: String,
+    pub role: ParticipantRole,
+}
+
+/// The hearing as a logged-in participant sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HearingDetails {
+    pub hearing_id: i64,
+    pub meeting_number: MeetingNumber,
+    pub case_number: String,
+    pub case_title: String,
+    pub courtroom: String,
+    pub scheduled_at: CourtDateTime,
+    pub status: HearingStatus,
+    pub me: ParticipantSummary,
+    pub participants: Vec<ParticipantSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub court_name: String,
+    pub protocol_version: u32,
+    pub server_version: String,
+}
+
+// ---------------------------------------------------------------- event log
+
+/// One entry of a hearing's event log (who did what, when).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HearingEvent {
+    pub id: i64,
+    pub at_ms: TimestampMs,
+    /// "staff", "participant" or "system".
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    /// What happened, e.g. "hearing_booked", "participant_blocked".
+    pub action: String,
+    pub detail: serde_json::Value,
+}

@@ -1,0 +1,17 @@
+//! The wire protocol of Cloud Trial: every REST request and response body and
+//! every signalling message, defined once and shared by the server and the
+//! client core so the two cannot drift apart.
+
+pub mod api;
+pub mod error;
+pub mod meeting_number;
+pub mod role;
+pub mod schedule;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use meeting_number::MeetingNumber;
+pub use role::{ParticipantRole, Side, StaffRole};
+pub use schedule::CourtDateTime;
+
+/// Version of the REST and signalling protocol. Bumped on incompatible changes.
+pub const PROTOCOL_VERSION: u32 = 1;

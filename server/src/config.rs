@@ -1,0 +1,91 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server needs to know at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Base of links sent by SMS, e.g. `https://yunshen.court.example`.
+    pub public_url: String,
+    pub court_name: String,
+    /// The court's offset from UTC, for "today" in the console.
+    pub utc_offset_minutes: i32,
+    /// Where the Android APK can be downloaded (shown on the landing page).
+    pub android_apk_url: Option<String>,
+    /// The iPhone app's App Store name.
+    pub ios_app_name: String,
+    pub sms: SmsConfig,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone)]
+pub enum SmsConfig {
+    /// Store every message in the database only.
+    Outbox,
+    /// POST each message to a provider.
+    Http { url: String, bearer_token: Option<String>, template: Option<String> },
+}
+
+/// Security-relevant limits. Defaults are the production values.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub login_code_ttl: Duration,
+    pub login_code_resend_after: Duration,
+    pub login_max_attempts: u32,
+    pub login_lock: Duration,
+    /// Login requests (code, verify, staff login) per client address per minute.
+    pub login_requests_per_minute: u32,
+    pub participant_session_ttl: Duration,
+    pub staff_session_ttl: Duration,
+    /// Largest JSON body accepted.
+    pub json_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            login_code_ttl: Duration::from_secs(5 * 60),
+            login_code_resend_after: Duration::from_secs(60),
+            login_max_attempts: 5,
+            login_lock: Duration::from_secs(15 * 60),
+            login_requests_per_minute: 30,
+            participant_session_ttl: Duration::from_secs(7 * 24 * 3600),
+            staff_session_ttl: Duration::from_secs(12 * 3600),
+            json_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults for a server keeping its data in `data_dir`.
+    pub fn new(data_dir: PathBuf) -> Self {
+        let listen: SocketAddr = ([127, 0, 0, 1], 8080).into();
+        Self {
+            listen,
+            data_dir,
+            public_url: format!("http://{listen}"),
+            court_name: "天津法院".to_owned(),
+            utc_offset_minutes: 8 * 60,
+            android_apk_url: None,
+            ios_app_name: "天津云审".to_owned(),
+            sms: SmsConfig::Outbox,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("cloudtrial.db")
+    }
+
+    pub fn download_link(&self, meeting_number: impl std::fmt::Display) -> String {
+        format!("{}/ots/download/{meeting_number}", self.public_url.trim_end_matches('/'))
+    }
+
+    pub fn apk_url(&self) -> String {
+        self.android_apk_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/download/cloudtrial.apk", self.public_url.trim_end_matches('/')))
+    }
+}

@@ -1,0 +1,160 @@
+//! Cloud Trial server: REST API, SMS notices, meeting-number login and the
+//! hearing's records, over SQLite.
+
+pub mod auth;
+pub mod booking;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod login;
+pub mod permissions;
+pub mod rate_limit;
+pub mod routes;
+pub mod secrets;
+pub mod sms;
+pub mod state;
+pub mod store;
+pub mod validate;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, Limits, SmsConfig};
+pub use state::AppState;
+
+use crate::error::AppError;
+use crate::rate_limit::RateLimiter;
+use crate::sms::{HttpGateway, OutboxGateway, SmsGateway, SmsService};
+use crate::store::Store;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Installs the TLS crypto provider used by outgoing HTTPS (the SMS gateway). Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Opens the data directory and database and assembles the shared state.
+pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    install_crypto_provider();
+    std::fs::create_dir_all(&config.data_dir)?;
+    let store = Store::open(&config.database_path())?;
+    let secret: Arc<[u8]> = store
+        .call_blocking(|conn| {
+            store::settings::get_or_insert(conn, "login_code_secret", || secrets::random_bytes::<32>().to_vec())
+        })?
+        .into();
+    let gateway: Arc<dyn SmsGateway> = match &config.sms {
+        SmsConfig::Outbox => Arc::new(OutboxGateway),
+        SmsConfig::Http { url, bearer_token, template } => Arc::new(
+            HttpGateway::new(url.clone(), bearer_token.clone(), template.clone()).map_err(anyhow::Error::msg)?,
+        ),
+    };
+    let sms = SmsService::new(store.clone(), gateway, clock.clone());
+    let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
+    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter })
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.limits.json_body_bytes;
+    routes::router()
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(AppError::internal("a request handler panicked"))
+        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    state.sms.resume_queued().await.map_err(std::io::Error::other)?;
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    housekeeping.abort();
+    result
+}
+
+/// Forgets expired sessions and login challenges now and then.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now_ms();
+        let result = state
+            .store
+            .call(move |conn| {
+                let sessions = store::sessions::delete_expired(conn, now)?;
+                let challenges = store::login::delete_stale(conn, now)?;
+                Ok::<_, store::StoreError>((sessions, challenges))
+            })
+            .await;
+        match result {
+            Ok((sessions, challenges)) if sessions + challenges > 0 => {
+                tracing::info!(sessions, challenges, "removed expired sessions and login challenges")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("housekeeping failed: {e}"),
+        }
+    }
+}
+
+/// A server running in this process (tests, tools).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Starts serving on `config.listen` (port 0 picks a free port).
+    pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = build_state(config, clock)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+        Ok(Self { addr, state, shutdown: Some(tx), task })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight, and closes the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await??;
+        Ok(())
+    }
+}

@@ -1,0 +1,52 @@
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use cloudtrial_protocol::api::{
+    LoginCodeRequest, LoginCodeSent, LoginVerifyRequest, ParticipantSession, StaffLoginRequest, StaffSession,
+};
+
+use crate::auth::Caller;
+use crate::error::{ApiJson, AppError};
+use crate::state::AppState;
+use crate::{login, store};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/login/code", post(request_code))
+        .route("/api/login/verify", post(verify))
+        .route("/api/staff/login", post(staff_login))
+        .route("/api/session/logout", post(logout))
+}
+
+async fn request_code(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<LoginCodeRequest>,
+) -> Result<Json<LoginCodeSent>, AppError> {
+    login::request_code(&state, client.ip(), request).await.map(Json)
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<LoginVerifyRequest>,
+) -> Result<Json<ParticipantSession>, AppError> {
+    login::verify_code(&state, client.ip(), request).await.map(Json)
+}
+
+async fn staff_login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<StaffLoginRequest>,
+) -> Result<Json<StaffSession>, AppError> {
+    login::staff_login(&state, client.ip(), request).await.map(Json)
+}
+
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<axum::http::StatusCode, AppError> {
+    let hash = caller.token_hash().to_vec();
+    let now = state.clock.now_ms();
+    state.store.call(move |conn| store::sessions::revoke(conn, &hash, now)).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,37 @@
+//! The HTTP surface: one `router()` per resource, merged here.
+
+mod hearings;
+mod landing;
+mod login;
+mod sms;
+mod staff;
+
+pub use staff::create_account as create_staff_account;
+
+use axum::Router;
+use axum::extract::State;
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::api::ServerInfo;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/info", axum::routing::get(info))
+        .merge(login::router())
+        .merge(staff::router())
+        .merge(hearings::router())
+        .merge(sms::router())
+        .merge(landing::router())
+        .fallback(|| async { AppError::not_found() })
+        .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) })
+}
+
+async fn info(State(state): State<AppState>) -> axum::Json<ServerInfo> {
+    axum::Json(ServerInfo {
+        court_name: state.config.court_name.clone(),
+        protocol_version: cloudtrial_protocol::PROTOCOL_VERSION,
+        server_version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}

@@ -1,0 +1,63 @@
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::api::{NewStaffAccount, StaffAccount};
+
+use crate::auth::{self, StaffCaller};
+use crate::error::{ApiJson, AppError};
+use crate::permissions::StaffAction;
+use crate::state::AppState;
+use crate::store::{self, staff::NewStaff};
+use crate::validate;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/staff", get(list).post(create))
+        .route("/api/staff/me", get(me))
+}
+
+async fn me(caller: StaffCaller) -> Json<StaffAccount> {
+    Json(caller.account)
+}
+
+async fn list(State(state): State<AppState>, caller: StaffCaller) -> Result<Json<Vec<StaffAccount>>, AppError> {
+    caller.require(StaffAction::ManageStaff)?;
+    state.store.call(|conn| store::staff::list(conn).map_err(AppError::from)).await.map(Json)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: StaffCaller,
+    ApiJson(request): ApiJson<NewStaffAccount>,
+) -> Result<(axum::http::StatusCode, Json<StaffAccount>), AppError> {
+    caller.require(StaffAction::ManageStaff)?;
+    create_account(&state, request).await.map(|a| (axum::http::StatusCode::CREATED, Json(a)))
+}
+
+/// Creates a staff account (API and command line).
+pub async fn create_account(state: &AppState, request: NewStaffAccount) -> Result<StaffAccount, AppError> {
+    let username = validate::text(&request.username, "用户名", 32)?;
+    if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        return Err(AppError::invalid("用户名只能包含字母、数字、下划线、点和短横线"));
+    }
+    let name = validate::text(&request.name, "姓名", 50)?;
+    let mobile = request.mobile.as_deref().map(validate::mobile).transpose()?;
+    if request.password.chars().count() < 8 {
+        return Err(AppError::invalid("密码至少8位"));
+    }
+    let password = request.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(AppError::internal)??;
+    let now = state.clock.now_ms();
+    let role = request.role;
+    state
+        .store
+        .call(move |conn| {
+            let new = NewStaff { username: &username, name: &name, role, mobile: mobile.as_deref(), password_hash: &hash };
+            store::staff::insert(conn, &new, now)?
+                .ok_or_else(|| AppError::with_message(ErrorCode::Conflict, format!("用户名{username}已被使用")))
+        })
+        .await
+}

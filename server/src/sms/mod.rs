@@ -1,0 +1,148 @@
+//! Text messages: notices to participants and login codes.
+//!
+//! Every message is stored in `sms_messages` before it is handed to the
+//! gateway, so the court can always see what was sent to whom.
+
+mod http;
+mod outbox;
+pub mod templates;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use cloudtrial_protocol::api::{SmsKind, SmsStatus};
+
+pub use http::HttpGateway;
+pub use outbox::OutboxGateway;
+
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::store::{self, Store};
+
+pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// A way of getting a text to a phone.
+pub trait SmsGateway: Send + Sync + 'static {
+    /// Short name recorded with each message ("outbox", "http").
+    fn name(&self) -> &'static str;
+
+    /// Delivers one message; `Err` carries the provider's reason.
+    fn deliver<'a>(&'a self, mobile: &'a str, text: &'a str) -> DeliveryFuture<'a>;
+
+    /// Whether delivery completes at once (then it is done before `send` returns).
+    fn is_immediate(&self) -> bool {
+        false
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct OutgoingSms {
+    pub mobile: String,
+    pub text: String,
+    pub kind: SmsKind,
+    pub hearing_id: Option<i64>,
+    pub participant_id: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct SmsService {
+    store: Store,
+    gateway: Arc<dyn SmsGateway>,
+    clock: Arc<dyn Clock>,
+}
+
+impl SmsService {
+    pub fn new(store: Store, gateway: Arc<dyn SmsGateway>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, gateway, clock }
+    }
+
+    /// Stores the messages, then delivers them. Returns once they are stored
+    /// (and, for an immediate gateway, delivered).
+    pub async fn send(&self, messages: Vec<OutgoingSms>) -> Result<(), AppError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now_ms();
+        let gateway = self.gateway.name();
+        let stored = messages.clone();
+        let ids: Vec<i64> = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction().map_err(store::StoreError::from)?;
+                let mut ids = Vec::with_capacity(stored.len());
+                for m in &stored {
+                    let new = store::sms::NewSms {
+                        mobile: &m.mobile,
+                        text: &m.text,
+                        kind: m.kind,
+                        hearing_id: m.hearing_id,
+                        participant_id: m.participant_id,
+                        gateway,
+                    };
+                    ids.push(store::sms::insert(&tx, &new, now)?);
+                }
+                tx.commit().map_err(store::StoreError::from)?;
+                Ok::<_, AppError>(ids)
+            })
+            .await?;
+        for (id, message) in ids.into_iter().zip(messages) {
+            tracing::info!(sms_id = id, kind = ?message.kind, mobile = %mask_mobile(&message.mobile), "SMS stored");
+            if self.gateway.is_immediate() {
+                self.deliver(id, message.mobile, message.text).await;
+            } else {
+                let this = self.clone();
+                tokio::spawn(async move { this.deliver(id, message.mobile, message.text).await });
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers messages left queued by an earlier run (the server stopped before delivery).
+    pub async fn resume_queued(&self) -> Result<(), AppError> {
+        let queued = self.store.call(|conn| store::sms::queued(conn).map_err(AppError::from)).await?;
+        for record in queued {
+            let this = self.clone();
+            tokio::spawn(async move { this.deliver(record.id, record.mobile, record.text).await });
+        }
+        Ok(())
+    }
+
+    async fn deliver(&self, id: i64, mobile: String, text: String) {
+        const ATTEMPTS: u32 = 3;
+        let mut outcome = Err(String::new());
+        for attempt in 1..=ATTEMPTS {
+            outcome = self.gateway.deliver(&mobile, &text).await;
+            match &outcome {
+                Ok(()) => break,
+                Err(reason) => {
+                    tracing::warn!(sms_id = id, attempt, %reason, "SMS delivery failed");
+                    if attempt < ATTEMPTS {
+                        tokio::time::sleep(std::time::Duration::from_millis(500 << attempt)).await;
+                    }
+                }
+            }
+        }
+        let (status, error) = match outcome {
+            Ok(()) => (SmsStatus::Sent, None),
+            Err(reason) => (SmsStatus::Failed, Some(reason)),
+        };
+        let result = self
+            .store
+            .call(move |conn| store::sms::set_status(conn, id, status, error.as_deref()))
+            .await;
+        if let Err(e) = result {
+            tracing::error!(sms_id = id, "could not record SMS status: {e}");
+        }
+    }
+}
+
+/// "138****5678": enough for a log reader, not enough to harvest numbers.
+pub fn mask_mobile(mobile: &str) -> String {
+    if mobile.len() == 11 && mobile.is_ascii() {
+        format!("{}****{}", &mobile[..3], &mobile[7..])
+    } else {
+        "***".to_owned()
+    }
+}

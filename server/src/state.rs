@@ -1,0 +1,19 @@
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::rate_limit::RateLimiter;
+use crate::sms::SmsService;
+use crate::store::Store;
+
+/// Shared by every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub sms: SmsService,
+    /// Keys the login-code hashes; generated once per data directory.
+    pub secret: Arc<[u8]>,
+    pub login_limiter: Arc<RateLimiter>,
+}

@@ -1,0 +1,116 @@
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Schema migrations, applied in order. `PRAGMA user_version` records how many
+/// have run. Never edit one that has shipped; append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: staff, hearings, participants, sessions, login codes, SMS, event log.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE staff (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('judge', 'clerk', 'admin')),
+        mobile        TEXT,
+        password_hash TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE hearings (
+        id             INTEGER PRIMARY KEY,
+        meeting_number TEXT NOT NULL,
+        case_number    TEXT NOT NULL,
+        case_title     TEXT NOT NULL,
+        courtroom      TEXT NOT NULL,
+        scheduled_at   TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        booked_by      INTEGER REFERENCES staff(id),
+        created_at_ms  INTEGER NOT NULL,
+        updated_at_ms  INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX hearings_live_meeting_number
+        ON hearings(meeting_number) WHERE status NOT IN ('closed', 'cancelled');
+    CREATE INDEX hearings_scheduled_at ON hearings(scheduled_at);
+    CREATE TABLE participants (
+        id            INTEGER PRIMARY KEY,
+        hearing_id    INTEGER NOT NULL REFERENCES hearings(id),
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        mobile        TEXT NOT NULL,
+        staff_id      INTEGER REFERENCES staff(id),
+        created_at_ms INTEGER NOT NULL,
+        removed_at_ms INTEGER
+    );
+    CREATE INDEX participants_hearing ON participants(hearing_id);
+    CREATE UNIQUE INDEX participants_live_mobile
+        ON participants(hearing_id, mobile) WHERE removed_at_ms IS NULL;
+    CREATE TABLE sessions (
+        token_hash     BLOB PRIMARY KEY,
+        kind           TEXT NOT NULL CHECK (kind IN ('staff', 'participant')),
+        staff_id       INTEGER REFERENCES staff(id),
+        participant_id INTEGER REFERENCES participants(id),
+        hearing_id     INTEGER REFERENCES hearings(id),
+        device         TEXT,
+        created_at_ms  INTEGER NOT NULL,
+        expires_at_ms  INTEGER NOT NULL,
+        revoked_at_ms  INTEGER
+    );
+    CREATE INDEX sessions_participant ON sessions(participant_id);
+    CREATE TABLE login_challenges (
+        meeting_number  TEXT NOT NULL,
+        mobile          TEXT NOT NULL,
+        participant_id  INTEGER REFERENCES participants(id),
+        code_hash       BLOB,
+        sent_at_ms      INTEGER NOT NULL,
+        expires_at_ms   INTEGER NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms INTEGER,
+        PRIMARY KEY (meeting_number, mobile)
+    );
+    CREATE TABLE sms_messages (
+        id             INTEGER PRIMARY KEY,
+        mobile         TEXT NOT NULL,
+        text           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        hearing_id     INTEGER REFERENCES hearings(id),
+        participant_id INTEGER REFERENCES participants(id),
+        gateway        TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+        error          TEXT,
+        created_at_ms  INTEGER NOT NULL
+    );
+    CREATE INDEX sms_messages_hearing ON sms_messages(hearing_id);
+    CREATE INDEX sms_messages_mobile ON sms_messages(mobile);
+    CREATE TABLE hearing_events (
+        id         INTEGER PRIMARY KEY,
+        hearing_id INTEGER NOT NULL REFERENCES hearings(id),
+        at_ms      INTEGER NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id   INTEGER,
+        actor_name TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        detail     TEXT NOT NULL
+    );
+    CREATE INDEX hearing_events_hearing ON hearing_events(hearing_id, id);
+    "#,
+];
+
+pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let applied = schema_version(conn)? as usize;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "applied database migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The `cloudtrial-server` binary itself: admin sub-commands, `--demo`, SIGTERM.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cloudtrial-server");
+
+#[test]
+fn staff_accounts_are_added_and_listed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args(["staff", "add", "--role", "judge", "--name", "王法官", "--username", "wang"])
+        .env("CLOUDTRIAL_STAFF_PASSWORD", "a good password")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created judge wang (王法官)"));
+
+    let again = Command::new(BIN)
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args(["staff", "add", "--role", "judge", "--name", "王法官", "--username", "wang", "--password", "another one"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success(), "a taken username is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已被使用"));
+
+    let list = Command::new(BIN).args(["--data-dir", dir.path().to_str().unwrap(), "staff", "list"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains("judge") && listed.contains("wang") && listed.contains("王法官"));
+}
+
+#[test]
+fn demo_start_prints_logins_serves_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--demo", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "server exited early: {printed}");
+        printed.push_str(&line);
+        if let Some(addr) = line.trim().strip_prefix("Cloud Trial server listening on http://") {
+            break addr.to_owned();
+        }
+    };
+    assert!(printed.contains("judge / demo1234"), "{printed}");
+    assert!(printed.contains("原告") && printed.contains("13800000001"), "{printed}");
+    let number = printed.split("Meeting number (会议号): ").nth(1).unwrap()[..8].to_owned();
+    assert!(number.bytes().all(|b| b.is_ascii_digit()));
+
+    // It serves: the landing page for the demo hearing.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        format!("GET /ots/download/{number} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    let mut page = String::new();
+    stream.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains(&number));
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+
+    // A second demo start on the same directory reuses the seeded court.
+    let rerun = Command::new(BIN)
+        .args(["--data-dir", dir.path().to_str().unwrap(), "staff", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&rerun.stdout).lines().count(), 3, "judge, clerk, admin");
+}

@@ -1,0 +1,248 @@
+use cloudtrial_protocol::StaffRole;
+use cloudtrial_protocol::api::{Hearing, HearingEvent, HearingStatus, SmsKind};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::*;
+
+fn expected_notice(name: &str, hearing: &Hearing) -> String {
+    format!(
+        "【天津法院】[云审]{name}，您好，您参与的张三诉李四民间借贷纠纷会议，已决定于{date} 09:30进行互联网庭审。\
+         请提前访问https://yunshen.example.court/ots/download/{number}下载庭审客户端（电脑端可直接使用浏览器）、\
+         安装并使用会议号登录，会议号为：{number}",
+        date = hearing.scheduled_at.date(),
+        number = hearing.meeting_number,
+    )
+}
+
+#[tokio::test]
+async fn booking_sends_each_participant_the_notice_in_the_manuals_words() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "（2026）津0101民初1号", &[JUDGE, CLERK, PLAINTIFF, DEFENDANT]).await;
+
+    assert_eq!(hearing.status, HearingStatus::Scheduled);
+    assert_eq!(hearing.participants.len(), 4);
+    let outbox = server.outbox(&clerk.token, &format!("?hearing_id={}", hearing.id)).await;
+    assert_eq!(outbox.len(), 4, "one SMS per participant");
+    for p in &hearing.participants {
+        let sms: Vec<_> = outbox.iter().filter(|m| m.participant_id == Some(p.id)).collect();
+        assert_eq!(sms.len(), 1);
+        assert_eq!(sms[0].mobile, p.mobile);
+        assert_eq!(sms[0].kind, SmsKind::HearingNotice);
+        assert_eq!(sms[0].text, expected_notice(&p.name, &hearing));
+    }
+}
+
+#[tokio::test]
+async fn the_landing_page_shows_the_meeting_number_and_how_to_join() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "（2026）津0101民初2号", &[JUDGE, PLAINTIFF]).await;
+
+    let response = server.http.get(server.url(&format!("/ots/download/{}", hearing.meeting_number))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!(r#"<div class="number" id="meeting-number">{}</div>"#, hearing.meeting_number)));
+    assert!(page.contains("天津云审"), "App Store name");
+    assert!(page.contains("https://yunshen.example.court/download/cloudtrial.apk"), "APK link");
+    assert!(page.contains(&format!("https://yunshen.example.court/?meeting={}", hearing.meeting_number)));
+
+    let bad = server.http.get(server.url("/ots/download/12ab")).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn staff_list_view_and_search_hearings() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let first = server.book(&clerk.token, "（2026）津0101民初100号", &[JUDGE, PLAINTIFF]).await;
+    let second = server.book(&clerk.token, "（2026）津0101民初200号", &[JUDGE, DEFENDANT]).await;
+    assert_ne!(first.meeting_number, second.meeting_number);
+
+    let (status, body) = server.get("/api/hearings?filter=upcoming", Some(&clerk.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let upcoming: Vec<Hearing> = serde_json::from_value(body).unwrap();
+    assert_eq!(upcoming.iter().map(|h| h.id).collect::<Vec<_>>(), [first.id, second.id]);
+
+    let (_, body) = server.get("/api/hearings?case_number=200", Some(&clerk.token)).await;
+    let found: Vec<Hearing> = serde_json::from_value(body).unwrap();
+    assert_eq!(found.iter().map(|h| h.id).collect::<Vec<_>>(), [second.id]);
+
+    let (_, body) = server.get("/api/hearings?filter=today", Some(&clerk.token)).await;
+    assert_eq!(body, json!([]), "both are tomorrow");
+
+    let (status, body) = server.get(&format!("/api/hearings/{}", first.id), Some(&clerk.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["case_number"], "（2026）津0101民初100号");
+    assert_eq!(body["participants"][1]["mobile"], PLAINTIFF.2);
+
+    let (status, _) = server.get("/api/hearings/999999", Some(&clerk.token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn rescheduling_and_changing_participants_notifies_exactly_those_affected() {
+    let server = TestServer::start().await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    let hearing = server.book(&judge.token, "（2026）津0101民初3号", &[JUDGE, PLAINTIFF, DEFENDANT]).await;
+    let defendant = hearing.participants.iter().find(|p| p.mobile == DEFENDANT.2).unwrap().clone();
+    let defendant_session = server.login(&judge.token, &hearing, DEFENDANT.2).await;
+
+    // Reschedule: everyone gets a change notice with the new time.
+    let new_time = server.tomorrow().replace("09:30", "14:00");
+    let (status, body) =
+        server.patch(&format!("/api/hearings/{}", hearing.id), Some(&judge.token), &json!({"scheduled_at": new_time})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let changed: Vec<_> = server
+        .outbox(&judge.token, &format!("?hearing_id={}", hearing.id))
+        .await
+        .into_iter()
+        .filter(|m| m.kind == SmsKind::HearingChanged)
+        .collect();
+    assert_eq!(changed.len(), 3);
+    assert!(changed.iter().all(|m| m.text.contains(&new_time)), "{changed:?}");
+
+    // Add a witness and remove the defendant: only they are told.
+    let (status, body) = server
+        .patch(
+            &format!("/api/hearings/{}", hearing.id),
+            Some(&judge.token),
+            &json!({
+                "add_participants": [{"name": "赵证人", "role": "witness", "mobile": "13700000001"}],
+                "remove_participants": [defendant.id],
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let updated: Hearing = serde_json::from_value(body).unwrap();
+    assert!(updated.participants.iter().any(|p| p.name == "赵证人"));
+    assert!(!updated.participants.iter().any(|p| p.id == defendant.id));
+
+    let witness_sms = server.outbox(&judge.token, "?mobile=13700000001").await;
+    assert_eq!(witness_sms.len(), 1);
+    assert_eq!(witness_sms[0].kind, SmsKind::HearingNotice);
+    assert!(witness_sms[0].text.contains("赵证人，您好") && witness_sms[0].text.contains("14:00"));
+    let defendant_sms = server.outbox(&judge.token, &format!("?mobile={}", DEFENDANT.2)).await;
+    assert_eq!(defendant_sms[0].kind, SmsKind::ParticipantRemoved);
+    let plaintiff_sms = server.outbox(&judge.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+    assert_eq!(plaintiff_sms.len(), 2, "notice and reschedule only: {plaintiff_sms:?}");
+
+    // The removed defendant's session ends and they can no longer log in.
+    let (status, body) =
+        server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&defendant_session.token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "session_expired");
+    let sent_before = server.outbox(&judge.token, &format!("?mobile={}", DEFENDANT.2)).await.len();
+    server.clock.advance(std::time::Duration::from_secs(61));
+    let (status, _) = server.request_code(&hearing.meeting_number.to_string(), DEFENDANT.2).await;
+    assert_eq!(status, StatusCode::OK);
+    let sent_after = server.outbox(&judge.token, &format!("?mobile={}", DEFENDANT.2)).await.len();
+    assert_eq!(sent_before, sent_after, "no code is sent to a removed participant");
+
+    let (_, body) = server.get(&format!("/api/hearings/{}/events", hearing.id), Some(&judge.token)).await;
+    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["hearing_booked", "participant_logged_in", "hearing_updated", "hearing_updated"]);
+    assert_eq!(events[2].actor_name, judge.account.name);
+    assert_eq!(events[3].detail["removed"][0]["id"], defendant.id);
+}
+
+#[tokio::test]
+async fn cancelling_notifies_everyone_and_frees_the_meeting_number() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "（2026）津0101民初4号", &[JUDGE, PLAINTIFF]).await;
+    let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
+
+    let (status, body) = server.post(&format!("/api/hearings/{}/cancel", hearing.id), Some(&clerk.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "cancelled");
+    let cancelled: Vec<_> = server
+        .outbox(&clerk.token, &format!("?hearing_id={}", hearing.id))
+        .await
+        .into_iter()
+        .filter(|m| m.kind == SmsKind::HearingCancelled)
+        .collect();
+    assert_eq!(cancelled.len(), 2);
+    assert!(cancelled.iter().all(|m| m.text.contains("已取消")));
+
+    let (status, _) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&session.token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) =
+        server.patch(&format!("/api/hearings/{}", hearing.id), Some(&clerk.token), &json!({"courtroom": "第二法庭"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = server.post(&format!("/api/hearings/{}/cancel", hearing.id), Some(&clerk.token), &json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (_, body) = server.get("/api/hearings?filter=closed", Some(&clerk.token)).await;
+    assert_eq!(body.as_array().unwrap().len(), 1);
+    let number = hearing.meeting_number;
+    let in_use = server
+        .state()
+        .store
+        .call(move |c| cloudtrial_server::store::hearings::meeting_number_in_use(c, number))
+        .await
+        .unwrap();
+    assert!(!in_use, "a cancelled hearing's number may be reused");
+}
+
+#[tokio::test]
+async fn staff_can_resend_a_notice() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "（2026）津0101民初5号", &[JUDGE, PLAINTIFF]).await;
+    let plaintiff = hearing.participants.iter().find(|p| p.mobile == PLAINTIFF.2).unwrap();
+
+    let (status, _) = server
+        .post(&format!("/api/hearings/{}/participants/{}/notice", hearing.id, plaintiff.id), Some(&clerk.token), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let sms = server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+    assert_eq!(sms.len(), 2);
+    assert_eq!(sms[0].text, sms[1].text);
+
+    let (status, _) = server
+        .post(&format!("/api/hearings/{}/participants/999/notice", hearing.id), Some(&clerk.token), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bookings_that_could_not_be_held_are_refused_with_reasons() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let cases = [
+        (server.booking("案1", &[PLAINTIFF, DEFENDANT]), "审判长或审判员"),
+        (server.booking("案2", &[JUDGE, (PLAINTIFF.0, "张三", JUDGE.2)]), "重复"),
+        (server.booking("案3", &[JUDGE, (PLAINTIFF.0, "张三", "12345")]), "手机号“12345”格式不正确"),
+        (server.booking("", &[JUDGE]), "请填写案号"),
+        (server.booking("案4", &[]), "参与人"),
+        (
+            {
+                let mut b = server.booking("案5", &[JUDGE]);
+                b["scheduled_at"] = json!("2020-01-01 09:00");
+                b
+            },
+            "不能早于当前时间",
+        ),
+        (
+            {
+                let mut b = server.booking("案6", &[JUDGE]);
+                b["scheduled_at"] = json!("2026-02-30 09:00");
+                b
+            },
+            "开庭时间格式",
+        ),
+    ];
+    for (body, reason) in cases {
+        let (status, answer) = server.post("/api/hearings", Some(&clerk.token), &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer["code"], "invalid_request");
+        assert!(answer["message"].as_str().unwrap().contains(reason), "{answer} should mention {reason}");
+    }
+    let (_, all) = server.get("/api/hearings", Some(&clerk.token)).await;
+    assert_eq!(all, json!([]), "nothing was stored");
+    assert!(server.outbox(&clerk.token, "").await.is_empty(), "nobody was notified");
+}

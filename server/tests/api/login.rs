@@ -1,0 +1,288 @@
+use std::time::Duration;
+
+use cloudtrial_protocol::StaffRole;
+use cloudtrial_protocol::api::HearingDetails;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+fn wrong_code(code: &str) -> String {
+    format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+}
+
+#[tokio::test]
+async fn a_party_logs_in_with_the_meeting_number_and_the_sms_code() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "（2026）津0101民初1号", &[JUDGE, CLERK, PLAINTIFF, DEFENDANT]).await;
+    let number = hearing.meeting_number.to_string();
+
+    let (status, body) = server.request_code(&number, "+86 138 0000 0001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"resend_after_secs": 60, "expires_in_secs": 300}));
+    let sms = server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+    assert!(sms[0].text.starts_with("【天津法院】[云审]您的会议登录验证码为："), "{}", sms[0].text);
+    let code = code_in(&sms[0].text);
+    assert_eq!(code.len(), 6);
+
+    let (status, body) = server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "plaintiff");
+    assert_eq!(body["hearing_id"], hearing.id);
+    let token = body["token"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 43, "at least 256 bits");
+
+    let (status, body) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let details: HearingDetails = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(details.me.name, "张三");
+    assert_eq!(details.case_number, "（2026）津0101民初1号");
+    assert_eq!(details.participants.len(), 4);
+    assert!(body["participants"][0].get("mobile").is_none(), "parties do not see each other's numbers");
+
+    // The code was good for one login only.
+    let (status, body) = server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_failed")));
+
+    // The database keeps only a hash of the token.
+    let hash = cloudtrial_server::secrets::token_hash(&token);
+    let plain = token.clone();
+    let (hashed, in_clear): (i64, i64) = server
+        .state()
+        .store
+        .call(move |c| {
+            let hashed = c.query_row("SELECT count(*) FROM sessions WHERE token_hash = ?1", [&hash], |r| r.get(0))?;
+            let in_clear = c.query_row(
+                "SELECT count(*) FROM sessions WHERE instr(CAST(token_hash AS TEXT), ?1) > 0",
+                [&plain],
+                |r| r.get(0),
+            )?;
+            Ok::<_, cloudtrial_server::store::StoreError>((hashed, in_clear))
+        })
+        .await
+        .unwrap();
+    assert_eq!((hashed, in_clear), (1, 0));
+}
+
+#[tokio::test]
+async fn five_wrong_codes_lock_the_login() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let number = hearing.meeting_number.to_string();
+    server.request_code(&number, PLAINTIFF.2).await;
+    let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+
+    for attempt in 1..=4 {
+        let (status, body) = server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_failed")), "attempt {attempt}");
+    }
+    let (status, body) = server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_locked")));
+    // Now even the right code is refused, and no new code can be had until the lock ends.
+    let (_, body) = server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!(body["code"], "login_locked");
+    server.clock.advance(Duration::from_secs(120));
+    let (status, body) = server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_locked")));
+
+    server.clock.advance(Duration::from_secs(15 * 60));
+    let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
+    assert_eq!(session.hearing_id, hearing.id);
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let number = hearing.meeting_number.to_string();
+    server.request_code(&number, PLAINTIFF.2).await;
+    let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+
+    server.clock.advance(Duration::from_secs(5 * 60 + 1));
+    let (status, body) = server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_failed")));
+}
+
+#[tokio::test]
+async fn codes_cannot_be_requested_more_than_once_a_minute() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let number = hearing.meeting_number.to_string();
+    server.request_code(&number, PLAINTIFF.2).await;
+    let first = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+
+    server.clock.advance(Duration::from_secs(30));
+    let (status, body) = server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["message"], "请在30秒后重新获取验证码");
+    assert_eq!(server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await.len(), 2, "notice + one code");
+
+    server.clock.advance(Duration::from_secs(31));
+    let (status, _) = server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK);
+    let second = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+    if first != second {
+        let (_, body) = server.verify(&number, PLAINTIFF.2, &first).await;
+        assert_eq!(body["code"], "login_failed", "a new code replaces the old one");
+    }
+    let (status, _) = server.verify(&number, PLAINTIFF.2, &second).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// A guesser learns nothing: unknown meeting numbers and unknown mobile numbers
+/// get byte-for-byte the answers a real participant with a wrong code gets.
+#[tokio::test]
+async fn unknown_meetings_and_phones_answer_exactly_like_a_wrong_code() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let real = hearing.meeting_number.to_string();
+    let unknown_meeting = if real == "87654321" { "87654322" } else { "87654321" };
+
+    async fn raw(server: &TestServer, path: &str, body: Value) -> (StatusCode, String) {
+        let response = server.http.post(server.url(path)).json(&body).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    server.request_code(&real, PLAINTIFF.2).await;
+    let wrong = wrong_code(&server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap());
+    // Start the real pair afresh so all three are in the same state.
+    server.clock.advance(Duration::from_secs(61));
+
+    let pairs = [(real.as_str(), PLAINTIFF.2), (unknown_meeting, PLAINTIFF.2), (real.as_str(), "13611112222")];
+    let mut code_answers = Vec::new();
+    let mut verify_answers = Vec::new();
+    let mut lock_answers = Vec::new();
+    for (number, mobile) in pairs {
+        code_answers.push(raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await);
+        let verify = json!({"meeting_number": number, "mobile": mobile, "code": wrong});
+        verify_answers.push(raw(&server, "/api/login/verify", verify.clone()).await);
+        for _ in 0..3 {
+            raw(&server, "/api/login/verify", verify.clone()).await;
+        }
+        lock_answers.push(raw(&server, "/api/login/verify", verify).await);
+    }
+    assert!(code_answers.iter().all(|a| *a == code_answers[0]), "{code_answers:?}");
+    assert_eq!(code_answers[0].0, StatusCode::OK);
+    assert!(verify_answers.iter().all(|a| *a == verify_answers[0]), "{verify_answers:?}");
+    assert_eq!(verify_answers[0].0, StatusCode::UNAUTHORIZED);
+    assert!(lock_answers.iter().all(|a| *a == lock_answers[0]), "{lock_answers:?}");
+    assert!(lock_answers[0].1.contains("login_locked"));
+
+    // Throttling is the same too.
+    let mut again = Vec::new();
+    for (number, mobile) in [(real.as_str(), JUDGE.2), (unknown_meeting, JUDGE.2)] {
+        raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await;
+        again.push(raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await);
+    }
+    assert_eq!(again[0], again[1]);
+    assert_eq!(again[0].0, StatusCode::TOO_MANY_REQUESTS);
+
+    // Only real participants were ever sent codes.
+    let codes: Vec<_> = server
+        .outbox(&clerk.token, "")
+        .await
+        .into_iter()
+        .filter(|m| m.kind == cloudtrial_protocol::api::SmsKind::LoginCode)
+        .collect();
+    let mut mobiles: Vec<_> = codes.iter().map(|c| c.mobile.as_str()).collect();
+    mobiles.sort();
+    assert_eq!(mobiles, [PLAINTIFF.2, PLAINTIFF.2, JUDGE.2]);
+}
+
+#[tokio::test]
+async fn a_token_for_one_hearing_is_refused_for_another() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let a = server.book(&clerk.token, "案A", &[JUDGE, PLAINTIFF]).await;
+    let b = server.book(&clerk.token, "案B", &[JUDGE, PLAINTIFF]).await;
+    let session_a = server.login(&clerk.token, &a, PLAINTIFF.2).await;
+
+    let (status, _) = server.get(&format!("/api/hearings/{}/details", a.id), Some(&session_a.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let on_b = server.get(&format!("/api/hearings/{}/details", b.id), Some(&session_a.token)).await;
+    let on_missing = server.get("/api/hearings/424242/details", Some(&session_a.token)).await;
+    assert_eq!(on_b.0, StatusCode::FORBIDDEN);
+    assert_eq!(on_b, on_missing, "another hearing looks like no hearing");
+}
+
+#[tokio::test]
+async fn forged_expired_and_logged_out_tokens_are_refused() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF, DEFENDANT]).await;
+    let path = format!("/api/hearings/{}/details", hearing.id);
+
+    for forged in ["", "Bearer", "x", &"A".repeat(43), &"z".repeat(5000)] {
+        let (status, body) = server.get(&path, Some(forged)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{forged:?}");
+        assert_eq!(body["code"], "unauthorized");
+    }
+    let (status, _) = server.get(&path, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
+    let (status, _) = server.post("/api/session/logout", Some(&session.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, body) = server.get(&path, Some(&session.token)).await;
+    assert_eq!(body["code"], "session_expired");
+
+    let session = server.login(&clerk.token, &hearing, DEFENDANT.2).await;
+    server.clock.advance(Duration::from_secs(7 * 24 * 3600 + 1));
+    let (status, body) = server.get(&path, Some(&session.token)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_expired")));
+}
+
+#[tokio::test]
+async fn login_requests_are_rate_limited_per_client_address() {
+    let server = TestServer::start_with(|c| c.limits.login_requests_per_minute = 5).await;
+    for i in 0..5 {
+        let (status, _) = server.verify("12345678", "13800000001", "000000").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "request {i}");
+    }
+    let (status, body) = server.verify("12345678", "13800000001", "000000").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let (status, _) = server.post("/api/staff/login", None, &json!({"username": "a", "password": "b"})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    server.clock.advance(Duration::from_secs(61));
+    let (status, _) = server.verify("12345678", "13800000001", "000000").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn staff_login_failures_look_alike() {
+    let server = TestServer::start().await;
+    server.staff(StaffRole::Judge, "wang").await;
+    let wrong_password = server.post("/api/staff/login", None, &json!({"username": "wang", "password": "nope"})).await;
+    let unknown_user = server.post("/api/staff/login", None, &json!({"username": "nobody", "password": "nope"})).await;
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password, unknown_user);
+    assert_eq!(wrong_password.1["message"], "用户名或密码不正确");
+}
+
+#[tokio::test]
+async fn a_judge_enters_the_hearing_from_the_console() {
+    let server = TestServer::start().await;
+    let judge = server.staff(StaffRole::Judge, "wang").await;
+    let other_judge = server.staff(StaffRole::Judge, "zhao").await;
+    let mut booking = server.booking("案1", &[JUDGE, PLAINTIFF]);
+    booking["participants"][0]["staff_id"] = json!(judge.account.id);
+    let (status, body) = server.post("/api/hearings", Some(&judge.token), &booking).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+
+    let (status, body) = server.post(&format!("/api/hearings/{id}/enter"), Some(&judge.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "presiding_judge");
+    let (status, details) =
+        server.get(&format!("/api/hearings/{id}/details"), Some(body["token"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(details["me"]["name"], "王法官");
+
+    let (status, _) = server.post(&format!("/api/hearings/{id}/enter"), Some(&other_judge.token), &json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not this hearing's judge");
+}

@@ -1,0 +1,13 @@
+//! The server's REST API, driven over HTTP against a real server on a loopback
+//! port with its SQLite database in a temporary directory.
+
+mod harness;
+
+mod bad_input;
+mod binary;
+mod booking;
+mod login;
+mod meeting_numbers;
+mod permissions;
+mod restart;
+mod sms_gateway;

@@ -1,0 +1,97 @@
+//! Who may call what, as a matrix: every caller kind against every protected endpoint.
+
+use cloudtrial_protocol::StaffRole;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Nobody,
+    Forged,
+    Party,
+    Judge,
+    Clerk,
+    Admin,
+}
+
+const OK: u16 = 200;
+const NO: u16 = 403;
+const ANON: u16 = 401;
+
+#[tokio::test]
+async fn every_endpoint_allows_exactly_the_roles_it_should() {
+    let server = TestServer::start().await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let admin = server.staff(StaffRole::Admin, "admin").await;
+    let mut booking = server.booking("案1", &[JUDGE, CLERK, PLAINTIFF]);
+    booking["participants"][0]["staff_id"] = json!(judge.account.id);
+    booking["participants"][1]["staff_id"] = json!(clerk.account.id);
+    let (_, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    let hearing: cloudtrial_protocol::api::Hearing = serde_json::from_value(body).unwrap();
+    let party = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
+    let id = hearing.id;
+    let plaintiff_id = hearing.participants[2].id;
+
+    let token = |who: Who| -> Option<String> {
+        match who {
+            Who::Nobody => None,
+            Who::Forged => Some("forged-token-forged-token-forged-token-1234".to_owned()),
+            Who::Party => Some(party.token.clone()),
+            Who::Judge => Some(judge.token.clone()),
+            Who::Clerk => Some(clerk.token.clone()),
+            Who::Admin => Some(admin.token.clone()),
+        }
+    };
+    let new_staff = |n: usize| {
+        json!({"username": format!("new{n}"), "name": "新用户", "role": "clerk", "password": "long enough pw"})
+    };
+    // (endpoint, expected status for [party, judge, clerk, admin]); nobody and forged always get 401.
+    type Case = (Method, String, Option<Value>, [u16; 4]);
+    let cases: Vec<Case> = vec![
+        (Method::GET, "/api/hearings".into(), None, [NO, OK, OK, OK]),
+        (Method::GET, format!("/api/hearings/{id}"), None, [NO, OK, OK, OK]),
+        (Method::POST, "/api/hearings".into(), Some(server.booking("案2", &[JUDGE])), [NO, 201, 201, NO]),
+        (Method::PATCH, format!("/api/hearings/{id}"), Some(json!({"courtroom": "第二法庭"})), [NO, OK, OK, NO]),
+        (Method::POST, format!("/api/hearings/{id}/participants/{plaintiff_id}/notice"), Some(json!({})), [NO, 204, 204, NO]),
+        (Method::GET, format!("/api/hearings/{id}/events"), None, [NO, OK, OK, OK]),
+        (Method::GET, "/api/sms".into(), None, [NO, OK, OK, OK]),
+        (Method::POST, format!("/api/hearings/{id}/enter"), Some(json!({})), [NO, OK, OK, NO]),
+        (Method::GET, format!("/api/hearings/{id}/details"), None, [OK, NO, NO, NO]),
+        (Method::GET, "/api/staff".into(), None, [NO, NO, NO, OK]),
+        (Method::POST, "/api/staff".into(), Some(new_staff(0)), [NO, NO, NO, 201]),
+        (Method::GET, "/api/staff/me".into(), None, [NO, OK, OK, OK]),
+    ];
+
+    let mut failures = Vec::new();
+    for (n, (method, path, body, expected)) in cases.iter().enumerate() {
+        for who in [Who::Nobody, Who::Forged, Who::Party, Who::Judge, Who::Clerk, Who::Admin] {
+            let want = match who {
+                Who::Nobody | Who::Forged => ANON,
+                Who::Party => expected[0],
+                Who::Judge => expected[1],
+                Who::Clerk => expected[2],
+                Who::Admin => expected[3],
+            };
+            let body = if path == "/api/staff" && *method == Method::POST { Some(new_staff(n * 10 + who as usize)) } else { body.clone() };
+            let (status, answer) = server.request(method.clone(), path, token(who).as_deref(), body.as_ref()).await;
+            if status.as_u16() != want {
+                failures.push(format!("{who:?} {method} {path}: got {status}, want {want}: {answer}"));
+            }
+            if status == StatusCode::FORBIDDEN {
+                assert_eq!(answer["code"], "forbidden");
+            }
+        }
+    }
+    assert!(failures.is_empty(), "permission matrix mismatches:\n{}", failures.join("\n"));
+
+    // The cancel action last, since it ends the hearing.
+    for who in [Who::Party, Who::Admin] {
+        let (status, _) = server.post(&format!("/api/hearings/{id}/cancel"), token(who).as_deref(), &json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}");
+    }
+    let (status, _) = server.post(&format!("/api/hearings/{id}/cancel"), Some(&judge.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+}
