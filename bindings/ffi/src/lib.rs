@@ -1,0 +1,26 @@
+//! UniFFI bindings of `cloudtrial-core`: thin wrappers only. Objects hold the
+//! core object they wrap, records mirror core types through `From`, and every
+//! async call runs on the one tokio runtime this crate owns.
+
+uniffi::setup_scaffolding!();
+
+mod client;
+mod error;
+mod runtime;
+mod task_handle;
+mod types;
+
+pub use client::{CloudTrialClient, SessionStateListener};
+pub use error::ClientError;
+pub use task_handle::TaskHandle;
+pub use types::*;
+
+/// Sends the core's logs to standard error (on Android, logcat via the shell's own logger).
+/// `filter` uses `RUST_LOG` syntax, e.g. "info" or "cloudtrial_core=debug". Only the first call has effect.
+#[uniffi::export]
+pub fn init_logging(filter: String) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(false)
+        .try_init();
+}

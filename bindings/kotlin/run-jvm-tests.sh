@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The Kotlin bindings on the JVM: builds the library, generates the Kotlin
+# bindings, compiles them with the check program, starts a real --demo server
+# and runs the checks through JNA. Exits non-zero if any check fails.
+#
+# Needs: java (17+), npm (for kotlinc), /usr/share/java/jna.jar (Debian libjna-java).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+tools="$root/.tools"
+work="$target_dir/kotlin-jvm-test"
+mkdir -p "$work"
+
+kotlin_home="$tools/kotlin/node_modules/kotlin-compiler"
+if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
+  echo "installing kotlinc from npm into $tools/kotlin"
+  npm install --prefix "$tools/kotlin" --no-audit --no-fund --loglevel=error kotlin-compiler@2.4.20
+fi
+jna=/usr/share/java/jna.jar
+[ -f "$jna" ] || { echo "missing $jna: apt-get install libjna-java" >&2; exit 1; }
+coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
+stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
+
+"$root/bindings/generate.sh" --language kotlin --out "$work/generated"
+(cd "$root" && cargo build --locked -p cloudtrial-server)
+
+echo "compiling the Kotlin bindings and checks"
+"$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines" \
+  "$work/generated/kotlin" "$root/bindings/kotlin/jvm-test/src" -d "$work/checks.jar"
+
+data="$(mktemp -d)"
+server_out="$work/server.out"
+"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" >"$server_out" 2>"$work/server.log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$server_out" && break
+  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+base_url="$(sed -n 's/^Cloud Trial server listening on //p' "$server_out")"
+meeting="$(sed -n 's/.*Meeting number (会议号): \([0-9]\{8\}\).*/\1/p' "$server_out")"
+[ -n "$base_url" ] && [ -n "$meeting" ] || { echo "server did not start" >&2; cat "$server_out" "$work/server.log" >&2; exit 1; }
+
+java -Djna.library.path="$target_dir/debug" -cp "$work/checks.jar:$stdlib:$jna:$coroutines" \
+  BindingsCheckKt "$base_url" "$meeting"

@@ -1,0 +1,152 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use cloudtrial_protocol::api::{
+    DeviceKind, HearingDetails, LoginCodeRequest, LoginCodeSent, LoginVerifyRequest, ParticipantSession,
+};
+use cloudtrial_protocol::{ErrorCode, MeetingNumber};
+use tokio::sync::watch;
+
+use crate::error::{Error, Result};
+use crate::http::ApiClient;
+use crate::session::{Session, SessionState, now_ms};
+use crate::store::LocalStore;
+
+/// The entry point of the core: one server, one local data directory, at most one session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: ApiClient,
+    store: LocalStore,
+    state: watch::Sender<SessionState>,
+}
+
+impl Client {
+    /// Opens the local store in `data_dir`, restoring a saved session for `base_url`.
+    pub fn new(base_url: &str, data_dir: &Path) -> Result<Self> {
+        let api = ApiClient::new(base_url)?;
+        let store = LocalStore::open(data_dir)?;
+        let state = match store.load_session(api.base_url())? {
+            Some(session) if session.expires_at_ms > now_ms() => SessionState::LoggedIn(session),
+            Some(_) => {
+                store.clear_session()?;
+                SessionState::Expired
+            }
+            None => SessionState::LoggedOut,
+        };
+        Ok(Self { inner: Arc::new(Inner { api, store, state: watch::Sender::new(state) }) })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.inner.api.base_url()
+    }
+
+    pub fn api(&self) -> &ApiClient {
+        &self.inner.api
+    }
+
+    pub fn store(&self) -> &LocalStore {
+        &self.inner.store
+    }
+
+    fn meeting_number(input: &str) -> Result<MeetingNumber> {
+        input.trim().parse().map_err(|_| Error::InvalidInput("会议号应为8位数字".into()))
+    }
+
+    /// Step one of 会议号登录: the server texts a code to the mobile number it has on file.
+    pub async fn request_login_code(&self, meeting_number: &str, mobile: &str) -> Result<LoginCodeSent> {
+        let request = LoginCodeRequest { meeting_number: Self::meeting_number(meeting_number)?, mobile: mobile.to_owned() };
+        self.inner.api.post("/api/login/code", None, &request).await
+    }
+
+    /// Step two: the code from the SMS. The session is saved before this returns.
+    pub async fn login(&self, meeting_number: &str, mobile: &str, code: &str, device: DeviceKind) -> Result<Session> {
+        let number = Self::meeting_number(meeting_number)?;
+        let request =
+            LoginVerifyRequest { meeting_number: number, mobile: mobile.to_owned(), code: code.trim().to_owned(), device };
+        let answer: ParticipantSession = self.inner.api.post("/api/login/verify", None, &request).await?;
+        let session = Session {
+            token: answer.token,
+            hearing_id: answer.hearing_id,
+            participant_id: answer.participant_id,
+            role: answer.role,
+            meeting_number: number.to_string(),
+            expires_at_ms: answer.expires_at_ms,
+        };
+        self.inner.store.save_session(self.base_url(), &session)?;
+        self.inner.state.send_replace(SessionState::LoggedIn(session.clone()));
+        tracing::info!(hearing_id = session.hearing_id, role = ?session.role, "logged in");
+        Ok(session)
+    }
+
+    pub fn session_state(&self) -> SessionState {
+        self.inner.state.borrow().clone()
+    }
+
+    pub fn subscribe_session(&self) -> watch::Receiver<SessionState> {
+        self.inner.state.subscribe()
+    }
+
+    /// The current session, or why there is none.
+    pub fn session(&self) -> Result<Session> {
+        match &*self.inner.state.borrow() {
+            SessionState::LoggedIn(session) if session.expires_at_ms > now_ms() => Ok(session.clone()),
+            SessionState::LoggedIn(_) | SessionState::Expired => Err(Error::SessionExpired),
+            SessionState::LoggedOut => Err(Error::NotLoggedIn),
+        }
+    }
+
+    /// Runs a call that needs the session; if the server says the session is
+    /// over, it is forgotten locally and reported as expired.
+    pub async fn authorized<T, F, Fut>(&self, call: F) -> Result<T>
+    where
+        F: FnOnce(Session) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let session = match self.session() {
+            Err(Error::SessionExpired) => {
+                self.expire()?;
+                return Err(Error::SessionExpired);
+            }
+            other => other?,
+        };
+        match call(session).await {
+            Err(Error::Api { code: ErrorCode::SessionExpired | ErrorCode::Unauthorized, .. }) => {
+                self.expire()?;
+                Err(Error::SessionExpired)
+            }
+            other => other,
+        }
+    }
+
+    fn expire(&self) -> Result<()> {
+        self.inner.store.clear_session()?;
+        self.inner.state.send_replace(SessionState::Expired);
+        tracing::info!("session expired");
+        Ok(())
+    }
+
+    /// The logged-in participant's hearing: case, schedule, courtroom, everyone's role and name.
+    pub async fn hearing_details(&self) -> Result<HearingDetails> {
+        self.authorized(|s| async move {
+            self.inner.api.get(&format!("/api/hearings/{}/details", s.hearing_id), Some(&s.token)).await
+        })
+        .await
+    }
+
+    /// Ends the session on the server (if reachable) and forgets it here.
+    pub async fn logout(&self) -> Result<()> {
+        if let Ok(session) = self.session() {
+            let result: Result<()> = self.inner.api.post("/api/session/logout", Some(&session.token), &()).await;
+            if let Err(e) = result {
+                tracing::warn!("server logout failed, forgetting the session locally anyway: {e}");
+            }
+        }
+        self.inner.store.clear_session()?;
+        self.inner.state.send_replace(SessionState::LoggedOut);
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! The client core against a real server on a loopback port.
+
+mod login;

@@ -1,0 +1,136 @@
+//! A court for tests: a real server on a loopback port, its SQLite database in
+//! a temporary directory, a clerk account and a booked hearing. Tests drive
+//! clients against it and read login codes from its SMS outbox, as a
+//! participant reads them from their phone.
+
+use std::sync::Arc;
+
+use cloudtrial_protocol::api::{
+    BookHearingRequest, Hearing, NewParticipant, NewStaffAccount, SmsKind, StaffAccount,
+};
+use cloudtrial_protocol::{ParticipantRole, StaffRole};
+use cloudtrial_server::store::{self, events::EventActor};
+use cloudtrial_server::{Clock, Config, ManualClock, RunningServer};
+
+pub use cloudtrial_server;
+
+pub struct Party {
+    pub role: ParticipantRole,
+    pub name: &'static str,
+    pub mobile: &'static str,
+}
+
+pub const JUDGE: Party = Party { role: ParticipantRole::PresidingJudge, name: "王法官", mobile: "13900000001" };
+pub const CLERK: Party = Party { role: ParticipantRole::Clerk, name: "李书记", mobile: "13900000002" };
+pub const PLAINTIFF: Party = Party { role: ParticipantRole::Plaintiff, name: "张三", mobile: "13800000001" };
+pub const DEFENDANT: Party = Party { role: ParticipantRole::Defendant, name: "李四", mobile: "13800000002" };
+
+pub struct TestCourt {
+    server: Option<RunningServer>,
+    dir: tempfile::TempDir,
+    pub clock: ManualClock,
+    pub config: Config,
+    pub clerk: StaffAccount,
+    pub hearing: Hearing,
+}
+
+impl TestCourt {
+    /// A court with one hearing whose participants are a judge, a clerk, a plaintiff and a defendant.
+    pub async fn start() -> Self {
+        Self::start_with(&[JUDGE, CLERK, PLAINTIFF, DEFENDANT], |_| {}).await
+    }
+
+    pub async fn start_with(parties: &[Party], tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Config::new(dir.path().join("server"));
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.limits.login_requests_per_minute = 100_000;
+        tweak(&mut config);
+        let clock = ManualClock::new();
+        let server = RunningServer::start(config.clone(), Arc::new(clock.clone())).await.expect("server starts");
+        let state = server.state.clone();
+        let clerk = cloudtrial_server::routes::create_staff_account(
+            &state,
+            NewStaffAccount {
+                username: "clerk".into(),
+                name: "李书记".into(),
+                role: StaffRole::Clerk,
+                mobile: None,
+                password: "clerk password".into(),
+            },
+        )
+        .await
+        .expect("clerk account");
+        let tomorrow = cloudtrial_server::clock::local_date(clock.now_ms() + 86_400_000, config.utc_offset_minutes);
+        let request = BookHearingRequest {
+            case_number: "（2026）津0101民初88号".into(),
+            case_title: "张三诉李四民间借贷纠纷".into(),
+            courtroom: "第一法庭".into(),
+            scheduled_at: format!("{tomorrow} 09:30").parse().unwrap(),
+            participants: parties
+                .iter()
+                .map(|p| NewParticipant {
+                    name: p.name.into(),
+                    role: p.role,
+                    mobile: p.mobile.into(),
+                    staff_id: None,
+                })
+                .collect(),
+        };
+        let actor = EventActor::Staff { id: clerk.id, name: clerk.name.clone() };
+        let hearing = cloudtrial_server::booking::book(&state, actor, Some(clerk.id), request).await.expect("booking");
+        Self { server: Some(server), dir, clock, config, clerk, hearing }
+    }
+
+    pub fn server(&self) -> &RunningServer {
+        self.server.as_ref().expect("server running")
+    }
+
+    pub fn base_url(&self) -> String {
+        self.server().base_url()
+    }
+
+    pub fn meeting_number(&self) -> String {
+        self.hearing.meeting_number.to_string()
+    }
+
+    /// A directory for a client's local data, inside this court's temporary directory.
+    pub fn client_dir(&self, name: &str) -> std::path::PathBuf {
+        let path = self.dir.path().join("clients").join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        path
+    }
+
+    /// The code in the newest login SMS sent to `mobile`.
+    pub async fn latest_code(&self, mobile: &str) -> Option<String> {
+        let mobile = mobile.to_owned();
+        let messages = self
+            .server()
+            .state
+            .store
+            .call(move |conn| store::sms::list(conn, None, Some(&mobile)))
+            .await
+            .expect("outbox readable");
+        messages.into_iter().find(|m| m.kind == SmsKind::LoginCode).map(|m| code_in(&m.text))
+    }
+
+    /// Stops the server (its port closes); `restart` brings it back on the same data and port.
+    pub async fn stop(&mut self) {
+        let server = self.server.take().expect("server running");
+        self.config.listen = server.addr;
+        server.stop().await.expect("server stops cleanly");
+    }
+
+    pub async fn restart(&mut self) {
+        if self.server.is_some() {
+            self.stop().await;
+        }
+        self.server = Some(RunningServer::start(self.config.clone(), Arc::new(self.clock.clone())).await.expect("restart"));
+    }
+}
+
+/// The six digits in a login SMS.
+pub fn code_in(text: &str) -> String {
+    let start = text.find('：').expect("code follows a colon") + '：'.len_utf8();
+    text[start..].chars().take_while(char::is_ascii_digit).collect()
+}
