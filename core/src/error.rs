@@ -69,7 +69,10 @@ impl From<Error> for ClientError {
                 | ErrorCode::UnsupportedMedia
                 | ErrorCode::Conflict
                 | ErrorCode::NotFound => ClientError::InvalidInput { message },
-                ErrorCode::MethodNotAllowed | ErrorCode::Internal | ErrorCode::Unknown => {
+                ErrorCode::MethodNotAllowed
+                | ErrorCode::UpgradeRequired
+                | ErrorCode::Internal
+                | ErrorCode::Unknown => {
                     ClientError::Server { message }
                 }
             },

@@ -7,6 +7,7 @@ pub mod error;
 pub mod meeting_number;
 pub mod role;
 pub mod schedule;
+pub mod signalling;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use meeting_number::MeetingNumber;

@@ -25,7 +25,8 @@ pub fn random_meeting_number() -> MeetingNumber {
     MeetingNumber::from_u32(10_000_000 + secrets::random_below(90_000_000)).expect("8 digits")
 }
 
-fn unused_meeting_number(conn: &Connection) -> Result<MeetingNumber, AppError> {
+/// A meeting number no hearing that is still live uses.
+pub fn unused_meeting_number(conn: &Connection) -> Result<MeetingNumber, AppError> {
     for _ in 0..64 {
         let candidate = random_meeting_number();
         if !store::hearings::meeting_number_in_use(conn, candidate)? {
@@ -248,6 +249,7 @@ pub async fn update(
         })
         .await?;
 
+    state.rooms.reload(hearing_id).await;
     let hearing = &edit.hearing;
     let mut notices: Vec<OutgoingSms> =
         edit.removed.iter().map(|p| notice(state, hearing, p, SmsKind::ParticipantRemoved)).collect();
@@ -282,6 +284,7 @@ pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Res
             Ok::<_, AppError>(Hearing { status: HearingStatus::Cancelled, ..hearing })
         })
         .await?;
+    state.rooms.reload(hearing_id).await;
     let notices =
         hearing.participants.iter().map(|p| notice(state, &hearing, p, SmsKind::HearingCancelled)).collect();
     state.sms.send(notices).await?;

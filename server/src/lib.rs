@@ -10,6 +10,7 @@ pub mod error;
 pub mod login;
 pub mod permissions;
 pub mod rate_limit;
+pub mod room;
 pub mod routes;
 pub mod secrets;
 pub mod sms;
@@ -63,7 +64,9 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
     };
     let sms = SmsService::new(store.clone(), gateway, clock.clone());
     let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
-    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter })
+    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone()));
+    let shutting_down = tokio::sync::watch::Sender::new(false);
+    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter, rooms, shutting_down })
 }
 
 /// The whole HTTP application.
@@ -93,6 +96,11 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     state.sms.resume_queued().await.map_err(std::io::Error::other)?;
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let shutting_down = state.shutting_down.clone();
+    let shutdown = async move {
+        shutdown.await;
+        shutting_down.send_replace(true);
+    };
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::rate_limit::RateLimiter;
+use crate::room::RoomRegistry;
 use crate::sms::SmsService;
 use crate::store::Store;
 
@@ -16,4 +17,7 @@ pub struct AppState {
     /// Keys the login-code hashes; generated once per data directory.
     pub secret: Arc<[u8]>,
     pub login_limiter: Arc<RateLimiter>,
+    pub rooms: Arc<RoomRegistry>,
+    /// Becomes `true` when the server starts shutting down; long-lived connections close.
+    pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

@@ -3,6 +3,7 @@
 mod hearings;
 mod landing;
 mod login;
+mod room;
 mod sms;
 mod staff;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(hearings::router())
         .merge(sms::router())
         .merge(landing::router())
+        .merge(room::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) })
 }

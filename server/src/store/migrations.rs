@@ -97,6 +97,11 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX hearing_events_hearing ON hearing_events(hearing_id, id);
     "#,
+    // 2: the judge's block (屏蔽) and mute survive reconnects and restarts.
+    r#"
+    ALTER TABLE participants ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

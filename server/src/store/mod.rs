@@ -5,6 +5,7 @@ mod migrations;
 pub mod events;
 pub mod hearings;
 pub mod login;
+pub mod room;
 pub mod sessions;
 pub mod settings;
 pub mod sms;

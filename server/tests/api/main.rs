@@ -10,4 +10,5 @@ mod login;
 mod meeting_numbers;
 mod permissions;
 mod restart;
+mod room;
 mod sms_gateway;

@@ -1,0 +1,154 @@
+//! Messages on the hearing room's WebSocket (`/api/room`), JSON text frames
+//! tagged by `type`. The client's first message must be `hello`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{DeviceKind, HearingStatus};
+use crate::{ErrorBody, ParticipantRole};
+
+/// What the blocked party's screen says (manual §1.3.2).
+pub const BLOCKED_MESSAGE: &str = "您已被屏蔽，请等待法官传唤";
+/// The recognition panel before the judge starts (manual §1.3.2).
+pub const RECOGNITION_NOT_STARTED: &str = "语音识别暂未开始";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Authenticates the socket with a participant session token.
+    Hello { token: String, protocol_version: u32, device: DeviceKind },
+    /// A command only the presiding judge (审判长/审判员) may give.
+    Command { request_id: u64, command: JudgeCommand },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum JudgeCommand {
+    /// 开始: 未开庭 → 庭审中
+    Start,
+    /// 休庭: 庭审中 → 休庭
+    Adjourn,
+    /// 继续: 休庭 → 庭审中
+    Resume,
+    /// 闭庭: 庭审中 or 休庭 → 已闭庭
+    Close,
+    /// 屏蔽 a party: they see and hear nothing of the hearing until summoned.
+    Block { participant_id: i64 },
+    /// 传唤 a blocked party back.
+    Summon { participant_id: i64 },
+    /// Mute or unmute a participant's microphone.
+    SetMuted { participant_id: i64, muted: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The socket is authenticated; the room follows at once.
+    Welcome { protocol_version: u32, participant_id: i64, hearing_id: i64 },
+    /// The room as this participant may see it. Sent after `welcome` and after every change.
+    Room { room: RoomView },
+    /// Something happened in the room (for notices and logs; `room` is the truth).
+    Notice { notice: RoomNotice },
+    /// The answer to a `command`.
+    CommandResult { request_id: u64, error: Option<ErrorBody> },
+    /// The last message could not be understood or was not allowed; the connection stays open.
+    Error { error: ErrorBody },
+    /// This participant connected again elsewhere; this connection is closed and should not reconnect.
+    Replaced,
+    /// The participant may no longer be in the room (removed, hearing cancelled); do not reconnect.
+    Ended { reason: String },
+}
+
+/// The room as one participant sees it. A blocked party sees only themself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub hearing_id: i64,
+    /// Increases with every change.
+    pub revision: u64,
+    pub status: HearingStatus,
+    pub recognition: RecognitionPanel,
+    /// Everyone in the hearing (online or not), or only `me` while blocked.
+    pub participants: Vec<RoomParticipant>,
+    pub me: RoomParticipant,
+    /// `您已被屏蔽，请等待法官传唤` while blocked.
+    pub blocked_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomParticipant {
+    pub id: i64,
+    pub name: String,
+    pub role: ParticipantRole,
+    pub online: bool,
+    pub device: Option<DeviceKind>,
+    pub blocked: bool,
+    /// Muted by the judge.
+    pub muted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecognitionStatus {
+    NotStarted,
+    Running,
+    Paused,
+    Ended,
+}
+
+/// The speech recognition panel on the left of the hearing screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecognitionPanel {
+    pub status: RecognitionStatus,
+    /// What the panel says when it has no text to show.
+    pub message: String,
+}
+
+impl RecognitionPanel {
+    /// The panel follows the hearing: nothing before the judge starts.
+    pub fn for_status(status: HearingStatus) -> Self {
+        let (status, message) = match status {
+            HearingStatus::Scheduled | HearingStatus::Cancelled => {
+                (RecognitionStatus::NotStarted, RECOGNITION_NOT_STARTED)
+            }
+            HearingStatus::InSession => (RecognitionStatus::Running, "语音识别已开始"),
+            HearingStatus::Adjourned => (RecognitionStatus::Paused, "休庭中，语音识别已暂停"),
+            HearingStatus::Closed => (RecognitionStatus::Ended, "庭审已结束"),
+        };
+        Self { status, message: message.to_owned() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RoomNotice {
+    Joined { participant_id: i64, device: DeviceKind },
+    Left { participant_id: i64 },
+    StatusChanged { status: HearingStatus, by: i64 },
+    Blocked { participant_id: i64, by: i64 },
+    Summoned { participant_id: i64, by: i64 },
+    MuteChanged { participant_id: i64, muted: bool, by: i64 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_have_a_stable_json_shape() {
+        let hello = ClientMessage::Hello { token: "t".into(), protocol_version: 1, device: DeviceKind::Android };
+        assert_eq!(
+            serde_json::to_string(&hello).unwrap(),
+            r#"{"type":"hello","token":"t","protocol_version":1,"device":"android"}"#
+        );
+        let command = ClientMessage::Command { request_id: 7, command: JudgeCommand::Block { participant_id: 3 } };
+        assert_eq!(
+            serde_json::to_string(&command).unwrap(),
+            r#"{"type":"command","request_id":7,"command":{"action":"block","participant_id":3}}"#
+        );
+    }
+
+    #[test]
+    fn the_panel_says_not_started_until_the_judge_starts() {
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::Scheduled).message, "语音识别暂未开始");
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::InSession).status, RecognitionStatus::Running);
+    }
+}

@@ -1,0 +1,373 @@
+//! One task per live hearing owns the room's state; sockets talk to it over a
+//! channel. Every change is written to the database (with the event log)
+//! before anyone is told about it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cloudtrial_protocol::api::{DeviceKind, HearingStatus};
+use cloudtrial_protocol::signalling::{
+    BLOCKED_MESSAGE, JudgeCommand, RecognitionPanel, RoomNotice, RoomParticipant, RoomView, ServerMessage,
+};
+use cloudtrial_protocol::{ErrorBody, ErrorCode};
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use super::rules;
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::store::events::EventActor;
+use crate::store::room::RoomMember;
+use crate::store::{self, Store, StoreError};
+
+/// How long an empty room stays in memory.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+pub enum JoinError {
+    /// The room is shutting down; ask the registry again.
+    Retry,
+    /// The participant may not be in this room (removed, hearing cancelled or gone).
+    Ended(String),
+}
+
+pub enum RoomInput {
+    Join {
+        participant_id: i64,
+        device: DeviceKind,
+        outbox: mpsc::Sender<ServerMessage>,
+        reply: oneshot::Sender<Result<u64, JoinError>>,
+    },
+    Leave { participant_id: i64, connection: u64 },
+    Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
+    /// The hearing or its participants changed outside the room (edited or cancelled by staff).
+    Reload,
+}
+
+struct Connection {
+    id: u64,
+    device: DeviceKind,
+    outbox: mpsc::Sender<ServerMessage>,
+}
+
+struct Member {
+    record: RoomMember,
+    connection: Option<Connection>,
+}
+
+pub struct Room {
+    hearing_id: i64,
+    status: HearingStatus,
+    revision: u64,
+    members: Vec<Member>,
+    next_connection: u64,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Room {
+    pub async fn load(hearing_id: i64, store: Store, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+        let (status, members) = store
+            .call(move |conn| {
+                let status = store::room::status(conn, hearing_id)?;
+                let members = store::room::members(conn, hearing_id)?;
+                Ok::<_, StoreError>((status, members))
+            })
+            .await?;
+        let status = status.ok_or_else(AppError::not_found)?;
+        Ok(Self {
+            hearing_id,
+            status,
+            revision: 0,
+            members: members.into_iter().map(|record| Member { record, connection: None }).collect(),
+            next_connection: 1,
+            store,
+            clock,
+        })
+    }
+
+    /// Processes input until the room has been empty for a while, then
+    /// returns; `on_idle` must unregister the room before it stops taking input.
+    pub async fn run(mut self, mut input: mpsc::Receiver<RoomInput>, on_idle: impl FnOnce()) {
+        loop {
+            let idle = self.members.iter().all(|m| m.connection.is_none());
+            let next = if idle {
+                match tokio::time::timeout(IDLE_TIMEOUT, input.recv()).await {
+                    Ok(next) => next,
+                    Err(_) => None,
+                }
+            } else {
+                input.recv().await
+            };
+            match next {
+                Some(message) => self.handle(message).await,
+                None => break,
+            }
+        }
+        on_idle();
+        input.close();
+        while let Some(message) = input.recv().await {
+            if let RoomInput::Join { reply, .. } = message {
+                let _ = reply.send(Err(JoinError::Retry));
+            }
+        }
+        tracing::debug!(hearing_id = self.hearing_id, "room closed");
+    }
+
+    async fn handle(&mut self, message: RoomInput) {
+        match message {
+            RoomInput::Join { participant_id, device, outbox, reply } => {
+                let result = self.join(participant_id, device, outbox).await;
+                let _ = reply.send(result);
+            }
+            RoomInput::Leave { participant_id, connection } => self.leave(participant_id, connection).await,
+            RoomInput::Command { participant_id, connection, request_id, command } => {
+                let error = self.command(participant_id, command).await.err();
+                if let Some(error) = &error {
+                    tracing::info!(hearing_id = self.hearing_id, participant_id, ?command, "command refused: {error}");
+                }
+                self.send_to(participant_id, connection, ServerMessage::CommandResult {
+                    request_id,
+                    error: error.map(|e| e.body()),
+                });
+            }
+            RoomInput::Reload => {
+                if let Err(e) = self.reload().await {
+                    tracing::error!(hearing_id = self.hearing_id, "room reload failed: {e}");
+                }
+            }
+        }
+    }
+
+    fn member(&self, participant_id: i64) -> Option<&Member> {
+        self.members.iter().find(|m| m.record.id == participant_id)
+    }
+
+    fn member_mut(&mut self, participant_id: i64) -> Option<&mut Member> {
+        self.members.iter_mut().find(|m| m.record.id == participant_id)
+    }
+
+    async fn log(&self, actor: EventActor, action: &'static str, detail: serde_json::Value) {
+        let hearing_id = self.hearing_id;
+        let now = self.clock.now_ms();
+        let result = self
+            .store
+            .call(move |conn| store::events::append(conn, hearing_id, &actor, action, &detail, now))
+            .await;
+        if let Err(e) = result {
+            tracing::error!(hearing_id, action, "could not record event: {e}");
+        }
+    }
+
+    fn actor(&self, participant_id: i64) -> EventActor {
+        let name = self.member(participant_id).map(|m| m.record.name.clone()).unwrap_or_default();
+        EventActor::Participant { id: participant_id, name }
+    }
+
+    async fn join(
+        &mut self,
+        participant_id: i64,
+        device: DeviceKind,
+        outbox: mpsc::Sender<ServerMessage>,
+    ) -> Result<u64, JoinError> {
+        if self.status == HearingStatus::Cancelled {
+            return Err(JoinError::Ended("庭审已取消".into()));
+        }
+        let id = self.next_connection;
+        self.next_connection += 1;
+        let hearing_id = self.hearing_id;
+        let member = self
+            .member_mut(participant_id)
+            .ok_or_else(|| JoinError::Ended("您已不在本次庭审的参与人名单中".into()))?;
+        if let Some(old) = member.connection.replace(Connection { id, device, outbox: outbox.clone() }) {
+            let _ = old.outbox.try_send(ServerMessage::Replaced);
+            tracing::info!(hearing_id, participant_id, "connection replaced by a new one");
+        }
+        let _ = outbox.try_send(ServerMessage::Welcome {
+            protocol_version: cloudtrial_protocol::PROTOCOL_VERSION,
+            participant_id,
+            hearing_id,
+        });
+        self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
+        self.changed(Some(RoomNotice::Joined { participant_id, device }));
+        Ok(id)
+    }
+
+    async fn leave(&mut self, participant_id: i64, connection: u64) {
+        let Some(member) = self.member_mut(participant_id) else { return };
+        if member.connection.as_ref().is_none_or(|c| c.id != connection) {
+            return; // an older connection, already replaced
+        }
+        member.connection = None;
+        self.log(self.actor(participant_id), "participant_left", json!({})).await;
+        self.changed(Some(RoomNotice::Left { participant_id }));
+    }
+
+    async fn command(&mut self, judge_id: i64, command: JudgeCommand) -> Result<(), AppError> {
+        let judge = self.member(judge_id).ok_or_else(AppError::forbidden)?;
+        if !rules::may_command(judge.record.role, &command) {
+            return Err(AppError::with_message(ErrorCode::Forbidden, "只有审判长或审判员可以进行此操作"));
+        }
+        let next = rules::next_status(self.status, &command)?;
+        let records: Vec<RoomMember> = self.members.iter().map(|m| m.record.clone()).collect();
+        let target = rules::check_target(&records, judge_id, &command)?.cloned();
+
+        let hearing_id = self.hearing_id;
+        let from = self.status;
+        let now = self.clock.now_ms();
+        let actor = self.actor(judge_id);
+        let (action, detail) = describe(&command, target.as_ref());
+        let moved = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                if let Some(to) = next {
+                    if !store::room::transition(&tx, hearing_id, from, to, now)? {
+                        return Ok(false);
+                    }
+                }
+                match command {
+                    JudgeCommand::Block { participant_id } => store::room::set_blocked(&tx, participant_id, true)?,
+                    JudgeCommand::Summon { participant_id } => store::room::set_blocked(&tx, participant_id, false)?,
+                    JudgeCommand::SetMuted { participant_id, muted } => {
+                        store::room::set_muted(&tx, participant_id, muted)?
+                    }
+                    _ => {}
+                }
+                store::events::append(&tx, hearing_id, &actor, action, &detail, now)?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok::<_, AppError>(true)
+            })
+            .await?;
+        if !moved {
+            // Someone changed the hearing behind the room's back (staff cancelled it): catch up.
+            self.reload().await?;
+            return Err(AppError::with_message(ErrorCode::Conflict, "庭审状态已变化，请重试"));
+        }
+
+        let notice = match command {
+            JudgeCommand::Block { participant_id } => {
+                self.set_flag(participant_id, |r| r.blocked = true);
+                RoomNotice::Blocked { participant_id, by: judge_id }
+            }
+            JudgeCommand::Summon { participant_id } => {
+                self.set_flag(participant_id, |r| r.blocked = false);
+                RoomNotice::Summoned { participant_id, by: judge_id }
+            }
+            JudgeCommand::SetMuted { participant_id, muted } => {
+                self.set_flag(participant_id, |r| r.muted = muted);
+                RoomNotice::MuteChanged { participant_id, muted, by: judge_id }
+            }
+            _ => {
+                let status = next.expect("state commands change the status");
+                self.status = status;
+                RoomNotice::StatusChanged { status, by: judge_id }
+            }
+        };
+        tracing::info!(hearing_id, judge_id, ?command, "judge command");
+        self.changed(Some(notice));
+        Ok(())
+    }
+
+    fn set_flag(&mut self, participant_id: i64, change: impl FnOnce(&mut RoomMember)) {
+        if let Some(member) = self.member_mut(participant_id) {
+            change(&mut member.record);
+        }
+    }
+
+    async fn reload(&mut self) -> Result<(), AppError> {
+        let fresh = Room::load(self.hearing_id, self.store.clone(), self.clock.clone()).await?;
+        self.status = fresh.status;
+        let mut old: Vec<Member> = std::mem::take(&mut self.members);
+        for record in fresh.members.into_iter().map(|m| m.record) {
+            let connection = old.iter_mut().find(|m| m.record.id == record.id).and_then(|m| m.connection.take());
+            self.members.push(Member { record, connection });
+        }
+        let reason = if self.status == HearingStatus::Cancelled { "庭审已取消" } else { "您已不在本次庭审的参与人名单中" };
+        for gone in old.into_iter().filter_map(|m| m.connection) {
+            let _ = gone.outbox.try_send(ServerMessage::Ended { reason: reason.into() });
+        }
+        if self.status == HearingStatus::Cancelled {
+            for member in &mut self.members {
+                if let Some(connection) = member.connection.take() {
+                    let _ = connection.outbox.try_send(ServerMessage::Ended { reason: reason.into() });
+                }
+            }
+        }
+        self.changed(None);
+        Ok(())
+    }
+
+    fn send_to(&self, participant_id: i64, connection: u64, message: ServerMessage) {
+        if let Some(c) = self.member(participant_id).and_then(|m| m.connection.as_ref()).filter(|c| c.id == connection) {
+            let _ = c.outbox.try_send(message);
+        }
+    }
+
+    fn view_for(&self, me: &Member) -> RoomView {
+        let participant = |m: &Member| RoomParticipant {
+            id: m.record.id,
+            name: m.record.name.clone(),
+            role: m.record.role,
+            online: m.connection.is_some(),
+            device: m.connection.as_ref().map(|c| c.device),
+            blocked: m.record.blocked,
+            muted: m.record.muted,
+        };
+        let blocked = me.record.blocked;
+        RoomView {
+            hearing_id: self.hearing_id,
+            revision: self.revision,
+            status: self.status,
+            recognition: RecognitionPanel::for_status(self.status),
+            participants: if blocked { vec![participant(me)] } else { self.members.iter().map(participant).collect() },
+            me: participant(me),
+            blocked_message: blocked.then(|| BLOCKED_MESSAGE.to_owned()),
+        }
+    }
+
+    /// Tells everyone connected what the room looks like now. A connection
+    /// that cannot keep up is dropped (its socket closes and the client reconnects).
+    fn changed(&mut self, notice: Option<RoomNotice>) {
+        self.revision += 1;
+        let mut dropped = Vec::new();
+        for member in &self.members {
+            let Some(connection) = &member.connection else { continue };
+            let view = ServerMessage::Room { room: self.view_for(member) };
+            let mut ok = connection.outbox.try_send(view).is_ok();
+            if let (true, Some(notice), false) = (ok, &notice, member.record.blocked) {
+                ok = connection.outbox.try_send(ServerMessage::Notice { notice: notice.clone() }).is_ok();
+            }
+            if !ok {
+                dropped.push(member.record.id);
+            }
+        }
+        if !dropped.is_empty() {
+            for id in &dropped {
+                tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
+                if let Some(member) = self.member_mut(*id) {
+                    member.connection = None;
+                }
+            }
+            self.changed(None);
+        }
+    }
+}
+
+fn describe(command: &JudgeCommand, target: Option<&RoomMember>) -> (&'static str, serde_json::Value) {
+    let target = target.map(|t| json!({"participant_id": t.id, "name": t.name, "role": t.role}));
+    match command {
+        JudgeCommand::Start => ("hearing_started", json!({})),
+        JudgeCommand::Adjourn => ("hearing_adjourned", json!({})),
+        JudgeCommand::Resume => ("hearing_resumed", json!({})),
+        JudgeCommand::Close => ("hearing_closed", json!({})),
+        JudgeCommand::Block { .. } => ("participant_blocked", json!({"target": target})),
+        JudgeCommand::Summon { .. } => ("participant_summoned", json!({"target": target})),
+        JudgeCommand::SetMuted { muted: true, .. } => ("participant_muted", json!({"target": target})),
+        JudgeCommand::SetMuted { muted: false, .. } => ("participant_unmuted", json!({"target": target})),
+    }
+}
+
+pub fn error_message(code: ErrorCode, message: impl Into<String>) -> ServerMessage {
+    ServerMessage::Error { error: ErrorBody::with_message(code, message) }
+}

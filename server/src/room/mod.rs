@@ -1,0 +1,114 @@
+//! The live hearing room: presence, hearing state and the judge's controls,
+//! over one WebSocket per participant.
+
+mod actor;
+pub mod rules;
+pub mod socket;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cloudtrial_protocol::api::DeviceKind;
+use cloudtrial_protocol::signalling::{JudgeCommand, ServerMessage};
+use tokio::sync::{mpsc, oneshot};
+
+pub use actor::JoinError;
+use actor::{Room, RoomInput};
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// The rooms that are live in memory, by hearing id.
+pub struct RoomRegistry {
+    rooms: Arc<Mutex<HashMap<i64, (u64, mpsc::Sender<RoomInput>)>>>,
+    next_generation: std::sync::atomic::AtomicU64,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl RoomRegistry {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self { rooms: Default::default(), next_generation: Default::default(), store, clock }
+    }
+
+    fn room(&self, hearing_id: i64) -> mpsc::Sender<RoomInput> {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, sender)) = rooms.get(&hearing_id).filter(|(_, s)| !s.is_closed()) {
+            return sender.clone();
+        }
+        let generation = self.next_generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (sender, receiver) = mpsc::channel(256);
+        rooms.insert(hearing_id, (generation, sender.clone()));
+        let registry = self.rooms.clone();
+        let (store, clock) = (self.store.clone(), self.clock.clone());
+        tokio::spawn(async move {
+            let unregister = move || {
+                let mut rooms = registry.lock().unwrap_or_else(|p| p.into_inner());
+                if rooms.get(&hearing_id).is_some_and(|(g, _)| *g == generation) {
+                    rooms.remove(&hearing_id);
+                }
+            };
+            match Room::load(hearing_id, store, clock).await {
+                Ok(room) => room.run(receiver, unregister).await,
+                Err(e) => {
+                    tracing::warn!(hearing_id, "room could not load: {e}");
+                    unregister();
+                    let mut receiver = receiver;
+                    receiver.close();
+                    while let Some(input) = receiver.recv().await {
+                        if let RoomInput::Join { reply, .. } = input {
+                            let _ = reply.send(Err(JoinError::Ended("庭审不存在".into())));
+                        }
+                    }
+                }
+            }
+        });
+        sender
+    }
+
+    /// Puts a participant's connection in the room, replacing an older one.
+    /// Returns the connection's id, for `leave` and `command`.
+    pub async fn join(
+        &self,
+        hearing_id: i64,
+        participant_id: i64,
+        device: DeviceKind,
+        outbox: mpsc::Sender<ServerMessage>,
+    ) -> Result<u64, JoinError> {
+        for _ in 0..8 {
+            let (reply, answer) = oneshot::channel();
+            let input = RoomInput::Join { participant_id, device, outbox: outbox.clone(), reply };
+            if self.room(hearing_id).send(input).await.is_err() {
+                continue;
+            }
+            match answer.await {
+                Ok(Err(JoinError::Retry)) | Err(_) => continue,
+                Ok(result) => return result,
+            }
+        }
+        Err(JoinError::Ended("服务器繁忙，请稍后重试".into()))
+    }
+
+    pub async fn leave(&self, hearing_id: i64, participant_id: i64, connection: u64) {
+        self.send_if_live(hearing_id, RoomInput::Leave { participant_id, connection }).await;
+    }
+
+    pub async fn command(&self, hearing_id: i64, participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand) {
+        self.send_if_live(hearing_id, RoomInput::Command { participant_id, connection, request_id, command }).await;
+    }
+
+    /// The hearing changed outside the room (edited or cancelled by staff).
+    pub async fn reload(&self, hearing_id: i64) {
+        self.send_if_live(hearing_id, RoomInput::Reload).await;
+    }
+
+    async fn send_if_live(&self, hearing_id: i64, input: RoomInput) {
+        let sender = {
+            let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+            rooms.get(&hearing_id).map(|(_, s)| s.clone())
+        };
+        if let Some(sender) = sender {
+            let _ = sender.send(input).await;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The room's rules, as pure functions: who may give which command, and what
+//! each command does to the hearing's state.
+
+use cloudtrial_protocol::api::HearingStatus;
+use cloudtrial_protocol::signalling::JudgeCommand;
+use cloudtrial_protocol::{ErrorCode, ParticipantRole};
+
+use crate::error::AppError;
+use crate::store::room::RoomMember;
+
+/// Only the presiding judge (审判长 / 审判员) commands the room.
+pub fn may_command(role: ParticipantRole, _command: &JudgeCommand) -> bool {
+    role.is_judge()
+}
+
+/// The new status a state command leads to, or why it cannot be given now.
+pub fn next_status(current: HearingStatus, command: &JudgeCommand) -> Result<Option<HearingStatus>, AppError> {
+    use HearingStatus::*;
+    let conflict = |message: &str| Err(AppError::with_message(ErrorCode::Conflict, message));
+    match (command, current) {
+        (JudgeCommand::Start, Scheduled) => Ok(Some(InSession)),
+        (JudgeCommand::Start, _) => conflict("庭审已经开始或已结束"),
+        (JudgeCommand::Adjourn, InSession) => Ok(Some(Adjourned)),
+        (JudgeCommand::Adjourn, _) => conflict("只有庭审中才能休庭"),
+        (JudgeCommand::Resume, Adjourned) => Ok(Some(InSession)),
+        (JudgeCommand::Resume, _) => conflict("只有休庭时才能继续开庭"),
+        (JudgeCommand::Close, InSession | Adjourned) => Ok(Some(Closed)),
+        (JudgeCommand::Close, _) => conflict("庭审尚未开始或已结束"),
+        (_, Closed | Cancelled) => conflict("庭审已结束"),
+        _ => Ok(None),
+    }
+}
+
+/// Checks the target of a block, summon or mute.
+pub fn check_target<'a>(
+    members: &'a [RoomMember],
+    judge_id: i64,
+    command: &JudgeCommand,
+) -> Result<Option<&'a RoomMember>, AppError> {
+    let target_id = match command {
+        JudgeCommand::Block { participant_id }
+        | JudgeCommand::Summon { participant_id }
+        | JudgeCommand::SetMuted { participant_id, .. } => *participant_id,
+        _ => return Ok(None),
+    };
+    let target = members
+        .iter()
+        .find(|m| m.id == target_id)
+        .ok_or_else(|| AppError::invalid("该参与人不在本次庭审中"))?;
+    match command {
+        JudgeCommand::Block { .. } | JudgeCommand::Summon { .. } if target.role.is_court() => {
+            Err(AppError::invalid("只能屏蔽或传唤当事人"))
+        }
+        JudgeCommand::SetMuted { .. } if target.id == judge_id => Err(AppError::invalid("不能将自己静音")),
+        _ => Ok(Some(target)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_judges_command() {
+        for role in ParticipantRole::ALL {
+            assert_eq!(may_command(role, &JudgeCommand::Start), role.is_judge(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_hearing_moves_only_along_its_path() {
+        use HearingStatus::*;
+        let cases = [
+            (JudgeCommand::Start, Scheduled, Some(InSession)),
+            (JudgeCommand::Adjourn, InSession, Some(Adjourned)),
+            (JudgeCommand::Resume, Adjourned, Some(InSession)),
+            (JudgeCommand::Close, InSession, Some(Closed)),
+            (JudgeCommand::Close, Adjourned, Some(Closed)),
+        ];
+        for (command, from, to) in cases {
+            assert_eq!(next_status(from, &command).unwrap(), to, "{command:?} from {from:?}");
+        }
+        for (command, from) in [
+            (JudgeCommand::Start, InSession),
+            (JudgeCommand::Adjourn, Scheduled),
+            (JudgeCommand::Resume, InSession),
+            (JudgeCommand::Close, Scheduled),
+            (JudgeCommand::Start, Closed),
+            (JudgeCommand::Block { participant_id: 1 }, Closed),
+        ] {
+            assert!(next_status(from, &command).is_err(), "{command:?} from {from:?} allowed");
+        }
+        assert_eq!(next_status(Scheduled, &JudgeCommand::Block { participant_id: 1 }).unwrap(), None);
+    }
+}

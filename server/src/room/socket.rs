@@ -1,0 +1,177 @@
+//! One participant's WebSocket: authenticate with `hello`, join the room,
+//! then relay commands in and room updates out. Bad frames get an error
+//! message back; nothing a client sends can stop the server's task.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::signalling::{ClientMessage, ServerMessage};
+use tokio::sync::mpsc;
+
+use super::JoinError;
+use super::actor::error_message;
+use crate::auth::{self, Caller, ParticipantCaller};
+use crate::state::AppState;
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// A connection silent this long (no pong, no message) is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// Largest text message the room reads.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+const OUTBOX_CAPACITY: usize = 64;
+
+/// Messages per second a client may send, with a burst allowance.
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    const RATE: f64 = 20.0;
+    const BURST: f64 = 40.0;
+
+    fn new() -> Self {
+        Self { tokens: Self::BURST, last: Instant::now() }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * Self::RATE).min(Self::BURST);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(e) => {
+            tracing::error!("could not encode a server message: {e}");
+            true
+        }
+    }
+}
+
+async fn close(mut socket: WebSocket, message: Option<ServerMessage>) {
+    if let Some(message) = message {
+        send(&mut socket, &message).await;
+    }
+    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: "".into() }))).await;
+}
+
+/// Reads one client message from a frame; `Err` is the error to send back.
+fn parse(message: &Message) -> Result<Option<ClientMessage>, ServerMessage> {
+    match message {
+        Message::Text(text) if text.len() > MAX_MESSAGE_BYTES => {
+            Err(error_message(ErrorCode::PayloadTooLarge, "消息过大"))
+        }
+        Message::Text(text) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| error_message(ErrorCode::InvalidRequest, format!("无法识别的消息：{e}"))),
+        Message::Binary(_) => Err(error_message(ErrorCode::InvalidRequest, "只接受 JSON 文本消息")),
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Ok(None),
+    }
+}
+
+/// Waits for `hello` and resolves its token to a participant.
+async fn authenticate(socket: &mut WebSocket, state: &AppState) -> Result<(ParticipantCaller, cloudtrial_protocol::api::DeviceKind), ServerMessage> {
+    let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, socket.recv()).await {
+            Err(_) => return Err(error_message(ErrorCode::Unauthorized, "未在规定时间内完成身份验证")),
+            Ok(None | Some(Err(_))) => return Err(error_message(ErrorCode::Unauthorized, "连接已断开")),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let (token, version, device) = match parse(&frame)? {
+            None => continue,
+            Some(ClientMessage::Hello { token, protocol_version, device }) => (token, protocol_version, device),
+            Some(_) => return Err(error_message(ErrorCode::Unauthorized, "请先发送 hello 消息完成身份验证")),
+        };
+        if version != cloudtrial_protocol::PROTOCOL_VERSION {
+            return Err(error_message(ErrorCode::UpgradeRequired, ErrorCode::UpgradeRequired.default_message()));
+        }
+        return match auth::resolve(state, &token).await {
+            Ok(Caller::Participant(p)) => Ok((p, device)),
+            Ok(Caller::Staff(_)) => Err(error_message(ErrorCode::Forbidden, "请以庭审参与人身份进入庭审")),
+            Err(e) => Err(ServerMessage::Error { error: e.body() }),
+        };
+    }
+}
+
+pub async fn serve(mut socket: WebSocket, state: AppState) {
+    let (caller, device) = match authenticate(&mut socket, &state).await {
+        Ok(ok) => ok,
+        Err(error) => return close(socket, Some(error)).await,
+    };
+    let (hearing_id, participant_id) = (caller.hearing_id, caller.participant_id);
+    let (outbox_tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx).await {
+        Ok(connection) => connection,
+        Err(JoinError::Ended(reason)) => return close(socket, Some(ServerMessage::Ended { reason })).await,
+        Err(JoinError::Retry) => {
+            return close(socket, Some(error_message(ErrorCode::Internal, "服务器繁忙，请稍后重试"))).await;
+        }
+    };
+    tracing::info!(hearing_id, participant_id, connection, ?device, "joined the room");
+
+    let mut shutting_down = state.shutting_down.subscribe();
+    let mut bucket = Bucket::new();
+    let mut last_heard = Instant::now();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            frame = socket.recv() => {
+                let frame = match frame {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(frame)) => frame,
+                };
+                last_heard = Instant::now();
+                if !bucket.take() {
+                    if !send(&mut socket, &error_message(ErrorCode::RateLimited, "消息过于频繁")).await { break }
+                    continue;
+                }
+                match parse(&frame) {
+                    Ok(None) => {}
+                    Ok(Some(ClientMessage::Command { request_id, command })) => {
+                        state.rooms.command(hearing_id, participant_id, connection, request_id, command).await;
+                    }
+                    Ok(Some(ClientMessage::Hello { .. })) => {
+                        if !send(&mut socket, &error_message(ErrorCode::InvalidRequest, "已完成身份验证")).await { break }
+                    }
+                    Err(error) => {
+                        if !send(&mut socket, &error).await { break }
+                    }
+                }
+            }
+            out = outbox.recv() => {
+                let Some(message) = out else { break };
+                let last = matches!(message, ServerMessage::Replaced | ServerMessage::Ended { .. });
+                if !send(&mut socket, &message).await { break }
+                if last {
+                    return close(socket, None).await;
+                }
+            }
+            _ = async { shutting_down.wait_for(|down| *down).await.is_ok() } => {
+                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                break;
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    tracing::info!(hearing_id, participant_id, "connection silent too long");
+                    break;
+                }
+                if socket.send(Message::Ping(Default::default())).await.is_err() { break }
+            }
+        }
+    }
+    state.rooms.leave(hearing_id, participant_id, connection).await;
+    tracing::info!(hearing_id, participant_id, connection, "left the room");
+}

@@ -1,0 +1,374 @@
+//! The hearing room's WebSocket, driven by raw clients that can send anything.
+
+use std::time::Duration;
+
+use cloudtrial_protocol::StaffRole;
+use cloudtrial_protocol::api::{Hearing, HearingEvent, HearingStatus, ParticipantSession};
+use cloudtrial_protocol::signalling::{JudgeCommand, RoomView, ServerMessage};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::harness::*;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub struct RawClient {
+    ws: Socket,
+    next_request: u64,
+}
+
+impl RawClient {
+    pub async fn connect(server: &TestServer) -> Self {
+        let url = server.url("/api/room").replace("http://", "ws://");
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Self { ws, next_request: 1 }
+    }
+
+    pub async fn join(server: &TestServer, token: &str) -> (Self, RoomView) {
+        let mut client = Self::connect(server).await;
+        client.send(json!({"type": "hello", "token": token, "protocol_version": 1, "device": "android"})).await;
+        match client.next().await {
+            Some(ServerMessage::Welcome { .. }) => {}
+            other => panic!("expected welcome, got {other:?}"),
+        }
+        let room = client.next_room().await;
+        (client, room)
+    }
+
+    pub async fn send(&mut self, value: Value) {
+        self.ws.send(Message::Text(value.to_string().into())).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.unwrap();
+    }
+
+    /// The next server message, or `None` once the server closed the socket.
+    pub async fn next(&mut self) -> Option<ServerMessage> {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.expect("a message within 10 s");
+            match frame {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
+                Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    pub async fn next_room(&mut self) -> RoomView {
+        loop {
+            match self.next().await {
+                Some(ServerMessage::Room { room }) => return room,
+                Some(ServerMessage::Notice { .. }) => continue,
+                other => panic!("expected a room update, got {other:?}"),
+            }
+        }
+    }
+
+    /// Sends a judge command and returns the error code of its result, if refused.
+    pub async fn command(&mut self, command: JudgeCommand) -> Option<String> {
+        let request_id = self.next_request;
+        self.next_request += 1;
+        self.send(json!({"type": "command", "request_id": request_id, "command": command})).await;
+        loop {
+            match self.next().await {
+                Some(ServerMessage::CommandResult { request_id: id, error }) if id == request_id => {
+                    return error.map(|e| serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned());
+                }
+                Some(_) => continue,
+                None => panic!("closed while waiting for the command result"),
+            }
+        }
+    }
+
+    /// The next `error` message's code.
+    pub async fn next_error(&mut self) -> String {
+        loop {
+            match self.next().await {
+                Some(ServerMessage::Error { error }) => {
+                    return serde_json::to_value(error.code).unwrap().as_str().unwrap().to_owned();
+                }
+                Some(_) => continue,
+                None => panic!("closed while waiting for an error"),
+            }
+        }
+    }
+}
+
+struct Room {
+    server: TestServer,
+    clerk_token: String,
+    hearing: Hearing,
+}
+
+const WITNESS: Party = (cloudtrial_protocol::ParticipantRole::Witness, "赵证人", "13700000001");
+
+impl Room {
+    async fn new() -> Self {
+        let server = TestServer::start().await;
+        let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+        let hearing = server.book(&clerk.token, "案1", &[JUDGE, CLERK, PLAINTIFF, DEFENDANT, WITNESS]).await;
+        Self { server, clerk_token: clerk.token, hearing }
+    }
+
+    async fn session(&self, party: Party) -> ParticipantSession {
+        self.server.login(&self.clerk_token, &self.hearing, party.2).await
+    }
+
+    fn id(&self, party: Party) -> i64 {
+        self.hearing.participants.iter().find(|p| p.mobile == party.2).unwrap().id
+    }
+
+    async fn status(&self) -> HearingStatus {
+        let (_, body) = self.server.get(&format!("/api/hearings/{}", self.hearing.id), Some(&self.clerk_token)).await;
+        serde_json::from_value(body["status"].clone()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn only_the_judge_commands_the_room_as_a_matrix() {
+    let room = Room::new().await;
+    let parties = [JUDGE, CLERK, PLAINTIFF, DEFENDANT, WITNESS];
+    let mut clients = Vec::new();
+    for party in parties {
+        let session = room.session(party).await;
+        clients.push(RawClient::join(&room.server, &session.token).await.0);
+    }
+    let defendant = room.id(DEFENDANT);
+    let commands = [
+        JudgeCommand::Block { participant_id: defendant },
+        JudgeCommand::Summon { participant_id: defendant },
+        JudgeCommand::SetMuted { participant_id: defendant, muted: true },
+        JudgeCommand::Start,
+        JudgeCommand::Adjourn,
+        JudgeCommand::Resume,
+        JudgeCommand::Close,
+    ];
+    for command in commands {
+        for (i, party) in parties.iter().enumerate().skip(1) {
+            let before = room.status().await;
+            let refused = clients[i].command(command).await;
+            assert_eq!(refused.as_deref(), Some("forbidden"), "{} {command:?}", party.1);
+            assert_eq!(room.status().await, before, "nothing changed");
+        }
+        assert_eq!(clients[0].command(command).await, None, "the judge may {command:?}");
+    }
+    assert_eq!(room.status().await, HearingStatus::Closed);
+
+    let (_, body) =
+        room.server.get(&format!("/api/hearings/{}/events", room.hearing.id), Some(&room.clerk_token)).await;
+    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let judged: Vec<_> = events
+        .iter()
+        .filter(|e| e.actor_name == "王法官" && !e.action.starts_with("participant_joined") && e.action != "participant_logged_in")
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        judged,
+        [
+            "participant_blocked",
+            "participant_summoned",
+            "participant_muted",
+            "hearing_started",
+            "hearing_adjourned",
+            "hearing_resumed",
+            "hearing_closed"
+        ]
+    );
+    assert_eq!(events.iter().find(|e| e.action == "participant_blocked").unwrap().detail["target"]["name"], "李四");
+}
+
+#[tokio::test]
+async fn a_blocked_party_sees_only_the_block_message_even_after_a_server_restart() {
+    let mut room = Room::new().await;
+    let judge = room.session(JUDGE).await;
+    let defendant = room.session(DEFENDANT).await;
+    let (mut judge_ws, _) = RawClient::join(&room.server, &judge.token).await;
+    let (mut defendant_ws, before) = RawClient::join(&room.server, &defendant.token).await;
+    assert_eq!(before.participants.len(), 5);
+    assert_eq!(before.recognition.message, "语音识别暂未开始");
+
+    assert_eq!(judge_ws.command(JudgeCommand::Block { participant_id: room.id(DEFENDANT) }).await, None);
+    let blocked = defendant_ws.next_room().await;
+    assert_eq!(blocked.blocked_message.as_deref(), Some("您已被屏蔽，请等待法官传唤"));
+    assert_eq!(blocked.participants.len(), 1, "nothing of the hearing: {blocked:?}");
+    assert!(blocked.me.blocked);
+
+    // Restart with the sockets still open: shutdown closes them rather than waiting on them.
+    room.server.restart().await;
+    assert_eq!(defendant_ws.next().await, None, "closed by the shutdown");
+    drop((judge_ws, defendant_ws));
+    let (_, after) = RawClient::join(&room.server, &defendant.token).await;
+    assert_eq!(after.blocked_message.as_deref(), Some("您已被屏蔽，请等待法官传唤"), "the block survives");
+
+    // Bad targets are refused with reasons.
+    let (mut judge_ws, _) = RawClient::join(&room.server, &judge.token).await;
+    assert_eq!(judge_ws.command(JudgeCommand::Block { participant_id: room.id(CLERK) }).await.as_deref(), Some("invalid_request"));
+    assert_eq!(judge_ws.command(JudgeCommand::Block { participant_id: 999_999 }).await.as_deref(), Some("invalid_request"));
+    assert_eq!(judge_ws.command(JudgeCommand::Adjourn).await.as_deref(), Some("conflict"), "not started yet");
+}
+
+#[tokio::test]
+async fn reconnecting_replaces_the_old_connection() {
+    let room = Room::new().await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let judge = room.session(JUDGE).await;
+    let (mut judge_ws, _) = RawClient::join(&room.server, &judge.token).await;
+    let (mut first, _) = RawClient::join(&room.server, &plaintiff.token).await;
+    let (_second, view) = RawClient::join(&room.server, &plaintiff.token).await;
+    loop {
+        match first.next().await {
+            Some(ServerMessage::Replaced) => break,
+            Some(ServerMessage::Notice { .. } | ServerMessage::Room { .. }) => continue,
+            other => panic!("expected to be replaced, got {other:?}"),
+        }
+    }
+    assert_eq!(first.next().await, None, "the old socket is closed");
+    assert_eq!(view.participants.iter().filter(|p| p.online).count(), 2, "judge and one plaintiff: {view:?}");
+
+    let latest = loop {
+        let room_view = judge_ws.next_room().await;
+        if room_view.participants.iter().filter(|p| p.online).count() == 2 {
+            break room_view;
+        }
+    };
+    assert_eq!(latest.participants.iter().filter(|p| p.name == "张三").count(), 1, "never two copies");
+}
+
+#[tokio::test]
+async fn a_participant_removed_by_staff_is_sent_away() {
+    let room = Room::new().await;
+    let witness = room.session(WITNESS).await;
+    let (mut ws, _) = RawClient::join(&room.server, &witness.token).await;
+    let (status, _) = room
+        .server
+        .patch(
+            &format!("/api/hearings/{}", room.hearing.id),
+            Some(&room.clerk_token),
+            &json!({"remove_participants": [room.id(WITNESS)]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    loop {
+        match ws.next().await {
+            Some(ServerMessage::Ended { reason }) => {
+                assert_eq!(reason, "您已不在本次庭审的参与人名单中");
+                break;
+            }
+            Some(_) => continue,
+            None => panic!("closed without a reason"),
+        }
+    }
+    assert_eq!(ws.next().await, None);
+    let mut again = RawClient::connect(&room.server).await;
+    again.send(json!({"type": "hello", "token": witness.token, "protocol_version": 1, "device": "android"})).await;
+    assert_eq!(again.next_error().await, "session_expired");
+}
+
+#[tokio::test]
+async fn the_socket_requires_a_valid_hello_first() {
+    let room = Room::new().await;
+    let staff = room.server.staff(StaffRole::Judge, "judge").await;
+    let party = room.session(PLAINTIFF).await;
+    let cases = [
+        (json!({"type": "hello", "token": "forged", "protocol_version": 1, "device": "android"}), "unauthorized"),
+        (json!({"type": "hello", "token": staff.token, "protocol_version": 1, "device": "android"}), "forbidden"),
+        (json!({"type": "hello", "token": party.token, "protocol_version": 0, "device": "android"}), "upgrade_required"),
+        (json!({"type": "command", "request_id": 1, "command": {"action": "start"}}), "unauthorized"),
+        (json!({"hello": true}), "invalid_request"),
+    ];
+    for (first, code) in cases {
+        let mut ws = RawClient::connect(&room.server).await;
+        ws.send(first.clone()).await;
+        assert_eq!(ws.next_error().await, code, "{first}");
+        assert_eq!(ws.next().await, None, "closed after {first}");
+    }
+}
+
+#[tokio::test]
+async fn garbage_frames_get_errors_and_never_disturb_the_others() {
+    let room = Room::new().await;
+    let judge = room.session(JUDGE).await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let defendant = room.session(DEFENDANT).await;
+    let (mut judge_ws, _) = RawClient::join(&room.server, &judge.token).await;
+    let (mut plaintiff_ws, _) = RawClient::join(&room.server, &plaintiff.token).await;
+    let (mut attacker, _) = RawClient::join(&room.server, &defendant.token).await;
+
+    // A deterministic pseudo-random stream of garbage (xorshift).
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let fixed: Vec<Message> = vec![
+        Message::Text("".into()),
+        Message::Text("{".into()),
+        Message::Text("null".into()),
+        Message::Text(r#"{"type": "command"}"#.into()),
+        Message::Text(r#"{"type": "command", "request_id": -1, "command": {"action": "block"}}"#.into()),
+        Message::Text(r#"{"type": "command", "request_id": 1, "command": {"action": "launch_missiles"}}"#.into()),
+        Message::Text(r#"{"type": "teleport"}"#.into()),
+        Message::Text(format!(r#"{{"type": "{}"}}"#, "x".repeat(100_000)).into()),
+        Message::Binary(vec![0xff; 1000].into()),
+        Message::Text(r#"{"type": "hello", "token": "again", "protocol_version": 1, "device": "android"}"#.into()),
+    ];
+    let mut sent = 0;
+    for message in fixed {
+        attacker.send_raw(message).await;
+        attacker.next_error().await;
+        sent += 1;
+    }
+    for round in 0..30 {
+        let len = (random() % 300) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| random() as u8).collect();
+        let message = if round % 2 == 0 {
+            Message::Binary(bytes.into())
+        } else {
+            Message::Text(String::from_utf8_lossy(&bytes).into_owned().into())
+        };
+        attacker.send_raw(message).await;
+        attacker.next_error().await;
+        sent += 1;
+    }
+    assert!(sent >= 40);
+
+    // The room still works for everyone, the attacker included.
+    assert_eq!(judge_ws.command(JudgeCommand::Start).await, None);
+    let view = loop {
+        let v = plaintiff_ws.next_room().await;
+        if v.status == HearingStatus::InSession {
+            break v;
+        }
+    };
+    assert_ne!(view.recognition.message, "语音识别暂未开始");
+    let attacker_view = loop {
+        let v = attacker.next_room().await;
+        if v.status == HearingStatus::InSession {
+            break v;
+        }
+    };
+    assert_eq!(attacker_view.participants.iter().filter(|p| p.online).count(), 3);
+    let (status, _) = room.server.get("/api/info", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_flood_of_messages_is_rate_limited() {
+    let room = Room::new().await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let (mut ws, _) = RawClient::join(&room.server, &plaintiff.token).await;
+    for _ in 0..100 {
+        ws.send_raw(Message::Text("{}".into())).await;
+    }
+    let mut codes = Vec::new();
+    for _ in 0..100 {
+        codes.push(ws.next_error().await);
+    }
+    assert!(codes.iter().any(|c| c == "rate_limited"), "{codes:?}");
+    assert!(codes.iter().any(|c| c == "invalid_request"));
+}
