@@ -122,7 +122,7 @@ impl Client {
         }
     }
 
-    fn expire(&self) -> Result<()> {
+    pub(crate) fn expire(&self) -> Result<()> {
         self.inner.store.clear_session()?;
         self.inner.state.send_replace(SessionState::Expired);
         tracing::info!("session expired");

@@ -18,6 +18,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("not logged in")]
     NotLoggedIn,
+    #[error("not connected to the hearing room")]
+    NotConnected,
     #[error("the session has expired")]
     SessionExpired,
     #[error("invalid input: {0}")]
@@ -77,6 +79,7 @@ impl From<Error> for ClientError {
                 }
             },
             Error::NotLoggedIn => ClientError::NotLoggedIn,
+            Error::NotConnected => ClientError::Network { detail: "not connected to the hearing room".into() },
             Error::SessionExpired => ClientError::SessionExpired,
             Error::InvalidInput(message) => ClientError::InvalidInput { message },
             Error::UnexpectedResponse(detail) => ClientError::Server { message: format!("服务器响应异常：{detail}") },

@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+mod hearing;
 mod http;
 mod session;
 mod store;
@@ -11,6 +12,7 @@ mod store;
 pub use client::Client;
 pub use cloudtrial_protocol as protocol;
 pub use error::{ClientError, Error, Result};
+pub use hearing::{ConnectionState, HearingSession, RoomState};
 pub use http::ApiClient;
 pub use session::{Session, SessionState};
 pub use store::LocalStore;

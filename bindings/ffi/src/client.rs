@@ -74,6 +74,11 @@ impl CloudTrialClient {
         runtime::run(async move { client.hearing_details().await }).await.map(Into::into).map_err(Into::into)
     }
 
+    /// Enters the hearing room (登录后将直接入会). The room reconnects by itself.
+    pub fn join_hearing(&self, device: DeviceKind) -> Result<Arc<crate::room::HearingRoom>, ClientError> {
+        crate::room::HearingRoom::start(&self.inner, device)
+    }
+
     pub async fn logout(&self) -> Result<(), ClientError> {
         let client = self.inner.clone();
         runtime::run(async move { client.logout().await }).await.map_err(Into::into)

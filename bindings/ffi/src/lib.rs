@@ -6,12 +6,14 @@ uniffi::setup_scaffolding!();
 
 mod client;
 mod error;
+mod room;
 mod runtime;
 mod task_handle;
 mod types;
 
 pub use client::{CloudTrialClient, SessionStateListener};
 pub use error::ClientError;
+pub use room::{ConnectionState, HearingRoom, RoomParticipant, RoomState, RoomStateListener};
 pub use task_handle::TaskHandle;
 pub use types::*;
 

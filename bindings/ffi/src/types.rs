@@ -84,6 +84,17 @@ pub enum DeviceKind {
     Other,
 }
 
+impl From<api::DeviceKind> for DeviceKind {
+    fn from(kind: api::DeviceKind) -> Self {
+        match kind {
+            api::DeviceKind::Android => Self::Android,
+            api::DeviceKind::Iphone => Self::Iphone,
+            api::DeviceKind::PcBrowser => Self::PcBrowser,
+            api::DeviceKind::Other => Self::Other,
+        }
+    }
+}
+
 impl From<DeviceKind> for api::DeviceKind {
     fn from(kind: DeviceKind) -> Self {
         match kind {

@@ -1,3 +1,4 @@
 //! The client core against a real server on a loopback port.
 
+mod hearing_room;
 mod login;

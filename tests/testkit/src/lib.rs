@@ -12,7 +12,10 @@ use cloudtrial_protocol::{ParticipantRole, StaffRole};
 use cloudtrial_server::store::{self, events::EventActor};
 use cloudtrial_server::{Clock, Config, ManualClock, RunningServer};
 
+pub mod relay;
+
 pub use cloudtrial_server;
+pub use relay::TcpRelay;
 
 pub struct Party {
     pub role: ParticipantRole,

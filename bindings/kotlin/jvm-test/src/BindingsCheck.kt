@@ -12,22 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 
-private var failures = 0
-
-private fun check(name: String, block: () -> Unit) {
-    try {
-        block()
-        println("  ✓ $name")
-    } catch (e: Throwable) {
-        failures++
-        println("  ✗ $name: $e")
-    }
-}
-
-private fun expect(condition: Boolean, message: () -> String) {
-    if (!condition) throw AssertionError(message())
-}
-
 private class RecordingListener : SessionStateListener {
     val states = LinkedBlockingQueue<Pair<SessionState, String>>()
     override fun onUpdate(state: SessionState) {
@@ -139,6 +123,9 @@ fun main(args: Array<String>) = runBlocking {
 
     subscription.close()
     client.close()
+
+    roomChecks(baseUrl, meetingNumber, court)
+
     if (failures > 0) {
         println("$failures Kotlin check(s) failed")
         exitProcess(1)

@@ -1,0 +1,327 @@
+//! The hearing room, live: one WebSocket kept open (and reopened with backoff
+//! when the network drops), the room exposed as observable state, and the
+//! judge's commands.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cloudtrial_protocol::api::DeviceKind;
+use cloudtrial_protocol::signalling::{ClientMessage, JudgeCommand, RoomParticipant, RoomView, ServerMessage};
+use cloudtrial_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(10);
+/// Nothing heard from the server for this long: the connection is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(30);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// The state of the connection to the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// First connection under way.
+    Connecting,
+    Connected,
+    /// The connection dropped; trying again (重新连接中).
+    Reconnecting { attempt: u32 },
+    /// The same participant joined from another device; this one stopped.
+    Replaced,
+    /// The participant may no longer be in the room; `reason` says why.
+    Ended { reason: String },
+}
+
+impl ConnectionState {
+    /// What the connection indicator shows.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::Connecting => "正在连接",
+            Self::Connected => "已连接",
+            Self::Reconnecting { .. } => "重新连接中",
+            Self::Replaced => "您已在其他设备进入庭审",
+            Self::Ended { reason } => reason,
+        }
+    }
+}
+
+/// The room as this participant sees it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomState {
+    pub connection: ConnectionState,
+    /// The last view the server sent; kept while reconnecting.
+    pub room: Option<RoomView>,
+}
+
+impl RoomState {
+    /// `您已被屏蔽，请等待法官传唤` while the judge has blocked this participant.
+    pub fn blocked_message(&self) -> Option<&str> {
+        self.room.as_ref().and_then(|r| r.blocked_message.as_deref())
+    }
+
+    pub fn participant(&self, id: i64) -> Option<&RoomParticipant> {
+        self.room.as_ref().and_then(|r| r.participants.iter().find(|p| p.id == id))
+    }
+}
+
+type Pending = Mutex<HashMap<u64, oneshot::Sender<Option<ErrorBody>>>>;
+
+struct Shared {
+    state: watch::Sender<RoomState>,
+    pending: Pending,
+    next_request: AtomicU64,
+    outgoing: mpsc::Sender<ClientMessage>,
+    reconnect_now: Notify,
+    leave: Notify,
+}
+
+/// A participant's live connection to their hearing's room.
+pub struct HearingSession {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HearingSession {
+    /// Starts connecting. Must be called within a tokio runtime.
+    pub fn start(client: &Client, device: DeviceKind) -> Result<Self> {
+        client.session()?;
+        let (outgoing, commands) = mpsc::channel(32);
+        let shared = Arc::new(Shared {
+            state: watch::Sender::new(RoomState { connection: ConnectionState::Connecting, room: None }),
+            pending: Mutex::new(HashMap::new()),
+            next_request: AtomicU64::new(1),
+            outgoing,
+            reconnect_now: Notify::new(),
+            leave: Notify::new(),
+        });
+        let task = tokio::spawn(run(client.clone(), device, shared.clone(), commands));
+        Ok(Self { shared, task })
+    }
+
+    pub fn state(&self) -> RoomState {
+        self.shared.state.borrow().clone()
+    }
+
+    /// The current state at once, then every change.
+    pub fn subscribe(&self) -> watch::Receiver<RoomState> {
+        self.shared.state.subscribe()
+    }
+
+    /// The device's network changed (Wi-Fi → 4G): reconnect now rather than wait to notice.
+    pub fn network_changed(&self) {
+        self.shared.reconnect_now.notify_one();
+    }
+
+    /// Leaves the room and stops reconnecting.
+    pub fn leave(&self) {
+        self.shared.leave.notify_one();
+    }
+
+    /// Gives a judge command; the server decides whether this participant may.
+    pub async fn command(&self, command: JudgeCommand) -> Result<()> {
+        if self.shared.state.borrow().connection != ConnectionState::Connected {
+            return Err(Error::NotConnected);
+        }
+        let request_id = self.shared.next_request.fetch_add(1, Ordering::Relaxed);
+        let (reply, answer) = oneshot::channel();
+        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(request_id, reply);
+        if self.shared.outgoing.send(ClientMessage::Command { request_id, command }).await.is_err() {
+            return Err(Error::NotConnected);
+        }
+        let result = tokio::time::timeout(COMMAND_TIMEOUT, answer).await;
+        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
+        match result {
+            Ok(Ok(None)) => Ok(()),
+            Ok(Ok(Some(error))) => Err(Error::Api { status: error.code.http_status(), code: error.code, message: error.message }),
+            Ok(Err(_)) | Err(_) => Err(Error::NotConnected),
+        }
+    }
+
+    pub async fn start_hearing(&self) -> Result<()> {
+        self.command(JudgeCommand::Start).await
+    }
+    pub async fn adjourn(&self) -> Result<()> {
+        self.command(JudgeCommand::Adjourn).await
+    }
+    pub async fn resume(&self) -> Result<()> {
+        self.command(JudgeCommand::Resume).await
+    }
+    pub async fn close_hearing(&self) -> Result<()> {
+        self.command(JudgeCommand::Close).await
+    }
+    pub async fn block(&self, participant_id: i64) -> Result<()> {
+        self.command(JudgeCommand::Block { participant_id }).await
+    }
+    pub async fn summon(&self, participant_id: i64) -> Result<()> {
+        self.command(JudgeCommand::Summon { participant_id }).await
+    }
+    pub async fn set_muted(&self, participant_id: i64, muted: bool) -> Result<()> {
+        self.command(JudgeCommand::SetMuted { participant_id, muted }).await
+    }
+}
+
+impl Drop for HearingSession {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// How one connection ended.
+enum Outcome {
+    /// Dropped; `connected` says whether it got as far as the room.
+    Dropped { connected: bool },
+    Final(ConnectionState),
+    SessionExpired,
+    Left,
+}
+
+async fn run(client: Client, device: DeviceKind, shared: Arc<Shared>, mut commands: mpsc::Receiver<ClientMessage>) {
+    let mut attempt = 0u32;
+    loop {
+        let outcome = connect_and_serve(&client, device, &shared, &mut commands).await;
+        fail_pending(&shared);
+        let final_state = match outcome {
+            Outcome::Dropped { connected } => {
+                attempt = if connected { 1 } else { attempt + 1 };
+                shared.state.send_modify(|s| s.connection = ConnectionState::Reconnecting { attempt });
+                let backoff = backoff(attempt);
+                tracing::info!(attempt, ?backoff, "room connection dropped; reconnecting");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shared.reconnect_now.notified() => {}
+                    _ = shared.leave.notified() => return,
+                }
+                continue;
+            }
+            Outcome::Final(state) => state,
+            Outcome::SessionExpired => {
+                if let Err(e) = client.expire() {
+                    tracing::warn!("could not forget the expired session: {e}");
+                }
+                ConnectionState::Ended { reason: "登录已失效，请重新登录".into() }
+            }
+            Outcome::Left => ConnectionState::Ended { reason: "已离开庭审".into() },
+        };
+        shared.state.send_modify(|s| s.connection = final_state);
+        return;
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(250u64 << attempt.min(5)).min(MAX_BACKOFF);
+    // Up to a quarter more, at random, so a court full of phones does not reconnect in step.
+    let random = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), attempt);
+    base + Duration::from_millis(random % (base.as_millis() as u64 / 4 + 1))
+}
+
+fn fail_pending(shared: &Shared) {
+    shared.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+}
+
+fn room_url(base_url: &str) -> String {
+    let ws = base_url.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
+    format!("{ws}/api/room")
+}
+
+async fn connect_and_serve(
+    client: &Client,
+    device: DeviceKind,
+    shared: &Shared,
+    commands: &mut mpsc::Receiver<ClientMessage>,
+) -> Outcome {
+    let session = match client.session() {
+        Ok(session) => session,
+        Err(_) => return Outcome::SessionExpired,
+    };
+    let connecting = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(room_url(client.base_url())));
+    let mut ws = match connecting.await {
+        Ok(Ok((ws, _))) => ws,
+        Ok(Err(e)) => {
+            tracing::debug!("room connection failed: {e}");
+            return Outcome::Dropped { connected: false };
+        }
+        Err(_) => return Outcome::Dropped { connected: false },
+    };
+    let hello = ClientMessage::Hello { token: session.token().to_owned(), protocol_version: PROTOCOL_VERSION, device };
+    if send(&mut ws, &hello).await.is_err() {
+        return Outcome::Dropped { connected: false };
+    }
+    // Commands queued while disconnected are stale; they were already failed.
+    while commands.try_recv().is_ok() {}
+
+    let mut connected = false;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut last_heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            frame = ws.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Outcome::Dropped { connected },
+                    Some(Ok(_)) => { last_heard = tokio::time::Instant::now(); continue }
+                };
+                last_heard = tokio::time::Instant::now();
+                let message: ServerMessage = match serde_json::from_str(&text) {
+                    Ok(message) => message,
+                    Err(e) => { tracing::warn!("unreadable message from the room: {e}"); continue }
+                };
+                match message {
+                    ServerMessage::Welcome { .. } => {
+                        connected = true;
+                        shared.state.send_modify(|s| s.connection = ConnectionState::Connected);
+                    }
+                    ServerMessage::Room { room } => shared.state.send_modify(|s| s.room = Some(room)),
+                    ServerMessage::Notice { notice } => tracing::debug!(?notice, "room notice"),
+                    ServerMessage::CommandResult { request_id, error } => {
+                        let reply = shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
+                        if let Some(reply) = reply {
+                            let _ = reply.send(error);
+                        }
+                    }
+                    ServerMessage::Error { error } if !connected => {
+                        return match error.code {
+                            ErrorCode::Unauthorized | ErrorCode::SessionExpired => Outcome::SessionExpired,
+                            _ => Outcome::Final(ConnectionState::Ended { reason: error.message }),
+                        };
+                    }
+                    ServerMessage::Error { error } => tracing::warn!(?error, "the room refused a message"),
+                    ServerMessage::Replaced => return Outcome::Final(ConnectionState::Replaced),
+                    ServerMessage::Ended { reason } => return Outcome::Final(ConnectionState::Ended { reason }),
+                }
+            }
+            Some(command) = commands.recv(), if connected => {
+                if send(&mut ws, &command).await.is_err() {
+                    return Outcome::Dropped { connected };
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    tracing::info!("no word from the room for {SILENCE_LIMIT:?}; reconnecting");
+                    return Outcome::Dropped { connected };
+                }
+                if ws.send(Message::Ping(Default::default())).await.is_err() {
+                    return Outcome::Dropped { connected };
+                }
+            }
+            _ = shared.reconnect_now.notified() => return Outcome::Dropped { connected },
+            _ = shared.leave.notified() => {
+                let _ = ws.close(None).await;
+                return Outcome::Left;
+            }
+        }
+    }
+}
+
+async fn send<S>(ws: &mut S, message: &ClientMessage) -> std::result::Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let text = serde_json::to_string(message).map_err(|_| ())?;
+    ws.send(Message::Text(text.into())).await.map_err(|_| ())
+}
