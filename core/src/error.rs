@@ -24,6 +24,8 @@ pub enum Error {
     SessionExpired,
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    #[error("media: {0}")]
+    Media(String),
 }
 
 /// What a caller of the core needs to tell apart.
@@ -54,6 +56,9 @@ pub enum ClientError {
     InvalidInput { message: String },
     #[error("{message}")]
     Server { message: String },
+    /// Camera, microphone or the media connection failed.
+    #[error("音视频出错：{message}")]
+    Media { message: String },
 }
 
 impl From<Error> for ClientError {
@@ -82,6 +87,7 @@ impl From<Error> for ClientError {
             Error::NotConnected => ClientError::Network { detail: "not connected to the hearing room".into() },
             Error::SessionExpired => ClientError::SessionExpired,
             Error::InvalidInput(message) => ClientError::InvalidInput { message },
+            Error::Media(message) => ClientError::Media { message },
             Error::UnexpectedResponse(detail) => ClientError::Server { message: format!("服务器响应异常：{detail}") },
             Error::Store(e) => ClientError::Server { message: format!("本地数据读写失败：{e}") },
             Error::Io(e) => ClientError::Server { message: format!("本地文件读写失败：{e}") },

@@ -11,7 +11,7 @@ use cloudtrial_protocol::api::DeviceKind;
 use cloudtrial_protocol::signalling::{ClientMessage, JudgeCommand, RoomParticipant, RoomView, ServerMessage};
 use cloudtrial_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::Client;
@@ -79,6 +79,38 @@ struct Shared {
     outgoing: mpsc::Sender<ClientMessage>,
     reconnect_now: Notify,
     leave: Notify,
+    /// Media signalling from the server, for the media session.
+    media: broadcast::Sender<ServerMessage>,
+    /// The participant's camera and microphone switches, sent again after every reconnect.
+    device_state: Mutex<Option<ClientMessage>>,
+}
+
+/// What the media session needs of the room: its signalling and its state.
+#[derive(Clone)]
+pub(crate) struct RoomLink {
+    shared: Arc<Shared>,
+}
+
+impl RoomLink {
+    pub fn send(&self, message: ClientMessage) -> Result<()> {
+        if self.shared.state.borrow().connection != ConnectionState::Connected {
+            return Err(Error::NotConnected);
+        }
+        self.shared.outgoing.try_send(message).map_err(|_| Error::NotConnected)
+    }
+
+    pub fn subscribe_media(&self) -> broadcast::Receiver<ServerMessage> {
+        self.shared.media.subscribe()
+    }
+
+    pub fn subscribe_state(&self) -> watch::Receiver<RoomState> {
+        self.shared.state.subscribe()
+    }
+
+    pub fn set_device_state(&self, message: ClientMessage) {
+        *self.shared.device_state.lock().unwrap_or_else(|p| p.into_inner()) = Some(message.clone());
+        let _ = self.send(message);
+    }
 }
 
 /// A participant's live connection to their hearing's room.
@@ -99,6 +131,8 @@ impl HearingSession {
             outgoing,
             reconnect_now: Notify::new(),
             leave: Notify::new(),
+            media: broadcast::channel(64).0,
+            device_state: Mutex::new(None),
         });
         let task = tokio::spawn(run(client.clone(), device, shared.clone(), commands));
         Ok(Self { shared, task })
@@ -111,6 +145,10 @@ impl HearingSession {
     /// The current state at once, then every change.
     pub fn subscribe(&self) -> watch::Receiver<RoomState> {
         self.shared.state.subscribe()
+    }
+
+    pub(crate) fn link(&self) -> RoomLink {
+        RoomLink { shared: self.shared.clone() }
     }
 
     /// The device's network changed (Wi-Fi → 4G): reconnect now rather than wait to notice.
@@ -274,7 +312,16 @@ async fn connect_and_serve(
                 match message {
                     ServerMessage::Welcome { .. } => {
                         connected = true;
+                        let device = shared.device_state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        if let Some(device) = device {
+                            if send(&mut ws, &device).await.is_err() {
+                                return Outcome::Dropped { connected };
+                            }
+                        }
                         shared.state.send_modify(|s| s.connection = ConnectionState::Connected);
+                    }
+                    message @ (ServerMessage::MediaAnswer { .. } | ServerMessage::MediaOffer { .. } | ServerMessage::MediaReset) => {
+                        let _ = shared.media.send(message);
                     }
                     ServerMessage::Room { room } => shared.state.send_modify(|s| s.room = Some(room)),
                     ServerMessage::Notice { notice } => tracing::debug!(?notice, "room notice"),
@@ -290,7 +337,10 @@ async fn connect_and_serve(
                             _ => Outcome::Final(ConnectionState::Ended { reason: error.message }),
                         };
                     }
-                    ServerMessage::Error { error } => tracing::warn!(?error, "the room refused a message"),
+                    ServerMessage::Error { error } => {
+                        tracing::warn!(?error, "the room refused a message");
+                        let _ = shared.media.send(ServerMessage::Error { error });
+                    }
                     ServerMessage::Replaced => return Outcome::Final(ConnectionState::Replaced),
                     ServerMessage::Ended { reason } => return Outcome::Final(ConnectionState::Ended { reason }),
                 }

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod hearing;
 mod http;
+pub mod media;
 mod session;
 mod store;
 

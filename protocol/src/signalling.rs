@@ -18,6 +18,57 @@ pub enum ClientMessage {
     Hello { token: String, protocol_version: u32, device: DeviceKind },
     /// A command only the presiding judge (审判长/审判员) may give.
     Command { request_id: u64, command: JudgeCommand },
+    /// Starts this participant's media: an SDP offer for a new peer connection
+    /// (replacing any earlier one). The server answers with `media_answer`.
+    MediaJoin { sdp: String },
+    /// A new offer on the existing peer connection (an ICE restart after a network change).
+    MediaOffer { sdp: String },
+    /// The answer to the server's `media_offer`.
+    MediaAnswer { sdp: String },
+    /// A trickled ICE candidate (`candidate:...`).
+    MediaCandidate { candidate: String },
+    /// Stops this participant's media.
+    MediaLeave,
+    /// The participant's own camera and microphone switches.
+    DeviceState { camera_on: bool, microphone_on: bool, camera_facing: CameraFacing },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraFacing {
+    #[default]
+    Front,
+    Back,
+}
+
+/// The network quality indicator every participant sees for everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkQuality {
+    Good,
+    Fair,
+    Poor,
+}
+
+impl NetworkQuality {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Good => "良好",
+            Self::Fair => "一般",
+            Self::Poor => "较差",
+        }
+    }
+
+    /// Classifies a connection by packet loss (0..1) and round-trip time.
+    pub fn from_measurements(loss: f32, rtt_ms: u32) -> Self {
+        if loss > 0.10 || rtt_ms > 500 {
+            Self::Poor
+        } else if loss > 0.03 || rtt_ms > 250 {
+            Self::Fair
+        } else {
+            Self::Good
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +107,12 @@ pub enum ServerMessage {
     Replaced,
     /// The participant may no longer be in the room (removed, hearing cancelled); do not reconnect.
     Ended { reason: String },
+    /// The server's answer to `media_join` or `media_offer`.
+    MediaAnswer { sdp: String },
+    /// The server adds (or changes) media on the peer connection: answer with `media_answer`.
+    MediaOffer { sdp: String },
+    /// The server dropped this participant's peer connection (e.g. it restarted); send `media_join` again.
+    MediaReset,
 }
 
 /// The room as one participant sees it. A blocked party sees only themself.
@@ -83,6 +140,11 @@ pub struct RoomParticipant {
     pub blocked: bool,
     /// Muted by the judge.
     pub muted: bool,
+    /// The participant's own switches.
+    pub camera_on: bool,
+    pub microphone_on: bool,
+    /// Measured by the server from the participant's media connection; `None` without media.
+    pub network: Option<NetworkQuality>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +206,14 @@ mod tests {
             serde_json::to_string(&command).unwrap(),
             r#"{"type":"command","request_id":7,"command":{"action":"block","participant_id":3}}"#
         );
+    }
+
+    #[test]
+    fn network_quality_follows_loss_and_delay() {
+        assert_eq!(NetworkQuality::from_measurements(0.0, 40), NetworkQuality::Good);
+        assert_eq!(NetworkQuality::from_measurements(0.05, 40), NetworkQuality::Fair);
+        assert_eq!(NetworkQuality::from_measurements(0.01, 800), NetworkQuality::Poor);
+        assert_eq!(NetworkQuality::Fair.label(), "一般");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub struct Config {
     pub ios_app_name: String,
     pub sms: SmsConfig,
     pub limits: Limits,
+    pub media: crate::media::MediaConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +73,7 @@ impl Config {
             ios_app_name: "天津云审".to_owned(),
             sms: SmsConfig::Outbox,
             limits: Limits::default(),
+            media: crate::media::MediaConfig::default(),
         }
     }
 

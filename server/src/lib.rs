@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod login;
+pub mod media;
 pub mod permissions;
 pub mod rate_limit;
 pub mod room;
@@ -46,8 +47,9 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Opens the data directory and database and assembles the shared state.
-pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+/// Opens the data directory and database, binds the media sockets (if
+/// enabled) and assembles the shared state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     install_crypto_provider();
     std::fs::create_dir_all(&config.data_dir)?;
     let store = Store::open(&config.database_path())?;
@@ -64,9 +66,17 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
     };
     let sms = SmsService::new(store.clone(), gateway, clock.clone());
     let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
-    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone()));
+    let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
+    let media = media::MediaHandle::start(&config.media, quality_tx).await?;
+    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone()));
+    let quality_rooms = rooms.clone();
+    tokio::spawn(async move {
+        while let Some(update) = quality_rx.recv().await {
+            quality_rooms.network_quality(update.hearing_id, update.participant_id, update.quality).await;
+        }
+    });
     let shutting_down = tokio::sync::watch::Sender::new(false);
-    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter, rooms, shutting_down })
+    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter, rooms, media, shutting_down })
 }
 
 /// The whole HTTP application.
@@ -101,10 +111,12 @@ pub async fn serve(
         shutdown.await;
         shutting_down.send_replace(true);
     };
+    let media = state.media.clone();
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     housekeeping.abort();
+    media.stop();
     result
 }
 
@@ -145,7 +157,7 @@ impl RunningServer {
     pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        let state = build_state(config, clock)?;
+        let state = build_state(config, clock).await?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = rx.await;

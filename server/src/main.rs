@@ -46,6 +46,18 @@ struct Cli {
     /// Login requests allowed per client address per minute.
     #[arg(long, env = "CLOUDTRIAL_LOGIN_RATE_PER_MINUTE", default_value_t = 30)]
     login_rate_per_minute: u32,
+    /// IP address the media (WebRTC) sockets bind to.
+    #[arg(long, env = "CLOUDTRIAL_MEDIA_IP", default_value = "127.0.0.1")]
+    media_ip: std::net::IpAddr,
+    /// UDP port or range for media, e.g. 40000 or 40000-40099 (0: any free port).
+    #[arg(long, env = "CLOUDTRIAL_MEDIA_UDP_PORTS", default_value = "0", value_parser = parse_ports)]
+    media_udp_ports: (u16, u16),
+    /// Address announced to clients for media when it differs from --media-ip (NAT): IP, or IP:PORT with one UDP port.
+    #[arg(long, env = "CLOUDTRIAL_MEDIA_ANNOUNCE", value_parser = parse_announce)]
+    media_announce: Option<(std::net::IpAddr, Option<u16>)>,
+    /// TCP port for media when a client's UDP is blocked (ICE-TCP; 0: any free port; "off" to disable).
+    #[arg(long, env = "CLOUDTRIAL_MEDIA_TCP_PORT", default_value = "0", value_parser = parse_tcp_port)]
+    media_tcp_port: Option<u16>,
     /// Seed a demo court, staff and one booked hearing, and print how to log in.
     #[arg(long)]
     demo: bool,
@@ -81,6 +93,30 @@ enum StaffCommand {
     List,
 }
 
+fn parse_ports(s: &str) -> Result<(u16, u16), String> {
+    let (first, last) = s.split_once('-').unwrap_or((s, s));
+    let first: u16 = first.trim().parse().map_err(|_| format!("not a port: {first}"))?;
+    let last: u16 = last.trim().parse().map_err(|_| format!("not a port: {last}"))?;
+    if last < first || (first == 0 && last != 0) {
+        return Err("a port range is FIRST-LAST with FIRST <= LAST".into());
+    }
+    Ok((first, last))
+}
+
+fn parse_announce(s: &str) -> Result<(std::net::IpAddr, Option<u16>), String> {
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok((addr.ip(), Some(addr.port())));
+    }
+    s.parse().map(|ip| (ip, None)).map_err(|_| format!("not an IP address or IP:PORT: {s}"))
+}
+
+fn parse_tcp_port(s: &str) -> Result<Option<u16>, String> {
+    if s == "off" {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| format!("not a port (or \"off\"): {s}"))
+}
+
 fn parse_role(s: &str) -> Result<StaffRole, String> {
     StaffRole::parse(s).ok_or_else(|| "role must be judge, clerk or admin".to_owned())
 }
@@ -95,6 +131,13 @@ impl Cli {
         config.android_apk_url = self.android_apk_url.clone();
         config.ios_app_name = self.ios_app_name.clone();
         config.limits.login_requests_per_minute = self.login_rate_per_minute;
+        config.media.bind_ip = self.media_ip;
+        config.media.udp_ports = self.media_udp_ports;
+        if let Some((ip, port)) = self.media_announce {
+            config.media.announce_ip = Some(ip);
+            config.media.announce_port = port;
+        }
+        config.media.tcp_port = self.media_tcp_port;
         if let Some(url) = &self.sms_http_url {
             config.sms = SmsConfig::Http {
                 url: url.clone(),
@@ -133,7 +176,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Some(listener)
         }
     };
+    if cli.command.is_some() {
+        config.media.enabled = false;
+    }
     let state = cloudtrial_server::build_state(config, Arc::new(SystemClock))
+        .await
         .with_context(|| format!("opening data directory {}", cli.data_dir.display()))?;
     match cli.command {
         Some(Command::Staff { action: StaffCommand::Add { role, name, username, mobile, password } }) => {

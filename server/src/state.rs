@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::media::MediaHandle;
 use crate::rate_limit::RateLimiter;
 use crate::room::RoomRegistry;
 use crate::sms::SmsService;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub secret: Arc<[u8]>,
     pub login_limiter: Arc<RateLimiter>,
     pub rooms: Arc<RoomRegistry>,
+    pub media: MediaHandle,
     /// Becomes `true` when the server starts shutting down; long-lived connections close.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

@@ -2,3 +2,4 @@
 
 mod hearing_room;
 mod login;
+mod media;

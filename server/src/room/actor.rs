@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use cloudtrial_protocol::api::{DeviceKind, HearingStatus};
 use cloudtrial_protocol::signalling::{
-    BLOCKED_MESSAGE, JudgeCommand, RecognitionPanel, RoomNotice, RoomParticipant, RoomView, ServerMessage,
+    BLOCKED_MESSAGE, JudgeCommand, NetworkQuality, RecognitionPanel, RoomNotice, RoomParticipant, RoomView,
+    ServerMessage,
 };
 use cloudtrial_protocol::{ErrorBody, ErrorCode};
 use serde_json::json;
@@ -16,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::rules;
 use crate::clock::Clock;
 use crate::error::AppError;
+use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
 use crate::store::events::EventActor;
 use crate::store::room::RoomMember;
 use crate::store::{self, Store, StoreError};
@@ -36,8 +38,11 @@ pub enum RoomInput {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        kick: Arc<tokio::sync::Notify>,
         reply: oneshot::Sender<Result<u64, JoinError>>,
     },
+    DeviceState { participant_id: i64, camera_on: bool, microphone_on: bool },
+    NetworkQuality { participant_id: i64, quality: Option<NetworkQuality> },
     Leave { participant_id: i64, connection: u64 },
     Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
     /// The hearing or its participants changed outside the room (edited or cancelled by staff).
@@ -48,11 +53,22 @@ struct Connection {
     id: u64,
     device: DeviceKind,
     outbox: mpsc::Sender<ServerMessage>,
+    /// Closes the socket when the room gives up on it.
+    kick: Arc<tokio::sync::Notify>,
 }
 
 struct Member {
     record: RoomMember,
     connection: Option<Connection>,
+    camera_on: bool,
+    microphone_on: bool,
+    network: Option<NetworkQuality>,
+}
+
+impl Member {
+    fn new(record: RoomMember) -> Self {
+        Self { record, connection: None, camera_on: true, microphone_on: true, network: None }
+    }
 }
 
 pub struct Room {
@@ -63,10 +79,11 @@ pub struct Room {
     next_connection: u64,
     store: Store,
     clock: Arc<dyn Clock>,
+    media: MediaHandle,
 }
 
 impl Room {
-    pub async fn load(hearing_id: i64, store: Store, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+    pub async fn load(hearing_id: i64, store: Store, clock: Arc<dyn Clock>, media: MediaHandle) -> Result<Self, AppError> {
         let (status, members) = store
             .call(move |conn| {
                 let status = store::room::status(conn, hearing_id)?;
@@ -75,15 +92,18 @@ impl Room {
             })
             .await?;
         let status = status.ok_or_else(AppError::not_found)?;
-        Ok(Self {
+        let room = Self {
             hearing_id,
             status,
             revision: 0,
-            members: members.into_iter().map(|record| Member { record, connection: None }).collect(),
+            members: members.into_iter().map(Member::new).collect(),
             next_connection: 1,
             store,
             clock,
-        })
+            media,
+        };
+        room.media.send(SfuCommand::Policy(room.policy()));
+        Ok(room)
     }
 
     /// Processes input until the room has been empty for a while, then
@@ -116,9 +136,26 @@ impl Room {
 
     async fn handle(&mut self, message: RoomInput) {
         match message {
-            RoomInput::Join { participant_id, device, outbox, reply } => {
-                let result = self.join(participant_id, device, outbox).await;
+            RoomInput::Join { participant_id, device, outbox, kick, reply } => {
+                let result = self.join(participant_id, device, outbox, kick).await;
                 let _ = reply.send(result);
+            }
+            RoomInput::DeviceState { participant_id, camera_on, microphone_on } => {
+                if let Some(member) = self.member_mut(participant_id) {
+                    if (member.camera_on, member.microphone_on) != (camera_on, microphone_on) {
+                        member.camera_on = camera_on;
+                        member.microphone_on = microphone_on;
+                        self.changed(None);
+                    }
+                }
+            }
+            RoomInput::NetworkQuality { participant_id, quality } => {
+                if let Some(member) = self.member_mut(participant_id) {
+                    if member.network != quality {
+                        member.network = quality;
+                        self.changed(None);
+                    }
+                }
             }
             RoomInput::Leave { participant_id, connection } => self.leave(participant_id, connection).await,
             RoomInput::Command { participant_id, connection, request_id, command } => {
@@ -169,6 +206,7 @@ impl Room {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        kick: Arc<tokio::sync::Notify>,
     ) -> Result<u64, JoinError> {
         if self.status == HearingStatus::Cancelled {
             return Err(JoinError::Ended("庭审已取消".into()));
@@ -179,10 +217,11 @@ impl Room {
         let member = self
             .member_mut(participant_id)
             .ok_or_else(|| JoinError::Ended("您已不在本次庭审的参与人名单中".into()))?;
-        if let Some(old) = member.connection.replace(Connection { id, device, outbox: outbox.clone() }) {
+        if let Some(old) = member.connection.replace(Connection { id, device, outbox: outbox.clone(), kick }) {
             let _ = old.outbox.try_send(ServerMessage::Replaced);
             tracing::info!(hearing_id, participant_id, "connection replaced by a new one");
         }
+        self.media.send(SfuCommand::Attach { hearing_id, participant_id, outbox: outbox.clone() });
         let _ = outbox.try_send(ServerMessage::Welcome {
             protocol_version: cloudtrial_protocol::PROTOCOL_VERSION,
             participant_id,
@@ -276,12 +315,23 @@ impl Room {
     }
 
     async fn reload(&mut self) -> Result<(), AppError> {
-        let fresh = Room::load(self.hearing_id, self.store.clone(), self.clock.clone()).await?;
-        self.status = fresh.status;
+        let hearing_id = self.hearing_id;
+        let (status, records) = self
+            .store
+            .call(move |conn| {
+                let status = store::room::status(conn, hearing_id)?;
+                let members = store::room::members(conn, hearing_id)?;
+                Ok::<_, StoreError>((status, members))
+            })
+            .await?;
+        self.status = status.ok_or_else(AppError::not_found)?;
         let mut old: Vec<Member> = std::mem::take(&mut self.members);
-        for record in fresh.members.into_iter().map(|m| m.record) {
-            let connection = old.iter_mut().find(|m| m.record.id == record.id).and_then(|m| m.connection.take());
-            self.members.push(Member { record, connection });
+        for record in records {
+            let member = match old.iter_mut().position(|m| m.record.id == record.id) {
+                Some(i) => Member { record, ..old.swap_remove(i) },
+                None => Member::new(record),
+            };
+            self.members.push(member);
         }
         let reason = if self.status == HearingStatus::Cancelled { "庭审已取消" } else { "您已不在本次庭审的参与人名单中" };
         for gone in old.into_iter().filter_map(|m| m.connection) {
@@ -313,6 +363,9 @@ impl Room {
             device: m.connection.as_ref().map(|c| c.device),
             blocked: m.record.blocked,
             muted: m.record.muted,
+            camera_on: m.camera_on,
+            microphone_on: m.microphone_on,
+            network: m.network,
         };
         let blocked = me.record.blocked;
         RoomView {
@@ -328,8 +381,20 @@ impl Room {
 
     /// Tells everyone connected what the room looks like now. A connection
     /// that cannot keep up is dropped (its socket closes and the client reconnects).
+    /// The hearing's media rules, for the SFU.
+    fn policy(&self) -> HearingPolicy {
+        HearingPolicy {
+            hearing_id: self.hearing_id,
+            open: !self.status.is_over(),
+            members: self.members.iter().map(|m| m.record.id).collect(),
+            blocked: self.members.iter().filter(|m| m.record.blocked).map(|m| m.record.id).collect(),
+            muted: self.members.iter().filter(|m| m.record.muted).map(|m| m.record.id).collect(),
+        }
+    }
+
     fn changed(&mut self, notice: Option<RoomNotice>) {
         self.revision += 1;
+        self.media.send(SfuCommand::Policy(self.policy()));
         let mut dropped = Vec::new();
         for member in &self.members {
             let Some(connection) = &member.connection else { continue };
@@ -345,8 +410,8 @@ impl Room {
         if !dropped.is_empty() {
             for id in &dropped {
                 tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
-                if let Some(member) = self.member_mut(*id) {
-                    member.connection = None;
+                if let Some(connection) = self.member_mut(*id).and_then(|m| m.connection.take()) {
+                    connection.kick.notify_one();
                 }
             }
             self.changed(None);

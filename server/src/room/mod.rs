@@ -2,6 +2,8 @@
 //! over one WebSocket per participant.
 
 mod actor;
+
+pub use actor::error_message;
 pub mod rules;
 pub mod socket;
 
@@ -9,13 +11,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use cloudtrial_protocol::api::DeviceKind;
-use cloudtrial_protocol::signalling::{JudgeCommand, ServerMessage};
+use cloudtrial_protocol::signalling::{JudgeCommand, NetworkQuality, ServerMessage};
 use tokio::sync::{mpsc, oneshot};
 
 pub use actor::JoinError;
 use actor::{Room, RoomInput};
 
 use crate::clock::Clock;
+use crate::media::MediaHandle;
 use crate::store::Store;
 
 /// The rooms that are live in memory, by hearing id.
@@ -24,11 +27,12 @@ pub struct RoomRegistry {
     next_generation: std::sync::atomic::AtomicU64,
     store: Store,
     clock: Arc<dyn Clock>,
+    media: MediaHandle,
 }
 
 impl RoomRegistry {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { rooms: Default::default(), next_generation: Default::default(), store, clock }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, media: MediaHandle) -> Self {
+        Self { rooms: Default::default(), next_generation: Default::default(), store, clock, media }
     }
 
     fn room(&self, hearing_id: i64) -> mpsc::Sender<RoomInput> {
@@ -40,7 +44,7 @@ impl RoomRegistry {
         let (sender, receiver) = mpsc::channel(256);
         rooms.insert(hearing_id, (generation, sender.clone()));
         let registry = self.rooms.clone();
-        let (store, clock) = (self.store.clone(), self.clock.clone());
+        let (store, clock, media) = (self.store.clone(), self.clock.clone(), self.media.clone());
         tokio::spawn(async move {
             let unregister = move || {
                 let mut rooms = registry.lock().unwrap_or_else(|p| p.into_inner());
@@ -48,7 +52,7 @@ impl RoomRegistry {
                     rooms.remove(&hearing_id);
                 }
             };
-            match Room::load(hearing_id, store, clock).await {
+            match Room::load(hearing_id, store, clock, media).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(e) => {
                     tracing::warn!(hearing_id, "room could not load: {e}");
@@ -74,10 +78,11 @@ impl RoomRegistry {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        kick: Arc<tokio::sync::Notify>,
     ) -> Result<u64, JoinError> {
         for _ in 0..8 {
             let (reply, answer) = oneshot::channel();
-            let input = RoomInput::Join { participant_id, device, outbox: outbox.clone(), reply };
+            let input = RoomInput::Join { participant_id, device, outbox: outbox.clone(), kick: kick.clone(), reply };
             if self.room(hearing_id).send(input).await.is_err() {
                 continue;
             }
@@ -95,6 +100,14 @@ impl RoomRegistry {
 
     pub async fn command(&self, hearing_id: i64, participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand) {
         self.send_if_live(hearing_id, RoomInput::Command { participant_id, connection, request_id, command }).await;
+    }
+
+    pub async fn device_state(&self, hearing_id: i64, participant_id: i64, camera_on: bool, microphone_on: bool) {
+        self.send_if_live(hearing_id, RoomInput::DeviceState { participant_id, camera_on, microphone_on }).await;
+    }
+
+    pub async fn network_quality(&self, hearing_id: i64, participant_id: i64, quality: Option<NetworkQuality>) {
+        self.send_if_live(hearing_id, RoomInput::NetworkQuality { participant_id, quality }).await;
     }
 
     /// The hearing changed outside the room (edited or cancelled by staff).

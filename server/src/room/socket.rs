@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::JoinError;
 use super::actor::error_message;
 use crate::auth::{self, Caller, ParticipantCaller};
+use crate::media::SfuCommand;
 use crate::state::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,6 +106,23 @@ async fn authenticate(socket: &mut WebSocket, state: &AppState) -> Result<(Parti
     }
 }
 
+/// Media signalling for this participant's own peer connection only.
+fn media_command(
+    hearing_id: i64,
+    participant_id: i64,
+    outbox: &mpsc::Sender<ServerMessage>,
+    message: ClientMessage,
+) -> SfuCommand {
+    let outbox = outbox.clone();
+    match message {
+        ClientMessage::MediaJoin { sdp } => SfuCommand::Join { hearing_id, participant_id, outbox, sdp },
+        ClientMessage::MediaOffer { sdp } => SfuCommand::Offer { hearing_id, participant_id, outbox, sdp },
+        ClientMessage::MediaAnswer { sdp } => SfuCommand::Answer { hearing_id, participant_id, sdp },
+        ClientMessage::MediaCandidate { candidate } => SfuCommand::Candidate { hearing_id, participant_id, candidate },
+        _ => SfuCommand::Leave { hearing_id, participant_id },
+    }
+}
+
 pub async fn serve(mut socket: WebSocket, state: AppState) {
     let (caller, device) = match authenticate(&mut socket, &state).await {
         Ok(ok) => ok,
@@ -112,7 +130,8 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     };
     let (hearing_id, participant_id) = (caller.hearing_id, caller.participant_id);
     let (outbox_tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
-    let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx).await {
+    let kick = std::sync::Arc::new(tokio::sync::Notify::new());
+    let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx.clone(), kick.clone()).await {
         Ok(connection) => connection,
         Err(JoinError::Ended(reason)) => return close(socket, Some(ServerMessage::Ended { reason })).await,
         Err(JoinError::Retry) => {
@@ -128,6 +147,19 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     ping.tick().await;
     loop {
         tokio::select! {
+            biased;
+            out = outbox.recv() => {
+                let Some(message) = out else { break };
+                let last = matches!(message, ServerMessage::Replaced | ServerMessage::Ended { .. });
+                if !send(&mut socket, &message).await { break }
+                if last {
+                    return close(socket, None).await;
+                }
+            }
+            _ = kick.notified() => {
+                tracing::info!(hearing_id, participant_id, "the room dropped this connection");
+                break;
+            }
             frame = socket.recv() => {
                 let frame = match frame {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
@@ -143,20 +175,22 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     Ok(Some(ClientMessage::Command { request_id, command })) => {
                         state.rooms.command(hearing_id, participant_id, connection, request_id, command).await;
                     }
+                    Ok(Some(ClientMessage::DeviceState { camera_on, microphone_on, .. })) => {
+                        state.rooms.device_state(hearing_id, participant_id, camera_on, microphone_on).await;
+                    }
+                    Ok(Some(message @ (ClientMessage::MediaJoin { .. }
+                        | ClientMessage::MediaOffer { .. }
+                        | ClientMessage::MediaAnswer { .. }
+                        | ClientMessage::MediaCandidate { .. }
+                        | ClientMessage::MediaLeave))) => {
+                        state.media.send(media_command(hearing_id, participant_id, &outbox_tx, message));
+                    }
                     Ok(Some(ClientMessage::Hello { .. })) => {
                         if !send(&mut socket, &error_message(ErrorCode::InvalidRequest, "已完成身份验证")).await { break }
                     }
                     Err(error) => {
                         if !send(&mut socket, &error).await { break }
                     }
-                }
-            }
-            out = outbox.recv() => {
-                let Some(message) = out else { break };
-                let last = matches!(message, ServerMessage::Replaced | ServerMessage::Ended { .. });
-                if !send(&mut socket, &message).await { break }
-                if last {
-                    return close(socket, None).await;
                 }
             }
             _ = async { shutting_down.wait_for(|down| *down).await.is_ok() } => {

@@ -14,6 +14,14 @@ use cloudtrial_server::{Clock, Config, ManualClock, RunningServer};
 
 pub mod relay;
 
+/// Sends logs to the test's output, filtered by `RUST_LOG` (default: warnings).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_test_writer()
+        .try_init();
+}
+
 pub use cloudtrial_server;
 pub use relay::TcpRelay;
 

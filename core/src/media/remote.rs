@@ -1,0 +1,92 @@
+//! Reading another participant's track: reassemble, decode, hand to the shell.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
+
+use super::assembler::{Assembled, H264Assembler};
+use super::codec::{AudioDecoder, VideoDecoder};
+use super::session::Shared;
+
+/// Keyframe requests for one track at most this often.
+const PLI_INTERVAL: Duration = Duration::from_millis(300);
+
+/// The participant a remote stream belongs to: the SFU names streams `p{participant id}`.
+pub fn participant_of(stream_id: &str) -> Option<i64> {
+    stream_id.strip_prefix('p')?.parse().ok()
+}
+
+pub async fn read(track: Arc<dyn TrackRemote>, shared: Arc<Shared>) {
+    let Some(participant_id) = participant_of(&track.stream_id().await) else {
+        tracing::warn!("a remote track without a participant");
+        return;
+    };
+    match track.kind().await {
+        RtpCodecKind::Video => read_video(track, participant_id, shared).await,
+        RtpCodecKind::Audio => read_audio(track, participant_id, shared).await,
+        _ => {}
+    }
+}
+
+async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Arc<Shared>) {
+    // Decoding is CPU work: it runs on its own thread, fed frames in order.
+    let (frames, decoding) = std::sync::mpsc::sync_channel::<bytes::Bytes>(8);
+    let decoder_shared = shared.clone();
+    let decoder = std::thread::Builder::new().name(format!("decode-p{participant_id}")).spawn(move || {
+        let Ok(mut decoder) = VideoDecoder::new() else { return };
+        while let Ok(access_unit) = decoding.recv() {
+            match decoder.decode(&access_unit) {
+                Ok(Some(frame)) => decoder_shared.deliver_video(participant_id, &frame),
+                Ok(None) => {}
+                Err(e) => tracing::debug!(participant_id, "undecodable frame: {e}"),
+            }
+        }
+    });
+    if decoder.is_err() {
+        return;
+    }
+    let mut assembler = H264Assembler::new();
+    let mut last_pli: Option<Instant> = None;
+    while let Some(event) = track.poll().await {
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        let ssrc = packet.header.ssrc;
+        match assembler.push(packet.header.sequence_number, packet.header.marker, &packet.payload) {
+            Some(Assembled::Frame(access_unit)) => {
+                if frames.try_send(access_unit).is_err() {
+                    tracing::debug!(participant_id, "decoder behind; frame dropped");
+                }
+            }
+            Some(Assembled::NeedKeyframe) => {
+                if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) {
+                    last_pli = Some(Instant::now());
+                    let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
+                    let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+async fn read_audio(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Arc<Shared>) {
+    let Ok(mut decoder) = AudioDecoder::new() else { return };
+    while let Some(event) = track.poll().await {
+        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        match decoder.decode(&packet.payload) {
+            Ok(samples) => shared.deliver_audio(participant_id, &samples),
+            Err(e) => tracing::debug!(participant_id, "undecodable audio: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn streams_name_their_participant() {
+        assert_eq!(super::participant_of("p42"), Some(42));
+        assert_eq!(super::participant_of("camera"), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! Media through the core against the real server's SFU, on loopback.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cloudtrial_core::media::analysis::dominant_frequency;
+use cloudtrial_core::media::frame::yuv_to_rgb;
+use cloudtrial_core::media::synthetic::{Tone, TestPattern, colour, nearest_colour};
+use cloudtrial_core::media::{
+    I420Frame, MediaConnection, MediaNetwork, MediaOptions, MediaSession, RemoteMediaSink, RemoteParticipant,
+    VideoSettings,
+};
+use cloudtrial_core::protocol::api::DeviceKind;
+use cloudtrial_core::{Client, ConnectionState, HearingSession};
+use cloudtrial_testkit::{JUDGE, PLAINTIFF, Party, TestCourt};
+
+#[derive(Default)]
+struct Seen {
+    frames: u64,
+    last_colour: Option<&'static str>,
+    label: String,
+    audio: Vec<i16>,
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<HashMap<i64, Seen>>);
+
+impl RemoteMediaSink for Recorder {
+    fn on_video_frame(&self, from: &RemoteParticipant, frame: &I420Frame) {
+        let (y, u, v) = frame.mean_yuv();
+        let mut seen = self.0.lock().unwrap();
+        let entry = seen.entry(from.participant_id).or_default();
+        entry.frames += 1;
+        entry.last_colour = Some(nearest_colour(yuv_to_rgb(y, u, v)));
+        entry.label = from.label();
+    }
+
+    fn on_audio_frame(&self, from: &RemoteParticipant, samples: &[i16]) {
+        let mut seen = self.0.lock().unwrap();
+        let audio = &mut seen.entry(from.participant_id).or_default().audio;
+        audio.extend_from_slice(samples);
+        let excess = audio.len().saturating_sub(48_000);
+        audio.drain(..excess);
+    }
+}
+
+struct Participant {
+    _client: Client,
+    hearing: HearingSession,
+    media: MediaSession,
+    recorder: Arc<Recorder>,
+    feeder: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Participant {
+    fn drop(&mut self) {
+        self.feeder.abort();
+    }
+}
+
+async fn join(court: &TestCourt, party: &Party, colour_name: &str, tone: f32) -> Participant {
+    let client = Client::new(&court.base_url(), &court.client_dir(party.mobile)).unwrap();
+    client.request_login_code(&court.meeting_number(), party.mobile).await.unwrap();
+    let code = court.latest_code(party.mobile).await.unwrap();
+    let session = client.login(&court.meeting_number(), party.mobile, &code, DeviceKind::Other).await.unwrap();
+    let hearing = HearingSession::start(&client, DeviceKind::Other).unwrap();
+    let options = MediaOptions {
+        network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
+        video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
+    };
+    let media = MediaSession::start(&hearing, session.participant_id, options).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    media.set_sink(recorder.clone());
+    let media_ref = MediaFeed { pattern: TestPattern::new(160, 120, colour(colour_name).unwrap()), tone: Tone::new(tone) };
+    let feeder = spawn_feeder(&media, media_ref);
+    Participant { _client: client, hearing, media, recorder, feeder }
+}
+
+struct MediaFeed {
+    pattern: TestPattern,
+    tone: Tone,
+}
+
+/// Feeds the synthetic camera (15 fps) and microphone (50 × 20 ms a second).
+fn spawn_feeder(media: &MediaSession, mut feed: MediaFeed) -> tokio::task::JoinHandle<()> {
+    let sender = media.sender();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        let mut n = 0u64;
+        loop {
+            tick.tick().await;
+            let _ = sender.send_audio_frame(&feed.tone.next_frame());
+            if n % 3 == 0 {
+                let _ = sender.send_video_frame(feed.pattern.next_frame());
+            }
+            n += 1;
+        }
+    })
+}
+
+fn id(court: &TestCourt, party: &Party) -> i64 {
+    court.hearing.participants.iter().find(|p| p.mobile == party.mobile).unwrap().id
+}
+
+async fn until_received(p: &Participant, from: i64, frames: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let enough = p.recorder.0.lock().unwrap().get(&from).is_some_and(|s| s.frames >= frames && s.audio.len() >= 24_000);
+        if enough {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no media from {from}: {:?}", p.media.state());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_participants_see_and_hear_each_other() {
+    cloudtrial_testkit::init_logging();
+    let court = TestCourt::start().await;
+    let judge = join(&court, &JUDGE, "red", 440.0).await;
+    let plaintiff = join(&court, &PLAINTIFF, "green", 660.0).await;
+    let (judge_id, plaintiff_id) = (id(&court, &JUDGE), id(&court, &PLAINTIFF));
+
+    until_received(&judge, plaintiff_id, 20).await;
+    until_received(&plaintiff, judge_id, 20).await;
+
+    let seen = judge.recorder.0.lock().unwrap();
+    let from_plaintiff = &seen[&plaintiff_id];
+    assert_eq!(from_plaintiff.last_colour, Some("green"));
+    assert_eq!(from_plaintiff.label, "原告 张三");
+    let tone = dominant_frequency(&from_plaintiff.audio, 48_000);
+    assert!((tone - 660.0).abs() < 15.0, "plaintiff's tone heard at {tone} Hz");
+    drop(seen);
+    let seen = plaintiff.recorder.0.lock().unwrap();
+    assert_eq!(seen[&judge_id].last_colour, Some("red"));
+    let tone = dominant_frequency(&seen[&judge_id].audio, 48_000);
+    assert!((tone - 440.0).abs() < 15.0, "judge's tone heard at {tone} Hz");
+    assert_eq!(judge.media.state().connection, MediaConnection::Connected);
+    assert_eq!(judge.hearing.state().connection, ConnectionState::Connected);
+}

@@ -1,0 +1,165 @@
+//! Live video and audio: a selective forwarding unit built on str0m. Media is
+//! forwarded without transcoding; the hearing room's rules (block, mute,
+//! membership, hearing closed) are enforced here, per packet.
+
+mod net;
+mod peer;
+mod sfu;
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Where the SFU listens and what it announces.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    pub enabled: bool,
+    /// The IP the media sockets bind to.
+    pub bind_ip: IpAddr,
+    /// UDP ports, one socket each; `0..=0` is one ephemeral port.
+    pub udp_ports: (u16, u16),
+    /// The IP (and, with a single UDP port, optionally the port) put in ICE
+    /// candidates, when clients must reach the server at another address (NAT).
+    pub announce_ip: Option<IpAddr>,
+    pub announce_port: Option<u16>,
+    /// ICE-TCP port for clients whose UDP is blocked; `None` disables it, `Some(0)` is ephemeral.
+    pub tcp_port: Option<u16>,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            bind_ip: IpAddr::from([127, 0, 0, 1]),
+            udp_ports: (0, 0),
+            announce_ip: None,
+            announce_port: None,
+            tcp_port: Some(0),
+        }
+    }
+}
+
+/// The media rules of one hearing, from the hearing room.
+#[derive(Debug, Clone, Default)]
+pub struct HearingPolicy {
+    pub hearing_id: i64,
+    /// Media flows while the hearing is not closed or cancelled.
+    pub open: bool,
+    pub members: HashSet<i64>,
+    pub blocked: HashSet<i64>,
+    pub muted: HashSet<i64>,
+}
+
+pub struct QualityUpdate {
+    pub hearing_id: i64,
+    pub participant_id: i64,
+    pub quality: Option<NetworkQuality>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeerSnapshot {
+    pub hearing_id: i64,
+    pub participant_id: i64,
+    pub connected: bool,
+    pub publishing: usize,
+    pub receiving: usize,
+    pub frames_received: u64,
+    pub frames_sent: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SfuSnapshot {
+    pub peers: Vec<PeerSnapshot>,
+    pub frames_forwarded: u64,
+}
+
+pub enum SfuCommand {
+    Policy(HearingPolicy),
+    /// A participant's new room socket: media signalling goes there from now on.
+    Attach { hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage> },
+    Join { hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage>, sdp: String },
+    Offer { hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage>, sdp: String },
+    Answer { hearing_id: i64, participant_id: i64, sdp: String },
+    Candidate { hearing_id: i64, participant_id: i64, candidate: String },
+    Leave { hearing_id: i64, participant_id: i64 },
+    Snapshot(oneshot::Sender<SfuSnapshot>),
+}
+
+/// The way into the SFU task.
+#[derive(Clone)]
+pub struct MediaHandle {
+    commands: Option<mpsc::UnboundedSender<SfuCommand>>,
+    pub udp_addrs: Vec<SocketAddr>,
+    pub tcp_addr: Option<SocketAddr>,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl MediaHandle {
+    /// No media (command-line tools).
+    pub fn disabled() -> Self {
+        Self { commands: None, udp_addrs: Vec::new(), tcp_addr: None, tasks: Default::default() }
+    }
+
+    /// Binds the media sockets and starts the SFU.
+    pub async fn start(config: &MediaConfig, quality: mpsc::UnboundedSender<QualityUpdate>) -> std::io::Result<Self> {
+        if !config.enabled {
+            return Ok(Self::disabled());
+        }
+        let announce = |local: SocketAddr, single: bool| {
+            let ip = config.announce_ip.unwrap_or(local.ip());
+            let port = if single { config.announce_port.unwrap_or(local.port()) } else { local.port() };
+            SocketAddr::new(ip, port)
+        };
+        let (net_tx, net_rx) = mpsc::channel(16_384);
+        let mut tasks = Vec::new();
+        let mut slots = Vec::new();
+        let (first, last) = config.udp_ports;
+        let single = first == last;
+        for port in first..=last {
+            let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, port)).await?);
+            let local = socket.local_addr()?;
+            tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), net_tx.clone()));
+            slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
+        }
+        let udp_addrs = slots.iter().map(|s| s.socket.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let mut tcp_addr = None;
+        let mut tcp_announce = None;
+        if let Some(port) = config.tcp_port {
+            let listener = TcpListener::bind(SocketAddr::new(config.bind_ip, port)).await?;
+            let local = listener.local_addr()?;
+            tcp_addr = Some(local);
+            tcp_announce = Some(SocketAddr::new(config.announce_ip.unwrap_or(local.ip()), local.port()));
+            tasks.push(net::spawn_tcp_listener(listener, net_tx.clone()));
+        }
+        drop(net_tx);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let sfu = sfu::Sfu::new(slots, tcp_announce, quality);
+        tasks.push(tokio::spawn(sfu.run(commands_rx, net_rx)));
+        tracing::info!(?udp_addrs, ?tcp_addr, "media (SFU) listening");
+        Ok(Self { commands: Some(commands), udp_addrs, tcp_addr, tasks: Arc::new(Mutex::new(tasks)) })
+    }
+
+    pub fn send(&self, command: SfuCommand) {
+        if let Some(commands) = &self.commands {
+            let _ = commands.send(command);
+        }
+    }
+
+    /// The SFU's current peers, for tests and the load tool.
+    pub async fn snapshot(&self) -> Option<SfuSnapshot> {
+        let (tx, rx) = oneshot::channel();
+        self.send(SfuCommand::Snapshot(tx));
+        rx.await.ok()
+    }
+
+    pub fn stop(&self) {
+        for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The SFU's sockets: UDP sockets read by one task each, and an ICE-TCP
+//! listener whose connections carry RFC 4571 framed packets (a 16-bit
+//! big-endian length before each packet). Everything read is handed to the
+//! SFU loop over one channel; the loop never awaits a socket.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Largest packet we read; bigger datagrams are not WebRTC.
+const MAX_PACKET: usize = 2048;
+
+pub enum NetInput {
+    Datagram { at: Instant, socket: usize, source: SocketAddr, data: Vec<u8> },
+    TcpOpened { remote: SocketAddr, writer: mpsc::Sender<Vec<u8>> },
+    TcpPacket { at: Instant, remote: SocketAddr, data: Vec<u8> },
+    TcpClosed { remote: SocketAddr },
+}
+
+pub fn spawn_udp_reader(index: usize, socket: Arc<UdpSocket>, net: mpsc::Sender<NetInput>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; MAX_PACKET];
+        loop {
+            match socket.recv_from(&mut buf).await {
+                Ok((n, source)) => {
+                    let input = NetInput::Datagram { at: Instant::now(), socket: index, source, data: buf[..n].to_vec() };
+                    // A full channel means the loop is overloaded: drop, as the network would.
+                    if let Err(mpsc::error::TrySendError::Closed(_)) = net.try_send(input) {
+                        return;
+                    }
+                }
+                // ICMP errors (port unreachable) surface here on Linux; they are not fatal.
+                Err(e) => tracing::trace!("udp receive: {e}"),
+            }
+        }
+    })
+}
+
+pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let (stream, remote) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!("ICE-TCP accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let net = net.clone();
+            tokio::spawn(async move {
+                let (mut reader, mut writer) = stream.into_split();
+                let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
+                if net.send(NetInput::TcpOpened { remote, writer: tx }).await.is_err() {
+                    return;
+                }
+                let writing = tokio::spawn(async move {
+                    while let Some(packet) = rx.recv().await {
+                        let Ok(len) = u16::try_from(packet.len()) else { continue };
+                        let mut framed = Vec::with_capacity(packet.len() + 2);
+                        framed.extend_from_slice(&len.to_be_bytes());
+                        framed.extend_from_slice(&packet);
+                        if writer.write_all(&framed).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; u16::MAX as usize];
+                loop {
+                    let Ok(len) = reader.read_u16().await else { break };
+                    let len = usize::from(len);
+                    if len == 0 || len > MAX_PACKET || reader.read_exact(&mut buf[..len]).await.is_err() {
+                        break;
+                    }
+                    let input = NetInput::TcpPacket { at: Instant::now(), remote, data: buf[..len].to_vec() };
+                    if net.send(input).await.is_err() {
+                        break;
+                    }
+                }
+                writing.abort();
+                let _ = net.send(NetInput::TcpClosed { remote }).await;
+            });
+        }
+    })
+}

@@ -1,0 +1,122 @@
+//! One participant's peer connection in the SFU, and what it sends and receives.
+
+use std::time::Instant;
+
+use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
+use str0m::Rtc;
+use str0m::change::SdpPendingOffer;
+use str0m::media::{MediaKind, Mid};
+use tokio::sync::mpsc;
+
+/// A track the participant publishes.
+pub struct InTrack {
+    pub mid: Mid,
+    pub kind: MediaKind,
+    pub last_keyframe_request: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutState {
+    /// Wanted; not yet in an offer.
+    ToOpen,
+    /// In the offer awaiting the client's answer.
+    Negotiating(Mid),
+    Open(Mid),
+}
+
+/// Another participant's track this participant receives.
+pub struct OutTrack {
+    pub source: i64,
+    pub kind: MediaKind,
+    pub state: OutState,
+    /// Video only: hold back frames until a keyframe, so the decoder starts clean.
+    pub needs_keyframe: bool,
+}
+
+pub struct Peer {
+    pub id: u64,
+    pub hearing_id: i64,
+    pub participant_id: i64,
+    pub rtc: Rtc,
+    pub outbox: mpsc::Sender<ServerMessage>,
+    pub inbound: Vec<InTrack>,
+    pub outbound: Vec<OutTrack>,
+    pub pending: Option<SdpPendingOffer>,
+    /// The pending offer's text, to send again if the participant's socket is replaced.
+    pub pending_sdp: Option<String>,
+    pub disconnected_since: Option<Instant>,
+    pub next_timeout: Instant,
+    pub quality: Option<NetworkQuality>,
+    pub frames_received: u64,
+    pub frames_sent: u64,
+}
+
+impl Peer {
+    pub fn new(id: u64, hearing_id: i64, participant_id: i64, rtc: Rtc, outbox: mpsc::Sender<ServerMessage>) -> Self {
+        Self {
+            id,
+            hearing_id,
+            participant_id,
+            rtc,
+            outbox,
+            inbound: Vec::new(),
+            outbound: Vec::new(),
+            pending: None,
+            pending_sdp: None,
+            disconnected_since: None,
+            next_timeout: Instant::now(),
+            quality: None,
+            frames_received: 0,
+            frames_sent: 0,
+        }
+    }
+
+    /// Wants `source`'s track of `kind`, unless it already has it.
+    pub fn want(&mut self, source: i64, kind: MediaKind) {
+        if !self.outbound.iter().any(|t| t.source == source && t.kind == kind) {
+            self.outbound.push(OutTrack {
+                source,
+                kind,
+                state: OutState::ToOpen,
+                needs_keyframe: kind == MediaKind::Video,
+            });
+        }
+    }
+
+    pub fn send(&self, message: ServerMessage) {
+        if self.outbox.try_send(message).is_err() {
+            tracing::warn!(participant_id = self.participant_id, "media signalling dropped: the socket is gone or full");
+        }
+    }
+
+    /// Puts every wanted track into one new offer, if none is pending.
+    pub fn negotiate(&mut self) {
+        if self.pending.is_some() || !self.outbound.iter().any(|t| t.state == OutState::ToOpen) {
+            return;
+        }
+        let mut changes = self.rtc.sdp_api();
+        for track in self.outbound.iter_mut().filter(|t| t.state == OutState::ToOpen) {
+            let stream = format!("p{}", track.source);
+            let name = format!("p{}-{}", track.source, if track.kind == MediaKind::Video { "video" } else { "audio" });
+            let mid = changes.add_media(track.kind, str0m::media::Direction::SendOnly, Some(stream), Some(name), None);
+            track.state = OutState::Negotiating(mid);
+        }
+        if let Some((offer, pending)) = changes.apply() {
+            let sdp = offer.to_sdp_string();
+            self.pending = Some(pending);
+            self.pending_sdp = Some(sdp.clone());
+            self.send(ServerMessage::MediaOffer { sdp });
+        }
+    }
+
+    /// Our offer was overtaken (by the client's own offer): its tracks go back to wanted.
+    pub fn abandon_offer(&mut self) {
+        self.pending = None;
+        self.pending_sdp = None;
+        for track in &mut self.outbound {
+            if let OutState::Negotiating(_) = track.state {
+                track.state = OutState::ToOpen;
+            }
+        }
+    }
+}

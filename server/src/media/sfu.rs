@@ -1,0 +1,566 @@
+//! The selective forwarding unit: one task owns every peer connection (str0m,
+//! sans-I/O) and the sockets' output. Inputs arrive over channels; after every
+//! change to a peer its output is drained before anything else touches it.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
+use str0m::change::{SdpAnswer, SdpOffer};
+use str0m::media::{KeyframeRequestKind, MediaData, MediaKind};
+use str0m::net::{Protocol, Receive, TcpType};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use super::net::NetInput;
+use super::peer::{OutState, Peer};
+use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot};
+
+/// A peer whose ICE stays disconnected this long is dropped (the client rejoins).
+const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
+const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(300);
+const MAX_WAIT: Duration = Duration::from_millis(100);
+
+pub struct UdpSlot {
+    pub socket: Arc<UdpSocket>,
+    /// The address announced in candidates for this socket.
+    pub announce: SocketAddr,
+}
+
+pub struct Sfu {
+    udp: Vec<UdpSlot>,
+    tcp_announce: Option<SocketAddr>,
+    tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+    peers: HashMap<u64, Peer>,
+    next_peer: u64,
+    next_udp: usize,
+    /// Which peer a remote address last spoke for.
+    routes: HashMap<(Protocol, SocketAddr), u64>,
+    policies: HashMap<i64, HearingPolicy>,
+    dtls_cert: str0m::config::DtlsCert,
+    quality: mpsc::UnboundedSender<QualityUpdate>,
+    /// Peers changed since they were last drained.
+    dirty: Vec<u64>,
+    events: VecDeque<(u64, Event)>,
+    frames_forwarded: u64,
+}
+
+fn config(cert: &str0m::config::DtlsCert) -> RtcConfig {
+    // Opus and H.264 constrained baseline only: what phones and browsers share,
+    // so every publisher's media can go to every receiver untouched.
+    let mut config = RtcConfig::new()
+        .clear_codecs()
+        .enable_opus(true, false)
+        .set_stats_interval(Some(Duration::from_secs(1)))
+        .set_dtls_cert(cert.clone());
+    config.codec_config().add_h264(108.into(), Some(109.into()), true, 0x42e01f);
+    config
+}
+
+impl Sfu {
+    pub fn new(udp: Vec<UdpSlot>, tcp_announce: Option<SocketAddr>, quality: mpsc::UnboundedSender<QualityUpdate>) -> Self {
+        let provider = str0m::crypto::from_feature_flags();
+        let dtls_cert = provider.dtls_provider.generate_certificate().expect("a DTLS certificate can be generated");
+        Self {
+            udp,
+            tcp_announce,
+            tcp: HashMap::new(),
+            peers: HashMap::new(),
+            next_peer: 1,
+            next_udp: 0,
+            routes: HashMap::new(),
+            policies: HashMap::new(),
+            dtls_cert,
+            quality,
+            dirty: Vec::new(),
+            events: VecDeque::new(),
+            frames_forwarded: 0,
+        }
+    }
+
+    pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<SfuCommand>, mut net: mpsc::Receiver<NetInput>) {
+        loop {
+            let now = Instant::now();
+            let wake = self.peers.values().map(|p| p.next_timeout).min().unwrap_or(now + MAX_WAIT).min(now + MAX_WAIT);
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.command(command),
+                    None => break,
+                },
+                input = net.recv() => match input {
+                    Some(input) => self.net(input),
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(wake.into()) => self.tick(Instant::now()),
+            }
+            self.settle();
+        }
+        for peer in self.peers.values_mut() {
+            peer.rtc.disconnect();
+        }
+    }
+
+    // ------------------------------------------------------------ driving str0m
+
+    fn touch(&mut self, id: u64) {
+        if !self.dirty.contains(&id) {
+            self.dirty.push(id);
+        }
+    }
+
+    /// Drains every changed peer, handles the events that produced (which may
+    /// change other peers), until nothing is left to do.
+    fn settle(&mut self) {
+        loop {
+            while let Some(id) = self.dirty.pop() {
+                self.drain(id);
+            }
+            let Some((id, event)) = self.events.pop_front() else { break };
+            self.event(id, event);
+        }
+    }
+
+    fn drain(&mut self, id: u64) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        loop {
+            match peer.rtc.poll_output() {
+                Ok(Output::Timeout(at)) => {
+                    peer.next_timeout = at;
+                    break;
+                }
+                Ok(Output::Transmit(t)) => match t.proto {
+                    Protocol::Udp => {
+                        if let Some(slot) = self.udp.iter().find(|s| s.announce == t.source) {
+                            let _ = slot.socket.try_send_to(&t.contents, t.destination);
+                        }
+                    }
+                    _ => {
+                        if let Some(writer) = self.tcp.get(&t.destination) {
+                            let _ = writer.try_send(t.contents.to_vec());
+                        }
+                    }
+                },
+                Ok(Output::Event(event)) => self.events.push_back((id, event)),
+                Err(e) => {
+                    tracing::warn!(participant_id = peer.participant_id, "peer connection failed: {e}");
+                    peer.rtc.disconnect();
+                    peer.next_timeout = Instant::now();
+                    break;
+                }
+            }
+        }
+        if !peer.rtc.is_alive() {
+            self.remove(id, true);
+        }
+    }
+
+    fn tick(&mut self, now: Instant) {
+        let mut expired = Vec::new();
+        for (id, peer) in &mut self.peers {
+            if peer.next_timeout <= now {
+                let _ = peer.rtc.handle_input(Input::Timeout(now));
+                self.dirty.push(*id);
+            }
+            if peer.disconnected_since.is_some_and(|since| now.duration_since(since) > DISCONNECT_GRACE) {
+                expired.push(*id);
+            }
+        }
+        for id in expired {
+            tracing::info!(peer = id, "media connection lost for good; dropping the peer");
+            self.remove(id, true);
+        }
+    }
+
+    fn net(&mut self, input: NetInput) {
+        let (at, proto, source, destination, data) = match input {
+            NetInput::Datagram { at, socket, source, data } => {
+                let Some(slot) = self.udp.get(socket) else { return };
+                (at, Protocol::Udp, source, slot.announce, data)
+            }
+            NetInput::TcpPacket { at, remote, data } => {
+                let Some(local) = self.tcp_announce else { return };
+                (at, Protocol::Tcp, remote, local, data)
+            }
+            NetInput::TcpOpened { remote, writer } => {
+                self.tcp.insert(remote, writer);
+                return;
+            }
+            NetInput::TcpClosed { remote } => {
+                self.tcp.remove(&remote);
+                self.routes.remove(&(Protocol::Tcp, remote));
+                return;
+            }
+        };
+        // Anything that is not STUN, DTLS, RTP or RTCP is refused here.
+        let Ok(receive) = Receive::new(proto, source, destination, &data) else { return };
+        let input = Input::Receive(at, receive);
+        let cached = self.routes.get(&(proto, source)).copied().filter(|id| {
+            self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input))
+        });
+        let Some(id) = cached.or_else(|| self.peers.iter().find(|(_, p)| p.rtc.accepts(&input)).map(|(id, _)| *id)) else {
+            return;
+        };
+        self.routes.insert((proto, source), id);
+        if let Some(peer) = self.peers.get_mut(&id) {
+            if let Err(e) = peer.rtc.handle_input(input) {
+                tracing::debug!(participant_id = peer.participant_id, "bad input from the network: {e}");
+            }
+            self.touch(id);
+        }
+    }
+
+    // ------------------------------------------------------------ signalling
+
+    fn peer_of(&self, hearing_id: i64, participant_id: i64) -> Option<u64> {
+        self.peers.values().find(|p| p.hearing_id == hearing_id && p.participant_id == participant_id).map(|p| p.id)
+    }
+
+    fn admitted(&self, hearing_id: i64, participant_id: i64) -> bool {
+        self.policies.get(&hearing_id).is_some_and(|p| p.open && p.members.contains(&participant_id))
+    }
+
+    fn command(&mut self, command: SfuCommand) {
+        match command {
+            SfuCommand::Policy(policy) => self.policy(policy),
+            SfuCommand::Attach { hearing_id, participant_id, outbox } => {
+                if let Some(peer) = self.peer_of(hearing_id, participant_id).and_then(|id| self.peers.get_mut(&id)) {
+                    peer.outbox = outbox;
+                    if let Some(sdp) = peer.pending_sdp.clone() {
+                        peer.send(ServerMessage::MediaOffer { sdp });
+                    }
+                }
+            }
+            SfuCommand::Join { hearing_id, participant_id, outbox, sdp } => {
+                self.join(hearing_id, participant_id, outbox, &sdp)
+            }
+            SfuCommand::Offer { hearing_id, participant_id, outbox, sdp } => {
+                self.offer(hearing_id, participant_id, outbox, &sdp)
+            }
+            SfuCommand::Answer { hearing_id, participant_id, sdp } => self.answer(hearing_id, participant_id, &sdp),
+            SfuCommand::Candidate { hearing_id, participant_id, candidate } => {
+                let Some(id) = self.peer_of(hearing_id, participant_id) else { return };
+                let line = candidate.trim().trim_start_matches("a=");
+                // mDNS (.local) candidates do not parse; such clients are found as peer-reflexive.
+                if let (Ok(candidate), Some(peer)) = (Candidate::from_sdp_string(line), self.peers.get_mut(&id)) {
+                    peer.rtc.add_remote_candidate(candidate);
+                    self.touch(id);
+                }
+            }
+            SfuCommand::Leave { hearing_id, participant_id } => {
+                if let Some(id) = self.peer_of(hearing_id, participant_id) {
+                    self.remove(id, false);
+                }
+            }
+            SfuCommand::Snapshot(reply) => {
+                let _ = reply.send(self.snapshot());
+            }
+        }
+    }
+
+    fn join(&mut self, hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage>, sdp: &str) {
+        if !self.admitted(hearing_id, participant_id) {
+            tracing::info!(hearing_id, participant_id, "media refused: not admitted to the hearing's media");
+            let _ = outbox.try_send(crate::room::error_message(
+                cloudtrial_protocol::ErrorCode::Conflict,
+                "当前庭审状态下无法开启音视频",
+            ));
+            return;
+        }
+        if let Some(old) = self.peer_of(hearing_id, participant_id) {
+            self.remove(old, false);
+        }
+        let offer = match SdpOffer::from_sdp_string(sdp) {
+            Ok(offer) => offer,
+            Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
+        };
+        let mut rtc: Rtc = config(&self.dtls_cert).build(Instant::now());
+        if !self.udp.is_empty() {
+            let slot = &self.udp[self.next_udp % self.udp.len()];
+            self.next_udp += 1;
+            if let Ok(candidate) = Candidate::host(slot.announce, "udp") {
+                rtc.add_local_candidate(candidate);
+            }
+        }
+        if let Some(addr) = self.tcp_announce {
+            if let Ok(candidate) = Candidate::builder().tcp().host(addr).tcptype(TcpType::Passive).build() {
+                rtc.add_local_candidate(candidate);
+            }
+        }
+        let answer = match rtc.sdp_api().accept_offer(offer) {
+            Ok(answer) => answer,
+            Err(e) => return refuse(&outbox, &format!("无法建立音视频连接：{e}")),
+        };
+        let id = self.next_peer;
+        self.next_peer += 1;
+        let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
+        peer.send(ServerMessage::MediaAnswer { sdp: answer.to_sdp_string() });
+        // Everyone already publishing in this hearing is wanted by the newcomer.
+        for other in self.peers.values().filter(|p| p.hearing_id == hearing_id) {
+            for track in &other.inbound {
+                peer.want(other.participant_id, track.kind);
+            }
+        }
+        peer.negotiate();
+        tracing::info!(hearing_id, participant_id, peer = id, "media peer joined");
+        self.peers.insert(id, peer);
+        self.touch(id);
+    }
+
+    fn offer(&mut self, hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage>, sdp: &str) {
+        let Some(id) = self.peer_of(hearing_id, participant_id) else {
+            // The peer is gone (e.g. the server restarted): the client must start over.
+            let _ = outbox.try_send(ServerMessage::MediaReset);
+            return;
+        };
+        let peer = self.peers.get_mut(&id).expect("found above");
+        let Ok(offer) = SdpOffer::from_sdp_string(sdp) else { return refuse(&peer.outbox, "无法解析 SDP") };
+        peer.abandon_offer();
+        match peer.rtc.sdp_api().accept_offer(offer) {
+            Ok(answer) => peer.send(ServerMessage::MediaAnswer { sdp: answer.to_sdp_string() }),
+            Err(e) => refuse(&peer.outbox, &format!("无法更新音视频连接：{e}")),
+        }
+        peer.negotiate();
+        self.touch(id);
+    }
+
+    fn answer(&mut self, hearing_id: i64, participant_id: i64, sdp: &str) {
+        let Some(id) = self.peer_of(hearing_id, participant_id) else { return };
+        let peer = self.peers.get_mut(&id).expect("found above");
+        let (Some(pending), Ok(answer)) = (peer.pending.take(), SdpAnswer::from_sdp_string(sdp)) else { return };
+        peer.pending_sdp = None;
+        if let Err(e) = peer.rtc.sdp_api().accept_answer(pending, answer) {
+            tracing::warn!(participant_id, "media answer refused: {e}");
+            peer.abandon_offer();
+        }
+        let mut opened = Vec::new();
+        for track in &mut peer.outbound {
+            if let OutState::Negotiating(mid) = track.state {
+                track.state = OutState::Open(mid);
+                if track.kind == MediaKind::Video {
+                    track.needs_keyframe = true;
+                    opened.push(track.source);
+                }
+            }
+        }
+        peer.negotiate();
+        self.touch(id);
+        for source in opened {
+            self.request_keyframe(hearing_id, source);
+        }
+    }
+
+    fn policy(&mut self, policy: HearingPolicy) {
+        let hearing_id = policy.hearing_id;
+        let before = self.policies.insert(hearing_id, policy);
+        let policy = &self.policies[&hearing_id];
+        let gone: Vec<u64> = self
+            .peers
+            .values()
+            .filter(|p| p.hearing_id == hearing_id && !(policy.open && policy.members.contains(&p.participant_id)))
+            .map(|p| p.id)
+            .collect();
+        let released: Vec<i64> = match &before {
+            Some(before) => before.blocked.difference(&policy.blocked).copied().collect(),
+            None => Vec::new(),
+        };
+        for id in gone {
+            tracing::info!(hearing_id, peer = id, "media stopped by the hearing's rules");
+            self.remove(id, false);
+        }
+        // A summoned party sees and is seen again: everything they receive and send restarts on a keyframe.
+        for summoned in released {
+            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id) {
+                for track in peer.outbound.iter_mut().filter(|t| t.kind == MediaKind::Video) {
+                    if peer.participant_id == summoned || track.source == summoned {
+                        track.needs_keyframe = true;
+                    }
+                }
+            }
+            let sources: HashSet<i64> = self
+                .peers
+                .values()
+                .filter(|p| p.hearing_id == hearing_id && p.participant_id != summoned)
+                .map(|p| p.participant_id)
+                .chain([summoned])
+                .collect();
+            for source in sources {
+                self.request_keyframe(hearing_id, source);
+            }
+        }
+        if !self.policies[&hearing_id].open && self.peers.values().all(|p| p.hearing_id != hearing_id) {
+            self.policies.remove(&hearing_id);
+        }
+    }
+
+    fn remove(&mut self, id: u64, tell_client: bool) {
+        let Some(mut peer) = self.peers.remove(&id) else { return };
+        peer.rtc.disconnect();
+        self.routes.retain(|_, p| *p != id);
+        self.dirty.retain(|p| *p != id);
+        if tell_client {
+            peer.send(ServerMessage::MediaReset);
+        }
+        if peer.quality.is_some() {
+            let _ = self.quality.send(QualityUpdate {
+                hearing_id: peer.hearing_id,
+                participant_id: peer.participant_id,
+                quality: None,
+            });
+        }
+        tracing::info!(hearing_id = peer.hearing_id, participant_id = peer.participant_id, peer = id, "media peer removed");
+    }
+
+    // ------------------------------------------------------------ events and forwarding
+
+    fn event(&mut self, id: u64, event: Event) {
+        match event {
+            // The client publishes on this m-line (apps' and browsers' addTrack make it sendrecv).
+            Event::MediaAdded(added) if added.direction.is_receiving() => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                peer.inbound.retain(|t| t.mid != added.mid);
+                peer.inbound.push(super::peer::InTrack { mid: added.mid, kind: added.kind, last_keyframe_request: None });
+                let (hearing_id, source) = (peer.hearing_id, peer.participant_id);
+                let others: Vec<u64> =
+                    self.peers.values().filter(|p| p.hearing_id == hearing_id && p.id != id).map(|p| p.id).collect();
+                for other in others {
+                    let peer = self.peers.get_mut(&other).expect("listed above");
+                    peer.want(source, added.kind);
+                    for track in peer.outbound.iter_mut().filter(|t| t.source == source && t.kind == MediaKind::Video) {
+                        track.needs_keyframe = true;
+                    }
+                    peer.negotiate();
+                    self.touch(other);
+                }
+            }
+            Event::MediaData(data) => self.forward(id, data),
+            Event::KeyframeRequest(request) => {
+                // A receiver lost its picture: ask the publisher of that track.
+                let Some(peer) = self.peers.get(&id) else { return };
+                let source = peer.outbound.iter().find(|t| t.state == OutState::Open(request.mid)).map(|t| t.source);
+                if let Some(source) = source {
+                    let hearing_id = peer.hearing_id;
+                    self.request_keyframe(hearing_id, source);
+                }
+            }
+            Event::IceConnectionStateChange(state) => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                tracing::debug!(participant_id = peer.participant_id, ?state, "ICE state");
+                match state {
+                    IceConnectionState::Disconnected => {
+                        peer.disconnected_since.get_or_insert(Instant::now());
+                    }
+                    _ => peer.disconnected_since = None,
+                }
+            }
+            Event::PeerStats(stats) => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                let loss = stats.ingress_loss_fraction.unwrap_or(0.0).max(stats.egress_loss_fraction.unwrap_or(0.0));
+                let rtt = stats
+                    .rtt
+                    .or_else(|| stats.selected_candidate_pair.as_ref().and_then(|p| p.current_round_trip_time))
+                    .map_or(0, |d| d.as_millis() as u32);
+                let quality = NetworkQuality::from_measurements(loss, rtt);
+                if peer.quality != Some(quality) {
+                    peer.quality = Some(quality);
+                    let _ = self.quality.send(QualityUpdate {
+                        hearing_id: peer.hearing_id,
+                        participant_id: peer.participant_id,
+                        quality: Some(quality),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn may_flow(&self, hearing_id: i64, from: i64, to: i64, kind: MediaKind) -> bool {
+        let Some(policy) = self.policies.get(&hearing_id) else { return false };
+        policy.open
+            && !policy.blocked.contains(&from)
+            && !policy.blocked.contains(&to)
+            && !(kind == MediaKind::Audio && policy.muted.contains(&from))
+    }
+
+    fn forward(&mut self, from: u64, data: MediaData) {
+        let Some(publisher) = self.peers.get_mut(&from) else { return };
+        let Some(kind) = publisher.inbound.iter().find(|t| t.mid == data.mid).map(|t| t.kind) else { return };
+        publisher.frames_received += 1;
+        let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
+        if kind == MediaKind::Video && !data.contiguous {
+            self.request_keyframe(hearing_id, source);
+        }
+        let receivers: Vec<u64> = self
+            .peers
+            .values()
+            .filter(|p| p.hearing_id == hearing_id && p.id != from && self.may_flow(hearing_id, source, p.participant_id, kind))
+            .map(|p| p.id)
+            .collect();
+        let keyframe = kind == MediaKind::Video && data.is_keyframe();
+        let mut starved = false;
+        for id in receivers {
+            let peer = self.peers.get_mut(&id).expect("listed above");
+            let Some(track) = peer.outbound.iter_mut().find(|t| t.source == source && t.kind == kind) else { continue };
+            let OutState::Open(mid) = track.state else { continue };
+            if track.needs_keyframe && !keyframe {
+                starved = true;
+                continue;
+            }
+            let Some(writer) = peer.rtc.writer(mid) else { continue };
+            let Some(pt) = writer.match_params(data.params) else { continue };
+            match writer.write(pt, data.network_time, data.time, data.data.clone()) {
+                Ok(()) => {
+                    track.needs_keyframe = false;
+                    peer.frames_sent += 1;
+                    self.frames_forwarded += 1;
+                }
+                Err(e) => tracing::debug!(participant_id = peer.participant_id, "forwarding failed: {e}"),
+            }
+            self.touch(id);
+        }
+        if starved {
+            self.request_keyframe(hearing_id, source);
+        }
+    }
+
+    fn request_keyframe(&mut self, hearing_id: i64, source: i64) {
+        let Some(id) = self.peer_of(hearing_id, source) else { return };
+        let peer = self.peers.get_mut(&id).expect("found above");
+        let now = Instant::now();
+        for track in peer.inbound.iter_mut().filter(|t| t.kind == MediaKind::Video) {
+            if track.last_keyframe_request.is_some_and(|at| now.duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
+                continue;
+            }
+            if let Some(mut writer) = peer.rtc.writer(track.mid) {
+                if writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
+                    track.last_keyframe_request = Some(now);
+                }
+            }
+        }
+        self.touch(id);
+    }
+
+    fn snapshot(&self) -> SfuSnapshot {
+        let mut peers: Vec<PeerSnapshot> = self
+            .peers
+            .values()
+            .map(|p| PeerSnapshot {
+                hearing_id: p.hearing_id,
+                participant_id: p.participant_id,
+                connected: p.rtc.is_connected(),
+                publishing: p.inbound.len(),
+                receiving: p.outbound.iter().filter(|t| matches!(t.state, OutState::Open(_))).count(),
+                frames_received: p.frames_received,
+                frames_sent: p.frames_sent,
+            })
+            .collect();
+        peers.sort_by_key(|p| (p.hearing_id, p.participant_id));
+        SfuSnapshot { peers, frames_forwarded: self.frames_forwarded }
+    }
+}
+
+fn refuse(outbox: &mpsc::Sender<ServerMessage>, message: &str) {
+    let _ = outbox.try_send(crate::room::error_message(cloudtrial_protocol::ErrorCode::InvalidRequest, message));
+}
