@@ -57,7 +57,7 @@ struct Cli {
     media_announce: Option<(std::net::IpAddr, Option<u16>)>,
     /// TCP port for media when a client's UDP is blocked (ICE-TCP; 0: any free port; "off" to disable).
     #[arg(long, env = "CLOUDTRIAL_MEDIA_TCP_PORT", default_value = "0", value_parser = parse_tcp_port)]
-    media_tcp_port: Option<u16>,
+    media_tcp_port: TcpPort,
     /// Seed a demo court, staff and one booked hearing, and print how to log in.
     #[arg(long)]
     demo: bool,
@@ -110,11 +110,15 @@ fn parse_announce(s: &str) -> Result<(std::net::IpAddr, Option<u16>), String> {
     s.parse().map(|ip| (ip, None)).map_err(|_| format!("not an IP address or IP:PORT: {s}"))
 }
 
-fn parse_tcp_port(s: &str) -> Result<Option<u16>, String> {
+/// An ICE-TCP port, or `off`.
+#[derive(Debug, Clone, Copy)]
+struct TcpPort(Option<u16>);
+
+fn parse_tcp_port(s: &str) -> Result<TcpPort, String> {
     if s == "off" {
-        return Ok(None);
+        return Ok(TcpPort(None));
     }
-    s.parse().map(Some).map_err(|_| format!("not a port (or \"off\"): {s}"))
+    s.parse().map(|p| TcpPort(Some(p))).map_err(|_| format!("not a port (or \"off\"): {s}"))
 }
 
 fn parse_role(s: &str) -> Result<StaffRole, String> {
@@ -137,7 +141,7 @@ impl Cli {
             config.media.announce_ip = Some(ip);
             config.media.announce_port = port;
         }
-        config.media.tcp_port = self.media_tcp_port;
+        config.media.tcp_port = self.media_tcp_port.0;
         if let Some(url) = &self.sms_http_url {
             config.sms = SmsConfig::Http {
                 url: url.clone(),
