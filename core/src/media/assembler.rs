@@ -2,6 +2,9 @@
 //! latency). After a lost packet it waits for the next keyframe rather than
 //! feed the decoder a broken picture, and says so, so a keyframe can be asked for.
 
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
 use bytes::{Bytes, BytesMut};
 use rtc::rtp::codec::h264::H264Packet;
 use rtc::rtp::packetizer::Depacketizer;
@@ -76,9 +79,103 @@ impl H264Assembler {
     }
 }
 
+/// How long a missing packet is waited for before it counts as lost.
+const REORDER_WAIT: Duration = Duration::from_millis(60);
+/// How far ahead of a missing packet others are held.
+const REORDER_SLOTS: usize = 128;
+
+/// One RTP packet, as the assembler takes it.
+pub struct RtpPiece {
+    pub seq: u16,
+    pub marker: bool,
+    pub payload: Bytes,
+}
+
+/// Puts packets back in sequence order. Networks reorder a little; without
+/// this every swap would look like a loss and cost a keyframe.
+#[derive(Default)]
+pub struct ReorderBuffer {
+    next: Option<u16>,
+    slots: VecDeque<Option<RtpPiece>>,
+    waiting_since: Option<Instant>,
+}
+
+impl ReorderBuffer {
+    /// Takes a packet; returns those now ready, in order (with gaps where packets were lost).
+    pub fn push(&mut self, piece: RtpPiece, now: Instant) -> Vec<RtpPiece> {
+        let mut ready = Vec::new();
+        let next = *self.next.get_or_insert(piece.seq);
+        let offset = usize::from(piece.seq.wrapping_sub(next));
+        if offset > usize::from(u16::MAX / 2) {
+            return ready; // behind what was already released: a duplicate or too late
+        }
+        if offset >= REORDER_SLOTS {
+            // Far ahead: whatever is held is released and the buffer starts again here.
+            ready.extend(self.slots.drain(..).flatten());
+            self.next = Some(piece.seq);
+            self.waiting_since = None;
+            return self.push(piece, now).into_iter().fold(ready, |mut r, p| {
+                r.push(p);
+                r
+            });
+        }
+        if self.slots.len() <= offset {
+            self.slots.resize_with(offset + 1, || None);
+        }
+        self.slots[offset] = Some(piece);
+        loop {
+            while let Some(Some(_)) = self.slots.front() {
+                ready.push(self.slots.pop_front().flatten().expect("checked"));
+                self.next = self.next.map(|n| n.wrapping_add(1));
+                self.waiting_since = None;
+            }
+            if self.slots.is_empty() {
+                break;
+            }
+            // A hole at the front: wait for it a little, then give it up.
+            let since = *self.waiting_since.get_or_insert(now);
+            if now.duration_since(since) < REORDER_WAIT {
+                break;
+            }
+            self.slots.pop_front();
+            self.next = self.next.map(|n| n.wrapping_add(1));
+        }
+        ready
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn piece(seq: u16) -> RtpPiece {
+        RtpPiece { seq, marker: true, payload: Bytes::new() }
+    }
+
+    fn seqs(pieces: Vec<RtpPiece>) -> Vec<u16> {
+        pieces.into_iter().map(|p| p.seq).collect()
+    }
+
+    #[test]
+    fn swapped_packets_come_out_in_order() {
+        let mut buffer = ReorderBuffer::default();
+        let t = Instant::now();
+        assert_eq!(seqs(buffer.push(piece(10), t)), [10]);
+        assert_eq!(seqs(buffer.push(piece(12), t)), Vec::<u16>::new());
+        assert_eq!(seqs(buffer.push(piece(11), t)), [11, 12]);
+        assert_eq!(seqs(buffer.push(piece(11), t)), Vec::<u16>::new(), "duplicate");
+    }
+
+    #[test]
+    fn a_lost_packet_is_given_up_after_a_short_wait() {
+        let mut buffer = ReorderBuffer::default();
+        let t = Instant::now();
+        buffer.push(piece(u16::MAX), t);
+        assert_eq!(seqs(buffer.push(piece(1), t)), Vec::<u16>::new(), "0 is missing");
+        assert_eq!(seqs(buffer.push(piece(2), t + Duration::from_millis(70))), [1, 2], "across the wrap");
+        assert_eq!(seqs(buffer.push(piece(0), t + Duration::from_millis(80))), Vec::<u16>::new(), "too late");
+        assert_eq!(seqs(buffer.push(piece(3), t + Duration::from_millis(81))), [3]);
+    }
 
     // Single NAL unit packets: the payload is the NAL itself.
     fn nal(kind: u8) -> Bytes {

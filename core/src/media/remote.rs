@@ -7,7 +7,7 @@ use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
-use super::assembler::{Assembled, H264Assembler};
+use super::assembler::{Assembled, H264Assembler, ReorderBuffer, RtpPiece};
 use super::codec::{AudioDecoder, VideoDecoder};
 use super::session::Shared;
 
@@ -48,25 +48,29 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
     if decoder.is_err() {
         return;
     }
+    let mut reorder = ReorderBuffer::default();
     let mut assembler = H264Assembler::new();
     let mut last_pli: Option<Instant> = None;
     while let Some(event) = track.poll().await {
         let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
         let ssrc = packet.header.ssrc;
-        match assembler.push(packet.header.sequence_number, packet.header.marker, &packet.payload) {
-            Some(Assembled::Frame(access_unit)) => {
-                if frames.try_send(access_unit).is_err() {
-                    tracing::debug!(participant_id, "decoder behind; frame dropped");
+        let piece = RtpPiece { seq: packet.header.sequence_number, marker: packet.header.marker, payload: packet.payload };
+        for piece in reorder.push(piece, Instant::now()) {
+            match assembler.push(piece.seq, piece.marker, &piece.payload) {
+                Some(Assembled::Frame(access_unit)) => {
+                    if frames.try_send(access_unit).is_err() {
+                        tracing::debug!(participant_id, "decoder behind; frame dropped");
+                    }
                 }
-            }
-            Some(Assembled::NeedKeyframe) => {
-                if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) {
-                    last_pli = Some(Instant::now());
-                    let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
-                    let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+                Some(Assembled::NeedKeyframe) => {
+                    if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) {
+                        last_pli = Some(Instant::now());
+                        let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
+                        let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+                    }
                 }
+                None => {}
             }
-            None => {}
         }
     }
 }

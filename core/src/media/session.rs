@@ -507,7 +507,8 @@ async fn connect(
     let mut trouble_since: Option<Instant> = None;
     let mut restarted_ice = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(500));
-    let mut last_stats = (Instant::now(), 0u64, 0u64);
+    let mut history = StatsHistory::default();
+    let mut last_stats = Instant::now();
     let mut readers = Vec::new();
     let end = loop {
         tokio::select! {
@@ -625,8 +626,9 @@ async fn connect(
                         }
                     }
                 }
-                if last_stats.0.elapsed() >= Duration::from_secs(2) {
-                    last_stats = update_stats(shared, &pc, last_stats).await;
+                if last_stats.elapsed() >= Duration::from_secs(1) {
+                    last_stats = Instant::now();
+                    update_stats(shared, &pc, &mut history).await;
                 }
             }
         }
@@ -646,31 +648,51 @@ async fn restart_ice(pc: &Arc<dyn webrtc::peer_connection::PeerConnection>) -> s
     Ok(pc.local_description().await.map(|d| d.sdp).unwrap_or_default())
 }
 
+/// Byte counters per candidate pair at the last poll, to see which pair carries traffic now.
+#[derive(Default)]
+struct StatsHistory {
+    at: Option<Instant>,
+    pair_bytes: HashMap<String, u64>,
+}
+
 async fn update_stats(
     shared: &Arc<Shared>,
     pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
-    (at, sent_before, received_before): (Instant, u64, u64),
-) -> (Instant, u64, u64) {
+    history: &mut StatsHistory,
+) {
     let now = Instant::now();
     let report = pc.get_stats(now, webrtc::peer_connection::StatsSelector::None).await;
     let mut stats = MediaStats::default();
-    let (mut sent, mut received) = (0u64, 0u64);
+    let (mut sent, mut received, mut busiest) = (0u64, 0u64, (0u64, None));
+    let mut pair_bytes = HashMap::new();
     for pair in report.candidate_pairs() {
-        if pair.nominated && pair.bytes_sent + pair.bytes_received > 0 {
-            stats.rtt_ms = Some((pair.current_round_trip_time * 1000.0) as u32);
-            sent += pair.bytes_sent;
-            received += pair.bytes_received;
-            if let Some(rtc::statistics::report::RTCStatsReportEntry::LocalCandidate(local)) = report.get(&pair.local_candidate_id) {
-                stats.local_address = Some(format!("{}:{}", local.address.as_deref().unwrap_or("?"), local.port));
-            }
+        let id = pair.stats.id.clone();
+        let total = pair.bytes_sent + pair.bytes_received;
+        let before = history.pair_bytes.get(&id).copied().unwrap_or(0);
+        let delta = total.saturating_sub(before);
+        if delta > busiest.0 {
+            busiest = (delta, Some(pair));
+        }
+        sent += pair.bytes_sent.saturating_sub(before.min(pair.bytes_sent));
+        received += delta.saturating_sub(pair.bytes_sent.saturating_sub(before.min(pair.bytes_sent)));
+        pair_bytes.insert(id, total);
+    }
+    if let Some(pair) = busiest.1 {
+        stats.rtt_ms = Some((pair.current_round_trip_time * 1000.0) as u32);
+        // rtc 0.21 keys candidate entries with a prefix the pair's reference lacks.
+        let prefixed = format!("RTCLocalIceCandidate_{}", pair.local_candidate_id);
+        let entry = report.get(&pair.local_candidate_id).or_else(|| report.get(&prefixed));
+        if let Some(rtc::statistics::report::RTCStatsReportEntry::LocalCandidate(local)) = entry {
+            stats.local_address = Some(format!("{}:{}", local.address.as_deref().unwrap_or("?"), local.port));
         }
     }
     for inbound in report.inbound_rtp_streams() {
         stats.packets_lost += inbound.received_rtp_stream_stats.packets_lost.max(0) as u64;
     }
-    let secs = now.duration_since(at).as_secs_f64().max(0.001);
-    stats.send_kbps = (sent.saturating_sub(sent_before) as f64 * 8.0 / secs / 1000.0) as u32;
-    stats.receive_kbps = (received.saturating_sub(received_before) as f64 * 8.0 / secs / 1000.0) as u32;
+    let secs = history.at.map_or(2.0, |at| now.duration_since(at).as_secs_f64()).max(0.001);
+    stats.send_kbps = (sent as f64 * 8.0 / secs / 1000.0) as u32;
+    stats.receive_kbps = (received as f64 * 8.0 / secs / 1000.0) as u32;
+    history.at = Some(now);
+    history.pair_bytes = pair_bytes;
     shared.state.send_modify(|s| s.stats = stats);
-    (now, sent, received)
 }

@@ -63,9 +63,15 @@ pub struct QualityUpdate {
 
 #[derive(Debug, Clone)]
 pub struct PeerSnapshot {
+    /// Stays the same for the life of a peer connection (across ICE restarts).
+    pub peer_id: u64,
     pub hearing_id: i64,
     pub participant_id: i64,
     pub connected: bool,
+    /// "udp" or "tcp", once a candidate pair is in use.
+    pub transport: Option<String>,
+    /// Video frames forwarded to this peer, by sending participant.
+    pub video_from: std::collections::BTreeMap<i64, u64>,
     pub publishing: usize,
     pub receiving: usize,
     pub frames_received: u64,

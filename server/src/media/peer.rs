@@ -49,6 +49,8 @@ pub struct Peer {
     pub quality: Option<NetworkQuality>,
     pub frames_received: u64,
     pub frames_sent: u64,
+    pub video_from: std::collections::BTreeMap<i64, u64>,
+    pub transport: Option<String>,
 }
 
 impl Peer {
@@ -68,6 +70,8 @@ impl Peer {
             quality: None,
             frames_received: 0,
             frames_sent: 0,
+            video_from: Default::default(),
+            transport: None,
         }
     }
 

@@ -440,6 +440,7 @@ impl Sfu {
                 // A receiver lost its picture: ask the publisher of that track.
                 let Some(peer) = self.peers.get(&id) else { return };
                 let source = peer.outbound.iter().find(|t| t.state == OutState::Open(request.mid)).map(|t| t.source);
+                tracing::debug!(receiver = peer.participant_id, ?source, kind = ?request.kind, "keyframe requested by a receiver");
                 if let Some(source) = source {
                     let hearing_id = peer.hearing_id;
                     self.request_keyframe(hearing_id, source);
@@ -457,6 +458,9 @@ impl Sfu {
             }
             Event::PeerStats(stats) => {
                 let Some(peer) = self.peers.get_mut(&id) else { return };
+                if let Some(pair) = &stats.selected_candidate_pair {
+                    peer.transport = Some(format!("{:?}", pair.protocol).to_lowercase());
+                }
                 let loss = stats.ingress_loss_fraction.unwrap_or(0.0).max(stats.egress_loss_fraction.unwrap_or(0.0));
                 let rtt = stats
                     .rtt
@@ -489,7 +493,14 @@ impl Sfu {
         let Some(kind) = publisher.inbound.iter().find(|t| t.mid == data.mid).map(|t| t.kind) else { return };
         publisher.frames_received += 1;
         let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
-        if kind == MediaKind::Video && !data.contiguous {
+        if kind == MediaKind::Video && !data.contiguous && !data.is_keyframe() {
+            // A picture was lost on the way in: what follows cannot be decoded
+            // until the next keyframe, so hold it back from everyone and ask for one.
+            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id) {
+                for track in peer.outbound.iter_mut().filter(|t| t.source == source && t.kind == MediaKind::Video) {
+                    track.needs_keyframe = true;
+                }
+            }
             self.request_keyframe(hearing_id, source);
         }
         let receivers: Vec<u64> = self
@@ -499,6 +510,9 @@ impl Sfu {
             .map(|p| p.id)
             .collect();
         let keyframe = kind == MediaKind::Video && data.is_keyframe();
+        if keyframe {
+            tracing::debug!(publisher = source, "keyframe forwarded");
+        }
         let mut starved = false;
         for id in receivers {
             let peer = self.peers.get_mut(&id).expect("listed above");
@@ -514,6 +528,9 @@ impl Sfu {
                 Ok(()) => {
                     track.needs_keyframe = false;
                     peer.frames_sent += 1;
+                    if kind == MediaKind::Video {
+                        *peer.video_from.entry(source).or_default() += 1;
+                    }
                     self.frames_forwarded += 1;
                 }
                 Err(e) => tracing::debug!(participant_id = peer.participant_id, "forwarding failed: {e}"),
@@ -536,6 +553,7 @@ impl Sfu {
             if let Some(mut writer) = peer.rtc.writer(track.mid) {
                 if writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
                     track.last_keyframe_request = Some(now);
+                    tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
                 }
             }
         }
@@ -547,6 +565,9 @@ impl Sfu {
             .peers
             .values()
             .map(|p| PeerSnapshot {
+                peer_id: p.id,
+                transport: p.transport.clone(),
+                video_from: p.video_from.clone(),
                 hearing_id: p.hearing_id,
                 participant_id: p.participant_id,
                 connected: p.rtc.is_connected(),

@@ -13,6 +13,7 @@ use cloudtrial_server::store::{self, events::EventActor};
 use cloudtrial_server::{Clock, Config, ManualClock, RunningServer};
 
 pub mod relay;
+pub mod udp_relay;
 
 /// Sends logs to the test's output, filtered by `RUST_LOG` (default: warnings).
 pub fn init_logging() {
@@ -24,6 +25,7 @@ pub fn init_logging() {
 
 pub use cloudtrial_server;
 pub use relay::TcpRelay;
+pub use udp_relay::{Impairment, UdpRelay};
 
 pub struct Party {
     pub role: ParticipantRole,
@@ -123,6 +125,21 @@ impl TestCourt {
             .await
             .expect("outbox readable");
         messages.into_iter().find(|m| m.kind == SmsKind::LoginCode).map(|m| code_in(&m.text))
+    }
+
+    /// Asks the server for a login code for `mobile` (as the app does) and returns it from the outbox.
+    pub async fn request_code(&self, mobile: &str) -> String {
+        let state = self.server().state.clone();
+        let request = cloudtrial_protocol::api::LoginCodeRequest {
+            meeting_number: self.hearing.meeting_number,
+            mobile: mobile.to_owned(),
+        };
+        cloudtrial_server::login::request_code(&state, "127.0.0.1".parse().unwrap(), request).await.expect("code sent");
+        self.latest_code(mobile).await.expect("code in the outbox")
+    }
+
+    pub fn participant_id(&self, party: &Party) -> i64 {
+        self.hearing.participants.iter().find(|p| p.mobile == party.mobile).expect("booked").id
     }
 
     /// Stops the server (its port closes); `restart` brings it back on the same data and port.

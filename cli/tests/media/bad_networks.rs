@@ -1,0 +1,99 @@
+use std::time::Duration;
+
+use cloudtrial_testkit::cloudtrial_server::media::SfuSnapshot;
+use cloudtrial_testkit::{DEFENDANT, Impairment, JUDGE, PLAINTIFF, TestCourt, UdpRelay};
+
+use crate::harness::*;
+
+async fn snapshot(court: &TestCourt) -> SfuSnapshot {
+    court.server().state.media.snapshot().await.expect("the SFU answers")
+}
+
+/// 5% loss and 50 ms delay each way between one participant and the server:
+/// video keeps decoding, and no stream freezes for a second or more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_keeps_decoding_through_loss_and_delay() {
+    let _turn = one_at_a_time().await;
+    let relay = UdpRelay::bind(Some(Impairment {
+        ip: "127.0.0.2".parse().unwrap(),
+        loss: 0.05,
+        delay: Duration::from_millis(50),
+    }))
+    .await;
+    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], |c| {
+        c.media.udp_ports = (0, 0);
+        c.media.announce_ip = Some(relay.addr.ip());
+        c.media.announce_port = Some(relay.addr.port());
+        c.media.tcp_port = None;
+    })
+    .await;
+    relay.connect(court.server().state.media.udp_addrs[0]);
+    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
+    let mut lossy = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &["--bind", "127.0.0.2"] }).await;
+    let (j, p) = (judge.id, lossy.id);
+
+    judge.until("media from the lossy participant", 40, |s| video_frames(s, p) > 20).await;
+    lossy.until("media at the lossy participant", 40, |s| video_frames(s, j) > 20).await;
+    judge.command("reset-gaps");
+    lossy.command("reset-gaps");
+    let start_judge = video_frames(&judge.latest().await, p);
+    let start_lossy = video_frames(&lossy.latest().await, j);
+    let started = std::time::Instant::now();
+    let judge_view = judge.until("ten seconds", 20, |_| started.elapsed() >= Duration::from_secs(10)).await;
+    let lossy_view = lossy.latest().await;
+
+    let from_lossy = received(&judge_view, p).unwrap();
+    let at_lossy = received(&lossy_view, j).unwrap();
+    assert!(relay.dropped.load(std::sync::atomic::Ordering::Relaxed) > 20, "the network really was lossy");
+    assert!(video_frames(&judge_view, p) > start_judge + 60, "still decoding: {from_lossy}");
+    assert!(video_frames(&lossy_view, j) > start_lossy + 60, "still decoding: {at_lossy}");
+    assert_eq!(from_lossy["colour"], "green");
+    assert!(from_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen upstream: {from_lossy}");
+    assert!(at_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen downstream: {at_lossy}");
+}
+
+/// Wi-Fi → 4G: the participant's local address changes mid-hearing; media
+/// resumes over the same peer connection, and they stay one participant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_resumes_after_the_local_address_changes() {
+    let _turn = one_at_a_time().await;
+    let court = TestCourt::start().await;
+    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
+    let mut mover = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &["--bind", "127.0.0.1"] }).await;
+    let (j, p) = (judge.id, mover.id);
+    let before = mover.until("media both ways", 40, |s| video_frames(s, j) > 15 && s["local_address"].is_string()).await;
+    judge.until("media from the mover", 40, |s| video_frames(s, p) > 15).await;
+    let peer_before = snapshot(&court).await.peers.iter().find(|x| x.participant_id == p).unwrap().peer_id;
+
+    mover.command("network-changed");
+    let after = mover
+        .until("media over a new local address", 40, |s| {
+            s["local_address"].is_string() && s["local_address"] != before["local_address"] && s["media_connection"] == "音视频已连接"
+        })
+        .await;
+    let frames = video_frames(&after, j);
+    mover.until("frames keep coming", 20, |s| video_frames(s, j) > frames + 15).await;
+    let seen = judge.until("the judge sees the mover again", 20, |s| video_frames(s, p) > 30).await;
+    assert_eq!(after["media_joins"], 1, "no rejoin: the same peer connection");
+    let snapshot = snapshot(&court).await;
+    let peers: Vec<_> = snapshot.peers.iter().filter(|x| x.participant_id == p).collect();
+    assert_eq!(peers.len(), 1, "no duplicate participant");
+    assert_eq!(peers[0].peer_id, peer_before, "the same identity at the SFU");
+    assert_eq!(seen["online"], 2);
+}
+
+/// A participant whose UDP is blocked gets media over TCP to the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_without_udp_gets_media_over_tcp() {
+    let _turn = one_at_a_time().await;
+    let court = TestCourt::start().await;
+    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
+    let mut tcp = Cli::join(&court, &DEFENDANT, Options { colour: "yellow", tone: 550, extra: &["--bind", "127.0.0.1", "--tcp-only"] }).await;
+    let (j, d) = (judge.id, tcp.id);
+    let seen = tcp.until("the TCP participant sees and hears the judge", 40, |s| sees_and_hears(s, j, 20, "red", 440)).await;
+    judge.until("the judge sees and hears the TCP participant", 40, |s| sees_and_hears(s, d, 20, "yellow", 550)).await;
+    let snapshot = snapshot(&court).await;
+    let peer = snapshot.peers.iter().find(|x| x.participant_id == d).unwrap();
+    assert_eq!(peer.transport.as_deref(), Some("tcp"));
+    assert_eq!(seen["media_joins"], 1, "connected at the first attempt");
+}
