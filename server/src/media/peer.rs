@@ -44,6 +44,7 @@ pub struct Peer {
     pub pending: Option<SdpPendingOffer>,
     /// The pending offer's text, to send again if the participant's socket is replaced.
     pub pending_sdp: Option<String>,
+    pub pending_since: Option<Instant>,
     pub disconnected_since: Option<Instant>,
     pub next_timeout: Instant,
     pub quality: Option<NetworkQuality>,
@@ -65,6 +66,7 @@ impl Peer {
             outbound: Vec::new(),
             pending: None,
             pending_sdp: None,
+            pending_since: None,
             disconnected_since: None,
             next_timeout: Instant::now(),
             quality: None,
@@ -109,6 +111,7 @@ impl Peer {
             let sdp = offer.to_sdp_string();
             self.pending = Some(pending);
             self.pending_sdp = Some(sdp.clone());
+            self.pending_since = Some(Instant::now());
             self.send(ServerMessage::MediaOffer { sdp });
         }
     }
@@ -117,6 +120,7 @@ impl Peer {
     pub fn abandon_offer(&mut self) {
         self.pending = None;
         self.pending_sdp = None;
+        self.pending_since = None;
         for track in &mut self.outbound {
             if let OutState::Negotiating(_) = track.state {
                 track.state = OutState::ToOpen;

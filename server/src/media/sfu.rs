@@ -21,6 +21,8 @@ use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot}
 
 /// A peer whose ICE stays disconnected this long is dropped (the client rejoins).
 const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
+/// An offer unanswered this long was lost or ignored: withdraw it and offer again.
+const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(300);
 const MAX_WAIT: Duration = Duration::from_millis(100);
 
@@ -166,6 +168,12 @@ impl Sfu {
             }
             if peer.disconnected_since.is_some_and(|since| now.duration_since(since) > DISCONNECT_GRACE) {
                 expired.push(*id);
+            }
+            if peer.pending_since.is_some_and(|since| now.duration_since(since) > OFFER_TIMEOUT) {
+                tracing::info!(participant_id = peer.participant_id, "media offer unanswered; offering again");
+                peer.abandon_offer();
+                peer.negotiate();
+                self.dirty.push(*id);
             }
         }
         for id in expired {
@@ -331,6 +339,7 @@ impl Sfu {
         let peer = self.peers.get_mut(&id).expect("found above");
         let (Some(pending), Ok(answer)) = (peer.pending.take(), SdpAnswer::from_sdp_string(sdp)) else { return };
         peer.pending_sdp = None;
+        peer.pending_since = None;
         if let Err(e) = peer.rtc.sdp_api().accept_answer(pending, answer) {
             tracing::warn!(participant_id, "media answer refused: {e}");
             peer.abandon_offer();

@@ -4,6 +4,7 @@ mod hearings;
 mod landing;
 mod login;
 mod room;
+mod web;
 mod sms;
 mod staff;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(sms::router())
         .merge(landing::router())
         .merge(room::router())
+        .merge(web::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::new(ErrorCode::MethodNotAllowed) })
 }

@@ -1,0 +1,170 @@
+// Test support: a real Cloud Trial server (the --demo court), real
+// command-line participants, and Debian's Chromium with fake devices.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = (name) => join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', name);
+export const artifacts = join(root, 'tests', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/**
+ * Waits (polling every 100 ms, up to `seconds`) until `ok(value)` holds for the
+ * value `read` returns, and returns that value.
+ */
+export async function until(what, read, ok, seconds = 30) {
+  const deadline = Date.now() + seconds * 1000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/** Starts `cloudtrial-server --demo` on a free port with a fresh data directory. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudtrial-browser-'));
+  const child = spawn(bin('cloudtrial-server'), ['--demo', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  });
+  let printed = '';
+  const url = await new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      printed += line + '\n';
+      const match = /^Cloud Trial server listening on (\S+)/.exec(line);
+      if (match) resolveUrl(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${printed}`)));
+  });
+  const meeting = /Meeting number \(会议号\): (\d{8})/.exec(printed)[1];
+  const court = new Court(url, meeting, dir, child);
+  await court.init();
+  return court;
+}
+
+class Court {
+  constructor(url, meeting, dir, child) {
+    Object.assign(this, { url, meeting, dir, child, children: [] });
+  }
+
+  async api(method, path, body, token) {
+    const response = await fetch(this.url + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const value = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return value;
+  }
+
+  async init() {
+    this.clerk = (await this.api('POST', '/api/staff/login', { username: 'clerk', password: 'demo1234' })).token;
+    const hearings = await this.api('GET', '/api/hearings', undefined, this.clerk);
+    this.hearing = hearings.find((h) => h.meeting_number === this.meeting);
+  }
+
+  /** The participant with this mobile number. */
+  participant(mobile) {
+    return this.hearing.participants.find((p) => p.mobile === mobile);
+  }
+
+  /** Asks for a login code, as the app does, and reads it from the SMS outbox. */
+  async code(mobile) {
+    await this.api('POST', '/api/login/code', { meeting_number: this.meeting, mobile });
+    const outbox = await this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk);
+    return /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
+  }
+
+  /** A participant session token, through 会议号登录. */
+  async token(mobile) {
+    const code = await this.code(mobile);
+    const session = await this.api('POST', '/api/login/verify', { meeting_number: this.meeting, mobile, code, device: 'pc_browser' });
+    return session.token;
+  }
+
+  /** Starts a `cloudtrial-participant` process; its JSON status lines are kept. */
+  async participantProcess(mobile, colour, tone) {
+    const code = await this.code(mobile);
+    const child = spawn(
+      bin('cloudtrial-participant'),
+      ['--server', this.url, '--meeting', this.meeting, '--mobile', mobile, '--code', code, '--json',
+        '--colour', colour, '--tone', String(tone), '--size', '320x240', '--bind', '127.0.0.1',
+        '--data-dir', join(this.dir, `cli-${mobile}`)],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    this.children.push(child);
+    const handle = { child, last: null, send: (line) => child.stdin.write(line + '\n') };
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const value = JSON.parse(line);
+        if (value.type === 'status') handle.last = value;
+      } catch {}
+    });
+    return handle;
+  }
+
+  stop() {
+    for (const child of this.children) child.kill();
+    this.child.kill('SIGTERM');
+  }
+}
+
+/** A Y4M clip of one colour (BT.601 studio range), for Chromium's fake camera. */
+export function y4m(file, [r, g, b], width = 320, height = 240, frames = 30) {
+  const y = Math.round(16 + 0.257 * r + 0.504 * g + 0.098 * b);
+  const u = Math.round(128 - 0.148 * r - 0.291 * g + 0.439 * b);
+  const v = Math.round(128 + 0.439 * r - 0.368 * g - 0.071 * b);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg\n`);
+  const frame = Buffer.concat([
+    Buffer.from('FRAME\n'),
+    Buffer.alloc(width * height, y),
+    Buffer.alloc((width / 2) * (height / 2), u),
+    Buffer.alloc((width / 2) * (height / 2), v),
+  ]);
+  writeFileSync(file, Buffer.concat([header, ...Array(frames).fill(frame)]));
+}
+
+/** A WAV file of a sine tone, for Chromium's fake microphone. */
+export function wav(file, frequency, seconds = 2, rate = 48000) {
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * frequency * i) / rate) * 8000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(file, Buffer.concat([header, data]));
+}
+
+/** Debian's Chromium, headless, with fake camera and microphone fed from files. */
+export async function browser({ video, audio } = {}) {
+  const args = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
+  if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args });
+}
