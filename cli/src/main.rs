@@ -84,6 +84,8 @@ struct Status<'a> {
     send_kbps: u32,
     receive_kbps: u32,
     local_address: Option<&'a str>,
+    /// Everyone in the room as this participant sees them: role and name, online, network quality.
+    participants: Vec<serde_json::Value>,
     received: Vec<report::Received>,
 }
 
@@ -239,6 +241,21 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         send_kbps: media_state.stats.send_kbps,
         receive_kbps: media_state.stats.receive_kbps,
         local_address: media_state.stats.local_address.as_deref(),
+        participants: view
+            .map(|v| {
+                v.participants
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "id": p.id,
+                            "label": format!("{} {}", p.role.label(), p.name),
+                            "online": p.online,
+                            "network": p.network.map(|n| n.label()),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         received: receiver.report(),
     };
     let mut out = std::io::stdout().lock();

@@ -48,8 +48,21 @@ async fn video_keeps_decoding_through_loss_and_delay() {
     assert!(video_frames(&judge_view, p) > start_judge + 60, "still decoding: {from_lossy}");
     assert!(video_frames(&lossy_view, j) > start_lossy + 60, "still decoding: {at_lossy}");
     assert_eq!(from_lossy["colour"], "green");
+    println!(
+        "longest freeze over 10 s at 5% loss, 50 ms delay: upstream {} ms, downstream {} ms",
+        from_lossy["max_video_gap_ms"], at_lossy["max_video_gap_ms"]
+    );
     assert!(from_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen upstream: {from_lossy}");
     assert!(at_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen downstream: {at_lossy}");
+
+    // Everyone sees the lossy participant's connection flagged, and the judge's as good.
+    let shown = judge
+        .until("the lossy participant's quality shown", 20, |s| {
+            matches!(network_of(s, p).as_deref(), Some("一般" | "较差"))
+        })
+        .await;
+    assert_eq!(network_of(&shown, j).as_deref(), Some("良好"));
+    lossy.until("the lossy participant sees it too", 20, |s| matches!(network_of(s, p).as_deref(), Some("一般" | "较差"))).await;
 }
 
 /// Wi-Fi → 4G: the participant's local address changes mid-hearing; media

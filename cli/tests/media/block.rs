@@ -82,3 +82,35 @@ async fn a_muted_participant_is_not_heard() {
     assert!(received(&later, p).unwrap()["audio_frames"].as_u64().unwrap() <= frames + 5, "audio stopped at the SFU");
     assert!(video_frames(&later, p) > video_frames(&muted_at, p), "video still flows");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_removed_from_the_hearing_loses_media_at_once() {
+    let _turn = one_at_a_time().await;
+    let court = TestCourt::start().await;
+    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
+    let mut defendant = Cli::join(&court, &DEFENDANT, Options { colour: "blue", tone: 880, extra: &["--bind", "127.0.0.1"] }).await;
+    let d = defendant.id;
+    judge.until("media from the defendant", 40, |s| video_frames(s, d) > 15).await;
+    defendant.until("media at the defendant", 40, |s| video_frames(s, judge.id) > 15).await;
+
+    let state = court.server().state.clone();
+    let request = cloudtrial_testkit::cloudtrial_server::store::events::EventActor::System;
+    let update = cloudtrial_core::protocol::api::UpdateHearingRequest { remove_participants: vec![d], ..Default::default() };
+    cloudtrial_testkit::cloudtrial_server::booking::update(&state, request, court.hearing.id, update).await.unwrap();
+
+    let removed = Instant::now();
+    loop {
+        let peers = snapshot(&court).await.peers;
+        if peers.iter().all(|p| p.participant_id != d) {
+            break;
+        }
+        assert!(removed.elapsed() < Duration::from_secs(2), "the removed participant's media is still up");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let gone = defendant.until("told they are out", 10, |s| s["room_connection"] == "您已不在本次庭审的参与人名单中").await;
+    assert_eq!(gone["blocked_message"], serde_json::Value::Null);
+    let frames = video_frames(&judge.latest().await, d);
+    judge.until("two more seconds", 5, |_| true).await;
+    let later = judge.until("and another", 5, |_| true).await;
+    assert!(video_frames(&later, d) <= frames + 2, "nothing more arrives from the removed participant");
+}

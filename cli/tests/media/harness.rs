@@ -143,3 +143,8 @@ pub fn sees_and_hears(status: &Value, from: i64, frames: u64, colour: &str, tone
         && r["colour"] == colour
         && r["tone_hz"].as_f64().is_some_and(|f| (f - f64::from(tone)).abs() < 15.0)
 }
+
+/// The network quality (良好 / 一般 / 较差) a status shows for participant `id`.
+pub fn network_of(status: &Value, id: i64) -> Option<String> {
+    status["participants"].as_array()?.iter().find(|p| p["id"] == id)?["network"].as_str().map(str::to_owned)
+}

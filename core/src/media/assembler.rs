@@ -172,9 +172,10 @@ mod tests {
         let t = Instant::now();
         buffer.push(piece(u16::MAX), t);
         assert_eq!(seqs(buffer.push(piece(1), t)), Vec::<u16>::new(), "0 is missing");
-        assert_eq!(seqs(buffer.push(piece(2), t + Duration::from_millis(70))), [1, 2], "across the wrap");
+        assert_eq!(seqs(buffer.push(piece(2), t + Duration::from_millis(30))), Vec::<u16>::new(), "still waiting");
+        assert_eq!(seqs(buffer.push(piece(3), t + Duration::from_millis(70))), [1, 2, 3], "across the wrap");
         assert_eq!(seqs(buffer.push(piece(0), t + Duration::from_millis(80))), Vec::<u16>::new(), "too late");
-        assert_eq!(seqs(buffer.push(piece(3), t + Duration::from_millis(81))), [3]);
+        assert_eq!(seqs(buffer.push(piece(4), t + Duration::from_millis(81))), [4]);
     }
 
     // Single NAL unit packets: the payload is the NAL itself.

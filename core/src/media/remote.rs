@@ -12,7 +12,7 @@ use super::codec::{AudioDecoder, VideoDecoder};
 use super::session::Shared;
 
 /// Keyframe requests for one track at most this often.
-const PLI_INTERVAL: Duration = Duration::from_millis(300);
+const PLI_INTERVAL: Duration = Duration::from_millis(150);
 
 /// The participant a remote stream belongs to: the SFU names streams `p{participant id}`.
 pub fn participant_of(stream_id: &str) -> Option<i64> {

@@ -23,7 +23,7 @@ use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot}
 const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
 /// An offer unanswered this long was lost or ignored: withdraw it and offer again.
 const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
-const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(300);
+const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
 
 pub struct UdpSlot {
@@ -50,13 +50,22 @@ pub struct Sfu {
     frames_forwarded: u64,
 }
 
-fn config(cert: &str0m::config::DtlsCert) -> RtcConfig {
+/// How many packets past a missing one an incomplete picture is held while
+/// the gap may still be repaired. Publishers that offer retransmissions (RTX,
+/// as browsers do) are worth waiting for; for the others a missing packet is
+/// gone, and waiting only lengthens the freeze before the next keyframe.
+fn reordering_window(client_offer: &str) -> usize {
+    if client_offer.contains("rtx/90000") { 30 } else { 4 }
+}
+
+fn config(cert: &str0m::config::DtlsCert, reordering: usize) -> RtcConfig {
     // Opus and H.264 constrained baseline only: what phones and browsers share,
     // so every publisher's media can go to every receiver untouched.
     let mut config = RtcConfig::new()
         .clear_codecs()
         .enable_opus(true, false)
         .set_stats_interval(Some(Duration::from_secs(1)))
+        .set_reordering_size_video(reordering)
         .set_dtls_cert(cert.clone());
     config.codec_config().add_h264(108.into(), Some(109.into()), true, 0x42e01f);
     config
@@ -284,7 +293,7 @@ impl Sfu {
             Ok(offer) => offer,
             Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
         };
-        let mut rtc: Rtc = config(&self.dtls_cert).build(Instant::now());
+        let mut rtc: Rtc = config(&self.dtls_cert, reordering_window(sdp)).build(Instant::now());
         if !self.udp.is_empty() {
             let slot = &self.udp[self.next_udp % self.udp.len()];
             self.next_udp += 1;
