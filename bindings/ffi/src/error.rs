@@ -21,6 +21,9 @@ pub enum ClientError {
     InvalidInput { reason: String },
     #[error("{reason}")]
     Server { reason: String },
+    /// Camera, microphone or the media connection failed.
+    #[error("{reason}")]
+    Media { reason: String },
 }
 
 impl From<CoreError> for ClientError {
@@ -36,6 +39,7 @@ impl From<CoreError> for ClientError {
             CoreError::Forbidden { .. } => Self::Forbidden { reason },
             CoreError::InvalidInput { .. } => Self::InvalidInput { reason },
             CoreError::Server { .. } => Self::Server { reason },
+            CoreError::Media { .. } => Self::Media { reason },
         }
     }
 }

@@ -6,6 +6,7 @@ uniffi::setup_scaffolding!();
 
 mod client;
 mod error;
+mod media;
 mod room;
 mod runtime;
 mod task_handle;
@@ -13,6 +14,10 @@ mod types;
 
 pub use client::{CloudTrialClient, SessionStateListener};
 pub use error::ClientError;
+pub use media::{
+    CameraFacing, MediaCall, MediaConnection, MediaSettings, MediaState, MediaStateListener, RemoteMediaListener,
+    RemoteSender, VideoFrame,
+};
 pub use room::{ConnectionState, HearingRoom, RoomParticipant, RoomState, RoomStateListener};
 pub use task_handle::TaskHandle;
 pub use types::*;

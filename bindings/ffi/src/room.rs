@@ -103,13 +103,15 @@ pub trait RoomStateListener: Send + Sync {
 #[derive(uniffi::Object)]
 pub struct HearingRoom {
     inner: Arc<cloudtrial_core::HearingSession>,
+    participant_id: i64,
 }
 
 impl HearingRoom {
     pub(crate) fn start(client: &cloudtrial_core::Client, device: DeviceKind) -> Result<Arc<Self>, ClientError> {
         let _entered = runtime::handle().enter();
+        let participant_id = client.session()?.participant_id;
         let inner = cloudtrial_core::HearingSession::start(client, device.into())?;
-        Ok(Arc::new(Self { inner: Arc::new(inner) }))
+        Ok(Arc::new(Self { inner: Arc::new(inner), participant_id }))
     }
 
     async fn run<F, Fut>(&self, call: F) -> Result<(), ClientError>
@@ -141,6 +143,11 @@ impl HearingRoom {
     /// Call when the device's network changes (Wi-Fi → 4G) to reconnect at once.
     pub fn network_changed(&self) {
         self.inner.network_changed();
+    }
+
+    /// Starts this participant's camera and microphone in the hearing (视频庭审).
+    pub fn start_media(&self, settings: crate::media::MediaSettings) -> Result<Arc<crate::media::MediaCall>, ClientError> {
+        crate::media::MediaCall::start(&self.inner, self.participant_id, settings)
     }
 
     /// Leaves the room; it stops reconnecting.

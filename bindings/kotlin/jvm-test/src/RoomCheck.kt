@@ -100,6 +100,9 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court) {
         expect(state.participants.count { it.id == defendantId } == 1) { "${state.participants}" }
     }
 
+    println("Media through the bindings")
+    mediaChecks(judge, defendant)
+
     judgeHandle.close()
     defendantHandle.close()
     judge.leave()
