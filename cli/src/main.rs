@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
         (false, ip) => MediaNetwork { udp: vec![format!("{ip}:0")], tcp: vec![format!("{ip}:0")], ice_servers: vec![] },
     };
     let video = VideoSettings { width, height, fps: args.fps, bitrate: (width * height * 3) };
-    let media = MediaSession::start(&hearing, session.participant_id, MediaOptions { network, video })
+    let media = MediaSession::start(&hearing, session.participant_id, MediaOptions { network, video, ..Default::default() })
         .map_err(ClientError::from)?;
     let receiver = Arc::new(Receiver::default());
     media.set_sink(receiver.clone());

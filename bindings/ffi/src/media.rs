@@ -155,6 +155,7 @@ impl MediaCall {
                 fps: settings.fps,
                 bitrate: settings.bitrate,
             },
+            ..Default::default()
         };
         let inner = core_media::MediaSession::start(hearing, participant_id, options)?;
         Ok(Arc::new(Self { inner }))

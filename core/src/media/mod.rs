@@ -14,5 +14,5 @@ pub use frame::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, I420Frame};
 pub use peer::{IceServer, MediaNetwork};
 pub use session::{
     CameraFacing, MediaConnection, MediaOptions, MediaSender, MediaSession, MediaState, MediaStats, RemoteMediaSink,
-    RemoteParticipant, RemoteStreamStats, VideoSettings,
+    RemoteParticipant, RemoteStreamStats, VideoDecoding, VideoSettings,
 };

@@ -9,7 +9,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 use super::assembler::{Assembled, H264Assembler, ReorderBuffer, RtpPiece};
 use super::codec::{AudioDecoder, VideoDecoder};
-use super::session::Shared;
+use super::session::{Shared, VideoDecoding};
 
 /// Keyframe requests for one track at most this often.
 const PLI_INTERVAL: Duration = Duration::from_millis(150);
@@ -37,9 +37,17 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
     let decoder_shared = shared.clone();
     let decoder = std::thread::Builder::new().name(format!("decode-p{participant_id}")).spawn(move || {
         let Ok(mut decoder) = VideoDecoder::new() else { return };
+        let mut decoded_one = false;
         while let Ok(access_unit) = decoding.recv() {
+            decoder_shared.count_video_frame(participant_id);
+            if decoded_one && decoder_shared.decoding() == VideoDecoding::FirstFrameOnly {
+                continue;
+            }
             match decoder.decode(&access_unit) {
-                Ok(Some(frame)) => decoder_shared.deliver_video(participant_id, &frame),
+                Ok(Some(frame)) => {
+                    decoded_one = true;
+                    decoder_shared.deliver_video(participant_id, &frame);
+                }
                 Ok(None) => {}
                 Err(e) => tracing::debug!(participant_id, "undecodable frame: {e}"),
             }
@@ -53,6 +61,7 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
     let mut last_pli: Option<Instant> = None;
     while let Some(event) = track.poll().await {
         let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        shared.count_packet(participant_id);
         let ssrc = packet.header.ssrc;
         let piece = RtpPiece { seq: packet.header.sequence_number, marker: packet.header.marker, payload: packet.payload };
         for piece in reorder.push(piece, Instant::now()) {
@@ -79,6 +88,7 @@ async fn read_audio(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
     let Ok(mut decoder) = AudioDecoder::new() else { return };
     while let Some(event) = track.poll().await {
         let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+        shared.count_packet(participant_id);
         match decoder.decode(&packet.payload) {
             Ok(samples) => shared.deliver_audio(participant_id, &samples),
             Err(e) => tracing::debug!(participant_id, "undecodable audio: {e}"),

@@ -44,10 +44,21 @@ impl Default for VideoSettings {
     }
 }
 
+/// How much of the others' video to decode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum VideoDecoding {
+    /// Every frame, for display.
+    #[default]
+    All,
+    /// Only until the first picture decodes, then frames are counted but not decoded (load testing).
+    FirstFrameOnly,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MediaOptions {
     pub network: MediaNetwork,
     pub video: VideoSettings,
+    pub decoding: VideoDecoding,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +128,14 @@ pub trait RemoteMediaSink: Send + Sync + 'static {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RemoteStreamStats {
+    /// Decoded video frames.
     pub video_frames: u64,
+    /// Complete video frames received (decoded or not).
+    pub video_frames_received: u64,
     pub audio_frames: u64,
+    /// RTP packets received, video and audio.
+    pub packets: u64,
+    pub first_video_frame: Option<Instant>,
 }
 
 enum Encoded {
@@ -149,6 +166,7 @@ pub(crate) struct Shared {
     encoded: mpsc::Sender<Encoded>,
     raw_video: std::sync::mpsc::SyncSender<I420Frame>,
     audio_encoder: Mutex<AudioEncoder>,
+    decoding: VideoDecoding,
 }
 
 impl Shared {
@@ -161,7 +179,12 @@ impl Shared {
     }
 
     pub(crate) fn deliver_video(&self, participant_id: i64, frame: &I420Frame) {
-        self.received.lock().unwrap_or_else(|p| p.into_inner()).entry(participant_id).or_default().video_frames += 1;
+        {
+            let mut received = self.received.lock().unwrap_or_else(|p| p.into_inner());
+            let stats = received.entry(participant_id).or_default();
+            stats.video_frames += 1;
+            stats.first_video_frame.get_or_insert_with(Instant::now);
+        }
         let sink = self.sink.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(sink) = sink {
             sink.on_video_frame(&self.remote(participant_id), frame);
@@ -174,6 +197,18 @@ impl Shared {
         if let Some(sink) = sink {
             sink.on_audio_frame(&self.remote(participant_id), samples);
         }
+    }
+
+    pub(crate) fn count_packet(&self, participant_id: i64) {
+        self.received.lock().unwrap_or_else(|p| p.into_inner()).entry(participant_id).or_default().packets += 1;
+    }
+
+    pub(crate) fn count_video_frame(&self, participant_id: i64) {
+        self.received.lock().unwrap_or_else(|p| p.into_inner()).entry(participant_id).or_default().video_frames_received += 1;
+    }
+
+    pub(crate) fn decoding(&self) -> VideoDecoding {
+        self.decoding
     }
 
     fn set_connection(&self, connection: MediaConnection) {
@@ -232,6 +267,7 @@ impl MediaSession {
             encoded,
             raw_video,
             audio_encoder: Mutex::new(AudioEncoder::new().map_err(|e| Error::Media(e.to_string()))?),
+            decoding: options.decoding,
         });
         spawn_encoder(shared.clone(), raw_video_rx, options.video.clone())?;
         let (outgoing_tx, outgoing_rx) = watch::channel(None);
@@ -346,6 +382,27 @@ impl MediaSender {
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
         let _ = self.shared.encoded.try_send(Encoded::Audio { data });
         Ok(())
+    }
+
+    /// An H.264 access unit (Annex-B) encoded elsewhere, e.g. by a phone's
+    /// hardware encoder. Check `keyframe_requested` before each one.
+    pub fn send_encoded_video(&self, access_unit: Vec<u8>, duration: Duration) {
+        if self.shared.camera_on.load(Ordering::Relaxed) {
+            let _ = self.shared.encoded.try_send(Encoded::Video { data: access_unit, duration });
+        }
+    }
+
+    /// One Opus packet (20 ms) encoded elsewhere.
+    pub fn send_encoded_audio(&self, packet: Vec<u8>) {
+        if self.shared.microphone_on.load(Ordering::Relaxed) {
+            let _ = self.shared.encoded.try_send(Encoded::Audio { data: packet });
+        }
+    }
+
+    /// Whether a receiver needs a keyframe now; cleared by asking. Only for
+    /// callers of `send_encoded_video` (the built-in encoder handles it itself).
+    pub fn keyframe_requested(&self) -> bool {
+        self.shared.force_keyframe.swap(false, Ordering::Relaxed)
     }
 }
 

@@ -68,6 +68,7 @@ async fn join(court: &TestCourt, party: &Party, colour_name: &str, tone: f32) ->
     let options = MediaOptions {
         network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
         video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
+        ..Default::default()
     };
     let media = MediaSession::start(&hearing, session.participant_id, options).unwrap();
     let recorder = Arc::new(Recorder::default());
