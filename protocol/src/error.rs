@@ -32,6 +32,8 @@ pub enum ErrorCode {
     Conflict,
     /// The file's content is not an accepted kind, or does not match what was declared.
     UnsupportedMedia,
+    /// A chunk's checksum did not match its bytes; nothing was written.
+    ChecksumMismatch,
     /// The client speaks an older protocol version; the app must be updated.
     UpgradeRequired,
     Internal,
@@ -56,6 +58,7 @@ impl ErrorCode {
             Self::RateLimited => "操作过于频繁，请稍后再试",
             Self::Conflict => "当前状态下无法进行此操作",
             Self::UnsupportedMedia => "不支持的文件类型",
+            Self::ChecksumMismatch => "数据校验失败，请重新上传该部分",
             Self::UpgradeRequired => "客户端版本过旧，请升级后再试",
             Self::Internal => "服务器内部错误，请稍后再试",
             Self::Unknown => "未知错误",
@@ -72,6 +75,7 @@ impl ErrorCode {
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMedia => 415,
+            Self::ChecksumMismatch => 460,
             Self::UpgradeRequired => 426,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,

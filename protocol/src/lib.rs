@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod evidence;
 pub mod meeting_number;
 pub mod role;
 pub mod schedule;

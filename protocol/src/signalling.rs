@@ -188,6 +188,8 @@ pub enum RoomNotice {
     Blocked { participant_id: i64, by: i64 },
     Summoned { participant_id: i64, by: i64 },
     MuteChanged { participant_id: i64, muted: bool, by: i64 },
+    /// Evidence was submitted, withdrawn or given an opinion: refresh the evidence list.
+    EvidenceChanged { evidence_id: String },
 }
 
 #[cfg(test)]

@@ -19,6 +19,56 @@ pub struct Config {
     pub sms: SmsConfig,
     pub limits: Limits,
     pub media: crate::media::MediaConfig,
+    pub evidence: EvidenceLimits,
+}
+
+/// Sizes of evidence files and how uploads behave.
+#[derive(Debug, Clone)]
+pub struct EvidenceLimits {
+    /// Largest file of each kind, in bytes.
+    pub image: u64,
+    pub pdf: u64,
+    pub document: u64,
+    pub audio: u64,
+    pub video: u64,
+    /// Largest chunk one request may carry.
+    pub max_chunk: u64,
+    /// An upload untouched this long is forgotten and its partial file removed.
+    pub upload_expiry: Duration,
+    pub images: crate::evidence::images::ImageLimits,
+}
+
+impl EvidenceLimits {
+    pub fn largest(&self) -> u64 {
+        [self.image, self.pdf, self.document, self.audio, self.video].into_iter().max().unwrap_or(0)
+    }
+
+    pub fn for_kind(&self, kind: cloudtrial_protocol::evidence::EvidenceKind) -> u64 {
+        use cloudtrial_protocol::evidence::EvidenceKind::*;
+        match kind {
+            Image => self.image,
+            Pdf => self.pdf,
+            Document => self.document,
+            Audio => self.audio,
+            Video => self.video,
+        }
+    }
+}
+
+impl Default for EvidenceLimits {
+    fn default() -> Self {
+        const MB: u64 = 1 << 20;
+        Self {
+            image: 50 * MB,
+            pdf: 100 * MB,
+            document: 50 * MB,
+            audio: 200 * MB,
+            video: 1024 * MB,
+            max_chunk: 4 * MB,
+            upload_expiry: Duration::from_secs(7 * 24 * 3600),
+            images: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +124,7 @@ impl Config {
             sms: SmsConfig::Outbox,
             limits: Limits::default(),
             media: crate::media::MediaConfig::default(),
+            evidence: EvidenceLimits::default(),
         }
     }
 

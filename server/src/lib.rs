@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod login;
 pub mod media;
 pub mod permissions;
@@ -76,13 +77,30 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
-    Ok(AppState { config: Arc::new(config), store, clock, sms, secret, login_limiter, rooms, media, shutting_down })
+    let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
+    let state = AppState {
+        config: Arc::new(config),
+        store,
+        clock,
+        sms,
+        secret,
+        login_limiter,
+        rooms,
+        media,
+        evidence,
+        shutting_down,
+    };
+    let removed = evidence::uploads::clean(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    if removed > 0 {
+        tracing::info!(removed, "removed expired uploads and orphaned evidence files");
+    }
+    Ok(state)
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.limits.json_body_bytes;
-    routes::router()
+    routes::router(state.config.evidence.max_chunk)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {

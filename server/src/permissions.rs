@@ -44,3 +44,23 @@ pub fn staff_may(role: StaffRole, action: StaffAction) -> bool {
         }
     }
 }
+
+/// What a hearing participant may do with evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceAction {
+    /// 举证: submit evidence (and withdraw their own).
+    Submit,
+    /// 质证: give opinions on the other sides' evidence.
+    Opine,
+}
+
+/// Parties (plaintiff, defendant, third party and their agents) submit and
+/// cross-examine evidence; the court and witnesses only look at it.
+pub fn participant_may(role: cloudtrial_protocol::ParticipantRole, action: EvidenceAction) -> bool {
+    use cloudtrial_protocol::Side;
+    match action {
+        EvidenceAction::Submit | EvidenceAction::Opine => {
+            matches!(role.side(), Side::Plaintiff | Side::Defendant | Side::ThirdParty)
+        }
+    }
+}

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::evidence::EvidenceStore;
 use crate::media::MediaHandle;
 use crate::rate_limit::RateLimiter;
 use crate::room::RoomRegistry;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     pub rooms: Arc<RoomRegistry>,
     pub media: MediaHandle,
+    pub evidence: Arc<EvidenceStore>,
     /// Becomes `true` when the server starts shutting down; long-lived connections close.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

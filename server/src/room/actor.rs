@@ -43,6 +43,7 @@ pub enum RoomInput {
     },
     DeviceState { participant_id: i64, camera_on: bool, microphone_on: bool },
     NetworkQuality { participant_id: i64, quality: Option<NetworkQuality> },
+    EvidenceChanged { evidence_id: String },
     Leave { participant_id: i64, connection: u64 },
     Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
     /// The hearing or its participants changed outside the room (edited or cancelled by staff).
@@ -146,6 +147,14 @@ impl Room {
                         member.camera_on = camera_on;
                         member.microphone_on = microphone_on;
                         self.changed(None);
+                    }
+                }
+            }
+            RoomInput::EvidenceChanged { evidence_id } => {
+                let notice = ServerMessage::Notice { notice: RoomNotice::EvidenceChanged { evidence_id } };
+                for member in self.members.iter().filter(|m| !m.record.blocked) {
+                    if let Some(connection) = &member.connection {
+                        let _ = connection.outbox.try_send(notice.clone());
                     }
                 }
             }

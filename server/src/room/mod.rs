@@ -110,6 +110,11 @@ impl RoomRegistry {
         self.send_if_live(hearing_id, RoomInput::NetworkQuality { participant_id, quality }).await;
     }
 
+    /// Evidence was submitted, withdrawn or cross-examined: everyone refreshes their list.
+    pub async fn evidence_changed(&self, hearing_id: i64, evidence_id: String) {
+        self.send_if_live(hearing_id, RoomInput::EvidenceChanged { evidence_id }).await;
+    }
+
     /// The hearing changed outside the room (edited or cancelled by staff).
     pub async fn reload(&self, hearing_id: i64) {
         self.send_if_live(hearing_id, RoomInput::Reload).await;

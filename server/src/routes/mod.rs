@@ -1,5 +1,6 @@
 //! The HTTP surface: one `router()` per resource, merged here.
 
+mod evidence;
 mod hearings;
 mod landing;
 mod login;
@@ -18,12 +19,13 @@ use cloudtrial_protocol::api::ServerInfo;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(max_chunk: u64) -> Router<AppState> {
     Router::new()
         .route("/api/info", axum::routing::get(info))
         .merge(login::router())
         .merge(staff::router())
         .merge(hearings::router())
+        .merge(evidence::router(max_chunk))
         .merge(sms::router())
         .merge(landing::router())
         .merge(room::router())

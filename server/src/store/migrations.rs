@@ -102,6 +102,53 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE participants ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 3: evidence, its resumable uploads, and cross-examination opinions.
+    r#"
+    CREATE TABLE uploads (
+        id             TEXT PRIMARY KEY,
+        hearing_id     INTEGER NOT NULL REFERENCES hearings(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        length         INTEGER NOT NULL,
+        sha256         TEXT NOT NULL,
+        received       INTEGER NOT NULL DEFAULT 0,
+        metadata       TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL,
+        updated_at_ms  INTEGER NOT NULL,
+        evidence_id    INTEGER REFERENCES evidence(id)
+    );
+    CREATE TABLE evidence (
+        id             INTEGER PRIMARY KEY,
+        public_id      TEXT NOT NULL UNIQUE,
+        hearing_id     INTEGER NOT NULL REFERENCES hearings(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        title          TEXT NOT NULL,
+        description    TEXT NOT NULL,
+        purpose        TEXT NOT NULL,
+        counter        INTEGER NOT NULL,
+        answers        TEXT,
+        file_name      TEXT NOT NULL,
+        media_type     TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        size           INTEGER NOT NULL,
+        sha256         TEXT NOT NULL,
+        captured_at    TEXT,
+        width          INTEGER,
+        height         INTEGER,
+        has_preview    INTEGER NOT NULL,
+        submitted_at_ms INTEGER NOT NULL,
+        withdrawn_at_ms INTEGER
+    );
+    CREATE INDEX evidence_hearing ON evidence(hearing_id, id);
+    CREATE TABLE evidence_opinions (
+        evidence_id    INTEGER NOT NULL REFERENCES evidence(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        authenticity   TEXT NOT NULL,
+        legality       TEXT NOT NULL,
+        relevance      TEXT NOT NULL,
+        updated_at_ms  INTEGER NOT NULL,
+        PRIMARY KEY (evidence_id, participant_id)
+    );
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -3,6 +3,7 @@
 mod migrations;
 
 pub mod events;
+pub mod evidence;
 pub mod hearings;
 pub mod login;
 pub mod room;

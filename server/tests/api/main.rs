@@ -6,6 +6,7 @@ mod harness;
 mod bad_input;
 mod binary;
 mod booking;
+mod evidence;
 mod login;
 mod meeting_numbers;
 mod permissions;

@@ -1,0 +1,196 @@
+//! Where evidence lives on disk, under `<data dir>/evidence`:
+//!
+//! - `partial/<upload id>.part`: uploads in progress, appended chunk by chunk;
+//! - `objects/<aa>/<sha256>`: originals, named by the SHA-256 of their bytes;
+//! - `derived/<sha256>.preview.jpg` and `.thumb.jpg`: re-encoded copies without metadata.
+//!
+//! Every file is written under a temporary name, fsynced, renamed into place,
+//! and its directory fsynced, before any database row points at it.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    Preview,
+    Thumbnail,
+}
+
+#[derive(Clone)]
+pub struct EvidenceFiles {
+    root: PathBuf,
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+impl EvidenceFiles {
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let root = data_dir.join("evidence");
+        for dir in ["partial", "objects", "derived"] {
+            fs::create_dir_all(root.join(dir))?;
+        }
+        Ok(Self { root })
+    }
+
+    pub fn partial(&self, upload_id: &str) -> PathBuf {
+        self.root.join("partial").join(format!("{upload_id}.part"))
+    }
+
+    pub fn object(&self, sha256: &str) -> PathBuf {
+        self.root.join("objects").join(&sha256[..2]).join(sha256)
+    }
+
+    pub fn derived(&self, sha256: &str, which: Derived) -> PathBuf {
+        let suffix = match which {
+            Derived::Preview => "preview",
+            Derived::Thumbnail => "thumb",
+        };
+        self.root.join("derived").join(format!("{sha256}.{suffix}.jpg"))
+    }
+
+    /// Writes `chunk` at `offset` of an upload's partial file and makes it
+    /// durable. Anything past `offset` (from a write the database never
+    /// recorded, e.g. before a crash) is cut off first: the database's offset rules.
+    pub fn append(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> io::Result<()> {
+        let path = self.partial(upload_id);
+        let mut file = OpenOptions::new().create(true).write(true).truncate(false).open(&path)?;
+        let len = file.metadata()?.len();
+        if len < offset {
+            return Err(io::Error::other(format!("partial file has {len} bytes, expected at least {offset}")));
+        }
+        file.set_len(offset)?;
+        file.seek(SeekFrom::Start(offset))?;
+        file.write_all(chunk)?;
+        file.sync_data()?;
+        if offset == 0 {
+            sync_dir(path.parent().expect("partial files live in a directory"))?;
+        }
+        Ok(())
+    }
+
+    /// SHA-256 (hex) of a file's bytes, read as a stream.
+    pub fn hash_file(path: &Path) -> io::Result<String> {
+        let mut file = File::open(path)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    /// Moves a complete, verified upload to its content address. If the same
+    /// content is already stored, the partial file is simply dropped.
+    pub fn commit_object(&self, upload_id: &str, sha256: &str) -> io::Result<()> {
+        let partial = self.partial(upload_id);
+        let object = self.object(sha256);
+        let dir = object.parent().expect("objects live in a directory");
+        fs::create_dir_all(dir)?;
+        if object.exists() {
+            fs::remove_file(&partial)?;
+            return Ok(());
+        }
+        File::open(&partial)?.sync_all()?;
+        fs::rename(&partial, &object)?;
+        sync_dir(dir)?;
+        sync_dir(self.root.join("objects").as_path())?;
+        Ok(())
+    }
+
+    /// Writes a whole file durably: temporary name, fsync, rename, fsync the directory.
+    pub fn write_durably(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let dir = path.parent().expect("evidence files live in a directory");
+        let temporary = dir.join(format!(
+            ".{}.tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+        ));
+        {
+            let mut file = File::create(&temporary)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+        }
+        fs::rename(&temporary, path)?;
+        sync_dir(dir)
+    }
+
+    pub fn remove_partial(&self, upload_id: &str) -> io::Result<()> {
+        match fs::remove_file(self.partial(upload_id)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Start-up cleaning: partial files of uploads that no longer exist, and
+    /// temporary files left by a crash. Returns how many files were removed.
+    pub fn clean(&self, open_uploads: &HashSet<String>) -> io::Result<usize> {
+        let mut removed = 0;
+        for entry in fs::read_dir(self.root.join("partial"))? {
+            let path = entry?.path();
+            let upload = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if path.extension().is_some_and(|e| e == "part") && open_uploads.contains(upload) {
+                continue;
+            }
+            fs::remove_file(&path)?;
+            removed += 1;
+        }
+        let mut dirs = vec![self.root.join("derived"), self.root.join("objects")];
+        while let Some(dir) = dirs.pop() {
+            for entry in fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "tmp") {
+                    fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_append_and_a_stale_tail_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = EvidenceFiles::open(dir.path()).unwrap();
+        files.append("u1", 0, b"hello ").unwrap();
+        files.append("u1", 6, b"wor").unwrap();
+        // A write the database never recorded: the next chunk overwrites it.
+        files.append("u1", 6, b"world").unwrap();
+        assert_eq!(fs::read(files.partial("u1")).unwrap(), b"hello world");
+        assert!(files.append("u1", 20, b"!").is_err(), "gaps are impossible");
+
+        let sha = EvidenceFiles::hash_file(&files.partial("u1")).unwrap();
+        files.commit_object("u1", &sha).unwrap();
+        assert_eq!(fs::read(files.object(&sha)).unwrap(), b"hello world");
+        assert!(!files.partial("u1").exists());
+    }
+
+    #[test]
+    fn cleaning_removes_orphans_and_temporaries_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = EvidenceFiles::open(dir.path()).unwrap();
+        files.append("live", 0, b"a").unwrap();
+        files.append("orphan", 0, b"b").unwrap();
+        fs::write(files.derived("ab", Derived::Preview).with_extension("tmp"), b"x").unwrap();
+        files.write_durably(&files.derived("cd", Derived::Thumbnail), b"jpeg").unwrap();
+        let removed = files.clean(&HashSet::from(["live".to_owned()])).unwrap();
+        assert_eq!(removed, 2);
+        assert!(files.partial("live").exists() && !files.partial("orphan").exists());
+        assert!(files.derived("cd", Derived::Thumbnail).exists());
+    }
+}

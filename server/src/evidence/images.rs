@@ -1,0 +1,181 @@
+//! Photos: EXIF orientation and capture time, and upright previews (2048 px)
+//! and thumbnails (256 px) re-encoded without any metadata. Decoding is
+//! bounded: dimensions are checked from the header before pixels are allocated.
+
+use std::io::Cursor;
+
+use fast_image_resize as fr;
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+
+use super::sniff::ImageFormat;
+
+pub const PREVIEW_SIZE: u32 = 2048;
+pub const THUMBNAIL_SIZE: u32 = 256;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ImageLimits {
+    /// Largest width or height accepted.
+    pub max_dimension: u32,
+    /// Largest number of pixels accepted (a 50 MP phone photo is about 50,000,000).
+    pub max_pixels: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        Self { max_dimension: 16_384, max_pixels: 100_000_000 }
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PhotoInfo {
+    /// EXIF orientation, 1..=8.
+    pub orientation: Option<u32>,
+    /// EXIF DateTimeOriginal as the camera wrote it, e.g. "2026:05:17 14:03:22".
+    pub captured_at: Option<String>,
+}
+
+pub struct Derived {
+    pub preview: Vec<u8>,
+    pub thumbnail: Vec<u8>,
+    /// The upright picture's size.
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("图片尺寸过大（{0}×{1}），无法处理")]
+    TooLarge(u32, u32),
+    #[error("图片已损坏，无法打开：{0}")]
+    Corrupt(String),
+}
+
+/// Orientation and capture time, if the file carries EXIF.
+pub fn photo_info(bytes: &[u8]) -> PhotoInfo {
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) else {
+        return PhotoInfo::default();
+    };
+    let orientation = exif
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        .filter(|o| (1..=8).contains(o));
+    let captured_at = exif.get_field(exif::Tag::DateTimeOriginal, exif::In::PRIMARY).and_then(|f| match &f.value {
+        exif::Value::Ascii(values) => values
+            .first()
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty() && s.chars().any(|c| c.is_ascii_digit() && c != '0')),
+        _ => None,
+    });
+    PhotoInfo { orientation, captured_at }
+}
+
+fn fit(width: u32, height: u32, max: u32) -> (u32, u32) {
+    let (w, h, m) = (u64::from(width), u64::from(height), u64::from(max));
+    if w >= h {
+        (max, ((h * m + w / 2) / w).max(1) as u32)
+    } else {
+        (((w * m + h / 2) / h).max(1) as u32, max)
+    }
+}
+
+fn orientation_of(value: Option<u32>) -> image::metadata::Orientation {
+    value.and_then(|v| image::metadata::Orientation::from_exif(v as u8)).unwrap_or(image::metadata::Orientation::NoTransforms)
+}
+
+/// Whether a JPEG's main image is whole: after its first scan starts there is
+/// an end-of-image marker. (Inside entropy-coded data 0xFF is always followed
+/// by 0x00 or a restart marker, so 0xFF 0xD9 there can only be the end.)
+/// Decoders fill a cut-off picture with grey rather than fail; evidence must not.
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    if bytes.len() < 4 || bytes[..2] != [0xff, 0xd8] {
+        return false;
+    }
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xff {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xff {
+            i += 1;
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xda {
+            return bytes[i + 2 + length..].windows(2).any(|w| w == [0xff, 0xd9]);
+        }
+        i += 2 + length;
+    }
+    false
+}
+
+/// Decodes a JPEG, PNG or WebP within limits and makes the upright preview and thumbnail.
+pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Derived, ImageError> {
+    let format = match format {
+        ImageFormat::Jpeg if !jpeg_is_complete(bytes) => {
+            return Err(ImageError::Corrupt("JPEG 文件不完整（可能在传输中被截断）".into()));
+        }
+        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+        ImageFormat::Png => image::ImageFormat::Png,
+        ImageFormat::Webp => image::ImageFormat::WebP,
+        ImageFormat::Heic => return Err(ImageError::Corrupt("HEIC 暂不支持生成预览".into())),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut image_limits = Limits::default();
+    image_limits.max_image_width = Some(limits.max_dimension);
+    image_limits.max_image_height = Some(limits.max_dimension);
+    image_limits.max_alloc = Some(1 << 30);
+    reader.limits(image_limits);
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => ImageError::TooLarge(0, 0),
+        other => ImageError::Corrupt(other.to_string()),
+    })?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(ImageError::TooLarge(width, height));
+    }
+    let orientation = decoder.orientation().ok().filter(|o| *o != image::metadata::Orientation::NoTransforms);
+    let orientation = orientation.unwrap_or(orientation_of(exif_orientation));
+    let rgb = DynamicImage::from_decoder(decoder).map_err(|e| ImageError::Corrupt(e.to_string()))?.into_rgb8();
+
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    let mut resizer = fr::Resizer::new();
+    let mut shrink = |source: &RgbImage, max: u32| -> Result<RgbImage, ImageError> {
+        if source.width().max(source.height()) <= max {
+            return Ok(source.clone());
+        }
+        let (w, h) = fit(source.width(), source.height(), max);
+        let mut target = RgbImage::new(w, h);
+        resizer.resize(source, &mut target, &options).map_err(|e| ImageError::Corrupt(e.to_string()))?;
+        Ok(target)
+    };
+    let preview = shrink(&rgb, PREVIEW_SIZE)?;
+    drop(rgb);
+    // From the preview: a fraction of the work of shrinking the original.
+    let thumbnail = shrink(&preview, THUMBNAIL_SIZE)?;
+
+    // Rotating after shrinking costs far less; the output carries no metadata at all.
+    let encode = |picture: RgbImage, quality: u8| -> Result<(Vec<u8>, u32, u32), ImageError> {
+        let mut picture = DynamicImage::ImageRgb8(picture);
+        picture.apply_orientation(orientation);
+        let picture = picture.into_rgb8();
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+        encoder
+            .encode(picture.as_raw(), picture.width() as u16, picture.height() as u16, jpeg_encoder::ColorType::Rgb)
+            .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+        Ok((out, picture.width(), picture.height()))
+    };
+    let (preview, _, _) = encode(preview, 85)?;
+    let (thumbnail, _, _) = encode(thumbnail, 80)?;
+    let (width, height) = match orientation {
+        image::metadata::Orientation::Rotate90
+        | image::metadata::Orientation::Rotate270
+        | image::metadata::Orientation::Rotate90FlipH
+        | image::metadata::Orientation::Rotate270FlipH => (height, width),
+        _ => (width, height),
+    };
+    Ok(Derived { preview, thumbnail, width, height })
+}

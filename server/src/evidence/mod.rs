@@ -1,0 +1,38 @@
+//! Evidence (举证) and cross-examination (质证): resumable uploads, durable
+//! content-addressed storage, previews, and who may see and say what.
+
+pub mod files;
+pub mod images;
+pub mod review;
+pub mod sniff;
+pub mod uploads;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use files::EvidenceFiles;
+
+/// The evidence store and the uploads being written to it.
+pub struct EvidenceStore {
+    pub files: EvidenceFiles,
+    /// One writer per upload at a time.
+    writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl EvidenceStore {
+    pub fn new(files: EvidenceFiles) -> Self {
+        Self { files, writers: Mutex::new(HashMap::new()) }
+    }
+
+    /// The upload's write lock, or `None` if someone is writing to it now.
+    fn try_write(&self, upload_id: &str) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        let lock = {
+            let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
+            if writers.len() > 1024 {
+                writers.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            writers.entry(upload_id.to_owned()).or_default().clone()
+        };
+        lock.try_lock_owned().ok()
+    }
+}

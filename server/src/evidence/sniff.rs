@@ -1,0 +1,95 @@
+//! What a file is, from its bytes. Only an allow-list is accepted: HTML, SVG,
+//! scripts, archives and anything unrecognised are refused, whatever their name.
+
+use std::path::Path;
+
+use cloudtrial_protocol::evidence::EvidenceKind;
+use file_format::FileFormat;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+    Webp,
+    /// Accepted and kept; no preview (no HEVC decoder here).
+    Heic,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sniffed {
+    pub kind: EvidenceKind,
+    pub media_type: &'static str,
+    pub image: Option<ImageFormat>,
+}
+
+/// Sniffs a whole file (containers such as .docx are recognised from their insides).
+pub fn sniff_file(path: &Path) -> std::io::Result<Result<Sniffed, String>> {
+    Ok(classify(FileFormat::from_file(path)?))
+}
+
+pub fn sniff_bytes(bytes: &[u8]) -> Result<Sniffed, String> {
+    classify(FileFormat::from_bytes(bytes))
+}
+
+fn classify(format: FileFormat) -> Result<Sniffed, String> {
+    use EvidenceKind::*;
+    use FileFormat as F;
+    let (kind, media_type, image) = match format {
+        F::JointPhotographicExpertsGroup => (Image, "image/jpeg", Some(ImageFormat::Jpeg)),
+        F::PortableNetworkGraphics => (Image, "image/png", Some(ImageFormat::Png)),
+        F::Webp => (Image, "image/webp", Some(ImageFormat::Webp)),
+        F::HighEfficiencyImageCoding => (Image, "image/heic", Some(ImageFormat::Heic)),
+        F::HighEfficiencyImageFileFormat => (Image, "image/heif", Some(ImageFormat::Heic)),
+        F::PortableDocumentFormat => (Pdf, "application/pdf", None),
+        F::OfficeOpenXmlDocument => {
+            (Document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", None)
+        }
+        F::OfficeOpenXmlSpreadsheet => (Document, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", None),
+        F::OfficeOpenXmlPresentation => {
+            (Document, "application/vnd.openxmlformats-officedocument.presentationml.presentation", None)
+        }
+        F::MicrosoftWordDocument => (Document, "application/msword", None),
+        F::MicrosoftExcelSpreadsheet => (Document, "application/vnd.ms-excel", None),
+        F::MicrosoftPowerpointPresentation => (Document, "application/vnd.ms-powerpoint", None),
+        F::Mpeg12AudioLayer3 => (Audio, "audio/mpeg", None),
+        F::AppleItunesAudio | F::Mpeg4Part14Audio => (Audio, "audio/mp4", None),
+        F::AdvancedAudioCoding => (Audio, "audio/aac", None),
+        F::WaveformAudio => (Audio, "audio/wav", None),
+        F::AdaptiveMultiRate => (Audio, "audio/amr", None),
+        F::OggVorbis | F::OggOpus => (Audio, "audio/ogg", None),
+        F::FreeLosslessAudioCodec => (Audio, "audio/flac", None),
+        F::Mpeg4Part14Video => (Video, "video/mp4", None),
+        F::AppleQuicktime => (Video, "video/quicktime", None),
+        F::ThirdGenerationPartnershipProject | F::ThirdGenerationPartnershipProject2 => (Video, "video/3gpp", None),
+        F::Webm => (Video, "video/webm", None),
+        F::MatroskaVideo => (Video, "video/x-matroska", None),
+        other => return Err(other.name().to_owned()),
+    };
+    Ok(Sniffed { kind, media_type, image })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_scripts_are_refused_whatever_they_are_called() {
+        for bytes in [
+            &b"<!DOCTYPE html><html><script>alert(1)</script></html>"[..],
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+            b"#!/bin/sh\nrm -rf /\n",
+            b"just some text",
+            b"PK\x03\x04 not really a zip",
+        ] {
+            assert!(sniff_bytes(bytes).is_err(), "{:?} accepted", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn common_evidence_is_recognised() {
+        assert_eq!(sniff_bytes(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n").unwrap().kind, EvidenceKind::Pdf);
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+        assert_eq!(sniff_bytes(png).unwrap().image, Some(ImageFormat::Png));
+        assert_eq!(sniff_bytes(b"#!AMR\n\x3c\x55\x00").unwrap().kind, EvidenceKind::Audio);
+    }
+}

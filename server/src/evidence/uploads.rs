@@ -1,0 +1,315 @@
+//! The resumable upload protocol (after tus 1.0): create an upload with the
+//! file's length and SHA-256, send chunks at the current offset each with
+//! its own checksum, and the last chunk turns the upload into evidence.
+
+use base64::Engine;
+use bytes::Bytes;
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::evidence::{NewUpload, UploadStatus};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::files::Derived;
+use super::images;
+use super::sniff;
+use crate::auth::ParticipantCaller;
+use crate::error::AppError;
+use crate::permissions::{EvidenceAction, participant_may};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store::evidence::{StoredFile, UploadRow};
+use crate::store::{self, StoreError};
+use crate::validate;
+
+fn internal_io(e: std::io::Error) -> AppError {
+    AppError::internal(format!("evidence storage: {e}"))
+}
+
+fn status(row: &UploadRow, max_chunk: u64, evidence: Option<cloudtrial_protocol::evidence::Evidence>) -> UploadStatus {
+    UploadStatus { upload_id: row.id.clone(), offset: row.received, length: row.length, max_chunk, evidence }
+}
+
+/// A file name for display only: no directories, no control characters.
+fn display_name(name: &str) -> Result<String, AppError> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    validate::text(base, "文件名", 255)
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &ParticipantCaller,
+    hearing_id: i64,
+    mut new: NewUpload,
+) -> Result<UploadStatus, AppError> {
+    caller.require_hearing(hearing_id)?;
+    if !participant_may(caller.role, EvidenceAction::Submit) {
+        return Err(AppError::with_message(ErrorCode::Forbidden, "只有当事人可以提交证据"));
+    }
+    let limits = &state.config.evidence;
+    if new.length == 0 {
+        return Err(AppError::invalid("文件为空"));
+    }
+    if new.length > limits.largest() {
+        return Err(AppError::with_message(
+            ErrorCode::PayloadTooLarge,
+            format!("文件过大，证据文件最大为{}MB", limits.largest() >> 20),
+        ));
+    }
+    new.sha256 = new.sha256.trim().to_ascii_lowercase();
+    if new.sha256.len() != 64 || !new.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::invalid("文件校验值（SHA-256）格式不正确"));
+    }
+    new.file_name = display_name(&new.file_name)?;
+    new.title = validate::text(&new.title, "证据名称", 100)?;
+    new.purpose = validate::text(&new.purpose, "证明目的", 1000)?;
+    new.description = new.description.trim().to_owned();
+    if new.description.chars().count() > 2000 {
+        return Err(AppError::invalid("证据说明不能超过2000个字"));
+    }
+    if new.answers.is_some() && !new.counter {
+        return Err(AppError::invalid("只有反证可以指向被反驳的证据"));
+    }
+    let id = hex::encode(secrets::random_bytes::<16>());
+    let now = state.clock.now_ms();
+    let participant_id = caller.participant_id;
+    let row = state
+        .store
+        .call(move |conn| {
+            let status = store::room::status(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
+            if status.is_over() {
+                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束，不能再提交证据"));
+            }
+            if let Some(answers) = &new.answers {
+                let answered = store::evidence::by_public_id(conn, answers)?;
+                if answered.is_none_or(|(_, e)| e.hearing_id != hearing_id) {
+                    return Err(AppError::invalid("被反驳的证据不存在"));
+                }
+            }
+            store::evidence::insert_upload(conn, &id, hearing_id, participant_id, &new, now)?;
+            store::evidence::upload(conn, &id)?.ok_or_else(|| AppError::internal("upload vanished"))
+        })
+        .await?;
+    Ok(status(&row, limits.max_chunk, None))
+}
+
+/// The uploader's own upload; anyone else's looks like none at all.
+async fn own_upload(state: &AppState, caller: &ParticipantCaller, upload_id: &str) -> Result<UploadRow, AppError> {
+    let id = upload_id.to_owned();
+    let row = state.store.call(move |conn| store::evidence::upload(conn, &id).map_err(AppError::from)).await?;
+    row.filter(|r| r.participant_id == caller.participant_id && r.hearing_id == caller.hearing_id)
+        .ok_or_else(AppError::not_found)
+}
+
+async fn completed_evidence(state: &AppState, row: &UploadRow) -> Result<Option<cloudtrial_protocol::evidence::Evidence>, AppError> {
+    let Some(id) = row.evidence_id else { return Ok(None) };
+    state.store.call(move |conn| store::evidence::by_row_id(conn, id).map_err(AppError::from)).await
+}
+
+pub async fn get(state: &AppState, caller: &ParticipantCaller, upload_id: &str) -> Result<UploadStatus, AppError> {
+    let row = own_upload(state, caller, upload_id).await?;
+    let evidence = completed_evidence(state, &row).await?;
+    Ok(status(&row, state.config.evidence.max_chunk, evidence))
+}
+
+/// Parses `Upload-Checksum: sha256 <base64 digest>`.
+pub fn parse_checksum(header: &str) -> Result<Vec<u8>, AppError> {
+    let (algorithm, digest) = header.trim().split_once(' ').ok_or_else(|| AppError::invalid("Upload-Checksum 格式应为“sha256 <base64>”"))?;
+    if !algorithm.eq_ignore_ascii_case("sha256") {
+        return Err(AppError::invalid("Upload-Checksum 只支持 sha256"));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(digest.trim())
+        .map_err(|_| AppError::invalid("Upload-Checksum 不是有效的 base64"))
+}
+
+/// Writes one chunk at `offset`. A wrong offset changes nothing (409); a
+/// checksum that does not match the chunk changes nothing (460); the chunk
+/// that completes the file turns it into evidence.
+pub async fn write_chunk(
+    state: &AppState,
+    caller: &ParticipantCaller,
+    upload_id: &str,
+    offset: u64,
+    checksum: Vec<u8>,
+    chunk: Bytes,
+) -> Result<UploadStatus, AppError> {
+    let row = own_upload(state, caller, upload_id).await?;
+    let _writing = state
+        .evidence
+        .try_write(upload_id)
+        .ok_or_else(|| AppError::with_message(ErrorCode::Conflict, "该文件正在另一处上传，请稍后再试"))?;
+    // Read again under the lock: another writer may have just finished.
+    let row = own_upload(state, caller, &row.id).await?;
+    let max_chunk = state.config.evidence.max_chunk;
+    if row.evidence_id.is_some() {
+        return Ok(status(&row, max_chunk, completed_evidence(state, &row).await?));
+    }
+    if offset != row.received {
+        return Err(AppError::with_message(ErrorCode::Conflict, format!("上传位置不一致：服务器已收到{}字节", row.received)));
+    }
+    if chunk.len() as u64 > max_chunk {
+        return Err(AppError::with_message(ErrorCode::PayloadTooLarge, format!("每次最多上传{}KB", max_chunk >> 10)));
+    }
+    if offset + chunk.len() as u64 > row.length {
+        return Err(AppError::invalid("上传的数据超过了声明的文件大小"));
+    }
+    if chunk.is_empty() && row.received < row.length {
+        return Err(AppError::invalid("上传的数据为空"));
+    }
+    if Sha256::digest(&chunk).as_slice() != checksum.as_slice() {
+        return Err(AppError::new(ErrorCode::ChecksumMismatch));
+    }
+    let files = state.evidence.files.clone();
+    let id = row.id.clone();
+    let data = chunk.clone();
+    tokio::task::spawn_blocking(move || files.append(&id, offset, &data)).await.map_err(AppError::internal)?.map_err(internal_io)?;
+    let received = offset + chunk.len() as u64;
+    let (id, now) = (row.id.clone(), state.clock.now_ms());
+    state.store.call(move |conn| store::evidence::set_received(conn, &id, received, now)).await?;
+    let row = UploadRow { received, ..row };
+    if received < row.length {
+        return Ok(status(&row, max_chunk, None));
+    }
+    let evidence = finish(state, row.clone()).await?;
+    Ok(status(&row, max_chunk, Some(evidence)))
+}
+
+/// What the finished file turned out to be, after checks.
+struct Checked {
+    sniffed: sniff::Sniffed,
+    info: images::PhotoInfo,
+    derived: Option<images::Derived>,
+}
+
+/// Verifies the whole file, stores it durably, and records it as evidence.
+async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol::evidence::Evidence, AppError> {
+    let files = state.evidence.files.clone();
+    let limits = state.config.evidence.clone();
+    let (partial, declared) = (files.partial(&row.id), row.sha256.clone());
+    let checked = tokio::task::spawn_blocking(move || -> Result<Result<Checked, AppError>, std::io::Error> {
+        // After a crash the partial file may already have moved into place: then the stored object is it.
+        let path = if partial.exists() { partial } else { files.object(&declared) };
+        let actual = super::EvidenceFiles::hash_file(&path)?;
+        if actual != declared {
+            return Ok(Err(AppError::invalid("文件内容与声明的校验值不一致，证据未保存")));
+        }
+        let sniffed = match sniff::sniff_file(&path)? {
+            Ok(sniffed) => sniffed,
+            Err(format) => {
+                return Ok(Err(AppError::with_message(
+                    ErrorCode::UnsupportedMedia,
+                    format!("不支持的文件类型（{format}）。可提交图片、PDF、Office 文档、音频和视频"),
+                )));
+            }
+        };
+        let size = std::fs::metadata(&path)?.len();
+        if size > limits.for_kind(sniffed.kind) {
+            return Ok(Err(AppError::with_message(
+                ErrorCode::PayloadTooLarge,
+                format!("{}文件最大为{}MB", sniffed.kind.label(), limits.for_kind(sniffed.kind) >> 20),
+            )));
+        }
+        let (mut info, mut derived) = (images::PhotoInfo::default(), None);
+        if let Some(format) = sniffed.image {
+            let bytes = std::fs::read(&path)?;
+            info = images::photo_info(&bytes);
+            if format != sniff::ImageFormat::Heic {
+                match images::derive(&bytes, format, info.orientation, limits.images) {
+                    Ok(d) => derived = Some(d),
+                    Err(e) => return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))),
+                }
+            }
+            if let Some(d) = &derived {
+                files.write_durably(&files.derived(&declared, Derived::Preview), &d.preview)?;
+                files.write_durably(&files.derived(&declared, Derived::Thumbnail), &d.thumbnail)?;
+            }
+        }
+        Ok(Ok(Checked { sniffed, info, derived }))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(internal_io)?;
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(refusal) => {
+            // Nothing of a refused file is kept.
+            let _ = state.evidence.files.remove_partial(&row.id);
+            let id = row.id.clone();
+            state.store.call(move |conn| store::evidence::delete_upload(conn, &id)).await?;
+            return Err(refusal);
+        }
+    };
+    // The original is durable under its hash before the row that points at it.
+    let (files, id, sha) = (state.evidence.files.clone(), row.id.clone(), row.sha256.clone());
+    tokio::task::spawn_blocking(move || {
+        if files.partial(&id).exists() { files.commit_object(&id, &sha) } else { Ok(()) }
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(internal_io)?;
+
+    let public_id = hex::encode(secrets::random_bytes::<12>());
+    let now = state.clock.now_ms();
+    let hearing_id = row.hearing_id;
+    let actor = crate::store::events::EventActor::Participant { id: row.participant_id, name: String::new() };
+    let evidence = state
+        .store
+        .call(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::from)?;
+            let file = StoredFile {
+                file_name: &row.metadata.file_name,
+                media_type: checked.sniffed.media_type,
+                kind: checked.sniffed.kind,
+                size: row.length,
+                sha256: &row.sha256,
+                captured_at: checked.info.captured_at.as_deref(),
+                width: checked.derived.as_ref().map(|d| d.width),
+                height: checked.derived.as_ref().map(|d| d.height),
+                has_preview: checked.derived.is_some(),
+            };
+            let evidence_id = store::evidence::insert_evidence(&tx, &public_id, &row, &file, now)?;
+            store::evidence::complete_upload(&tx, &row.id, evidence_id)?;
+            let evidence = store::evidence::by_row_id(&tx, evidence_id)?.ok_or_else(|| AppError::internal("evidence vanished"))?;
+            let actor = match actor {
+                crate::store::events::EventActor::Participant { id, .. } => {
+                    crate::store::events::EventActor::Participant { id, name: evidence.submitter.name.clone() }
+                }
+                other => other,
+            };
+            store::events::append(
+                &tx,
+                hearing_id,
+                &actor,
+                "evidence_submitted",
+                &json!({
+                    "evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256,
+                    "size": evidence.size, "media_type": evidence.media_type, "counter": evidence.counter,
+                    "answers": evidence.answers,
+                }),
+                now,
+            )?;
+            tx.commit().map_err(StoreError::from)?;
+            Ok::<_, AppError>(evidence)
+        })
+        .await?;
+    tracing::info!(hearing_id, evidence = %evidence.id, sha256 = %evidence.sha256, "evidence submitted");
+    state.rooms.evidence_changed(hearing_id, evidence.id.clone()).await;
+    Ok(evidence)
+}
+
+/// Forgets uploads left untouched past their expiry, and files nothing points at.
+pub async fn clean(state: &AppState) -> Result<usize, AppError> {
+    let before = state.clock.now_ms() - state.config.evidence.upload_expiry.as_millis() as i64;
+    let stale = state.store.call(move |conn| store::evidence::stale_uploads(conn, before).map_err(AppError::from)).await?;
+    for id in &stale {
+        let id = id.clone();
+        state.store.call(move |conn| store::evidence::delete_upload(conn, &id)).await?;
+    }
+    let open = state.store.call(|conn| store::evidence::open_uploads(conn).map_err(AppError::from)).await?;
+    let files = state.evidence.files.clone();
+    let removed = tokio::task::spawn_blocking(move || files.clean(&open.into_iter().collect()))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(internal_io)?;
+    Ok(removed + stale.len())
+}

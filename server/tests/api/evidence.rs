@@ -1,0 +1,499 @@
+//! Evidence over HTTP: the upload protocol, storage, previews, refusals and permissions.
+
+use base64::Engine;
+use cloudtrial_protocol::StaffRole;
+use cloudtrial_protocol::api::{Hearing, HearingEvent, ParticipantSession};
+use cloudtrial_protocol::evidence::{Evidence, UploadStatus};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::harness::*;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// EXIF (big-endian TIFF) with Orientation 6, DateTimeOriginal and GPS latitude.
+fn exif_segment() -> Vec<u8> {
+    let mut t = Vec::new();
+    t.extend_from_slice(b"MM\x00\x2a\x00\x00\x00\x08");
+    let entry = |t: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        t.extend_from_slice(&tag.to_be_bytes());
+        t.extend_from_slice(&kind.to_be_bytes());
+        t.extend_from_slice(&count.to_be_bytes());
+        t.extend_from_slice(&value);
+    };
+    // IFD0 at 8: Orientation, Exif IFD at 50, GPS IFD at 88.
+    t.extend_from_slice(&3u16.to_be_bytes());
+    entry(&mut t, 0x0112, 3, 1, [0, 6, 0, 0]);
+    entry(&mut t, 0x8769, 4, 1, 50u32.to_be_bytes());
+    entry(&mut t, 0x8825, 4, 1, 88u32.to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    assert_eq!(t.len(), 50);
+    // Exif IFD: DateTimeOriginal, its 20 bytes at 68.
+    t.extend_from_slice(&1u16.to_be_bytes());
+    entry(&mut t, 0x9003, 2, 20, 68u32.to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    t.extend_from_slice(b"2026:05:17 14:03:22\0");
+    assert_eq!(t.len(), 88);
+    // GPS IFD: latitude 39°7'30" N (rationals at 118).
+    t.extend_from_slice(&2u16.to_be_bytes());
+    entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0");
+    entry(&mut t, 0x0002, 5, 3, 118u32.to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    for (n, d) in [(39u32, 1u32), (7, 1), (30, 1)] {
+        t.extend_from_slice(&n.to_be_bytes());
+        t.extend_from_slice(&d.to_be_bytes());
+    }
+    let mut segment = b"Exif\0\0".to_vec();
+    segment.extend_from_slice(&t);
+    segment
+}
+
+/// A 400×300 photo stored sideways (EXIF orientation 6): red in the stored
+/// top-left corner, blue elsewhere. Upright, it is 300×400 with red top-right.
+pub fn phone_photo() -> Vec<u8> {
+    let (w, h) = (400usize, 300usize);
+    let mut rgb = vec![0u8; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            let pixel = if x < 100 && y < 75 { [220, 30, 30] } else { [30, 40, 200] };
+            rgb[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&pixel);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.add_app_segment(1, exif_segment()).unwrap();
+    encoder.encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb).unwrap();
+    out
+}
+
+/// JPEG markers before the image data: no APP1 means no EXIF (and no XMP).
+fn app_markers(jpeg: &[u8]) -> Vec<u8> {
+    let mut markers = Vec::new();
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xff {
+        let marker = jpeg[i + 1];
+        if marker == 0xda {
+            break;
+        }
+        markers.push(marker);
+        i += 2 + usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+    }
+    markers
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A valid little PNG whose header claims 60000×60000 pixels.
+fn png_bomb() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&60_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&60_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    let idat = b"IDAT\x78\x9c\x63\x00\x00\x00\x01\x00\x01";
+    png.extend_from_slice(&9u32.to_be_bytes());
+    png.extend_from_slice(idat);
+    png.extend_from_slice(&crc32(idat).to_be_bytes());
+    png.extend_from_slice(&0u32.to_be_bytes());
+    png.extend_from_slice(b"IEND");
+    png.extend_from_slice(&crc32(b"IEND").to_be_bytes());
+    png
+}
+
+pub struct Court {
+    pub server: TestServer,
+    pub clerk: String,
+    pub hearing: Hearing,
+    pub other: Hearing,
+}
+
+pub const AGENT: Party = (cloudtrial_protocol::ParticipantRole::PlaintiffAgent, "王律师", "13600000001");
+pub const WITNESS: Party = (cloudtrial_protocol::ParticipantRole::Witness, "赵证人", "13700000001");
+
+impl Court {
+    pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(tweak: impl FnOnce(&mut cloudtrial_server::Config)) -> Self {
+        let server = TestServer::start_with(tweak).await;
+        let clerk = server.staff(StaffRole::Clerk, "clerk").await.token;
+        let hearing = server.book(&clerk, "案1", &[JUDGE, PLAINTIFF, DEFENDANT, AGENT, WITNESS]).await;
+        let other = server.book(&clerk, "案2", &[JUDGE, PLAINTIFF]).await;
+        Self { server, clerk, hearing, other }
+    }
+
+    pub async fn session(&self, hearing: &Hearing, party: Party) -> ParticipantSession {
+        self.server.login(&self.clerk, hearing, party.2).await
+    }
+
+    /// Starts an upload of `bytes`.
+    pub async fn start(&self, token: &str, hearing_id: i64, bytes: &[u8], file_name: &str, extra: Value) -> (StatusCode, Value) {
+        let mut body = json!({
+            "length": bytes.len(), "sha256": sha256_hex(bytes), "file_name": file_name,
+            "title": "借条照片", "description": "2025年3月的借条", "purpose": "证明被告向原告借款五万元",
+        });
+        body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+        self.server.post(&format!("/api/hearings/{hearing_id}/uploads"), Some(token), &body).await
+    }
+
+    pub async fn chunk(&self, token: &str, upload: &str, offset: usize, chunk: &[u8], checksum_of: &[u8]) -> (StatusCode, Value) {
+        let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(checksum_of));
+        let response = self
+            .server
+            .http
+            .patch(self.server.url(&format!("/api/uploads/{upload}")))
+            .bearer_auth(token)
+            .header("upload-offset", offset.to_string())
+            .header("upload-checksum", format!("sha256 {checksum}"))
+            .body(chunk.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Uploads `bytes` in chunks; returns the last answer.
+    pub async fn upload(&self, token: &str, bytes: &[u8], file_name: &str, extra: Value) -> (StatusCode, Value) {
+        let (status, started) = self.start(token, self.hearing.id, bytes, file_name, extra).await;
+        if status != StatusCode::CREATED {
+            return (status, started);
+        }
+        let id = started["upload_id"].as_str().unwrap().to_owned();
+        let mut last = (status, started);
+        for (i, chunk) in bytes.chunks(16 * 1024).enumerate() {
+            last = self.chunk(token, &id, i * 16 * 1024, chunk, chunk).await;
+            if last.0 != StatusCode::OK {
+                break;
+            }
+        }
+        last
+    }
+
+    pub async fn evidence(&self, token: &str) -> Vec<Evidence> {
+        let (status, body) = self.server.get(&format!("/api/hearings/{}/evidence", self.hearing.id), Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        let root = self.server.config.data_dir.join("evidence");
+        let mut found = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() { dirs.push(path) } else { found.push(path) }
+            }
+        }
+        found
+    }
+}
+
+#[tokio::test]
+async fn a_phone_photo_is_kept_byte_for_byte_and_previewed_upright_without_metadata() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (status, body) = court.upload(&plaintiff.token, &photo, "IMG_2041.JPG", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let done: UploadStatus = serde_json::from_value(body).unwrap();
+    let evidence = done.evidence.expect("the last chunk makes evidence");
+    assert_eq!(done.offset, photo.len() as u64);
+    assert_eq!(evidence.sha256, sha256_hex(&photo), "the court keeps what the party sent");
+    assert_eq!(evidence.media_type, "image/jpeg");
+    assert_eq!((evidence.width, evidence.height), (Some(300), Some(400)), "upright size");
+    assert_eq!(evidence.captured_at.as_deref(), Some("2026:05:17 14:03:22"));
+    assert_eq!(evidence.submitter.name, "张三");
+    assert!(!evidence.counter);
+
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let original = court
+        .server
+        .http
+        .get(court.server.url(&format!("/api/evidence/{}/original", evidence.id)))
+        .bearer_auth(&defendant.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(original.status(), StatusCode::OK);
+    let headers = original.headers().clone();
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert!(headers["content-disposition"].to_str().unwrap().contains("IMG_2041.JPG"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert_eq!(original.bytes().await.unwrap().as_ref(), photo.as_slice(), "byte for byte");
+
+    for (variant, longest) in [("preview", 400), ("thumbnail", 256)] {
+        let response = court
+            .server
+            .http
+            .get(court.server.url(&format!("/api/evidence/{}/{variant}", evidence.id)))
+            .bearer_auth(&defendant.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-type"], "image/jpeg");
+        let jpeg = response.bytes().await.unwrap().to_vec();
+        assert!(!app_markers(&jpeg).contains(&0xe1), "{variant} carries no EXIF/XMP: {:x?}", app_markers(&jpeg));
+        assert!(!jpeg.windows(4).any(|w| w == b"Exif"), "no EXIF anywhere in the {variant}");
+        let picture = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+        assert!(picture.height() > picture.width(), "{variant} is upright (portrait)");
+        assert_eq!(picture.height(), longest);
+        let (w, h) = (picture.width(), picture.height());
+        let top_right = picture.get_pixel(w - w / 8, h / 16);
+        let top_left = picture.get_pixel(w / 8, h / 16);
+        assert!(top_right[0] > 150 && top_right[2] < 100, "{variant}: red ends up top right: {top_right:?}");
+        assert!(top_left[2] > 150 && top_left[0] < 100, "{variant}: blue top left: {top_left:?}");
+    }
+
+    let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
+    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let submitted = events.iter().find(|e| e.action == "evidence_submitted").expect("logged");
+    assert_eq!(submitted.detail["sha256"], sha256_hex(&photo));
+    assert_eq!(submitted.actor_name, "张三");
+}
+
+#[tokio::test]
+async fn wrong_offsets_and_corrupted_chunks_change_nothing_and_the_upload_still_completes() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "a.jpg", json!({})).await;
+    let id = started["upload_id"].as_str().unwrap();
+    let half = photo.len() / 2;
+
+    let mut corrupted = photo[..half].to_vec();
+    corrupted[100] ^= 0xff;
+    let (status, body) = court.chunk(&plaintiff.token, id, 0, &corrupted, &photo[..half]).await;
+    assert_eq!(status.as_u16(), 460, "{body}");
+    assert_eq!(body["code"], "checksum_mismatch");
+    let (_, now) = court.server.get(&format!("/api/uploads/{id}"), Some(&plaintiff.token)).await;
+    assert_eq!(now["offset"], 0, "offset unchanged");
+
+    let (status, body) = court.chunk(&plaintiff.token, id, 10, &photo[10..half], &photo[10..half]).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    let (status, body) = court.chunk(&plaintiff.token, id, 0, &photo[..half], &photo[..half]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["offset"], half);
+    let (status, _) = court.chunk(&plaintiff.token, id, 0, &photo[..half], &photo[..half]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a repeated chunk is refused, not appended twice");
+    let too_long = [&photo[half..], b"extra".as_slice()].concat();
+    let (status, _) = court.chunk(&plaintiff.token, id, half, &too_long, &too_long).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the declared length is enforced");
+    let (status, body) = court.chunk(&plaintiff.token, id, half, &photo[half..], &photo[half..]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["evidence"]["sha256"], sha256_hex(&photo));
+    // Asking again after completion answers with the evidence (a client that lost the answer).
+    let (_, again) = court.server.get(&format!("/api/uploads/{id}"), Some(&plaintiff.token)).await;
+    assert_eq!(again["evidence"]["id"], body["evidence"]["id"]);
+    assert_eq!(court.evidence(&plaintiff.token).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_file_whose_hash_differs_from_the_claim_is_refused_and_not_kept() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let mut body = json!({"length": photo.len(), "sha256": sha256_hex(b"something else"), "file_name": "a.jpg",
+        "title": "t", "purpose": "p"});
+    let (_, started) = court.server.post(&format!("/api/hearings/{}/uploads", court.hearing.id), Some(&plaintiff.token), &body).await;
+    let id = started["upload_id"].as_str().unwrap();
+    let (status, answer) = court.chunk(&plaintiff.token, id, 0, &photo, &photo).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("校验值不一致"));
+    assert!(court.evidence(&plaintiff.token).await.is_empty());
+    assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());
+    body["sha256"] = json!("not-hex");
+    let (status, _) = court.server.post(&format!("/api/hearings/{}/uploads", court.hearing.id), Some(&plaintiff.token), &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn bombs_disguises_and_broken_files_are_refused_and_nothing_is_stored() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("bomb.png", png_bomb(), "尺寸过大"),
+        ("photo.jpg", b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>".to_vec(), "不支持的文件类型"),
+        ("image.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".to_vec(), "不支持的文件类型"),
+        ("truncated.jpg", photo[..photo.len() / 2].to_vec(), "已损坏"),
+    ];
+    for (name, bytes, reason) in cases {
+        let (status, body) = court.upload(&plaintiff.token, &bytes, name, json!({})).await;
+        assert!(matches!(status.as_u16(), 413 | 415), "{name}: {status} {body}");
+        assert!(body["message"].as_str().unwrap().contains(reason), "{name}: {body}");
+    }
+    assert!(court.evidence(&plaintiff.token).await.is_empty());
+    assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());
+    let (status, _) = court.server.get("/api/info", None).await;
+    assert_eq!(status, StatusCode::OK, "the server is unaffected");
+
+    let (status, body) = court.start(&plaintiff.token, court.hearing.id, &vec![0u8; 2 << 30], "huge.mp4", json!({})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+}
+
+#[tokio::test]
+async fn two_writers_on_one_upload_cannot_both_write() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "a.jpg", json!({})).await;
+    let id = started["upload_id"].as_str().unwrap().to_owned();
+    let half = &photo[..photo.len() / 2];
+    let (a, b) = tokio::join!(
+        court.chunk(&plaintiff.token, &id, 0, half, half),
+        court.chunk(&plaintiff.token, &id, 0, half, half)
+    );
+    let codes = [a.0.as_u16(), b.0.as_u16()];
+    assert!(codes.contains(&200) && codes.contains(&409), "{codes:?}");
+    let rest = &photo[photo.len() / 2..];
+    let (status, body) = court.chunk(&plaintiff.token, &id, half.len(), rest, rest).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["evidence"]["sha256"], sha256_hex(&photo), "the file is exactly right");
+}
+
+#[tokio::test]
+async fn counter_evidence_opinions_and_withdrawal() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let agent = court.session(&court.hearing, AGENT).await;
+    let (_, first) = court.upload(&plaintiff.token, &phone_photo(), "a.jpg", json!({})).await;
+    let claim = first["evidence"]["id"].as_str().unwrap().to_owned();
+
+    let receipt = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let (status, body) =
+        court.upload(&defendant.token, &receipt, "还款凭证.pdf", json!({"counter": true, "answers": claim, "title": "还款凭证"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let counter: Evidence = serde_json::from_value(body["evidence"].clone()).unwrap();
+    assert!(counter.counter, "shown with 反");
+    assert_eq!(counter.answers.as_deref(), Some(claim.as_str()));
+    assert_eq!(counter.kind, cloudtrial_protocol::evidence::EvidenceKind::Pdf);
+    assert!(!counter.has_preview);
+
+    let opinion = json!({
+        "authenticity": {"stance": "accept"},
+        "legality": {"stance": "accept"},
+        "relevance": {"stance": "dispute", "reason": "借条与本案借款无关"},
+    });
+    let path = format!("/api/evidence/{claim}/opinion");
+    let (status, body) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&opinion)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["opinions"][0]["relevance"]["reason"], "借条与本案借款无关");
+    assert_eq!(body["opinions"][0]["by"]["name"], "李四");
+    let no_reason = json!({"authenticity": {"stance": "dispute"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
+    let (status, _) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&no_reason)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "disputing needs a reason");
+    let (status, _) = court.server.request(reqwest::Method::PUT, &path, Some(&agent.token), Some(&opinion)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not on one's own side's evidence");
+
+    let listed = court.evidence(&agent.token).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].opinions.len(), 1, "everyone sees the opinions");
+
+    let (status, _) = court.server.post(&format!("/api/evidence/{claim}/withdraw"), Some(&defendant.token), &json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only one's own");
+    let (status, body) = court.server.post(&format!("/api/evidence/{claim}/withdraw"), Some(&plaintiff.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["withdrawn_at_ms"].is_i64());
+    let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
+    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let actions: Vec<_> = events.iter().filter(|e| e.action.starts_with("evidence")).map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["evidence_submitted", "evidence_submitted", "evidence_opinion", "evidence_withdrawn"]);
+    assert!(events.iter().filter(|e| e.action.starts_with("evidence")).all(|e| e.detail["sha256"].is_string()));
+}
+
+#[tokio::test]
+async fn who_may_list_fetch_upload_and_give_opinions() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let (_, done) = court.upload(&plaintiff.token, &phone_photo(), "a.jpg", json!({})).await;
+    let id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let judge = court.session(&court.hearing, JUDGE).await.token;
+    let defendant = court.session(&court.hearing, DEFENDANT).await.token;
+    let agent = court.session(&court.hearing, AGENT).await.token;
+    let witness = court.session(&court.hearing, WITNESS).await.token;
+    let outsider = court.session(&court.other, PLAINTIFF).await.token;
+    let admin = court.server.staff(StaffRole::Admin, "admin").await.token;
+    let opinion = json!({"authenticity": {"stance": "accept"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
+    let photo = phone_photo();
+
+    // (who, list, fetch, start upload, opinion)
+    let matrix: [(&str, &str, u16, u16, u16, u16); 8] = [
+        ("plaintiff (submitter)", &plaintiff.token, 200, 200, 201, 403),
+        ("plaintiff's agent", &agent, 200, 200, 201, 403),
+        ("defendant", &defendant, 200, 200, 201, 200),
+        ("witness", &witness, 200, 200, 403, 403),
+        ("judge", &judge, 200, 200, 403, 403),
+        ("clerk (staff)", &court.clerk, 200, 200, 403, 403),
+        ("administrator", &admin, 200, 200, 403, 403),
+        ("party of another hearing", &outsider, 403, 404, 403, 404),
+    ];
+    let mut failures = Vec::new();
+    for (who, token, list, fetch, upload, opine) in matrix {
+        let got = [
+            court.server.get(&format!("/api/hearings/{}/evidence", court.hearing.id), Some(token)).await.0.as_u16(),
+            court.server.get(&format!("/api/evidence/{id}/thumbnail"), Some(token)).await.0.as_u16(),
+            court.start(token, court.hearing.id, &photo, "b.jpg", json!({})).await.0.as_u16(),
+            court.server.request(reqwest::Method::PUT, &format!("/api/evidence/{id}/opinion"), Some(token), Some(&opinion)).await.0.as_u16(),
+        ];
+        if got != [list, fetch, upload, opine] {
+            failures.push(format!("{who}: got {got:?}, want {:?}", [list, fetch, upload, opine]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Another hearing's evidence id answers exactly like one that does not exist.
+    let other = court.server.get(&format!("/api/evidence/{id}/original"), Some(&outsider)).await;
+    let missing = court.server.get("/api/evidence/000000000000000000000000/original", Some(&outsider)).await;
+    assert_eq!(other, missing);
+    // Nobody but the uploader sees an upload.
+    let (_, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "c.jpg", json!({})).await;
+    let upload = started["upload_id"].as_str().unwrap();
+    let (status, _) = court.server.get(&format!("/api/uploads/{upload}"), Some(&defendant)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = court.chunk(&defendant, upload, 0, &photo, &photo).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn expired_uploads_and_stray_files_are_cleaned_at_start_up() {
+    let mut court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "a.jpg", json!({})).await;
+    let id = started["upload_id"].as_str().unwrap().to_owned();
+    court.chunk(&plaintiff.token, &id, 0, &photo[..1000], &photo[..1000]).await;
+    let root = court.server.config.data_dir.join("evidence");
+    std::fs::write(root.join("derived").join(".x.preview.jpg.tmp"), b"half-written").unwrap();
+    std::fs::write(root.join("partial").join("nobody.part"), b"orphan").unwrap();
+    assert_eq!(court.stored_files().len(), 3);
+
+    court.server.restart().await;
+    assert_eq!(court.stored_files().len(), 1, "a live upload survives a restart: {:?}", court.stored_files());
+    let (status, body) = court.server.get(&format!("/api/uploads/{id}"), Some(&plaintiff.token)).await;
+    assert_eq!((status, body["offset"].as_u64()), (StatusCode::OK, Some(1000)));
+
+    court.server.clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
+    court.server.restart().await;
+    assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());
+}
