@@ -74,6 +74,7 @@ impl From<Error> for ClientError {
                 ErrorCode::InvalidRequest
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::UnsupportedMedia
+                | ErrorCode::ChecksumMismatch
                 | ErrorCode::Conflict
                 | ErrorCode::NotFound => ClientError::InvalidInput { message },
                 ErrorCode::MethodNotAllowed

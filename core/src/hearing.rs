@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cloudtrial_protocol::api::DeviceKind;
-use cloudtrial_protocol::signalling::{ClientMessage, JudgeCommand, RoomParticipant, RoomView, ServerMessage};
+use cloudtrial_protocol::signalling::{ClientMessage, JudgeCommand, RoomNotice, RoomParticipant, RoomView, ServerMessage};
 use cloudtrial_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
@@ -81,6 +81,8 @@ struct Shared {
     leave: Notify,
     /// Media signalling from the server, for the media session.
     media: broadcast::Sender<ServerMessage>,
+    /// What happens in the room (joins, evidence changes, ...).
+    notices: broadcast::Sender<RoomNotice>,
     /// The participant's camera and microphone switches, sent again after every reconnect.
     device_state: Mutex<Option<ClientMessage>>,
 }
@@ -132,6 +134,7 @@ impl HearingSession {
             reconnect_now: Notify::new(),
             leave: Notify::new(),
             media: broadcast::channel(64).0,
+            notices: broadcast::channel(64).0,
             device_state: Mutex::new(None),
         });
         let task = tokio::spawn(run(client.clone(), device, shared.clone(), commands));
@@ -149,6 +152,11 @@ impl HearingSession {
 
     pub(crate) fn link(&self) -> RoomLink {
         RoomLink { shared: self.shared.clone() }
+    }
+
+    /// What happens in the room, as it happens (no history).
+    pub fn subscribe_notices(&self) -> broadcast::Receiver<RoomNotice> {
+        self.shared.notices.subscribe()
     }
 
     /// The device's network changed (Wi-Fi → 4G): reconnect now rather than wait to notice.
@@ -324,7 +332,9 @@ async fn connect_and_serve(
                         let _ = shared.media.send(message);
                     }
                     ServerMessage::Room { room } => shared.state.send_modify(|s| s.room = Some(room)),
-                    ServerMessage::Notice { notice } => tracing::debug!(?notice, "room notice"),
+                    ServerMessage::Notice { notice } => {
+                        let _ = shared.notices.send(notice);
+                    }
                     ServerMessage::CommandResult { request_id, error } => {
                         let reply = shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
                         if let Some(reply) = reply {

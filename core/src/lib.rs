@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+pub mod evidence;
 mod hearing;
 mod http;
 pub mod media;

@@ -25,6 +25,28 @@ const MIGRATIONS: &[&str] = &[
         expires_at_ms  INTEGER NOT NULL
     );
     "#,
+    // 2: evidence waiting to be uploaded, and uploads under way.
+    r#"
+    CREATE TABLE upload_queue (
+        id               INTEGER PRIMARY KEY,
+        base_url         TEXT NOT NULL,
+        hearing_id       INTEGER NOT NULL,
+        copy_path        TEXT NOT NULL,
+        file_name        TEXT NOT NULL,
+        length           INTEGER NOT NULL,
+        sha256           TEXT NOT NULL,
+        media_type       TEXT NOT NULL,
+        kind             TEXT NOT NULL,
+        metadata         TEXT NOT NULL,
+        server_upload_id TEXT,
+        sent             INTEGER NOT NULL DEFAULT 0,
+        state            TEXT NOT NULL,
+        error            TEXT,
+        evidence_id      TEXT,
+        held             INTEGER NOT NULL DEFAULT 0,
+        created_at_ms    INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub struct LocalStore {

@@ -10,6 +10,9 @@ use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
 use super::sniff::ImageFormat;
 
 pub const PREVIEW_SIZE: u32 = 2048;
+/// JPEGs are decoded at the smallest DCT scale (1/8, 1/4, 1/2) whose long side
+/// still reaches this: most of the decoding cost, and memory, is saved.
+const SCALED_DECODE_AT_LEAST: u16 = 1920;
 pub const THUMBNAIL_SIZE: u32 = 256;
 
 #[derive(Debug, Clone, Copy)]
@@ -110,17 +113,50 @@ pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
     false
 }
 
-/// Decodes a JPEG, PNG or WebP within limits and makes the upright preview and thumbnail.
-pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Derived, ImageError> {
-    let format = match format {
-        ImageFormat::Jpeg if !jpeg_is_complete(bytes) => {
-            return Err(ImageError::Corrupt("JPEG 文件不完整（可能在传输中被截断）".into()));
-        }
-        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
-        ImageFormat::Png => image::ImageFormat::Png,
-        ImageFormat::Webp => image::ImageFormat::WebP,
-        ImageFormat::Heic => return Err(ImageError::Corrupt("HEIC 暂不支持生成预览".into())),
+fn check_size(width: u32, height: u32, limits: ImageLimits) -> Result<(), ImageError> {
+    if width == 0
+        || height == 0
+        || width > limits.max_dimension
+        || height > limits.max_dimension
+        || u64::from(width) * u64::from(height) > limits.max_pixels
+    {
+        return Err(ImageError::TooLarge(width, height));
+    }
+    Ok(())
+}
+
+/// Decodes a JPEG at reduced scale (see `SCALED_DECODE_AT_LEAST`), after checking its header.
+fn decode_jpeg(bytes: &[u8], limits: ImageLimits) -> Result<(RgbImage, (u32, u32)), ImageError> {
+    if !jpeg_is_complete(bytes) {
+        return Err(ImageError::Corrupt("JPEG 文件不完整（可能在传输中被截断）".into()));
+    }
+    let corrupt = |e: jpeg_decoder::Error| ImageError::Corrupt(e.to_string());
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().map_err(corrupt)?;
+    let info = decoder.info().ok_or_else(|| ImageError::Corrupt("no JPEG header".into()))?;
+    check_size(u32::from(info.width), u32::from(info.height), limits)?;
+    let (width, height) = decoder.scale(SCALED_DECODE_AT_LEAST, SCALED_DECODE_AT_LEAST).map_err(corrupt)?;
+    decoder.set_max_decoding_buffer_size(1 << 30);
+    let pixels = decoder.decode().map_err(corrupt)?;
+    let (width, height) = (u32::from(width), u32::from(height));
+    let rgb = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
+        jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|l| [l[0], l[0], l[0]]).collect(),
+        jpeg_decoder::PixelFormat::CMYK32 => pixels
+            .chunks_exact(4)
+            .flat_map(|p| {
+                let k = u16::from(p[3]);
+                [(u16::from(p[0]) * k / 255) as u8, (u16::from(p[1]) * k / 255) as u8, (u16::from(p[2]) * k / 255) as u8]
+            })
+            .collect(),
     };
+    let picture = RgbImage::from_raw(width, height, rgb).ok_or_else(|| ImageError::Corrupt("decoded size mismatch".into()))?;
+    Ok((picture, (u32::from(info.width), u32::from(info.height))))
+}
+
+/// Decodes a PNG or WebP within limits; returns the picture and its orientation (from the file).
+fn decode_other(bytes: &[u8], format: image::ImageFormat, limits: ImageLimits) -> Result<(RgbImage, Option<image::metadata::Orientation>), ImageError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = Limits::default();
     image_limits.max_image_width = Some(limits.max_dimension);
@@ -132,13 +168,28 @@ pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, 
         other => ImageError::Corrupt(other.to_string()),
     })?;
     let (width, height) = decoder.dimensions();
-    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > limits.max_pixels {
-        return Err(ImageError::TooLarge(width, height));
-    }
+    check_size(width, height, limits)?;
     let orientation = decoder.orientation().ok().filter(|o| *o != image::metadata::Orientation::NoTransforms);
-    let orientation = orientation.unwrap_or(orientation_of(exif_orientation));
     let rgb = DynamicImage::from_decoder(decoder).map_err(|e| ImageError::Corrupt(e.to_string()))?.into_rgb8();
+    Ok((rgb, orientation))
+}
 
+/// Decodes a JPEG, PNG or WebP within limits and makes the upright preview and thumbnail.
+pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Derived, ImageError> {
+    let (rgb, orientation, (width, height)) = match format {
+        ImageFormat::Jpeg => {
+            let (rgb, size) = decode_jpeg(bytes, limits)?;
+            (rgb, None, size)
+        }
+        ImageFormat::Png | ImageFormat::Webp => {
+            let format = if format == ImageFormat::Png { image::ImageFormat::Png } else { image::ImageFormat::WebP };
+            let (rgb, orientation) = decode_other(bytes, format, limits)?;
+            let size = (rgb.width(), rgb.height());
+            (rgb, orientation, size)
+        }
+        ImageFormat::Heic => return Err(ImageError::Corrupt("HEIC 暂不支持生成预览".into())),
+    };
+    let orientation = orientation.unwrap_or(orientation_of(exif_orientation));
     let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
     let mut resizer = fr::Resizer::new();
     let mut shrink = |source: &RgbImage, max: u32| -> Result<RgbImage, ImageError> {

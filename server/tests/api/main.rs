@@ -7,6 +7,7 @@ mod bad_input;
 mod binary;
 mod booking;
 mod evidence;
+mod evidence_crash;
 mod login;
 mod meeting_numbers;
 mod permissions;

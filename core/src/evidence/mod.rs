@@ -1,0 +1,505 @@
+//! Evidence from the app: the picked file is copied and hashed, queued in
+//! the local database, and uploaded in the background in resumable chunks;
+//! the hearing's evidence list follows the room; files are downloaded and
+//! cached for viewing; parties give their opinions (质证).
+
+mod inspect;
+mod queue;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use cloudtrial_protocol::Side;
+use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
+use cloudtrial_protocol::signalling::RoomNotice;
+use reqwest::Method;
+use sha2::{Digest, Sha256};
+use tokio::sync::{Notify, watch};
+
+pub use inspect::{Inspected, hash_file};
+pub use queue::{EvidenceDetails, UploadState};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::hearing::{ConnectionState, HearingSession};
+use crate::http::ApiClient;
+use crate::session::now_ms;
+
+const DEFAULT_CHUNK: u64 = 512 * 1024;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct EvidenceOptions {
+    /// Bytes per upload request (capped by the server's maximum).
+    pub chunk_size: u64,
+}
+
+impl Default for EvidenceOptions {
+    fn default() -> Self {
+        Self { chunk_size: DEFAULT_CHUNK }
+    }
+}
+
+/// One upload's progress, for the list of uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadProgress {
+    pub local_id: i64,
+    pub title: String,
+    pub file_name: String,
+    /// Sniffed from the file's bytes.
+    pub media_type: String,
+    pub counter: bool,
+    pub bytes_sent: u64,
+    pub total: u64,
+    pub percent: u8,
+    pub state: UploadState,
+    /// Why it failed or waits.
+    pub reason: Option<String>,
+    pub evidence_id: Option<String>,
+}
+
+/// Which file of a piece of evidence to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceFile {
+    Original,
+    Preview,
+    Thumbnail,
+}
+
+struct Inner {
+    client: Client,
+    hearing_id: i64,
+    options: EvidenceOptions,
+    progress: watch::Sender<Vec<UploadProgress>>,
+    list: watch::Sender<Vec<Evidence>>,
+    wake: Notify,
+    uploads_dir: PathBuf,
+    cache_dir: PathBuf,
+}
+
+/// The logged-in participant's evidence. Dropping it stops the uploads
+/// (they continue from where they were when a new one starts).
+pub struct EvidenceService {
+    inner: Arc<Inner>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for EvidenceService {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Evidence grouped by side, in the order the court reads it: 原告, 被告, 第三人, ...
+pub fn group_by_side(evidence: &[Evidence]) -> Vec<(Side, Vec<Evidence>)> {
+    let mut groups: Vec<(Side, Vec<Evidence>)> = Vec::new();
+    for item in evidence {
+        match groups.iter_mut().find(|(side, _)| *side == item.side) {
+            Some((_, items)) => items.push(item.clone()),
+            None => groups.push((item.side, vec![item.clone()])),
+        }
+    }
+    groups.sort_by_key(|(side, _)| match side {
+        Side::Plaintiff => 0,
+        Side::Defendant => 1,
+        Side::ThirdParty => 2,
+        Side::Witness => 3,
+        Side::Court => 4,
+    });
+    groups
+}
+
+impl EvidenceService {
+    /// Starts the upload worker (resuming anything queued). Must be called within a tokio runtime.
+    pub fn start(client: &Client, options: EvidenceOptions) -> Result<Self> {
+        let session = client.session()?;
+        let uploads_dir = client.store().dir().join("upload-queue");
+        let cache_dir = client.store().dir().join("evidence-cache");
+        std::fs::create_dir_all(&uploads_dir)?;
+        std::fs::create_dir_all(&cache_dir)?;
+        let inner = Arc::new(Inner {
+            client: client.clone(),
+            hearing_id: session.hearing_id,
+            options,
+            progress: watch::Sender::new(Vec::new()),
+            list: watch::Sender::new(Vec::new()),
+            wake: Notify::new(),
+            uploads_dir,
+            cache_dir,
+        });
+        inner.publish_progress()?;
+        let tasks = vec![tokio::spawn(work(inner.clone()))];
+        Ok(Self { inner, tasks })
+    }
+
+    /// Keeps the evidence list current while in the hearing room.
+    pub fn follow(&mut self, hearing: &HearingSession) {
+        let inner = self.inner.clone();
+        let mut notices = hearing.subscribe_notices();
+        let mut room = hearing.subscribe();
+        self.tasks.push(tokio::spawn(async move {
+            let _ = inner.refresh().await;
+            loop {
+                tokio::select! {
+                    notice = notices.recv() => match notice {
+                        Ok(RoomNotice::EvidenceChanged { .. }) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            let _ = inner.refresh().await;
+                        }
+                        Ok(_) => {}
+                        Err(_) => return,
+                    },
+                    changed = room.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        let reconnected = room.borrow_and_update().connection == ConnectionState::Connected;
+                        if reconnected {
+                            let _ = inner.refresh().await;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+
+    /// Queues a file the shell picked (photo album or files). The file is
+    /// copied and hashed now; the upload goes on in the background. Returns the upload's local id.
+    pub async fn upload_evidence(&self, path: &Path, details: EvidenceDetails) -> Result<i64> {
+        if details.title.trim().is_empty() {
+            return Err(Error::InvalidInput("请填写证据名称".into()));
+        }
+        if details.purpose.trim().is_empty() {
+            return Err(Error::InvalidInput("请填写证明目的".into()));
+        }
+        let inner = self.inner.clone();
+        let source = path.to_owned();
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+        let id = tokio::task::spawn_blocking(move || -> Result<i64> {
+            let id = queue::next_id(&inner.client.store().conn())?;
+            let copy = inner.uploads_dir.join(id.to_string());
+            let inspected = match inspect::copy_and_inspect(&source, &copy) {
+                Ok(inspected) => inspected,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&copy);
+                    return Err(e);
+                }
+            };
+            let new = queue::NewQueued {
+                id,
+                base_url: inner.client.base_url(),
+                hearing_id: inner.hearing_id,
+                copy_path: &copy.to_string_lossy(),
+                file_name: &file_name,
+                inspected: &inspected,
+                details: &details,
+            };
+            queue::insert(&inner.client.store().conn(), &new, now_ms())?;
+            Ok(id)
+        })
+        .await
+        .map_err(|e| Error::Media(e.to_string()))??;
+        self.inner.publish_progress()?;
+        self.inner.wake.notify_one();
+        Ok(id)
+    }
+
+    pub fn uploads(&self) -> Vec<UploadProgress> {
+        self.inner.progress.borrow().clone()
+    }
+
+    /// Upload progress: the current list at once, then every change.
+    pub fn subscribe_uploads(&self) -> watch::Receiver<Vec<UploadProgress>> {
+        self.inner.progress.subscribe()
+    }
+
+    /// Pauses an upload (已暂停) until `resume`.
+    pub fn pause(&self, local_id: i64) -> Result<()> {
+        queue::set_held(&self.inner.client.store().conn(), local_id, true)?;
+        self.inner.publish_progress()
+    }
+
+    /// Resumes a paused upload, or tries a failed one again.
+    pub fn resume(&self, local_id: i64) -> Result<()> {
+        queue::set_held(&self.inner.client.store().conn(), local_id, false)?;
+        self.inner.publish_progress()?;
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// The hearing's evidence as last fetched.
+    pub fn evidence(&self) -> Vec<Evidence> {
+        self.inner.list.borrow().clone()
+    }
+
+    pub fn subscribe_evidence(&self) -> watch::Receiver<Vec<Evidence>> {
+        self.inner.list.subscribe()
+    }
+
+    /// Fetches the hearing's evidence list now.
+    pub async fn refresh(&self) -> Result<Vec<Evidence>> {
+        self.inner.refresh().await
+    }
+
+    /// A local copy of one of the evidence's files, downloaded once and cached.
+    /// An original is checked against its SHA-256 before it is kept.
+    pub async fn file(&self, evidence: &Evidence, which: EvidenceFile) -> Result<PathBuf> {
+        let suffix = match which {
+            EvidenceFile::Original => "",
+            EvidenceFile::Preview => ".preview.jpg",
+            EvidenceFile::Thumbnail => ".thumb.jpg",
+        };
+        let path = self.inner.cache_dir.join(format!("{}{suffix}", evidence.sha256));
+        if path.exists() {
+            return Ok(path);
+        }
+        let variant = match which {
+            EvidenceFile::Original => "original",
+            EvidenceFile::Preview => "preview",
+            EvidenceFile::Thumbnail => "thumbnail",
+        };
+        let client = &self.inner.client;
+        let id = evidence.id.clone();
+        let bytes = client
+            .authorized(|s| async move {
+                let response = client
+                    .api()
+                    .request(Method::GET, &format!("/api/evidence/{id}/{variant}"), Some(s.token()))
+                    .send()
+                    .await
+                    .map_err(Error::Network)?;
+                let status = response.status();
+                let bytes = response.bytes().await.map_err(Error::Network)?;
+                if !status.is_success() {
+                    return Err(crate::http::api_error(status, &bytes));
+                }
+                Ok(bytes)
+            })
+            .await?;
+        if which == EvidenceFile::Original && hex::encode(Sha256::digest(&bytes)) != evidence.sha256 {
+            return Err(Error::UnexpectedResponse("下载的证据与登记的校验值不一致".into()));
+        }
+        let temporary = path.with_extension("download");
+        std::fs::write(&temporary, &bytes)?;
+        std::fs::rename(&temporary, &path)?;
+        Ok(path)
+    }
+
+    /// 质证: this party's opinion on another side's evidence.
+    pub async fn give_opinion(&self, evidence_id: &str, opinion: &OpinionRequest) -> Result<Evidence> {
+        let client = &self.inner.client;
+        let path = format!("/api/evidence/{evidence_id}/opinion");
+        let evidence: Evidence = client
+            .authorized(|s| async move {
+                ApiClient::send(client.api().request(Method::PUT, &path, Some(s.token())).json(opinion)).await
+            })
+            .await?;
+        let _ = self.inner.refresh().await;
+        Ok(evidence)
+    }
+
+    /// Withdraws this party's own evidence (it stays on the record, marked withdrawn).
+    pub async fn withdraw(&self, evidence_id: &str) -> Result<Evidence> {
+        let client = &self.inner.client;
+        let path = format!("/api/evidence/{evidence_id}/withdraw");
+        let evidence: Evidence = client.authorized(|s| async move { client.api().post(&path, Some(s.token()), &()).await }).await?;
+        let _ = self.inner.refresh().await;
+        Ok(evidence)
+    }
+}
+
+impl Inner {
+    fn publish_progress(&self) -> Result<()> {
+        let rows = queue::all(&self.client.store().conn(), self.client.base_url(), self.hearing_id)?;
+        let progress = rows
+            .into_iter()
+            .map(|r| UploadProgress {
+                local_id: r.id,
+                title: r.details.title,
+                file_name: r.file_name,
+                media_type: r.media_type,
+                counter: r.details.counter,
+                bytes_sent: r.sent,
+                total: r.length,
+                percent: ((r.sent * 100) / r.length.max(1)).min(100) as u8,
+                state: if r.held { UploadState::Paused } else { r.state },
+                reason: r.error,
+                evidence_id: r.evidence_id,
+            })
+            .collect();
+        self.progress.send_if_modified(|current| {
+            let changed = *current != progress;
+            *current = progress;
+            changed
+        });
+        Ok(())
+    }
+
+    async fn refresh(&self) -> Result<Vec<Evidence>> {
+        let client = &self.client;
+        let path = format!("/api/hearings/{}/evidence", self.hearing_id);
+        let list: Vec<Evidence> = client.authorized(|s| async move { client.api().get(&path, Some(s.token())).await }).await?;
+        self.list.send_replace(list.clone());
+        Ok(list)
+    }
+}
+
+/// How one attempt at an upload ended.
+enum Attempt {
+    Done(Evidence),
+    /// Try again later (network, session); the reason is shown meanwhile.
+    Retry(String),
+    /// The server refused the file; trying again will not help.
+    Refused(String),
+}
+
+async fn work(inner: Arc<Inner>) {
+    let mut waits: HashMap<i64, (Instant, u32)> = HashMap::new();
+    loop {
+        let rows = queue::all(&inner.client.store().conn(), inner.client.base_url(), inner.hearing_id).unwrap_or_default();
+        let now = Instant::now();
+        let ready = rows.iter().find(|r| {
+            !r.held
+                && matches!(r.state, UploadState::Queued | UploadState::Uploading | UploadState::Paused)
+                && waits.get(&r.id).is_none_or(|(at, _)| *at <= now)
+        });
+        let Some(row) = ready.cloned() else {
+            let next = waits.values().map(|(at, _)| *at).min();
+            let sleep = next.map_or(Duration::from_secs(5), |at| at.saturating_duration_since(now));
+            tokio::select! {
+                _ = inner.wake.notified() => waits.clear(),
+                _ = tokio::time::sleep(sleep) => {}
+            }
+            continue;
+        };
+        let outcome = upload(&inner, &row).await;
+        let conn = || inner.client.store().conn();
+        match outcome {
+            Attempt::Done(evidence) => {
+                waits.remove(&row.id);
+                let _ = queue::set_submitted(&conn(), row.id, &evidence.id, row.length);
+                // The copy is the original: it becomes the cached original.
+                let _ = std::fs::rename(&row.copy_path, inner.cache_dir.join(&evidence.sha256));
+                let _ = inner.refresh().await;
+            }
+            Attempt::Retry(reason) => {
+                let attempts = waits.get(&row.id).map_or(0, |(_, n)| *n) + 1;
+                let backoff = Duration::from_millis(500 << attempts.min(6)).min(MAX_BACKOFF);
+                waits.insert(row.id, (Instant::now() + backoff, attempts));
+                let _ = queue::set_state(&conn(), row.id, UploadState::Paused, Some(&reason));
+            }
+            Attempt::Refused(reason) => {
+                waits.remove(&row.id);
+                let _ = queue::set_state(&conn(), row.id, UploadState::Failed, Some(&reason));
+                let _ = std::fs::remove_file(&row.copy_path);
+            }
+        }
+        let _ = inner.publish_progress();
+    }
+}
+
+/// How a failed request counts.
+fn classify(error: Error) -> Attempt {
+    use cloudtrial_protocol::ErrorCode;
+    match error {
+        Error::Network(_) | Error::NotConnected => Attempt::Retry("网络中断，稍后自动重试".into()),
+        Error::SessionExpired | Error::NotLoggedIn => Attempt::Retry("登录已失效，请重新登录后继续上传".into()),
+        Error::Api { code: ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Unknown, message, .. } => {
+            Attempt::Retry(message)
+        }
+        Error::Api { message, .. } => Attempt::Refused(message),
+        other => Attempt::Retry(other.to_string()),
+    }
+}
+
+async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
+    let conn = || inner.client.store().conn();
+    let _ = queue::set_state(&conn(), row.id, UploadState::Uploading, None);
+    let _ = inner.publish_progress();
+    let client = &inner.client;
+    let session = match client.session() {
+        Ok(session) => session,
+        Err(e) => return classify(e),
+    };
+    let token = session.token().to_owned();
+    let upload_id = match &row.server_upload_id {
+        Some(id) => id.clone(),
+        None => {
+            let new = NewUpload {
+                length: row.length,
+                sha256: row.sha256.clone(),
+                file_name: row.file_name.clone(),
+                title: row.details.title.clone(),
+                description: row.details.description.clone(),
+                purpose: row.details.purpose.clone(),
+                counter: row.details.counter,
+                answers: row.details.answers.clone(),
+            };
+            let created: Result<UploadStatus> =
+                client.api().post(&format!("/api/hearings/{}/uploads", row.hearing_id), Some(&token), &new).await;
+            match created {
+                Ok(status) => {
+                    let _ = queue::set_server_upload(&conn(), row.id, Some(&status.upload_id));
+                    status.upload_id
+                }
+                Err(e) => return classify(e),
+            }
+        }
+    };
+    let status: Result<UploadStatus> = client.api().get(&format!("/api/uploads/{upload_id}"), Some(&token)).await;
+    let mut status = match status {
+        Ok(status) => status,
+        // The server forgot the upload (it expired): start it again from the beginning.
+        Err(Error::Api { code: cloudtrial_protocol::ErrorCode::NotFound, .. }) => {
+            let _ = queue::set_server_upload(&conn(), row.id, None);
+            return Attempt::Retry("重新开始上传".into());
+        }
+        Err(e) => return classify(e),
+    };
+    let chunk_size = inner.options.chunk_size.min(status.max_chunk).max(1);
+    let mut file = match std::fs::File::open(&row.copy_path) {
+        Ok(file) => file,
+        Err(e) => return Attempt::Refused(format!("待上传的文件已丢失：{e}")),
+    };
+    let mut checksum_failures = 0;
+    loop {
+        if let Some(evidence) = status.evidence {
+            return Attempt::Done(evidence);
+        }
+        let _ = queue::set_sent(&conn(), row.id, status.offset);
+        let _ = inner.publish_progress();
+        let offset = status.offset;
+        let len = chunk_size.min(row.length - offset) as usize;
+        let mut chunk = vec![0u8; len];
+        use std::io::{Read, Seek, SeekFrom};
+        if let Err(e) = file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(&mut chunk)) {
+            return Attempt::Refused(format!("读取待上传的文件失败：{e}"));
+        }
+        let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&chunk));
+        let request = client
+            .api()
+            .request(Method::PATCH, &format!("/api/uploads/{upload_id}"), Some(&token))
+            .header("upload-offset", offset.to_string())
+            .header("upload-checksum", format!("sha256 {checksum}"))
+            .header("content-type", "application/offset+octet-stream")
+            .body(chunk);
+        match ApiClient::send::<UploadStatus>(request).await {
+            Ok(next) => status = next,
+            // Someone (an earlier attempt) moved the offset: ask where it is.
+            Err(Error::Api { code: cloudtrial_protocol::ErrorCode::Conflict, .. }) => {
+                match client.api().get(&format!("/api/uploads/{upload_id}"), Some(&token)).await {
+                    Ok(now) => status = now,
+                    Err(e) => return classify(e),
+                }
+            }
+            Err(Error::Api { code: cloudtrial_protocol::ErrorCode::ChecksumMismatch, .. }) if checksum_failures < 3 => {
+                checksum_failures += 1;
+            }
+            Err(e) => return classify(e),
+        }
+    }
+}

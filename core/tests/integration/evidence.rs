@@ -1,0 +1,196 @@
+//! Evidence through the core: queued uploads that survive restarts and
+//! network drops, the live list, downloads, and cross-examination.
+
+use std::time::Duration;
+
+use cloudtrial_core::evidence::{EvidenceDetails, EvidenceFile, EvidenceOptions, EvidenceService, UploadState, group_by_side, hash_file};
+use cloudtrial_core::protocol::Side;
+use cloudtrial_core::protocol::api::DeviceKind;
+use cloudtrial_core::protocol::evidence::{OpinionRequest, Position, Stance};
+use cloudtrial_core::{Client, ClientError, HearingSession};
+use cloudtrial_testkit::photos::{phone_photo, photo_of_size};
+use cloudtrial_testkit::{DEFENDANT, PLAINTIFF, Party, TcpRelay, TestCourt};
+
+async fn logged_in(court: &TestCourt, base_url: &str, party: &Party, dir: &str) -> Client {
+    let client = Client::new(base_url, &court.client_dir(dir)).unwrap();
+    let code = court.request_code(party.mobile).await;
+    client.login(&court.meeting_number(), party.mobile, &code, DeviceKind::Android).await.unwrap();
+    client
+}
+
+fn details(title: &str, counter: bool) -> EvidenceDetails {
+    EvidenceDetails {
+        title: title.into(),
+        description: "手机拍摄".into(),
+        purpose: "证明借款事实".into(),
+        counter,
+        answers: None,
+    }
+}
+
+/// A large "PDF" (a PDF header and random bytes), for uploads that take many chunks.
+fn big_pdf(dir: &std::path::Path, megabytes: usize) -> std::path::PathBuf {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    bytes.extend((0..megabytes << 20).map(|_| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as u8
+    }));
+    bytes.extend_from_slice(b"\n%%EOF\n");
+    let path = dir.join("合同扫描件.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+async fn until_upload(service: &EvidenceService, what: &str, check: impl Fn(&[cloudtrial_core::evidence::UploadProgress]) -> bool) {
+    let mut progress = service.subscribe_uploads();
+    let result = tokio::time::timeout(Duration::from_secs(30), progress.wait_for(|p| check(p))).await;
+    assert!(result.is_ok(), "timed out waiting for {what}: {:?}", service.uploads());
+}
+
+#[tokio::test]
+async fn a_counter_evidence_photo_uploads_with_progress_and_appears_with_the_badge() {
+    let court = TestCourt::start().await;
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let defendant = logged_in(&court, &court.base_url(), &DEFENDANT, "d").await;
+    let mut watcher = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
+    let room = HearingSession::start(&defendant, DeviceKind::Android).unwrap();
+    watcher.follow(&room);
+
+    let service = EvidenceService::start(&plaintiff, EvidenceOptions { chunk_size: 8 * 1024 }).unwrap();
+    let dir = court.client_dir("album");
+    let photo = dir.join("IMG_0001.JPG");
+    std::fs::write(&photo, photo_of_size(1200, 900)).unwrap();
+    let mut progress = service.subscribe_uploads();
+    let local = service.upload_evidence(&photo, details("还款收据", true)).await.unwrap();
+    // The party's photo can go: the queue has its own copy.
+    std::fs::remove_file(&photo).unwrap();
+
+    let mut seen_percents = Vec::new();
+    loop {
+        tokio::time::timeout(Duration::from_secs(30), progress.changed()).await.expect("progress").unwrap();
+        let now = progress.borrow_and_update().clone();
+        let item = now.iter().find(|p| p.local_id == local).unwrap().clone();
+        seen_percents.push(item.percent);
+        if item.state == UploadState::Submitted {
+            assert_eq!(item.percent, 100);
+            assert_eq!(item.state.label(), "已提交");
+            break;
+        }
+    }
+    assert!(seen_percents.iter().any(|p| (1..100).contains(p)), "progress in between: {seen_percents:?}");
+
+    // The defendant, in the room, sees it arrive with the 反 flag, grouped under 原告.
+    let mut list = watcher.subscribe_evidence();
+    let arrived = tokio::time::timeout(Duration::from_secs(10), list.wait_for(|l| !l.is_empty())).await.unwrap().unwrap().clone();
+    let groups = group_by_side(&arrived);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].0, Side::Plaintiff);
+    assert!(groups[0].1[0].counter);
+    assert_eq!(groups[0].1[0].title, "还款收据");
+    assert_eq!(groups[0].1[0].media_type, "image/jpeg");
+}
+
+#[tokio::test]
+async fn an_app_killed_mid_upload_resumes_from_its_queue() {
+    let court = TestCourt::start().await;
+    let dir = court.client_dir("p");
+    let file = big_pdf(&court.client_dir("files"), 3);
+    let expected = hash_file(&file).unwrap();
+    {
+        let client = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+        let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
+        service.upload_evidence(&file, details("合同", false)).await.unwrap();
+        until_upload(&service, "a quarter sent", |p| p.first().is_some_and(|p| p.percent >= 25)).await;
+        // The app is killed: the service and client go away mid-upload.
+    }
+    let client = Client::new(&court.base_url(), &dir).unwrap();
+    let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 256 * 1024 }).unwrap();
+    let resumed_from = service.uploads()[0].bytes_sent;
+    assert!(resumed_from > 0, "the queue remembers how far it got");
+    until_upload(&service, "submitted", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+    let list = service.refresh().await.unwrap();
+    assert_eq!(list.len(), 1, "no duplicate");
+    assert_eq!(list[0].sha256, expected);
+    assert_eq!(list[0].size, std::fs::metadata(&file).unwrap().len());
+}
+
+#[tokio::test]
+async fn a_dropped_network_pauses_the_upload_which_then_completes() {
+    let court = TestCourt::start().await;
+    let relay = TcpRelay::start(court.server().addr).await;
+    let client = logged_in(&court, &relay.base_url(), &PLAINTIFF, "p").await;
+    let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
+    let file = big_pdf(&court.client_dir("files"), 2);
+    service.upload_evidence(&file, details("合同", false)).await.unwrap();
+    until_upload(&service, "some progress", |p| p.first().is_some_and(|p| p.percent >= 10)).await;
+
+    let mut saw_pause = false;
+    let mut progress = service.subscribe_uploads();
+    for _ in 0..20 {
+        relay.cut_all();
+        let changed = tokio::time::timeout(Duration::from_millis(500), progress.changed()).await;
+        if changed.is_ok() && progress.borrow().first().is_some_and(|p| p.state == UploadState::Paused) {
+            saw_pause = true;
+            let reason = progress.borrow()[0].reason.clone().unwrap_or_default();
+            assert!(reason.contains("网络"), "{reason}");
+            break;
+        }
+    }
+    assert!(saw_pause, "a cut connection shows as paused: {:?}", service.uploads());
+    until_upload(&service, "submitted after the network came back", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+    let list = service.refresh().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].sha256, hash_file(&file).unwrap());
+}
+
+#[tokio::test]
+async fn the_other_side_downloads_checks_and_cross_examines() {
+    let court = TestCourt::start().await;
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let defendant = logged_in(&court, &court.base_url(), &DEFENDANT, "d").await;
+    let uploads = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
+    let photo = court.client_dir("album").join("IMG_0002.JPG");
+    std::fs::write(&photo, phone_photo()).unwrap();
+    uploads.upload_evidence(&photo, details("借条", false)).await.unwrap();
+    until_upload(&uploads, "submitted", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+
+    let other = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
+    let list = other.refresh().await.unwrap();
+    let original = other.file(&list[0], EvidenceFile::Original).await.unwrap();
+    assert_eq!(std::fs::read(&original).unwrap(), std::fs::read(&photo).unwrap());
+    let thumbnail = other.file(&list[0], EvidenceFile::Thumbnail).await.unwrap();
+    assert!(std::fs::metadata(&thumbnail).unwrap().len() > 100);
+    // Cached: the same path, without asking the server again.
+    assert_eq!(other.file(&list[0], EvidenceFile::Original).await.unwrap(), original);
+
+    let opinion = OpinionRequest {
+        authenticity: Position { stance: Stance::Dispute, reason: "借条签名不是被告所写".into() },
+        legality: Position { stance: Stance::Accept, reason: String::new() },
+        relevance: Position { stance: Stance::Accept, reason: String::new() },
+    };
+    let answered = other.give_opinion(&list[0].id, &opinion).await.unwrap();
+    assert_eq!(answered.opinions[0].authenticity.stance.label(), "有异议");
+    let own_side = uploads.give_opinion(&list[0].id, &opinion).await.unwrap_err();
+    assert!(matches!(ClientError::from(own_side), ClientError::Forbidden { .. }));
+    assert_eq!(uploads.refresh().await.unwrap()[0].opinions.len(), 1, "everyone sees the opinion");
+}
+
+#[tokio::test]
+async fn a_disguised_file_is_refused_before_anything_is_sent() {
+    let court = TestCourt::start().await;
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let service = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
+    let fake = court.client_dir("album").join("photo.jpg");
+    std::fs::write(&fake, "<html><script>alert(1)</script></html>").unwrap();
+    let error = service.upload_evidence(&fake, details("照片", false)).await.unwrap_err();
+    match ClientError::from(error) {
+        ClientError::InvalidInput { message } => assert!(message.contains("不支持的文件类型"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(service.uploads().is_empty());
+    let missing = service.upload_evidence(&fake, EvidenceDetails { purpose: " ".into(), ..details("照片", false) }).await;
+    assert!(missing.is_err(), "证明目的 is required");
+}
