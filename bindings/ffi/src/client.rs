@@ -79,6 +79,11 @@ impl CloudTrialClient {
         crate::room::HearingRoom::start(&self.inner, device)
     }
 
+    /// The participant's evidence: uploads resume from the local queue at once.
+    pub fn evidence(&self) -> Result<Arc<crate::evidence::HearingEvidence>, ClientError> {
+        crate::evidence::HearingEvidence::start(&self.inner)
+    }
+
     pub async fn logout(&self) -> Result<(), ClientError> {
         let client = self.inner.clone();
         runtime::run(async move { client.logout().await }).await.map_err(Into::into)

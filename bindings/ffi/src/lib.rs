@@ -6,6 +6,7 @@ uniffi::setup_scaffolding!();
 
 mod client;
 mod error;
+mod evidence;
 mod media;
 mod room;
 mod runtime;
@@ -14,6 +15,7 @@ mod types;
 
 pub use client::{CloudTrialClient, SessionStateListener};
 pub use error::ClientError;
+pub use evidence::*;
 pub use media::{
     CameraFacing, MediaCall, MediaConnection, MediaSettings, MediaState, MediaStateListener, RemoteMediaListener,
     RemoteSender, VideoFrame,

@@ -114,6 +114,10 @@ impl HearingRoom {
         Ok(Arc::new(Self { inner: Arc::new(inner), participant_id }))
     }
 
+    pub(crate) fn session(&self) -> &cloudtrial_core::HearingSession {
+        &self.inner
+    }
+
     async fn run<F, Fut>(&self, call: F) -> Result<(), ClientError>
     where
         F: FnOnce(Arc<cloudtrial_core::HearingSession>) -> Fut + Send + 'static,

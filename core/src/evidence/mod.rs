@@ -84,12 +84,12 @@ struct Inner {
 /// (they continue from where they were when a new one starts).
 pub struct EvidenceService {
     inner: Arc<Inner>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for EvidenceService {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             task.abort();
         }
     }
@@ -134,15 +134,15 @@ impl EvidenceService {
         });
         inner.publish_progress()?;
         let tasks = vec![tokio::spawn(work(inner.clone()))];
-        Ok(Self { inner, tasks })
+        Ok(Self { inner, tasks: std::sync::Mutex::new(tasks) })
     }
 
     /// Keeps the evidence list current while in the hearing room.
-    pub fn follow(&mut self, hearing: &HearingSession) {
+    pub fn follow(&self, hearing: &HearingSession) {
         let inner = self.inner.clone();
         let mut notices = hearing.subscribe_notices();
         let mut room = hearing.subscribe();
-        self.tasks.push(tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let _ = inner.refresh().await;
             loop {
                 tokio::select! {
@@ -164,7 +164,8 @@ impl EvidenceService {
                     }
                 }
             }
-        }));
+        });
+        self.tasks.lock().unwrap_or_else(|p| p.into_inner()).push(task);
     }
 
     /// Queues a file the shell picked (photo album or files). The file is

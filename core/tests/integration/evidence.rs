@@ -55,7 +55,7 @@ async fn a_counter_evidence_photo_uploads_with_progress_and_appears_with_the_bad
     let court = TestCourt::start().await;
     let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
     let defendant = logged_in(&court, &court.base_url(), &DEFENDANT, "d").await;
-    let mut watcher = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
+    let watcher = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
     let room = HearingSession::start(&defendant, DeviceKind::Android).unwrap();
     watcher.follow(&room);
 

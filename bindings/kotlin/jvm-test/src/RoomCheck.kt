@@ -102,6 +102,8 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court) {
 
     println("Media through the bindings")
     mediaChecks(judge, defendant)
+    println("Evidence through the bindings")
+    evidenceChecks(judgeClient, defendantClient, judge)
 
     judgeHandle.close()
     defendantHandle.close()
