@@ -93,12 +93,19 @@ class Court {
     return session.token;
   }
 
-  /** Starts a `cloudtrial-participant` process; its JSON status lines are kept. */
+  /** Starts a `cloudtrial-participant` process in the demo hearing; its JSON status lines are kept. */
   async participantProcess(mobile, colour, tone) {
-    const code = await this.code(mobile);
+    return this.participantProcessFor(this.meeting, mobile, colour, tone);
+  }
+
+  /** The same, in any hearing. */
+  async participantProcessFor(meeting, mobile, colour, tone) {
+    await this.api('POST', '/api/login/code', { meeting_number: meeting, mobile });
+    const outbox = await this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk);
+    const code = /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
     const child = spawn(
       bin('cloudtrial-participant'),
-      ['--server', this.url, '--meeting', this.meeting, '--mobile', mobile, '--code', code, '--json',
+      ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--json',
         '--colour', colour, '--tone', String(tone), '--size', '320x240', '--bind', '127.0.0.1',
         '--data-dir', join(this.dir, `cli-${mobile}`)],
       { stdio: ['pipe', 'pipe', 'ignore'] },

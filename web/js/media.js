@@ -64,6 +64,8 @@ export class MediaLink extends EventTarget {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
     for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
+    // Without a camera or microphone the offer still needs one m-line; the server adds the others'.
+    if (!this.localStream.getTracks().length) pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.onicecandidate = (event) => {
       if (event.candidate && event.candidate.candidate) {
         this.room.send({ type: 'media_candidate', candidate: event.candidate.candidate });

@@ -15,10 +15,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/staff", get(list).post(create))
         .route("/api/staff/me", get(me))
+        .route("/api/staff/directory", get(directory))
 }
 
 async fn me(caller: StaffCaller) -> Json<StaffAccount> {
     Json(caller.account)
+}
+
+/// Judges and clerks, so a booking can link participants to their accounts.
+async fn directory(State(state): State<AppState>, caller: StaffCaller) -> Result<Json<Vec<StaffAccount>>, AppError> {
+    caller.require(StaffAction::BookHearing)?;
+    let accounts = state.store.call(|conn| store::staff::list(conn).map_err(AppError::from)).await?;
+    Ok(Json(
+        accounts
+            .into_iter()
+            .filter(|a| a.role != cloudtrial_protocol::StaffRole::Admin)
+            .map(|a| StaffAccount { mobile: None, ..a })
+            .collect(),
+    ))
 }
 
 async fn list(State(state): State<AppState>, caller: StaffCaller) -> Result<Json<Vec<StaffAccount>>, AppError> {

@@ -18,7 +18,7 @@ struct WebFiles;
 
 /// Pages may talk to this server only; media is our own streams.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-                   media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; \
+                   media-src 'self' blob:; frame-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; \
                    form-action 'self'";
 
 pub fn router() -> Router<AppState> {

@@ -1,0 +1,160 @@
+// The browser client end to end: a clerk books a hearing in the console, a
+// party logs in with the SMS code and enters the room, the judge starts,
+// blocks and summons, the party submits counter-evidence, tiles enlarge on
+// double-click, and a native participant joins the same hearing.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { artifacts, browser, startServer, until, wav, y4m } from './court.mjs';
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+
+/** Whether a tile's video is showing moving pictures. */
+async function playing(page, selector) {
+  const times = await page.$$eval(`${selector} video`, (videos) => videos.map((v) => (v.videoWidth > 0 && !v.paused ? v.currentTime : -1)));
+  return times.length > 0 && times.every((t) => t > 0);
+}
+
+test('booking, login, the room, block and summon, counter-evidence, and a native participant', async () => {
+  const court = await startServer();
+  const camera = join(court.dir, 'camera.y4m');
+  const microphone = join(court.dir, 'microphone.wav');
+  y4m(camera, [220, 40, 40]);
+  wav(microphone, 660);
+  const chrome = await browser({ video: camera, audio: microphone });
+  try {
+    // ---- The clerk books a hearing in the console.
+    const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 } });
+    await clerk.goto(`${court.url}/#/console`);
+    await clerk.fill('input[name=username]', 'clerk');
+    await clerk.fill('input[name=password]', 'demo1234');
+    await clerk.click('button[name=login]');
+    await clerk.click('a[name=book]');
+    await clerk.fill('input[name=case_number]', '（2026）津0101民初77号');
+    await clerk.fill('input[name=case_title]', '张三诉李四买卖合同纠纷');
+    await clerk.fill('input[name=courtroom]', '第三法庭');
+    const rows = clerk.locator('tr.participant');
+    const people = [
+      ['王法官', '13900000001', '王法官'],
+      ['李书记', '13900000002', '李书记'],
+      ['张三', '13800000011', null],
+      ['李四', '13800000012', null],
+    ];
+    for (const [i, [name, mobile, account]] of people.entries()) {
+      await rows.nth(i).locator('input[name=name]').fill(name);
+      await rows.nth(i).locator('input[name=mobile]').fill(mobile);
+      if (account) await rows.nth(i).locator('select[name=staff]').selectOption({ label: `${account}（${i === 0 ? '法官' : '书记员'}）` });
+    }
+    // A wrong mobile number is caught with a clear message, and nothing is booked.
+    await rows.nth(3).locator('input[name=mobile]').fill('1234');
+    await clerk.click('button[name=submit-booking]');
+    await until('a validation message', () => clerk.textContent('form .error'), (t) => t.includes('手机号“1234”格式不正确'));
+    await rows.nth(3).locator('input[name=mobile]').fill('13800000012');
+    await clerk.click('button[name=submit-booking]');
+    await clerk.waitForSelector('#meeting-number');
+    const meeting = (await clerk.textContent('#meeting-number')).trim();
+    assert.match(meeting, /^\d{8}$/);
+    const sent = await clerk.$$eval('.sms-text', (items) => items.map((i) => i.textContent));
+    assert.equal(sent.length, 4, 'one notice per participant');
+    assert.ok(sent.every((text) => text.includes(`会议号为：${meeting}`) && text.includes('张三诉李四买卖合同纠纷')), sent.join('\n'));
+    await clerk.locator('button[name=resend]').nth(2).click();
+    await until('the resent notice listed', () => clerk.$$eval('.sms-text', (i) => i.length), (n) => n === 5);
+    await shot(clerk, 'console-hearing');
+
+    // ---- The party (原告 张三) logs in with the meeting number and the SMS code.
+    const partyContext = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
+    const party = await partyContext.newPage();
+    await party.goto(`${court.url}/?meeting=${meeting}`);
+    assert.equal(await party.inputValue('input[name=meeting]'), meeting, 'the SMS link fills in the meeting number');
+    await party.fill('input[name=mobile]', '13800000011');
+    await party.click('button[name=send-code]');
+    await until('the code button counting down', () => party.textContent('button[name=send-code]'), (t) => t.includes('秒后'));
+    const outbox = await court.api('GET', '/api/sms?mobile=13800000011', undefined, court.clerk);
+    const code = /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
+    await party.fill('input[name=code]', code);
+    await party.click('button[name=login]');
+    await party.waitForSelector('ct-device-check video.preview');
+    await until('the camera preview', () => party.$eval('ct-device-check video.preview', (v) => v.videoWidth), (w) => w > 0);
+    await shot(party, 'device-check');
+    await party.click('button[name=test-sound]');
+    await party.click('button[name=enter-hearing]');
+    await until('the recognition panel', () => party.textContent('#recognition'), (t) => t.includes('语音识别暂未开始'));
+
+    // ---- The judge enters from the console.
+    const judgeContext = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
+    const judge = await judgeContext.newPage();
+    await judge.goto(`${court.url}/#/console`);
+    await judge.fill('input[name=username]', 'judge');
+    await judge.fill('input[name=password]', 'demo1234');
+    await judge.click('button[name=login]');
+    await judge.fill('input[name=case-number]', '77号');
+    await judge.locator('tr', { hasText: '（2026）津0101民初77号' }).locator('a', { hasText: '查看' }).click();
+    await judge.click('button[name=enter]');
+    await judge.click('button[name=enter-hearing]');
+    const details = await court.api('GET', '/api/hearings?case_number=77', undefined, court.clerk);
+    const ids = Object.fromEntries(details[0].participants.map((p) => [p.name, p.id]));
+
+    await until('the judge sees the party', () => playing(judge, `[data-tile="${ids['张三']}"]`), Boolean, 60);
+    await until('the party sees the judge', () => playing(party, `[data-tile="${ids['王法官']}"]`), Boolean, 60);
+    assert.equal(await judge.textContent(`[data-tile="${ids['张三']}"] .caption`), '原告 张三', 'role and name at the bottom left');
+
+    // ---- 开始: the party's recognition panel changes.
+    await judge.click('button[name=start]');
+    await until('the hearing started for the party', () => party.textContent('#recognition'), (t) => !t.includes('语音识别暂未开始'));
+    assert.equal(await party.textContent('#hearing-status'), '庭审中');
+    await shot(judge, 'room-judge');
+
+    // ---- Double-click enlarges a tile and restores it.
+    const tile = judge.locator(`[data-tile="${ids['张三']}"]`);
+    const before = await tile.boundingBox();
+    await tile.dblclick();
+    assert.ok(await tile.evaluate((t) => t.classList.contains('enlarged')));
+    const enlarged = await tile.boundingBox();
+    assert.ok(enlarged.width > before.width * 1.5, `enlarged ${before.width} → ${enlarged.width}`);
+    await tile.dblclick();
+    const restored = await tile.boundingBox();
+    assert.ok(Math.abs(restored.width - before.width) < 2, 'restored');
+
+    // ---- 屏蔽: the party sees only the block message and no video; 传唤 brings it back.
+    await judge.click(`li[data-participant="${ids['张三']}"] button[name=block]`);
+    await party.waitForSelector('#blocked:not([hidden])');
+    assert.equal((await party.textContent('#blocked')).trim(), '您已被屏蔽，请等待法官传唤');
+    assert.equal(await party.locator('ct-tiles video').evaluateAll((v) => v.filter((x) => x.checkVisibility()).length), 0, 'no video');
+    await shot(party, 'blocked');
+    await judge.click(`li[data-participant="${ids['张三']}"] button[name=summon]`);
+    await party.waitForSelector('#blocked', { state: 'hidden' });
+    await until('video back after summon', () => playing(party, `[data-tile="${ids['王法官']}"]`), Boolean, 30);
+
+    // ---- The party submits a photo as counter-evidence; the judge sees it with 反.
+    const photo = join(court.dir, 'IMG_0042.jpg');
+    await judge.screenshot({ path: photo, type: 'jpeg', quality: 80 });
+    await party.click('button[name=tab-evidence]');
+    await party.setInputFiles('form.upload input[name=file]', photo);
+    await party.fill('form.upload input[name=title]', '付款截图');
+    await party.fill('form.upload textarea[name=purpose]', '证明货款已经付清');
+    await party.check('form.upload input[name=counter]');
+    await party.click('button[name=submit-evidence]');
+    await until('the upload submitted', () => party.textContent('.upload-state'), (t) => t === '已提交');
+    await judge.click('button[name=tab-evidence]');
+    const item = judge.locator('li.evidence', { hasText: '付款截图' });
+    await item.waitFor();
+    assert.equal(await item.locator('.badge.counter').textContent(), '反');
+    await item.locator('button.title').click();
+    await judge.waitForSelector('.viewer img.evidence-image');
+    await until('the preview shown in the page', () => judge.$eval('.viewer img', (i) => i.naturalWidth), (w) => w > 0);
+    await shot(judge, 'evidence');
+
+    // ---- A native participant (被告 李四) in the same hearing: each sees the other.
+    const native = await court.participantProcessFor(meeting, '13800000012', 'blue', 880);
+    await until('the judge sees the native participant', () => playing(judge, `[data-tile="${ids['李四']}"]`), Boolean, 60);
+    await until('the native participant decodes the browsers', () => native.last, (last) => {
+      const from = last?.received.find((r) => r.participant_id === ids['张三']);
+      return from && from.video_frames > 20 && from.colour === 'red';
+    }, 60);
+    await shot(judge, 'room-with-native');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});

@@ -1,0 +1,88 @@
+// The court console: hearings of today, upcoming, and over; search by 案号.
+
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { STATUS_LABELS } from '../labels.js';
+import { go } from '../nav.js';
+import { setStaffSession, staffSession } from '../session.js';
+
+const FILTERS = /** @type {const} */ ([
+  ['today', '今日庭审'],
+  ['upcoming', '即将开庭'],
+  ['closed', '已结束'],
+  ['all', '全部'],
+]);
+
+/** The console's title bar: who is logged in, and logging out. */
+export function consoleHeader(/** @type {string} */ title) {
+  const session = staffSession();
+  return h(
+    'div',
+    { class: 'page-head' },
+    h('h1', {}, title),
+    h('div', { class: 'who' },
+      h('span', {}, session ? `${session.staff.name}（${{ judge: '法官', clerk: '书记员', admin: '管理员' }[session.staff.role] ?? ''}）` : ''),
+      h('button', {
+        class: 'link', type: 'button',
+        onclick: async () => {
+          if (session) await api('POST', '/api/session/logout', { token: session.token }).catch(() => {});
+          setStaffSession(null);
+          go('#/console');
+        },
+      }, '退出')),
+  );
+}
+
+class ConsolePage extends HTMLElement {
+  connectedCallback() {
+    this.filter = 'upcoming';
+    this.search = h('input', { type: 'search', name: 'case-number', placeholder: '按案号搜索', oninput: () => this.load() });
+    this.tabs = h('nav', { class: 'tabs' });
+    this.table = h('div', { class: 'list' });
+    this.error = h('p', { class: 'error', role: 'alert' });
+    replace(
+      this,
+      h('section', { class: 'card wide' },
+        consoleHeader('庭审列表'),
+        h('div', { class: 'toolbar' }, this.tabs, this.search,
+          h('a', { class: 'button primary', href: '#/console/book', name: 'book' }, '预定网上开庭')),
+        this.error,
+        this.table),
+    );
+    this.load();
+  }
+
+  async load() {
+    const session = staffSession();
+    if (!session || !this.table || !this.tabs || !this.search) return;
+    replace(this.tabs, FILTERS.map(([key, text]) =>
+      h('button', { type: 'button', class: key === this.filter ? 'tab active' : 'tab', onclick: () => { this.filter = key; this.load(); } }, text)));
+    const query = new URLSearchParams({ filter: this.filter ?? 'upcoming' });
+    if (this.search.value.trim()) query.set('case_number', this.search.value.trim());
+    try {
+      const hearings = await api('GET', `/api/hearings?${query}`, { token: session.token });
+      if (this.error) this.error.textContent = '';
+      if (!hearings.length) {
+        replace(this.table, h('p', { class: 'empty' }, '没有庭审'));
+        return;
+      }
+      replace(this.table, h('table', {},
+        h('thead', {}, h('tr', {}, ['案号', '案由', '开庭时间', '法庭', '状态', '会议号', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, hearings.map((/** @type {any} */ hearing) => h('tr', { dataset: { hearing: String(hearing.id) } },
+          h('td', {}, hearing.case_number),
+          h('td', {}, hearing.case_title),
+          h('td', {}, hearing.scheduled_at),
+          h('td', {}, hearing.courtroom),
+          h('td', {}, h('span', { class: `status ${hearing.status}` }, STATUS_LABELS[hearing.status])),
+          h('td', { class: 'mono' }, hearing.meeting_number),
+          h('td', {}, h('a', { href: `#/console/hearing/${hearing.id}` }, '查看')))))));
+    } catch (e) {
+      if (/** @type {any} */ (e).status === 401) {
+        setStaffSession(null);
+        go('#/console');
+      } else if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
+    }
+  }
+}
+
+customElements.define('ct-console', ConsolePage);

@@ -1,0 +1,122 @@
+// One hearing in the console: its meeting number, participants, every SMS as
+// sent (with resend), entering the room as judge or clerk, and the event log.
+
+import { api } from '../api.js';
+import { formatTime, h, replace } from '../dom.js';
+import { ROLE_LABELS, STATUS_LABELS } from '../labels.js';
+import { go } from '../nav.js';
+import { setParticipantSession, staffSession } from '../session.js';
+import { consoleHeader } from './console.js';
+
+/** @type {Record<string, string>} */
+const SMS_KINDS = {
+  hearing_notice: '庭审通知',
+  hearing_changed: '变更通知',
+  participant_removed: '移除通知',
+  hearing_cancelled: '取消通知',
+  login_code: '登录验证码',
+};
+
+/** @type {Record<string, string>} */
+const EVENTS = {
+  hearing_booked: '预定庭审',
+  hearing_updated: '修改庭审',
+  hearing_cancelled: '取消庭审',
+  notice_resent: '重发通知',
+  participant_logged_in: '登录',
+  staff_entered: '进入庭审',
+  participant_joined: '进入庭审室',
+  participant_left: '离开庭审室',
+  hearing_started: '开始庭审',
+  hearing_adjourned: '休庭',
+  hearing_resumed: '继续开庭',
+  hearing_closed: '闭庭',
+  participant_blocked: '屏蔽',
+  participant_summoned: '传唤',
+  participant_muted: '静音',
+  participant_unmuted: '取消静音',
+  evidence_submitted: '提交证据',
+  evidence_withdrawn: '撤回证据',
+  evidence_opinion: '质证意见',
+};
+
+class HearingAdminPage extends HTMLElement {
+  connectedCallback() {
+    this.load();
+  }
+
+  async load() {
+    const session = staffSession();
+    if (!session) return;
+    const token = session.token;
+    const id = Number(this.dataset.id);
+    const error = h('p', { class: 'error', role: 'alert' });
+    try {
+      const [hearing, sms, events] = await Promise.all([
+        api('GET', `/api/hearings/${id}`, { token }),
+        api('GET', `/api/sms?hearing_id=${id}`, { token }),
+        api('GET', `/api/hearings/${id}/events`, { token }),
+      ]);
+      const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
+      const over = hearing.status === 'closed' || hearing.status === 'cancelled';
+      const resend = async (/** @type {number} */ participantId) => {
+        try {
+          await api('POST', `/api/hearings/${id}/participants/${participantId}/notice`, { token });
+          this.load();
+        } catch (e) {
+          error.textContent = /** @type {Error} */ (e).message;
+        }
+      };
+      const enter = async () => {
+        try {
+          setParticipantSession(await api('POST', `/api/hearings/${id}/enter`, { token }));
+          go('#/room');
+        } catch (e) {
+          error.textContent = /** @type {Error} */ (e).message;
+        }
+      };
+      const cancel = async () => {
+        if (!window.confirm('确定取消该庭审？所有参与人将收到取消通知。')) return;
+        try {
+          await api('POST', `/api/hearings/${id}/cancel`, { token });
+          this.load();
+        } catch (e) {
+          error.textContent = /** @type {Error} */ (e).message;
+        }
+      };
+      replace(this, h('section', { class: 'card wide' },
+        consoleHeader(`${hearing.case_number} ${hearing.case_title}`),
+        h('div', { class: 'meeting' },
+          h('span', {}, '会议号'),
+          h('strong', { class: 'meeting-number', id: 'meeting-number' }, hearing.meeting_number),
+          h('span', { class: `status ${hearing.status}` }, STATUS_LABELS[hearing.status])),
+        h('p', {}, `开庭时间：${hearing.scheduled_at}　法庭：${hearing.courtroom}`),
+        error,
+        h('div', { class: 'actions' },
+          h('a', { class: 'button', href: '#/console' }, '返回列表'),
+          mine && !over ? h('button', { type: 'button', class: 'primary', name: 'enter', onclick: enter }, `以${ROLE_LABELS[mine.role]}身份进入庭审`) : null,
+          hearing.status === 'scheduled' ? h('button', { type: 'button', class: 'danger', onclick: cancel }, '取消庭审') : null),
+        h('h2', {}, '参与人'),
+        h('table', { class: 'participants' },
+          h('thead', {}, h('tr', {}, ['角色', '姓名', '手机号', ''].map((t) => h('th', {}, t)))),
+          h('tbody', {}, hearing.participants.map((/** @type {any} */ p) => h('tr', {},
+            h('td', {}, ROLE_LABELS[p.role]),
+            h('td', {}, p.name),
+            h('td', { class: 'mono' }, p.mobile),
+            h('td', {}, over ? '' : h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, '重发通知')))))),
+        h('h2', {}, '短信'),
+        h('ul', { class: 'sms' }, sms.map((/** @type {any} */ m) => h('li', { class: `sms-item ${m.status}` },
+          h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KINDS[m.kind] ?? m.kind}　${m.mobile}　${{ queued: '发送中', sent: '已发送', failed: '发送失败' }[/** @type {'queued'|'sent'|'failed'} */ (m.status)]}`),
+          h('div', { class: 'sms-text' }, m.kind === 'login_code' ? m.text.replace(/\d{6}/, '******') : m.text)))),
+        h('details', {},
+          h('summary', {}, `庭审记录（${events.length}）`),
+          h('ol', { class: 'events' }, events.map((/** @type {any} */ e) => h('li', {},
+            `${formatTime(e.at_ms)}　${e.actor_name}　${EVENTS[e.action] ?? e.action}`,
+            e.detail?.sha256 ? h('span', { class: 'mono hash' }, `SHA-256 ${e.detail.sha256}`) : null))))));
+    } catch (e) {
+      replace(this, h('section', { class: 'card' }, consoleHeader('庭审'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));
+    }
+  }
+}
+
+customElements.define('ct-hearing-admin', HearingAdminPage);

@@ -1,0 +1,68 @@
+// Uploading evidence from the browser with the server's resumable protocol:
+// the whole file's SHA-256 is declared, then chunks go at the server's offset,
+// each with its own checksum; a dropped connection is retried from where the
+// server says it stopped.
+
+import { api } from '../api.js';
+
+const CHUNK = 512 * 1024;
+
+/** @param {ArrayBuffer} data */
+async function sha256(data) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+/** @param {Uint8Array} bytes */
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** @param {Uint8Array} bytes */
+const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
+
+/**
+ * @typedef {{title: string, description: string, purpose: string, counter: boolean, answers: string|null}} EvidenceDetails
+ */
+
+/**
+ * Uploads `file` as evidence; `progress(sent, total)` as it goes. Resolves with the evidence.
+ * @param {string} token
+ * @param {number} hearingId
+ * @param {File} file
+ * @param {EvidenceDetails} details
+ * @param {(sent: number, total: number) => void} progress
+ */
+export async function uploadEvidence(token, hearingId, file, details, progress) {
+  const whole = await file.arrayBuffer();
+  const created = await api('POST', `/api/hearings/${hearingId}/uploads`, {
+    token,
+    body: { length: file.size, sha256: hex(await sha256(whole)), file_name: file.name, ...details },
+  });
+  let status = created;
+  let failures = 0;
+  while (!status.evidence) {
+    progress(status.offset, file.size);
+    const chunk = whole.slice(status.offset, Math.min(status.offset + Math.min(CHUNK, status.max_chunk), file.size));
+    try {
+      status = await api('PATCH', `/api/uploads/${created.upload_id}`, {
+        token,
+        raw: chunk,
+        headers: {
+          'upload-offset': String(status.offset),
+          'upload-checksum': `sha256 ${base64(await sha256(chunk))}`,
+          'content-type': 'application/offset+octet-stream',
+        },
+      });
+      failures = 0;
+    } catch (e) {
+      const error = /** @type {any} */ (e);
+      // Network trouble or a crossed write: ask where the server is and go on from there.
+      if ((error.status === 0 || error.status === 409 || error.status === 460 || error.status >= 500) && failures < 8) {
+        failures += 1;
+        await new Promise((r) => setTimeout(r, 500 * 2 ** Math.min(failures, 5)));
+        status = await api('GET', `/api/uploads/${created.upload_id}`, { token }).catch(() => status);
+        continue;
+      }
+      throw e;
+    }
+  }
+  progress(file.size, file.size);
+  return status.evidence;
+}
