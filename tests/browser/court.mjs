@@ -2,7 +2,9 @@
 // command-line participants, and Debian's Chromium with fake devices.
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -121,7 +123,68 @@ class Court {
     return handle;
   }
 
+  /**
+   * Submits evidence as the app does: declare the file's SHA-256, then send it
+   * in one checksummed chunk. Returns the evidence.
+   */
+  async submitEvidence(token, bytes, details) {
+    const created = await this.api('POST', `/api/hearings/${this.hearing.id}/uploads`, {
+      length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), answers: null, description: '', counter: false, ...details,
+    }, token);
+    const response = await fetch(`${this.url}/api/uploads/${created.upload_id}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/offset+octet-stream',
+        'upload-offset': '0',
+        'upload-checksum': `sha256 ${createHash('sha256').update(bytes).digest('base64')}`,
+      },
+      body: bytes,
+    });
+    const status = await response.json();
+    if (!response.ok || !status.evidence) throw new Error(`upload: ${response.status} ${JSON.stringify(status)}`);
+    return status.evidence;
+  }
+
+  /**
+   * A TCP relay in front of the server, so a test can drop a browser's
+   * connections: `cut()` closes them all and refuses new ones until `mend()`.
+   */
+  async relay() {
+    const target = new URL(this.url);
+    const sockets = new Set();
+    let open = true;
+    const server = createServer((inbound) => {
+      if (!open) return inbound.destroy();
+      const outbound = connect(Number(target.port), target.hostname);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => {
+          sockets.delete(s);
+          inbound.destroy();
+          outbound.destroy();
+        });
+      }
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    });
+    await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+    this.relays = [...(this.relays ?? []), server];
+    return {
+      url: `http://127.0.0.1:${server.address().port}`,
+      cut() {
+        open = false;
+        for (const s of sockets) s.destroy();
+      },
+      mend() {
+        open = true;
+      },
+    };
+  }
+
   stop() {
+    for (const relay of this.relays ?? []) relay.close();
     for (const child of this.children) child.kill();
     this.child.kill('SIGTERM');
   }

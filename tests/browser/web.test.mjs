@@ -16,6 +16,23 @@ async function playing(page, selector) {
   return times.length > 0 && times.every((t) => t > 0);
 }
 
+/** How many video frames a tile has shown so far. */
+const framesShown = (page, selector) => page.$eval(`${selector} video`, (v) => v.getVideoPlaybackQuality().totalVideoFrames);
+
+/** Logs in as the judge in the console and enters the hearing with this case number. */
+async function judgeEnters(chrome, court, caseNumber) {
+  const context = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
+  const judge = await context.newPage();
+  await judge.goto(`${court.url}/#/console`);
+  await judge.fill('input[name=username]', 'judge');
+  await judge.fill('input[name=password]', 'demo1234');
+  await judge.click('button[name=login]');
+  await judge.locator('tr', { hasText: caseNumber }).locator('a', { hasText: '查看' }).click();
+  await judge.click('button[name=enter]');
+  await judge.click('button[name=enter-hearing]');
+  return judge;
+}
+
 test('booking, login, the room, block and summon, counter-evidence, and a native participant', async () => {
   const court = await startServer();
   const camera = join(court.dir, 'camera.y4m');
@@ -88,7 +105,9 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await judge.fill('input[name=username]', 'judge');
     await judge.fill('input[name=password]', 'demo1234');
     await judge.click('button[name=login]');
+    // Search by case number: only the matching hearing stays listed.
     await judge.fill('input[name=case-number]', '77号');
+    await until('the search applied', () => judge.$$eval('tbody tr', (r) => r.map((x) => x.textContent)), (rows) => rows.length === 1 && rows[0].includes('77号'));
     await judge.locator('tr', { hasText: '（2026）津0101民初77号' }).locator('a', { hasText: '查看' }).click();
     await judge.click('button[name=enter]');
     await judge.click('button[name=enter-hearing]');
@@ -153,6 +172,73 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
       return from && from.video_frames > 20 && from.colour === 'red';
     }, 60);
     await shot(judge, 'room-with-native');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('a party on a phone: network quality, cross-examination, and reconnection after a drop', async () => {
+  const court = await startServer();
+  const camera = join(court.dir, 'camera.y4m');
+  const microphone = join(court.dir, 'microphone.wav');
+  y4m(camera, [40, 160, 60]);
+  wav(microphone, 440);
+  const chrome = await browser({ video: camera, audio: microphone });
+  const ids = Object.fromEntries(court.hearing.participants.map((p) => [p.name, p.id]));
+  try {
+    // 原告 张三 has submitted a receipt from the app.
+    const plaintiff = await court.token('13800000001');
+    const pdf = (text) => Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`);
+    const receipt = await court.submitEvidence(plaintiff, pdf('jietiao'), { title: '借条', purpose: '证明被告借款五万元', file_name: 'jietiao.pdf' });
+
+    const judge = await judgeEnters(chrome, court, court.hearing.case_number);
+
+    // 被告 李四 joins on a phone-sized screen, through a connection the test can cut.
+    const relay = await court.relay();
+    const phoneContext = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await phoneContext.newPage();
+    await phone.goto(`${relay.url}/?meeting=${court.meeting}`);
+    await phone.fill('input[name=mobile]', '13800000002');
+    await phone.click('button[name=send-code]');
+    const outbox = await court.api('GET', '/api/sms?mobile=13800000002', undefined, court.clerk);
+    await phone.fill('input[name=code]', /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1]);
+    await phone.click('button[name=login]');
+    await phone.click('button[name=enter-hearing]');
+    const judgeTile = `[data-tile="${ids['王法官']}"]`;
+    await until('the phone sees the judge', () => playing(phone, judgeTile), Boolean, 60);
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone screen');
+    await until('network quality on the judge\'s tile', () => phone.textContent(`${judgeTile} .network`), (t) => /^网络(良好|一般|较差)$/.test(t));
+    await shot(phone, 'room-phone');
+
+    // 质证: the defendant disputes the receipt's authenticity, with a reason.
+    await phone.click('button[name=tab-evidence]');
+    const entry = phone.locator(`li[data-evidence="${receipt.id}"]`);
+    await entry.locator('summary').click();
+    await entry.locator(`input[name="${receipt.id}-authenticity"][value=dispute]`).check();
+    await entry.locator('input[name=authenticity-reason]').fill('签名不是本人所写');
+    await entry.locator('form button[type=submit]').click();
+    await until('the opinion listed on the phone', () => entry.locator('.opinions').textContent().catch(() => ''), (t) => t.includes('真实性有异议（签名不是本人所写）'));
+    const [stored] = (await court.api('GET', `/api/hearings/${court.hearing.id}/evidence`, undefined, plaintiff)).find((e) => e.id === receipt.id).opinions;
+    assert.equal(stored.by.id, ids['李四']);
+    assert.deepEqual([stored.authenticity.stance, stored.legality.stance, stored.relevance.stance], ['dispute', 'accept', 'accept']);
+    await judge.click('button[name=tab-evidence]');
+    await until('the judge sees the opinion', () => judge.locator(`li[data-evidence="${receipt.id}"] .opinions`).textContent().catch(() => ''), (t) => t.includes('被告 李四'));
+
+    // The phone's network drops: it says so, and what happened meanwhile is there when it is back.
+    relay.cut();
+    await until('the phone notices the drop', () => phone.textContent('#connection'), (t) => t === '重新连接中');
+    await shot(phone, 'reconnecting');
+    await judge.click('button[name=tab-people]');
+    await judge.click('button[name=start]');
+    await court.submitEvidence(plaintiff, pdf('zhuanzhang'), { title: '转账记录', purpose: '证明款项已交付', file_name: 'zhuanzhang.pdf' });
+    relay.mend();
+    await until('the phone reconnected', () => phone.textContent('#connection'), (t) => t === '已连接', 30);
+    await until('the start it missed', () => phone.textContent('#hearing-status'), (t) => t === '庭审中');
+    await phone.locator('li.evidence', { hasText: '转账记录' }).waitFor();
+    assert.ok(!(await phone.textContent('#recognition')).includes('语音识别暂未开始'));
+    const frames = await framesShown(phone, judgeTile);
+    await until('the judge\'s video still arriving', () => framesShown(phone, judgeTile), (n) => n > frames + 15, 30);
   } finally {
     await chrome.close();
     court.stop();

@@ -15,6 +15,8 @@ import '../room/tiles.js';
 /** @typedef {import('../room.js').RoomView} RoomView */
 
 class RoomPage extends HTMLElement {
+  wasReconnecting = false;
+
   async connectedCallback() {
     const session = participantSession();
     if (!session) return go('#/join');
@@ -60,7 +62,12 @@ class RoomPage extends HTMLElement {
 
     this.room = new RoomConnection(session.token, 'pc_browser');
     this.room.addEventListener('room', (e) => this.render(/** @type {CustomEvent} */ (e).detail));
-    this.room.addEventListener('state', () => this.renderConnection());
+    this.room.addEventListener('state', () => {
+      this.renderConnection();
+      // Notices sent while the connection was down are lost: catch up.
+      if (this.room?.state === 'connected' && this.wasReconnecting) this.evidence?.refresh();
+      this.wasReconnecting = this.room?.state === 'reconnecting';
+    });
     this.room.addEventListener('notice', (e) => {
       if (/** @type {CustomEvent} */ (e).detail.kind === 'evidence_changed') this.evidence?.refresh();
     });

@@ -14,8 +14,6 @@ export class DeviceCheck extends HTMLElement {
       const video = h('video', { autoplay: true, muted: true, playsInline: true, class: 'preview' });
       const meter = h('meter', { min: 0, max: 1, value: 0, class: 'level', title: '麦克风音量' });
       const status = h('p', { class: 'notice' }, '正在打开摄像头和麦克风……');
-      /** @type {MediaStream|null} */
-      let stream = null;
       /** @type {AudioContext|null} */
       let audio = null;
       /** @type {number|undefined} */
@@ -23,9 +21,13 @@ export class DeviceCheck extends HTMLElement {
       const enter = h('button', {
         type: 'button', class: 'primary', name: 'enter-hearing',
         onclick: () => {
-          clearInterval(timer);
-          audio?.close();
-          resolve(stream);
+          // Entering before the camera has opened still enters with it once it has.
+          enter.disabled = true;
+          opening.then((stream) => {
+            clearInterval(timer);
+            audio?.close();
+            resolve(stream);
+          });
         },
       }, '进入庭审');
       const testSound = h('button', {
@@ -51,10 +53,10 @@ export class DeviceCheck extends HTMLElement {
         status,
         h('div', { class: 'actions' }, enter)));
 
-      navigator.mediaDevices
+      /** @type {Promise<MediaStream|null>} */
+      const opening = navigator.mediaDevices
         .getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: true })
         .then((media) => {
-          stream = media;
           video.srcObject = media;
           status.textContent = '摄像头和麦克风正常。';
           const track = media.getAudioTracks()[0];
@@ -63,10 +65,12 @@ export class DeviceCheck extends HTMLElement {
             const probe = new AudioProbe(audio, track);
             timer = window.setInterval(() => (meter.value = Math.min(1, probe.level() * 4)), 100);
           }
+          return media;
         })
         .catch(() => {
           status.textContent = '无法使用摄像头或麦克风。请检查浏览器权限后刷新页面；也可不带音视频进入庭审。';
           status.className = 'error';
+          return null;
         });
     });
   }
