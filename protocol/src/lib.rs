@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod evidence;
 pub mod meeting_number;
+pub mod record;
 pub mod role;
 pub mod schedule;
 pub mod signalling;

@@ -190,6 +190,10 @@ pub enum RoomNotice {
     MuteChanged { participant_id: i64, muted: bool, by: i64 },
     /// Evidence was submitted, withdrawn or given an opinion: refresh the evidence list.
     EvidenceChanged { evidence_id: String },
+    /// The clerk saved a new version of the court record.
+    RecordSaved { version: u32 },
+    /// Signing changed: started, a signature arrived, or the round was superseded.
+    SigningChanged { round_id: i64 },
 }
 
 #[cfg(test)]

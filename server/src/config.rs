@@ -20,6 +20,8 @@ pub struct Config {
     pub limits: Limits,
     pub media: crate::media::MediaConfig,
     pub evidence: EvidenceLimits,
+    /// The CJK font of the signed record PDF; found among the system's fonts when unset.
+    pub record_font: Option<PathBuf>,
 }
 
 /// Sizes of evidence files and how uploads behave.
@@ -92,6 +94,8 @@ pub struct Limits {
     pub staff_session_ttl: Duration,
     /// Largest JSON body accepted.
     pub json_body_bytes: usize,
+    /// How long a QR signing link stays valid.
+    pub signing_link_ttl: Duration,
 }
 
 impl Default for Limits {
@@ -105,6 +109,7 @@ impl Default for Limits {
             participant_session_ttl: Duration::from_secs(7 * 24 * 3600),
             staff_session_ttl: Duration::from_secs(12 * 3600),
             json_body_bytes: 64 * 1024,
+            signing_link_ttl: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -125,6 +130,7 @@ impl Config {
             limits: Limits::default(),
             media: crate::media::MediaConfig::default(),
             evidence: EvidenceLimits::default(),
+            record_font: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod login;
 pub mod media;
 pub mod permissions;
 pub mod rate_limit;
+pub mod record;
 pub mod room;
 pub mod routes;
 pub mod secrets;
@@ -78,6 +79,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
     let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
+    let seal = record::seal::RecordSeal::load(&store)?;
+    let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {
         config: Arc::new(config),
         store,
@@ -88,6 +91,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         rooms,
         media,
         evidence,
+        record,
         shutting_down,
     };
     let removed = evidence::uploads::clean(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
@@ -149,6 +153,7 @@ async fn housekeeping(state: AppState) {
             .call(move |conn| {
                 let sessions = store::sessions::delete_expired(conn, now)?;
                 let challenges = store::login::delete_stale(conn, now)?;
+                store::record::delete_expired_tokens(conn, now - 24 * 3600 * 1000)?;
                 Ok::<_, store::StoreError>((sessions, challenges))
             })
             .await;

@@ -58,6 +58,9 @@ struct Cli {
     /// TCP port for media when a client's UDP is blocked (ICE-TCP; 0: any free port; "off" to disable).
     #[arg(long, env = "CLOUDTRIAL_MEDIA_TCP_PORT", default_value = "0", value_parser = parse_tcp_port)]
     media_tcp_port: TcpPort,
+    /// The CJK font (TTF, OTF or TTC) the signed record PDF is set in; found among the system's fonts when unset.
+    #[arg(long, env = "CLOUDTRIAL_RECORD_FONT")]
+    record_font: Option<PathBuf>,
     /// Seed a demo court, staff and one booked hearing, and print how to log in.
     #[arg(long)]
     demo: bool,
@@ -142,6 +145,7 @@ impl Cli {
             config.media.announce_port = port;
         }
         config.media.tcp_port = self.media_tcp_port.0;
+        config.record_font = self.record_font.clone();
         if let Some(url) = &self.sms_http_url {
             config.sms = SmsConfig::Http {
                 url: url.clone(),

@@ -64,3 +64,22 @@ pub fn participant_may(role: cloudtrial_protocol::ParticipantRole, action: Evide
         }
     }
 }
+
+/// What a hearing participant may do with the court record (笔录).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordAction {
+    /// Write the record and start signing (发起签名).
+    Write,
+    /// Sign the record once signing has started.
+    Sign,
+}
+
+/// The court (judges and the clerk) writes the record and asks for
+/// signatures; everyone else in the hearing signs it.
+pub fn participant_may_record(role: cloudtrial_protocol::ParticipantRole, action: RecordAction) -> bool {
+    let court = role.side() == cloudtrial_protocol::Side::Court;
+    match action {
+        RecordAction::Write => court,
+        RecordAction::Sign => !court,
+    }
+}

@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::evidence::EvidenceStore;
 use crate::media::MediaHandle;
+use crate::record::RecordServices;
 use crate::rate_limit::RateLimiter;
 use crate::room::RoomRegistry;
 use crate::sms::SmsService;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub rooms: Arc<RoomRegistry>,
     pub media: MediaHandle,
     pub evidence: Arc<EvidenceStore>,
+    pub record: Arc<RecordServices>,
     /// Becomes `true` when the server starts shutting down; long-lived connections close.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

@@ -43,7 +43,8 @@ pub enum RoomInput {
     },
     DeviceState { participant_id: i64, camera_on: bool, microphone_on: bool },
     NetworkQuality { participant_id: i64, quality: Option<NetworkQuality> },
-    EvidenceChanged { evidence_id: String },
+    /// Sent to everyone who is not blocked (evidence or record changed).
+    Broadcast { notice: RoomNotice },
     Leave { participant_id: i64, connection: u64 },
     Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
     /// The hearing or its participants changed outside the room (edited or cancelled by staff).
@@ -150,8 +151,8 @@ impl Room {
                     }
                 }
             }
-            RoomInput::EvidenceChanged { evidence_id } => {
-                let notice = ServerMessage::Notice { notice: RoomNotice::EvidenceChanged { evidence_id } };
+            RoomInput::Broadcast { notice } => {
+                let notice = ServerMessage::Notice { notice };
                 for member in self.members.iter().filter(|m| !m.record.blocked) {
                     if let Some(connection) = &member.connection {
                         let _ = connection.outbox.try_send(notice.clone());

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use cloudtrial_protocol::api::DeviceKind;
-use cloudtrial_protocol::signalling::{JudgeCommand, NetworkQuality, ServerMessage};
+use cloudtrial_protocol::signalling::{JudgeCommand, NetworkQuality, RoomNotice, ServerMessage};
 use tokio::sync::{mpsc, oneshot};
 
 pub use actor::JoinError;
@@ -112,7 +112,12 @@ impl RoomRegistry {
 
     /// Evidence was submitted, withdrawn or cross-examined: everyone refreshes their list.
     pub async fn evidence_changed(&self, hearing_id: i64, evidence_id: String) {
-        self.send_if_live(hearing_id, RoomInput::EvidenceChanged { evidence_id }).await;
+        self.broadcast(hearing_id, RoomNotice::EvidenceChanged { evidence_id }).await;
+    }
+
+    /// Tells everyone in the room who is not blocked.
+    pub async fn broadcast(&self, hearing_id: i64, notice: RoomNotice) {
+        self.send_if_live(hearing_id, RoomInput::Broadcast { notice }).await;
     }
 
     /// The hearing changed outside the room (edited or cancelled by staff).

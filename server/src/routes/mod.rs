@@ -4,6 +4,7 @@ mod evidence;
 mod hearings;
 mod landing;
 mod login;
+mod record;
 mod room;
 mod web;
 mod sms;
@@ -26,6 +27,7 @@ pub fn router(max_chunk: u64) -> Router<AppState> {
         .merge(staff::router())
         .merge(hearings::router())
         .merge(evidence::router(max_chunk))
+        .merge(record::router())
         .merge(sms::router())
         .merge(landing::router())
         .merge(room::router())

@@ -55,3 +55,13 @@ pub fn list(conn: &Connection, hearing_id: i64) -> Result<Vec<HearingEvent>, Sto
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
+
+/// The participants who have been in the hearing room at least once.
+pub fn participants_who_joined(conn: &Connection, hearing_id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT actor_id FROM hearing_events
+         WHERE hearing_id = ?1 AND action = 'participant_joined' AND actor_kind = 'participant'",
+    )?;
+    let ids = stmt.query_map([hearing_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(ids)
+}

@@ -149,6 +149,67 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (evidence_id, participant_id)
     );
     "#,
+    // 4: the court record (笔录): versions, signing rounds, signatures, QR
+    // signing tokens, and the signed PDFs handed out. Versions and signatures
+    // are never changed or deleted.
+    r#"
+    CREATE TABLE record_versions (
+        id          INTEGER PRIMARY KEY,
+        hearing_id  INTEGER NOT NULL REFERENCES hearings(id),
+        version     INTEGER NOT NULL,
+        content     TEXT NOT NULL,
+        sha256      TEXT NOT NULL UNIQUE,
+        saved_by    TEXT NOT NULL,
+        saved_at_ms INTEGER NOT NULL,
+        UNIQUE (hearing_id, version)
+    );
+    CREATE TRIGGER record_versions_never_change BEFORE UPDATE ON record_versions
+        BEGIN SELECT RAISE(ABORT, 'record versions are never changed'); END;
+    CREATE TRIGGER record_versions_never_go BEFORE DELETE ON record_versions
+        BEGIN SELECT RAISE(ABORT, 'record versions are never deleted'); END;
+    CREATE TABLE signing_rounds (
+        id               INTEGER PRIMARY KEY,
+        hearing_id       INTEGER NOT NULL REFERENCES hearings(id),
+        version_id       INTEGER NOT NULL REFERENCES record_versions(id),
+        started_by       TEXT NOT NULL,
+        started_at_ms    INTEGER NOT NULL,
+        superseded_at_ms INTEGER
+    );
+    CREATE INDEX signing_rounds_hearing ON signing_rounds(hearing_id, id);
+    CREATE TABLE signing_signers (
+        round_id       INTEGER NOT NULL REFERENCES signing_rounds(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        PRIMARY KEY (round_id, participant_id)
+    );
+    CREATE TABLE signatures (
+        id               INTEGER PRIMARY KEY,
+        round_id         INTEGER NOT NULL REFERENCES signing_rounds(id),
+        participant_id   INTEGER NOT NULL REFERENCES participants(id),
+        image_png        BLOB NOT NULL,
+        payload          TEXT NOT NULL,
+        server_signature BLOB NOT NULL,
+        UNIQUE (round_id, participant_id)
+    );
+    CREATE TRIGGER signatures_never_change BEFORE UPDATE ON signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are never changed'); END;
+    CREATE TRIGGER signatures_never_go BEFORE DELETE ON signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are never deleted'); END;
+    CREATE TABLE signing_tokens (
+        token_hash     BLOB PRIMARY KEY,
+        round_id       INTEGER NOT NULL REFERENCES signing_rounds(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        login          TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL,
+        expires_at_ms  INTEGER NOT NULL,
+        used_at_ms     INTEGER
+    );
+    CREATE TABLE record_pdfs (
+        sha256        TEXT PRIMARY KEY,
+        round_id      INTEGER NOT NULL REFERENCES signing_rounds(id),
+        signature_ids TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -6,6 +6,7 @@ pub mod events;
 pub mod evidence;
 pub mod hearings;
 pub mod login;
+pub mod record;
 pub mod room;
 pub mod sessions;
 pub mod settings;

@@ -101,3 +101,12 @@ pub fn participant_identity(
 pub fn delete_expired(conn: &Connection, before_ms: i64) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM sessions WHERE expires_at_ms < ?1", [before_ms])?)
 }
+
+/// How and when a session was started: its device, and its start time.
+pub fn login_of(conn: &Connection, token_hash: &[u8]) -> Result<Option<(Option<String>, i64)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT device, created_at_ms FROM sessions WHERE token_hash = ?1", [token_hash], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}

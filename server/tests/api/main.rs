@@ -11,6 +11,7 @@ mod evidence_crash;
 mod login;
 mod meeting_numbers;
 mod permissions;
+mod record;
 mod restart;
 mod room;
 mod sms_gateway;

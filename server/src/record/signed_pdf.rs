@@ -1,0 +1,88 @@
+//! The signed record PDF of the latest signing round, remembered by its hash
+//! so the verification endpoint can recognise it.
+
+use cloudtrial_protocol::ErrorCode;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::pdf::{self, PrintedSignature, SignedRecord};
+use super::record_caller;
+use crate::auth::Caller;
+use crate::clock::local_date_time;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{self, StoreError};
+
+pub struct SignedPdf {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub case_number: String,
+    pub version: u32,
+}
+
+pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<SignedPdf, AppError> {
+    let who = record_caller(state, caller, hearing_id).await?;
+    let (round, version, signatures) = state
+        .store
+        .call(move |conn| {
+            let round = store::record::latest_round(conn, hearing_id)?
+                .ok_or_else(|| AppError::with_message(ErrorCode::Conflict, "尚未发起签名，暂无签名笔录"))?;
+            let version = store::record::version_by_id(conn, round.version_id)?
+                .ok_or_else(|| AppError::internal("a signing round's version is missing"))?;
+            let signatures = store::record::signatures_of_round(conn, round.id)?;
+            Ok::<_, AppError>((round, version, signatures))
+        })
+        .await?;
+    if !version.is_intact() {
+        return Err(AppError::internal(format!("record version {} fails its hash", version.version)));
+    }
+    let offset = state.config.utc_offset_minutes;
+    let printed = signatures
+        .iter()
+        .map(|row| {
+            let info = row.info()?;
+            Ok(PrintedSignature {
+                label: format!("{} {}", info.signer.role.label(), info.signer.name),
+                signed_at: local_date_time(info.signed_at_ms, offset),
+                png: row.image_png.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let signature_ids: Vec<i64> = signatures.iter().map(|s| s.id).collect();
+    let font = state.record.font().await?;
+    let court = state.config.court_name.clone();
+    let rendered = {
+        let version = version.clone();
+        tokio::task::spawn_blocking(move || {
+            pdf::render(&font, &SignedRecord { court: &court, record: &version, signatures: &printed })
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?
+    };
+    let sha256 = hex::encode(Sha256::digest(&rendered));
+    let now = state.clock.now_ms();
+    {
+        let (sha256, actor) = (sha256.clone(), who.actor.clone());
+        let round_id = round.id;
+        state
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction().map_err(StoreError::from)?;
+                if store::record::remember_pdf(&tx, &sha256, round_id, &signature_ids, now)? {
+                    store::events::append(
+                        &tx,
+                        hearing_id,
+                        &actor,
+                        "record_pdf_generated",
+                        &json!({"round_id": round_id, "sha256": sha256, "signatures": signature_ids}),
+                        now,
+                    )?;
+                }
+                tx.commit().map_err(StoreError::from)?;
+                Ok::<_, AppError>(())
+            })
+            .await?;
+    }
+    Ok(SignedPdf { bytes: rendered, sha256, case_number: version.content.header.case_number.clone(), version: version.version })
+}

@@ -1,0 +1,95 @@
+//! Verification: is this PDF, or this hash, a signed record of this court,
+//! and who signed it? Each signature is checked against the court's seal,
+//! the version's recomputed hash and the stored image.
+
+use cloudtrial_protocol::record::{RecordVerification, RecordVersion, SignaturePayload, VerifiedKind, VerifiedSignature};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use super::seal::RecordSeal;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{self, record::SignatureRow};
+
+/// A hex SHA-256 as a client may type it; `None` unless it is one.
+pub fn parse_sha256(value: &str) -> Option<String> {
+    let value = value.trim().to_ascii_lowercase();
+    (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then_some(value)
+}
+
+pub async fn verify_bytes(state: &AppState, bytes: Vec<u8>) -> Result<RecordVerification, AppError> {
+    let sha256 = tokio::task::spawn_blocking(move || hex::encode(Sha256::digest(&bytes))).await.map_err(AppError::internal)?;
+    verify_hash(state, &sha256).await
+}
+
+/// What the hash is: a signed record PDF handed out by this server, a record
+/// version, or nothing known (one answer for every unknown).
+pub async fn verify_hash(state: &AppState, sha256: &str) -> Result<RecordVerification, AppError> {
+    let Some(sha256) = parse_sha256(sha256) else { return Ok(RecordVerification::unknown()) };
+    let record = state.record.clone();
+    let court = state.config.court_name.clone();
+    state
+        .store
+        .call(move |conn| {
+            if let Some((round_id, signature_ids)) = store::record::pdf(conn, &sha256)? {
+                let Some(round) = store::record::round(conn, round_id)? else { return Ok(RecordVerification::unknown()) };
+                let Some(version) = store::record::version_by_id(conn, round.version_id)? else {
+                    return Ok(RecordVerification::unknown());
+                };
+                let signatures: Vec<SignatureRow> = store::record::signatures_of_round(conn, round_id)?
+                    .into_iter()
+                    .filter(|s| signature_ids.contains(&s.id))
+                    .collect();
+                return answer(conn, &record.seal, court, VerifiedKind::SignedPdf, &version, &signatures);
+            }
+            if let Some((version_id, version)) = store::record::version_by_hash(conn, &sha256)? {
+                let mut signatures = Vec::new();
+                for round in store::record::rounds_of_version(conn, version_id)? {
+                    signatures.extend(store::record::signatures_of_round(conn, round.id)?);
+                }
+                return answer(conn, &record.seal, court, VerifiedKind::RecordVersion, &version, &signatures);
+            }
+            Ok(RecordVerification::unknown())
+        })
+        .await
+}
+
+fn answer(
+    conn: &Connection,
+    seal: &RecordSeal,
+    court: String,
+    kind: VerifiedKind,
+    version: &RecordVersion,
+    signatures: &[SignatureRow],
+) -> Result<RecordVerification, AppError> {
+    let hearing = store::hearings::get(conn, version.hearing_id)?.ok_or_else(AppError::not_found)?;
+    let intact = version.is_intact();
+    let signatures = signatures
+        .iter()
+        .filter_map(|row| {
+            let payload: SignaturePayload = serde_json::from_str(&row.payload).ok()?;
+            let valid = intact && signature_holds(seal, row, &payload, version);
+            Some(VerifiedSignature { signer: payload.signer, signed_at_ms: payload.signed_at_ms, via: payload.via, valid })
+        })
+        .collect();
+    Ok(RecordVerification {
+        found: true,
+        kind: Some(kind),
+        court: Some(court),
+        case_number: Some(hearing.case_number),
+        case_title: Some(hearing.case_title),
+        version: Some(version.version),
+        version_sha256: Some(version.sha256.clone()),
+        signatures,
+    })
+}
+
+/// The seal is over exactly the stored payload, which names this version's
+/// hash and the stored image's hash.
+fn signature_holds(seal: &RecordSeal, row: &SignatureRow, payload: &SignaturePayload, version: &RecordVersion) -> bool {
+    seal.verify(row.payload.as_bytes(), &row.server_signature)
+        && payload.version_sha256 == version.sha256
+        && payload.version == version.version
+        && payload.hearing_id == version.hearing_id
+        && payload.image_sha256 == hex::encode(Sha256::digest(&row.image_png))
+}

@@ -1,0 +1,233 @@
+//! Writing and reading the record: every save is a new version, and a save
+//! made from an old version is refused instead of overwriting newer text.
+
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::api::HearingStatus;
+use cloudtrial_protocol::record::{
+    RecordContent, RecordHeader, RecordParagraph, RecordVersion, RecordVersionSummary, RecordView, SaveRecord,
+};
+use cloudtrial_protocol::signalling::RoomNotice;
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::{RecordCaller, record_caller, signing};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::permissions::{RecordAction, participant_may_record};
+use crate::state::AppState;
+use crate::store::{self, StoreError};
+
+const MAX_PARAGRAPHS: usize = 5_000;
+const MAX_PARAGRAPH_CHARS: usize = 20_000;
+const MAX_TOTAL_CHARS: usize = 1_000_000;
+const MAX_FIELD_CHARS: usize = 500;
+
+pub async fn view(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<RecordView, AppError> {
+    let who = record_caller(state, caller, hearing_id).await?;
+    state
+        .store
+        .call(move |conn| {
+            let latest = store::record::latest(conn, hearing_id)?.map(|(_, v)| v);
+            let suggested_header = suggested_header(conn, hearing_id)?;
+            let signing = match store::record::latest_round(conn, hearing_id)? {
+                Some(round) => Some(signing::round_view(conn, &round)?),
+                None => None,
+            };
+            let me = who.participant.as_ref().map(|p| p.id);
+            let must_sign = match (&signing, me) {
+                (Some(round), Some(me)) => round.is_open() && round.signer(me).is_some_and(|s| s.signature.is_none()),
+                _ => false,
+            };
+            let my_signature = match me {
+                Some(me) => store::record::latest_signature_of(conn, me)?.map(|row| row.info()).transpose()?,
+                None => None,
+            };
+            Ok(RecordView { hearing_id, latest, suggested_header, signing, may_edit: who.may_edit, must_sign, my_signature })
+        })
+        .await
+}
+
+/// Versions after `after`, oldest first: what a follower has not seen yet.
+pub async fn versions_after(state: &AppState, caller: &Caller, hearing_id: i64, after: u32) -> Result<Vec<RecordVersion>, AppError> {
+    record_caller(state, caller, hearing_id).await?;
+    state.store.call(move |conn| store::record::versions_after(conn, hearing_id, after).map_err(AppError::from)).await
+}
+
+pub async fn history(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<Vec<RecordVersionSummary>, AppError> {
+    record_caller(state, caller, hearing_id).await?;
+    state.store.call(move |conn| store::record::history(conn, hearing_id).map_err(AppError::from)).await
+}
+
+pub async fn version(state: &AppState, caller: &Caller, hearing_id: i64, number: u32) -> Result<RecordVersion, AppError> {
+    record_caller(state, caller, hearing_id).await?;
+    state
+        .store
+        .call(move |conn| store::record::version(conn, hearing_id, number)?.map(|(_, v)| v).ok_or_else(AppError::not_found))
+        .await
+}
+
+/// Saves a new version, unless the content is the latest version's already.
+pub async fn save(state: &AppState, caller: &Caller, hearing_id: i64, request: SaveRecord) -> Result<RecordVersion, AppError> {
+    let who = record_caller(state, caller, hearing_id).await?;
+    who.require_edit()?;
+    let content = clean(request.content)?;
+    let now = state.clock.now_ms();
+    let (saved, superseded) = state.store.call(move |conn| store_version(conn, &who, hearing_id, request.base_version, content, now)).await?;
+    if let Some(version) = &saved {
+        state.rooms.broadcast(hearing_id, RoomNotice::RecordSaved { version: version.version }).await;
+    }
+    for round_id in superseded {
+        state.rooms.broadcast(hearing_id, RoomNotice::SigningChanged { round_id }).await;
+    }
+    match saved {
+        Some(version) => Ok(version),
+        None => latest(state, hearing_id).await,
+    }
+}
+
+async fn latest(state: &AppState, hearing_id: i64) -> Result<RecordVersion, AppError> {
+    state
+        .store
+        .call(move |conn| store::record::latest(conn, hearing_id)?.map(|(_, v)| v).ok_or_else(AppError::not_found))
+        .await
+}
+
+/// Stores the version; `None` if it would repeat the latest. Also returns the
+/// signing rounds the edit superseded.
+fn store_version(
+    conn: &mut Connection,
+    who: &RecordCaller,
+    hearing_id: i64,
+    base_version: Option<u32>,
+    content: RecordContent,
+    now: i64,
+) -> Result<(Option<RecordVersion>, Vec<i64>), AppError> {
+    let tx = conn.transaction().map_err(StoreError::from)?;
+    if store::room::status(&tx, hearing_id)? == Some(HearingStatus::Cancelled) {
+        return Err(AppError::with_message(ErrorCode::Conflict, "庭审已取消，不能编辑笔录"));
+    }
+    let latest = store::record::latest(&tx, hearing_id)?.map(|(_, v)| v);
+    let current = latest.as_ref().map(|v| v.version);
+    if base_version != current {
+        return Err(AppError::with_message(
+            ErrorCode::Conflict,
+            format!("笔录已被更新（当前为第{}版），请刷新后再编辑", current.unwrap_or(0)),
+        ));
+    }
+    if latest.as_ref().is_some_and(|v| v.content == content) {
+        return Ok((None, Vec::new()));
+    }
+    let number = current.unwrap_or(0) + 1;
+    let version = RecordVersion {
+        hearing_id,
+        version: number,
+        sha256: content.sha256(hearing_id, number),
+        content,
+        saved_by: who.label(),
+        saved_at_ms: now,
+    };
+    store::record::insert_version(&tx, &version)?;
+    store::events::append(
+        &tx,
+        hearing_id,
+        &who.actor,
+        "record_saved",
+        &json!({"version": number, "sha256": version.sha256, "paragraphs": version.content.paragraphs.len()}),
+        now,
+    )?;
+    let superseded = store::record::supersede_open_rounds(&tx, hearing_id, now)?;
+    if !superseded.is_empty() {
+        store::events::append(
+            &tx,
+            hearing_id,
+            &who.actor,
+            "record_signing_superseded",
+            &json!({"rounds": superseded, "by_version": number}),
+            now,
+        )?;
+    }
+    tx.commit().map_err(StoreError::from)?;
+    Ok((Some(version), superseded))
+}
+
+/// Trims what was typed and checks it fits.
+fn clean(content: RecordContent) -> Result<RecordContent, AppError> {
+    let field = |value: &str, name: &str| -> Result<String, AppError> {
+        let value = value.trim();
+        if value.chars().count() > MAX_FIELD_CHARS {
+            return Err(AppError::invalid(format!("{name}不能超过{MAX_FIELD_CHARS}个字")));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(AppError::invalid(format!("{name}含有无效字符")));
+        }
+        Ok(value.to_owned())
+    };
+    let list = |values: &[String], name: &str| -> Result<Vec<String>, AppError> {
+        values.iter().map(|v| field(v, name)).filter(|v| !matches!(v, Ok(s) if s.is_empty())).collect()
+    };
+    let h = &content.header;
+    let header = RecordHeader {
+        case_number: field(&h.case_number, "案号")?,
+        case_title: field(&h.case_title, "案由")?,
+        time: field(&h.time, "时间")?,
+        place: field(&h.place, "地点")?,
+        judges: list(&h.judges, "审判人员")?,
+        clerk: field(&h.clerk, "书记员")?,
+        present: list(&h.present, "到庭人员")?,
+    };
+    if content.paragraphs.len() > MAX_PARAGRAPHS {
+        return Err(AppError::invalid(format!("笔录不能超过{MAX_PARAGRAPHS}段")));
+    }
+    let mut total = 0;
+    let mut paragraphs = Vec::with_capacity(content.paragraphs.len());
+    for (index, p) in content.paragraphs.into_iter().enumerate() {
+        let speaker = field(&p.speaker, "发言人")?;
+        let text = p.text.trim_end().to_owned();
+        let length = text.chars().count();
+        if length > MAX_PARAGRAPH_CHARS {
+            return Err(AppError::invalid(format!("第{}段不能超过{MAX_PARAGRAPH_CHARS}个字", index + 1)));
+        }
+        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(AppError::invalid(format!("第{}段含有无效字符", index + 1)));
+        }
+        total += length;
+        if speaker.is_empty() && text.trim().is_empty() {
+            continue;
+        }
+        paragraphs.push(RecordParagraph { speaker, text });
+    }
+    if total > MAX_TOTAL_CHARS {
+        return Err(AppError::invalid("笔录内容过长"));
+    }
+    Ok(RecordContent { header, paragraphs })
+}
+
+/// The header as the hearing fills it: case, time, place, the court, and
+/// the participants who have been in the room.
+fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, AppError> {
+    let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
+    let joined = store::events::participants_who_joined(conn, hearing_id)?;
+    let label = |p: &cloudtrial_protocol::api::ParticipantRecord| format!("{} {}", p.role.label(), p.name);
+    let court = |p: &&cloudtrial_protocol::api::ParticipantRecord| !participant_may_record(p.role, RecordAction::Sign);
+    Ok(RecordHeader {
+        case_number: hearing.case_number.clone(),
+        case_title: hearing.case_title.clone(),
+        time: format!("{} {}", hearing.scheduled_at.date(), hearing.scheduled_at.time()),
+        place: format!("{}（网上开庭）", hearing.courtroom),
+        judges: hearing
+            .participants
+            .iter()
+            .filter(court)
+            .filter(|p| p.role != cloudtrial_protocol::ParticipantRole::Clerk)
+            .map(label)
+            .collect(),
+        clerk: hearing
+            .participants
+            .iter()
+            .filter(|p| p.role == cloudtrial_protocol::ParticipantRole::Clerk)
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+            .join("、"),
+        present: hearing.participants.iter().filter(|p| !court(p) && joined.contains(&p.id)).map(label).collect(),
+    })
+}

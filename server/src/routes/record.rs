@@ -1,0 +1,189 @@
+//! The court record (笔录): versions, signing, the signed PDF, verification.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use cloudtrial_protocol::record::{
+    OpenQrSigning, QrSigning, QrSigningPage, RecordPublicKey, RecordVerification, RecordVersion, RecordVersionSummary,
+    RecordView, SaveRecord, SealedSignature, SignRecord, SignatureInfo, SigningRound, StartSigning, SubmitQrSignature,
+    VerifyHash,
+};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
+use crate::record::{signed_pdf, signing, verify, writing};
+use crate::state::AppState;
+
+/// A long record, as JSON.
+const RECORD_BODY_BYTES: usize = 8 << 20;
+/// A signature image, base64 in JSON.
+const SIGNATURE_BODY_BYTES: usize = 1 << 20;
+/// A PDF to verify.
+const VERIFY_BODY_BYTES: usize = 64 << 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/hearings/{id}/record", get(view).put(save).layer(DefaultBodyLimit::max(RECORD_BODY_BYTES)))
+        .route("/api/hearings/{id}/record/versions", get(versions_after))
+        .route("/api/hearings/{id}/record/versions/{version}", get(version))
+        .route("/api/hearings/{id}/record/history", get(history))
+        .route("/api/hearings/{id}/record/signing", post(start_signing))
+        .route(
+            "/api/hearings/{id}/record/signatures",
+            post(sign).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)),
+        )
+        .route("/api/hearings/{id}/record/signatures/{signature}/image", get(signature_image))
+        .route("/api/hearings/{id}/record/rounds/{round}/signatures", get(sealed))
+        .route("/api/hearings/{id}/record/qr", post(issue_qr))
+        .route("/api/hearings/{id}/record/pdf", get(pdf))
+        .route("/api/sign/open", post(open_qr))
+        .route("/api/sign/submit", post(submit_qr).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
+        .route("/api/records/verify", post(verify_record).layer(DefaultBodyLimit::max(VERIFY_BODY_BYTES)))
+        .route("/api/records/public-key", get(public_key))
+}
+
+async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<RecordView>, AppError> {
+    writing::view(&state, &caller, id).await.map(Json)
+}
+
+async fn save(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<SaveRecord>,
+) -> Result<Json<RecordVersion>, AppError> {
+    writing::save(&state, &caller, id, request).await.map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct After {
+    #[serde(default)]
+    after: u32,
+}
+
+async fn versions_after(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<After>,
+) -> Result<Json<Vec<RecordVersion>>, AppError> {
+    writing::versions_after(&state, &caller, id, query.after).await.map(Json)
+}
+
+async fn version(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, version)): ApiPath<(i64, u32)>,
+) -> Result<Json<RecordVersion>, AppError> {
+    writing::version(&state, &caller, id, version).await.map(Json)
+}
+
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<RecordVersionSummary>>, AppError> {
+    writing::history(&state, &caller, id).await.map(Json)
+}
+
+async fn start_signing(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<StartSigning>,
+) -> Result<Json<SigningRound>, AppError> {
+    signing::start(&state, &caller, id, request).await.map(Json)
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<SignRecord>,
+) -> Result<Json<SignatureInfo>, AppError> {
+    signing::sign_in_app(&state, &caller, id, request).await.map(Json)
+}
+
+async fn signature_image(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, signature)): ApiPath<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let png = signing::image(&state, &caller, id, signature).await?;
+    let mut response = (StatusCode::OK, png).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+async fn sealed(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, round)): ApiPath<(i64, i64)>,
+) -> Result<Json<Vec<SealedSignature>>, AppError> {
+    signing::sealed(&state, &caller, id, round).await.map(Json)
+}
+
+async fn issue_qr(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<QrSigning>, AppError> {
+    signing::issue_qr(&state, &caller, id).await.map(Json)
+}
+
+async fn pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    let pdf = signed_pdf::signed_pdf(&state, &caller, id).await?;
+    let name: String = format!("庭审笔录-{}-第{}版.pdf", pdf.case_number, pdf.version)
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let mut response = (StatusCode::OK, pdf.bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    let disposition = format!("inline; filename=\"record.pdf\"; filename*=UTF-8''{name}");
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert("x-record-sha256", HeaderValue::from_str(&pdf.sha256).unwrap_or(HeaderValue::from_static("")));
+    Ok(response)
+}
+
+async fn open_qr(State(state): State<AppState>, ApiJson(request): ApiJson<OpenQrSigning>) -> Result<Json<QrSigningPage>, AppError> {
+    signing::open_qr(&state, request).await.map(Json)
+}
+
+async fn submit_qr(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SubmitQrSignature>,
+) -> Result<Json<SignatureInfo>, AppError> {
+    signing::submit_qr(&state, request).await.map(Json)
+}
+
+/// A PDF (`application/pdf`) or `{"sha256": …}`.
+async fn verify_record(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<RecordVerification>, AppError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("application/json") {
+        let request: VerifyHash =
+            serde_json::from_slice(&body).map_err(|_| AppError::invalid("请提供笔录PDF文件或其SHA-256值"))?;
+        return verify::verify_hash(&state, &request.sha256).await.map(Json);
+    }
+    if body.is_empty() {
+        return Err(AppError::invalid("请提供笔录PDF文件或其SHA-256值"));
+    }
+    verify::verify_bytes(&state, body.to_vec()).await.map(Json)
+}
+
+async fn public_key(State(state): State<AppState>) -> Json<RecordPublicKey> {
+    Json(RecordPublicKey {
+        algorithm: "Ed25519".into(),
+        public_key: base64::engine::general_purpose::STANDARD.encode(state.record.seal.public_key()),
+    })
+}
