@@ -8,6 +8,7 @@ pub mod evidence;
 mod hearing;
 mod http;
 pub mod media;
+pub mod record;
 mod session;
 mod store;
 

@@ -143,6 +143,7 @@ impl EvidenceService {
         let mut notices = hearing.subscribe_notices();
         let mut room = hearing.subscribe();
         let task = tokio::spawn(async move {
+            let mut was_connected = room.borrow_and_update().connection == ConnectionState::Connected;
             let _ = inner.refresh().await;
             loop {
                 tokio::select! {
@@ -157,7 +158,9 @@ impl EvidenceService {
                         if changed.is_err() {
                             return;
                         }
-                        let reconnected = room.borrow_and_update().connection == ConnectionState::Connected;
+                        let connected = room.borrow_and_update().connection == ConnectionState::Connected;
+                        let reconnected = connected && !was_connected;
+                        was_connected = connected;
                         if reconnected {
                             let _ = inner.refresh().await;
                         }

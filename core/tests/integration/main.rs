@@ -4,3 +4,4 @@ mod evidence;
 mod hearing_room;
 mod login;
 mod media;
+mod record;
