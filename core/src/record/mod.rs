@@ -28,7 +28,7 @@ use crate::http::ApiClient;
 pub enum RecordUpdate {
     /// The record as it is now: sent first, after a reconnection, and whenever
     /// signing starts, is superseded or a signature arrives.
-    View(RecordView),
+    View(Box<RecordView>),
     /// A version saved since the last update; every version arrives, in order.
     Version(RecordVersion),
 }
@@ -228,7 +228,7 @@ impl Follower {
             }
             Some(_) => {}
         }
-        self.sender.send(Ok(RecordUpdate::View(view))).await.is_ok()
+        self.sender.send(Ok(RecordUpdate::View(Box::new(view)))).await.is_ok()
     }
 
     async fn send_versions(&mut self) -> bool {
