@@ -84,6 +84,11 @@ impl CloudTrialClient {
         crate::evidence::HearingEvidence::start(&self.inner)
     }
 
+    /// The court record (笔录): read it, follow it, sign it.
+    pub fn record(&self) -> Result<Arc<crate::record::HearingRecord>, ClientError> {
+        crate::record::HearingRecord::new(&self.inner)
+    }
+
     pub async fn logout(&self) -> Result<(), ClientError> {
         let client = self.inner.clone();
         runtime::run(async move { client.logout().await }).await.map_err(Into::into)

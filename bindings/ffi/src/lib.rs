@@ -8,6 +8,7 @@ mod client;
 mod error;
 mod evidence;
 mod media;
+mod record;
 mod room;
 mod runtime;
 mod task_handle;
@@ -20,6 +21,7 @@ pub use media::{
     CameraFacing, MediaCall, MediaConnection, MediaSettings, MediaState, MediaStateListener, RemoteMediaListener,
     RemoteSender, VideoFrame,
 };
+pub use record::*;
 pub use room::{ConnectionState, HearingRoom, RoomParticipant, RoomState, RoomStateListener};
 pub use task_handle::TaskHandle;
 pub use types::*;

@@ -111,7 +111,9 @@ impl RecordService {
     /// Refused here, before anything is sent, when `read` is not the version
     /// now being signed or was altered.
     pub async fn sign_png(&self, read: &RecordVersion, png: &[u8]) -> Result<SignatureInfo> {
-        check_intact(read)?;
+        if !read.is_intact() {
+            return Err(Error::InvalidInput("笔录内容与其校验值不一致，请刷新后重新阅读".into()));
+        }
         let view = self.fetch().await?;
         let round = view.signing.filter(SigningRound::is_open).ok_or_else(|| Error::InvalidInput("当前没有待签名的笔录".into()))?;
         if round.version != read.version || round.version_sha256 != read.sha256 {

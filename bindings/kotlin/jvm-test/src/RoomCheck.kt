@@ -104,6 +104,8 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court) {
     mediaChecks(judge, defendant)
     println("Evidence through the bindings")
     evidenceChecks(judgeClient, defendantClient, judge)
+    println("The court record through the bindings")
+    recordChecks(judge, defendantClient, defendant, court)
 
     judgeHandle.close()
     defendantHandle.close()
