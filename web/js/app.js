@@ -2,13 +2,14 @@
 //   #/            choose: 会议号登录 or 法院工作人员登录
 //   #/join        会议号登录 (parties, judges and clerks with the meeting number)
 //   #/room        the hearing room
-//   #/console...  the court console (staff)
+//   #/console...  the court console (staff); #/console/hearing/N/record is the record editor
 
 import './pages/join.js';
 import './pages/staff-login.js';
 import './pages/console.js';
 import './pages/booking.js';
 import './pages/hearing-admin.js';
+import './pages/record.js';
 import './pages/room.js';
 import { h } from './dom.js';
 import { participantSession, staffSession } from './session.js';
@@ -37,6 +38,7 @@ function route() {
   else if (path.startsWith('/console')) {
     if (!staffSession()) page = h('ct-staff-login');
     else if (path === '/console/book') page = h('ct-booking');
+    else if (/^\/console\/hearing\/\d+\/record$/.test(path)) page = h('ct-record-page', { dataset: { id: path.split('/')[3] } });
     else if (path.startsWith('/console/hearing/')) page = h('ct-hearing-admin', { dataset: { id: path.split('/')[3] } });
     else page = h('ct-console');
   } else page = home();

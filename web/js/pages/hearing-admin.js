@@ -38,6 +38,12 @@ const EVENTS = {
   evidence_submitted: '提交证据',
   evidence_withdrawn: '撤回证据',
   evidence_opinion: '质证意见',
+  record_saved: '保存笔录',
+  record_signing_started: '发起签名',
+  record_signing_qr_issued: '生成签名二维码',
+  record_signed: '笔录签名',
+  record_signing_superseded: '笔录修改，签名作废',
+  record_pdf_generated: '生成签名笔录',
 };
 
 class HearingAdminPage extends HTMLElement {
@@ -94,6 +100,7 @@ class HearingAdminPage extends HTMLElement {
         error,
         h('div', { class: 'actions' },
           h('a', { class: 'button', href: '#/console' }, '返回列表'),
+          hearing.status === 'cancelled' ? null : h('a', { class: 'button', href: `#/console/hearing/${id}/record`, name: 'record' }, '庭审笔录'),
           mine && !over ? h('button', { type: 'button', class: 'primary', name: 'enter', onclick: enter }, `以${ROLE_LABELS[mine.role]}身份进入庭审`) : null,
           hearing.status === 'scheduled' ? h('button', { type: 'button', class: 'danger', onclick: cancel }, '取消庭审') : null),
         h('h2', {}, '参与人'),

@@ -10,6 +10,7 @@ import { CONNECTION_LABELS, RoomConnection } from '../room.js';
 import { participantSession, setParticipantSession } from '../session.js';
 import '../room/device-check.js';
 import '../room/evidence.js';
+import '../room/record.js';
 import '../room/tiles.js';
 
 /** @typedef {import('../room.js').RoomView} RoomView */
@@ -43,6 +44,7 @@ class RoomPage extends HTMLElement {
     this.people = h('ul', { class: 'people', id: 'participants' });
     this.mine = h('div', { class: 'my-devices' });
     this.evidence = /** @type {import('../room/evidence.js').EvidencePanel} */ (h('ct-evidence-panel', { id: 'evidence' }));
+    this.record = /** @type {import('../room/record.js').RecordPanel} */ (h('ct-record-panel', { id: 'record' }));
     this.blocked = h('div', { class: 'blocked-overlay', id: 'blocked', hidden: true });
     this.banner = h('p', { class: 'banner', hidden: true });
     this.deviceCheck = /** @type {import('../room/device-check.js').DeviceCheck} */ (h('ct-device-check'));
@@ -59,17 +61,23 @@ class RoomPage extends HTMLElement {
       h('aside', { class: 'right' }, tabs));
     replace(this, this.layout, this.blocked);
     this.evidence.setup(session.token, session.hearing_id, details.me);
+    this.record.setup(session.token, session.hearing_id);
 
     this.room = new RoomConnection(session.token, 'pc_browser');
     this.room.addEventListener('room', (e) => this.render(/** @type {CustomEvent} */ (e).detail));
     this.room.addEventListener('state', () => {
       this.renderConnection();
       // Notices sent while the connection was down are lost: catch up.
-      if (this.room?.state === 'connected' && this.wasReconnecting) this.evidence?.refresh();
+      if (this.room?.state === 'connected' && this.wasReconnecting) {
+        this.evidence?.refresh();
+        this.record?.reconnected();
+      }
       this.wasReconnecting = this.room?.state === 'reconnecting';
     });
     this.room.addEventListener('notice', (e) => {
-      if (/** @type {CustomEvent} */ (e).detail.kind === 'evidence_changed') this.evidence?.refresh();
+      const notice = /** @type {CustomEvent} */ (e).detail;
+      if (notice.kind === 'evidence_changed') this.evidence?.refresh();
+      if (notice.kind === 'record_saved' || notice.kind === 'signing_changed') this.record?.onNotice(notice);
     });
     this.room.connect();
     this.renderConnection();
@@ -96,21 +104,22 @@ class RoomPage extends HTMLElement {
   }
 
   tabs() {
+    /** @type {Record<string, HTMLElement>} */
     const panels = {
       people: h('div', { class: 'panel' }, this.controls, this.people),
       evidence: h('div', { class: 'panel', hidden: true }, this.evidence),
+      record: h('div', { class: 'panel', hidden: true }, this.record),
     };
-    const buttons = /** @type {const} */ ([['people', '参与人'], ['evidence', '举证质证']]).map(([key, text]) =>
+    const buttons = /** @type {const} */ ([['people', '参与人'], ['evidence', '举证质证'], ['record', '庭审笔录']]).map(([key, text]) =>
       h('button', {
         type: 'button', class: key === 'people' ? 'tab active' : 'tab', name: `tab-${key}`,
         onclick: (/** @type {Event} */ event) => {
           for (const b of /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (event.target).parentElement).children) b.classList.remove('active');
           /** @type {HTMLElement} */ (event.target).classList.add('active');
-          panels.people.hidden = key !== 'people';
-          panels.evidence.hidden = key !== 'evidence';
+          for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== key;
         },
       }, text));
-    return h('div', {}, h('nav', { class: 'tabs' }, buttons), panels.people, panels.evidence);
+    return h('div', {}, h('nav', { class: 'tabs' }, buttons), Object.values(panels));
   }
 
   renderConnection() {

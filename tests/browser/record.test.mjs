@@ -1,0 +1,165 @@
+// The court record (笔录) in the browser: the clerk writes three paragraphs in
+// the console; a party with 笔录自动刷新 sees each save as it happens, the
+// other party only after 刷新. After 闭庭 the clerk starts signing; each
+// party's PC pops up a QR code, which a phone-sized page opens to sign with a
+// finger; the PC sees the signature arrive and shows it under 查看签名; the
+// signed PDF has both signatures on every page.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { artifacts, browser, startServer, until } from './court.mjs';
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+
+const SPOKEN = [
+  ['审判长', '现在开庭。请原告陈述诉讼请求。'],
+  ['原告', '请求判令被告偿还借款人民币五万元。'],
+  ['被告', '借款属实，但已经归还两万元。'],
+];
+
+/** A party logs in with the meeting number on a PC and opens 庭审笔录. */
+async function partyOpensRecord(chrome, court, mobile) {
+  const context = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(`${court.url}/?meeting=${court.meeting}`);
+  await page.fill('input[name=mobile]', mobile);
+  await page.click('button[name=send-code]');
+  const outbox = await until('the login code', () => court.api('GET', `/api/sms?mobile=${mobile}`, undefined, court.clerk), (o) => o.some((m) => m.kind === 'login_code'));
+  await page.fill('input[name=code]', /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1]);
+  await page.click('button[name=login]');
+  await page.click('button[name=enter-hearing]');
+  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  await page.click('button[name=tab-record]');
+  await page.locator('#record-state').waitFor();
+  return page;
+}
+
+/** The text of the record a page shows. */
+const shown = (page) => page.evaluate(() => document.querySelector('#record .record-document')?.textContent ?? '');
+
+/** Draws a signature with the pointer, as a finger would. */
+async function drawSignature(page) {
+  const box = await page.locator('canvas.signature-canvas').boundingBox();
+  const at = (fx, fy) => [box.x + box.width * fx, box.y + box.height * fy];
+  await page.mouse.move(...at(0.15, 0.6));
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i += 1) await page.mouse.move(...at(0.15 + i * 0.035, 0.6 - Math.sin(i / 3) * 0.25));
+  await page.mouse.up();
+  await page.mouse.move(...at(0.3, 0.25));
+  await page.mouse.down();
+  await page.mouse.move(...at(0.35, 0.85), { steps: 8 });
+  await page.mouse.up();
+}
+
+/** The QR code pops up on the PC; a phone "scans" it (opens its link) and signs. */
+async function signOnPhone(chrome, pc, who) {
+  const dialog = pc.locator('dialog#record-dialog[data-url]');
+  await dialog.waitFor();
+  assert.ok(await dialog.locator('img.qr-code').evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code is shown');
+  const url = await dialog.getAttribute('data-url');
+  assert.match(url, /\/sign\.html#[A-Za-z0-9_-]{20,}$/);
+  const phoneContext = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const phone = await phoneContext.newPage();
+  await phone.goto(url);
+  await until('the signing page', () => phone.textContent('#signer').catch(() => ''), (t) => t === `签名人：${who}`);
+  assert.ok((await phone.locator('.record-document').textContent()).includes(SPOKEN[2][1]), 'the phone shows the record to sign');
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the phone screen');
+  assert.ok(await phone.locator('button[name=confirm-signature]').isDisabled(), 'nothing to confirm before drawing');
+  await drawSignature(phone);
+  await shot(phone, `sign-page-${who.split(' ')[0]}`);
+  await phone.click('button[name=confirm-signature]');
+  await phone.locator('#sign-done').waitFor();
+  await until('the PC sees the signature arrive', () => pc.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
+
+  // The same QR code a second time: refused, and the page says what to do.
+  const again = await phoneContext.newPage();
+  await again.goto(url);
+  await until('the used code refused', () => again.textContent('#sign-error').catch(() => ''), (t) => t === '签名二维码无效或已过期，请在电脑上重新获取二维码');
+  await phoneContext.close();
+  await pc.click('dialog#record-dialog button[name=close-dialog]');
+}
+
+test('the record followed live, refreshed, and signed through QR codes on phones', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const plaintiff = await partyOpensRecord(chrome, court, '13800000001');
+    const defendant = await partyOpensRecord(chrome, court, '13800000002');
+    assert.equal(await plaintiff.textContent('#record-state'), '书记员尚未记录笔录');
+    await plaintiff.check('input[name=auto-refresh]');
+
+    // ---- The clerk writes in the console; every pause in typing saves a version.
+    const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 } });
+    clerk.on('dialog', (d) => d.accept());
+    await clerk.goto(`${court.url}/#/console`);
+    await clerk.fill('input[name=username]', 'clerk');
+    await clerk.fill('input[name=password]', 'demo1234');
+    await clerk.click('button[name=login]');
+    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+    await clerk.click('a[name=record]');
+    await clerk.locator('#paragraphs .paragraph-row').first().waitFor();
+    assert.equal(await clerk.inputValue('input[name=header-case_number]'), court.hearing.case_number, 'the header is filled from the hearing');
+
+    for (const [index, [speaker, text]] of SPOKEN.entries()) {
+      if (index > 0) await clerk.click('button[name=add-paragraph]');
+      const row = clerk.locator('#paragraphs .paragraph-row').nth(index);
+      await row.locator('input[name=speaker]').fill(speaker);
+      await row.locator('textarea').fill(text);
+      const version = String(index + 1);
+      await until(`autosave ${version}`, () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === version);
+      await until(`the following party sees paragraph ${version}`, () => shown(plaintiff), (t) => t.includes(`${speaker}：${text}`));
+      await until('the other party is told there is more', () => defendant.textContent('#record-state'), (t) => t === `笔录已更新（第${version}版），点击“刷新”查看`);
+      assert.ok(!(await shown(defendant)).includes(text), `without auto-refresh paragraph ${version} waits for 刷新`);
+    }
+    await defendant.click('button[name=refresh-record]');
+    await until('刷新 brings all three', () => shown(defendant), (t) => SPOKEN.every(([s, x]) => t.includes(`${s}：${x}`)));
+    assert.match(await defendant.textContent('#record-state'), /^第3版/);
+    await shot(plaintiff, 'record-following');
+    await shot(clerk, 'record-editor');
+
+    // ---- Signing waits for the end of the hearing.
+    await clerk.click('button[name=start-signing]');
+    await until('refused during the hearing', () => clerk.locator('[role=alert]').first().textContent(), (t) => t.length > 0);
+    await closeHearing(court);
+    await clerk.click('button[name=start-signing]');
+    await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第3版签名中'));
+
+    // ---- 书记员发起签名后，弹出二维码: each party signs on a phone.
+    await signOnPhone(chrome, plaintiff, '原告 张三');
+    await signOnPhone(chrome, defendant, '被告 李四');
+
+    // 查看签名: the plaintiff's own signature image.
+    await plaintiff.click('button[name=my-signature]');
+    await until('查看签名', () => plaintiff.locator('#my-signature-image').evaluate((img) => img.complete && img.naturalWidth).catch(() => 0), (w) => w > 100);
+    await shot(plaintiff, 'record-my-signature');
+
+    // The clerk sees both signed, and downloads the signed record.
+    await clerk.click('button[name=refresh-signing]');
+    await until('all signed', () => clerk.locator('.signing-state').textContent(), (t) => t.startsWith('第3版已全部签名'));
+    const [download] = await Promise.all([clerk.waitForEvent('download'), clerk.click('button[name=download-pdf]')]);
+    const pdf = join(artifacts, 'signed-record-browser.pdf');
+    await download.saveAs(pdf);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-']).toString();
+    for (const [, spoken] of SPOKEN) assert.ok(text.replace(/\s/g, '').includes(spoken), `the PDF has: ${spoken}`);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf]).toString())[1]);
+    const images = execFileSync('pdfimages', ['-list', pdf]).toString().trim().split('\n').slice(2)
+      .filter((line) => line.trim().split(/\s+/)[2] === 'image');
+    assert.equal(images.length, 2 * pages, 'both signatures on every page');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+/** The judge (a command-line participant) opens and closes the hearing. */
+async function closeHearing(court) {
+  const judge = await court.participantProcess('13900000001', 'red', 440);
+  await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
+  judge.send('start');
+  await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
+  judge.send('close');
+  await until('已闭庭', () => judge.last?.hearing_status, (s) => s === '已闭庭');
+  judge.send('quit');
+}

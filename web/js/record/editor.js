@@ -1,0 +1,285 @@
+// The clerk's record editor: the header filled from the hearing, paragraphs
+// of speaker and text, autosave (every save a new version, none overwritten),
+// 发起签名, the signing status, the signed PDF and the version history.
+
+import { api, ApiError } from '../api.js';
+import { formatTime, h, replace } from '../dom.js';
+import { headerLines, recordDocument } from './document.js';
+import { allSigned, downloadPdf, signingStatus } from './signing.js';
+
+/** @typedef {import('./signing.js').RecordView} RecordView */
+
+const AUTOSAVE_MS = 1200;
+const MAX_UNSAVED_MS = 8000;
+const RETRY_MS = 3000;
+const POLL_MS = 5000;
+const SPEAKERS = ['审判长', '审判员', '书记员', '原告', '被告', '原告代理人', '被告代理人', '第三人', '证人'];
+const HEADER_FIELDS = /** @type {const} */ ([
+  ['case_number', '案号'], ['case_title', '案由'], ['time', '时间'], ['place', '地点'],
+  ['judges', '审判人员'], ['clerk', '书记员'], ['present', '到庭人员'],
+]);
+const LISTS = ['judges', 'present'];
+
+export class RecordEditor extends HTMLElement {
+  /** @type {number|null} */
+  base = null;
+  dirty = false;
+  saving = false;
+  again = false;
+  /** @type {string} JSON of the last saved content */
+  saved = '';
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  timer = undefined;
+  /** @type {ReturnType<typeof setInterval>|undefined} */
+  poll = undefined;
+  /** @type {number|undefined} when the unsaved changes began */
+  dirtySince = undefined;
+
+  /**
+   * @param {string} token
+   * @param {number} hearingId
+   */
+  async setup(token, hearingId) {
+    this.token = token;
+    this.hearingId = hearingId;
+    this.status = h('span', { class: 'save-status', id: 'save-status', role: 'status' });
+    this.headerFields = h('div', { class: 'grid two record-header-fields' });
+    this.paragraphs = h('div', { class: 'paragraphs', id: 'paragraphs' });
+    this.signing = h('div', { class: 'signing', id: 'signing' });
+    this.history = h('ol', { class: 'history' });
+    this.error = h('p', { class: 'error', role: 'alert' });
+    this.guard = (/** @type {BeforeUnloadEvent} */ e) => {
+      if (this.dirty) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', this.guard);
+    await this.load();
+  }
+
+  disconnectedCallback() {
+    clearTimeout(this.timer);
+    clearInterval(this.poll);
+    if (this.guard) window.removeEventListener('beforeunload', this.guard);
+  }
+
+  async load() {
+    /** @type {RecordView} */
+    let view;
+    try {
+      view = await api('GET', `/api/hearings/${this.hearingId}/record`, { token: this.token });
+    } catch (e) {
+      replace(this, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
+      return;
+    }
+    if (!view.may_edit) {
+      replace(this, view.latest ? recordDocument(view.latest) : h('p', { class: 'empty' }, '书记员尚未记录笔录'),
+        view.signing ? signingStatus(view.signing) : null);
+      return;
+    }
+    const content = view.latest?.content ?? { header: view.suggested_header, paragraphs: [] };
+    this.base = view.latest?.version ?? null;
+    this.saved = view.latest ? JSON.stringify(view.latest.content) : '';
+    this.dirty = false;
+    this.renderHeader(content.header);
+    replace(/** @type {HTMLElement} */ (this.paragraphs));
+    for (const p of content.paragraphs) this.addParagraph(p.speaker, p.text, false);
+    if (!content.paragraphs.length) this.addParagraph('审判长', '', false);
+    this.showSaved(view.latest);
+    replace(this,
+      h('datalist', { id: 'speakers' }, SPEAKERS.concat(content.header.present).map((s) => h('option', { value: s }))),
+      h('div', { class: 'toolbar' },
+        this.status,
+        h('button', { type: 'button', name: 'save-now', onclick: () => this.save() }, '立即保存')),
+      this.error,
+      h('details', { class: 'record-header-editor' }, h('summary', {}, '笔录首部（案号、时间、地点、到庭人员）'), this.headerFields),
+      this.paragraphs,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', name: 'add-paragraph', onclick: () => this.addParagraph('', '', true) }, '添加段落'),
+        h('span', { class: 'hint' }, 'Ctrl+Enter 添加段落，修改后自动保存')),
+      h('h3', {}, '签名'),
+      this.signing,
+      h('details', { class: 'versions' }, h('summary', { onclick: () => this.loadHistory() }, '版本记录'), this.history));
+    this.renderSigning(view);
+  }
+
+  /** @param {import('./document.js').RecordHeader} header */
+  renderHeader(header) {
+    const values = Object.fromEntries(headerLines(header).map(([name, value]) => [name, value]));
+    replace(/** @type {HTMLElement} */ (this.headerFields), HEADER_FIELDS.map(([key, name]) =>
+      h('label', {}, name, h('input', { name: `header-${key}`, value: values[name] ?? '', oninput: () => this.changed() }))));
+  }
+
+  /**
+   * @param {string} speaker
+   * @param {string} text
+   * @param {boolean} focus
+   */
+  addParagraph(speaker, text, focus) {
+    const textarea = h('textarea', {
+      name: 'text', rows: 3, placeholder: '发言内容',
+      oninput: () => this.changed(),
+      onkeydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.key === 'Enter' && e.ctrlKey) {
+          e.preventDefault();
+          this.addParagraph('', '', true);
+        }
+      },
+    });
+    textarea.value = text;
+    const row = h('div', { class: 'paragraph-row' },
+      h('input', { name: 'speaker', list: 'speakers', value: speaker, placeholder: '发言人', oninput: () => this.changed() }),
+      textarea,
+      h('button', { type: 'button', class: 'link', name: 'remove-paragraph', onclick: () => { row.remove(); this.changed(); } }, '删除'));
+    this.paragraphs?.append(row);
+    if (focus) /** @type {HTMLInputElement} */ (row.querySelector('input[name=speaker]')).focus();
+    return row;
+  }
+
+  content() {
+    const field = (/** @type {string} */ key) => /** @type {HTMLInputElement} */ (this.querySelector(`input[name=header-${key}]`)).value.trim();
+    /** @type {any} */
+    const header = {};
+    for (const [key] of HEADER_FIELDS) {
+      header[key] = LISTS.includes(key) ? field(key).split(/[、,，;；]/).map((s) => s.trim()).filter(Boolean) : field(key);
+    }
+    const paragraphs = [...this.querySelectorAll('.paragraph-row')]
+      .map((row) => ({
+        speaker: /** @type {HTMLInputElement} */ (row.querySelector('input[name=speaker]')).value.trim(),
+        text: /** @type {HTMLTextAreaElement} */ (row.querySelector('textarea')).value.trim(),
+      }))
+      .filter((p) => p.text);
+    return { header, paragraphs };
+  }
+
+  changed() {
+    if (!this.dirty) this.dirtySince = Date.now();
+    this.dirty = true;
+    if (this.status) this.status.textContent = '有未保存的修改';
+    clearTimeout(this.timer);
+    // Saved after a pause in typing, and at least every few seconds while it goes on.
+    const wait = Math.max(0, Math.min(AUTOSAVE_MS, (this.dirtySince ?? 0) + MAX_UNSAVED_MS - Date.now()));
+    this.timer = setTimeout(() => this.save(), wait);
+  }
+
+  /** Saves now if anything changed; a save already running is followed by another. */
+  async save() {
+    clearTimeout(this.timer);
+    if (this.saving) {
+      this.again = true;
+      return;
+    }
+    const content = this.content();
+    if (JSON.stringify(content) === this.saved) {
+      this.dirty = false;
+      return;
+    }
+    if (!content.paragraphs.length && this.base === null) return;
+    this.saving = true;
+    if (this.status) this.status.textContent = '正在保存…';
+    try {
+      const version = await api('PUT', `/api/hearings/${this.hearingId}/record`, {
+        token: this.token, body: { base_version: this.base, content },
+      });
+      this.base = version.version;
+      this.saved = JSON.stringify(version.content);
+      this.dirty = JSON.stringify(this.content()) !== this.saved;
+      this.showSaved(version);
+      if (this.error) this.error.textContent = '';
+    } catch (e) {
+      const error = /** @type {ApiError} */ (e);
+      if (error.status === 409) {
+        this.conflict(error.message);
+      } else if (error.status === 0 || error.status >= 500) {
+        if (this.status) this.status.textContent = '保存失败，正在重试…';
+        this.timer = setTimeout(() => this.save(), RETRY_MS);
+      } else if (this.error) {
+        this.error.textContent = error.message;
+      }
+    } finally {
+      this.saving = false;
+    }
+    if (this.again) {
+      this.again = false;
+      await this.save();
+    }
+  }
+
+  /** Someone else saved meanwhile: nothing is overwritten; the clerk chooses. */
+  conflict(/** @type {string} */ message) {
+    if (!this.error) return;
+    replace(this.error, message, h('button', {
+      type: 'button', class: 'link', name: 'load-latest',
+      onclick: () => {
+        if (window.confirm('载入最新版本将放弃您未保存的修改，是否继续？')) this.load();
+      },
+    }, '载入最新版本'));
+  }
+
+  /** @param {import('./document.js').RecordVersion|null|undefined} version */
+  showSaved(version) {
+    if (!this.status) return;
+    this.status.textContent = version ? `已保存（第${version.version}版 ${new Date(version.saved_at_ms).toLocaleTimeString('zh-CN', { hour12: false })}）` : '尚未保存';
+    this.status.dataset.version = version ? String(version.version) : '';
+  }
+
+  /** @param {RecordView} view */
+  renderSigning(view) {
+    if (!this.signing) return;
+    const round = view.signing;
+    replace(this.signing,
+      round ? signingStatus(round) : h('p', { class: 'hint' }, '闭庭或休庭后，可发起签名，当事人将收到签名请求。'),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', name: 'start-signing', onclick: () => this.startSigning() },
+          round && !round.superseded_at_ms ? '重新发起签名' : '发起签名'),
+        h('button', { type: 'button', name: 'refresh-signing', onclick: () => this.refreshSigning() }, '刷新签名状态'),
+        round ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download(round.version) }, '下载签名笔录（PDF）') : null));
+    clearInterval(this.poll);
+    // The console has no room connection: signatures are looked for while some are missing.
+    if (round && !round.superseded_at_ms && !allSigned(round)) this.poll = setInterval(() => this.refreshSigning(), POLL_MS);
+  }
+
+  async refreshSigning() {
+    try {
+      this.renderSigning(await api('GET', `/api/hearings/${this.hearingId}/record`, { token: this.token }));
+    } catch {
+      // Shown as it was; the next poll or click tries again.
+    }
+  }
+
+  async startSigning() {
+    if (!window.confirm('发起签名后，当前版本将被冻结并由当事人签名。是否继续？')) return;
+    await this.save();
+    if (this.dirty || this.base === null) {
+      if (this.error) this.error.textContent = '请先保存笔录';
+      return;
+    }
+    try {
+      await api('POST', `/api/hearings/${this.hearingId}/record/signing`, { token: this.token, body: { version: this.base } });
+      if (this.error) this.error.textContent = '';
+    } catch (e) {
+      if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
+    }
+    await this.refreshSigning();
+  }
+
+  /** @param {number} version */
+  async download(version) {
+    try {
+      await downloadPdf(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId), `庭审笔录-第${version}版.pdf`);
+    } catch (e) {
+      if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
+    }
+  }
+
+  async loadHistory() {
+    if (!this.history) return;
+    try {
+      const versions = await api('GET', `/api/hearings/${this.hearingId}/record/history`, { token: this.token });
+      replace(this.history, versions.map((/** @type {any} */ v) =>
+        h('li', {}, `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, h('span', { class: 'mono hash' }, v.sha256))));
+    } catch (e) {
+      replace(this.history, h('li', { class: 'error' }, /** @type {Error} */ (e).message));
+    }
+  }
+}
+
+customElements.define('ct-record-editor', RecordEditor);
