@@ -227,6 +227,11 @@ async fn serve(listener: tokio::net::TcpListener, demo: bool, state: cloudtrial_
         let seeded = cloudtrial_server::demo::seed(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
         println!("{}", cloudtrial_server::demo::instructions(&seeded, &state.config.public_url));
     }
+    if state.record.font().await.is_err() {
+        eprintln!(
+            "warning: no CJK font found for signed record PDFs; install fonts-noto-cjk or pass --record-font"
+        );
+    }
     tracing::info!(%addr, data_dir = %state.config.data_dir.display(), "Cloud Trial server listening");
     println!("Cloud Trial server listening on http://{addr}");
     cloudtrial_server::serve(listener, state, shutdown_signal()).await?;
