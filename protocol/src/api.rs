@@ -202,6 +202,8 @@ pub enum SmsKind {
     HearingCancelled,
     /// A login verification code.
     LoginCode,
+    /// 发起签名: the record waits for this participant's signature.
+    SigningRequest,
 }
 
 impl SmsKind {
@@ -212,6 +214,7 @@ impl SmsKind {
             Self::ParticipantRemoved => "participant_removed",
             Self::HearingCancelled => "hearing_cancelled",
             Self::LoginCode => "login_code",
+            Self::SigningRequest => "signing_request",
         }
     }
 
@@ -222,6 +225,7 @@ impl SmsKind {
             Self::ParticipantRemoved,
             Self::HearingCancelled,
             Self::LoginCode,
+            Self::SigningRequest,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -77,7 +77,7 @@ fn duplicate_mobile(mobile: &str) -> AppError {
     AppError::invalid(format!("手机号{mobile}在本次庭审中重复，每位参与人须使用不同的手机号"))
 }
 
-fn notice(
+pub(crate) fn notice(
     state: &AppState,
     hearing: &Hearing,
     participant: &ParticipantRecord,
@@ -98,6 +98,7 @@ fn notice(
         SmsKind::HearingChanged => templates::hearing_changed(&context),
         SmsKind::ParticipantRemoved => templates::participant_removed(&context),
         SmsKind::HearingCancelled => templates::hearing_cancelled(&context),
+        SmsKind::SigningRequest => templates::signing_request(&context),
         SmsKind::LoginCode => unreachable!("login codes are not notices"),
     };
     OutgoingSms {

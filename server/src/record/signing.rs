@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::{HearingStatus, ParticipantSummary};
+use cloudtrial_protocol::api::{HearingStatus, ParticipantSummary, SmsKind};
 use cloudtrial_protocol::record::{
     OpenQrSigning, QrSigning, QrSigningPage, SealedSignature, SignRecord, SignatureInfo, SignaturePayload, SignerLogin,
     SignerStatus, SigningChannel, SigningRound, StartSigning, SubmitQrSignature,
@@ -77,11 +77,11 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
             if !version.is_intact() {
                 return Err(AppError::internal(format!("record version {} fails its hash", version.version)));
             }
-            let signers: Vec<i64> = store::hearings::participants(&tx, hearing_id)?
+            let signer_records: Vec<_> = store::hearings::participants(&tx, hearing_id)?
                 .into_iter()
                 .filter(|p| participant_may_record(p.role, RecordAction::Sign))
-                .map(|p| p.id)
                 .collect();
+            let signers: Vec<i64> = signer_records.iter().map(|p| p.id).collect();
             if signers.is_empty() {
                 return Err(AppError::with_message(ErrorCode::Conflict, "本案没有需要签名的当事人"));
             }
@@ -100,11 +100,15 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
             )?;
             let round = store::record::round(&tx, round_id)?.ok_or_else(AppError::not_found)?;
             let view = round_view(&tx, &round)?;
+            let hearing = store::hearings::get(&tx, hearing_id)?.ok_or_else(AppError::not_found)?;
             tx.commit().map_err(StoreError::from)?;
-            Ok(view)
+            Ok((view, hearing, signer_records))
         })
         .await?;
+    let (round, hearing, signers) = round;
     state.rooms.broadcast(hearing_id, RoomNotice::SigningChanged { round_id: round.id }).await;
+    let requests = signers.iter().map(|p| crate::booking::notice(state, &hearing, p, SmsKind::SigningRequest)).collect();
+    state.sms.send(requests).await?;
     Ok(round)
 }
 

@@ -65,6 +65,19 @@ pub fn hearing_cancelled(c: &NoticeContext<'_>) -> String {
     )
 }
 
+/// 发起签名: the record is ready to be signed.
+pub fn signing_request(c: &NoticeContext<'_>) -> String {
+    format!(
+        "【{court}】[云审]{name}，您好，您参与的{title}会议的庭审笔录已发起签名。\
+         请访问{link}并使用会议号登录，阅读笔录后签名，会议号为：{number}",
+        court = c.court_name,
+        name = c.participant_name,
+        title = c.case_title,
+        link = c.download_link,
+        number = c.meeting_number,
+    )
+}
+
 pub fn login_code(court_name: &str, code: &str, valid_minutes: u32) -> String {
     format!("【{court_name}】[云审]您的会议登录验证码为：{code}，{valid_minutes}分钟内有效。如非本人操作，请忽略本短信。")
 }

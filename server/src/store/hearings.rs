@@ -176,7 +176,9 @@ pub fn participant_for_staff(
         .optional()?)
 }
 
-/// The participant a meeting number and mobile number identify, in a hearing that is not over.
+/// The participant a meeting number and mobile number identify: in a hearing
+/// that is not over or, after it closed, in one whose record they still have
+/// to sign (so a party who left can come back to sign).
 pub fn participant_for_login(
     conn: &Connection,
     meeting_number: MeetingNumber,
@@ -185,8 +187,14 @@ pub fn participant_for_login(
     Ok(conn
         .query_row(
             "SELECT p.id, p.hearing_id FROM participants p JOIN hearings h ON h.id = p.hearing_id
-             WHERE h.meeting_number = ?1 AND h.status NOT IN ('closed', 'cancelled')
-               AND p.mobile = ?2 AND p.removed_at_ms IS NULL",
+             WHERE h.meeting_number = ?1 AND p.mobile = ?2 AND p.removed_at_ms IS NULL
+               AND (h.status NOT IN ('closed', 'cancelled')
+                    OR (h.status = 'closed' AND EXISTS (
+                        SELECT 1 FROM signing_rounds r JOIN signing_signers s ON s.round_id = r.id
+                         WHERE r.hearing_id = h.id AND r.superseded_at_ms IS NULL AND s.participant_id = p.id
+                           AND NOT EXISTS (SELECT 1 FROM signatures g WHERE g.round_id = r.id AND g.participant_id = p.id))))
+             ORDER BY h.status = 'closed', h.id DESC
+             LIMIT 1",
             params![meeting_number.to_string(), mobile],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

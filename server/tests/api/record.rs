@@ -7,7 +7,7 @@ use std::process::Command;
 
 use base64::Engine;
 use cloudtrial_protocol::StaffRole;
-use cloudtrial_protocol::api::{Hearing, HearingEvent, ParticipantSession};
+use cloudtrial_protocol::api::{Hearing, HearingEvent, ParticipantSession, SmsKind};
 use cloudtrial_protocol::record::{
     QrSigning, QrSigningPage, RecordContent, RecordHeader, RecordParagraph, RecordPublicKey, RecordVerification,
     RecordVersion, RecordVersionSummary, RecordView, SealedSignature, SignaturePayload, SignatureInfo, SigningChannel,
@@ -481,6 +481,51 @@ async fn huge_and_malformed_signatures_are_refused() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(court.view(&plaintiff.token).await.must_sign, "nothing was signed");
+}
+
+#[tokio::test]
+async fn signing_requests_go_out_by_sms_and_a_party_who_left_can_come_back_to_sign() {
+    let court = Court::new().await;
+    let number = court.hearing.meeting_number.to_string();
+    let plaintiff = court.session(PLAINTIFF).await;
+    let v1 = court.save(None, &record(&[("审判长", "现在开庭。")])).await;
+    court.hold_and_close().await;
+    let (status, _) = court.server.post("/api/session/logout", Some(&plaintiff.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    court.server.clock.advance(std::time::Duration::from_secs(61));
+    let (status, _) = court.server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK, "the same answer as ever");
+    assert_eq!(
+        court.server.outbox(&court.clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await.iter().filter(|m| m.kind == SmsKind::LoginCode).count(),
+        1,
+        "closed, and nothing to sign: no code is sent"
+    );
+
+    let (status, body) = court.start_signing(v1.version).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for party in [PLAINTIFF, DEFENDANT] {
+        let sent = court.server.outbox(&court.clerk.token, &format!("?mobile={}", party.2)).await;
+        let request = sent.iter().find(|m| m.kind == SmsKind::SigningRequest).expect("a signing request SMS");
+        assert!(request.text.contains("庭审笔录已发起签名") && request.text.contains(&number), "{}", request.text);
+    }
+    let judge_sms = court.server.outbox(&court.clerk.token, &format!("?mobile={}", JUDGE.2)).await;
+    assert!(judge_sms.iter().all(|m| m.kind != SmsKind::SigningRequest), "the court does not sign");
+
+    // Back in with the meeting number, only to sign.
+    court.server.clock.advance(std::time::Duration::from_secs(61));
+    let again = court.session(PLAINTIFF).await;
+    let view = court.view(&again.token).await;
+    assert!(view.must_sign);
+    let body = json!({"round_id": view.signing.unwrap().id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(3))});
+    let (status, body) = court.server.post(&court.path("/signatures"), Some(&again.token), &body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Signed: the closed hearing is closed to them again.
+    court.server.clock.advance(std::time::Duration::from_secs(61));
+    let (status, _) = court.server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK);
+    let codes = court.server.outbox(&court.clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+    assert_eq!(codes.iter().filter(|m| m.kind == SmsKind::LoginCode).count(), 2, "no code once signed");
 }
 
 async fn verify_body(server: &TestServer, body: Vec<u8>) -> (StatusCode, RecordVerification) {

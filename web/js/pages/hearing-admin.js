@@ -15,6 +15,7 @@ const SMS_KINDS = {
   participant_removed: '移除通知',
   hearing_cancelled: '取消通知',
   login_code: '登录验证码',
+  signing_request: '签名通知',
 };
 
 /** @type {Record<string, string>} */
