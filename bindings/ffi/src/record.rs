@@ -278,6 +278,15 @@ impl HearingRecord {
         runtime::run(async move { inner.sign_png(&read.into(), &png).await }).await.map(Into::into).map_err(Into::into)
     }
 
+    /// The signed record PDF, downloaded into the app's files; returns its path.
+    pub async fn signed_pdf(&self) -> Result<String, ClientError> {
+        let inner = self.inner.clone();
+        runtime::run(async move { inner.signed_pdf().await })
+            .await
+            .map(|path| path.to_string_lossy().into_owned())
+            .map_err(Into::into)
+    }
+
     /// 查看签名: the participant's own latest signature and its image, if any.
     pub async fn my_signature(&self) -> Result<Option<MySignature>, ClientError> {
         let inner = self.inner.clone();

@@ -6,6 +6,8 @@
 
 mod strokes;
 
+use std::path::PathBuf;
+
 use base64::Engine;
 use cloudtrial_protocol::record::{
     RecordContent, RecordVersion, RecordVersionSummary, RecordView, SaveRecord, SignRecord, SignatureInfo, SigningRound,
@@ -13,6 +15,7 @@ use cloudtrial_protocol::record::{
 };
 use cloudtrial_protocol::signalling::RoomNotice;
 use reqwest::Method;
+use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
@@ -158,6 +161,36 @@ impl RecordService {
             })
             .await?;
         Ok(Some((signature, png)))
+    }
+
+    /// The signed record as PDF (every signature on every page), saved in the
+    /// app's files and checked against the hash the server gives for it.
+    pub async fn signed_pdf(&self) -> Result<PathBuf> {
+        let path = self.path("/pdf");
+        let client = &self.client;
+        let (sha256, bytes) = client
+            .authorized(|s| async move {
+                let response = client.api().request(Method::GET, &path, Some(s.token())).send().await.map_err(Error::Network)?;
+                let status = response.status();
+                let sha256 = response.headers().get("x-record-sha256").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let bytes = response.bytes().await.map_err(Error::Network)?;
+                if !status.is_success() {
+                    return Err(crate::http::api_error(status, &bytes));
+                }
+                Ok((sha256, bytes))
+            })
+            .await?;
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if sha256.as_deref() != Some(actual.as_str()) {
+            return Err(Error::UnexpectedResponse("下载的笔录与其校验值不一致".into()));
+        }
+        let dir = self.client.store().dir().join("records");
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join(format!("{actual}.pdf"));
+        let temporary = file.with_extension("download");
+        std::fs::write(&temporary, &bytes)?;
+        std::fs::rename(&temporary, &file)?;
+        Ok(file)
     }
 
     /// 笔录自动刷新: the record now, then every version as it is saved and

@@ -200,3 +200,98 @@ async fn a_party_signs_the_frozen_version_in_the_app_and_sees_their_signature() 
     let renewed = plaintiff.sign_strokes(&view.latest.unwrap(), &signature_strokes(), 300.0, 160.0).await.unwrap();
     assert_eq!(renewed.version_sha256, second.sha256);
 }
+
+/// A signature as the mobile signing page would send it: a PNG of a few strokes.
+fn phone_signature() -> String {
+    let png = render_signature(&[vec![StrokePoint { x: 10.0, y: 10.0 }, StrokePoint { x: 190.0, y: 90.0 }]], 200.0, 100.0).unwrap();
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png)
+}
+
+fn run(tool: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = std::process::Command::new(tool).args(args).output().unwrap_or_else(|e| panic!("{tool} (poppler-utils): {e}"));
+    assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn one_party_signs_through_the_core_the_other_through_the_qr_page_and_the_pdf_carries_both_on_every_page() {
+    use cloudtrial_core::protocol::record::{QrSigning, QrSigningPage, SignatureInfo};
+
+    let court = TestCourt::start().await;
+    let clerk = RecordService::new(&logged_in(&court, &court.base_url(), &CLERK).await).unwrap();
+    let judge = HearingSession::start(&logged_in(&court, &court.base_url(), &JUDGE).await, DeviceKind::PcBrowser).unwrap();
+    let plaintiff = RecordService::new(&logged_in(&court, &court.base_url(), &PLAINTIFF).await).unwrap();
+    let defendant = logged_in(&court, &court.base_url(), &DEFENDANT).await;
+    let long: Vec<(&str, String)> = (0..60).map(|i| (SPOKEN[i % 3].0, format!("第{i}段：{}", SPOKEN[i % 3].1.repeat(3)))).collect();
+    let mut content = header(&clerk).await;
+    content.paragraphs = long.iter().map(|(s, t)| RecordParagraph { speaker: (*s).into(), text: t.clone() }).collect();
+    let saved = clerk.save(None, &content).await.unwrap();
+    connected(&judge).await;
+    judge.start_hearing().await.unwrap();
+    judge.close_hearing().await.unwrap();
+    let round = clerk.start_signing(saved.version).await.unwrap();
+
+    // The app: the core signs what it was shown.
+    let read = plaintiff.fetch().await.unwrap().latest.unwrap();
+    plaintiff.sign_strokes(&read, &signature_strokes(), 300.0, 160.0).await.unwrap();
+
+    // The PC asks for a QR code; the phone opens the page it points to and signs.
+    let http = reqwest::Client::new();
+    let token = defendant.session().unwrap().token().to_owned();
+    let qr: QrSigning = http
+        .post(format!("{}/api/hearings/{}/record/qr", court.base_url(), court.hearing.id))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let qr_token = qr.url.split_once('#').unwrap().1.to_owned();
+    let page: QrSigningPage = http
+        .post(format!("{}/api/sign/open", court.base_url()))
+        .json(&serde_json::json!({ "token": qr_token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page.round_id, round.id);
+    assert_eq!(page.signer.name, DEFENDANT.name);
+    let body = serde_json::json!({
+        "token": qr_token, "signer_id": page.signer.id, "version_sha256": page.record.sha256, "image_png": phone_signature(),
+    });
+    let signed: SignatureInfo =
+        http.post(format!("{}/api/sign/submit", court.base_url())).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(signed.version_sha256, saved.sha256);
+
+    // The signed PDF, through the core: both signatures on every page, and the record's text.
+    let pdf = plaintiff.signed_pdf().await.unwrap();
+    let pages: usize = run("pdfinfo", &[pdf.as_os_str()])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(pages >= 2, "a long record runs over pages ({pages})");
+    let list = run("pdfimages", &["-list".as_ref(), pdf.as_os_str()]);
+    let mut per_page = vec![0; pages];
+    for line in list.lines().skip(2) {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        if columns.get(2) == Some(&"image") {
+            per_page[columns[0].parse::<usize>().unwrap() - 1] += 1;
+        }
+    }
+    assert_eq!(per_page, vec![2; pages], "two signatures on every page");
+    let text: String = run("pdftotext", &["-enc".as_ref(), "UTF-8".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for i in 0..long.len() {
+        assert!(text.contains(&format!("第{i}段：")), "the PDF has paragraph {i}");
+    }
+    // Whole, except where a page break (with its signatures and footer) cuts one.
+    let cut = long.iter().filter(|(_, paragraph)| !text.contains(paragraph.as_str())).count();
+    assert!(cut < pages, "{cut} paragraphs not found whole on {pages} pages");
+    assert!(text.contains(&saved.sha256), "the version's hash is printed");
+}

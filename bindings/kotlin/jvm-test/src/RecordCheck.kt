@@ -87,6 +87,13 @@ fun recordChecks(judge: HearingRoom, defendantClient: CloudTrialClient, defendan
         expect(!runBlocking { record.fetch() }.mustSign) { "still asked to sign" }
     }
 
+    check("the signed record PDF downloads into the app's files, checked against its hash") {
+        val path = runBlocking { record.signedPdf() }
+        val bytes = java.io.File(path).readBytes()
+        expect(String(bytes, 0, 5, Charsets.US_ASCII) == "%PDF-") { "not a PDF: $path" }
+        expect(path.endsWith(sha256(bytes) + ".pdf")) { path }
+    }
+
     handle.close()
     record.close()
 }
