@@ -201,14 +201,13 @@ async fn join(
         }
     });
     // Joined once the first picture from someone else decodes.
-    while wait {
-        if media.received().values().any(|r| r.first_video_frame.is_some()) {
-            break;
+    if wait {
+        while !media.received().values().any(|r| r.first_video_frame.is_some()) {
+            if started.elapsed() > Duration::from_secs(60) {
+                bail!("{mobile}: no remote picture within 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("{mobile}: no remote picture within 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     Ok(Participant { media, _hearing: hearing, _client: client, join_latency: started.elapsed() })
 }

@@ -95,11 +95,10 @@ fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
 }
 
 async fn log_in(client: &Client, args: &Args, lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::io::Stdin>>) -> anyhow::Result<()> {
-    if let SessionState::LoggedIn(session) = client.session_state() {
-        if session.meeting_number == args.meeting {
+    if let SessionState::LoggedIn(session) = client.session_state()
+        && session.meeting_number == args.meeting {
             return Ok(());
         }
-    }
     let code = match &args.code {
         Some(code) => code.clone(),
         None => {

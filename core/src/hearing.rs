@@ -321,10 +321,10 @@ async fn connect_and_serve(
                     ServerMessage::Welcome { .. } => {
                         connected = true;
                         let device = shared.device_state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                        if let Some(device) = device {
-                            if send(&mut ws, &device).await.is_err() {
-                                return Outcome::Dropped { connected };
-                            }
+                        if let Some(device) = device
+                            && send(&mut ws, &device).await.is_err()
+                        {
+                            return Outcome::Dropped { connected };
                         }
                         shared.state.send_modify(|s| s.connection = ConnectionState::Connected);
                     }

@@ -172,7 +172,7 @@ impl MediaCall {
 
     /// 20 ms of 48 kHz mono microphone audio as 16-bit little-endian PCM (1920 bytes).
     pub fn send_audio_frame(&self, pcm: Vec<u8>) -> Result<(), ClientError> {
-        if pcm.len() % 2 != 0 {
+        if !pcm.len().is_multiple_of(2) {
             return Err(ClientError::InvalidInput { reason: "PCM 数据长度须为偶数".into() });
         }
         let samples: Vec<i16> = pcm.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();

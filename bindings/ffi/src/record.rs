@@ -246,7 +246,7 @@ impl HearingRecord {
         TaskHandle::new(runtime::handle().spawn(async move {
             while let Some(update) = updates.recv().await {
                 match update {
-                    Ok(RecordUpdate::View(view)) => listener.on_view((*view).into()),
+                    Ok(RecordUpdate::View(view)) => listener.on_view(view.into()),
                     Ok(RecordUpdate::Version(version)) => listener.on_version(version.into()),
                     Err(e) => listener.on_error(e.into()),
                 }

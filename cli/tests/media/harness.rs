@@ -55,11 +55,10 @@ impl Cli {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Ok(value) = serde_json::from_str::<Value>(&line) {
-                    if tx.send(value).is_err() {
+                if let Ok(value) = serde_json::from_str::<Value>(&line)
+                    && tx.send(value).is_err() {
                         break;
                     }
-                }
             }
         });
         Self { child, stdin, lines, id: court.participant_id(party), last: None }

@@ -354,7 +354,7 @@ impl Inner {
 
 /// How one attempt at an upload ended.
 enum Attempt {
-    Done(Evidence),
+    Done(Box<Evidence>),
     /// Try again later (network, session); the reason is shown meanwhile.
     Retry(String),
     /// The server refused the file; trying again will not help.
@@ -472,7 +472,7 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
     let mut checksum_failures = 0;
     loop {
         if let Some(evidence) = status.evidence {
-            return Attempt::Done(evidence);
+            return Attempt::Done(Box::new(evidence));
         }
         let _ = queue::set_sent(&conn(), row.id, status.offset);
         let _ = inner.publish_progress();

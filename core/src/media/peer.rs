@@ -178,10 +178,10 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     let mut engine = MediaEngine::default();
     // Codecs first: the default interceptors add NACK/PLI feedback only to codecs already registered.
     engine
-        .register_codec(RTCRtpCodecParameters { rtp_codec: h264(), payload_type: 102, ..Default::default() }, RtpCodecKind::Video)
+        .register_codec(RTCRtpCodecParameters { rtp_codec: h264(), payload_type: 102 }, RtpCodecKind::Video)
         .map_err(webrtc_error)?;
     engine
-        .register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111, ..Default::default() }, RtpCodecKind::Audio)
+        .register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111 }, RtpCodecKind::Audio)
         .map_err(webrtc_error)?;
     let registry = register_default_interceptors(Registry::new(), &mut engine)
         .map_err(webrtc_error)?
@@ -193,7 +193,7 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     let ice_servers = network
         .ice_servers
         .iter()
-        .map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone(), ..Default::default() })
+        .map(|s| RTCIceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
         .collect();
     let configuration = RTCConfigurationBuilder::new().with_ice_servers(ice_servers).build();
     let pc = PeerConnectionBuilder::new()

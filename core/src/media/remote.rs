@@ -67,18 +67,17 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
         for piece in reorder.push(piece, Instant::now()) {
             match assembler.push(piece.seq, piece.marker, &piece.payload) {
                 Some(Assembled::Frame(access_unit)) => {
-                    if frames.try_send(access_unit).is_err() {
+                    let sent = frames.try_send(access_unit);
+                    if sent.is_err() {
                         tracing::debug!(participant_id, "decoder behind; frame dropped");
                     }
                 }
-                Some(Assembled::NeedKeyframe) => {
-                    if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) {
-                        last_pli = Some(Instant::now());
-                        let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
-                        let _ = track.write_rtcp(vec![Box::new(pli)]).await;
-                    }
+                Some(Assembled::NeedKeyframe) if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) => {
+                    last_pli = Some(Instant::now());
+                    let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
+                    let _ = track.write_rtcp(vec![Box::new(pli)]).await;
                 }
-                None => {}
+                _ => {}
             }
         }
     }

@@ -674,13 +674,14 @@ async fn connect(
                     if since.elapsed() > REJOIN_AFTER {
                         break End::Rejoin;
                     }
-                    if !restarted_ice && awaiting_answer.is_none() && since.elapsed() > ICE_RESTART_AFTER {
-                        if let Ok(sdp) = restart_ice(&pc).await {
-                            if shared.room.send(ClientMessage::MediaOffer { sdp }).is_ok() {
-                                awaiting_answer = Some(Instant::now());
-                                restarted_ice = true;
-                            }
-                        }
+                    if !restarted_ice
+                        && awaiting_answer.is_none()
+                        && since.elapsed() > ICE_RESTART_AFTER
+                        && let Ok(sdp) = restart_ice(&pc).await
+                        && shared.room.send(ClientMessage::MediaOffer { sdp }).is_ok()
+                    {
+                        awaiting_answer = Some(Instant::now());
+                        restarted_ice = true;
                     }
                 }
                 if last_stats.elapsed() >= Duration::from_secs(1) {

@@ -28,10 +28,11 @@ use crate::http::ApiClient;
 
 /// What a follower of the record is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(clippy::large_enum_variant, reason = "a few updates a minute, each moved once")]
 pub enum RecordUpdate {
     /// The record as it is now: sent first, after a reconnection, and whenever
     /// signing starts, is superseded or a signature arrives.
-    View(Box<RecordView>),
+    View(RecordView),
     /// A version saved since the last update; every version arrives, in order.
     Version(RecordVersion),
 }
@@ -263,7 +264,7 @@ impl Follower {
             }
             Some(_) => {}
         }
-        self.sender.send(Ok(RecordUpdate::View(Box::new(view)))).await.is_ok()
+        self.sender.send(Ok(RecordUpdate::View(view))).await.is_ok()
     }
 
     async fn send_versions(&mut self) -> bool {

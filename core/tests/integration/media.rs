@@ -92,7 +92,7 @@ fn spawn_feeder(media: &MediaSession, mut feed: MediaFeed) -> tokio::task::JoinH
         loop {
             tick.tick().await;
             let _ = sender.send_audio_frame(&feed.tone.next_frame());
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 let _ = sender.send_video_frame(feed.pattern.next_frame());
             }
             n += 1;

@@ -73,8 +73,7 @@ pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) ->
                     }
                 });
                 let mut buf = vec![0u8; u16::MAX as usize];
-                loop {
-                    let Ok(len) = reader.read_u16().await else { break };
+                while let Ok(len) = reader.read_u16().await {
                     let len = usize::from(len);
                     if len == 0 || len > MAX_PACKET || reader.read_exact(&mut buf[..len]).await.is_err() {
                         break;

@@ -301,11 +301,10 @@ impl Sfu {
                 rtc.add_local_candidate(candidate);
             }
         }
-        if let Some(addr) = self.tcp_announce {
-            if let Ok(candidate) = Candidate::builder().tcp().host(addr).tcptype(TcpType::Passive).build() {
+        if let Some(addr) = self.tcp_announce
+            && let Ok(candidate) = Candidate::builder().tcp().host(addr).tcptype(TcpType::Passive).build() {
                 rtc.add_local_candidate(candidate);
             }
-        }
         let answer = match rtc.sdp_api().accept_offer(offer) {
             Ok(answer) => answer,
             Err(e) => return refuse(&outbox, &format!("无法建立音视频连接：{e}")),
@@ -503,7 +502,7 @@ impl Sfu {
         policy.open
             && !policy.blocked.contains(&from)
             && !policy.blocked.contains(&to)
-            && !(kind == MediaKind::Audio && policy.muted.contains(&from))
+            && (kind != MediaKind::Audio || !policy.muted.contains(&from))
     }
 
     fn forward(&mut self, from: u64, data: MediaData) {
@@ -568,12 +567,11 @@ impl Sfu {
             if track.last_keyframe_request.is_some_and(|at| now.duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
                 continue;
             }
-            if let Some(mut writer) = peer.rtc.writer(track.mid) {
-                if writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
+            if let Some(mut writer) = peer.rtc.writer(track.mid)
+                && writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
                     track.last_keyframe_request = Some(now);
                     tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
                 }
-            }
         }
         self.touch(id);
     }

@@ -73,15 +73,14 @@ impl RecordFont {
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let mut cache = self.advances.lock().unwrap_or_else(|p| p.into_inner());
         let missing: Vec<char> = text.chars().filter(|c| !cache.contains_key(c)).collect();
-        if !missing.is_empty() {
-            if let Ok(face) = FontRef::from_index(&self.bytes, self.index) {
+        if !missing.is_empty()
+            && let Ok(face) = FontRef::from_index(&self.bytes, self.index) {
                 let (charmap, metrics) = (face.charmap(), face.glyph_metrics(Size::unscaled(), LocationRef::default()));
                 for c in missing {
                     let advance = metrics.advance_width(charmap.map(c).unwrap_or_default()).unwrap_or(0.0);
                     cache.insert(c, advance);
                 }
             }
-        }
         text.chars().map(|c| cache.get(&c).copied().unwrap_or(0.0)).sum::<f32>() / self.units_per_em * size
     }
 }

@@ -312,11 +312,10 @@ async fn seal_signature(state: &AppState, signing: Signing, qr_token: Option<Str
             let participant = store::hearings::participant(&tx, signing.hearing_id, signing.participant_id)?
                 .ok_or_else(|| AppError::with_message(ErrorCode::Forbidden, "您已不在本次庭审的参与人名单中"))?;
             let hearing = store::hearings::get(&tx, signing.hearing_id)?.ok_or_else(AppError::not_found)?;
-            if let Some(token) = &qr_token {
-                if !store::record::use_token(&tx, &secrets::token_hash(token), now)? {
+            if let Some(token) = &qr_token
+                && !store::record::use_token(&tx, &secrets::token_hash(token), now)? {
                     return Err(invalid_link());
                 }
-            }
             let signer = ParticipantSummary { id: participant.id, name: participant.name.clone(), role: participant.role };
             let payload = SignaturePayload {
                 court,

@@ -114,10 +114,7 @@ impl Room {
         loop {
             let idle = self.members.iter().all(|m| m.connection.is_none());
             let next = if idle {
-                match tokio::time::timeout(IDLE_TIMEOUT, input.recv()).await {
-                    Ok(next) => next,
-                    Err(_) => None,
-                }
+                tokio::time::timeout(IDLE_TIMEOUT, input.recv()).await.unwrap_or_default()
             } else {
                 input.recv().await
             };
@@ -143,13 +140,12 @@ impl Room {
                 let _ = reply.send(result);
             }
             RoomInput::DeviceState { participant_id, camera_on, microphone_on } => {
-                if let Some(member) = self.member_mut(participant_id) {
-                    if (member.camera_on, member.microphone_on) != (camera_on, microphone_on) {
+                if let Some(member) = self.member_mut(participant_id)
+                    && (member.camera_on, member.microphone_on) != (camera_on, microphone_on) {
                         member.camera_on = camera_on;
                         member.microphone_on = microphone_on;
                         self.changed(None);
                     }
-                }
             }
             RoomInput::Broadcast { notice } => {
                 let notice = ServerMessage::Notice { notice };
@@ -160,12 +156,11 @@ impl Room {
                 }
             }
             RoomInput::NetworkQuality { participant_id, quality } => {
-                if let Some(member) = self.member_mut(participant_id) {
-                    if member.network != quality {
+                if let Some(member) = self.member_mut(participant_id)
+                    && member.network != quality {
                         member.network = quality;
                         self.changed(None);
                     }
-                }
             }
             RoomInput::Leave { participant_id, connection } => self.leave(participant_id, connection).await,
             RoomInput::Command { participant_id, connection, request_id, command } => {
@@ -270,11 +265,10 @@ impl Room {
             .store
             .call(move |conn| {
                 let tx = conn.transaction().map_err(StoreError::from)?;
-                if let Some(to) = next {
-                    if !store::room::transition(&tx, hearing_id, from, to, now)? {
+                if let Some(to) = next
+                    && !store::room::transition(&tx, hearing_id, from, to, now)? {
                         return Ok(false);
                     }
-                }
                 match command {
                     JudgeCommand::Block { participant_id } => store::room::set_blocked(&tx, participant_id, true)?,
                     JudgeCommand::Summon { participant_id } => store::room::set_blocked(&tx, participant_id, false)?,

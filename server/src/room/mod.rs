@@ -21,9 +21,12 @@ use crate::clock::Clock;
 use crate::media::MediaHandle;
 use crate::store::Store;
 
+/// Each live room's generation and input, by hearing id.
+type LiveRooms = Arc<Mutex<HashMap<i64, (u64, mpsc::Sender<RoomInput>)>>>;
+
 /// The rooms that are live in memory, by hearing id.
 pub struct RoomRegistry {
-    rooms: Arc<Mutex<HashMap<i64, (u64, mpsc::Sender<RoomInput>)>>>,
+    rooms: LiveRooms,
     next_generation: std::sync::atomic::AtomicU64,
     store: Store,
     clock: Arc<dyn Clock>,

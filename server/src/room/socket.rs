@@ -68,15 +68,15 @@ async fn close(mut socket: WebSocket, message: Option<ServerMessage>) {
 }
 
 /// Reads one client message from a frame; `Err` is the error to send back.
-fn parse(message: &Message) -> Result<Option<ClientMessage>, ServerMessage> {
+fn parse(message: &Message) -> Result<Option<ClientMessage>, Box<ServerMessage>> {
     match message {
         Message::Text(text) if text.len() > MAX_MESSAGE_BYTES => {
-            Err(error_message(ErrorCode::PayloadTooLarge, "消息过大"))
+            Err(Box::new(error_message(ErrorCode::PayloadTooLarge, "消息过大")))
         }
         Message::Text(text) => serde_json::from_str(text)
             .map(Some)
-            .map_err(|e| error_message(ErrorCode::InvalidRequest, format!("无法识别的消息：{e}"))),
-        Message::Binary(_) => Err(error_message(ErrorCode::InvalidRequest, "只接受 JSON 文本消息")),
+            .map_err(|e| Box::new(error_message(ErrorCode::InvalidRequest, format!("无法识别的消息：{e}")))),
+        Message::Binary(_) => Err(Box::new(error_message(ErrorCode::InvalidRequest, "只接受 JSON 文本消息"))),
         Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Ok(None),
     }
 }
@@ -90,7 +90,7 @@ async fn authenticate(socket: &mut WebSocket, state: &AppState) -> Result<(Parti
             Ok(None | Some(Err(_))) => return Err(error_message(ErrorCode::Unauthorized, "连接已断开")),
             Ok(Some(Ok(frame))) => frame,
         };
-        let (token, version, device) = match parse(&frame)? {
+        let (token, version, device) = match parse(&frame).map_err(|e| *e)? {
             None => continue,
             Some(ClientMessage::Hello { token, protocol_version, device }) => (token, protocol_version, device),
             Some(_) => return Err(error_message(ErrorCode::Unauthorized, "请先发送 hello 消息完成身份验证")),

@@ -248,7 +248,7 @@ pub fn list(
         HearingFilter::All => "?1 IS NOT NULL",
     };
     let order = if filter == HearingFilter::Closed { "DESC" } else { "ASC" };
-    let pattern = case_number.map(|c| format!("%{}%", c.replace('%', "").replace('_', "")));
+    let pattern = case_number.map(|c| format!("%{}%", c.replace(['%', '_'], "")));
     let mut stmt = conn.prepare(&format!(
         "SELECT {HEARING_COLUMNS} FROM hearings
          WHERE {condition} AND (?2 IS NULL OR case_number LIKE ?2)

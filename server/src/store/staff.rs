@@ -22,7 +22,7 @@ pub fn insert(conn: &Connection, new: &NewStaff<'_>, now_ms: i64) -> Result<Opti
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(by_id(conn, conn.last_insert_rowid())?)
+    by_id(conn, conn.last_insert_rowid())
 }
 
 const COLUMNS: &str = "id, username, name, role, mobile";

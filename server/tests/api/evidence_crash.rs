@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cloudtrial-server");
 
+#[expect(clippy::zombie_processes, reason = "the test kills and waits for the server it started")]
 fn start(data: &Path, listen: &str) -> (Child, String, String) {
     let mut child = Command::new(BIN)
         .args(["--demo", "--listen", listen, "--data-dir", data.to_str().unwrap()])
