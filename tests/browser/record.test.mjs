@@ -1,6 +1,7 @@
 // The court record (笔录) in the browser: the clerk writes three paragraphs in
 // the console; a party with 笔录自动刷新 sees each save as it happens, the
-// other party only after 刷新. After 闭庭 the clerk starts signing; each
+// other party only after 刷新; a save that fails while the clerk's network is
+// down is retried until it is kept. After 闭庭 the clerk starts signing; each
 // party's PC pops up a QR code, which a phone-sized page opens to sign with a
 // finger; the PC sees the signature arrive and shows it under 查看签名; the
 // signed PDF has both signatures on every page.
@@ -18,6 +19,7 @@ const SPOKEN = [
   ['原告', '请求判令被告偿还借款人民币五万元。'],
   ['被告', '借款属实，但已经归还两万元。'],
 ];
+const CLOSING = '今天庭审到此结束，现在闭庭。';
 
 /** A party logs in with the meeting number on a PC and opens 庭审笔录. */
 async function partyOpensRecord(chrome, court, mobile) {
@@ -64,7 +66,7 @@ async function signOnPhone(chrome, pc, who) {
   const phone = await phoneContext.newPage();
   await phone.goto(url);
   await until('the signing page', () => phone.textContent('#signer').catch(() => ''), (t) => t === `签名人：${who}`);
-  assert.ok((await phone.locator('.record-document').textContent()).includes(SPOKEN[2][1]), 'the phone shows the record to sign');
+  assert.ok((await phone.locator('.record-document').textContent()).includes(CLOSING), 'the phone shows the record to sign');
   assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the phone screen');
   assert.ok(await phone.locator('button[name=confirm-signature]').isDisabled(), 'nothing to confirm before drawing');
   await drawSignature(phone);
@@ -91,9 +93,11 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await plaintiff.check('input[name=auto-refresh]');
 
     // ---- The clerk writes in the console; every pause in typing saves a version.
+    // The clerk's PC reaches the server through a connection the test can cut.
+    const clerkNetwork = await court.relay();
     const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 } });
     clerk.on('dialog', (d) => d.accept());
-    await clerk.goto(`${court.url}/#/console`);
+    await clerk.goto(`${clerkNetwork.url}/#/console`);
     await clerk.fill('input[name=username]', 'clerk');
     await clerk.fill('input[name=password]', 'demo1234');
     await clerk.click('button[name=login]');
@@ -119,12 +123,25 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await shot(plaintiff, 'record-following');
     await shot(clerk, 'record-editor');
 
+    // The clerk's network drops while typing: nothing typed is lost, and it
+    // is saved as soon as the network is back.
+    clerkNetwork.cut();
+    await clerk.click('button[name=add-paragraph]');
+    const last = clerk.locator('#paragraphs .paragraph-row').nth(3);
+    await last.locator('input[name=speaker]').fill('审判长');
+    await last.locator('textarea').fill(CLOSING);
+    await until('the failed save said', () => clerk.textContent('#save-status'), (t) => t === '保存失败，正在重试…');
+    assert.equal(await clerk.getAttribute('#save-status', 'data-version'), '3');
+    clerkNetwork.mend();
+    await until('saved once the network is back', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '4');
+    await until('and followed', () => shown(plaintiff), (t) => t.includes(`审判长：${CLOSING}`));
+
     // ---- Signing waits for the end of the hearing.
     await clerk.click('button[name=start-signing]');
     await until('refused during the hearing', () => clerk.locator('[role=alert]').first().textContent(), (t) => t.length > 0);
     await closeHearing(court);
     await clerk.click('button[name=start-signing]');
-    await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第3版签名中'));
+    await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
 
     // ---- 书记员发起签名后，弹出二维码: each party signs on a phone.
     await signOnPhone(chrome, plaintiff, '原告 张三');
@@ -137,12 +154,12 @@ test('the record followed live, refreshed, and signed through QR codes on phones
 
     // The clerk sees both signed, and downloads the signed record.
     await clerk.click('button[name=refresh-signing]');
-    await until('all signed', () => clerk.locator('.signing-state').textContent(), (t) => t.startsWith('第3版已全部签名'));
+    await until('all signed', () => clerk.locator('.signing-state').textContent(), (t) => t.startsWith('第4版已全部签名'));
     const [download] = await Promise.all([clerk.waitForEvent('download'), clerk.click('button[name=download-pdf]')]);
     const pdf = join(artifacts, 'signed-record-browser.pdf');
     await download.saveAs(pdf);
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-']).toString();
-    for (const [, spoken] of SPOKEN) assert.ok(text.replace(/\s/g, '').includes(spoken), `the PDF has: ${spoken}`);
+    for (const spoken of [...SPOKEN.map(([, x]) => x), CLOSING]) assert.ok(text.replace(/\s/g, '').includes(spoken), `the PDF has: ${spoken}`);
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf]).toString())[1]);
     const images = execFileSync('pdfimages', ['-list', pdf]).toString().trim().split('\n').slice(2)
       .filter((line) => line.trim().split(/\s+/)[2] === 'image');
