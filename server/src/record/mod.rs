@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::ParticipantSummary;
+use cloudtrial_protocol::api::{HearingStatus, ParticipantSummary};
 use cloudtrial_protocol::signalling::BLOCKED_MESSAGE;
 
 use crate::auth::Caller;
@@ -90,11 +90,14 @@ pub async fn record_caller(state: &AppState, caller: &Caller, hearing_id: i64) -
         Caller::Participant(p) => {
             p.require_hearing(hearing_id)?;
             let participant_id = p.participant_id;
+            // A block keeps a party out of the hearing while it runs; once it is
+            // closed, everyone reads the record they are asked to sign.
             let blocked = state
                 .store
                 .call(move |conn| {
                     let members = store::room::members(conn, hearing_id)?;
-                    Ok::<_, AppError>(members.iter().find(|m| m.id == participant_id).map(|m| m.blocked))
+                    let closed = store::room::status(conn, hearing_id)? == Some(HearingStatus::Closed);
+                    Ok::<_, AppError>(members.iter().find(|m| m.id == participant_id).map(|m| m.blocked && !closed))
                 })
                 .await?
                 .ok_or_else(AppError::forbidden)?;

@@ -149,7 +149,7 @@ impl Room {
             }
             RoomInput::Broadcast { notice } => {
                 let notice = ServerMessage::Notice { notice };
-                for member in self.members.iter().filter(|m| !m.record.blocked) {
+                for member in self.members.iter().filter(|m| !self.kept_out(m)) {
                     if let Some(connection) = &member.connection {
                         let _ = connection.outbox.try_send(notice.clone());
                     }
@@ -183,6 +183,12 @@ impl Room {
 
     fn member(&self, participant_id: i64) -> Option<&Member> {
         self.members.iter().find(|m| m.record.id == participant_id)
+    }
+
+    /// Whether a block keeps this member out: while the hearing runs, not
+    /// once it is closed (when they read and sign the record).
+    fn kept_out(&self, member: &Member) -> bool {
+        member.record.blocked && self.status != HearingStatus::Closed
     }
 
     fn member_mut(&mut self, participant_id: i64) -> Option<&mut Member> {
@@ -371,7 +377,7 @@ impl Room {
             microphone_on: m.microphone_on,
             network: m.network,
         };
-        let blocked = me.record.blocked;
+        let blocked = self.kept_out(me);
         RoomView {
             hearing_id: self.hearing_id,
             revision: self.revision,
@@ -404,7 +410,7 @@ impl Room {
             let Some(connection) = &member.connection else { continue };
             let view = ServerMessage::Room { room: self.view_for(member) };
             let mut ok = connection.outbox.try_send(view).is_ok();
-            if let (true, Some(notice), false) = (ok, &notice, member.record.blocked) {
+            if let (true, Some(notice), false) = (ok, &notice, self.kept_out(member)) {
                 ok = connection.outbox.try_send(ServerMessage::Notice { notice: notice.clone() }).is_ok();
             }
             if !ok {

@@ -210,6 +210,14 @@ async fn the_clerk_writes_versions_and_nothing_is_ever_overwritten() {
     assert_eq!(bench.command(JudgeCommand::Block { participant_id: court.id(PLAINTIFF) }).await, None);
     let (status, body) = court.server.get(&court.path(""), Some(&plaintiff.token)).await;
     assert_eq!((status, body["message"].as_str()), (StatusCode::FORBIDDEN, Some(BLOCKED_MESSAGE)));
+    // Once the hearing is closed, they read the record they will be asked to sign.
+    assert_eq!(bench.command(JudgeCommand::Start).await, None);
+    assert_eq!(bench.command(JudgeCommand::Close).await, None);
+    let (status, _) = court.server.get(&court.path(""), Some(&plaintiff.token)).await;
+    assert_eq!(status, StatusCode::OK, "closed: the block no longer applies");
+    let (_, room) = RawClient::join(&court.server, &plaintiff.token).await;
+    assert_eq!(room.blocked_message, None, "the closed room does not keep them out either");
+    assert_eq!(room.participants.len(), 4);
 
     // Bad input is refused with a reason, and changes nothing.
     let mut control = record(&[("原告", "ok")]);
