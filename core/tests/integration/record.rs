@@ -207,6 +207,13 @@ fn phone_signature() -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png)
 }
 
+/// The JSON answer of a request that must succeed.
+async fn answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    let response = request.send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.unwrap()
+}
+
 fn run(tool: &str, args: &[&std::ffi::OsStr]) -> String {
     let output = std::process::Command::new(tool).args(args).output().unwrap_or_else(|e| panic!("{tool} (poppler-utils): {e}"));
     assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
@@ -238,32 +245,15 @@ async fn one_party_signs_through_the_core_the_other_through_the_qr_page_and_the_
     // The PC asks for a QR code; the phone opens the page it points to and signs.
     let http = reqwest::Client::new();
     let token = defendant.session().unwrap().token().to_owned();
-    let qr: QrSigning = http
-        .post(format!("{}/api/hearings/{}/record/qr", court.base_url(), court.hearing.id))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let qr: QrSigning = answer(http.post(format!("{}/api/hearings/{}/record/qr", court.base_url(), court.hearing.id)).bearer_auth(&token)).await;
     let qr_token = qr.url.split_once('#').unwrap().1.to_owned();
-    let page: QrSigningPage = http
-        .post(format!("{}/api/sign/open", court.base_url()))
-        .json(&serde_json::json!({ "token": qr_token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: QrSigningPage = answer(http.post(format!("{}/api/sign/open", court.base_url())).json(&serde_json::json!({ "token": qr_token }))).await;
     assert_eq!(page.round_id, round.id);
     assert_eq!(page.signer.name, DEFENDANT.name);
     let body = serde_json::json!({
         "token": qr_token, "signer_id": page.signer.id, "version_sha256": page.record.sha256, "image_png": phone_signature(),
     });
-    let signed: SignatureInfo =
-        http.post(format!("{}/api/sign/submit", court.base_url())).json(&body).send().await.unwrap().json().await.unwrap();
+    let signed: SignatureInfo = answer(http.post(format!("{}/api/sign/submit", court.base_url())).json(&body)).await;
     assert_eq!(signed.version_sha256, saved.sha256);
 
     // The signed PDF, through the core: both signatures on every page, and the record's text.
