@@ -21,8 +21,10 @@ jna=/usr/share/java/jna.jar
 coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
 
-"$root/bindings/generate.sh" --language kotlin --out "$work/generated"
-(cd "$root" && cargo build --locked -p cloudtrial-server)
+# One workspace build gives the library, the generator and the server with the
+# same features, so no crate is compiled twice.
+(cd "$root" && cargo build --locked --workspace)
+"$root/bindings/generate.sh" --no-build --language kotlin --out "$work/generated"
 
 echo "compiling the Kotlin bindings and checks"
 "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines" \

@@ -9,7 +9,8 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 work="$target_dir/swift-check"
 mkdir -p "$work"
 
-"$root/bindings/generate.sh" --language swift --out "$work/generated"
+(cd "$root" && cargo build --locked --workspace)
+"$root/bindings/generate.sh" --no-build --language swift --out "$work/generated"
 header="$work/generated/swift/CloudTrialCoreFFI.h"
 [ -s "$work/generated/swift/CloudTrialCore.swift" ] || { echo "no Swift source generated" >&2; exit 1; }
 
