@@ -14,7 +14,7 @@ use cloudtrial_protocol::{ErrorBody, ErrorCode};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
-use super::rules;
+use super::{ViewSlot, rules};
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
@@ -38,6 +38,7 @@ pub enum RoomInput {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        view: Arc<ViewSlot>,
         kick: Arc<tokio::sync::Notify>,
         reply: oneshot::Sender<Result<u64, JoinError>>,
     },
@@ -55,6 +56,8 @@ struct Connection {
     id: u64,
     device: DeviceKind,
     outbox: mpsc::Sender<ServerMessage>,
+    /// The latest room view; a `Room` message in `outbox` marks where it goes out.
+    view: Arc<ViewSlot>,
     /// Closes the socket when the room gives up on it.
     kick: Arc<tokio::sync::Notify>,
 }
@@ -135,8 +138,8 @@ impl Room {
 
     async fn handle(&mut self, message: RoomInput) {
         match message {
-            RoomInput::Join { participant_id, device, outbox, kick, reply } => {
-                let result = self.join(participant_id, device, outbox, kick).await;
+            RoomInput::Join { participant_id, device, outbox, view, kick, reply } => {
+                let result = self.join(participant_id, device, outbox, view, kick).await;
                 let _ = reply.send(result);
             }
             RoomInput::DeviceState { participant_id, camera_on, microphone_on } => {
@@ -217,6 +220,7 @@ impl Room {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        view: Arc<ViewSlot>,
         kick: Arc<tokio::sync::Notify>,
     ) -> Result<u64, JoinError> {
         if self.status == HearingStatus::Cancelled {
@@ -228,7 +232,7 @@ impl Room {
         let member = self
             .member_mut(participant_id)
             .ok_or_else(|| JoinError::Ended("您已不在本次庭审的参与人名单中".into()))?;
-        if let Some(old) = member.connection.replace(Connection { id, device, outbox: outbox.clone(), kick }) {
+        if let Some(old) = member.connection.replace(Connection { id, device, outbox: outbox.clone(), view, kick }) {
             let _ = old.outbox.try_send(ServerMessage::Replaced);
             tracing::info!(hearing_id, participant_id, "connection replaced by a new one");
         }
@@ -408,8 +412,8 @@ impl Room {
         let mut dropped = Vec::new();
         for member in &self.members {
             let Some(connection) = &member.connection else { continue };
-            let view = ServerMessage::Room { room: self.view_for(member) };
-            let mut ok = connection.outbox.try_send(view).is_ok();
+            let view = self.view_for(member);
+            let mut ok = !connection.view.put(view.clone()) || connection.outbox.try_send(ServerMessage::Room { room: view }).is_ok();
             if let (true, Some(notice), false) = (ok, &notice, self.kept_out(member)) {
                 ok = connection.outbox.try_send(ServerMessage::Notice { notice: notice.clone() }).is_ok();
             }

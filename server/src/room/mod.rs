@@ -6,6 +6,7 @@ mod actor;
 pub use actor::error_message;
 pub mod rules;
 pub mod socket;
+mod view_slot;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use actor::JoinError;
 use actor::{Room, RoomInput};
+pub use view_slot::ViewSlot;
 
 use crate::clock::Clock;
 use crate::media::MediaHandle;
@@ -81,11 +83,13 @@ impl RoomRegistry {
         participant_id: i64,
         device: DeviceKind,
         outbox: mpsc::Sender<ServerMessage>,
+        view: Arc<ViewSlot>,
         kick: Arc<tokio::sync::Notify>,
     ) -> Result<u64, JoinError> {
         for _ in 0..8 {
             let (reply, answer) = oneshot::channel();
-            let input = RoomInput::Join { participant_id, device, outbox: outbox.clone(), kick: kick.clone(), reply };
+            let input =
+                RoomInput::Join { participant_id, device, outbox: outbox.clone(), view: view.clone(), kick: kick.clone(), reply };
             if self.room(hearing_id).send(input).await.is_err() {
                 continue;
             }

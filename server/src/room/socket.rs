@@ -9,7 +9,7 @@ use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::signalling::{ClientMessage, ServerMessage};
 use tokio::sync::mpsc;
 
-use super::JoinError;
+use super::{JoinError, ViewSlot};
 use super::actor::error_message;
 use crate::auth::{self, Caller, ParticipantCaller};
 use crate::media::SfuCommand;
@@ -130,8 +130,9 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     };
     let (hearing_id, participant_id) = (caller.hearing_id, caller.participant_id);
     let (outbox_tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let view = std::sync::Arc::new(ViewSlot::default());
     let kick = std::sync::Arc::new(tokio::sync::Notify::new());
-    let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx.clone(), kick.clone()).await {
+    let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx.clone(), view.clone(), kick.clone()).await {
         Ok(connection) => connection,
         Err(JoinError::Ended(reason)) => return close(socket, Some(ServerMessage::Ended { reason })).await,
         Err(JoinError::Retry) => {
@@ -149,7 +150,14 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
         tokio::select! {
             biased;
             out = outbox.recv() => {
-                let Some(message) = out else { break };
+                let Some(mut message) = out else { break };
+                if let ServerMessage::Room { room } = &mut message {
+                    // The newest view goes out where the first waiting one was queued.
+                    match view.take() {
+                        Some(latest) => *room = latest,
+                        None => continue,
+                    }
+                }
                 let last = matches!(message, ServerMessage::Replaced | ServerMessage::Ended { .. });
                 if !send(&mut socket, &message).await { break }
                 if last {
