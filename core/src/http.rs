@@ -60,6 +60,18 @@ impl ApiClient {
         Self::send(self.request(Method::POST, path, token).json(body)).await
     }
 
+    /// Downloads a file the API serves: its bytes and the response's headers.
+    pub async fn download(&self, path: &str, token: &str) -> Result<(reqwest::header::HeaderMap, bytes::Bytes)> {
+        let response = self.request(Method::GET, path, Some(token)).send().await.map_err(Error::Network)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(Error::Network)?;
+        if !status.is_success() {
+            return Err(api_error(status, &bytes));
+        }
+        Ok((headers, bytes))
+    }
+
     /// Sends a request and decodes a JSON answer, or the server's error body.
     pub async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T> {
         let response = request.send().await.map_err(Error::Network)?;

@@ -150,6 +150,12 @@ pub struct ParticipantRecord {
     pub staff_id: Option<i64>,
 }
 
+impl ParticipantRecord {
+    pub fn summary(&self) -> ParticipantSummary {
+        ParticipantSummary { id: self.id, name: self.name.clone(), role: self.role }
+    }
+}
+
 /// A hearing as staff see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hearing {
@@ -334,6 +340,13 @@ pub struct ParticipantSummary {
     pub id: i64,
     pub name: String,
     pub role: ParticipantRole,
+}
+
+impl ParticipantSummary {
+    /// "原告 张三"
+    pub fn label(&self) -> String {
+        format!("{} {}", self.role.label(), self.name)
+    }
 }
 
 /// The hearing as a logged-in participant sees it.

@@ -108,19 +108,6 @@ pub enum SigningChannel {
     Qr,
 }
 
-impl SigningChannel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::App => "app",
-            Self::Qr => "qr",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::App, Self::Qr].into_iter().find(|c| c.as_str() == s)
-    }
-}
-
 /// A collected signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureInfo {
@@ -171,7 +158,8 @@ pub struct RecordView {
     pub hearing_id: i64,
     /// The latest version, or `None` before the clerk first saves.
     pub latest: Option<RecordVersion>,
-    /// A header filled from the hearing, for the clerk's first version.
+    /// A header filled from the hearing, for the clerk's first version
+    /// (empty for those who may not write the record).
     pub suggested_header: RecordHeader,
     /// The most recent signing round, open or superseded.
     pub signing: Option<SigningRound>,
@@ -262,6 +250,22 @@ pub struct SignaturePayload {
     pub via: SigningChannel,
     pub image_sha256: String,
     pub signed_at_ms: TimestampMs,
+}
+
+impl SignaturePayload {
+    /// The signature as clients see it, from what the server signed.
+    pub fn info(self, id: i64, round_id: i64) -> SignatureInfo {
+        SignatureInfo {
+            id,
+            round_id,
+            signer: self.signer,
+            version: self.version,
+            version_sha256: self.version_sha256,
+            image_sha256: self.image_sha256,
+            signed_at_ms: self.signed_at_ms,
+            via: self.via,
+        }
+    }
 }
 
 /// A signature with the bytes the server signed and its Ed25519 signature, so

@@ -84,7 +84,16 @@ class Court {
   /** Asks for a login code, as the app does, and reads it from the SMS outbox. */
   async code(mobile) {
     await this.api('POST', '/api/login/code', { meeting_number: this.meeting, mobile });
-    const outbox = await this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk);
+    return this.sentCode(mobile);
+  }
+
+  /**
+   * The code in the newest login SMS to `mobile`, as the participant reads it
+   * off their phone; waits for it when a page has just asked for it.
+   */
+  async sentCode(mobile) {
+    const outbox = await until(`a login code for ${mobile}`, () => this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk),
+      (messages) => messages.some((m) => m.kind === 'login_code'));
     return /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
   }
 
@@ -103,8 +112,7 @@ class Court {
   /** The same, in any hearing. */
   async participantProcessFor(meeting, mobile, colour, tone) {
     await this.api('POST', '/api/login/code', { meeting_number: meeting, mobile });
-    const outbox = await this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk);
-    const code = /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
+    const code = await this.sentCode(mobile);
     const child = spawn(
       bin('cloudtrial-participant'),
       ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--json',

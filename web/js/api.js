@@ -54,7 +54,15 @@ export async function api(method, path, options = {}) {
  * @returns {Promise<string>}
  */
 export async function blobUrl(path, token) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new ApiError(response.status, 'fetch', '文件加载失败');
+  let response;
+  try {
+    response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, 'network', '网络连接失败，请检查网络后重试');
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw new ApiError(response.status, body?.code ?? 'fetch', body?.message ?? '文件加载失败');
+  }
   return URL.createObjectURL(await response.blob());
 }

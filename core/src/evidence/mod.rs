@@ -267,23 +267,8 @@ impl EvidenceService {
             EvidenceFile::Thumbnail => "thumbnail",
         };
         let client = &self.inner.client;
-        let id = evidence.id.clone();
-        let bytes = client
-            .authorized(|s| async move {
-                let response = client
-                    .api()
-                    .request(Method::GET, &format!("/api/evidence/{id}/{variant}"), Some(s.token()))
-                    .send()
-                    .await
-                    .map_err(Error::Network)?;
-                let status = response.status();
-                let bytes = response.bytes().await.map_err(Error::Network)?;
-                if !status.is_success() {
-                    return Err(crate::http::api_error(status, &bytes));
-                }
-                Ok(bytes)
-            })
-            .await?;
+        let url = format!("/api/evidence/{}/{variant}", evidence.id);
+        let (_, bytes) = client.authorized(|s| async move { client.api().download(&url, s.token()).await }).await?;
         if which == EvidenceFile::Original && hex::encode(Sha256::digest(&bytes)) != evidence.sha256 {
             return Err(Error::UnexpectedResponse("下载的证据与登记的校验值不一致".into()));
         }

@@ -15,6 +15,9 @@ use cloudtrial_protocol::record::{
 };
 use cloudtrial_protocol::signalling::RoomNotice;
 use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
@@ -54,10 +57,19 @@ impl RecordService {
         format!("/api/hearings/{}/record{rest}", self.hearing_id)
     }
 
+    async fn get<T: DeserializeOwned>(&self, rest: &str) -> Result<T> {
+        let path = self.path(rest);
+        self.client.authorized(|s| async move { self.client.api().get(&path, Some(s.token())).await }).await
+    }
+
+    async fn download(&self, rest: &str) -> Result<(HeaderMap, bytes::Bytes)> {
+        let path = self.path(rest);
+        self.client.authorized(|s| async move { self.client.api().download(&path, s.token()).await }).await
+    }
+
     /// 刷新: the record as it is now.
     pub async fn fetch(&self) -> Result<RecordView> {
-        let path = self.path("");
-        let view: RecordView = self.client.authorized(|s| async move { self.client.api().get(&path, Some(s.token())).await }).await?;
+        let view: RecordView = self.get("").await?;
         if let Some(latest) = &view.latest {
             check_intact(latest)?;
         }
@@ -66,33 +78,28 @@ impl RecordService {
 
     /// The versions saved after `after`, oldest first.
     pub async fn versions_after(&self, after: u32) -> Result<Vec<RecordVersion>> {
-        let path = self.path(&format!("/versions?after={after}"));
-        let versions: Vec<RecordVersion> =
-            self.client.authorized(|s| async move { self.client.api().get(&path, Some(s.token())).await }).await?;
+        let versions: Vec<RecordVersion> = self.get(&format!("/versions?after={after}")).await?;
         versions.iter().try_for_each(check_intact)?;
         Ok(versions)
     }
 
     /// One version, as it was saved.
     pub async fn version(&self, version: u32) -> Result<RecordVersion> {
-        let path = self.path(&format!("/versions/{version}"));
-        let version: RecordVersion = self.client.authorized(|s| async move { self.client.api().get(&path, Some(s.token())).await }).await?;
+        let version: RecordVersion = self.get(&format!("/versions/{version}")).await?;
         check_intact(&version)?;
         Ok(version)
     }
 
     /// Every version: who saved it, when, and its hash.
     pub async fn history(&self) -> Result<Vec<RecordVersionSummary>> {
-        let path = self.path("/history");
-        self.client.authorized(|s| async move { self.client.api().get(&path, Some(s.token())).await }).await
+        self.get("/history").await
     }
 
     /// Saves the record as a new version (court staff on a tablet). Refused
     /// when someone saved after `base_version`, so nothing is overwritten.
     pub async fn save(&self, base_version: Option<u32>, content: &RecordContent) -> Result<RecordVersion> {
         let path = self.path("");
-        let body = SaveRecord { base_version, content: content.clone() };
-        let body = &body;
+        let body = &SaveRecord { base_version, content: content.clone() };
         let version: RecordVersion = self
             .client
             .authorized(|s| async move {
@@ -103,12 +110,14 @@ impl RecordService {
         Ok(version)
     }
 
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, rest: &str, body: &B) -> Result<T> {
+        let path = self.path(rest);
+        self.client.authorized(|s| async move { self.client.api().post(&path, Some(s.token()), body).await }).await
+    }
+
     /// 发起签名 on `version`, which must be the latest.
     pub async fn start_signing(&self, version: u32) -> Result<SigningRound> {
-        let path = self.path("/signing");
-        let body = StartSigning { version };
-        let body = &body;
-        self.client.authorized(|s| async move { self.client.api().post(&path, Some(s.token()), body).await }).await
+        self.post("/signing", &StartSigning { version }).await
     }
 
     /// Signs `read`, the frozen version the signer was shown, with a PNG image.
@@ -128,12 +137,11 @@ impl RecordService {
         }
         let body = SignRecord {
             round_id: round.id,
-            version_sha256: read.content.sha256(read.hearing_id, read.version),
+            // Intact: this is the hash of the very text the signer was shown.
+            version_sha256: read.sha256.clone(),
             image_png: base64::engine::general_purpose::STANDARD.encode(png),
         };
-        let body = &body;
-        let path = self.path("/signatures");
-        self.client.authorized(|s| async move { self.client.api().post(&path, Some(s.token()), body).await }).await
+        self.post("/signatures", &body).await
     }
 
     /// Signs `read` with the strokes drawn on a `width`×`height` view.
@@ -147,42 +155,17 @@ impl RecordService {
         let Some(signature) = self.fetch().await?.my_signature else {
             return Ok(None);
         };
-        let path = self.path(&format!("/signatures/{}/image", signature.id));
-        let client = &self.client;
-        let png = client
-            .authorized(|s| async move {
-                let response =
-                    client.api().request(Method::GET, &path, Some(s.token())).send().await.map_err(Error::Network)?;
-                let status = response.status();
-                let bytes = response.bytes().await.map_err(Error::Network)?;
-                if !status.is_success() {
-                    return Err(crate::http::api_error(status, &bytes));
-                }
-                Ok(bytes.to_vec())
-            })
-            .await?;
-        Ok(Some((signature, png)))
+        let (_, png) = self.download(&format!("/signatures/{}/image", signature.id)).await?;
+        Ok(Some((signature, png.to_vec())))
     }
 
     /// The signed record as PDF (every signature on every page), saved in the
     /// app's files and checked against the hash the server gives for it.
     pub async fn signed_pdf(&self) -> Result<PathBuf> {
-        let path = self.path("/pdf");
-        let client = &self.client;
-        let (sha256, bytes) = client
-            .authorized(|s| async move {
-                let response = client.api().request(Method::GET, &path, Some(s.token())).send().await.map_err(Error::Network)?;
-                let status = response.status();
-                let sha256 = response.headers().get("x-record-sha256").and_then(|v| v.to_str().ok()).map(str::to_owned);
-                let bytes = response.bytes().await.map_err(Error::Network)?;
-                if !status.is_success() {
-                    return Err(crate::http::api_error(status, &bytes));
-                }
-                Ok((sha256, bytes))
-            })
-            .await?;
+        let (headers, bytes) = self.download("/pdf").await?;
+        let claimed = headers.get("x-record-sha256").and_then(|v| v.to_str().ok());
         let actual = hex::encode(Sha256::digest(&bytes));
-        if sha256.as_deref() != Some(actual.as_str()) {
+        if claimed != Some(actual.as_str()) {
             return Err(Error::UnexpectedResponse("下载的笔录与其校验值不一致".into()));
         }
         let dir = self.client.store().dir().join("records");

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::{HearingStatus, ParticipantSummary};
+use cloudtrial_protocol::api::{HearingStatus, ParticipantRecord, ParticipantSummary};
 use cloudtrial_protocol::signalling::BLOCKED_MESSAGE;
 
 use crate::auth::Caller;
@@ -56,7 +56,6 @@ impl RecordServices {
 /// Who is asking about a hearing's record, and what they may do with it.
 #[derive(Debug, Clone)]
 pub struct RecordCaller {
-    pub hearing_id: i64,
     /// The caller as a participant of the hearing; for staff, the participant
     /// their account is linked to, if any.
     pub participant: Option<ParticipantSummary>,
@@ -68,7 +67,7 @@ impl RecordCaller {
     /// "书记员 李书记", for the version's author.
     pub fn label(&self) -> String {
         match (&self.participant, &self.actor) {
-            (Some(p), _) => format!("{} {}", p.role.label(), p.name),
+            (Some(p), _) => p.label(),
             (None, EventActor::Staff { name, .. } | EventActor::Participant { name, .. }) => name.clone(),
             (None, EventActor::System) => "系统".to_owned(),
         }
@@ -105,7 +104,6 @@ pub async fn record_caller(state: &AppState, caller: &Caller, hearing_id: i64) -
                 return Err(AppError::with_message(ErrorCode::Forbidden, BLOCKED_MESSAGE));
             }
             Ok(RecordCaller {
-                hearing_id,
                 participant: Some(ParticipantSummary { id: p.participant_id, name: p.name.clone(), role: p.role }),
                 may_edit: participant_may_record(p.role, RecordAction::Write),
                 actor: p.actor(),
@@ -117,15 +115,14 @@ pub async fn record_caller(state: &AppState, caller: &Caller, hearing_id: i64) -
             let linked = state
                 .store
                 .call(move |conn| {
-                    store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
+                    store::room::status(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
                     store::hearings::participant_for_staff(conn, hearing_id, staff_id).map_err(AppError::from)
                 })
                 .await?;
             let may_edit = staff_may(staff.account.role, StaffAction::EnterHearing)
                 && linked.as_ref().is_some_and(|p| participant_may_record(p.role, RecordAction::Write));
             Ok(RecordCaller {
-                hearing_id,
-                participant: linked.map(|p| ParticipantSummary { id: p.id, name: p.name, role: p.role }),
+                participant: linked.as_ref().map(ParticipantRecord::summary),
                 may_edit,
                 actor: staff.actor(),
             })

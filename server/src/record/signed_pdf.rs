@@ -42,7 +42,7 @@ pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> R
         .map(|row| {
             let info = row.info()?;
             Ok(PrintedSignature {
-                label: format!("{} {}", info.signer.role.label(), info.signer.name),
+                label: info.signer.label(),
                 signed_at: local_date_time(info.signed_at_ms, offset),
                 png: row.image_png.clone(),
             })

@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::{HearingStatus, ParticipantSummary, SmsKind};
+use cloudtrial_protocol::api::{HearingStatus, SmsKind};
 use cloudtrial_protocol::record::{
     OpenQrSigning, QrSigning, QrSigningPage, SealedSignature, SignRecord, SignatureInfo, SignaturePayload, SignerLogin,
     SignerStatus, SigningChannel, SigningRound, StartSigning, SubmitQrSignature,
@@ -31,8 +31,7 @@ fn invalid_link() -> AppError {
 pub fn round_view(conn: &Connection, round: &RoundRow) -> Result<SigningRound, AppError> {
     let version = store::record::version_by_id(conn, round.version_id)?
         .ok_or_else(|| AppError::internal("a signing round's version is missing"))?;
-    let signatures: Vec<SignatureInfo> =
-        store::record::signatures_of_round(conn, round.id)?.iter().map(|s| s.info()).collect::<Result<_, _>>()?;
+    let signatures = store::record::signature_infos(conn, round.id)?;
     let signers = store::record::signers(conn, round.id)?
         .into_iter()
         .map(|participant| SignerStatus {
@@ -218,7 +217,7 @@ pub async fn open_qr(state: &AppState, request: OpenQrSigning) -> Result<QrSigni
             let record = store::record::version_by_id(conn, round.version_id)?.ok_or_else(invalid_link)?;
             let signer = store::hearings::participant(conn, round.hearing_id, token.participant_id)?.ok_or_else(invalid_link)?;
             Ok(QrSigningPage {
-                signer: ParticipantSummary { id: signer.id, name: signer.name, role: signer.role },
+                signer: signer.summary(),
                 round_id: round.id,
                 record,
                 expires_at_ms: token.expires_at_ms,
@@ -313,17 +312,17 @@ async fn seal_signature(state: &AppState, signing: Signing, qr_token: Option<Str
                 .ok_or_else(|| AppError::with_message(ErrorCode::Forbidden, "您已不在本次庭审的参与人名单中"))?;
             let hearing = store::hearings::get(&tx, signing.hearing_id)?.ok_or_else(AppError::not_found)?;
             if let Some(token) = &qr_token
-                && !store::record::use_token(&tx, &secrets::token_hash(token), now)? {
-                    return Err(invalid_link());
-                }
-            let signer = ParticipantSummary { id: participant.id, name: participant.name.clone(), role: participant.role };
+                && !store::record::use_token(&tx, &secrets::token_hash(token), now)?
+            {
+                return Err(invalid_link());
+            }
             let payload = SignaturePayload {
                 court,
                 hearing_id: signing.hearing_id,
                 case_number: hearing.case_number,
                 version: version.version,
                 version_sha256: version.sha256.clone(),
-                signer,
+                signer: participant.summary(),
                 login: signing.login,
                 via: signing.via,
                 image_sha256: hex::encode(Sha256::digest(&signing.image)),
@@ -343,9 +342,8 @@ async fn seal_signature(state: &AppState, signing: Signing, qr_token: Option<Str
                 }),
                 now,
             )?;
-            let row = store::record::signature(&tx, id)?.ok_or_else(AppError::not_found)?;
             tx.commit().map_err(StoreError::from)?;
-            row.info().map_err(AppError::from)
+            Ok(payload.info(id, round.id))
         })
         .await
 }

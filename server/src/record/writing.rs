@@ -1,8 +1,8 @@
 //! Writing and reading the record: every save is a new version, and a save
 //! made from an old version is refused instead of overwriting newer text.
 
-use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::HearingStatus;
+use cloudtrial_protocol::api::{HearingStatus, ParticipantRecord};
+use cloudtrial_protocol::{ErrorCode, ParticipantRole};
 use cloudtrial_protocol::record::{
     RecordContent, RecordHeader, RecordParagraph, RecordVersion, RecordVersionSummary, RecordView, SaveRecord,
 };
@@ -28,7 +28,8 @@ pub async fn view(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<
         .store
         .call(move |conn| {
             let latest = store::record::latest(conn, hearing_id)?.map(|(_, v)| v);
-            let suggested_header = suggested_header(conn, hearing_id)?;
+            // Only the court writes the header; parties need not cost the query.
+            let suggested_header = if who.may_edit { suggested_header(conn, hearing_id)? } else { RecordHeader::default() };
             let signing = match store::record::latest_round(conn, hearing_id)? {
                 Some(round) => Some(signing::round_view(conn, &round)?),
                 None => None,
@@ -39,7 +40,7 @@ pub async fn view(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<
                 _ => false,
             };
             let my_signature = match me {
-                Some(me) => store::record::latest_signature_of(conn, me)?.map(|row| row.info()).transpose()?,
+                Some(me) => store::record::latest_signature_of(conn, me)?,
                 None => None,
             };
             Ok(RecordView { hearing_id, latest, suggested_header, signing, may_edit: who.may_edit, must_sign, my_signature })
@@ -72,28 +73,24 @@ pub async fn save(state: &AppState, caller: &Caller, hearing_id: i64, request: S
     who.require_edit()?;
     let content = clean(request.content)?;
     let now = state.clock.now_ms();
-    let (saved, superseded) = state.store.call(move |conn| store_version(conn, &who, hearing_id, request.base_version, content, now)).await?;
-    if let Some(version) = &saved {
-        state.rooms.broadcast(hearing_id, RoomNotice::RecordSaved { version: version.version }).await;
+    let saved = state.store.call(move |conn| store_version(conn, &who, hearing_id, request.base_version, content, now)).await?;
+    if saved.new {
+        state.rooms.broadcast(hearing_id, RoomNotice::RecordSaved { version: saved.version.version }).await;
     }
-    for round_id in superseded {
+    for round_id in saved.superseded {
         state.rooms.broadcast(hearing_id, RoomNotice::SigningChanged { round_id }).await;
     }
-    match saved {
-        Some(version) => Ok(version),
-        None => latest(state, hearing_id).await,
-    }
+    Ok(saved.version)
 }
 
-async fn latest(state: &AppState, hearing_id: i64) -> Result<RecordVersion, AppError> {
-    state
-        .store
-        .call(move |conn| store::record::latest(conn, hearing_id)?.map(|(_, v)| v).ok_or_else(AppError::not_found))
-        .await
+struct Saved {
+    version: RecordVersion,
+    /// False when the content repeated the latest version, which is returned.
+    new: bool,
+    /// The signing rounds the edit superseded.
+    superseded: Vec<i64>,
 }
 
-/// Stores the version; `None` if it would repeat the latest. Also returns the
-/// signing rounds the edit superseded.
 fn store_version(
     conn: &mut Connection,
     who: &RecordCaller,
@@ -101,7 +98,7 @@ fn store_version(
     base_version: Option<u32>,
     content: RecordContent,
     now: i64,
-) -> Result<(Option<RecordVersion>, Vec<i64>), AppError> {
+) -> Result<Saved, AppError> {
     let tx = conn.transaction().map_err(StoreError::from)?;
     if store::room::status(&tx, hearing_id)? == Some(HearingStatus::Cancelled) {
         return Err(AppError::with_message(ErrorCode::Conflict, "庭审已取消，不能编辑笔录"));
@@ -114,8 +111,8 @@ fn store_version(
             format!("笔录已被更新（当前为第{}版），请刷新后再编辑", current.unwrap_or(0)),
         ));
     }
-    if latest.as_ref().is_some_and(|v| v.content == content) {
-        return Ok((None, Vec::new()));
+    if let Some(latest) = latest.filter(|v| v.content == content) {
+        return Ok(Saved { version: latest, new: false, superseded: Vec::new() });
     }
     let number = current.unwrap_or(0) + 1;
     let version = RecordVersion {
@@ -147,7 +144,7 @@ fn store_version(
         )?;
     }
     tx.commit().map_err(StoreError::from)?;
-    Ok((Some(version), superseded))
+    Ok(Saved { version, new: true, superseded })
 }
 
 /// Trims what was typed and checks it fits.
@@ -207,8 +204,8 @@ fn clean(content: RecordContent) -> Result<RecordContent, AppError> {
 fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, AppError> {
     let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
     let joined = store::events::participants_who_joined(conn, hearing_id)?;
-    let label = |p: &cloudtrial_protocol::api::ParticipantRecord| format!("{} {}", p.role.label(), p.name);
-    let court = |p: &&cloudtrial_protocol::api::ParticipantRecord| !participant_may_record(p.role, RecordAction::Sign);
+    let label = |p: &ParticipantRecord| p.summary().label();
+    let court = |p: &&ParticipantRecord| participant_may_record(p.role, RecordAction::Write);
     Ok(RecordHeader {
         case_number: hearing.case_number.clone(),
         case_title: hearing.case_title.clone(),
@@ -218,13 +215,13 @@ fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, 
             .participants
             .iter()
             .filter(court)
-            .filter(|p| p.role != cloudtrial_protocol::ParticipantRole::Clerk)
+            .filter(|p| p.role != ParticipantRole::Clerk)
             .map(label)
             .collect(),
         clerk: hearing
             .participants
             .iter()
-            .filter(|p| p.role == cloudtrial_protocol::ParticipantRole::Clerk)
+            .filter(|p| p.role == ParticipantRole::Clerk)
             .map(|p| p.name.clone())
             .collect::<Vec<_>>()
             .join("、"),

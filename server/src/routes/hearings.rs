@@ -4,7 +4,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use cloudtrial_protocol::api::{
     BookHearingRequest, Hearing, HearingDetails, HearingEvent, HearingListQuery, ParticipantSession,
-    ParticipantSummary, UpdateHearingRequest,
+    ParticipantRecord, UpdateHearingRequest,
 };
 use cloudtrial_protocol::ErrorCode;
 use serde_json::json;
@@ -161,16 +161,11 @@ async fn details(
 ) -> Result<Json<HearingDetails>, AppError> {
     caller.require_hearing(id)?;
     let hearing = load(&state, id).await?;
-    let summary = |p: &cloudtrial_protocol::api::ParticipantRecord| ParticipantSummary {
-        id: p.id,
-        name: p.name.clone(),
-        role: p.role,
-    };
     let me = hearing
         .participants
         .iter()
         .find(|p| p.id == caller.participant_id)
-        .map(summary)
+        .map(ParticipantRecord::summary)
         .ok_or(AppError::new(ErrorCode::SessionExpired))?;
     Ok(Json(HearingDetails {
         hearing_id: hearing.id,
@@ -181,6 +176,6 @@ async fn details(
         scheduled_at: hearing.scheduled_at,
         status: hearing.status,
         me,
-        participants: hearing.participants.iter().map(summary).collect(),
+        participants: hearing.participants.iter().map(ParticipantRecord::summary).collect(),
     }))
 }

@@ -209,19 +209,27 @@ pub struct SignatureRow {
 impl SignatureRow {
     /// The signature as clients see it, read from the payload the server signed.
     pub fn info(&self) -> Result<SignatureInfo, StoreError> {
-        let payload: SignaturePayload = serde_json::from_str(&self.payload)
-            .map_err(|_| StoreError::Sqlite(invalid_column(3, "signature payload")))?;
-        Ok(SignatureInfo {
-            id: self.id,
-            round_id: self.round_id,
-            signer: payload.signer,
-            version: payload.version,
-            version_sha256: payload.version_sha256,
-            image_sha256: payload.image_sha256,
-            signed_at_ms: payload.signed_at_ms,
-            via: payload.via,
-        })
+        Ok(info(self.id, self.round_id, &self.payload)?)
     }
+}
+
+fn info(id: i64, round_id: i64, payload: &str) -> rusqlite::Result<SignatureInfo> {
+    let payload: SignaturePayload = serde_json::from_str(payload).map_err(|_| invalid_column(2, "signature payload"))?;
+    Ok(payload.info(id, round_id))
+}
+
+/// A signature without its image, for lists and views.
+fn info_from_row(row: &Row<'_>) -> rusqlite::Result<SignatureInfo> {
+    info(row.get(0)?, row.get(1)?, &row.get::<_, String>(2)?)
+}
+
+const INFO_COLUMNS: &str = "id, round_id, payload";
+
+/// The round's signatures, without their images.
+pub fn signature_infos(conn: &Connection, round_id: i64) -> Result<Vec<SignatureInfo>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {INFO_COLUMNS} FROM signatures WHERE round_id = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([round_id], info_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn signature_from_row(row: &Row<'_>) -> rusqlite::Result<SignatureRow> {
@@ -249,13 +257,13 @@ pub fn signature(conn: &Connection, id: i64) -> Result<Option<SignatureRow>, Sto
         .optional()?)
 }
 
-/// The participant's most recent signature in the hearing.
-pub fn latest_signature_of(conn: &Connection, participant_id: i64) -> Result<Option<SignatureRow>, StoreError> {
+/// The participant's most recent signature, without its image.
+pub fn latest_signature_of(conn: &Connection, participant_id: i64) -> Result<Option<SignatureInfo>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE participant_id = ?1 ORDER BY id DESC LIMIT 1"),
+            &format!("SELECT {INFO_COLUMNS} FROM signatures WHERE participant_id = ?1 ORDER BY id DESC LIMIT 1"),
             [participant_id],
-            signature_from_row,
+            info_from_row,
         )
         .optional()?)
 }

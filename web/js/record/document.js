@@ -11,17 +11,20 @@ import { formatTime, h } from '../dom.js';
  *   sha256: string, saved_by: string, saved_at_ms: number}} RecordVersion
  */
 
-/** @param {RecordHeader} header */
-export function headerLines(header) {
-  return [
-    ['案号', header.case_number],
-    ['案由', header.case_title],
-    ['时间', header.time],
-    ['地点', header.place],
-    ['审判人员', header.judges.join('、')],
-    ['书记员', header.clerk],
-    ['到庭人员', header.present.join('、')],
-  ];
+/** The header's fields in the order printed, with their names. */
+export const HEADER_FIELDS = /** @type {const} */ ([
+  ['case_number', '案号'], ['case_title', '案由'], ['time', '时间'], ['place', '地点'],
+  ['judges', '审判人员'], ['clerk', '书记员'], ['present', '到庭人员'],
+]);
+
+/**
+ * One header field as text (lists joined with 、).
+ * @param {RecordHeader} header
+ * @param {typeof HEADER_FIELDS[number][0]} key
+ */
+export function headerText(header, key) {
+  const value = header[key];
+  return Array.isArray(value) ? value.join('、') : value;
 }
 
 /**
@@ -32,7 +35,7 @@ export function recordDocument(version) {
   const { header, paragraphs } = version.content;
   return h('article', { class: 'record-document', dataset: { version: String(version.version) } },
     h('h3', { class: 'record-title' }, '庭审笔录'),
-    h('dl', { class: 'record-header' }, headerLines(header).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+    h('dl', { class: 'record-header' }, HEADER_FIELDS.flatMap(([key, name]) => [h('dt', {}, name), h('dd', {}, headerText(header, key))])),
     paragraphs.length
       ? h('div', { class: 'record-body' }, paragraphs.map((p) =>
         h('p', { class: 'record-paragraph' }, h('span', { class: 'speaker' }, `${p.speaker}：`), p.text)))

@@ -4,7 +4,8 @@
 
 import { api, ApiError } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
-import { headerLines, recordDocument } from './document.js';
+import { ROLE_LABELS } from '../labels.js';
+import { HEADER_FIELDS, headerText, recordDocument } from './document.js';
 import { allSigned, downloadPdf, signingStatus } from './signing.js';
 
 /** @typedef {import('./signing.js').RecordView} RecordView */
@@ -13,11 +14,6 @@ const AUTOSAVE_MS = 1200;
 const MAX_UNSAVED_MS = 8000;
 const RETRY_MS = 3000;
 const POLL_MS = 5000;
-const SPEAKERS = ['审判长', '审判员', '书记员', '原告', '被告', '原告代理人', '被告代理人', '第三人', '证人'];
-const HEADER_FIELDS = /** @type {const} */ ([
-  ['case_number', '案号'], ['case_title', '案由'], ['time', '时间'], ['place', '地点'],
-  ['judges', '审判人员'], ['clerk', '书记员'], ['present', '到庭人员'],
-]);
 const LISTS = ['judges', 'present'];
 
 export class RecordEditor extends HTMLElement {
@@ -85,7 +81,7 @@ export class RecordEditor extends HTMLElement {
     if (!content.paragraphs.length) this.addParagraph('审判长', '', false);
     this.showSaved(view.latest);
     replace(this,
-      h('datalist', { id: 'speakers' }, SPEAKERS.concat(content.header.present).map((s) => h('option', { value: s }))),
+      h('datalist', { id: 'speakers' }, Object.values(ROLE_LABELS).concat(content.header.present).map((s) => h('option', { value: s }))),
       h('div', { class: 'toolbar' },
         this.status,
         h('button', { type: 'button', name: 'save-now', onclick: () => this.save() }, '立即保存')),
@@ -103,9 +99,8 @@ export class RecordEditor extends HTMLElement {
 
   /** @param {import('./document.js').RecordHeader} header */
   renderHeader(header) {
-    const values = Object.fromEntries(headerLines(header).map(([name, value]) => [name, value]));
     replace(/** @type {HTMLElement} */ (this.headerFields), HEADER_FIELDS.map(([key, name]) =>
-      h('label', {}, name, h('input', { name: `header-${key}`, value: values[name] ?? '', oninput: () => this.changed() }))));
+      h('label', {}, name, h('input', { name: `header-${key}`, value: headerText(header, key), oninput: () => this.changed() }))));
   }
 
   /**

@@ -1,7 +1,7 @@
 // Signing status shared by the clerk's editor and the parties' panel: who must
 // sign which version, and who has.
 
-import { ApiError } from '../api.js';
+import { blobUrl } from '../api.js';
 import { formatTime, h } from '../dom.js';
 import { label } from '../labels.js';
 
@@ -43,17 +43,7 @@ export function signingStatus(round) {
  * @param {string} name file name
  */
 export async function downloadPdf(token, hearingId, name) {
-  let response;
-  try {
-    response = await fetch(`/api/hearings/${hearingId}/record/pdf`, { headers: { authorization: `Bearer ${token}` } });
-  } catch {
-    throw new ApiError(0, 'network', '网络连接失败，请检查网络后重试');
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    throw new ApiError(response.status, body?.code ?? 'unknown', body?.message ?? '笔录下载失败');
-  }
-  const url = URL.createObjectURL(await response.blob());
+  const url = await blobUrl(`/api/hearings/${hearingId}/record/pdf`, token);
   const link = h('a', { href: url, download: name, hidden: true });
   document.body.append(link);
   link.click();
