@@ -51,6 +51,9 @@ pub enum ClientError {
     NotLoggedIn,
     #[error("{message}")]
     Forbidden { message: String },
+    /// The judge has blocked (屏蔽) this party until summoned: show 您已被屏蔽，请等待法官传唤.
+    #[error("{message}")]
+    Blocked { message: String },
     /// The input was refused; the message says why.
     #[error("{message}")]
     InvalidInput { message: String },
@@ -71,6 +74,7 @@ impl From<Error> for ClientError {
                 ErrorCode::RateLimited => ClientError::RateLimited { message },
                 ErrorCode::SessionExpired | ErrorCode::Unauthorized => ClientError::SessionExpired,
                 ErrorCode::Forbidden => ClientError::Forbidden { message },
+                ErrorCode::Blocked => ClientError::Blocked { message },
                 ErrorCode::InvalidRequest
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::UnsupportedMedia

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     /// The token was valid once but has expired or been revoked.
     SessionExpired,
     Forbidden,
+    /// The judge has blocked (屏蔽) this party: they get nothing of the hearing but their own status until summoned.
+    Blocked,
     NotFound,
     MethodNotAllowed,
     /// Meeting number, mobile number or code did not match. Deliberately one
@@ -51,6 +53,7 @@ impl ErrorCode {
             Self::Unauthorized => "请先登录",
             Self::SessionExpired => "登录已失效，请重新登录",
             Self::Forbidden => "您没有权限进行此操作",
+            Self::Blocked => crate::signalling::BLOCKED_MESSAGE,
             Self::NotFound => "未找到请求的内容",
             Self::MethodNotAllowed => "不支持此操作",
             Self::LoginFailed => "会议号、手机号或验证码不正确，或验证码已失效",
@@ -69,7 +72,7 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest => 400,
             Self::Unauthorized | Self::SessionExpired | Self::LoginFailed | Self::LoginLocked => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::Blocked => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,

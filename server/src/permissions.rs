@@ -1,4 +1,5 @@
-//! Who may do what. Every staff endpoint asks here; nothing is decided in the UI.
+//! What a court account may do on the console. What anyone may do with one
+//! hearing's resources is decided in `access`.
 
 use cloudtrial_protocol::StaffRole;
 
@@ -42,44 +43,5 @@ pub fn staff_may(role: StaffRole, action: StaffAction) -> bool {
         BookHearing | EditHearing | CancelHearing | ResendNotice | EnterHearing => {
             matches!(role, StaffRole::Judge | StaffRole::Clerk)
         }
-    }
-}
-
-/// What a hearing participant may do with evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvidenceAction {
-    /// 举证: submit evidence (and withdraw their own).
-    Submit,
-    /// 质证: give opinions on the other sides' evidence.
-    Opine,
-}
-
-/// Parties (plaintiff, defendant, third party and their agents) submit and
-/// cross-examine evidence; the court and witnesses only look at it.
-pub fn participant_may(role: cloudtrial_protocol::ParticipantRole, action: EvidenceAction) -> bool {
-    use cloudtrial_protocol::Side;
-    match action {
-        EvidenceAction::Submit | EvidenceAction::Opine => {
-            matches!(role.side(), Side::Plaintiff | Side::Defendant | Side::ThirdParty)
-        }
-    }
-}
-
-/// What a hearing participant may do with the court record (笔录).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordAction {
-    /// Write the record and start signing (发起签名).
-    Write,
-    /// Sign the record once signing has started.
-    Sign,
-}
-
-/// The court (judges and the clerk) writes the record and asks for
-/// signatures; everyone else in the hearing signs it.
-pub fn participant_may_record(role: cloudtrial_protocol::ParticipantRole, action: RecordAction) -> bool {
-    let court = role.side() == cloudtrial_protocol::Side::Court;
-    match action {
-        RecordAction::Write => court,
-        RecordAction::Sign => !court,
     }
 }

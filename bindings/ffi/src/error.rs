@@ -17,6 +17,9 @@ pub enum ClientError {
     NotLoggedIn { reason: String },
     #[error("{reason}")]
     Forbidden { reason: String },
+    /// Blocked (屏蔽) by the judge until summoned.
+    #[error("{reason}")]
+    Blocked { reason: String },
     #[error("{reason}")]
     InvalidInput { reason: String },
     #[error("{reason}")]
@@ -37,6 +40,7 @@ impl From<CoreError> for ClientError {
             CoreError::SessionExpired => Self::SessionExpired { reason },
             CoreError::NotLoggedIn => Self::NotLoggedIn { reason },
             CoreError::Forbidden { .. } => Self::Forbidden { reason },
+            CoreError::Blocked { .. } => Self::Blocked { reason },
             CoreError::InvalidInput { .. } => Self::InvalidInput { reason },
             CoreError::Server { .. } => Self::Server { reason },
             CoreError::Media { .. } => Self::Media { reason },

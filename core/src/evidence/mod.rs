@@ -64,7 +64,11 @@ pub struct UploadProgress {
 /// Which file of a piece of evidence to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceFile {
+    /// As submitted: for the submitter and the court, and for everyone when
+    /// it is a document or the judge released it.
     Original,
+    /// An image at full resolution, upright, without metadata (no location).
+    Copy,
     Preview,
     Thumbnail,
 }
@@ -254,6 +258,7 @@ impl EvidenceService {
     pub async fn file(&self, evidence: &Evidence, which: EvidenceFile) -> Result<PathBuf> {
         let suffix = match which {
             EvidenceFile::Original => "",
+            EvidenceFile::Copy => ".copy.jpg",
             EvidenceFile::Preview => ".preview.jpg",
             EvidenceFile::Thumbnail => ".thumb.jpg",
         };
@@ -263,6 +268,7 @@ impl EvidenceService {
         }
         let variant = match which {
             EvidenceFile::Original => "original",
+            EvidenceFile::Copy => "copy",
             EvidenceFile::Preview => "preview",
             EvidenceFile::Thumbnail => "thumbnail",
         };
@@ -397,7 +403,8 @@ fn classify(error: Error) -> Attempt {
     match error {
         Error::Network(_) | Error::NotConnected => Attempt::Retry("网络中断，稍后自动重试".into()),
         Error::SessionExpired | Error::NotLoggedIn => Attempt::Retry("登录已失效，请重新登录后继续上传".into()),
-        Error::Api { code: ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Unknown, message, .. } => {
+        // A blocked party's uploads wait for the summons; nothing is thrown away.
+        Error::Api { code: ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Blocked | ErrorCode::Unknown, message, .. } => {
             Attempt::Retry(message)
         }
         Error::Api { message, .. } => Attempt::Refused(message),

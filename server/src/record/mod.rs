@@ -15,14 +15,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::{HearingStatus, ParticipantRecord, ParticipantSummary};
-use cloudtrial_protocol::signalling::BLOCKED_MESSAGE;
+use cloudtrial_protocol::api::ParticipantSummary;
 
+use crate::access::{Action, HearingAccess};
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::permissions::{RecordAction, StaffAction, participant_may_record, staff_may};
 use crate::state::AppState;
-use crate::store::{self, events::EventActor};
+use crate::store::events::EventActor;
 
 /// The record's server-wide parts: the seal, and the PDF font (loaded once, when first needed).
 pub struct RecordServices {
@@ -82,50 +81,8 @@ impl RecordCaller {
     }
 }
 
-/// Participants read their own hearing's record unless blocked; staff read
-/// any; the hearing's judges and clerk (in the room or in the console) write it.
+/// The caller's standing for the record, from the one access decision.
 pub async fn record_caller(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<RecordCaller, AppError> {
-    match caller {
-        Caller::Participant(p) => {
-            p.require_hearing(hearing_id)?;
-            let participant_id = p.participant_id;
-            // A block keeps a party out of the hearing while it runs; once it is
-            // closed, everyone reads the record they are asked to sign.
-            let blocked = state
-                .store
-                .call(move |conn| {
-                    let members = store::room::members(conn, hearing_id)?;
-                    let closed = store::room::status(conn, hearing_id)? == Some(HearingStatus::Closed);
-                    Ok::<_, AppError>(members.iter().find(|m| m.id == participant_id).map(|m| m.blocked && !closed))
-                })
-                .await?
-                .ok_or_else(AppError::forbidden)?;
-            if blocked {
-                return Err(AppError::with_message(ErrorCode::Forbidden, BLOCKED_MESSAGE));
-            }
-            Ok(RecordCaller {
-                participant: Some(ParticipantSummary { id: p.participant_id, name: p.name.clone(), role: p.role }),
-                may_edit: participant_may_record(p.role, RecordAction::Write),
-                actor: p.actor(),
-            })
-        }
-        Caller::Staff(staff) => {
-            staff.require(StaffAction::ViewHearing)?;
-            let staff_id = staff.account.id;
-            let linked = state
-                .store
-                .call(move |conn| {
-                    store::room::status(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
-                    store::hearings::participant_for_staff(conn, hearing_id, staff_id).map_err(AppError::from)
-                })
-                .await?;
-            let may_edit = staff_may(staff.account.role, StaffAction::EnterHearing)
-                && linked.as_ref().is_some_and(|p| participant_may_record(p.role, RecordAction::Write));
-            Ok(RecordCaller {
-                participant: linked.as_ref().map(ParticipantRecord::summary),
-                may_edit,
-                actor: staff.actor(),
-            })
-        }
-    }
+    let access = HearingAccess::require(state, caller, hearing_id, Action::ReadRecord).await?;
+    Ok(RecordCaller { may_edit: access.allows(Action::WriteRecord), participant: access.participant, actor: access.actor })
 }

@@ -16,9 +16,9 @@ use sha2::{Digest, Sha256};
 
 use super::signature_image::{self, SignatureImageError};
 use super::{qr, record_caller};
+use crate::access::{self, Action, HearingAccess};
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::permissions::{RecordAction, participant_may_record};
 use crate::state::AppState;
 use crate::store::{self, StoreError, events::EventActor, record::RoundRow};
 use crate::secrets;
@@ -78,7 +78,7 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
             }
             let signer_records: Vec<_> = store::hearings::participants(&tx, hearing_id)?
                 .into_iter()
-                .filter(|p| participant_may_record(p.role, RecordAction::Sign))
+                .filter(|p| crate::access::signs_the_record(p.role))
                 .collect();
             let signers: Vec<i64> = signer_records.iter().map(|p| p.id).collect();
             if signers.is_empty() {
@@ -116,7 +116,7 @@ pub async fn sign_in_app(state: &AppState, caller: &Caller, hearing_id: i64, req
     let Caller::Participant(participant) = caller else {
         return Err(AppError::with_message(ErrorCode::Forbidden, "请当事人本人登录后签名"));
     };
-    record_caller(state, caller, hearing_id).await?;
+    HearingAccess::require(state, caller, hearing_id, Action::SignRecord).await?;
     let image = normalised_image(&request.image_png).await?;
     let token_hash = participant.token_hash.clone();
     let login = state
@@ -145,7 +145,7 @@ pub async fn issue_qr(state: &AppState, caller: &Caller, hearing_id: i64) -> Res
     let Caller::Participant(participant) = caller else {
         return Err(AppError::with_message(ErrorCode::Forbidden, "请当事人本人登录后签名"));
     };
-    record_caller(state, caller, hearing_id).await?;
+    HearingAccess::require(state, caller, hearing_id, Action::SignRecord).await?;
     let token = secrets::new_token();
     let token_hash = secrets::token_hash(&token);
     let now = state.clock.now_ms();
@@ -214,6 +214,8 @@ pub async fn open_qr(state: &AppState, request: OpenQrSigning) -> Result<QrSigni
         .store
         .call(move |conn| {
             let (token, round) = valid_token(conn, request.token.trim(), now)?;
+            let (standing, _) = access::participant_standing(conn, round.hearing_id, token.participant_id)?;
+            access::decide(&standing, Action::SignRecord)?;
             let record = store::record::version_by_id(conn, round.version_id)?.ok_or_else(invalid_link)?;
             let signer = store::hearings::participant(conn, round.hearing_id, token.participant_id)?.ok_or_else(invalid_link)?;
             Ok(QrSigningPage {
@@ -288,6 +290,8 @@ async fn seal_signature(state: &AppState, signing: Signing, qr_token: Option<Str
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
+            let (standing, _) = access::participant_standing(&tx, signing.hearing_id, signing.participant_id)?;
+            access::decide(&standing, Action::SignRecord)?;
             let round = store::record::round(&tx, signing.round_id)?
                 .filter(|r| r.hearing_id == signing.hearing_id)
                 .ok_or_else(|| AppError::with_message(ErrorCode::NotFound, "没有找到该签名请求"))?;

@@ -13,7 +13,6 @@ use serde_json::json;
 use super::{RecordCaller, record_caller, signing};
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::permissions::{RecordAction, participant_may_record};
 use crate::state::AppState;
 use crate::store::{self, StoreError};
 
@@ -205,7 +204,7 @@ fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, 
     let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
     let joined = store::events::participants_who_joined(conn, hearing_id)?;
     let label = |p: &ParticipantRecord| p.summary().label();
-    let court = |p: &&ParticipantRecord| participant_may_record(p.role, RecordAction::Write);
+    let court = |p: &&ParticipantRecord| !crate::access::signs_the_record(p.role);
     Ok(RecordHeader {
         case_number: hearing.case_number.clone(),
         case_title: hearing.case_title.clone(),

@@ -15,6 +15,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ViewSlot, rules};
+use crate::access::{self, Action, Facts, Who};
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
@@ -188,10 +189,13 @@ impl Room {
         self.members.iter().find(|m| m.record.id == participant_id)
     }
 
-    /// Whether a block keeps this member out: while the hearing runs, not
-    /// once it is closed (when they read and sign the record).
+    fn facts(&self, member: &RoomMember) -> Facts {
+        Facts { who: Who::Participant { id: member.id, role: member.role, blocked: member.blocked }, status: self.status }
+    }
+
+    /// Whether this member may not see the others (a block, while it lasts).
     fn kept_out(&self, member: &Member) -> bool {
-        member.record.blocked && self.status != HearingStatus::Closed
+        access::decide(&self.facts(&member.record), Action::SeeRoom).is_err()
     }
 
     fn member_mut(&mut self, participant_id: i64) -> Option<&mut Member> {
@@ -259,9 +263,7 @@ impl Room {
 
     async fn command(&mut self, judge_id: i64, command: JudgeCommand) -> Result<(), AppError> {
         let judge = self.member(judge_id).ok_or_else(AppError::forbidden)?;
-        if !rules::may_command(judge.record.role, &command) {
-            return Err(AppError::with_message(ErrorCode::Forbidden, "只有审判长或审判员可以进行此操作"));
-        }
+        access::decide(&self.facts(&judge.record), Action::CommandRoom)?;
         let next = rules::next_status(self.status, &command)?;
         let records: Vec<RoomMember> = self.members.iter().map(|m| m.record.clone()).collect();
         let target = rules::check_target(&records, judge_id, &command)?.cloned();

@@ -1,17 +1,12 @@
-//! The room's rules, as pure functions: who may give which command, and what
-//! each command does to the hearing's state.
+//! The room's rules, as pure functions: what each judge command does to the
+//! hearing's state, and whom it may target. Who may command is `access`'s.
 
 use cloudtrial_protocol::api::HearingStatus;
 use cloudtrial_protocol::signalling::JudgeCommand;
-use cloudtrial_protocol::{ErrorCode, ParticipantRole};
+use cloudtrial_protocol::ErrorCode;
 
 use crate::error::AppError;
 use crate::store::room::RoomMember;
-
-/// Only the presiding judge (审判长 / 审判员) commands the room.
-pub fn may_command(role: ParticipantRole, _command: &JudgeCommand) -> bool {
-    role.is_judge()
-}
 
 /// The new status a state command leads to, or why it cannot be given now.
 pub fn next_status(current: HearingStatus, command: &JudgeCommand) -> Result<Option<HearingStatus>, AppError> {
@@ -59,13 +54,6 @@ pub fn check_target<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_judges_command() {
-        for role in ParticipantRole::ALL {
-            assert_eq!(may_command(role, &JudgeCommand::Start), role.is_judge(), "{role:?}");
-        }
-    }
 
     #[test]
     fn the_hearing_moves_only_along_its_path() {

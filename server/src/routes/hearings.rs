@@ -9,7 +9,8 @@ use cloudtrial_protocol::api::{
 use cloudtrial_protocol::ErrorCode;
 use serde_json::json;
 
-use crate::auth::{ParticipantCaller, StaffCaller};
+use crate::access::{Action, HearingAccess};
+use crate::auth::{Caller, ParticipantCaller, StaffCaller};
 use crate::booking;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
 use crate::permissions::StaffAction;
@@ -159,7 +160,7 @@ async fn details(
     caller: ParticipantCaller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<HearingDetails>, AppError> {
-    caller.require_hearing(id)?;
+    HearingAccess::require(&state, &Caller::Participant(caller.clone()), id, Action::ReadDetails).await?;
     let hearing = load(&state, id).await?;
     let me = hearing
         .participants

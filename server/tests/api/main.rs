@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod access;
 mod bad_input;
 mod binary;
 mod booking;

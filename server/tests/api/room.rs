@@ -146,14 +146,18 @@ async fn only_the_judge_commands_the_room_as_a_matrix() {
         JudgeCommand::Resume,
         JudgeCommand::Close,
     ];
+    let mut defendant_blocked = false;
     for command in commands {
         for (i, party) in parties.iter().enumerate().skip(1) {
             let before = room.status().await;
             let refused = clients[i].command(command).await;
-            assert_eq!(refused.as_deref(), Some("forbidden"), "{} {command:?}", party.1);
+            // A blocked party's refusal says they are blocked.
+            let want = if *party == DEFENDANT && defendant_blocked { "blocked" } else { "forbidden" };
+            assert_eq!(refused.as_deref(), Some(want), "{} {command:?}", party.1);
             assert_eq!(room.status().await, before, "nothing changed");
         }
         assert_eq!(clients[0].command(command).await, None, "the judge may {command:?}");
+        defendant_blocked = matches!(command, JudgeCommand::Block { .. });
     }
     assert_eq!(room.status().await, HearingStatus::Closed);
 
