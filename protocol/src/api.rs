@@ -25,6 +25,16 @@ pub struct StaffAccount {
     pub mobile: Option<String>,
 }
 
+/// A username with wrong passwords, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffLoginLock {
+    pub username: String,
+    /// Wrong passwords since the last successful login.
+    pub failures: u32,
+    /// Locked until then (it may lie in the past).
+    pub locked_until_ms: Option<TimestampMs>,
+}
+
 /// An administrator creating a staff account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

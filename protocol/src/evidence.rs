@@ -40,6 +40,13 @@ impl EvidenceKind {
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Image, Self::Pdf, Self::Document, Self::Audio, Self::Video].into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Whether a file of this kind may carry where it was made (a phone's
+    /// photos, recordings and videos do): its original then goes only to the
+    /// submitter and the court, unless the judge releases it.
+    pub fn may_carry_location(self) -> bool {
+        matches!(self, Self::Image | Self::Audio | Self::Video)
+    }
 }
 
 /// Starts a resumable upload of one file.
@@ -148,8 +155,12 @@ pub struct Evidence {
     /// Upright size of an image.
     pub width: Option<u32>,
     pub height: Option<u32>,
-    /// Whether a 256 px thumbnail and a 2048 px preview exist (images only).
+    /// Whether a 256 px thumbnail and a 2048 px preview exist (images only);
+    /// such images also have a full-resolution copy without metadata.
     pub has_preview: bool,
+    /// The presiding judge let every party download the original (logged in the hearing log).
+    #[serde(default)]
+    pub original_released: bool,
     pub submitted_at_ms: TimestampMs,
     pub withdrawn_at_ms: Option<TimestampMs>,
     pub opinions: Vec<Opinion>,

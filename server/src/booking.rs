@@ -107,6 +107,7 @@ pub(crate) fn notice(
         kind,
         hearing_id: Some(hearing.id),
         participant_id: Some(participant.id),
+        secret: None,
     }
 }
 
@@ -313,12 +314,14 @@ pub async fn resend_notice(
                 .find(|p| p.id == participant_id)
                 .cloned()
                 .ok_or_else(AppError::not_found)?;
+            // A new notice also lets a party who used up their login codes start afresh.
+            store::login::reset(conn, hearing.meeting_number, &participant.mobile)?;
             store::events::append(
                 conn,
                 hearing_id,
                 &actor,
                 "notice_resent",
-                &json!({"participant_id": participant.id, "name": participant.name}),
+                &json!({"participant_id": participant.id, "name": participant.name, "login_reset": true}),
                 now,
             )?;
             Ok((hearing, participant))

@@ -17,6 +17,11 @@ pub struct Config {
     /// The iPhone app's App Store name.
     pub ios_app_name: String,
     pub sms: SmsConfig,
+    /// A trial without an SMS provider (`--demo`, `--trial-show-login-codes`):
+    /// the outbox keeps login codes so they can be read. Never with a provider.
+    pub trial_show_login_codes: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub limits: Limits,
     pub media: crate::media::MediaConfig,
     pub evidence: EvidenceLimits,
@@ -37,6 +42,9 @@ pub struct EvidenceLimits {
     pub max_chunk: u64,
     /// An upload untouched this long is forgotten and its partial file removed.
     pub upload_expiry: Duration,
+    /// Uploads one participant may have in progress at once, and their declared bytes in all.
+    pub open_uploads_per_participant: u64,
+    pub open_upload_bytes_per_participant: u64,
     pub images: crate::evidence::images::ImageLimits,
 }
 
@@ -67,7 +75,9 @@ impl Default for EvidenceLimits {
             audio: 200 * MB,
             video: 1024 * MB,
             max_chunk: 4 * MB,
-            upload_expiry: Duration::from_secs(7 * 24 * 3600),
+            upload_expiry: Duration::from_secs(24 * 3600),
+            open_uploads_per_participant: 20,
+            open_upload_bytes_per_participant: 2048 * MB,
             images: Default::default(),
         }
     }
@@ -86,10 +96,18 @@ pub enum SmsConfig {
 pub struct Limits {
     pub login_code_ttl: Duration,
     pub login_code_resend_after: Duration,
+    /// Wrong guesses each login code allows; the one that uses them up burns the code.
     pub login_max_attempts: u32,
-    pub login_lock: Duration,
+    /// Login codes one meeting number and mobile number may get per window.
+    pub login_codes_per_window: u32,
+    pub login_code_window: Duration,
     /// Login requests (code, verify, staff login) per client address per minute.
     pub login_requests_per_minute: u32,
+    /// Code verifications per client address per minute: fewer, since only a guesser needs many.
+    pub login_verifications_per_minute: u32,
+    /// Wrong staff passwords in a row before the account is locked, and for how long.
+    pub staff_login_max_failures: u32,
+    pub staff_login_lock: Duration,
     pub participant_session_ttl: Duration,
     pub staff_session_ttl: Duration,
     /// Largest JSON body accepted.
@@ -104,8 +122,12 @@ impl Default for Limits {
             login_code_ttl: Duration::from_secs(5 * 60),
             login_code_resend_after: Duration::from_secs(60),
             login_max_attempts: 5,
-            login_lock: Duration::from_secs(15 * 60),
+            login_codes_per_window: 6,
+            login_code_window: Duration::from_secs(3600),
             login_requests_per_minute: 30,
+            login_verifications_per_minute: 6,
+            staff_login_max_failures: 5,
+            staff_login_lock: Duration::from_secs(15 * 60),
             participant_session_ttl: Duration::from_secs(7 * 24 * 3600),
             staff_session_ttl: Duration::from_secs(12 * 3600),
             json_body_bytes: 64 * 1024,
@@ -127,6 +149,8 @@ impl Config {
             android_apk_url: None,
             ios_app_name: "天津云审".to_owned(),
             sms: SmsConfig::Outbox,
+            trial_show_login_codes: false,
+            trusted_proxies: Vec::new(),
             limits: Limits::default(),
             media: crate::media::MediaConfig::default(),
             evidence: EvidenceLimits::default(),

@@ -1,13 +1,16 @@
 //! Cloud Trial server: REST API, SMS notices, meeting-number login and the
 //! hearing's records, over SQLite.
 
+pub mod access;
 pub mod auth;
 pub mod booking;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod fault;
 pub mod login;
 pub mod media;
 pub mod permissions;
@@ -66,8 +69,10 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             HttpGateway::new(url.clone(), bearer_token.clone(), template.clone()).map_err(anyhow::Error::msg)?,
         ),
     };
-    let sms = SmsService::new(store.clone(), gateway, clock.clone());
+    let keep_login_codes = config.trial_show_login_codes && matches!(config.sms, SmsConfig::Outbox);
+    let sms = SmsService::new(store.clone(), gateway, clock.clone(), keep_login_codes);
     let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
+    let verify_limiter = Arc::new(RateLimiter::new(config.limits.login_verifications_per_minute));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
     let media = media::MediaHandle::start(&config.media, quality_tx).await?;
     let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone()));
@@ -88,15 +93,16 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         sms,
         secret,
         login_limiter,
+        verify_limiter,
         rooms,
         media,
         evidence,
         record,
         shutting_down,
     };
-    let removed = evidence::uploads::clean(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    if removed > 0 {
-        tracing::info!(removed, "removed expired uploads and orphaned evidence files");
+    let (finished, removed) = evidence::uploads::reconcile(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    if finished + removed > 0 {
+        tracing::info!(finished, removed, "reconciled evidence storage: finished uploads cut short, removed leftovers");
     }
     Ok(state)
 }
@@ -142,17 +148,33 @@ pub async fn serve(
     result
 }
 
-/// Forgets expired sessions and login challenges now and then.
+/// Forgets expired sessions, login challenges and uploads now and then, and
+/// checks every stored original against its hash once a day.
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
+    const TICK: Duration = Duration::from_secs(600);
+    const SCRUB_EVERY: u64 = 24 * 3600 / TICK.as_secs();
+    let mut tick = tokio::time::interval(TICK);
+    for round in 0u64.. {
         tick.tick().await;
+        match evidence::uploads::expire(&state).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "removed uploads untouched past their expiry"),
+            Err(e) => tracing::warn!("expiring uploads failed: {e}"),
+        }
+        if round % SCRUB_EVERY == SCRUB_EVERY - 1 {
+            match evidence::integrity::scrub(&state).await {
+                Ok(0) => tracing::info!("every stored evidence file matches its hash"),
+                Ok(damaged) => tracing::error!(damaged, "stored evidence files no longer match their hashes"),
+                Err(e) => tracing::warn!("checking stored evidence failed: {e}"),
+            }
+        }
         let now = state.clock.now_ms();
+        let window_ms = state.config.limits.login_code_window.as_millis() as i64;
         let result = state
             .store
             .call(move |conn| {
                 let sessions = store::sessions::delete_expired(conn, now)?;
-                let challenges = store::login::delete_stale(conn, now)?;
+                let challenges = store::login::delete_stale(conn, now, window_ms)?;
                 store::record::delete_expired_tokens(conn, now - 24 * 3600 * 1000)?;
                 Ok::<_, store::StoreError>((sessions, challenges))
             })

@@ -16,41 +16,48 @@ use serde_json::json;
 use crate::auth;
 use crate::error::AppError;
 use crate::secrets;
-use crate::sms::{templates, OutgoingSms};
+use crate::sms::{OutgoingSms, templates};
 use crate::state::AppState;
 use crate::store::events::EventActor;
 use crate::store::sessions::SessionOwner;
 use crate::store::{self, StoreError};
 use crate::validate;
 
-fn check_rate(state: &AppState, client: IpAddr) -> Result<(), AppError> {
-    if state.login_limiter.allow(client, state.clock.now_ms()) {
-        Ok(())
-    } else {
-        Err(AppError::new(ErrorCode::RateLimited))
-    }
+fn check_rate(limiter: &crate::rate_limit::RateLimiter, state: &AppState, client: IpAddr) -> Result<(), AppError> {
+    if limiter.allow(client, state.clock.now_ms()) { Ok(()) } else { Err(AppError::new(ErrorCode::RateLimited)) }
 }
 
+fn minutes_until(until_ms: i64, now_ms: i64) -> i64 {
+    ((until_ms - now_ms).max(0) + 59_999) / 60_000
+}
+
+/// Answers in the same time whether or not the pair belongs to anyone: the
+/// SMS is stored in the same transaction either way and delivered after the answer.
 pub async fn request_code(
     state: &AppState,
     client: IpAddr,
     request: LoginCodeRequest,
 ) -> Result<LoginCodeSent, AppError> {
-    check_rate(state, client)?;
+    check_rate(&state.login_limiter, state, client)?;
     let mobile = validate::mobile(&request.mobile)?;
     let number = request.meeting_number;
     let limits = state.config.limits.clone();
     let now = state.clock.now_ms();
     let code = secrets::new_login_code();
     let secret = state.secret.clone();
-    let sent_code = code.clone();
-    let target = state
+    let (sms, court_name) = (state.sms.clone(), state.config.court_name.clone());
+    let window_ms = limits.login_code_window.as_millis() as i64;
+    let outgoing = state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
             if let Some(existing) = store::login::get(&tx, number, &mobile)? {
-                if existing.locked_until_ms.is_some_and(|until| until > now) {
-                    return Err(AppError::new(ErrorCode::LoginLocked));
+                let window_ends = existing.window_started_ms + window_ms;
+                if window_ends > now && existing.codes_in_window >= limits.login_codes_per_window {
+                    return Err(AppError::with_message(
+                        ErrorCode::RateLimited,
+                        format!("获取验证码次数过多，请于{}分钟后再试，或联系书记员重新发送通知", minutes_until(window_ends, now)),
+                    ));
                 }
                 let wait_ms = existing.sent_at_ms + limits.login_code_resend_after.as_millis() as i64 - now;
                 if wait_ms > 0 {
@@ -59,34 +66,31 @@ pub async fn request_code(
                 }
             }
             let participant = store::hearings::participant_for_login(&tx, number, &mobile)?;
-            let code_hash = participant.map(|_| secrets::code_hash(&secret, &number.to_string(), &mobile, &sent_code));
+            let code_hash = participant.map(|_| secrets::code_hash(&secret, &number.to_string(), &mobile, &code));
             let expires = now + limits.login_code_ttl.as_millis() as i64;
-            store::login::put(&tx, number, &mobile, participant.map(|p| p.0), code_hash.as_deref(), now, expires)?;
+            store::login::put(&tx, number, &mobile, participant.map(|p| p.0), code_hash.as_deref(), now, expires, window_ms)?;
+            let outgoing: Vec<OutgoingSms> = participant
+                .map(|(participant_id, hearing_id)| OutgoingSms {
+                    mobile: mobile.clone(),
+                    text: templates::login_code(&court_name, &code, (limits.login_code_ttl.as_secs() / 60).max(1) as u32),
+                    kind: SmsKind::LoginCode,
+                    hearing_id: Some(hearing_id),
+                    participant_id: Some(participant_id),
+                    secret: Some(code.clone()),
+                })
+                .into_iter()
+                .collect();
+            let ids = sms.store_in(&tx, &outgoing)?;
             tx.commit().map_err(StoreError::from)?;
-            Ok(participant.map(|(participant_id, hearing_id)| (participant_id, hearing_id, mobile)))
+            Ok((ids, outgoing))
         })
         .await?;
-    if let Some((participant_id, hearing_id, mobile)) = target {
-        let minutes = limits_minutes(state).max(1);
-        state
-            .sms
-            .send(vec![OutgoingSms {
-                mobile,
-                text: templates::login_code(&state.config.court_name, &code, minutes),
-                kind: SmsKind::LoginCode,
-                hearing_id: Some(hearing_id),
-                participant_id: Some(participant_id),
-            }])
-            .await?;
-    }
+    let sms = state.sms.clone();
+    tokio::spawn(async move { sms.deliver_stored(outgoing.0, outgoing.1).await });
     Ok(LoginCodeSent {
         resend_after_secs: state.config.limits.login_code_resend_after.as_secs() as u32,
         expires_in_secs: state.config.limits.login_code_ttl.as_secs() as u32,
     })
-}
-
-fn limits_minutes(state: &AppState) -> u32 {
-    (state.config.limits.login_code_ttl.as_secs() / 60) as u32
 }
 
 pub async fn verify_code(
@@ -94,7 +98,8 @@ pub async fn verify_code(
     client: IpAddr,
     request: LoginVerifyRequest,
 ) -> Result<ParticipantSession, AppError> {
-    check_rate(state, client)?;
+    check_rate(&state.login_limiter, state, client)?;
+    check_rate(&state.verify_limiter, state, client)?;
     let failed = || AppError::new(ErrorCode::LoginFailed);
     let Some(mobile) = validate::normalize_mobile(&request.mobile) else {
         return Err(failed());
@@ -107,13 +112,14 @@ pub async fn verify_code(
     let token_hash = secrets::token_hash(&token);
     let expires_at_ms = now + limits.participant_session_ttl.as_millis() as i64;
     let device = request.device;
+    let burned = || AppError::with_message(ErrorCode::LoginLocked, "验证码错误次数过多，该验证码已失效，请重新获取验证码");
     state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
             let challenge = store::login::get(&tx, number, &mobile)?.ok_or_else(failed)?;
             if challenge.locked_until_ms.is_some_and(|until| until > now) {
-                return Err(AppError::new(ErrorCode::LoginLocked));
+                return Err(burned());
             }
             if challenge.expires_at_ms <= now {
                 return Err(failed());
@@ -121,10 +127,9 @@ pub async fn verify_code(
             let offered = secrets::code_hash(&secret, &number.to_string(), &mobile, request.code.trim());
             let matches = challenge.code_hash.as_deref().is_some_and(|stored| secrets::same_hash(stored, &offered));
             if !matches {
-                let locked_until = now + limits.login_lock.as_millis() as i64;
-                let locked = store::login::record_failure(&tx, number, &mobile, limits.login_max_attempts, locked_until)?;
+                let burnt = store::login::record_failure(&tx, number, &mobile, limits.login_max_attempts)?;
                 tx.commit().map_err(StoreError::from)?;
-                return Err(if locked { AppError::new(ErrorCode::LoginLocked) } else { failed() });
+                return Err(if burnt { burned() } else { failed() });
             }
             // The participant may have been removed, or the hearing closed, since the code was sent.
             let (participant_id, hearing_id) =
@@ -148,15 +153,40 @@ pub async fn verify_code(
         .await
 }
 
+/// Password login for court staff. Wrong passwords lock the username for a
+/// while, whether or not an account has it, so a lock says nothing about
+/// which accounts exist; administrators see and clear locks.
 pub async fn staff_login(
     state: &AppState,
     client: IpAddr,
     request: StaffLoginRequest,
 ) -> Result<StaffSession, AppError> {
-    check_rate(state, client)?;
+    check_rate(&state.login_limiter, state, client)?;
     let failed = || AppError::with_message(ErrorCode::LoginFailed, "用户名或密码不正确");
     let username = request.username.trim().to_owned();
-    let credentials = state.store.call(move |conn| store::staff::credentials(conn, &username)).await?;
+    if username.is_empty() || username.len() > 64 || request.password.len() > 1024 {
+        return Err(failed());
+    }
+    let limits = state.config.limits.clone();
+    let now = state.clock.now_ms();
+    let locked = |until: i64| {
+        AppError::with_message(
+            ErrorCode::LoginLocked,
+            format!("密码错误次数过多，账号已锁定，请于{}分钟后再试，或联系管理员解锁", minutes_until(until, now)),
+        )
+    };
+    let name = username.clone();
+    let (credentials, lock) = state
+        .store
+        .call(move |conn| {
+            let credentials = store::staff::credentials(conn, &name)?;
+            let lock = store::login::staff_lock(conn, &name)?.and_then(|(_, until)| until).filter(|until| *until > now);
+            Ok::<_, StoreError>((credentials, lock))
+        })
+        .await?;
+    if let Some(until) = lock {
+        return Err(locked(until));
+    }
     let password = request.password;
     let account = tokio::task::spawn_blocking(move || match credentials {
         Some((account, hash)) if auth::verify_password(&password, &hash) => Some(account),
@@ -167,8 +197,21 @@ pub async fn staff_login(
         }
     })
     .await
-    .map_err(AppError::internal)?
-    .ok_or_else(failed)?;
+    .map_err(AppError::internal)?;
+    let name = username.clone();
+    let Some(account) = account else {
+        let until = now + limits.staff_login_lock.as_millis() as i64;
+        let now_locked = state
+            .store
+            .call(move |conn| store::login::record_staff_failure(conn, &name, limits.staff_login_max_failures, now, until))
+            .await?;
+        if now_locked {
+            tracing::warn!(username = %username, "staff username locked after repeated wrong passwords");
+            return Err(locked(until));
+        }
+        return Err(failed());
+    };
+    state.store.call(move |conn| store::login::clear_staff_failures(conn, &name)).await?;
 
     let now = state.clock.now_ms();
     let token = secrets::new_token();

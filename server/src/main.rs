@@ -61,7 +61,15 @@ struct Cli {
     /// The CJK font (TTF, OTF or TTC) the signed record PDF is set in; found among the system's fonts when unset.
     #[arg(long, env = "CLOUDTRIAL_RECORD_FONT")]
     record_font: Option<PathBuf>,
-    /// Seed a demo court, staff and one booked hearing, and print how to log in.
+    /// For a trial without an SMS provider only: the outbox (GET /api/sms) keeps
+    /// login codes so they can be read. Refused together with --sms-http-url.
+    #[arg(long, env = "CLOUDTRIAL_TRIAL_SHOW_LOGIN_CODES")]
+    trial_show_login_codes: bool,
+    /// A reverse proxy whose X-Forwarded-For header names the client (repeat for several).
+    #[arg(long, env = "CLOUDTRIAL_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// Seed a demo court, staff and one booked hearing, and print how to log in
+    /// (a trial: implies --trial-show-login-codes).
     #[arg(long)]
     demo: bool,
     #[command(subcommand)]
@@ -146,6 +154,8 @@ impl Cli {
         }
         config.media.tcp_port = self.media_tcp_port.0;
         config.record_font = self.record_font.clone();
+        config.trial_show_login_codes = self.trial_show_login_codes || self.demo;
+        config.trusted_proxies = self.trusted_proxy.clone();
         if let Some(url) = &self.sms_http_url {
             config.sms = SmsConfig::Http {
                 url: url.clone(),
@@ -172,6 +182,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.sms_http_url.is_some() && (cli.trial_show_login_codes || cli.demo) {
+        anyhow::bail!("--trial-show-login-codes and --demo are for trials without an SMS provider; remove --sms-http-url");
+    }
     let mut config = cli.config();
     let listener = match cli.command {
         Some(_) => None,

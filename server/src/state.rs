@@ -20,6 +20,8 @@ pub struct AppState {
     /// Keys the login-code hashes; generated once per data directory.
     pub secret: Arc<[u8]>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Code verifications per client address: tighter than `login_limiter`.
+    pub verify_limiter: Arc<RateLimiter>,
     pub rooms: Arc<RoomRegistry>,
     pub media: MediaHandle,
     pub evidence: Arc<EvidenceStore>,

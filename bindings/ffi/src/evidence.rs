@@ -137,6 +137,8 @@ pub struct EvidenceItem {
     pub sha256: String,
     pub captured_at: Option<String>,
     pub has_preview: bool,
+    /// The judge let every party download the original.
+    pub original_released: bool,
     pub submitted_at_ms: i64,
     pub withdrawn: bool,
     pub opinions: Vec<OpinionItem>,
@@ -175,6 +177,7 @@ impl From<wire::Evidence> for EvidenceItem {
             sha256: e.sha256,
             captured_at: e.captured_at,
             has_preview: e.has_preview,
+            original_released: e.original_released,
             submitted_at_ms: e.submitted_at_ms,
         }
     }
@@ -219,6 +222,8 @@ pub struct OpinionInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum EvidenceFile {
     Original,
+    /// An image at full resolution without metadata: what other parties get.
+    Copy,
     Preview,
     Thumbnail,
 }
@@ -318,6 +323,7 @@ impl HearingEvidence {
         let inner = self.inner.clone();
         let which = match which {
             EvidenceFile::Original => core_evidence::EvidenceFile::Original,
+            EvidenceFile::Copy => core_evidence::EvidenceFile::Copy,
             EvidenceFile::Preview => core_evidence::EvidenceFile::Preview,
             EvidenceFile::Thumbnail => core_evidence::EvidenceFile::Thumbnail,
         };

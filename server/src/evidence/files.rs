@@ -2,7 +2,7 @@
 //!
 //! - `partial/<upload id>.part`: uploads in progress, appended chunk by chunk;
 //! - `objects/<aa>/<sha256>`: originals, named by the SHA-256 of their bytes;
-//! - `derived/<sha256>.preview.jpg` and `.thumb.jpg`: re-encoded copies without metadata.
+//! - `derived/<sha256>.preview.jpg`, `.thumb.jpg` and `.copy.jpg`: re-encoded copies without metadata.
 //!
 //! Every file is written under a temporary name, fsynced, renamed into place,
 //! and its directory fsynced, before any database row points at it.
@@ -18,6 +18,8 @@ use sha2::{Digest, Sha256};
 pub enum Derived {
     Preview,
     Thumbnail,
+    /// Full resolution, without metadata; made when another party first asks.
+    Copy,
 }
 
 #[derive(Clone)]
@@ -50,6 +52,7 @@ impl EvidenceFiles {
         let suffix = match which {
             Derived::Preview => "preview",
             Derived::Thumbnail => "thumb",
+            Derived::Copy => "copy",
         };
         self.root.join("derived").join(format!("{sha256}.{suffix}.jpg"))
     }
@@ -59,7 +62,8 @@ impl EvidenceFiles {
     /// recorded, e.g. before a crash) is cut off first: the database's offset rules.
     pub fn append(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> io::Result<()> {
         let path = self.partial(upload_id);
-        let mut file = OpenOptions::new().create(true).write(true).truncate(false).open(&path)?;
+        // Only the first chunk creates the file: a missing file later on is data lost, not a new start.
+        let mut file = OpenOptions::new().create(offset == 0).write(true).truncate(false).open(&path)?;
         let len = file.metadata()?.len();
         if len < offset {
             return Err(io::Error::other(format!("partial file has {len} bytes, expected at least {offset}")));
@@ -130,9 +134,10 @@ impl EvidenceFiles {
         }
     }
 
-    /// Start-up cleaning: partial files of uploads that no longer exist, and
-    /// temporary files left by a crash. Returns how many files were removed.
-    pub fn clean(&self, open_uploads: &HashSet<String>) -> io::Result<usize> {
+    /// Start-up cleaning: partial files of uploads that no longer exist,
+    /// temporary files left by a crash, and originals (with their derived
+    /// files) that no evidence holds. Returns how many files were removed.
+    pub fn clean(&self, open_uploads: &HashSet<String>, kept_objects: &HashSet<String>) -> io::Result<usize> {
         let mut removed = 0;
         for entry in fs::read_dir(self.root.join("partial"))? {
             let path = entry?.path();
@@ -147,9 +152,12 @@ impl EvidenceFiles {
         while let Some(dir) = dirs.pop() {
             for entry in fs::read_dir(&dir)? {
                 let path = entry?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let object = name.split('.').next().unwrap_or("");
+                let orphan = object.len() == 64 && !kept_objects.contains(object);
                 if path.is_dir() {
                     dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "tmp") {
+                } else if path.extension().is_some_and(|e| e == "tmp") || orphan {
                     fs::remove_file(&path)?;
                     removed += 1;
                 }
@@ -188,9 +196,18 @@ mod tests {
         files.append("orphan", 0, b"b").unwrap();
         fs::write(files.derived("ab", Derived::Preview).with_extension("tmp"), b"x").unwrap();
         files.write_durably(&files.derived("cd", Derived::Thumbnail), b"jpeg").unwrap();
-        let removed = files.clean(&HashSet::from(["live".to_owned()])).unwrap();
-        assert_eq!(removed, 2);
+        let (kept, orphan) = ("c".repeat(64), "d".repeat(64));
+        files.write_durably(&files.derived(&kept, Derived::Thumbnail), b"jpeg").unwrap();
+        files.write_durably(&files.derived(&orphan, Derived::Preview), b"jpeg").unwrap();
+        for sha in [&kept, &orphan] {
+            fs::create_dir_all(files.object(sha).parent().unwrap()).unwrap();
+            fs::write(files.object(sha), b"original").unwrap();
+        }
+        let removed = files.clean(&HashSet::from(["live".to_owned()]), &HashSet::from([kept.clone()])).unwrap();
+        assert_eq!(removed, 4);
         assert!(files.partial("live").exists() && !files.partial("orphan").exists());
-        assert!(files.derived("cd", Derived::Thumbnail).exists());
+        assert!(files.derived("cd", Derived::Thumbnail).exists(), "not an object's name: left alone");
+        assert!(files.object(&kept).exists() && files.derived(&kept, Derived::Thumbnail).exists());
+        assert!(!files.object(&orphan).exists() && !files.derived(&orphan, Derived::Preview).exists());
     }
 }

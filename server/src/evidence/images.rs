@@ -125,8 +125,9 @@ fn check_size(width: u32, height: u32, limits: ImageLimits) -> Result<(), ImageE
     Ok(())
 }
 
-/// Decodes a JPEG at reduced scale (see `SCALED_DECODE_AT_LEAST`), after checking its header.
-fn decode_jpeg(bytes: &[u8], limits: ImageLimits) -> Result<(RgbImage, (u32, u32)), ImageError> {
+/// Decodes a JPEG at the smallest DCT scale whose long side still reaches
+/// `at_least` (`u16::MAX`: full size), after checking its header.
+fn decode_jpeg(bytes: &[u8], limits: ImageLimits, at_least: u16) -> Result<(RgbImage, (u32, u32)), ImageError> {
     if !jpeg_is_complete(bytes) {
         return Err(ImageError::Corrupt("JPEG 文件不完整（可能在传输中被截断）".into()));
     }
@@ -135,7 +136,7 @@ fn decode_jpeg(bytes: &[u8], limits: ImageLimits) -> Result<(RgbImage, (u32, u32
     decoder.read_info().map_err(corrupt)?;
     let info = decoder.info().ok_or_else(|| ImageError::Corrupt("no JPEG header".into()))?;
     check_size(u32::from(info.width), u32::from(info.height), limits)?;
-    let (width, height) = decoder.scale(SCALED_DECODE_AT_LEAST, SCALED_DECODE_AT_LEAST).map_err(corrupt)?;
+    let (width, height) = decoder.scale(at_least, at_least).map_err(corrupt)?;
     decoder.set_max_decoding_buffer_size(1 << 30);
     let pixels = decoder.decode().map_err(corrupt)?;
     let (width, height) = (u32::from(width), u32::from(height));
@@ -174,11 +175,18 @@ fn decode_other(bytes: &[u8], format: image::ImageFormat, limits: ImageLimits) -
     Ok((rgb, orientation))
 }
 
-/// Decodes a JPEG, PNG or WebP within limits and makes the upright preview and thumbnail.
-pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Derived, ImageError> {
-    let (rgb, orientation, (width, height)) = match format {
+/// Decodes a JPEG, PNG or WebP within limits: the picture as stored, how to
+/// turn it upright, and the stored size.
+fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    exif_orientation: Option<u32>,
+    limits: ImageLimits,
+    jpeg_at_least: u16,
+) -> Result<(RgbImage, image::metadata::Orientation, (u32, u32)), ImageError> {
+    let (rgb, orientation, size) = match format {
         ImageFormat::Jpeg => {
-            let (rgb, size) = decode_jpeg(bytes, limits)?;
+            let (rgb, size) = decode_jpeg(bytes, limits, jpeg_at_least)?;
             (rgb, None, size)
         }
         ImageFormat::Png | ImageFormat::Webp => {
@@ -189,7 +197,33 @@ pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, 
         }
         ImageFormat::Heic => return Err(ImageError::Corrupt("HEIC 暂不支持生成预览".into())),
     };
-    let orientation = orientation.unwrap_or(orientation_of(exif_orientation));
+    Ok((rgb, orientation.unwrap_or(orientation_of(exif_orientation)), size))
+}
+
+/// Turns a picture upright and encodes it as a JPEG that carries no metadata at all.
+fn encode_upright(picture: RgbImage, orientation: image::metadata::Orientation, quality: u8) -> Result<Vec<u8>, ImageError> {
+    let mut picture = DynamicImage::ImageRgb8(picture);
+    picture.apply_orientation(orientation);
+    let picture = picture.into_rgb8();
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    encoder
+        .encode(picture.as_raw(), picture.width() as u16, picture.height() as u16, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    Ok(out)
+}
+
+/// The whole picture at full resolution, upright, without any metadata (no
+/// location, no camera): what the other parties download instead of the original.
+pub fn clean_copy(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Vec<u8>, ImageError> {
+    let (rgb, orientation, _) = decode(bytes, format, exif_orientation, limits, u16::MAX)?;
+    encode_upright(rgb, orientation, 92)
+}
+
+/// Decodes a JPEG, PNG or WebP within limits and makes the upright preview and thumbnail.
+pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, limits: ImageLimits) -> Result<Derived, ImageError> {
+    let (rgb, orientation, (width, height)) = decode(bytes, format, exif_orientation, limits, SCALED_DECODE_AT_LEAST)?;
     let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
     let mut resizer = fr::Resizer::new();
     let mut shrink = |source: &RgbImage, max: u32| -> Result<RgbImage, ImageError> {
@@ -206,21 +240,9 @@ pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, 
     // From the preview: a fraction of the work of shrinking the original.
     let thumbnail = shrink(&preview, THUMBNAIL_SIZE)?;
 
-    // Rotating after shrinking costs far less; the output carries no metadata at all.
-    let encode = |picture: RgbImage, quality: u8| -> Result<(Vec<u8>, u32, u32), ImageError> {
-        let mut picture = DynamicImage::ImageRgb8(picture);
-        picture.apply_orientation(orientation);
-        let picture = picture.into_rgb8();
-        let mut out = Vec::new();
-        let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-        encoder
-            .encode(picture.as_raw(), picture.width() as u16, picture.height() as u16, jpeg_encoder::ColorType::Rgb)
-            .map_err(|e| ImageError::Corrupt(e.to_string()))?;
-        Ok((out, picture.width(), picture.height()))
-    };
-    let (preview, _, _) = encode(preview, 85)?;
-    let (thumbnail, _, _) = encode(thumbnail, 80)?;
+    // Rotating after shrinking costs far less.
+    let preview = encode_upright(preview, orientation, 85)?;
+    let thumbnail = encode_upright(thumbnail, orientation, 80)?;
     let (width, height) = match orientation {
         image::metadata::Orientation::Rotate90
         | image::metadata::Orientation::Rotate270

@@ -3,11 +3,12 @@
 
 pub mod files;
 pub mod images;
+pub mod integrity;
 pub mod review;
 pub mod sniff;
 pub mod uploads;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 pub use files::EvidenceFiles;
@@ -17,11 +18,40 @@ pub struct EvidenceStore {
     pub files: EvidenceFiles,
     /// One writer per upload at a time.
     writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Originals whose bytes this process has checked against their hash.
+    verified: Mutex<HashSet<String>>,
+    /// Damaged originals already written to the hearing log.
+    reported: Mutex<HashSet<String>>,
+    /// Full-resolution copies are made one at a time.
+    copying: tokio::sync::Mutex<()>,
 }
 
 impl EvidenceStore {
     pub fn new(files: EvidenceFiles) -> Self {
-        Self { files, writers: Mutex::new(HashMap::new()) }
+        Self {
+            files,
+            writers: Mutex::new(HashMap::new()),
+            verified: Mutex::default(),
+            reported: Mutex::default(),
+            copying: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn is_verified(&self, sha256: &str) -> bool {
+        self.verified.lock().unwrap_or_else(|p| p.into_inner()).contains(sha256)
+    }
+
+    fn mark_verified(&self, sha256: &str) {
+        self.verified.lock().unwrap_or_else(|p| p.into_inner()).insert(sha256.to_owned());
+    }
+
+    fn forget_verified(&self, sha256: &str) {
+        self.verified.lock().unwrap_or_else(|p| p.into_inner()).remove(sha256);
+    }
+
+    /// `true` the first time a damaged file is reported.
+    fn first_report(&self, sha256: &str) -> bool {
+        self.reported.lock().unwrap_or_else(|p| p.into_inner()).insert(sha256.to_owned())
     }
 
     /// The upload's write lock, or `None` if someone is writing to it now.

@@ -5,9 +5,10 @@ use cloudtrial_protocol::evidence::{Evidence, OpinionRequest};
 use serde_json::json;
 
 use super::files::Derived;
+use super::integrity;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::permissions::{EvidenceAction, StaffAction, participant_may};
+use crate::access::{self, Action, HearingAccess};
 use crate::state::AppState;
 use crate::store::{self, StoreError};
 use crate::validate;
@@ -16,65 +17,98 @@ use crate::validate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
     Original,
+    /// An image at full resolution without metadata.
+    Copy,
     Preview,
     Thumbnail,
 }
 
-/// Staff may look at any hearing's evidence; participants at their own hearing's.
-fn may_see(caller: &Caller, hearing_id: i64) -> bool {
-    match caller {
-        Caller::Staff(staff) => staff.require(StaffAction::ViewHearing).is_ok(),
-        Caller::Participant(p) => p.hearing_id == hearing_id,
-    }
-}
-
 pub async fn list(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<Vec<Evidence>, AppError> {
-    if !may_see(caller, hearing_id) {
-        return Err(AppError::forbidden());
-    }
+    HearingAccess::require(state, caller, hearing_id, Action::ReadEvidence).await?;
     state.store.call(move |conn| store::evidence::list(conn, hearing_id).map_err(AppError::from)).await
 }
 
-/// One piece of evidence the caller may see; others' look exactly like ones that do not exist.
-pub async fn get(state: &AppState, caller: &Caller, public_id: &str) -> Result<(i64, Evidence), AppError> {
+/// One piece of evidence and the caller's standing in its hearing. Another
+/// hearing's evidence looks exactly like evidence that does not exist.
+pub async fn get(state: &AppState, caller: &Caller, public_id: &str) -> Result<(i64, Evidence, HearingAccess), AppError> {
     let id = public_id.to_owned();
     let found = state.store.call(move |conn| store::evidence::by_public_id(conn, &id).map_err(AppError::from)).await?;
-    found.filter(|(_, e)| may_see(caller, e.hearing_id)).ok_or_else(AppError::not_found)
+    let (row_id, evidence) = found.ok_or_else(AppError::not_found)?;
+    let access = HearingAccess::load(state, caller, evidence.hearing_id).await.map_err(|e| match e.code {
+        ErrorCode::Forbidden => AppError::not_found(),
+        _ => e,
+    })?;
+    access.check(Action::ReadEvidence)?;
+    Ok((row_id, evidence, access))
 }
 
 /// The file to serve: its bytes and media type.
 pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: Variant) -> Result<(Evidence, Vec<u8>, &'static str), AppError> {
-    let (_, evidence) = get(state, caller, public_id).await?;
-    let files = state.evidence.files.clone();
-    let (path, media_type) = match variant {
-        Variant::Original => (files.object(&evidence.sha256), ""),
-        Variant::Preview if evidence.has_preview => (files.derived(&evidence.sha256, Derived::Preview), "image/jpeg"),
-        Variant::Thumbnail if evidence.has_preview => (files.derived(&evidence.sha256, Derived::Thumbnail), "image/jpeg"),
+    let (_, evidence, access) = get(state, caller, public_id).await?;
+    let derived = |which| state.evidence.files.derived(&evidence.sha256, which);
+    let (bytes, media_type) = match variant {
+        Variant::Original => {
+            access.check(Action::ReadOriginal {
+                side: evidence.side,
+                private: evidence.kind.may_carry_location(),
+                released: evidence.original_released,
+            })?;
+            (integrity::original(state, &evidence).await?, "")
+        }
+        Variant::Copy if evidence.has_preview => (integrity::clean_copy(state, &evidence).await?, "image/jpeg"),
+        Variant::Preview if evidence.has_preview => (read(derived(Derived::Preview)).await?, "image/jpeg"),
+        Variant::Thumbnail if evidence.has_preview => (read(derived(Derived::Thumbnail)).await?, "image/jpeg"),
         _ => return Err(AppError::not_found()),
     };
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))?;
     Ok((evidence, bytes, media_type))
 }
 
+async fn read(path: std::path::PathBuf) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))
+}
+
+/// The presiding judge lets every party download an original (a photo with
+/// its location, a recording); the hearing log says who and when.
+pub async fn release_original(state: &AppState, caller: &Caller, public_id: &str) -> Result<Evidence, AppError> {
+    let (row_id, evidence, access) = get(state, caller, public_id).await?;
+    access.check(Action::ReleaseOriginal)?;
+    let (now, actor, hearing_id) = (state.clock.now_ms(), access.actor.clone(), evidence.hearing_id);
+    let released = state
+        .store
+        .call(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::from)?;
+            if store::evidence::release_original(&tx, row_id, now)? {
+                store::events::append(
+                    &tx,
+                    hearing_id,
+                    &actor,
+                    "evidence_original_released",
+                    &json!({"evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256}),
+                    now,
+                )?;
+            }
+            tx.commit().map_err(StoreError::from)?;
+            store::evidence::by_row_id(conn, row_id)?.ok_or_else(AppError::not_found)
+        })
+        .await?;
+    state.rooms.evidence_changed(hearing_id, released.id.clone()).await;
+    Ok(released)
+}
+
 pub async fn withdraw(state: &AppState, caller: &Caller, public_id: &str) -> Result<Evidence, AppError> {
-    let Caller::Participant(participant) = caller else { return Err(AppError::forbidden()) };
-    let (row_id, evidence) = get(state, caller, public_id).await?;
-    if evidence.submitter.id != participant.participant_id {
-        return Err(AppError::with_message(ErrorCode::Forbidden, "只能撤回自己提交的证据"));
-    }
+    let (row_id, evidence, access) = get(state, caller, public_id).await?;
+    access.check(Action::WithdrawEvidence { submitted_by: evidence.submitter.id })?;
     let now = state.clock.now_ms();
-    let actor = participant.actor();
+    let actor = access.actor.clone();
     let hearing_id = evidence.hearing_id;
     let withdrawn = state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
-            if store::room::status(&tx, hearing_id)?.is_some_and(|s| s.is_over()) {
-                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束，不能撤回证据"));
-            }
+            recheck(&tx, &access, Action::WithdrawEvidence { submitted_by: evidence.submitter.id })?;
             if !store::evidence::withdraw(&tx, row_id, now)? {
                 return Err(AppError::with_message(ErrorCode::Conflict, "该证据已撤回"));
             }
@@ -100,14 +134,10 @@ pub async fn give_opinion(
     public_id: &str,
     mut opinion: OpinionRequest,
 ) -> Result<Evidence, AppError> {
-    let Caller::Participant(participant) = caller else { return Err(AppError::forbidden()) };
-    if !participant_may(participant.role, EvidenceAction::Opine) {
-        return Err(AppError::with_message(ErrorCode::Forbidden, "只有当事人可以发表质证意见"));
-    }
-    let (row_id, evidence) = get(state, caller, public_id).await?;
-    if evidence.side == participant.role.side() {
-        return Err(AppError::with_message(ErrorCode::Forbidden, "不能对本方提交的证据发表质证意见"));
-    }
+    let (row_id, evidence, access) = get(state, caller, public_id).await?;
+    let action = Action::Opine { side: evidence.side };
+    access.check(action)?;
+    let participant_id = access.participant_id().ok_or_else(AppError::forbidden)?;
     if evidence.withdrawn_at_ms.is_some() {
         return Err(AppError::with_message(ErrorCode::Conflict, "该证据已撤回"));
     }
@@ -125,14 +155,12 @@ pub async fn give_opinion(
         }
     }
     let now = state.clock.now_ms();
-    let (participant_id, actor, hearing_id) = (participant.participant_id, participant.actor(), evidence.hearing_id);
+    let (actor, hearing_id) = (access.actor.clone(), evidence.hearing_id);
     let updated = state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
-            if store::room::status(&tx, hearing_id)?.is_some_and(|s| s.is_over()) {
-                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束，不能再发表质证意见"));
-            }
+            recheck(&tx, &access, action)?;
             store::evidence::put_opinion(&tx, row_id, participant_id, &opinion, now)?;
             store::events::append(
                 &tx,
@@ -151,4 +179,12 @@ pub async fn give_opinion(
         .await?;
     state.rooms.evidence_changed(hearing_id, updated.id.clone()).await;
     Ok(updated)
+}
+
+/// The decision again inside the write's transaction: the judge may have
+/// blocked the party, or closed the hearing, since the request began.
+fn recheck(conn: &rusqlite::Connection, access: &HearingAccess, action: Action) -> Result<(), AppError> {
+    let participant_id = access.participant_id().ok_or_else(AppError::forbidden)?;
+    let (standing, _) = access::participant_standing(conn, access.hearing_id, participant_id)?;
+    access::decide(&standing, action)
 }

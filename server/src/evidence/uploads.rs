@@ -14,7 +14,8 @@ use super::images;
 use super::sniff;
 use crate::auth::ParticipantCaller;
 use crate::error::AppError;
-use crate::permissions::{EvidenceAction, participant_may};
+use crate::access::{self, Action, HearingAccess};
+use crate::auth::Caller;
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::evidence::{StoredFile, UploadRow};
@@ -41,10 +42,7 @@ pub async fn create(
     hearing_id: i64,
     mut new: NewUpload,
 ) -> Result<UploadStatus, AppError> {
-    caller.require_hearing(hearing_id)?;
-    if !participant_may(caller.role, EvidenceAction::Submit) {
-        return Err(AppError::with_message(ErrorCode::Forbidden, "只有当事人可以提交证据"));
-    }
+    HearingAccess::require(state, &Caller::Participant(caller.clone()), hearing_id, Action::SubmitEvidence).await?;
     let limits = &state.config.evidence;
     if new.length == 0 {
         return Err(AppError::invalid("文件为空"));
@@ -72,12 +70,15 @@ pub async fn create(
     let id = hex::encode(secrets::random_bytes::<16>());
     let now = state.clock.now_ms();
     let participant_id = caller.participant_id;
+    let quota = (limits.open_uploads_per_participant, limits.open_upload_bytes_per_participant);
     let row = state
         .store
         .call(move |conn| {
-            let status = store::room::status(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
-            if status.is_over() {
-                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束，不能再提交证据"));
+            let (standing, _) = access::participant_standing(conn, hearing_id, participant_id)?;
+            access::decide(&standing, Action::SubmitEvidence)?;
+            let (open, open_bytes) = store::evidence::open_uploads_of(conn, participant_id)?;
+            if open >= quota.0 || open_bytes + new.length > quota.1 {
+                return Err(AppError::with_message(ErrorCode::RateLimited, "未完成的上传过多，请等待正在上传的文件完成后再提交"));
             }
             if let Some(answers) = &new.answers {
                 let answered = store::evidence::by_public_id(conn, answers)?;
@@ -92,12 +93,22 @@ pub async fn create(
     Ok(status(&row, limits.max_chunk, None))
 }
 
-/// The uploader's own upload; anyone else's looks like none at all.
+/// The uploader's own upload, while they may still submit evidence; anyone
+/// else's looks like none at all.
 async fn own_upload(state: &AppState, caller: &ParticipantCaller, upload_id: &str) -> Result<UploadRow, AppError> {
-    let id = upload_id.to_owned();
-    let row = state.store.call(move |conn| store::evidence::upload(conn, &id).map_err(AppError::from)).await?;
-    row.filter(|r| r.participant_id == caller.participant_id && r.hearing_id == caller.hearing_id)
-        .ok_or_else(AppError::not_found)
+    let (id, participant_id) = (upload_id.to_owned(), caller.participant_id);
+    state
+        .store
+        .call(move |conn| {
+            let row = store::evidence::upload(conn, &id)?
+                .filter(|r| r.participant_id == participant_id)
+                .ok_or_else(AppError::not_found)?;
+            let (standing, _) = access::participant_standing(conn, row.hearing_id, participant_id)?;
+            // A finished upload can always be asked about: its answer may have been lost on the way.
+            access::decide(&standing, if row.evidence_id.is_some() { Action::ReadEvidence } else { Action::SubmitEvidence })?;
+            Ok(row)
+        })
+        .await
 }
 
 async fn completed_evidence(state: &AppState, row: &UploadRow) -> Result<Option<cloudtrial_protocol::evidence::Evidence>, AppError> {
@@ -151,7 +162,7 @@ pub async fn write_chunk(
         return Err(AppError::with_message(ErrorCode::PayloadTooLarge, format!("每次最多上传{}KB", max_chunk >> 10)));
     }
     if offset + chunk.len() as u64 > row.length {
-        return Err(AppError::invalid("上传的数据超过了声明的文件大小"));
+        return Err(AppError::with_message(ErrorCode::PayloadTooLarge, "上传的数据超过了声明的文件大小"));
     }
     if chunk.is_empty() && row.received < row.length {
         return Err(AppError::invalid("上传的数据为空"));
@@ -159,19 +170,37 @@ pub async fn write_chunk(
     if Sha256::digest(&chunk).as_slice() != checksum.as_slice() {
         return Err(AppError::new(ErrorCode::ChecksumMismatch));
     }
-    let files = state.evidence.files.clone();
-    let id = row.id.clone();
-    let data = chunk.clone();
-    tokio::task::spawn_blocking(move || files.append(&id, offset, &data)).await.map_err(AppError::internal)?.map_err(internal_io)?;
-    let received = offset + chunk.len() as u64;
-    let (id, now) = (row.id.clone(), state.clock.now_ms());
-    state.store.call(move |conn| store::evidence::set_received(conn, &id, received, now)).await?;
-    let row = UploadRow { received, ..row };
-    if received < row.length {
+    // Every byte may be in already (an earlier completion was cut short): then only finishing remains.
+    let row = if row.received < row.length { append(state, row, offset, chunk).await? } else { row };
+    if row.received < row.length {
         return Ok(status(&row, max_chunk, None));
     }
     let evidence = finish(state, row.clone()).await?;
     Ok(status(&row, max_chunk, Some(evidence)))
+}
+
+/// Writes a chunk durably, then records the new offset.
+async fn append(state: &AppState, row: UploadRow, offset: u64, chunk: Bytes) -> Result<UploadRow, AppError> {
+    let (files, id) = (state.evidence.files.clone(), row.id.clone());
+    let written = tokio::task::spawn_blocking(move || files.append(&id, offset, &chunk).map(|()| chunk.len() as u64))
+        .await
+        .map_err(AppError::internal)?;
+    let received = match written {
+        Ok(n) => offset + n,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // The partial file is gone (the disk was restored, or cleaned by hand): start the file again.
+            let id = row.id.clone();
+            let now = state.clock.now_ms();
+            state.store.call(move |conn| store::evidence::set_received(conn, &id, 0, now)).await?;
+            return Err(AppError::with_message(ErrorCode::Conflict, "服务器上的部分数据已丢失，请从头重新上传"));
+        }
+        Err(e) => return Err(internal_io(e)),
+    };
+    crate::fault::point("upload.chunk_written");
+    let (id, now) = (row.id.clone(), state.clock.now_ms());
+    state.store.call(move |conn| store::evidence::set_received(conn, &id, received, now)).await?;
+    crate::fault::point("upload.offset_saved");
+    Ok(UploadRow { received, ..row })
 }
 
 /// What the finished file turned out to be, after checks.
@@ -185,10 +214,14 @@ struct Checked {
 async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol::evidence::Evidence, AppError> {
     let files = state.evidence.files.clone();
     let limits = state.config.evidence.clone();
-    let (partial, declared) = (files.partial(&row.id), row.sha256.clone());
+    let (partial, declared, length) = (files.partial(&row.id), row.sha256.clone(), row.length);
     let checked = tokio::task::spawn_blocking(move || -> Result<Result<Checked, AppError>, std::io::Error> {
         // After a crash the partial file may already have moved into place: then the stored object is it.
-        let path = if partial.exists() { partial } else { files.object(&declared) };
+        let whole = |path: &std::path::Path| std::fs::metadata(path).is_ok_and(|m| m.len() == length);
+        let path = if whole(&partial) { partial } else { files.object(&declared) };
+        if !path.exists() {
+            return Ok(Err(AppError::with_message(ErrorCode::Conflict, "服务器上的上传数据已丢失，请重新上传该文件")));
+        }
         let actual = super::EvidenceFiles::hash_file(&path)?;
         if actual != declared {
             return Ok(Err(AppError::invalid("文件内容与声明的校验值不一致，证据未保存")));
@@ -241,12 +274,14 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     };
     // The original is durable under its hash before the row that points at it.
     let (files, id, sha) = (state.evidence.files.clone(), row.id.clone(), row.sha256.clone());
+    crate::fault::point("upload.previews_written");
     tokio::task::spawn_blocking(move || {
         if files.partial(&id).exists() { files.commit_object(&id, &sha) } else { Ok(()) }
     })
     .await
     .map_err(AppError::internal)?
     .map_err(internal_io)?;
+    crate::fault::point("upload.object_stored");
 
     let public_id = hex::encode(secrets::random_bytes::<12>());
     let now = state.clock.now_ms();
@@ -297,19 +332,51 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     Ok(evidence)
 }
 
-/// Forgets uploads left untouched past their expiry, and files nothing points at.
-pub async fn clean(state: &AppState) -> Result<usize, AppError> {
-    let before = state.clock.now_ms() - state.config.evidence.upload_expiry.as_millis() as i64;
-    let stale = state.store.call(move |conn| store::evidence::stale_uploads(conn, before).map_err(AppError::from)).await?;
-    for id in &stale {
-        let id = id.clone();
-        state.store.call(move |conn| store::evidence::delete_upload(conn, &id)).await?;
+/// Start-up reconciliation of the store with the database: uploads whose
+/// every byte arrived but whose completion a crash cut short are finished;
+/// uploads untouched past their expiry are forgotten; files nothing points
+/// at (partial files of forgotten uploads, temporaries, originals of no
+/// evidence) are removed. Returns how many uploads were finished and how
+/// many files or uploads removed.
+pub async fn reconcile(state: &AppState) -> Result<(usize, usize), AppError> {
+    let complete = state.store.call(|conn| store::evidence::complete_unfinished_uploads(conn).map_err(AppError::from)).await?;
+    let mut finished = 0;
+    for row in complete {
+        let id = row.id.clone();
+        match finish(state, row).await {
+            Ok(_) => finished += 1,
+            Err(e) => tracing::warn!(upload = %id, "an upload left complete by a crash was refused: {e}"),
+        }
     }
-    let open = state.store.call(|conn| store::evidence::open_uploads(conn).map_err(AppError::from)).await?;
+    let expired = expire(state).await?;
+    let (open, kept) = state
+        .store
+        .call(|conn| {
+            let open = store::evidence::open_uploads(conn)?;
+            let kept = store::evidence::stored_hashes(conn)?;
+            Ok::<_, AppError>((open, kept))
+        })
+        .await?;
     let files = state.evidence.files.clone();
-    let removed = tokio::task::spawn_blocking(move || files.clean(&open.into_iter().collect()))
+    let removed = tokio::task::spawn_blocking(move || files.clean(&open.into_iter().collect(), &kept.into_iter().collect()))
         .await
         .map_err(AppError::internal)?
         .map_err(internal_io)?;
-    Ok(removed + stale.len())
+    Ok((finished, removed + expired))
+}
+
+/// Forgets uploads untouched past their expiry and removes their partial
+/// files; one being written to right now is left for the next round.
+pub async fn expire(state: &AppState) -> Result<usize, AppError> {
+    let before = state.clock.now_ms() - state.config.evidence.upload_expiry.as_millis() as i64;
+    let stale = state.store.call(move |conn| store::evidence::stale_uploads(conn, before).map_err(AppError::from)).await?;
+    let mut expired = 0;
+    for id in stale {
+        let Some(_writing) = state.evidence.try_write(&id) else { continue };
+        let row_id = id.clone();
+        state.store.call(move |conn| store::evidence::delete_upload(conn, &row_id)).await?;
+        state.evidence.files.remove_partial(&id).map_err(internal_io)?;
+        expired += 1;
+    }
+    Ok(expired)
 }

@@ -22,6 +22,8 @@ pub fn router(max_chunk: u64) -> Router<AppState> {
         .route("/api/hearings/{id}/evidence", get(list))
         .route("/api/evidence/{id}", get(one))
         .route("/api/evidence/{id}/original", get(original))
+        .route("/api/evidence/{id}/copy", get(copy))
+        .route("/api/evidence/{id}/release", post(release))
         .route("/api/evidence/{id}/preview", get(preview))
         .route("/api/evidence/{id}/thumbnail", get(thumbnail))
         .route("/api/evidence/{id}/withdraw", post(withdraw))
@@ -84,7 +86,7 @@ async fn list(
 }
 
 async fn one(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Evidence>, AppError> {
-    review::get(&state, &caller, &id).await.map(|(_, e)| Json(e))
+    review::get(&state, &caller, &id).await.map(|(_, e, _)| Json(e))
 }
 
 /// `filename*` per RFC 6266/5987, so Chinese names survive.
@@ -105,6 +107,7 @@ async fn serve(state: &AppState, caller: &Caller, id: &str, variant: Variant) ->
     let (media_type, disposition) = match variant {
         // The original is always a download, typed by what it is: never rendered in the page.
         Variant::Original => (evidence.media_type.as_str(), disposition("attachment", &evidence.file_name)),
+        Variant::Copy => (media_type, disposition("attachment", &format!("{}（副本）.jpg", evidence.title))),
         _ => (media_type, disposition("inline", &format!("{}.jpg", evidence.title))),
     };
     let mut response = (StatusCode::OK, bytes).into_response();
@@ -115,12 +118,24 @@ async fn serve(state: &AppState, caller: &Caller, id: &str, variant: Variant) ->
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
     headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{}\"", evidence.sha256)).unwrap_or(HeaderValue::from_static("\"\"")));
+    // For a copy: the original's hash and when it was taken, which the copy itself no longer carries.
     headers.insert("x-evidence-sha256", HeaderValue::from_str(&evidence.sha256).unwrap_or(HeaderValue::from_static("")));
+    if let Some(captured) = evidence.captured_at.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.insert("x-evidence-captured-at", captured);
+    }
     Ok(response)
 }
 
 async fn original(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
     serve(&state, &caller, &id, Variant::Original).await
+}
+
+async fn copy(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
+    serve(&state, &caller, &id, Variant::Copy).await
+}
+
+async fn release(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Evidence>, AppError> {
+    review::release_original(&state, &caller, &id).await.map(Json)
 }
 
 async fn preview(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {

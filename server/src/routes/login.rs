@@ -1,6 +1,4 @@
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use cloudtrial_protocol::api::{
@@ -8,6 +6,7 @@ use cloudtrial_protocol::api::{
 };
 
 use crate::auth::Caller;
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 use crate::{login, store};
@@ -22,26 +21,26 @@ pub fn router() -> Router<AppState> {
 
 async fn request_code(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginCodeRequest>,
 ) -> Result<Json<LoginCodeSent>, AppError> {
-    login::request_code(&state, client.ip(), request).await.map(Json)
+    login::request_code(&state, client, request).await.map(Json)
 }
 
 async fn verify(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginVerifyRequest>,
 ) -> Result<Json<ParticipantSession>, AppError> {
-    login::verify_code(&state, client.ip(), request).await.map(Json)
+    login::verify_code(&state, client, request).await.map(Json)
 }
 
 async fn staff_login(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<StaffLoginRequest>,
 ) -> Result<Json<StaffSession>, AppError> {
-    login::staff_login(&state, client.ip(), request).await.map(Json)
+    login::staff_login(&state, client, request).await.map(Json)
 }
 
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<axum::http::StatusCode, AppError> {

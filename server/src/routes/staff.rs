@@ -2,10 +2,10 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::api::{NewStaffAccount, StaffAccount};
+use cloudtrial_protocol::api::{NewStaffAccount, StaffAccount, StaffLoginLock};
 
 use crate::auth::{self, StaffCaller};
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, ApiPath, AppError};
 use crate::permissions::StaffAction;
 use crate::state::AppState;
 use crate::store::{self, staff::NewStaff};
@@ -16,6 +16,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/staff", get(list).post(create))
         .route("/api/staff/me", get(me))
         .route("/api/staff/directory", get(directory))
+        .route("/api/staff/login-locks", get(login_locks))
+        .route("/api/staff/login-locks/{username}", axum::routing::delete(unlock))
 }
 
 async fn me(caller: StaffCaller) -> Json<StaffAccount> {
@@ -33,6 +35,28 @@ async fn directory(State(state): State<AppState>, caller: StaffCaller) -> Result
             .map(|a| StaffAccount { mobile: None, ..a })
             .collect(),
     ))
+}
+
+/// Usernames with wrong passwords, and until when each is locked.
+async fn login_locks(State(state): State<AppState>, caller: StaffCaller) -> Result<Json<Vec<StaffLoginLock>>, AppError> {
+    caller.require(StaffAction::ManageStaff)?;
+    let locks = state.store.call(|conn| store::login::staff_locks(conn).map_err(AppError::from)).await?;
+    Ok(Json(
+        locks
+            .into_iter()
+            .map(|(username, failures, locked_until_ms)| StaffLoginLock { username, failures, locked_until_ms })
+            .collect(),
+    ))
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    caller: StaffCaller,
+    ApiPath(username): ApiPath<String>,
+) -> Result<axum::http::StatusCode, AppError> {
+    caller.require(StaffAction::ManageStaff)?;
+    let cleared = state.store.call(move |conn| store::login::clear_staff_failures(conn, &username)).await?;
+    if cleared { Ok(axum::http::StatusCode::NO_CONTENT) } else { Err(AppError::not_found()) }
 }
 
 async fn list(State(state): State<AppState>, caller: StaffCaller) -> Result<Json<Vec<StaffAccount>>, AppError> {

@@ -44,6 +44,9 @@ pub struct OutgoingSms {
     pub kind: SmsKind,
     pub hearing_id: Option<i64>,
     pub participant_id: Option<i64>,
+    /// A secret inside `text` (a login code): delivered, but never kept in
+    /// the outbox, where staff could read it and log in as the party.
+    pub secret: Option<String>,
 }
 
 #[derive(Clone)]
@@ -51,42 +54,49 @@ pub struct SmsService {
     store: Store,
     gateway: Arc<dyn SmsGateway>,
     clock: Arc<dyn Clock>,
+    /// A trial without an SMS provider: the outbox keeps login codes, since
+    /// it is the only way to read them.
+    keep_secrets: bool,
 }
 
 impl SmsService {
-    pub fn new(store: Store, gateway: Arc<dyn SmsGateway>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, gateway, clock }
+    pub fn new(store: Store, gateway: Arc<dyn SmsGateway>, clock: Arc<dyn Clock>, keep_secrets: bool) -> Self {
+        Self { store, gateway, clock, keep_secrets }
     }
 
-    /// Stores the messages, then delivers them. Returns once they are stored
-    /// (and, for an immediate gateway, delivered).
-    pub async fn send(&self, messages: Vec<OutgoingSms>) -> Result<(), AppError> {
-        if messages.is_empty() {
-            return Ok(());
+    /// The text as the outbox keeps it.
+    fn kept_text(&self, message: &OutgoingSms) -> String {
+        match &message.secret {
+            Some(secret) if !self.keep_secrets && !secret.is_empty() => {
+                message.text.replace(secret.as_str(), &"*".repeat(secret.chars().count()))
+            }
+            _ => message.text.clone(),
         }
+    }
+
+    /// Stores messages inside the caller's transaction; deliver them with
+    /// `deliver_stored` once it is committed.
+    pub fn store_in(&self, conn: &rusqlite::Connection, messages: &[OutgoingSms]) -> Result<Vec<i64>, store::StoreError> {
         let now = self.clock.now_ms();
-        let gateway = self.gateway.name();
-        let stored = messages.clone();
-        let ids: Vec<i64> = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction().map_err(store::StoreError::from)?;
-                let mut ids = Vec::with_capacity(stored.len());
-                for m in &stored {
-                    let new = store::sms::NewSms {
-                        mobile: &m.mobile,
-                        text: &m.text,
-                        kind: m.kind,
-                        hearing_id: m.hearing_id,
-                        participant_id: m.participant_id,
-                        gateway,
-                    };
-                    ids.push(store::sms::insert(&tx, &new, now)?);
-                }
-                tx.commit().map_err(store::StoreError::from)?;
-                Ok::<_, AppError>(ids)
+        messages
+            .iter()
+            .map(|m| {
+                let text = self.kept_text(m);
+                let new = store::sms::NewSms {
+                    mobile: &m.mobile,
+                    text: &text,
+                    kind: m.kind,
+                    hearing_id: m.hearing_id,
+                    participant_id: m.participant_id,
+                    gateway: self.gateway.name(),
+                };
+                store::sms::insert(conn, &new, now)
             })
-            .await?;
+            .collect()
+    }
+
+    /// Hands stored messages to the gateway.
+    pub async fn deliver_stored(&self, ids: Vec<i64>, messages: Vec<OutgoingSms>) {
         for (id, message) in ids.into_iter().zip(messages) {
             tracing::info!(sms_id = id, kind = ?message.kind, mobile = %mask_mobile(&message.mobile), "SMS stored");
             if self.gateway.is_immediate() {
@@ -96,6 +106,25 @@ impl SmsService {
                 tokio::spawn(async move { this.deliver(id, message.mobile, message.text).await });
             }
         }
+    }
+
+    /// Stores the messages, then delivers them. Returns once they are stored
+    /// (and, for an immediate gateway, delivered).
+    pub async fn send(&self, messages: Vec<OutgoingSms>) -> Result<(), AppError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let (this, stored) = (self.clone(), messages.clone());
+        let ids: Vec<i64> = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction().map_err(store::StoreError::from)?;
+                let ids = this.store_in(&tx, &stored)?;
+                tx.commit().map_err(store::StoreError::from)?;
+                Ok::<_, AppError>(ids)
+            })
+            .await?;
+        self.deliver_stored(ids, messages).await;
         Ok(())
     }
 
@@ -103,6 +132,14 @@ impl SmsService {
     pub async fn resume_queued(&self) -> Result<(), AppError> {
         let queued = self.store.call(|conn| store::sms::queued(conn).map_err(AppError::from)).await?;
         for record in queued {
+            if record.kind == SmsKind::LoginCode {
+                // The code itself was never kept; the party asks for a new one.
+                let id = record.id;
+                self.store
+                    .call(move |conn| store::sms::set_status(conn, id, SmsStatus::Failed, Some("服务器重启，验证码未发出")))
+                    .await?;
+                continue;
+            }
             let this = self.clone();
             tokio::spawn(async move { this.deliver(record.id, record.mobile, record.text).await });
         }

@@ -81,10 +81,28 @@ pub fn delete_upload(conn: &Connection, id: &str) -> Result<(), StoreError> {
 }
 
 /// Uploads not completed and untouched since `before_ms`.
+/// Uploads whose every byte arrived but that did not become evidence (a crash cut their completion short).
+pub fn complete_unfinished_uploads(conn: &Connection) -> Result<Vec<UploadRow>, StoreError> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM uploads WHERE evidence_id IS NULL AND received = length ORDER BY created_at_ms")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.iter().filter_map(|id| upload(conn, id).transpose()).collect()
+}
+
 pub fn stale_uploads(conn: &Connection, before_ms: i64) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT id FROM uploads WHERE evidence_id IS NULL AND updated_at_ms < ?1")?;
     let ids = stmt.query_map([before_ms], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(ids)
+}
+
+/// How many uploads a participant has in progress, and their declared bytes.
+pub fn open_uploads_of(conn: &Connection, participant_id: i64) -> Result<(u64, u64), StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(length), 0) FROM uploads WHERE participant_id = ?1 AND evidence_id IS NULL",
+        [participant_id],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+    )?)
 }
 
 /// Every upload still in progress (its partial file should exist).
@@ -145,7 +163,7 @@ pub fn insert_evidence(
 
 const EVIDENCE_COLUMNS: &str = "e.id, e.public_id, e.hearing_id, e.participant_id, p.name, p.role, e.title, e.description,
     e.purpose, e.counter, e.answers, e.file_name, e.media_type, e.kind, e.size, e.sha256, e.captured_at, e.width,
-    e.height, e.has_preview, e.submitted_at_ms, e.withdrawn_at_ms";
+    e.height, e.has_preview, e.submitted_at_ms, e.withdrawn_at_ms, e.original_released_at_ms";
 
 fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Evidence)> {
     let role = parse_role(&row.get::<_, String>(5)?)?;
@@ -173,6 +191,7 @@ fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Evidence)> {
             has_preview: row.get(19)?,
             submitted_at_ms: row.get(20)?,
             withdrawn_at_ms: row.get(21)?,
+            original_released: row.get::<_, Option<i64>>(22)?.is_some(),
             opinions: Vec::new(),
         },
     ))
@@ -239,6 +258,14 @@ pub fn by_row_id(conn: &Connection, id: i64) -> Result<Option<Evidence>, StoreEr
     row.map(|row| with_opinions(conn, row)).transpose()
 }
 
+/// Lets every party download the original; `false` if it already was.
+pub fn release_original(conn: &Connection, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "UPDATE evidence SET original_released_at_ms = ?2 WHERE id = ?1 AND original_released_at_ms IS NULL",
+        params![id, now_ms],
+    )? == 1)
+}
+
 pub fn withdraw(conn: &Connection, id: i64, now_ms: i64) -> Result<bool, StoreError> {
     Ok(conn.execute(
         "UPDATE evidence SET withdrawn_at_ms = ?2 WHERE id = ?1 AND withdrawn_at_ms IS NULL",
@@ -275,4 +302,18 @@ pub fn put_opinion(
 /// Whether any stored evidence still refers to this content.
 pub fn sha256_in_use(conn: &Connection, sha256: &str) -> Result<bool, StoreError> {
     Ok(conn.query_row("SELECT 1 FROM evidence WHERE sha256 = ?1 LIMIT 1", [sha256], |_| Ok(())).optional()?.is_some())
+}
+
+/// Every original's hash, once.
+pub fn stored_hashes(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256")?;
+    let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The hearings (and their evidence ids) holding this content.
+pub fn holders_of(conn: &Connection, sha256: &str) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT hearing_id, public_id FROM evidence WHERE sha256 = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(rows)
 }

@@ -210,6 +210,22 @@ pub const MIGRATIONS: &[&str] = &[
         created_at_ms INTEGER NOT NULL
     );
     "#,
+    // 5: the judge may release an original (with a photo's location) to the other parties.
+    r#"
+    ALTER TABLE evidence ADD COLUMN original_released_at_ms INTEGER;
+    "#,
+    // 6: login codes are budgeted per hour (wrong guesses burn a code, never
+    // lock a party out), and staff passwords lock per account.
+    r#"
+    ALTER TABLE login_challenges ADD COLUMN codes_in_window INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE login_challenges ADD COLUMN window_started_ms INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE staff_login_failures (
+        username        TEXT PRIMARY KEY,
+        failures        INTEGER NOT NULL,
+        last_failure_ms INTEGER NOT NULL,
+        locked_until_ms INTEGER
+    );
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

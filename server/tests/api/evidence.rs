@@ -157,7 +157,7 @@ impl Court {
 }
 
 #[tokio::test]
-async fn a_phone_photo_is_kept_byte_for_byte_and_previewed_upright_without_metadata() {
+async fn a_phone_photo_is_kept_byte_for_byte_and_the_other_side_gets_it_without_its_location_until_the_judge_releases_it() {
     let court = Court::new().await;
     let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
     let photo = phone_photo();
@@ -174,14 +174,12 @@ async fn a_phone_photo_is_kept_byte_for_byte_and_previewed_upright_without_metad
     assert!(!evidence.counter);
 
     let defendant = court.session(&court.hearing, DEFENDANT).await;
-    let original = court
-        .server
-        .http
-        .get(court.server.url(&format!("/api/evidence/{}/original", evidence.id)))
-        .bearer_auth(&defendant.token)
-        .send()
-        .await
-        .unwrap();
+    let get = |path: String, token: String| {
+        let request = court.server.http.get(court.server.url(&path)).bearer_auth(token);
+        async move { request.send().await.unwrap() }
+    };
+    // The submitter gets the original back exactly; the other side may not have it (it says where it was taken).
+    let original = get(format!("/api/evidence/{}/original", evidence.id), plaintiff.token.clone()).await;
     assert_eq!(original.status(), StatusCode::OK);
     let headers = original.headers().clone();
     assert_eq!(headers["content-type"], "image/jpeg");
@@ -190,6 +188,36 @@ async fn a_phone_photo_is_kept_byte_for_byte_and_previewed_upright_without_metad
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
     assert_eq!(original.bytes().await.unwrap().as_ref(), photo.as_slice(), "byte for byte");
+    let refused = get(format!("/api/evidence/{}/original", evidence.id), defendant.token.clone()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "forbidden");
+    assert!(refused["message"].as_str().unwrap().contains("副本"), "{refused}");
+
+    // The other side gets the whole picture at full resolution, upright, with nothing of where it was taken,
+    // and the original's hash and capture time beside it.
+    let copy = get(format!("/api/evidence/{}/copy", evidence.id), defendant.token.clone()).await;
+    assert_eq!(copy.status(), StatusCode::OK);
+    assert_eq!(copy.headers()["x-evidence-sha256"], sha256_hex(&photo).as_str());
+    assert_eq!(copy.headers()["x-evidence-captured-at"], "2026:05:17 14:03:22");
+    let jpeg = copy.bytes().await.unwrap().to_vec();
+    assert!(!app_markers(&jpeg).contains(&0xe1), "the copy carries no EXIF/XMP: {:x?}", app_markers(&jpeg));
+    assert!(!jpeg.windows(4).any(|w| w == b"Exif"), "no EXIF anywhere in the copy");
+    let picture = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+    assert_eq!((picture.width(), picture.height()), (300, 400), "full resolution, upright");
+    let top_right = picture.get_pixel(290, 10);
+    assert!(top_right[0] > 150 && top_right[2] < 100, "red ends up top right: {top_right:?}");
+
+    // The presiding judge releases the original: now the other side gets it too, and the log says so.
+    let judge = court.session(&court.hearing, JUDGE).await;
+    let (status, _) = court.server.post(&format!("/api/evidence/{}/release", evidence.id), Some(&defendant.token), &json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the judge releases an original");
+    let (status, released) = court.server.post(&format!("/api/evidence/{}/release", evidence.id), Some(&judge.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{released}");
+    assert_eq!(released["original_released"], true);
+    let original = get(format!("/api/evidence/{}/original", evidence.id), defendant.token.clone()).await;
+    assert_eq!(original.status(), StatusCode::OK);
+    assert_eq!(original.bytes().await.unwrap().as_ref(), photo.as_slice());
 
     for (variant, longest) in [("preview", 400), ("thumbnail", 256)] {
         let response = court
@@ -219,6 +247,8 @@ async fn a_phone_photo_is_kept_byte_for_byte_and_previewed_upright_without_metad
     let submitted = events.iter().find(|e| e.action == "evidence_submitted").expect("logged");
     assert_eq!(submitted.detail["sha256"], sha256_hex(&photo));
     assert_eq!(submitted.actor_name, "张三");
+    let release = events.iter().find(|e| e.action == "evidence_original_released").expect("the release is logged");
+    assert_eq!((release.actor_name.as_str(), &release.detail["evidence_id"]), ("王法官", &json!(evidence.id)));
 }
 
 #[tokio::test]
@@ -247,7 +277,7 @@ async fn wrong_offsets_and_corrupted_chunks_change_nothing_and_the_upload_still_
     assert_eq!(status, StatusCode::CONFLICT, "a repeated chunk is refused, not appended twice");
     let too_long = [&photo[half..], b"extra".as_slice()].concat();
     let (status, _) = court.chunk(&plaintiff.token, id, half, &too_long, &too_long).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the declared length is enforced");
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "the declared length is enforced");
     let (status, body) = court.chunk(&plaintiff.token, id, half, &photo[half..], &photo[half..]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["evidence"]["sha256"], sha256_hex(&photo));

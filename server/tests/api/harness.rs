@@ -39,9 +39,11 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::new(dir.path().join("data"));
+        config.trial_show_login_codes = true;
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.public_url = "https://yunshen.example.court".to_owned();
         config.limits.login_requests_per_minute = 10_000;
+        config.limits.login_verifications_per_minute = 10_000;
         tweak(&mut config);
         let clock = ManualClock::new();
         let server = RunningServer::start(config.clone(), Arc::new(clock.clone())).await.unwrap();

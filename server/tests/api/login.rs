@@ -66,7 +66,7 @@ async fn a_party_logs_in_with_the_meeting_number_and_the_sms_code() {
 }
 
 #[tokio::test]
-async fn five_wrong_codes_lock_the_login() {
+async fn five_wrong_codes_burn_the_code_but_never_lock_the_party_out() {
     let server = TestServer::start().await;
     let clerk = server.staff(StaffRole::Clerk, "clerk").await;
     let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
@@ -74,22 +74,176 @@ async fn five_wrong_codes_lock_the_login() {
     server.request_code(&number, PLAINTIFF.2).await;
     let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
 
+    // Someone else guesses five times.
     for attempt in 1..=4 {
         let (status, body) = server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
         assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_failed")), "attempt {attempt}");
     }
     let (status, body) = server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_locked")));
-    // Now even the right code is refused, and no new code can be had until the lock ends.
+    assert!(body["message"].as_str().unwrap().contains("重新获取"), "{body}");
+    // That code is burned: even the right one no longer works.
     let (_, body) = server.verify(&number, PLAINTIFF.2, &code).await;
     assert_eq!(body["code"], "login_locked");
-    server.clock.advance(Duration::from_secs(120));
-    let (status, body) = server.request_code(&number, PLAINTIFF.2).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_locked")));
-
-    server.clock.advance(Duration::from_secs(15 * 60));
+    // But the party is not kept out: a new code, a minute later, logs them in.
+    server.clock.advance(Duration::from_secs(61));
     let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
     assert_eq!(session.hearing_id, hearing.id);
+}
+
+#[tokio::test]
+async fn new_codes_do_not_forgive_wrong_guesses_and_are_limited_per_hour_until_the_clerk_resends_the_notice() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let number = hearing.meeting_number.to_string();
+    let plaintiff_id = hearing.participants.iter().find(|p| p.name == PLAINTIFF.1).unwrap().id;
+
+    // A guesser asks for a new code after every four wrong guesses, as long as codes are given.
+    let mut guesses = 0;
+    let mut codes = 0;
+    loop {
+        let (status, body) = server.request_code(&number, PLAINTIFF.2).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(body["message"].as_str().unwrap().contains("获取验证码次数过多"), "{body}");
+            assert!(body["message"].as_str().unwrap().contains("分钟后再试"), "says how long: {body}");
+            break;
+        }
+        assert_eq!(status, StatusCode::OK, "{body}");
+        codes += 1;
+        let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+        for _ in 0..4 {
+            server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
+            guesses += 1;
+        }
+        server.clock.advance(Duration::from_secs(61));
+    }
+    assert_eq!(codes, 6, "six codes an hour");
+    // Every code allowed five wrong guesses in all, never five more each time.
+    let counted: u32 = server
+        .state()
+        .store
+        .call(|c| {
+            c.query_row("SELECT failed_attempts FROM login_challenges WHERE mobile = ?1", [PLAINTIFF.2], |r| r.get(0))
+                .map_err(cloudtrial_server::store::StoreError::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(counted, guesses, "a new code does not reset the count of wrong guesses");
+
+    // The clerk sends the notice again: the party can log in at once.
+    let (status, _) =
+        server.post(&format!("/api/hearings/{}/participants/{plaintiff_id}/notice", hearing.id), Some(&clerk.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
+    assert_eq!(session.hearing_id, hearing.id);
+
+    // Without the clerk, the window ends by itself after an hour.
+    let mut codes = 0;
+    while server.request_code(&number, PLAINTIFF.2).await.0 == StatusCode::OK {
+        codes += 1;
+        server.clock.advance(Duration::from_secs(61));
+    }
+    assert_eq!(codes, 6);
+    server.clock.advance(Duration::from_secs(3600));
+    assert_eq!(server.request_code(&number, PLAINTIFF.2).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn staff_cannot_read_login_codes_unless_the_server_runs_a_trial() {
+    let server = TestServer::start_with(|c| c.trial_show_login_codes = false).await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let (status, _) = server.request_code(&hearing.meeting_number.to_string(), PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK);
+    let outbox = server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+    let login = outbox.iter().find(|m| m.kind == cloudtrial_protocol::api::SmsKind::LoginCode).expect("the SMS is listed");
+    assert!(login.text.contains("验证码为：******，"), "{}", login.text);
+    assert!(!login.text.chars().any(|c| c.is_ascii_digit() && c != '5'), "no digit of the code: {}", login.text);
+    // Nor is it anywhere in the database.
+    let texts: Vec<String> = server
+        .state()
+        .store
+        .call(|c| {
+            let mut stmt = c.prepare("SELECT text FROM sms_messages")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok::<_, cloudtrial_server::store::StoreError>(rows)
+        })
+        .await
+        .unwrap();
+    assert!(texts.iter().all(|t| !t.contains("验证码为：") || t.contains("******")), "{texts:?}");
+}
+
+#[tokio::test]
+async fn staff_passwords_lock_per_username_and_an_administrator_sees_and_clears_the_lock() {
+    let server = TestServer::start().await;
+    server.staff(StaffRole::Judge, "wang").await;
+    let admin = server.staff(StaffRole::Admin, "admin").await;
+    let server = &server;
+    let login = |username: &str, password: &str| {
+        let body = json!({"username": username, "password": password});
+        async move { server.post("/api/staff/login", None, &body).await }
+    };
+    for username in ["wang", "nobody"] {
+        for attempt in 1..=4 {
+            let (status, body) = login(username, "wrong password").await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_failed")), "{username} {attempt}");
+        }
+    }
+    let locked_real = login("wang", "wrong password").await;
+    let locked_unknown = login("nobody", "wrong password").await;
+    assert_eq!(locked_real.1["code"], "login_locked");
+    assert_eq!(locked_real, locked_unknown, "a lock says nothing about whether the account exists");
+    assert!(locked_real.1["message"].as_str().unwrap().contains("15分钟"), "{}", locked_real.1);
+    let (status, _) = login("wang", "correct horse battery").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "even the right password waits for the lock");
+
+    let (status, locks) = server.get("/api/staff/login-locks", Some(&admin.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let wang = locks.as_array().unwrap().iter().find(|l| l["username"] == "wang").expect("the admin sees the lock");
+    assert_eq!(wang["failures"], 5);
+    assert!(wang["locked_until_ms"].as_i64().is_some());
+    let (status, _) = server.request(reqwest::Method::DELETE, "/api/staff/login-locks/wang", Some(&admin.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = login("wang", "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The other lock ends by itself.
+    server.clock.advance(Duration::from_secs(15 * 60 + 1));
+    let (_, body) = login("nobody", "wrong password").await;
+    assert_eq!(body["code"], "login_failed");
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+    let limited = |trusted: bool| {
+        move |c: &mut cloudtrial_server::Config| {
+            c.limits.login_requests_per_minute = 2;
+            if trusted {
+                c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+            }
+        }
+    };
+    let staff_login_from = |server: &TestServer, client: &'static str| {
+        let request = server
+            .http
+            .post(server.url("/api/staff/login"))
+            .header("x-forwarded-for", client)
+            .json(&json!({"username": "a", "password": "b"}));
+        async move { request.send().await.unwrap().status() }
+    };
+    // Behind a trusted proxy, each client has its own allowance.
+    let server = TestServer::start_with(limited(true)).await;
+    for _ in 0..2 {
+        assert_eq!(staff_login_from(&server, "203.0.113.1").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(staff_login_from(&server, "203.0.113.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(staff_login_from(&server, "203.0.113.2").await, StatusCode::UNAUTHORIZED, "another client behind the proxy");
+    // Without one, a client cannot escape its limit by claiming other addresses.
+    let server = TestServer::start_with(limited(false)).await;
+    assert_eq!(staff_login_from(&server, "203.0.113.1").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(staff_login_from(&server, "203.0.113.2").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(staff_login_from(&server, "203.0.113.3").await, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -148,12 +302,14 @@ async fn unknown_meetings_and_phones_answer_exactly_like_a_wrong_code() {
         (response.status(), response.text().await.unwrap())
     }
 
-    server.request_code(&real, PLAINTIFF.2).await;
+    let pairs = [(real.as_str(), PLAINTIFF.2), (unknown_meeting, PLAINTIFF.2), (real.as_str(), "13611112222")];
+    // Every pair asks for a code once before, so all three are in the same state.
+    for (number, mobile) in pairs {
+        raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await;
+    }
     let wrong = wrong_code(&server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap());
-    // Start the real pair afresh so all three are in the same state.
     server.clock.advance(Duration::from_secs(61));
 
-    let pairs = [(real.as_str(), PLAINTIFF.2), (unknown_meeting, PLAINTIFF.2), (real.as_str(), "13611112222")];
     let mut code_answers = Vec::new();
     let mut verify_answers = Vec::new();
     let mut lock_answers = Vec::new();
@@ -161,7 +317,8 @@ async fn unknown_meetings_and_phones_answer_exactly_like_a_wrong_code() {
         code_answers.push(raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await);
         let verify = json!({"meeting_number": number, "mobile": mobile, "code": wrong});
         verify_answers.push(raw(&server, "/api/login/verify", verify.clone()).await);
-        for _ in 0..3 {
+        // Two codes in this window: ten wrong guesses in all burn the second.
+        for _ in 0..8 {
             raw(&server, "/api/login/verify", verify.clone()).await;
         }
         lock_answers.push(raw(&server, "/api/login/verify", verify).await);

@@ -57,8 +57,10 @@ impl TestCourt {
     pub async fn start_with(parties: &[Party], tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut config = Config::new(dir.path().join("server"));
+        config.trial_show_login_codes = true;
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.limits.login_requests_per_minute = 100_000;
+        config.limits.login_verifications_per_minute = 100_000;
         tweak(&mut config);
         let clock = ManualClock::new();
         let server = RunningServer::start(config.clone(), Arc::new(clock.clone())).await.expect("server starts");

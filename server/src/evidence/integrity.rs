@@ -1,0 +1,118 @@
+//! A stored original is served only while its bytes still match the hash it
+//! is stored under: checked once per file per process, and again by a
+//! periodic scrub. A mismatch is refused with a clear error and logged in
+//! every hearing that holds the file.
+
+use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::evidence::Evidence;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::files::Derived;
+use super::{images, sniff};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{self, events::EventActor};
+
+fn damaged() -> AppError {
+    AppError::with_message(ErrorCode::Internal, "该证据的存储文件与登记的校验值不一致，已停止提供并记入庭审日志，请联系法院")
+}
+
+/// The original's bytes, checked against its hash unless this process already did.
+pub async fn original(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
+    let path = state.evidence.files.object(&evidence.sha256);
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))?;
+    if !state.evidence.is_verified(&evidence.sha256) {
+        let (expected, data) = (evidence.sha256.clone(), bytes);
+        let (actual, data) = tokio::task::spawn_blocking(move || (hex::encode(Sha256::digest(&data)), data))
+            .await
+            .map_err(AppError::internal)?;
+        if actual != expected {
+            report(state, &expected, &actual).await;
+            return Err(damaged());
+        }
+        state.evidence.mark_verified(&expected);
+        return Ok(data);
+    }
+    Ok(bytes)
+}
+
+/// An image's full-resolution copy without metadata, made from the checked
+/// original the first time anyone asks, one at a time (a full decode is large).
+pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
+    let path = state.evidence.files.derived(&evidence.sha256, Derived::Copy);
+    let read = |path: std::path::PathBuf| async move {
+        tokio::task::spawn_blocking(move || std::fs::read(path).ok()).await.map_err(AppError::internal)
+    };
+    if let Some(bytes) = read(path.clone()).await? {
+        return Ok(bytes);
+    }
+    let _one_at_a_time = state.evidence.copying.lock().await;
+    if let Some(bytes) = read(path.clone()).await? {
+        return Ok(bytes);
+    }
+    let original = original(state, evidence).await?;
+    let (files, limits) = (state.evidence.files.clone(), state.config.evidence.images);
+    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
+        let info = images::photo_info(&original);
+        let copy = images::clean_copy(&original, format, info.orientation, limits)
+            .map_err(|e| AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))?;
+        files.write_durably(&path, &copy).map_err(|e| AppError::internal(format!("evidence storage: {e}")))?;
+        Ok(copy)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// Hashes every stored original again; returns how many no longer match.
+pub async fn scrub(state: &AppState) -> Result<usize, AppError> {
+    let hashes = state.store.call(|conn| store::evidence::stored_hashes(conn).map_err(AppError::from)).await?;
+    let mut damaged = 0;
+    for expected in hashes {
+        let path = state.evidence.files.object(&expected);
+        let actual = tokio::task::spawn_blocking(move || super::EvidenceFiles::hash_file(&path))
+            .await
+            .map_err(AppError::internal)?
+            .unwrap_or_else(|e| format!("unreadable: {e}"));
+        if actual == expected {
+            state.evidence.mark_verified(&expected);
+        } else {
+            state.evidence.forget_verified(&expected);
+            report(state, &expected, &actual).await;
+            damaged += 1;
+        }
+    }
+    Ok(damaged)
+}
+
+/// Logs the damage once per process in each hearing holding the file.
+async fn report(state: &AppState, expected: &str, actual: &str) {
+    if !state.evidence.first_report(expected) {
+        return;
+    }
+    tracing::error!(sha256 = expected, actual, "a stored evidence file no longer matches its hash");
+    let (expected, actual, now) = (expected.to_owned(), actual.to_owned(), state.clock.now_ms());
+    let result = state
+        .store
+        .call(move |conn| {
+            for (hearing_id, evidence_id) in store::evidence::holders_of(conn, &expected)? {
+                store::events::append(
+                    conn,
+                    hearing_id,
+                    &EventActor::System,
+                    "evidence_file_damaged",
+                    &json!({"evidence_id": evidence_id, "sha256": expected, "actual_sha256": actual}),
+                    now,
+                )?;
+            }
+            Ok::<_, store::StoreError>(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!("could not log damaged evidence: {e}");
+    }
+}
