@@ -101,7 +101,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
                     if court || side == role.side() || !private || released {
                         Ok(())
                     } else {
-                        Err(refuse("证据原件仅限提交方和法庭下载；您可以下载去除了位置等信息的副本"))
+                        Err(refuse("该证据原件可能含有拍摄位置等个人信息，仅限提交方和法庭下载；图片可下载去除这些信息的副本，其他文件可请法官公开原件"))
                     }
                 }
                 SubmitEvidence if !party => Err(refuse("只有当事人可以提交证据")),

@@ -159,12 +159,18 @@ async fn the_other_side_downloads_checks_and_cross_examines() {
 
     let other = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
     let list = other.refresh().await.unwrap();
-    let original = other.file(&list[0], EvidenceFile::Original).await.unwrap();
-    assert_eq!(std::fs::read(&original).unwrap(), std::fs::read(&photo).unwrap());
+    // The other side gets the picture without where it was taken, never the original.
+    let refused = other.file(&list[0], EvidenceFile::Original).await.unwrap_err();
+    assert!(matches!(ClientError::from(refused), ClientError::Forbidden { .. }));
+    let copy = std::fs::read(other.file(&list[0], EvidenceFile::Copy).await.unwrap()).unwrap();
+    assert!(copy.starts_with(&[0xff, 0xd8]) && !copy.windows(4).any(|w| w == b"Exif"), "a JPEG without EXIF");
     let thumbnail = other.file(&list[0], EvidenceFile::Thumbnail).await.unwrap();
     assert!(std::fs::metadata(&thumbnail).unwrap().len() > 100);
+    // The submitter's side gets the original, byte for byte and checked against its hash.
+    let original = uploads.file(&list[0], EvidenceFile::Original).await.unwrap();
+    assert_eq!(std::fs::read(&original).unwrap(), std::fs::read(&photo).unwrap());
     // Cached: the same path, without asking the server again.
-    assert_eq!(other.file(&list[0], EvidenceFile::Original).await.unwrap(), original);
+    assert_eq!(uploads.file(&list[0], EvidenceFile::Original).await.unwrap(), original);
 
     let opinion = OpinionRequest {
         authenticity: Position { stance: Stance::Dispute, reason: "借条签名不是被告所写".into() },

@@ -13,7 +13,7 @@ use crate::harness::*;
 #[path = "../../../tests/testkit/src/photos.rs"]
 #[allow(dead_code)]
 mod photos;
-pub use photos::phone_photo;
+pub use photos::{phone_photo, photo_of_size};
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -476,4 +476,77 @@ async fn expired_uploads_and_stray_files_are_cleaned_at_start_up() {
     court.server.clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
     court.server.restart().await;
     assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());
+}
+
+#[tokio::test]
+async fn a_stored_original_whose_bytes_changed_is_never_served_under_its_hash() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, done) = court.upload(&plaintiff.token, &photo, "a.jpg", json!({})).await;
+    let photo_id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let (_, done) = court.upload(&plaintiff.token, &pdf, "b.pdf", json!({})).await;
+    let pdf_id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let object = |bytes: &[u8]| {
+        let sha = sha256_hex(bytes);
+        court.server.config.data_dir.join("evidence/objects").join(&sha[..2]).join(sha)
+    };
+    let events = || async {
+        let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
+        serde_json::from_value::<Vec<HearingEvent>>(body).unwrap()
+    };
+
+    // Changed on disk before anyone read it: refused on the first read, and logged.
+    let mut changed = photo.clone();
+    changed[photo.len() / 2] ^= 0x55;
+    std::fs::write(object(&photo), &changed).unwrap();
+    let (status, body) = court.server.get(&format!("/api/evidence/{photo_id}/original"), Some(&plaintiff.token)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body["message"].as_str().unwrap().contains("校验值不一致"), "{body}");
+    let damaged: Vec<_> = events().await.into_iter().filter(|e| e.action == "evidence_file_damaged").collect();
+    assert_eq!(damaged.len(), 1);
+    assert_eq!(damaged[0].detail["evidence_id"], json!(photo_id));
+    assert_eq!(damaged[0].detail["actual_sha256"], json!(sha256_hex(&changed)));
+
+    // Changed after it was read and checked: the scrub finds it, and it is refused from then on.
+    let (status, _) = court.server.get(&format!("/api/evidence/{pdf_id}/original"), Some(&plaintiff.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    std::fs::write(object(&pdf), b"%PDF-1.4 something else").unwrap();
+    let found = cloudtrial_server::evidence::integrity::scrub(court.server.state()).await.unwrap();
+    assert_eq!(found, 2, "both damaged files");
+    let (status, _) = court.server.get(&format!("/api/evidence/{pdf_id}/original"), Some(&plaintiff.token)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let logged: Vec<_> = events().await.into_iter().filter(|e| e.action == "evidence_file_damaged").collect();
+    assert_eq!(logged.len(), 2, "each damage logged once: {logged:?}");
+}
+
+#[tokio::test]
+async fn a_party_cannot_hold_open_more_uploads_than_the_quota() {
+    let court = Court::with(|c| {
+        c.evidence.open_uploads_per_participant = 2;
+        c.evidence.open_upload_bytes_per_participant = 1 << 20;
+    })
+    .await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let big = vec![0u8; 900 << 10];
+    let (status, _) = court.start(&plaintiff.token, court.hearing.id, &big, "a.pdf", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = court.start(&plaintiff.token, court.hearing.id, &big, "b.pdf", json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "declared bytes over the quota: {body}");
+    assert!(body["message"].as_str().unwrap().contains("未完成的上传过多"), "{body}");
+    let (status, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "c.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = court.start(&plaintiff.token, court.hearing.id, &photo, "d.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "two open uploads at most");
+    // Finishing one frees its place; other parties have their own quota.
+    let id = started["upload_id"].as_str().unwrap();
+    let (status, _) = court.chunk(&plaintiff.token, id, 0, &photo, &photo).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = court.start(&plaintiff.token, court.hearing.id, &photo, "d.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let (status, _) = court.start(&defendant.token, court.hearing.id, &photo, "e.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
 }

@@ -13,9 +13,18 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cloudtrial-server");
 
-#[expect(clippy::zombie_processes, reason = "the test kills and waits for the server it started")]
 fn start(data: &Path, listen: &str) -> (Child, String, String) {
-    let mut child = Command::new(BIN)
+    start_crashing_at(data, listen, None)
+}
+
+/// Starts the server; with a fault point, it aborts (as `kill -9` would) when it gets there.
+#[expect(clippy::zombie_processes, reason = "the test kills and waits for the server it started")]
+fn start_crashing_at(data: &Path, listen: &str, point: Option<&str>) -> (Child, String, String) {
+    let mut command = Command::new(BIN);
+    if let Some(point) = point {
+        command.env(cloudtrial_server::fault::CRASH_AT, point);
+    }
+    let mut child = command
         .args(["--demo", "--listen", listen, "--data-dir", data.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -151,4 +160,68 @@ async fn every_upload_completes_exactly_once_after_the_server_is_killed() {
     assert!(leftovers.is_empty(), "no temporary files remain: {leftovers:?}");
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// The server dies at each step of taking in an upload (a chunk written but
+/// not counted, counted but not finished, previews made, the original moved
+/// into the store but not yet in the database): after a restart the client
+/// finishes every upload with the right hash, and nothing is orphaned,
+/// duplicated or lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_at_any_step_of_completing_an_upload_loses_and_duplicates_nothing() {
+    for point in ["upload.chunk_written", "upload.offset_saved", "upload.previews_written", "upload.object_stored"] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("server");
+        let (mut server, url, meeting) = start_crashing_at(&data, "127.0.0.1:0", Some(point));
+        let http = cloudtrial_core::ApiClient::new(&url).unwrap().http().clone();
+        let client = Client::new(&url, &dir.path().join("plaintiff")).unwrap();
+        let code = code(&http, &url, &meeting, "13800000001").await;
+        client.login(&meeting, "13800000001", &code, DeviceKind::Android).await.unwrap();
+        let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
+        let photo = dir.path().join("IMG_0001.JPG");
+        std::fs::write(&photo, crate::evidence::photo_of_size(1200, 900)).unwrap();
+        let pdf = dir.path().join("合同.pdf");
+        noise_pdf(&pdf, 7, 1);
+        let mut expected = vec![hash_file(&photo).unwrap(), hash_file(&pdf).unwrap()];
+        for (file, title) in [(&photo, "借条照片"), (&pdf, "合同")] {
+            let details = EvidenceDetails {
+                title: title.into(),
+                description: String::new(),
+                purpose: "证明借款事实".into(),
+                counter: false,
+                answers: None,
+            };
+            service.upload_evidence(file, details).await.unwrap();
+        }
+        let died = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
+        assert!(!died.success(), "{point}: the server died there");
+
+        let address = url.trim_start_matches("http://").to_owned();
+        let (mut server, _, _) = start(&data, &address);
+        let mut progress = service.subscribe_uploads();
+        let done = tokio::time::timeout(
+            Duration::from_secs(60),
+            progress.wait_for(|p| p.len() == 2 && p.iter().all(|u| u.state == UploadState::Submitted)),
+        )
+        .await;
+        assert!(done.is_ok(), "{point}: not all uploads completed: {:?}", service.uploads());
+        let list = service.refresh().await.unwrap();
+        let mut stored: Vec<String> = list.iter().map(|e| e.sha256.clone()).collect();
+        stored.sort();
+        expected.sort();
+        assert_eq!(stored, expected, "{point}: each file once, with the hash sent");
+        let objects = files_under(&data.join("evidence/objects"));
+        assert_eq!(objects.len(), 2, "{point}: one original per file, nothing orphaned: {objects:?}");
+        for object in &objects {
+            let name = object.file_name().unwrap().to_str().unwrap();
+            assert_eq!(hash_file(object).unwrap(), name, "{point}: stored bytes match their name");
+        }
+        let leftovers: Vec<_> = files_under(&data.join("evidence"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "tmp" || e == "part"))
+            .collect();
+        assert!(leftovers.is_empty(), "{point}: no partial or temporary files remain: {leftovers:?}");
+        let _ = server.kill();
+        let _ = server.wait();
+    }
 }
