@@ -92,27 +92,56 @@ export class EvidencePanel extends HTMLElement {
       mayOpine ? this.opinionForm(item) : null,
       item.submitter.id === this.me?.id && !item.withdrawn_at_ms
         ? h('button', { type: 'button', class: 'link', onclick: () => this.withdraw(item) }, '撤回')
-        : null);
+        : null,
+      this.me && ['presiding_judge', 'judge'].includes(this.me.role) && ['image', 'audio', 'video'].includes(item.kind) && !item.original_released
+        ? h('button', { type: 'button', class: 'link', onclick: () => this.release(item) }, '公开原件')
+        : null,
+      item.original_released ? h('span', { class: 'meta' }, '原件已公开') : null);
+  }
+
+  /**
+   * Whether this participant gets the item's original: a photo, recording or
+   * video may say where it was made, so only its own side and the court get
+   * it unless the judge released it (the server decides; this only picks links).
+   * @param {any} item
+   */
+  mayHaveOriginal(item) {
+    const mySide = this.me ? ROLE_SIDES[this.me.role] : '';
+    const private_ = ['image', 'audio', 'video'].includes(item.kind);
+    return !private_ || item.original_released || mySide === 'court' || mySide === item.side;
   }
 
   /** Shows an image's preview or a PDF in the page; other files download. */
   async view(/** @type {any} */ item) {
     if (!this.viewer || !this.token) return;
     replace(this.viewer, h('p', {}, '正在加载……'));
+    const download = async (/** @type {string} */ variant, /** @type {string} */ text, /** @type {string} */ name) =>
+      h('a', { href: await blobUrl(`/api/evidence/${item.id}/${variant}`, this.token ?? ''), download: name, class: 'button' }, text);
     try {
       if (item.has_preview) {
         const url = await blobUrl(`/api/evidence/${item.id}/preview`, this.token);
-        replace(this.viewer, h('figure', {}, h('img', { src: url, alt: item.title, class: 'evidence-image' }), h('figcaption', {}, item.title)));
+        const full = this.mayHaveOriginal(item)
+          ? await download('original', '下载原件', item.file_name)
+          : await download('copy', '下载原图（已去除拍摄位置等信息）', `${item.title}.jpg`);
+        replace(this.viewer, h('figure', {}, h('img', { src: url, alt: item.title, class: 'evidence-image' }), h('figcaption', {}, item.title, ' ', full)));
+      } else if (!this.mayHaveOriginal(item)) {
+        replace(this.viewer, h('p', {}, '该证据原件可能含有拍摄位置等个人信息，仅限提交方和法庭下载；如需原件，请向法官申请公开。'));
       } else if (item.kind === 'pdf') {
         const url = await blobUrl(`/api/evidence/${item.id}/original`, this.token);
         replace(this.viewer, h('iframe', { src: url, title: item.title, class: 'evidence-pdf' }));
       } else {
-        const url = await blobUrl(`/api/evidence/${item.id}/original`, this.token);
-        replace(this.viewer, h('a', { href: url, download: item.file_name, class: 'button' }, `下载 ${item.file_name}`));
+        replace(this.viewer, await download('original', `下载 ${item.file_name}`, item.file_name));
       }
     } catch (e) {
       replace(this.viewer, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
     }
+  }
+
+  /** The presiding judge lets every party download an original (logged). */
+  async release(/** @type {any} */ item) {
+    if (!this.token || !window.confirm('公开后，各方当事人均可下载该证据原件（可能含有拍摄位置等信息）。确定公开？')) return;
+    await api('POST', `/api/evidence/${item.id}/release`, { token: this.token }).catch((e) => window.alert(e.message));
+    this.refresh();
   }
 
   async withdraw(/** @type {any} */ item) {
