@@ -443,3 +443,21 @@ async fn a_judge_enters_the_hearing_from_the_console() {
     let (status, _) = server.post(&format!("/api/hearings/{id}/enter"), Some(&other_judge.token), &json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not this hearing's judge");
 }
+
+#[tokio::test]
+async fn code_verifications_are_throttled_harder_than_other_login_requests() {
+    let server = TestServer::start_with(|c| {
+        c.limits.login_requests_per_minute = 30;
+        c.limits.login_verifications_per_minute = 6;
+    })
+    .await;
+    for i in 0..6 {
+        let (status, _) = server.verify("12345678", "13800000001", "000000").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "verification {i}");
+    }
+    let (status, body) = server.verify("12345678", "13800000001", "000000").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    // Asking for codes (which tells a guesser nothing) is still allowed from the same address.
+    let (status, _) = server.request_code("12345678", "13800000009").await;
+    assert_eq!(status, StatusCode::OK);
+}
