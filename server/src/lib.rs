@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod hearing_log;
 pub mod login;
 pub mod media;
 pub mod permissions;
@@ -70,7 +71,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
     let media = media::MediaHandle::start(&config.media, quality_tx).await?;
-    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone()));
+    let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
+    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone(), seal.clone()));
     let quality_rooms = rooms.clone();
     tokio::spawn(async move {
         while let Some(update) = quality_rx.recv().await {
@@ -79,7 +81,6 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
     let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
-    let seal = record::seal::RecordSeal::load(&store)?;
     let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {
         config: Arc::new(config),
@@ -142,26 +143,33 @@ pub async fn serve(
     result
 }
 
-/// Forgets expired sessions and login challenges now and then.
+/// Forgets expired sessions and login challenges, and checkpoints hearing
+/// logs that grew, now and then.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         let now = state.clock.now_ms();
+        let record = state.record.clone();
         let result = state
             .store
             .call(move |conn| {
                 let sessions = store::sessions::delete_expired(conn, now)?;
                 let challenges = store::login::delete_stale(conn, now)?;
                 store::record::delete_expired_tokens(conn, now - 24 * 3600 * 1000)?;
-                Ok::<_, store::StoreError>((sessions, challenges))
+                let logs = hearing_log::checkpoint_all(conn, &record.seal, now)?;
+                Ok::<_, store::StoreError>((sessions, challenges, logs))
             })
             .await;
         match result {
-            Ok((sessions, challenges)) if sessions + challenges > 0 => {
-                tracing::info!(sessions, challenges, "removed expired sessions and login challenges")
+            Ok((sessions, challenges, logs)) => {
+                if sessions + challenges > 0 {
+                    tracing::info!(sessions, challenges, "removed expired sessions and login challenges");
+                }
+                if logs > 0 {
+                    tracing::info!(hearings = logs, "checkpointed hearing logs");
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!("housekeeping failed: {e}"),
         }
     }
