@@ -51,7 +51,16 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same data directory.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start_again().await;
+    }
+
+    /// Stops the server; its data directory stays until `start_again`.
+    pub async fn stop(&mut self) {
         self.server.take().unwrap().stop().await.unwrap();
+    }
+
+    pub async fn start_again(&mut self) {
         let mut config = self.config.clone();
         config.listen = "127.0.0.1:0".parse().unwrap();
         self.server = Some(RunningServer::start(config, Arc::new(self.clock.clone())).await.unwrap());
