@@ -382,16 +382,4 @@ pub struct ServerInfo {
 
 // ---------------------------------------------------------------- event log
 
-/// One entry of a hearing's event log (who did what, when).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HearingEvent {
-    pub id: i64,
-    pub at_ms: TimestampMs,
-    /// "staff", "participant" or "system".
-    pub actor_kind: String,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    /// What happened, e.g. "hearing_booked", "participant_blocked".
-    pub action: String,
-    pub detail: serde_json::Value,
-}
+pub use crate::hearing_log::HearingEvent;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod evidence;
+pub mod hearing_log;
 pub mod meeting_number;
 pub mod record;
 pub mod role;

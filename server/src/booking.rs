@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use crate::error::AppError;
+use crate::hearing_log;
 use crate::secrets;
 use crate::sms::templates::{self, NoticeContext};
 use crate::sms::OutgoingSms;
@@ -269,6 +270,7 @@ pub async fn update(
 /// Cancels a hearing that has not started; everyone is told and their sessions end.
 pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Result<Hearing, AppError> {
     let now = state.clock.now_ms();
+    let record = state.record.clone();
     let hearing = state
         .store
         .call(move |conn| {
@@ -282,6 +284,7 @@ pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Res
                 store::sessions::revoke_participant(&tx, p.id, now)?;
             }
             store::events::append(&tx, hearing_id, &actor, "hearing_cancelled", &json!({}), now)?;
+            hearing_log::checkpoint(&tx, &record.seal, hearing_id, now)?;
             tx.commit().map_err(StoreError::from)?;
             Ok::<_, AppError>(Hearing { status: HearingStatus::Cancelled, ..hearing })
         })

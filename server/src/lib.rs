@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod fault;
+pub mod hearing_log;
 pub mod login;
 pub mod media;
 pub mod permissions;
@@ -75,7 +76,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let verify_limiter = Arc::new(RateLimiter::new(config.limits.login_verifications_per_minute));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
     let media = media::MediaHandle::start(&config.media, quality_tx).await?;
-    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone()));
+    let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
+    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone(), seal.clone()));
     let quality_rooms = rooms.clone();
     tokio::spawn(async move {
         while let Some(update) = quality_rx.recv().await {
@@ -84,7 +86,6 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
     let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
-    let seal = record::seal::RecordSeal::load(&store)?;
     let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {
         config: Arc::new(config),
@@ -148,8 +149,9 @@ pub async fn serve(
     result
 }
 
-/// Forgets expired sessions, login challenges and uploads now and then, and
-/// checks every stored original against its hash once a day.
+/// Forgets expired sessions, login challenges and uploads, and checkpoints
+/// hearing logs that grew, now and then; checks every stored original
+/// against its hash once a day.
 async fn housekeeping(state: AppState) {
     const TICK: Duration = Duration::from_secs(600);
     const SCRUB_EVERY: u64 = 24 * 3600 / TICK.as_secs();
@@ -170,20 +172,26 @@ async fn housekeeping(state: AppState) {
         }
         let now = state.clock.now_ms();
         let window_ms = state.config.limits.login_code_window.as_millis() as i64;
+        let record = state.record.clone();
         let result = state
             .store
             .call(move |conn| {
                 let sessions = store::sessions::delete_expired(conn, now)?;
                 let challenges = store::login::delete_stale(conn, now, window_ms)?;
                 store::record::delete_expired_tokens(conn, now - 24 * 3600 * 1000)?;
-                Ok::<_, store::StoreError>((sessions, challenges))
+                let logs = hearing_log::checkpoint_all(conn, &record.seal, now)?;
+                Ok::<_, store::StoreError>((sessions, challenges, logs))
             })
             .await;
         match result {
-            Ok((sessions, challenges)) if sessions + challenges > 0 => {
-                tracing::info!(sessions, challenges, "removed expired sessions and login challenges")
+            Ok((sessions, challenges, logs)) => {
+                if sessions + challenges > 0 {
+                    tracing::info!(sessions, challenges, "removed expired sessions and login challenges");
+                }
+                if logs > 0 {
+                    tracing::info!(hearings = logs, "checkpointed hearing logs");
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!("housekeeping failed: {e}"),
         }
     }

@@ -1,12 +1,13 @@
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cloudtrial_protocol::StaffRole;
 use cloudtrial_protocol::api::NewStaffAccount;
+use cloudtrial_protocol::hearing_log::{self, CourtKey, HearingLog};
 use cloudtrial_server::{Config, SmsConfig, SystemClock};
 
 /// Cloud Trial (云审): online court hearings.
@@ -82,6 +83,14 @@ enum Command {
     Staff {
         #[command(subcommand)]
         action: StaffCommand,
+    },
+    /// Check a hearing log exported from GET /api/hearings/{id}/events, offline, with only the court's public key.
+    VerifyLog {
+        /// The exported log (JSON).
+        file: PathBuf,
+        /// The court's Ed25519 public key in base64, as served at GET /api/records/public-key.
+        #[arg(long)]
+        public_key: String,
     },
 }
 
@@ -182,6 +191,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::VerifyLog { file, public_key }) = &cli.command {
+        return verify_log(file, public_key, cli.utc_offset_minutes);
+    }
     if cli.sms_http_url.is_some() && (cli.trial_show_login_codes || cli.demo) {
         anyhow::bail!("--trial-show-login-codes and --demo are for trials without an SMS provider; remove --sms-http-url");
     }
@@ -230,8 +242,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::VerifyLog { .. }) => unreachable!("checked without opening the data directory"),
         None => serve(listener.expect("bound above"), cli.demo, state).await,
     }
+}
+
+fn verify_log(file: &Path, public_key: &str, utc_offset_minutes: i32) -> anyhow::Result<()> {
+    let key = CourtKey::from_base64(public_key).context("--public-key is not an Ed25519 public key in base64")?;
+    let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let log: HearingLog =
+        serde_json::from_slice(&text).with_context(|| format!("{} is not an exported hearing log", file.display()))?;
+    let verified = hearing_log::verify(&log, &key.0)
+        .map_err(|e| anyhow::anyhow!("the log of hearing {} does NOT verify: {e}", log.hearing_id))?;
+    let time = |ms: Option<i64>| {
+        ms.map(|ms| cloudtrial_server::clock::local_date_time(ms, utc_offset_minutes)).unwrap_or_else(|| "-".into())
+    };
+    println!("The log of hearing {} verifies: intact, in order, and sealed by the court's key.", verified.hearing_id);
+    println!(
+        "  {} entries (1 to {}), from {} to {}",
+        verified.entries,
+        verified.entries,
+        time(verified.first_at_ms),
+        time(verified.last_at_ms)
+    );
+    println!("  {} checkpoints; the last entry was signed at {}", verified.checkpoints, time(verified.sealed_at_ms));
+    if let Some(head) = verified.head {
+        println!("  last entry's hash: {head}");
+    }
+    Ok(())
 }
 
 async fn serve(listener: tokio::net::TcpListener, demo: bool, state: cloudtrial_server::AppState) -> anyhow::Result<()> {

@@ -25,13 +25,13 @@ use crate::store::events::EventActor;
 
 /// The record's server-wide parts: the seal, and the PDF font (loaded once, when first needed).
 pub struct RecordServices {
-    pub seal: seal::RecordSeal,
+    pub seal: Arc<seal::RecordSeal>,
     font_path: Option<PathBuf>,
     font: tokio::sync::OnceCell<Arc<font::RecordFont>>,
 }
 
 impl RecordServices {
-    pub fn new(seal: seal::RecordSeal, font_path: Option<PathBuf>) -> Self {
+    pub fn new(seal: Arc<seal::RecordSeal>, font_path: Option<PathBuf>) -> Self {
         Self { seal, font_path, font: tokio::sync::OnceCell::new() }
     }
 

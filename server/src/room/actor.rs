@@ -18,7 +18,9 @@ use super::{ViewSlot, rules};
 use crate::access::{self, Action, Facts, Who};
 use crate::clock::Clock;
 use crate::error::AppError;
+use crate::hearing_log;
 use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
+use crate::record::seal::RecordSeal;
 use crate::store::events::EventActor;
 use crate::store::room::RoomMember;
 use crate::store::{self, Store, StoreError};
@@ -86,10 +88,17 @@ pub struct Room {
     store: Store,
     clock: Arc<dyn Clock>,
     media: MediaHandle,
+    seal: Arc<RecordSeal>,
 }
 
 impl Room {
-    pub async fn load(hearing_id: i64, store: Store, clock: Arc<dyn Clock>, media: MediaHandle) -> Result<Self, AppError> {
+    pub async fn load(
+        hearing_id: i64,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        media: MediaHandle,
+        seal: Arc<RecordSeal>,
+    ) -> Result<Self, AppError> {
         let (status, members) = store
             .call(move |conn| {
                 let status = store::room::status(conn, hearing_id)?;
@@ -107,6 +116,7 @@ impl Room {
             store,
             clock,
             media,
+            seal,
         };
         room.media.send(SfuCommand::Policy(room.policy()));
         Ok(room)
@@ -273,6 +283,7 @@ impl Room {
         let now = self.clock.now_ms();
         let actor = self.actor(judge_id);
         let (action, detail) = describe(&command, target.as_ref());
+        let seal = self.seal.clone();
         let moved = self
             .store
             .call(move |conn| {
@@ -290,6 +301,9 @@ impl Room {
                     _ => {}
                 }
                 store::events::append(&tx, hearing_id, &actor, action, &detail, now)?;
+                if matches!(command, JudgeCommand::Close) {
+                    hearing_log::checkpoint(&tx, &seal, hearing_id, now)?;
+                }
                 tx.commit().map_err(StoreError::from)?;
                 Ok::<_, AppError>(true)
             })

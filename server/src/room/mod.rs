@@ -21,6 +21,7 @@ pub use view_slot::ViewSlot;
 
 use crate::clock::Clock;
 use crate::media::MediaHandle;
+use crate::record::seal::RecordSeal;
 use crate::store::Store;
 
 /// Each live room's generation and input, by hearing id.
@@ -33,11 +34,13 @@ pub struct RoomRegistry {
     store: Store,
     clock: Arc<dyn Clock>,
     media: MediaHandle,
+    /// Signs the log's checkpoint when the hearing is closed.
+    seal: Arc<RecordSeal>,
 }
 
 impl RoomRegistry {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, media: MediaHandle) -> Self {
-        Self { rooms: Default::default(), next_generation: Default::default(), store, clock, media }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, media: MediaHandle, seal: Arc<RecordSeal>) -> Self {
+        Self { rooms: Default::default(), next_generation: Default::default(), store, clock, media, seal }
     }
 
     fn room(&self, hearing_id: i64) -> mpsc::Sender<RoomInput> {
@@ -49,7 +52,7 @@ impl RoomRegistry {
         let (sender, receiver) = mpsc::channel(256);
         rooms.insert(hearing_id, (generation, sender.clone()));
         let registry = self.rooms.clone();
-        let (store, clock, media) = (self.store.clone(), self.clock.clone(), self.media.clone());
+        let (store, clock, media, seal) = (self.store.clone(), self.clock.clone(), self.media.clone(), self.seal.clone());
         tokio::spawn(async move {
             let unregister = move || {
                 let mut rooms = registry.lock().unwrap_or_else(|p| p.into_inner());
@@ -57,7 +60,7 @@ impl RoomRegistry {
                     rooms.remove(&hearing_id);
                 }
             };
-            match Room::load(hearing_id, store, clock, media).await {
+            match Room::load(hearing_id, store, clock, media, seal).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(e) => {
                     tracing::warn!(hearing_id, "room could not load: {e}");

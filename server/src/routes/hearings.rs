@@ -3,16 +3,18 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cloudtrial_protocol::api::{
-    BookHearingRequest, Hearing, HearingDetails, HearingEvent, HearingListQuery, ParticipantSession,
-    ParticipantRecord, UpdateHearingRequest,
+    BookHearingRequest, Hearing, HearingDetails, HearingListQuery, ParticipantSession, ParticipantRecord,
+    UpdateHearingRequest,
 };
 use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::hearing_log::HearingLog;
 use serde_json::json;
 
 use crate::access::{Action, HearingAccess};
 use crate::auth::{Caller, ParticipantCaller, StaffCaller};
 use crate::booking;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
+use crate::hearing_log;
 use crate::permissions::StaffAction;
 use crate::secrets;
 use crate::state::AppState;
@@ -99,17 +101,20 @@ async fn resend_notice(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The hearing's log with everything needed to check it offline (`cloudtrial-server verify-log`).
 async fn events(
     State(state): State<AppState>,
     caller: StaffCaller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<HearingEvent>>, AppError> {
+) -> Result<Json<HearingLog>, AppError> {
     caller.require(StaffAction::ReadEventLog)?;
+    let now = state.clock.now_ms();
+    let record = state.record.clone();
     state
         .store
         .call(move |conn| {
             store::hearings::get(conn, id)?.ok_or_else(AppError::not_found)?;
-            store::events::list(conn, id).map_err(AppError::from)
+            hearing_log::export(conn, &record.seal, id, now).map_err(AppError::from)
         })
         .await
         .map(Json)

@@ -1,7 +1,9 @@
-//! The hearing's event log: who did what, when. Append-only.
+//! The hearing's event log: who did what, when. Append-only, and
+//! hash-chained per hearing as `cloudtrial_protocol::hearing_log` defines.
 
 use cloudtrial_protocol::api::HearingEvent;
-use rusqlite::{Connection, params};
+use cloudtrial_protocol::hearing_log::{self, EntryFields, GENESIS, LogHash};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 
@@ -26,34 +28,124 @@ pub fn append(
         EventActor::Participant { id, name } => ("participant", Some(*id), name.as_str()),
         EventActor::System => ("system", None, "系统"),
     };
+    let detail = detail.to_string();
+    let (seq, prev_hash) = next_link(conn, hearing_id)?;
+    let entry = EntryFields {
+        seq,
+        at_ms: now_ms,
+        actor_kind: kind,
+        actor_id: id,
+        actor_name: name,
+        action,
+        detail_json: &detail,
+    };
+    let entry_hash = hearing_log::entry_hash(&prev_hash, hearing_id, &entry);
     conn.execute(
-        "INSERT INTO hearing_events (hearing_id, at_ms, actor_kind, actor_id, actor_name, action, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![hearing_id, now_ms, kind, id, name, action, detail.to_string()],
+        "INSERT INTO hearing_events
+             (hearing_id, at_ms, actor_kind, actor_id, actor_name, action, detail, seq, prev_hash, entry_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![hearing_id, now_ms, kind, id, name, action, detail, seq, prev_hash.0, entry_hash.0],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
+/// The seq and previous hash of the hearing's next entry.
+fn next_link(conn: &Connection, hearing_id: i64) -> Result<(i64, LogHash), StoreError> {
+    let (last, hash) = head(conn, hearing_id)?.unwrap_or((0, GENESIS));
+    Ok((last + 1, hash))
+}
+
+/// The hearing's last chained entry: its seq and hash.
+pub fn head(conn: &Connection, hearing_id: i64) -> Result<Option<(i64, LogHash)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, entry_hash FROM hearing_events
+         WHERE hearing_id = ?1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )?;
+    Ok(stmt.query_row([hearing_id], |r| Ok((r.get(0)?, stored_hash(r.get(1)?)))).optional()?)
+}
+
+/// Chains the entries written before the log was chained, in the order they were stored.
+pub fn chain_unchained(conn: &mut Connection) -> Result<usize, StoreError> {
+    struct Unchained {
+        id: i64,
+        hearing_id: i64,
+        at_ms: i64,
+        actor_kind: String,
+        actor_id: Option<i64>,
+        actor_name: String,
+        action: String,
+        detail: String,
+    }
+    let tx = conn.transaction()?;
+    let rows: Vec<Unchained> = tx
+        .prepare(
+            "SELECT id, hearing_id, at_ms, actor_kind, actor_id, actor_name, action, detail
+             FROM hearing_events WHERE seq IS NULL ORDER BY id",
+        )?
+        .query_map([], |r| {
+            Ok(Unchained {
+                id: r.get(0)?,
+                hearing_id: r.get(1)?,
+                at_ms: r.get(2)?,
+                actor_kind: r.get(3)?,
+                actor_id: r.get(4)?,
+                actor_name: r.get(5)?,
+                action: r.get(6)?,
+                detail: r.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    for row in &rows {
+        let (seq, prev_hash) = next_link(&tx, row.hearing_id)?;
+        let entry = EntryFields {
+            seq,
+            at_ms: row.at_ms,
+            actor_kind: &row.actor_kind,
+            actor_id: row.actor_id,
+            actor_name: &row.actor_name,
+            action: &row.action,
+            detail_json: &row.detail,
+        };
+        let entry_hash = hearing_log::entry_hash(&prev_hash, row.hearing_id, &entry);
+        tx.execute(
+            "UPDATE hearing_events SET seq = ?2, prev_hash = ?3, entry_hash = ?4 WHERE id = ?1",
+            params![row.id, seq, prev_hash.0, entry_hash.0],
+        )?;
+    }
+    tx.commit()?;
+    Ok(rows.len())
+}
+
+/// The hearing's log in the order it was stored, chain fields as they are in
+/// the database (a missing or damaged one reads as zeros, which never verifies).
 pub fn list(conn: &Connection, hearing_id: i64) -> Result<Vec<HearingEvent>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, at_ms, actor_kind, actor_id, actor_name, action, detail
+        "SELECT id, seq, at_ms, actor_kind, actor_id, actor_name, action, detail, prev_hash, entry_hash
          FROM hearing_events WHERE hearing_id = ?1 ORDER BY id",
     )?;
     let rows = stmt
         .query_map([hearing_id], |r| {
-            let detail: String = r.get(6)?;
+            let detail_json: String = r.get(7)?;
             Ok(HearingEvent {
                 id: r.get(0)?,
-                at_ms: r.get(1)?,
-                actor_kind: r.get(2)?,
-                actor_id: r.get(3)?,
-                actor_name: r.get(4)?,
-                action: r.get(5)?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                seq: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                at_ms: r.get(2)?,
+                actor_kind: r.get(3)?,
+                actor_id: r.get(4)?,
+                actor_name: r.get(5)?,
+                action: r.get(6)?,
+                detail: serde_json::from_str(&detail_json).unwrap_or(serde_json::Value::Null),
+                detail_json,
+                prev_hash: stored_hash(r.get(8)?),
+                entry_hash: stored_hash(r.get(9)?),
             })
         })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
+}
+
+fn stored_hash(value: Option<Vec<u8>>) -> LogHash {
+    value.and_then(|bytes| bytes.try_into().ok()).map(LogHash).unwrap_or(GENESIS)
 }
 
 /// The participants who have been in the hearing room at least once.

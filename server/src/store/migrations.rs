@@ -226,6 +226,31 @@ pub const MIGRATIONS: &[&str] = &[
         locked_until_ms INTEGER
     );
     "#,
+    // 7: the hearing log is hash-chained per hearing (entries written before
+    // are chained at start-up), and the court signs checkpoints of it.
+    r#"
+    ALTER TABLE hearing_events ADD COLUMN seq INTEGER;
+    ALTER TABLE hearing_events ADD COLUMN prev_hash BLOB;
+    ALTER TABLE hearing_events ADD COLUMN entry_hash BLOB;
+    CREATE UNIQUE INDEX hearing_events_chain ON hearing_events(hearing_id, seq);
+    CREATE TRIGGER hearing_events_never_change BEFORE UPDATE ON hearing_events WHEN OLD.seq IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'hearing log entries are never changed'); END;
+    CREATE TRIGGER hearing_events_never_go BEFORE DELETE ON hearing_events
+        BEGIN SELECT RAISE(ABORT, 'hearing log entries are never deleted'); END;
+    CREATE TABLE hearing_log_checkpoints (
+        id           INTEGER PRIMARY KEY,
+        hearing_id   INTEGER NOT NULL REFERENCES hearings(id),
+        seq          INTEGER NOT NULL,
+        entry_hash   BLOB NOT NULL,
+        signed_at_ms INTEGER NOT NULL,
+        signature    BLOB NOT NULL
+    );
+    CREATE INDEX hearing_log_checkpoints_hearing ON hearing_log_checkpoints(hearing_id, seq);
+    CREATE TRIGGER hearing_log_checkpoints_never_change BEFORE UPDATE ON hearing_log_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are never changed'); END;
+    CREATE TRIGGER hearing_log_checkpoints_never_go BEFORE DELETE ON hearing_log_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoints are never deleted'); END;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

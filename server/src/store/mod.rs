@@ -5,6 +5,7 @@ mod migrations;
 pub mod events;
 pub mod evidence;
 pub mod hearings;
+pub mod log_checkpoints;
 pub mod login;
 pub mod record;
 pub mod room;
@@ -50,6 +51,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
         migrations::run(&mut conn)?;
+        let chained = events::chain_unchained(&mut conn)?;
+        if chained > 0 {
+            tracing::info!(chained, "chained hearing log entries written before the log was chained");
+        }
         Ok(Self { conn: Arc::new(Mutex::new(conn)), path: Arc::new(path.to_owned()) })
     }
 

@@ -1,5 +1,5 @@
 use cloudtrial_protocol::StaffRole;
-use cloudtrial_protocol::api::{Hearing, HearingEvent, HearingStatus, SmsKind};
+use cloudtrial_protocol::api::{Hearing, HearingStatus, SmsKind};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -141,8 +141,7 @@ async fn rescheduling_and_changing_participants_notifies_exactly_those_affected(
     let sent_after = server.outbox(&judge.token, &format!("?mobile={}", DEFENDANT.2)).await.len();
     assert_eq!(sent_before, sent_after, "no code is sent to a removed participant");
 
-    let (_, body) = server.get(&format!("/api/hearings/{}/events", hearing.id), Some(&judge.token)).await;
-    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let events = server.hearing_log(&judge.token, hearing.id).await.entries;
     let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["hearing_booked", "participant_logged_in", "hearing_updated", "hearing_updated"]);
     assert_eq!(events[2].actor_name, judge.account.name);

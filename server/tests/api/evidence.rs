@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use cloudtrial_protocol::StaffRole;
-use cloudtrial_protocol::api::{Hearing, HearingEvent, ParticipantSession};
+use cloudtrial_protocol::api::{Hearing, ParticipantSession};
 use cloudtrial_protocol::evidence::{Evidence, UploadStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -242,8 +242,7 @@ async fn a_phone_photo_is_kept_byte_for_byte_and_the_other_side_gets_it_without_
         assert!(top_left[2] > 150 && top_left[0] < 100, "{variant}: blue top left: {top_left:?}");
     }
 
-    let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
-    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let events = court.server.hearing_log(&court.clerk, court.hearing.id).await.entries;
     let submitted = events.iter().find(|e| e.action == "evidence_submitted").expect("logged");
     assert_eq!(submitted.detail["sha256"], sha256_hex(&photo));
     assert_eq!(submitted.actor_name, "张三");
@@ -395,8 +394,7 @@ async fn counter_evidence_opinions_and_withdrawal() {
     let (status, body) = court.server.post(&format!("/api/evidence/{claim}/withdraw"), Some(&plaintiff.token), &json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["withdrawn_at_ms"].is_i64());
-    let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
-    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let events = court.server.hearing_log(&court.clerk, court.hearing.id).await.entries;
     let actions: Vec<_> = events.iter().filter(|e| e.action.starts_with("evidence")).map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["evidence_submitted", "evidence_submitted", "evidence_opinion", "evidence_withdrawn"]);
     assert!(events.iter().filter(|e| e.action.starts_with("evidence")).all(|e| e.detail["sha256"].is_string()));
@@ -492,10 +490,7 @@ async fn a_stored_original_whose_bytes_changed_is_never_served_under_its_hash() 
         let sha = sha256_hex(bytes);
         court.server.config.data_dir.join("evidence/objects").join(&sha[..2]).join(sha)
     };
-    let events = || async {
-        let (_, body) = court.server.get(&format!("/api/hearings/{}/events", court.hearing.id), Some(&court.clerk)).await;
-        serde_json::from_value::<Vec<HearingEvent>>(body).unwrap()
-    };
+    let events = || async { court.server.hearing_log(&court.clerk, court.hearing.id).await.entries };
 
     // Changed on disk before anyone read it: refused on the first read, and logged.
     let mut changed = photo.clone();

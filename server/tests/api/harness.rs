@@ -4,6 +4,7 @@ use std::time::Duration;
 use cloudtrial_protocol::api::{
     Hearing, NewStaffAccount, ParticipantSession, SmsKind, SmsRecord, StaffAccount, StaffSession,
 };
+use cloudtrial_protocol::hearing_log::HearingLog;
 use cloudtrial_protocol::{ParticipantRole, StaffRole};
 use cloudtrial_server::{Config, ManualClock, RunningServer};
 use reqwest::StatusCode;
@@ -52,7 +53,16 @@ impl TestServer {
 
     /// Stops the server and starts a new one on the same data directory.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start_again().await;
+    }
+
+    /// Stops the server; its data directory stays until `start_again`.
+    pub async fn stop(&mut self) {
         self.server.take().unwrap().stop().await.unwrap();
+    }
+
+    pub async fn start_again(&mut self) {
         let mut config = self.config.clone();
         config.listen = "127.0.0.1:0".parse().unwrap();
         self.server = Some(RunningServer::start(config, Arc::new(self.clock.clone())).await.unwrap());
@@ -146,6 +156,13 @@ impl TestServer {
     pub async fn book(&self, token: &str, case_number: &str, parties: &[Party]) -> Hearing {
         let (status, body) = self.post("/api/hearings", Some(token), &self.booking(case_number, parties)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// The hearing's log as `GET /api/hearings/{id}/events` exports it.
+    pub async fn hearing_log(&self, staff_token: &str, hearing_id: i64) -> HearingLog {
+        let (status, body) = self.get(&format!("/api/hearings/{hearing_id}/events"), Some(staff_token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         serde_json::from_value(body).unwrap()
     }
 

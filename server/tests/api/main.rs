@@ -9,6 +9,7 @@ mod binary;
 mod booking;
 mod evidence;
 mod evidence_crash;
+mod hearing_log;
 mod login;
 mod meeting_numbers;
 mod permissions;

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use base64::Engine;
 use cloudtrial_protocol::StaffRole;
-use cloudtrial_protocol::api::{Hearing, HearingEvent, ParticipantSession, SmsKind};
+use cloudtrial_protocol::api::{Hearing, ParticipantSession, SmsKind};
 use cloudtrial_protocol::record::{
     QrSigning, QrSigningPage, RecordContent, RecordHeader, RecordParagraph, RecordPublicKey, RecordVerification,
     RecordVersion, RecordVersionSummary, RecordView, SealedSignature, SignaturePayload, SignatureInfo, SigningChannel,
@@ -85,10 +85,8 @@ impl Court {
     }
 
     async fn events(&self) -> Vec<String> {
-        let (status, body) = self.server.get(&format!("/api/hearings/{}/events", self.hearing.id), Some(&self.clerk.token)).await;
-        assert_eq!(status, StatusCode::OK);
-        let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
-        events.into_iter().map(|e| e.action).collect()
+        let log = self.server.hearing_log(&self.clerk.token, self.hearing.id).await;
+        log.entries.into_iter().map(|e| e.action).collect()
     }
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use cloudtrial_protocol::StaffRole;
-use cloudtrial_protocol::api::{Hearing, HearingEvent, HearingStatus, ParticipantSession};
+use cloudtrial_protocol::api::{Hearing, HearingStatus, ParticipantSession};
 use cloudtrial_protocol::signalling::{JudgeCommand, RoomView, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -161,9 +161,7 @@ async fn only_the_judge_commands_the_room_as_a_matrix() {
     }
     assert_eq!(room.status().await, HearingStatus::Closed);
 
-    let (_, body) =
-        room.server.get(&format!("/api/hearings/{}/events", room.hearing.id), Some(&room.clerk_token)).await;
-    let events: Vec<HearingEvent> = serde_json::from_value(body).unwrap();
+    let events = room.server.hearing_log(&room.clerk_token, room.hearing.id).await.entries;
     let judged: Vec<_> = events
         .iter()
         .filter(|e| e.actor_name == "王法官" && !e.action.starts_with("participant_joined") && e.action != "participant_logged_in")

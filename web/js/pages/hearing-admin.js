@@ -59,11 +59,12 @@ class HearingAdminPage extends HTMLElement {
     const id = Number(this.dataset.id);
     const error = h('p', { class: 'error', role: 'alert' });
     try {
-      const [hearing, sms, events] = await Promise.all([
+      const [hearing, sms, log] = await Promise.all([
         api('GET', `/api/hearings/${id}`, { token }),
         api('GET', `/api/sms?hearing_id=${id}`, { token }),
         api('GET', `/api/hearings/${id}/events`, { token }),
       ]);
+      const events = log.entries;
       const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
       const over = hearing.status === 'closed' || hearing.status === 'cancelled';
       const resend = async (/** @type {number} */ participantId) => {
