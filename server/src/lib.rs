@@ -67,7 +67,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         ),
     };
     let sms = SmsService::new(store.clone(), gateway, clock.clone());
-    let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
+    let login_limiter = Arc::new(RateLimiter::with_clock(config.limits.login_requests_per_minute, clock.clone()));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
     let media = media::MediaHandle::start(&config.media, quality_tx).await?;
     let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone()));
@@ -142,11 +142,12 @@ pub async fn serve(
     result
 }
 
-/// Forgets expired sessions and login challenges now and then.
+/// Forgets expired sessions, login challenges and idle rate-limit entries now and then.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
+        state.login_limiter.forget_stale();
         let now = state.clock.now_ms();
         let result = state
             .store

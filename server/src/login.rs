@@ -24,7 +24,7 @@ use crate::store::{self, StoreError};
 use crate::validate;
 
 fn check_rate(state: &AppState, client: IpAddr) -> Result<(), AppError> {
-    if state.login_limiter.allow(client, state.clock.now_ms()) {
+    if state.login_limiter.allow(client) {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::RateLimited))
