@@ -5,6 +5,7 @@ pub mod auth;
 pub mod booking;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod evidence;
@@ -134,12 +135,13 @@ pub async fn serve(
         shutting_down.send_replace(true);
     };
     let media = state.media.clone();
-    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = &state.config.limits;
+    let listener = connections::CappedListener::new(listener, limits.connections_per_client);
+    let header_timeout = limits.request_header_timeout;
+    connections::serve(listener, app(state), header_timeout, shutdown).await;
     housekeeping.abort();
     media.stop();
-    result
+    Ok(())
 }
 
 /// Forgets expired sessions, login challenges and idle rate-limit entries now and then.

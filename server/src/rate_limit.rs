@@ -51,7 +51,7 @@ impl RateLimiter {
 }
 
 /// One client: an IPv4 address, or an IPv6 /64 (one host may use all of its 2^64 addresses).
-fn client(addr: IpAddr) -> IpAddr {
+pub(crate) fn client(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V4(_) => addr,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

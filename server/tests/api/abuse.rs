@@ -1,0 +1,86 @@
+//! Abuse from one machine: floods of stalled connections, oversized bodies and
+//! pictures, and names that pretend to be someone else's. The court stays
+//! reachable for everyone else, within its memory, and every refusal is the
+//! one JSON error shape.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::harness::*;
+
+/// Another machine, as far as the server can tell (all of 127/8 is loopback).
+const NEIGHBOUR: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+
+fn addr(server: &TestServer) -> SocketAddr {
+    server.server.as_ref().unwrap().addr
+}
+
+/// A client that opens a new connection for every request, from `from`.
+fn client_at(from: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder().local_address(from).pool_max_idle_per_host(0).build().unwrap()
+}
+
+async fn info_from(server: &TestServer, from: IpAddr) -> Result<StatusCode, reqwest::Error> {
+    client_at(from).get(server.url("/api/info")).send().await.map(|r| r.status())
+}
+
+/// Reads until the server closes the connection; what it sent, if anything.
+async fn until_closed(mut stream: TcpStream) -> Vec<u8> {
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received).await;
+    received
+}
+
+#[tokio::test]
+async fn a_thousand_stalled_connections_from_one_address_leave_the_court_reachable_for_others() {
+    let server = TestServer::start_with(|c| c.limits.request_header_timeout = Duration::from_secs(600)).await;
+    let cap = server.config.limits.connections_per_client;
+    let closed = Arc::new(AtomicUsize::new(0));
+    let mut stalled = tokio::task::JoinSet::new();
+    for _ in 0..1000 {
+        let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+        // Refused connections may already be closed: writing to them can fail.
+        let _ = stream.write_all(b"GET /api/info HT").await;
+        let closed = closed.clone();
+        stalled.spawn(async move {
+            until_closed(stream).await;
+            closed.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    eventually("every connection past the cap is closed", || async { closed.load(Ordering::SeqCst) == 1000 - cap }).await;
+
+    assert_eq!(info_from(&server, NEIGHBOUR).await.unwrap(), StatusCode::OK, "another client is served");
+    assert!(info_from(&server, Ipv4Addr::LOCALHOST.into()).await.is_err(), "the flooding client gets no more connections");
+    assert_eq!(closed.load(Ordering::SeqCst), 1000 - cap, "the stalled ones are held, not dropped for others");
+
+    stalled.shutdown().await;
+    eventually("the flooding client is served once its connections close", || async {
+        info_from(&server, Ipv4Addr::LOCALHOST.into()).await.is_ok_and(|status| status == StatusCode::OK)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
+    let server = TestServer::start_with(|c| c.limits.request_header_timeout = Duration::from_millis(300)).await;
+    let mut partial = TcpStream::connect(addr(&server)).await.unwrap();
+    partial.write_all(b"GET /api/info HTTP/1.1\r\nHost: court\r\nX-Slow: ").await.unwrap();
+    let silent = TcpStream::connect(addr(&server)).await.unwrap();
+    let (partial, silent) = tokio::time::timeout(Duration::from_secs(60), async {
+        tokio::join!(until_closed(partial), until_closed(silent))
+    })
+    .await
+    .expect("the server closes both connections");
+    assert_eq!((partial.len(), silent.len()), (0, 0), "closed without an answer");
+
+    let mut whole = TcpStream::connect(addr(&server)).await.unwrap();
+    whole.write_all(b"GET /api/info HTTP/1.1\r\nHost: court\r\nConnection: close\r\n\r\n").await.unwrap();
+    let answer = String::from_utf8(until_closed(whole).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+}
