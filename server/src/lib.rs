@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
     routes::router(state.config.evidence.max_chunk)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::internal("a request handler panicked"))
         }))

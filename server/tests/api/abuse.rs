@@ -84,3 +84,23 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
     let answer = String::from_utf8(until_closed(whole).await).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
+
+#[tokio::test]
+async fn the_room_address_refuses_a_plain_request_with_the_json_error() {
+    let server = TestServer::start().await;
+    let (status, body) = server.get("/api/room", None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{body}");
+    assert_eq!(body["message"], "此地址只接受庭审室的 WebSocket 连接");
+    let response = server
+        .http
+        .get(server.url("/api/room"))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_request", "an unsupported WebSocket version too");
+}
