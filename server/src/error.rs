@@ -180,6 +180,11 @@ fn explain_data_error(text: &str) -> String {
     } else {
         detail.to_owned()
     };
+    // serde repeats the offending value; it may be as long as the body.
+    let detail = match detail.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &detail[..cut]),
+        None => detail,
+    };
     match path {
         Some(path) if path != "." => format!("{path}：{detail}"),
         _ => detail,

@@ -104,3 +104,62 @@ async fn the_room_address_refuses_a_plain_request_with_the_json_error() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "invalid_request", "an unsupported WebSocket version too");
 }
+
+async fn hearings_booked(server: &TestServer) -> i64 {
+    server
+        .state()
+        .store
+        .call(|c| {
+            c.query_row("SELECT count(*) FROM hearings", [], |r| r.get::<_, i64>(0))
+                .map_err(cloudtrial_server::store::StoreError::from)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_party_cannot_be_booked_under_a_name_that_passes_for_another_ones() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(cloudtrial_protocol::StaffRole::Clerk, "clerk").await;
+    let disguises = [
+        "张\u{200B}三", "张三\u{200D}", "\u{200F}张三", "\u{202E}三张", "张\u{2066}三\u{2069}", "张\u{061C}三", "\u{FEFF}张三",
+        "张\u{2060}三", "张\u{2063}三", "张\u{00AD}三", "\u{115F}张三", "张三\u{1160}", "张三\u{3164}", "张\u{FFA0}三",
+        "张\u{034F}三", "张三\u{FE0F}", "张三\u{E0100}", "张三\u{E0041}\u{E007F}",
+    ];
+    for name in disguises {
+        let mut booking = server.booking("案1", &[JUDGE, PLAINTIFF, DEFENDANT]);
+        booking["participants"][2]["name"] = serde_json::json!(name);
+        let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{name:?}: {body}");
+        assert_eq!(body["message"], "参与人姓名含有不可见字符或改变文字方向的字符，请删除后重新填写", "{name:?}");
+    }
+    assert_eq!(hearings_booked(&server).await, 0, "nothing was booked");
+    server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF, DEFENDANT]).await;
+}
+
+#[tokio::test]
+async fn huge_names_and_mobile_numbers_are_refused_without_being_repeated_back() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(cloudtrial_protocol::StaffRole::Clerk, "clerk").await;
+    let huge = "8".repeat(30_000);
+    let cases = [
+        ("mobile", huge.clone(), "手机号格式不正确，应为11位手机号码"),
+        ("name", "张".repeat(10_000), "参与人姓名不能超过50个字"),
+    ];
+    for (field, value, message) in cases {
+        let mut booking = server.booking("案1", &[JUDGE, PLAINTIFF]);
+        booking["participants"][1][field] = serde_json::json!(value);
+        let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+        assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some(message)), "{field}");
+    }
+    let mut booking = server.booking("案1", &[JUDGE, PLAINTIFF]);
+    booking["participants"][1]["role"] = serde_json::json!(huge);
+    let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["message"].as_str().unwrap();
+    assert!(message.chars().count() < 200 && !message.contains(&"8".repeat(200)), "{message}");
+
+    let (status, body) = server.request_code("12345678", &huge).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("手机号格式不正确，应为11位手机号码")));
+    assert_eq!(hearings_booked(&server).await, 0);
+}
