@@ -79,7 +79,10 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
-    let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
+    let evidence = Arc::new(evidence::EvidenceStore::new(
+        evidence::EvidenceFiles::open(&config.data_dir)?,
+        config.evidence.images.concurrent_decodes,
+    ));
     let seal = record::seal::RecordSeal::load(&store)?;
     let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {

@@ -17,11 +17,19 @@ pub struct EvidenceStore {
     pub files: EvidenceFiles,
     /// One writer per upload at a time.
     writers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Turns at decoding a picture (`ImageLimits::concurrent_decodes`).
+    decodes: Arc<tokio::sync::Semaphore>,
 }
 
 impl EvidenceStore {
-    pub fn new(files: EvidenceFiles) -> Self {
-        Self { files, writers: Mutex::new(HashMap::new()) }
+    pub fn new(files: EvidenceFiles, concurrent_decodes: usize) -> Self {
+        let decodes = Arc::new(tokio::sync::Semaphore::new(concurrent_decodes.max(1)));
+        Self { files, writers: Mutex::new(HashMap::new()), decodes }
+    }
+
+    /// Waits for a turn at decoding a picture; the turn ends when the permit is dropped.
+    async fn decode_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::AppError> {
+        self.decodes.clone().acquire_owned().await.map_err(crate::error::AppError::internal)
     }
 
     /// The upload's write lock, or `None` if someone is writing to it now.

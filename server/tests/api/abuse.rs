@@ -163,3 +163,118 @@ async fn huge_names_and_mobile_numbers_are_refused_without_being_repeated_back()
     assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("手机号格式不正确，应为11位手机号码")));
     assert_eq!(hearings_booked(&server).await, 0);
 }
+
+/// A picture of one colour: small as a PNG, as large as it says once decoded.
+fn plain_png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(width, height, image::Rgb([200, 190, 170]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(picture).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    png
+}
+
+/// Uploads a file in one chunk; the answer to the chunk.
+async fn upload_whole(court: &crate::evidence::Court, token: &str, file: &[u8], name: &str) -> (StatusCode, serde_json::Value) {
+    let (status, started) = court.start(token, court.hearing.id, file, name, serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{started}");
+    court.chunk(token, started["upload_id"].as_str().unwrap(), 0, file, file).await
+}
+
+/// The same picture as another file: a text chunk before the end.
+fn tagged(png: &[u8], tag: usize) -> Vec<u8> {
+    let (body, end) = png.split_at(png.len() - 12);
+    let chunk = [b"tEXt".as_slice(), format!("Comment\0copy {tag}").as_bytes()].concat();
+    let length = (chunk.len() as u32 - 4).to_be_bytes();
+    [body, &length, &chunk, &crate::evidence::crc32(&chunk).to_be_bytes(), end].concat()
+}
+
+fn memory_kb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Asks for a check of a file of `length` bytes, sent as it is produced.
+async fn verify_streamed(server: &TestServer, length: usize) -> (StatusCode, serde_json::Value) {
+    static PIECE: [u8; 64 * 1024] = [b'%'; 64 * 1024];
+    let pieces = futures_util::stream::iter((0..length / PIECE.len()).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from_static(&PIECE))));
+    let response = server
+        .http
+        .post(server.url("/api/records/verify"))
+        .header("content-type", "application/pdf")
+        .body(reqwest::Body::wrap_stream(pieces))
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+/// Announces a file of `length` bytes to check, and sends none of it.
+async fn verify_announced(server: &TestServer, length: u64) -> (StatusCode, serde_json::Value) {
+    let mut stream = TcpStream::connect(addr(server)).await.unwrap();
+    let head = format!("POST /api/records/verify HTTP/1.1\r\nHost: court\r\nContent-Type: application/pdf\r\nContent-Length: {length}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8(until_closed(stream).await).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse::<u16>().unwrap();
+    (StatusCode::from_u16(status).unwrap(), serde_json::from_str(body).unwrap())
+}
+
+fn assert_json_error(status: StatusCode, body: &serde_json::Value, code: &str) {
+    assert!(status.is_client_error(), "{status} {body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+#[test]
+fn pictures_and_record_checks_sent_all_at_once_keep_the_server_within_its_memory() {
+    // In a process of its own: the memory of tests running alongside would count too.
+    let run = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "abuse::a_flood_of_pictures_and_record_checks", "--ignored", "--nocapture"])
+        .output()
+        .unwrap();
+    let output = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success() && output.contains("1 passed"), "{output}");
+}
+
+#[tokio::test]
+#[ignore = "run alone by pictures_and_record_checks_sent_all_at_once_keep_the_server_within_its_memory"]
+async fn a_flood_of_pictures_and_record_checks() {
+    let court = crate::evidence::Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    // 100 MP is more than one decode may hold (300 MB); 48 MP (144 MB) is decoded, one picture at a time.
+    let huge = plain_png(10_000, 10_000);
+    let large = plain_png(8_000, 6_000);
+    assert!(huge.len() < 2 << 20 && large.len() < 2 << 20, "{} and {} bytes", huge.len(), large.len());
+
+    // From here on VmHWM is the peak of what the process holds (Linux: "5" resets it to now).
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = memory_kb("VmRSS:");
+    let uploads = futures_util::future::join_all((0..3).flat_map(|i| {
+        let (token, court) = (&plaintiff.token, &court);
+        [(tagged(&huge, i), true), (tagged(&large, i), false)].map(move |(png, too_large)| async move {
+            (too_large, upload_whole(court, token, &png, &format!("scan-{i}.png")).await)
+        })
+    }));
+    let checks = futures_util::future::join_all((0..4).map(|_| verify_streamed(&court.server, 30 << 20)));
+    let announced = futures_util::future::join_all((0..2).map(|_| verify_announced(&court.server, 1 << 30)));
+    let (uploads, checks, announced) = tokio::join!(uploads, checks, announced);
+    let peak = memory_kb("VmHWM:");
+
+    for (too_large, (status, body)) in &uploads {
+        if *too_large {
+            assert_json_error(*status, body, "unsupported_media");
+            assert!(body["message"].as_str().unwrap().contains("图片尺寸过大（10000×10000）"), "{body}");
+        } else {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+            assert_eq!((body["evidence"]["width"].as_u64(), body["evidence"]["height"].as_u64()), (Some(8000), Some(6000)));
+        }
+    }
+    for (status, body) in &checks {
+        assert_eq!((*status, body["found"].as_bool()), (StatusCode::OK, Some(false)), "{body}");
+    }
+    for (status, body) in &announced {
+        assert_json_error(*status, body, "payload_too_large");
+        assert_eq!(body["message"], "文件过大：可核验的笔录PDF最大为32MB");
+    }
+    assert!(peak < 512 * 1024, "the process peaked at {} MB (from {} MB)", peak / 1024, before / 1024);
+}
