@@ -35,11 +35,10 @@ impl CappedListener {
     fn admit(&self, addr: IpAddr) -> Option<Place> {
         let client = crate::rate_limit::client(addr);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let count = open.entry(client).or_default();
-        if *count >= self.per_client {
+        if open.get(&client).is_some_and(|&count| count >= self.per_client) || self.per_client == 0 {
             return None;
         }
-        *count += 1;
+        *open.entry(client).or_default() += 1;
         Some(Place { client, open: self.open.clone() })
     }
 }
