@@ -85,6 +85,7 @@ impl Server {
     async fn start(binary: &PathBuf, data: &std::path::Path) -> anyhow::Result<Self> {
         let mut child = Command::new(binary)
             .args(["--demo", "--listen", "127.0.0.1:0", "--login-rate-per-minute", "1000000"])
+            .args(["--connections-per-client", "100000"])
             .arg("--data-dir")
             .arg(data)
             .env("RUST_LOG", "error")

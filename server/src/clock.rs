@@ -4,6 +4,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The server's source of "now", so tests can move time forward.
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
+
+    /// Milliseconds that never go backwards, for measuring intervals; only differences mean anything.
+    fn monotonic_ms(&self) -> i64 {
+        self.now_ms()
+    }
 }
 
 pub struct SystemClock;
@@ -14,6 +19,11 @@ impl Clock for SystemClock {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
+    }
+
+    fn monotonic_ms(&self) -> i64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_millis() as i64
     }
 }
 

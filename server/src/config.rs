@@ -112,6 +112,10 @@ pub struct Limits {
     pub staff_session_ttl: Duration,
     /// Largest JSON body accepted.
     pub json_body_bytes: usize,
+    /// Connections one client (IPv4 address or IPv6 /64) may have open at once; more are closed when accepted.
+    pub connections_per_client: usize,
+    /// A connection that has not sent a whole request head this long after the server began waiting for one is closed.
+    pub request_header_timeout: Duration,
     /// How long a QR signing link stays valid.
     pub signing_link_ttl: Duration,
 }
@@ -131,6 +135,8 @@ impl Default for Limits {
             participant_session_ttl: Duration::from_secs(7 * 24 * 3600),
             staff_session_ttl: Duration::from_secs(12 * 3600),
             json_body_bytes: 64 * 1024,
+            connections_per_client: 64,
+            request_header_timeout: Duration::from_secs(10),
             signing_link_ttl: Duration::from_secs(5 * 60),
         }
     }

@@ -2,9 +2,10 @@
 //! `{"code": "...", "message": "..."}`.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cloudtrial_protocol::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
@@ -88,6 +89,43 @@ impl IntoResponse for AppError {
     }
 }
 
+/// Puts the JSON shape on an error response that left without it: a
+/// rejection by one of axum's own extractors (a `Bytes` body over its limit,
+/// say) or a refusal by a layer. Status and headers are kept.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMedia,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::InvalidRequest,
+    };
+    if code == ErrorCode::Internal {
+        tracing::error!(%status, "error response without details");
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&ErrorBody::new(code)).unwrap_or_default();
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+impl From<WebSocketUpgradeRejection> for AppError {
+    fn from(_: WebSocketUpgradeRejection) -> Self {
+        Self::invalid("此地址只接受庭审室的 WebSocket 连接")
+    }
+}
+
 /// `Json<T>` whose rejections are `AppError`s with a Chinese explanation.
 pub struct ApiJson<T>(pub T);
 
@@ -142,6 +180,11 @@ fn explain_data_error(text: &str) -> String {
     } else {
         detail.to_owned()
     };
+    // serde repeats the offending value; it may be as long as the body.
+    let detail = match detail.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &detail[..cut]),
+        None => detail,
+    };
     match path {
         Some(path) if path != "." => format!("{path}：{detail}"),
         _ => detail,
@@ -186,6 +229,32 @@ where
 
 #[cfg(test)]
 mod tests {
+    use axum::body::{Body, Bytes};
+    use axum::extract::DefaultBodyLimit;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_rejection_by_one_of_axums_own_extractors_leaves_as_the_json_error() {
+        let app = axum::Router::new()
+            .route("/echo", post(|body: Bytes| async move { body }))
+            .layer(DefaultBodyLimit::max(16))
+            .layer(axum::middleware::map_response(super::json_errors));
+        let request = |body: &'static str| Request::post("/echo").body(Body::from(body)).unwrap();
+
+        let response = app.clone().oneshot(request("more than sixteen bytes")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body: cloudtrial_protocol::ErrorBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body, cloudtrial_protocol::ErrorBody::new(cloudtrial_protocol::ErrorCode::PayloadTooLarge));
+
+        let response = app.oneshot(request("short")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(axum::body::to_bytes(response.into_body(), 1024).await.unwrap(), "short", "answers are untouched");
+    }
+
     #[test]
     fn serde_errors_are_explained_in_chinese() {
         assert_eq!(

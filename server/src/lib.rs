@@ -7,6 +7,7 @@ pub mod booking;
 pub mod client_addr;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod evidence;
@@ -72,8 +73,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     };
     let keep_login_codes = config.trial_show_login_codes && matches!(config.sms, SmsConfig::Outbox);
     let sms = SmsService::new(store.clone(), gateway, clock.clone(), keep_login_codes);
-    let login_limiter = Arc::new(RateLimiter::new(config.limits.login_requests_per_minute));
-    let verify_limiter = Arc::new(RateLimiter::new(config.limits.login_verifications_per_minute));
+    let login_limiter = Arc::new(RateLimiter::with_clock(config.limits.login_requests_per_minute, clock.clone()));
+    let verify_limiter = Arc::new(RateLimiter::with_clock(config.limits.login_verifications_per_minute, clock.clone()));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
     let media = media::MediaHandle::start(&config.media, quality_tx).await?;
     let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
@@ -85,7 +86,10 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
-    let evidence = Arc::new(evidence::EvidenceStore::new(evidence::EvidenceFiles::open(&config.data_dir)?));
+    let evidence = Arc::new(evidence::EvidenceStore::new(
+        evidence::EvidenceFiles::open(&config.data_dir)?,
+        config.evidence.images.concurrent_decodes,
+    ));
     let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {
         config: Arc::new(config),
@@ -114,6 +118,7 @@ pub fn app(state: AppState) -> Router {
     routes::router(state.config.evidence.max_chunk)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::internal("a request handler panicked"))
         }))
@@ -141,17 +146,18 @@ pub async fn serve(
         shutting_down.send_replace(true);
     };
     let media = state.media.clone();
-    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = &state.config.limits;
+    let listener = connections::CappedListener::new(listener, limits.connections_per_client, state.config.trusted_proxies.clone());
+    let header_timeout = limits.request_header_timeout;
+    connections::serve(listener, app(state), header_timeout, shutdown).await;
     housekeeping.abort();
     media.stop();
-    result
+    Ok(())
 }
 
-/// Forgets expired sessions, login challenges and uploads, and checkpoints
-/// hearing logs that grew, now and then; checks every stored original
-/// against its hash once a day.
+/// Forgets expired sessions, login challenges, uploads and idle rate-limit
+/// entries, and checkpoints hearing logs that grew, now and then; checks
+/// every stored original against its hash once a day.
 async fn housekeeping(state: AppState) {
     const TICK: Duration = Duration::from_secs(600);
     const SCRUB_EVERY: u64 = 24 * 3600 / TICK.as_secs();
@@ -170,6 +176,8 @@ async fn housekeeping(state: AppState) {
                 Err(e) => tracing::warn!("checking stored evidence failed: {e}"),
             }
         }
+        state.login_limiter.forget_stale();
+        state.verify_limiter.forget_stale();
         let now = state.clock.now_ms();
         let window_ms = state.config.limits.login_code_window.as_millis() as i64;
         let record = state.record.clone();

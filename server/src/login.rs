@@ -23,8 +23,8 @@ use crate::store::sessions::SessionOwner;
 use crate::store::{self, StoreError};
 use crate::validate;
 
-fn check_rate(limiter: &crate::rate_limit::RateLimiter, state: &AppState, client: IpAddr) -> Result<(), AppError> {
-    if limiter.allow(client, state.clock.now_ms()) { Ok(()) } else { Err(AppError::new(ErrorCode::RateLimited)) }
+fn check_rate(limiter: &crate::rate_limit::RateLimiter, client: IpAddr) -> Result<(), AppError> {
+    if limiter.allow(client) { Ok(()) } else { Err(AppError::new(ErrorCode::RateLimited)) }
 }
 
 fn minutes_until(until_ms: i64, now_ms: i64) -> i64 {
@@ -38,7 +38,7 @@ pub async fn request_code(
     client: IpAddr,
     request: LoginCodeRequest,
 ) -> Result<LoginCodeSent, AppError> {
-    check_rate(&state.login_limiter, state, client)?;
+    check_rate(&state.login_limiter, client)?;
     let mobile = validate::mobile(&request.mobile)?;
     let number = request.meeting_number;
     let limits = state.config.limits.clone();
@@ -98,8 +98,8 @@ pub async fn verify_code(
     client: IpAddr,
     request: LoginVerifyRequest,
 ) -> Result<ParticipantSession, AppError> {
-    check_rate(&state.login_limiter, state, client)?;
-    check_rate(&state.verify_limiter, state, client)?;
+    check_rate(&state.login_limiter, client)?;
+    check_rate(&state.verify_limiter, client)?;
     let failed = || AppError::new(ErrorCode::LoginFailed);
     let Some(mobile) = validate::normalize_mobile(&request.mobile) else {
         return Err(failed());
@@ -161,7 +161,7 @@ pub async fn staff_login(
     client: IpAddr,
     request: StaffLoginRequest,
 ) -> Result<StaffSession, AppError> {
-    check_rate(&state.login_limiter, state, client)?;
+    check_rate(&state.login_limiter, client)?;
     let failed = || AppError::with_message(ErrorCode::LoginFailed, "用户名或密码不正确");
     let username = request.username.trim().to_owned();
     if username.is_empty() || username.len() > 64 || request.password.len() > 1024 {

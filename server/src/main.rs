@@ -47,6 +47,9 @@ struct Cli {
     /// Login requests allowed per client address per minute.
     #[arg(long, env = "CLOUDTRIAL_LOGIN_RATE_PER_MINUTE", default_value_t = 30)]
     login_rate_per_minute: u32,
+    /// Connections one client address may have open at once (behind a reverse proxy every client is the proxy).
+    #[arg(long, env = "CLOUDTRIAL_CONNECTIONS_PER_CLIENT", default_value_t = 64)]
+    connections_per_client: usize,
     /// IP address the media (WebRTC) sockets bind to.
     #[arg(long, env = "CLOUDTRIAL_MEDIA_IP", default_value = "127.0.0.1")]
     media_ip: std::net::IpAddr,
@@ -155,6 +158,7 @@ impl Cli {
         config.android_apk_url = self.android_apk_url.clone();
         config.ios_app_name = self.ios_app_name.clone();
         config.limits.login_requests_per_minute = self.login_rate_per_minute;
+        config.limits.connections_per_client = self.connections_per_client;
         config.media.bind_ip = self.media_ip;
         config.media.udp_ports = self.media_udp_ports;
         if let Some((ip, port)) = self.media_announce {

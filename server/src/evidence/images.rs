@@ -1,8 +1,9 @@
 //! Photos: EXIF orientation and capture time, and upright previews (2048 px)
 //! and thumbnails (256 px) re-encoded without any metadata. Decoding is
-//! bounded: dimensions are checked from the header before pixels are allocated.
+//! bounded: dimensions, and the memory the decoder will hold, are checked
+//! from the header before pixels are allocated.
 
-use std::io::Cursor;
+use std::io::{BufRead, Cursor, Read, Seek};
 
 use fast_image_resize as fr;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
@@ -21,11 +22,18 @@ pub struct ImageLimits {
     pub max_dimension: u32,
     /// Largest number of pixels accepted (a 50 MP phone photo is about 50,000,000).
     pub max_pixels: u64,
+    /// Most memory one decode may hold. JPEGs from cameras are decoded at a
+    /// reduced scale and need little; PNG and WebP are decoded whole (3 to 8
+    /// bytes a pixel, and 3 more to convert), progressive JPEGs keep every
+    /// coefficient (up to 8 bytes a pixel).
+    pub max_decode_bytes: u64,
+    /// Pictures decoded at the same time; more wait their turn.
+    pub concurrent_decodes: usize,
 }
 
 impl Default for ImageLimits {
     fn default() -> Self {
-        Self { max_dimension: 16_384, max_pixels: 100_000_000 }
+        Self { max_dimension: 16_384, max_pixels: 100_000_000, max_decode_bytes: 256 << 20, concurrent_decodes: 1 }
     }
 }
 
@@ -113,16 +121,70 @@ pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
     false
 }
 
-fn check_size(width: u32, height: u32, limits: ImageLimits) -> Result<(), ImageError> {
+/// Checks the picture's size, and the memory its decoding will hold, before anything is allocated.
+fn check_size(width: u32, height: u32, decode_bytes: u64, limits: ImageLimits) -> Result<(), ImageError> {
     if width == 0
         || height == 0
         || width > limits.max_dimension
         || height > limits.max_dimension
         || u64::from(width) * u64::from(height) > limits.max_pixels
+        || decode_bytes > limits.max_decode_bytes
     {
         return Err(ImageError::TooLarge(width, height));
     }
     Ok(())
+}
+
+/// Reads a JPEG's header and checks it against the limits.
+fn jpeg_header<R: Read>(decoder: &mut jpeg_decoder::Decoder<R>, limits: ImageLimits) -> Result<jpeg_decoder::ImageInfo, ImageError> {
+    decoder.read_info().map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    let info = decoder.info().ok_or_else(|| ImageError::Corrupt("no JPEG header".into()))?;
+    // Progressive and lossless pictures are held whole while decoding, two
+    // bytes a sample (every component counted at full resolution, padded to
+    // whole blocks), whatever the scale they are decoded at.
+    let samples = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::CMYK32 => 4,
+    };
+    let held = match info.coding_process {
+        jpeg_decoder::CodingProcess::DctSequential => 0,
+        _ => samples * u64::from(info.width).next_multiple_of(16) * u64::from(info.height).next_multiple_of(16) * 2,
+    };
+    check_size(u32::from(info.width), u32::from(info.height), held, limits)?;
+    Ok(info)
+}
+
+/// A PNG or WebP decoder whose header has been checked against the limits.
+fn other_decoder<'a, R: BufRead + Seek + 'a>(
+    file: R,
+    format: image::ImageFormat,
+    limits: ImageLimits,
+) -> Result<impl ImageDecoder + 'a, ImageError> {
+    let mut reader = ImageReader::with_format(file, format);
+    let mut image_limits = Limits::default();
+    image_limits.max_image_width = Some(limits.max_dimension);
+    image_limits.max_image_height = Some(limits.max_dimension);
+    image_limits.max_alloc = Some(limits.max_decode_bytes);
+    reader.limits(image_limits);
+    let decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => ImageError::TooLarge(0, 0),
+        other => ImageError::Corrupt(other.to_string()),
+    })?;
+    let (width, height) = decoder.dimensions();
+    let converted = if decoder.color_type() == image::ColorType::Rgb8 { 0 } else { u64::from(width) * u64::from(height) * 3 };
+    check_size(width, height, decoder.total_bytes().saturating_add(converted), limits)?;
+    Ok(decoder)
+}
+
+/// Checks from its header alone, without decoding, that a picture can be decoded within the limits.
+pub fn check_header(file: impl BufRead + Seek, format: ImageFormat, limits: ImageLimits) -> Result<(), ImageError> {
+    match format {
+        ImageFormat::Jpeg => jpeg_header(&mut jpeg_decoder::Decoder::new(file), limits).map(drop),
+        ImageFormat::Png => other_decoder(file, image::ImageFormat::Png, limits).map(drop),
+        ImageFormat::Webp => other_decoder(file, image::ImageFormat::WebP, limits).map(drop),
+        ImageFormat::Heic => Ok(()),
+    }
 }
 
 /// Decodes a JPEG at the smallest DCT scale whose long side still reaches
@@ -133,11 +195,9 @@ fn decode_jpeg(bytes: &[u8], limits: ImageLimits, at_least: u16) -> Result<(RgbI
     }
     let corrupt = |e: jpeg_decoder::Error| ImageError::Corrupt(e.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info().map_err(corrupt)?;
-    let info = decoder.info().ok_or_else(|| ImageError::Corrupt("no JPEG header".into()))?;
-    check_size(u32::from(info.width), u32::from(info.height), limits)?;
+    let info = jpeg_header(&mut decoder, limits)?;
     let (width, height) = decoder.scale(at_least, at_least).map_err(corrupt)?;
-    decoder.set_max_decoding_buffer_size(1 << 30);
+    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX));
     let pixels = decoder.decode().map_err(corrupt)?;
     let (width, height) = (u32::from(width), u32::from(height));
     let rgb = match info.pixel_format {
@@ -158,18 +218,7 @@ fn decode_jpeg(bytes: &[u8], limits: ImageLimits, at_least: u16) -> Result<(RgbI
 
 /// Decodes a PNG or WebP within limits; returns the picture and its orientation (from the file).
 fn decode_other(bytes: &[u8], format: image::ImageFormat, limits: ImageLimits) -> Result<(RgbImage, Option<image::metadata::Orientation>), ImageError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut image_limits = Limits::default();
-    image_limits.max_image_width = Some(limits.max_dimension);
-    image_limits.max_image_height = Some(limits.max_dimension);
-    image_limits.max_alloc = Some(1 << 30);
-    reader.limits(image_limits);
-    let mut decoder = reader.into_decoder().map_err(|e| match e {
-        image::ImageError::Limits(_) => ImageError::TooLarge(0, 0),
-        other => ImageError::Corrupt(other.to_string()),
-    })?;
-    let (width, height) = decoder.dimensions();
-    check_size(width, height, limits)?;
+    let mut decoder = other_decoder(Cursor::new(bytes), format, limits)?;
     let orientation = decoder.orientation().ok().filter(|o| *o != image::metadata::Orientation::NoTransforms);
     let rgb = DynamicImage::from_decoder(decoder).map_err(|e| ImageError::Corrupt(e.to_string()))?.into_rgb8();
     Ok((rgb, orientation))
@@ -251,4 +300,50 @@ pub fn derive(bytes: &[u8], format: ImageFormat, exif_orientation: Option<u32>, 
         _ => (width, height),
     };
     Ok(Derived { preview, thumbnail, width, height })
+}
+
+#[cfg(test)]
+mod tests {
+    use image::RgbaImage;
+
+    use super::*;
+
+    fn within(max_decode_bytes: u64) -> ImageLimits {
+        ImageLimits { max_decode_bytes, ..ImageLimits::default() }
+    }
+
+    fn png(picture: DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        picture.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        out
+    }
+
+    fn jpeg(width: u16, height: u16, progressive: bool) -> Vec<u8> {
+        let pixels = vec![128u8; usize::from(width) * usize::from(height) * 3];
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 80);
+        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+        encoder.set_progressive(progressive);
+        encoder.encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_picture_whose_decoding_would_pass_the_memory_budget_is_refused_before_it_is_decoded() {
+        // 600×600: 1.08 MB as RGB; with alpha 1.44 MB, and 1.08 MB more to drop it.
+        let rgb = png(DynamicImage::ImageRgb8(RgbImage::new(600, 600)));
+        let rgba = png(DynamicImage::ImageRgba8(RgbaImage::new(600, 600)));
+        assert!(derive(&rgb, ImageFormat::Png, None, within(2 << 20)).is_ok());
+        assert!(matches!(derive(&rgba, ImageFormat::Png, None, within(2 << 20)), Err(ImageError::TooLarge(600, 600))));
+        assert!(derive(&rgba, ImageFormat::Png, None, within(3 << 20)).is_ok());
+        assert!(check_header(Cursor::new(&rgb), ImageFormat::Png, within(2 << 20)).is_ok(), "the header says as much");
+        assert!(check_header(Cursor::new(&rgba), ImageFormat::Png, within(2 << 20)).is_err());
+
+        // A progressive JPEG holds all its coefficients (here 3 × 1200 × 800 × 2 bytes) whatever
+        // scale it is decoded at; a camera's sequential one is decoded a row of blocks at a time.
+        assert!(derive(&jpeg(1200, 800, false), ImageFormat::Jpeg, None, within(4 << 20)).is_ok());
+        assert!(matches!(derive(&jpeg(1200, 800, true), ImageFormat::Jpeg, None, within(4 << 20)), Err(ImageError::TooLarge(1200, 800))));
+        assert!(derive(&jpeg(1200, 800, true), ImageFormat::Jpeg, None, within(6 << 20)).is_ok());
+        assert!(check_header(Cursor::new(jpeg(1200, 800, true)), ImageFormat::Jpeg, within(4 << 20)).is_err());
+    }
 }

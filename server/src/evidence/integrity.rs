@@ -41,7 +41,7 @@ pub async fn original(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, 
 }
 
 /// An image's full-resolution copy without metadata, made from the checked
-/// original the first time anyone asks, one at a time (a full decode is large).
+/// original the first time anyone asks, in turn with the other decodes (a full decode is large).
 pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
     let path = state.evidence.files.derived(&evidence.sha256, Derived::Copy);
     let read = |path: std::path::PathBuf| async move {
@@ -50,13 +50,14 @@ pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>
     if let Some(bytes) = read(path.clone()).await? {
         return Ok(bytes);
     }
-    let _one_at_a_time = state.evidence.copying.lock().await;
+    let turn = state.evidence.decode_turn().await?;
     if let Some(bytes) = read(path.clone()).await? {
         return Ok(bytes);
     }
     let original = original(state, evidence).await?;
     let (files, limits) = (state.evidence.files.clone(), state.config.evidence.images);
     tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let _turn = turn;
         let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
         let info = images::photo_info(&original);
         let copy = images::clean_copy(&original, format, info.orientation, limits)

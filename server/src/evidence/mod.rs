@@ -22,19 +22,19 @@ pub struct EvidenceStore {
     verified: Mutex<HashSet<String>>,
     /// Damaged originals already written to the hearing log.
     reported: Mutex<HashSet<String>>,
-    /// Full-resolution copies are made one at a time.
-    copying: tokio::sync::Mutex<()>,
+    /// Turns at decoding a picture (`ImageLimits::concurrent_decodes`).
+    decodes: Arc<tokio::sync::Semaphore>,
 }
 
 impl EvidenceStore {
-    pub fn new(files: EvidenceFiles) -> Self {
-        Self {
-            files,
-            writers: Mutex::new(HashMap::new()),
-            verified: Mutex::default(),
-            reported: Mutex::default(),
-            copying: tokio::sync::Mutex::new(()),
-        }
+    pub fn new(files: EvidenceFiles, concurrent_decodes: usize) -> Self {
+        let decodes = Arc::new(tokio::sync::Semaphore::new(concurrent_decodes.max(1)));
+        Self { files, writers: Mutex::new(HashMap::new()), verified: Mutex::default(), reported: Mutex::default(), decodes }
+    }
+
+    /// Waits for a turn at decoding a picture; the turn ends when the permit is dropped.
+    async fn decode_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::AppError> {
+        self.decodes.clone().acquire_owned().await.map_err(crate::error::AppError::internal)
     }
 
     fn is_verified(&self, sha256: &str) -> bool {

@@ -2,6 +2,8 @@
 //! file's length and SHA-256, send chunks at the current offset each with
 //! its own checksum, and the last chunk turns the upload into evidence.
 
+use std::path::PathBuf;
+
 use base64::Engine;
 use bytes::Bytes;
 use cloudtrial_protocol::ErrorCode;
@@ -215,7 +217,7 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     let files = state.evidence.files.clone();
     let limits = state.config.evidence.clone();
     let (partial, declared, length) = (files.partial(&row.id), row.sha256.clone(), row.length);
-    let checked = tokio::task::spawn_blocking(move || -> Result<Result<Checked, AppError>, std::io::Error> {
+    let checked = tokio::task::spawn_blocking(move || -> Result<Result<(sniff::Sniffed, PathBuf), AppError>, std::io::Error> {
         // After a crash the partial file may already have moved into place: then the stored object is it.
         let whole = |path: &std::path::Path| std::fs::metadata(path).is_ok_and(|m| m.len() == length);
         let path = if whole(&partial) { partial } else { files.object(&declared) };
@@ -242,26 +244,16 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
                 format!("{}文件最大为{}MB", sniffed.kind.label(), limits.for_kind(sniffed.kind) >> 20),
             )));
         }
-        let (mut info, mut derived) = (images::PhotoInfo::default(), None);
-        if let Some(format) = sniffed.image {
-            let bytes = std::fs::read(&path)?;
-            info = images::photo_info(&bytes);
-            if format != sniff::ImageFormat::Heic {
-                match images::derive(&bytes, format, info.orientation, limits.images) {
-                    Ok(d) => derived = Some(d),
-                    Err(e) => return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))),
-                }
-            }
-            if let Some(d) = &derived {
-                files.write_durably(&files.derived(&declared, Derived::Preview), &d.preview)?;
-                files.write_durably(&files.derived(&declared, Derived::Thumbnail), &d.thumbnail)?;
-            }
-        }
-        Ok(Ok(Checked { sniffed, info, derived }))
+        Ok(Ok((sniffed, path)))
     })
     .await
     .map_err(AppError::internal)?
     .map_err(internal_io)?;
+    let checked = match checked {
+        Ok((sniffed, path)) if sniffed.image.is_some() => photo(state, sniffed, path, &row.sha256).await?,
+        Ok((sniffed, _)) => Ok(Checked { sniffed, info: images::PhotoInfo::default(), derived: None }),
+        Err(refusal) => Err(refusal),
+    };
     let checked = match checked {
         Ok(checked) => checked,
         Err(refusal) => {
@@ -330,6 +322,45 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     tracing::info!(hearing_id, evidence = %evidence.id, sha256 = %evidence.sha256, "evidence submitted");
     state.rooms.evidence_changed(hearing_id, evidence.id.clone()).await;
     Ok(evidence)
+}
+
+/// A picture's EXIF, and its preview and thumbnail stored durably; decoded
+/// in turn with the other pictures, since decoding is where an upload's memory goes.
+async fn photo(state: &AppState, sniffed: sniff::Sniffed, path: PathBuf, sha256: &str) -> Result<Result<Checked, AppError>, AppError> {
+    let (files, limits, sha256) = (state.evidence.files.clone(), state.config.evidence.images, sha256.to_owned());
+    // A picture too large to decode is refused from its header, without waiting for a turn.
+    if let Some(format) = sniffed.image {
+        let header = path.clone();
+        let fits = tokio::task::spawn_blocking(move || {
+            std::fs::File::open(header).map(|file| images::check_header(std::io::BufReader::new(file), format, limits))
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(internal_io)?;
+        if let Err(e) = fits {
+            return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string())));
+        }
+    }
+    let turn = state.evidence.decode_turn().await?;
+    tokio::task::spawn_blocking(move || {
+        // Given back when the decode is done, even if the request was abandoned meanwhile.
+        let _turn = turn;
+        let bytes = std::fs::read(&path)?;
+        let info = images::photo_info(&bytes);
+        let Some(format) = sniffed.image.filter(|f| *f != sniff::ImageFormat::Heic) else {
+            return Ok(Ok(Checked { sniffed, info, derived: None }));
+        };
+        let derived = match images::derive(&bytes, format, info.orientation, limits) {
+            Ok(derived) => derived,
+            Err(e) => return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))),
+        };
+        files.write_durably(&files.derived(&sha256, Derived::Preview), &derived.preview)?;
+        files.write_durably(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail)?;
+        Ok(Ok(Checked { sniffed, info, derived: Some(derived) }))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(internal_io)
 }
 
 /// Start-up reconciliation of the store with the database: uploads whose

@@ -2,7 +2,10 @@
 //! and who signed it? Each signature is checked against the court's seal,
 //! the version's recomputed hash and the stored image.
 
+use bytes::Bytes;
+use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::record::{RecordVerification, RecordVersion, SignaturePayload, VerifiedKind, VerifiedSignature};
+use futures_util::{Stream, StreamExt};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -17,9 +20,31 @@ pub fn parse_sha256(value: &str) -> Option<String> {
     (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then_some(value)
 }
 
-pub async fn verify_bytes(state: &AppState, bytes: Vec<u8>) -> Result<RecordVerification, AppError> {
-    let sha256 = tokio::task::spawn_blocking(move || hex::encode(Sha256::digest(&bytes))).await.map_err(AppError::internal)?;
-    verify_hash(state, &sha256).await
+/// The refusal of a file to verify larger than `max_bytes`.
+pub fn too_large(max_bytes: u64) -> AppError {
+    AppError::with_message(ErrorCode::PayloadTooLarge, format!("文件过大：可核验的笔录PDF最大为{}MB", max_bytes >> 20))
+}
+
+/// The hex SHA-256 of a file as it arrives, holding no more than one piece of
+/// it at a time; refused once it passes `max_bytes`, and if it is empty.
+pub async fn sha256_of<E: std::fmt::Display>(
+    mut pieces: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    max_bytes: u64,
+) -> Result<String, AppError> {
+    let mut hasher = Sha256::new();
+    let mut received = 0u64;
+    while let Some(piece) = pieces.next().await {
+        let piece = piece.map_err(|e| AppError::invalid(format!("未能完整收到文件，请重新提交（{e}）")))?;
+        received += piece.len() as u64;
+        if received > max_bytes {
+            return Err(too_large(max_bytes));
+        }
+        hasher.update(&piece);
+    }
+    if received == 0 {
+        return Err(AppError::invalid("请提供笔录PDF文件或其SHA-256值"));
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// What the hash is: a signed record PDF handed out by this server, a record
@@ -92,4 +117,30 @@ fn signature_holds(seal: &RecordSeal, row: &SignatureRow, payload: &SignaturePay
         && payload.version == version.version
         && payload.hearing_id == version.hearing_id
         && payload.image_sha256 == hex::encode(Sha256::digest(&row.image_png))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::stream;
+
+    use super::*;
+
+    fn pieces(sizes: &[usize]) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
+        stream::iter(sizes.iter().map(|&n| Ok(Bytes::from(vec![7u8; n]))).collect::<Vec<_>>())
+    }
+
+    #[tokio::test]
+    async fn a_file_is_hashed_piece_by_piece_and_refused_once_it_passes_the_limit() {
+        let whole = vec![7u8; 3000];
+        assert_eq!(sha256_of(pieces(&[1000, 1000, 1000]), 3000).await.unwrap(), hex::encode(Sha256::digest(&whole)));
+
+        let refused = sha256_of(pieces(&[1000, 1000, 1000, 1]), 3000).await.unwrap_err();
+        assert_eq!(refused.code, ErrorCode::PayloadTooLarge);
+        let endless = stream::repeat_with(|| Ok::<_, std::io::Error>(Bytes::from_static(&[0; 4096])));
+        assert_eq!(sha256_of(endless, 1 << 20).await.unwrap_err().code, ErrorCode::PayloadTooLarge, "a body without end");
+
+        assert_eq!(sha256_of(pieces(&[]), 3000).await.unwrap_err().code, ErrorCode::InvalidRequest);
+        let broken = stream::iter([Ok(Bytes::from_static(b"%PDF")), Err(std::io::Error::other("reset"))]);
+        assert_eq!(sha256_of(broken, 3000).await.unwrap_err().code, ErrorCode::InvalidRequest);
+    }
 }

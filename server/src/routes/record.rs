@@ -1,8 +1,7 @@
 //! The court record (笔录): versions, signing, the signed PDF, verification.
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,8 +22,8 @@ use crate::state::AppState;
 const RECORD_BODY_BYTES: usize = 8 << 20;
 /// A signature image, base64 in JSON.
 const SIGNATURE_BODY_BYTES: usize = 1 << 20;
-/// A PDF to verify.
-const VERIFY_BODY_BYTES: usize = 64 << 20;
+/// A PDF to verify; it is hashed as it arrives, never held.
+const VERIFY_PDF_BYTES: u64 = 32 << 20;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/hearings/{id}/record/pdf", get(pdf))
         .route("/api/sign/open", post(open_qr))
         .route("/api/sign/submit", post(submit_qr).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
-        .route("/api/records/verify", post(verify_record).layer(DefaultBodyLimit::max(VERIFY_BODY_BYTES)))
+        .route("/api/records/verify", post(verify_record))
         .route("/api/records/public-key", get(public_key))
 }
 
@@ -168,17 +167,22 @@ async fn submit_qr(
 }
 
 /// A PDF (`application/pdf`) or `{"sha256": …}`.
-async fn verify_record(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<RecordVerification>, AppError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if content_type.starts_with("application/json") {
-        let request: VerifyHash =
-            serde_json::from_slice(&body).map_err(|_| AppError::invalid("请提供笔录PDF文件或其SHA-256值"))?;
+async fn verify_record(State(state): State<AppState>, request: Request) -> Result<Json<RecordVerification>, AppError> {
+    let headers = request.headers();
+    let is_json = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if is_json {
+        let ApiJson(request) = ApiJson::<VerifyHash>::from_request(request, &state).await.map_err(|e| match e.code {
+            cloudtrial_protocol::ErrorCode::PayloadTooLarge => e,
+            _ => AppError::invalid("请提供笔录PDF文件或其SHA-256值"),
+        })?;
         return verify::verify_hash(&state, &request.sha256).await.map(Json);
     }
-    if body.is_empty() {
-        return Err(AppError::invalid("请提供笔录PDF文件或其SHA-256值"));
+    if length.is_some_and(|length| length > VERIFY_PDF_BYTES) {
+        return Err(verify::too_large(VERIFY_PDF_BYTES));
     }
-    verify::verify_bytes(&state, body.to_vec()).await.map(Json)
+    let sha256 = verify::sha256_of(request.into_body().into_data_stream(), VERIFY_PDF_BYTES).await?;
+    verify::verify_hash(&state, &sha256).await.map(Json)
 }
 
 async fn public_key(State(state): State<AppState>) -> Json<RecordPublicKey> {

@@ -34,7 +34,7 @@ fn app_markers(jpeg: &[u8]) -> Vec<u8> {
     markers
 }
 
-fn crc32(data: &[u8]) -> u32 {
+pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xffff_ffffu32;
     for &b in data {
         crc ^= u32::from(b);
