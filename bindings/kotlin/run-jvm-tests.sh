@@ -30,9 +30,12 @@ echo "compiling the Kotlin bindings and checks"
 "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines" \
   "$work/generated/kotlin" "$root/bindings/kotlin/jvm-test/src" -d "$work/checks.jar"
 
+model="$("$root/scripts/install-speech-model")"
+recording="$root/../shared/speech/aishell1-BAC009S0764W0121.wav"
 data="$(mktemp -d)"
 server_out="$work/server.out"
-"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" >"$server_out" 2>"$work/server.log" &
+"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" \
+  --asr-engine whisper --asr-model "$model" >"$server_out" 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do
@@ -45,4 +48,4 @@ meeting="$(sed -n 's/.*Meeting number (会议号): \([0-9]\{8\}\).*/\1/p' "$serv
 [ -n "$base_url" ] && [ -n "$meeting" ] || { echo "server did not start" >&2; cat "$server_out" "$work/server.log" >&2; exit 1; }
 
 java -Djna.library.path="$target_dir/debug" -cp "$work/checks.jar:$stdlib:$jna:$coroutines" \
-  BindingsCheckKt "$base_url" "$meeting"
+  BindingsCheckKt "$base_url" "$meeting" "$recording"

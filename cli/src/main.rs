@@ -2,9 +2,12 @@
 //! camera (a moving test pattern in the participant's colour) and microphone
 //! (a tone at the participant's frequency), and reports what it receives.
 //!
+//! With `--audio-file`, the microphone is silent until `speak`, which plays
+//! the recording once (real speech, for speech recognition).
+//!
 //! Commands on standard input, one per line: `start`, `adjourn`, `resume`,
 //! `close`, `block ID`, `summon ID`, `mute ID`, `unmute ID` (judges),
-//! `camera on|off`, `mic on|off`, `network-changed`, `reset-gaps`, `quit`.
+//! `camera on|off`, `mic on|off`, `speak`, `network-changed`, `reset-gaps`, `quit`.
 
 mod report;
 
@@ -49,6 +52,9 @@ struct Args {
     /// The test tone's frequency in Hz.
     #[arg(long, default_value_t = 440.0)]
     tone: f32,
+    /// A 16-bit PCM WAV recording the microphone plays on `speak` (silence otherwise), instead of the tone.
+    #[arg(long)]
+    audio_file: Option<PathBuf>,
     /// Video size, e.g. 320x240.
     #[arg(long, default_value = "320x240")]
     size: String,
@@ -86,6 +92,8 @@ struct Status<'a> {
     local_address: Option<&'a str>,
     /// Everyone in the room as this participant sees them: role and name, online, network quality.
     participants: Vec<serde_json::Value>,
+    /// The recognition panel: role and name, and what they said.
+    speech: Vec<serde_json::Value>,
     received: Vec<report::Received>,
 }
 
@@ -138,9 +146,14 @@ async fn main() -> anyhow::Result<()> {
     let receiver = Arc::new(Receiver::default());
     media.set_sink(receiver.clone());
 
-    // The synthetic camera and microphone.
+    // The synthetic camera and microphone (or a recording's speech, when asked to speak).
+    let recording = match &args.audio_file {
+        Some(path) => Some(Arc::new(Speech::load(path)?)),
+        None => None,
+    };
     let sender = media.sender();
     let frame_every = Duration::from_secs_f32(1.0 / args.fps.max(1.0));
+    let microphone = recording.clone();
     tokio::spawn(async move {
         let mut pattern = TestPattern::new(width, height, rgb);
         let mut tone = Tone::new(args.tone);
@@ -148,7 +161,13 @@ async fn main() -> anyhow::Result<()> {
         let mut video_tick = tokio::time::interval(frame_every);
         loop {
             tokio::select! {
-                _ = audio_tick.tick() => { let _ = sender.send_audio_frame(&tone.next_frame()); }
+                _ = audio_tick.tick() => {
+                    let frame = match &microphone {
+                        Some(speech) => speech.next_frame(),
+                        None => tone.next_frame(),
+                    };
+                    let _ = sender.send_audio_frame(&frame);
+                }
                 _ = video_tick.tick() => { let _ = sender.send_video_frame(pattern.next_frame()); }
             }
         }
@@ -167,7 +186,7 @@ async fn main() -> anyhow::Result<()> {
             }
             line = lines.next_line(), if stdin_open => match line {
                 Ok(Some(line)) => {
-                    if !command(line.trim(), &hearing, &media, &receiver).await? {
+                    if !command(line.trim(), &hearing, &media, &receiver, recording.as_deref()).await? {
                         break;
                     }
                 }
@@ -182,7 +201,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Carries out one command line; `false` to quit.
-async fn command(line: &str, hearing: &HearingSession, media: &MediaSession, receiver: &Receiver) -> anyhow::Result<bool> {
+async fn command(
+    line: &str,
+    hearing: &HearingSession,
+    media: &MediaSession,
+    receiver: &Receiver,
+    recording: Option<&Speech>,
+) -> anyhow::Result<bool> {
     let mut words = line.split_whitespace();
     let (verb, arg) = (words.next().unwrap_or(""), words.next());
     let id = || arg.and_then(|a| a.parse::<i64>().ok()).context("which participant (id)?");
@@ -206,6 +231,13 @@ async fn command(line: &str, hearing: &HearingSession, media: &MediaSession, rec
             media.set_microphone_enabled(arg != Some("off"));
             Ok(())
         }
+        "speak" => match recording {
+            Some(speech) => {
+                speech.speak();
+                Ok(())
+            }
+            None => bail!("speak needs --audio-file"),
+        },
         "network-changed" => {
             media.network_changed();
             Ok(())
@@ -256,6 +288,11 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
             })
             .unwrap_or_default(),
         received: receiver.report(),
+        speech: room
+            .speech
+            .iter()
+            .map(|u| serde_json::json!({"speaker": u.speaker.label(), "speaker_id": u.speaker.id, "text": u.text, "final": u.is_final, "start_ms": u.start_ms}))
+            .collect(),
     };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -285,4 +322,34 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         }
     }
     let _ = out.flush();
+}
+
+/// A recording played as the microphone: silence until `speak`, then the
+/// recording once (48 kHz, 20 ms a frame).
+struct Speech {
+    samples: Vec<i16>,
+    queue: std::sync::Mutex<std::collections::VecDeque<i16>>,
+}
+
+impl Speech {
+    fn load(path: &std::path::Path) -> anyhow::Result<Self> {
+        use cloudtrial_speech::audio::{read_wav, to_i16, upsample_16k_to_48k};
+        let recording = read_wav(path).with_context(|| format!("reading {}", path.display()))?;
+        if recording.sample_rate != 16_000 {
+            bail!("{}: the recording must be 16 kHz (it is {} Hz)", path.display(), recording.sample_rate);
+        }
+        Ok(Self { samples: to_i16(&upsample_16k_to_48k(&recording.samples)), queue: Default::default() })
+    }
+
+    fn speak(&self) {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner()).extend(self.samples.iter().copied());
+    }
+
+    fn next_frame(&self) -> Vec<i16> {
+        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let take = queue.len().min(960);
+        let mut frame: Vec<i16> = queue.drain(..take).collect();
+        frame.resize(960, 0);
+        frame
+    }
 }

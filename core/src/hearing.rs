@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cloudtrial_protocol::api::DeviceKind;
-use cloudtrial_protocol::signalling::{ClientMessage, JudgeCommand, RoomNotice, RoomParticipant, RoomView, ServerMessage};
+use cloudtrial_protocol::signalling::{
+    ClientMessage, JudgeCommand, RoomNotice, RoomParticipant, RoomView, ServerMessage, Utterance,
+};
 use cloudtrial_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
@@ -57,6 +59,9 @@ pub struct RoomState {
     pub connection: ConnectionState,
     /// The last view the server sent; kept while reconnecting.
     pub room: Option<RoomView>,
+    /// The recognition panel's lines (显示角色+语音识别内容): finished
+    /// sentences in order, then the words so far of whoever is speaking.
+    pub speech: Vec<Utterance>,
 }
 
 impl RoomState {
@@ -67,6 +72,27 @@ impl RoomState {
 
     pub fn participant(&self, id: i64) -> Option<&RoomParticipant> {
         self.room.as_ref().and_then(|r| r.participants.iter().find(|p| p.id == id))
+    }
+
+    /// A line arrives: it replaces the line of the same sentence (the words
+    /// so far become more words, then the final sentence).
+    fn hear(&mut self, utterance: Utterance) {
+        match self.speech.iter().position(|u| u.segment == utterance.segment) {
+            Some(i) if self.speech[i].is_final && !utterance.is_final => {}
+            Some(i) if utterance.is_final => {
+                self.speech.remove(i);
+                self.insert_final(utterance);
+            }
+            Some(i) => self.speech[i] = utterance,
+            None if utterance.is_final => self.insert_final(utterance),
+            None => self.speech.push(utterance),
+        }
+    }
+
+    /// Finals stay in the order they were said, ahead of the words still being spoken.
+    fn insert_final(&mut self, utterance: Utterance) {
+        let at = self.speech.iter().position(|u| !u.is_final).unwrap_or(self.speech.len());
+        self.speech.insert(at, utterance);
     }
 }
 
@@ -127,7 +153,7 @@ impl HearingSession {
         client.session()?;
         let (outgoing, commands) = mpsc::channel(32);
         let shared = Arc::new(Shared {
-            state: watch::Sender::new(RoomState { connection: ConnectionState::Connecting, room: None }),
+            state: watch::Sender::new(RoomState { connection: ConnectionState::Connecting, room: None, speech: Vec::new() }),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
             outgoing,
@@ -331,7 +357,20 @@ async fn connect_and_serve(
                     message @ (ServerMessage::MediaAnswer { .. } | ServerMessage::MediaOffer { .. } | ServerMessage::MediaReset) => {
                         let _ = shared.media.send(message);
                     }
-                    ServerMessage::Room { room } => shared.state.send_modify(|s| s.room = Some(room)),
+                    ServerMessage::Room { room } => shared.state.send_modify(|s| {
+                        if room.blocked_message.is_some() {
+                            s.speech.clear();
+                        }
+                        s.room = Some(room);
+                    }),
+                    ServerMessage::Speech { utterance } => shared.state.send_modify(|s| s.hear(utterance)),
+                    ServerMessage::SpeechHistory { utterances } => shared.state.send_modify(|s| {
+                        let live: Vec<Utterance> = s.speech.drain(..).filter(|u| !u.is_final).collect();
+                        s.speech = utterances;
+                        for line in live {
+                            s.hear(line);
+                        }
+                    }),
                     ServerMessage::Notice { notice } => {
                         let _ = shared.notices.send(notice);
                     }

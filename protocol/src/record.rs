@@ -98,6 +98,17 @@ pub struct SaveRecord {
     pub content: RecordContent,
 }
 
+/// The clerk takes recognised sentences (语音识别) into the record: each
+/// becomes a paragraph with its speaker's role, after what is there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TakeSpeech {
+    /// The version the clerk is looking at (as for a save).
+    pub base_version: Option<u32>,
+    /// The sentences' segments, as the recognition panel lists them.
+    pub segments: Vec<u64>,
+}
+
 /// How a signature reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,9 @@ use crate::api::{DeviceKind, HearingStatus};
 use crate::{ErrorBody, ParticipantRole};
 
 /// What the blocked party's screen says (manual §1.3.2).
+/// The panel's words when the court runs without a speech engine.
+pub const RECOGNITION_UNAVAILABLE: &str = "本庭未启用语音识别";
+
 pub const BLOCKED_MESSAGE: &str = "您已被屏蔽，请等待法官传唤";
 /// The recognition panel before the judge starts (manual §1.3.2).
 pub const RECOGNITION_NOT_STARTED: &str = "语音识别暂未开始";
@@ -113,6 +116,27 @@ pub enum ServerMessage {
     MediaOffer { sdp: String },
     /// The server dropped this participant's peer connection (e.g. it restarted); send `media_join` again.
     MediaReset,
+    /// Speech recognised live: the words so far of someone still speaking, or a finished sentence.
+    Speech { utterance: Utterance },
+    /// Every sentence recognised so far, after `welcome` (and after a summons): it replaces what the client had.
+    SpeechHistory { utterances: Vec<Utterance> },
+}
+
+/// A line of the recognition panel: what one participant said, as recognised
+/// from their own microphone (so who said it is certain).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Utterance {
+    /// Stays the same while the sentence is spoken: partials, then the final, replace each other.
+    pub segment: u64,
+    pub speaker: crate::api::ParticipantSummary,
+    /// Milliseconds since the hearing started (开始).
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub text: String,
+    /// How sure the engine is (0..1), on finished sentences.
+    pub confidence: Option<f32>,
+    /// A finished sentence, kept in the hearing; otherwise the words so far.
+    pub is_final: bool,
 }
 
 /// The room as one participant sees it. A blocked party sees only themself.
@@ -154,6 +178,8 @@ pub enum RecognitionStatus {
     Running,
     Paused,
     Ended,
+    /// The server runs without a speech engine.
+    Unavailable,
 }
 
 /// The speech recognition panel on the left of the hearing screen.
@@ -166,8 +192,12 @@ pub struct RecognitionPanel {
 
 impl RecognitionPanel {
     /// The panel follows the hearing: nothing before the judge starts.
-    pub fn for_status(status: HearingStatus) -> Self {
+    /// Without a speech engine it says so while the hearing runs.
+    pub fn for_status(status: HearingStatus, engine: bool) -> Self {
         let (status, message) = match status {
+            HearingStatus::InSession | HearingStatus::Adjourned if !engine => {
+                (RecognitionStatus::Unavailable, RECOGNITION_UNAVAILABLE)
+            }
             HearingStatus::Scheduled | HearingStatus::Cancelled => {
                 (RecognitionStatus::NotStarted, RECOGNITION_NOT_STARTED)
             }
@@ -224,7 +254,9 @@ mod tests {
 
     #[test]
     fn the_panel_says_not_started_until_the_judge_starts() {
-        assert_eq!(RecognitionPanel::for_status(HearingStatus::Scheduled).message, "语音识别暂未开始");
-        assert_eq!(RecognitionPanel::for_status(HearingStatus::InSession).status, RecognitionStatus::Running);
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::Scheduled, true).message, "语音识别暂未开始");
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::InSession, true).status, RecognitionStatus::Running);
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::Scheduled, false).message, "语音识别暂未开始");
+        assert_eq!(RecognitionPanel::for_status(HearingStatus::InSession, false).message, "本庭未启用语音识别");
     }
 }

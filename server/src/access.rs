@@ -39,6 +39,8 @@ pub enum Action {
     SeeRoom,
     /// 开始, 休庭, 继续, 闭庭, 屏蔽, 传唤, 静音.
     CommandRoom,
+    /// The sentences recognised from what was said (语音识别).
+    ReadSpeech,
 }
 
 /// Who is asking, as far as the decision is concerned.
@@ -77,7 +79,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
         Who::Staff { role, linked } => {
             let court_account = matches!(role, StaffRole::Judge | StaffRole::Clerk);
             match action {
-                ReadDetails | ReadEvidence | ReadOriginal { .. } | ReadRecord => Ok(()),
+                ReadDetails | ReadEvidence | ReadOriginal { .. } | ReadRecord | ReadSpeech => Ok(()),
                 WriteRecord if court_account && linked.is_some_and(|r| r.side() == Side::Court) => Ok(()),
                 WriteRecord => Err(refuse("只有本案的审判人员和书记员可以编辑笔录或发起签名")),
                 ReleaseOriginal if court_account && linked.is_some_and(ParticipantRole::is_judge) => Ok(()),
@@ -96,7 +98,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
             let party = matches!(role.side(), Side::Plaintiff | Side::Defendant | Side::ThirdParty);
             let court = role.side() == Side::Court;
             match action {
-                ReadDetails | ReadEvidence | ReadRecord | EnterRoom | SeeRoom => Ok(()),
+                ReadDetails | ReadEvidence | ReadRecord | ReadSpeech | EnterRoom | SeeRoom => Ok(()),
                 ReadOriginal { side, private, released } => {
                     if court || side == role.side() || !private || released {
                         Ok(())
@@ -244,6 +246,7 @@ mod tests {
             EnterRoom,
             SeeRoom,
             CommandRoom,
+            ReadSpeech,
         ]
     }
 
@@ -274,16 +277,16 @@ mod tests {
     fn the_matrix_while_the_hearing_runs() {
         use ParticipantRole::*;
         // Columns: the actions of `actions(me)`, in order. 1 = allowed.
-        let table: [(ParticipantRole, [u8; 17]); 9] = [
-            (PresidingJudge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]),
-            (Judge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]),
-            (Clerk, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0]),
-            (Plaintiff, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0]),
-            (PlaintiffAgent, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0]),
-            (Defendant, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0]),
-            (DefendantAgent, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0]),
-            (ThirdParty, [1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0]),
-            (Witness, [1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0]),
+        let table: [(ParticipantRole, [u8; 18]); 9] = [
+            (PresidingJudge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]),
+            (Judge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]),
+            (Clerk, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1]),
+            (Plaintiff, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
+            (PlaintiffAgent, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
+            (Defendant, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
+            (DefendantAgent, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
+            (ThirdParty, [1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
+            (Witness, [1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
         ];
         let mut wrong = Vec::new();
         for (role, row) in table {
@@ -327,7 +330,7 @@ mod tests {
                 for action in actions(1) {
                     let allowed = decide(&facts, action).is_ok();
                     let want = match action {
-                        Action::ReadDetails | Action::ReadEvidence | Action::ReadOriginal { .. } | Action::ReadRecord => true,
+                        Action::ReadDetails | Action::ReadEvidence | Action::ReadOriginal { .. } | Action::ReadRecord | Action::ReadSpeech => true,
                         Action::WriteRecord => role != StaffRole::Admin && linked.is_some(),
                         Action::ReleaseOriginal => role != StaffRole::Admin && linked == Some(ParticipantRole::PresidingJudge),
                         _ => false,

@@ -27,6 +27,8 @@ pub struct Config {
     pub evidence: EvidenceLimits,
     /// The CJK font of the signed record PDF; found among the system's fonts when unset.
     pub record_font: Option<PathBuf>,
+    /// Live speech recognition; `None` runs without it (the panel says so).
+    pub speech: Option<crate::speech::SpeechConfig>,
 }
 
 /// Sizes of evidence files and how uploads behave.
@@ -161,6 +163,7 @@ impl Config {
             media: crate::media::MediaConfig::default(),
             evidence: EvidenceLimits::default(),
             record_font: None,
+            speech: None,
         }
     }
 

@@ -22,6 +22,7 @@ pub mod room;
 pub mod routes;
 pub mod secrets;
 pub mod sms;
+pub mod speech;
 pub mod state;
 pub mod store;
 pub mod validate;
@@ -76,9 +77,26 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let login_limiter = Arc::new(RateLimiter::with_clock(config.limits.login_requests_per_minute, clock.clone()));
     let verify_limiter = Arc::new(RateLimiter::with_clock(config.limits.login_verifications_per_minute, clock.clone()));
     let (quality_tx, mut quality_rx) = tokio::sync::mpsc::unbounded_channel();
-    let media = media::MediaHandle::start(&config.media, quality_tx).await?;
+    let recognition = match &config.speech {
+        Some(speech_config) => Some(speech::SpeechService::start(speech_config, clock.clone())?),
+        None => None,
+    };
+    let speech = recognition.as_ref().map(|(service, _)| service.clone());
+    let tap = speech.clone().map(|service| -> media::SpeechTap {
+        Arc::new(move |hearing_id, participant_id, opus| service.hear(hearing_id, participant_id, opus))
+    });
+    let media = media::MediaHandle::start(&config.media, quality_tx, tap).await?;
     let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
-    let rooms = Arc::new(room::RoomRegistry::new(store.clone(), clock.clone(), media.clone(), seal.clone()));
+    let rooms = Arc::new(room::RoomRegistry::new(room::RoomServices {
+        store: store.clone(),
+        clock: clock.clone(),
+        media: media.clone(),
+        seal: seal.clone(),
+        speech: speech.clone(),
+    }));
+    if let Some((service, results)) = recognition {
+        speech::deliver(results, store.clone(), rooms.clone(), service.engine().to_owned(), clock.clone());
+    }
     let quality_rooms = rooms.clone();
     tokio::spawn(async move {
         while let Some(update) = quality_rx.recv().await {
@@ -103,6 +121,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         media,
         evidence,
         record,
+        speech,
         shutting_down,
     };
     let (finished, removed) = evidence::uploads::reconcile(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;

@@ -72,6 +72,17 @@ struct Cli {
     /// A reverse proxy whose X-Forwarded-For header names the client (repeat for several).
     #[arg(long, env = "CLOUDTRIAL_TRUSTED_PROXY", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// Speech recognition engine: "whisper" (needs --asr-model), or "none".
+    #[arg(long, env = "CLOUDTRIAL_ASR_ENGINE", default_value = "none")]
+    asr_engine: String,
+    /// The speech model: for whisper, a directory with model.bin, config.json and tokenizer.json (CTranslate2 format).
+    #[arg(long, env = "CLOUDTRIAL_ASR_MODEL")]
+    asr_model: Option<PathBuf>,
+    /// Sentences recognised at once (each on --asr-threads threads).
+    #[arg(long, env = "CLOUDTRIAL_ASR_WORKERS", default_value_t = 1)]
+    asr_workers: usize,
+    #[arg(long, env = "CLOUDTRIAL_ASR_THREADS", default_value_t = 2)]
+    asr_threads: usize,
     /// Seed a demo court, staff and one booked hearing, and print how to log in
     /// (a trial: implies --trial-show-login-codes).
     #[arg(long)]
@@ -149,6 +160,15 @@ fn parse_role(s: &str) -> Result<StaffRole, String> {
 }
 
 impl Cli {
+    fn speech(&self) -> Option<cloudtrial_server::speech::SpeechConfig> {
+        use cloudtrial_server::speech::{SpeechConfig, SpeechEngine};
+        let engine = match self.asr_engine.as_str() {
+            "whisper" => SpeechEngine::Whisper { model: self.asr_model.clone()? },
+            _ => return None,
+        };
+        Some(SpeechConfig { engine, workers: self.asr_workers.max(1), threads: self.asr_threads.max(1) })
+    }
+
     fn config(&self) -> Config {
         let mut config = Config::new(self.data_dir.clone());
         config.listen = self.listen;
@@ -169,6 +189,7 @@ impl Cli {
         config.record_font = self.record_font.clone();
         config.trial_show_login_codes = self.trial_show_login_codes || self.demo;
         config.trusted_proxies = self.trusted_proxy.clone();
+        config.speech = self.speech();
         if let Some(url) = &self.sms_http_url {
             config.sms = SmsConfig::Http {
                 url: url.clone(),
@@ -197,6 +218,12 @@ fn main() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::VerifyLog { file, public_key }) = &cli.command {
         return verify_log(file, public_key, cli.utc_offset_minutes);
+    }
+    match cli.asr_engine.as_str() {
+        "none" => {}
+        "whisper" if cli.asr_model.is_some() => {}
+        "whisper" => anyhow::bail!("--asr-engine whisper needs --asr-model DIR (a Whisper model in CTranslate2 format)"),
+        other => anyhow::bail!("unknown --asr-engine {other}: use whisper or none"),
     }
     if cli.sms_http_url.is_some() && (cli.trial_show_login_codes || cli.demo) {
         anyhow::bail!("--trial-show-login-codes and --demo are for trials without an SMS provider; remove --sms-http-url");

@@ -26,6 +26,8 @@ pub struct AppState {
     pub media: MediaHandle,
     pub evidence: Arc<EvidenceStore>,
     pub record: Arc<RecordServices>,
+    /// Live speech recognition, when an engine is configured.
+    pub speech: Option<Arc<crate::speech::SpeechService>>,
     /// Becomes `true` when the server starts shutting down; long-lived connections close.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

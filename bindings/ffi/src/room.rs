@@ -59,7 +59,35 @@ impl From<wire::RoomParticipant> for RoomParticipant {
 }
 
 /// The hearing room as this participant sees it now.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A line of the recognition panel: role and name, then what they said.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SpeechLine {
+    /// Stays the same while the sentence is spoken; the final replaces the words so far.
+    pub segment: u64,
+    pub speaker_id: i64,
+    /// "原告 张三"
+    pub speaker_label: String,
+    pub text: String,
+    /// Milliseconds since the hearing started.
+    pub start_ms: i64,
+    /// A finished sentence (kept), or the words so far.
+    pub is_final: bool,
+}
+
+impl From<cloudtrial_core::protocol::signalling::Utterance> for SpeechLine {
+    fn from(u: cloudtrial_core::protocol::signalling::Utterance) -> Self {
+        Self {
+            segment: u.segment,
+            speaker_id: u.speaker.id,
+            speaker_label: u.speaker.label(),
+            text: u.text,
+            start_ms: u.start_ms,
+            is_final: u.is_final,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct RoomState {
     pub connection: ConnectionState,
     /// 已连接, 重新连接中, ...
@@ -67,8 +95,10 @@ pub struct RoomState {
     pub hearing_status: Option<HearingStatus>,
     /// 未开庭, 庭审中, 休庭, 已闭庭
     pub hearing_status_label: Option<String>,
-    /// The speech recognition panel's text, e.g. 语音识别暂未开始.
+    /// The speech recognition panel's text when it has no lines, e.g. 语音识别暂未开始.
     pub recognition_message: Option<String>,
+    /// The recognition panel's lines, oldest first.
+    pub speech: Vec<SpeechLine>,
     /// Everyone in the hearing; only `me` while blocked.
     pub participants: Vec<RoomParticipant>,
     pub me: Option<RoomParticipant>,
@@ -86,6 +116,7 @@ impl From<cloudtrial_core::RoomState> for RoomState {
             hearing_status: room.as_ref().map(|r| r.status.into()),
             hearing_status_label: room.as_ref().map(|r| r.status.label().to_owned()),
             recognition_message: room.as_ref().map(|r| r.recognition.message.clone()),
+            speech: state.speech.into_iter().map(Into::into).collect(),
             blocked_message: room.as_ref().and_then(|r| r.blocked_message.clone()),
             me: room.as_ref().map(|r| r.me.clone().into()),
             participants: room.map(|r| r.participants.into_iter().map(Into::into).collect()).unwrap_or_default(),

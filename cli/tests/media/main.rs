@@ -7,4 +7,5 @@ mod harness;
 mod block;
 mod bad_networks;
 mod garbage;
+mod speech;
 mod three_participants;

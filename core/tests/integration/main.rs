@@ -5,3 +5,4 @@ mod hearing_room;
 mod login;
 mod media;
 mod record;
+mod speech;

@@ -53,7 +53,12 @@ pub struct HearingPolicy {
     pub members: HashSet<i64>,
     pub blocked: HashSet<i64>,
     pub muted: HashSet<i64>,
+    /// Speech is recognised only while the hearing runs (庭审中).
+    pub recognizing: bool,
 }
+
+/// Where audio goes to be recognised: (hearing, speaker, Opus packet). Must not block.
+pub type SpeechTap = Arc<dyn Fn(i64, i64, &[u8]) + Send + Sync>;
 
 pub struct QualityUpdate {
     pub hearing_id: i64,
@@ -112,7 +117,11 @@ impl MediaHandle {
     }
 
     /// Binds the media sockets and starts the SFU.
-    pub async fn start(config: &MediaConfig, quality: mpsc::UnboundedSender<QualityUpdate>) -> std::io::Result<Self> {
+    pub async fn start(
+        config: &MediaConfig,
+        quality: mpsc::UnboundedSender<QualityUpdate>,
+        speech: Option<SpeechTap>,
+    ) -> std::io::Result<Self> {
         if !config.enabled {
             return Ok(Self::disabled());
         }
@@ -144,7 +153,7 @@ impl MediaHandle {
         }
         drop(net_tx);
         let (commands, commands_rx) = mpsc::unbounded_channel();
-        let sfu = sfu::Sfu::new(slots, tcp_announce, quality);
+        let sfu = sfu::Sfu::new(slots, tcp_announce, quality, speech);
         tasks.push(tokio::spawn(sfu.run(commands_rx, net_rx)));
         tracing::info!(?udp_addrs, ?tcp_addr, "media (SFU) listening");
         Ok(Self { commands: Some(commands), udp_addrs, tcp_addr, tasks: Arc::new(Mutex::new(tasks)) })

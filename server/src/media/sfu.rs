@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use super::net::NetInput;
 use super::peer::{OutState, Peer};
-use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot};
+use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
 /// A peer whose ICE stays disconnected this long is dropped (the client rejoins).
 const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
@@ -48,6 +48,7 @@ pub struct Sfu {
     dirty: Vec<u64>,
     events: VecDeque<(u64, Event)>,
     frames_forwarded: u64,
+    speech: Option<SpeechTap>,
 }
 
 /// How many packets past a missing one an incomplete picture is held while
@@ -72,7 +73,12 @@ fn config(cert: &str0m::config::DtlsCert, reordering: usize) -> RtcConfig {
 }
 
 impl Sfu {
-    pub fn new(udp: Vec<UdpSlot>, tcp_announce: Option<SocketAddr>, quality: mpsc::UnboundedSender<QualityUpdate>) -> Self {
+    pub fn new(
+        udp: Vec<UdpSlot>,
+        tcp_announce: Option<SocketAddr>,
+        quality: mpsc::UnboundedSender<QualityUpdate>,
+        speech: Option<SpeechTap>,
+    ) -> Self {
         let provider = str0m::crypto::from_feature_flags();
         let dtls_cert = provider.dtls_provider.generate_certificate().expect("a DTLS certificate can be generated");
         Self {
@@ -89,6 +95,7 @@ impl Sfu {
             dirty: Vec::new(),
             events: VecDeque::new(),
             frames_forwarded: 0,
+            speech,
         }
     }
 
@@ -510,6 +517,12 @@ impl Sfu {
         let Some(kind) = publisher.inbound.iter().find(|t| t.mid == data.mid).map(|t| t.kind) else { return };
         publisher.frames_received += 1;
         let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
+        if kind == MediaKind::Audio
+            && let Some(speech) = &self.speech
+            && self.policies.get(&hearing_id).is_some_and(|p| p.recognizing && !p.blocked.contains(&source) && !p.muted.contains(&source))
+        {
+            speech(hearing_id, source, &data.data);
+        }
         if kind == MediaKind::Video && !data.contiguous && !data.is_keyframe() {
             // A picture was lost on the way in: what follows cannot be decoded
             // until the next keyframe, so hold it back from everyone and ask for one.

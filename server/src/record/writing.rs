@@ -4,7 +4,7 @@
 use cloudtrial_protocol::api::{HearingStatus, ParticipantRecord};
 use cloudtrial_protocol::{ErrorCode, ParticipantRole};
 use cloudtrial_protocol::record::{
-    RecordContent, RecordHeader, RecordParagraph, RecordVersion, RecordVersionSummary, RecordView, SaveRecord,
+    RecordContent, RecordHeader, RecordParagraph, RecordVersion, RecordVersionSummary, RecordView, SaveRecord, TakeSpeech,
 };
 use cloudtrial_protocol::signalling::RoomNotice;
 use rusqlite::Connection;
@@ -73,6 +73,44 @@ pub async fn save(state: &AppState, caller: &Caller, hearing_id: i64, request: S
     let content = clean(request.content)?;
     let now = state.clock.now_ms();
     let saved = state.store.call(move |conn| store_version(conn, &who, hearing_id, request.base_version, content, now)).await?;
+    if saved.new {
+        state.rooms.broadcast(hearing_id, RoomNotice::RecordSaved { version: saved.version.version }).await;
+    }
+    for round_id in saved.superseded {
+        state.rooms.broadcast(hearing_id, RoomNotice::SigningChanged { round_id }).await;
+    }
+    Ok(saved.version)
+}
+
+/// Appends recognised sentences as paragraphs, each with the speaker's role
+/// (原告, 被告代理人 …), in the order they were said. Only the court's writers
+/// may, and only with this action: nothing recognised enters the record by itself.
+pub async fn take_speech(state: &AppState, caller: &Caller, hearing_id: i64, request: TakeSpeech) -> Result<RecordVersion, AppError> {
+    let who = record_caller(state, caller, hearing_id).await?;
+    who.require_edit()?;
+    if request.segments.is_empty() || request.segments.len() > 1000 {
+        return Err(AppError::invalid("请选择要记入笔录的语音识别内容"));
+    }
+    let now = state.clock.now_ms();
+    let saved = state
+        .store
+        .call(move |conn| {
+            let wanted: std::collections::HashSet<u64> = request.segments.iter().copied().collect();
+            let lines: Vec<_> = store::speech::list(conn, hearing_id)?.into_iter().filter(|u| wanted.contains(&u.segment)).collect();
+            if lines.len() != wanted.len() {
+                return Err(AppError::invalid("所选的语音识别内容不存在"));
+            }
+            let mut content = match store::record::latest(conn, hearing_id)? {
+                Some((_, latest)) => latest.content,
+                None => RecordContent { header: suggested_header(conn, hearing_id)?, paragraphs: Vec::new() },
+            };
+            content.paragraphs.extend(
+                lines.into_iter().map(|u| RecordParagraph { speaker: u.speaker.role.label().to_owned(), text: u.text }),
+            );
+            let content = clean(content)?;
+            store_version(conn, &who, hearing_id, request.base_version, content, now)
+        })
+        .await?;
     if saved.new {
         state.rooms.broadcast(hearing_id, RoomNotice::RecordSaved { version: saved.version.version }).await;
     }

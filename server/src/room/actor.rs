@@ -8,19 +8,20 @@ use std::time::Duration;
 use cloudtrial_protocol::api::{DeviceKind, HearingStatus};
 use cloudtrial_protocol::signalling::{
     BLOCKED_MESSAGE, JudgeCommand, NetworkQuality, RecognitionPanel, RoomNotice, RoomParticipant, RoomView,
-    ServerMessage,
+    ServerMessage, Utterance,
 };
 use cloudtrial_protocol::{ErrorBody, ErrorCode};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ViewSlot, rules};
+use super::{RoomServices, ViewSlot, rules};
 use crate::access::{self, Action, Facts, Who};
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::hearing_log;
 use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
 use crate::record::seal::RecordSeal;
+use crate::speech::SpeechService;
 use crate::store::events::EventActor;
 use crate::store::room::RoomMember;
 use crate::store::{self, Store, StoreError};
@@ -53,6 +54,8 @@ pub enum RoomInput {
     Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
     /// The hearing or its participants changed outside the room (edited or cancelled by staff).
     Reload,
+    /// Recognised speech (the words so far, or a finished sentence).
+    Speech { utterance: Utterance },
 }
 
 struct Connection {
@@ -85,38 +88,43 @@ pub struct Room {
     revision: u64,
     members: Vec<Member>,
     next_connection: u64,
+    /// The finished sentences recognised so far.
+    speech: Vec<Utterance>,
     store: Store,
     clock: Arc<dyn Clock>,
     media: MediaHandle,
     seal: Arc<RecordSeal>,
+    recognizer: Option<Arc<SpeechService>>,
 }
 
 impl Room {
-    pub async fn load(
-        hearing_id: i64,
-        store: Store,
-        clock: Arc<dyn Clock>,
-        media: MediaHandle,
-        seal: Arc<RecordSeal>,
-    ) -> Result<Self, AppError> {
-        let (status, members) = store
+    pub async fn load(hearing_id: i64, services: RoomServices) -> Result<Self, AppError> {
+        let RoomServices { store, clock, media, seal, speech: recognizer } = services;
+        let (hearing, members, speech) = store
             .call(move |conn| {
-                let status = store::room::status(conn, hearing_id)?;
+                let hearing = store::hearings::get(conn, hearing_id)?;
                 let members = store::room::members(conn, hearing_id)?;
-                Ok::<_, StoreError>((status, members))
+                let speech = store::speech::list(conn, hearing_id)?;
+                Ok::<_, StoreError>((hearing, members, speech))
             })
             .await?;
-        let status = status.ok_or_else(AppError::not_found)?;
+        let hearing = hearing.ok_or_else(AppError::not_found)?;
+        if let Some(recognizer) = &recognizer {
+            let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+            recognizer.set_context(hearing_id, &hearing.case_title, &hearing.case_number, &names);
+        }
         let room = Self {
             hearing_id,
-            status,
+            status: hearing.status,
             revision: 0,
             members: members.into_iter().map(Member::new).collect(),
             next_connection: 1,
+            speech,
             store,
             clock,
             media,
             seal,
+            recognizer,
         };
         room.media.send(SfuCommand::Policy(room.policy()));
         Ok(room)
@@ -186,6 +194,17 @@ impl Room {
                     request_id,
                     error: error.map(|e| e.body()),
                 });
+            }
+            RoomInput::Speech { utterance } => {
+                if utterance.is_final {
+                    self.speech.push(utterance.clone());
+                }
+                let message = ServerMessage::Speech { utterance };
+                for member in self.members.iter().filter(|m| !self.kept_out(m)) {
+                    if let Some(connection) = &member.connection {
+                        let _ = connection.outbox.try_send(message.clone());
+                    }
+                }
             }
             RoomInput::Reload => {
                 if let Err(e) = self.reload().await {
@@ -258,6 +277,7 @@ impl Room {
         });
         self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
         self.changed(Some(RoomNotice::Joined { participant_id, device }));
+        self.send_speech_history(participant_id);
         Ok(id)
     }
 
@@ -321,6 +341,8 @@ impl Room {
             }
             JudgeCommand::Summon { participant_id } => {
                 self.set_flag(participant_id, |r| r.blocked = false);
+                // What was said while they were out.
+                self.send_speech_history(participant_id);
                 RoomNotice::Summoned { participant_id, by: judge_id }
             }
             JudgeCommand::SetMuted { participant_id, muted } => {
@@ -378,6 +400,17 @@ impl Room {
         Ok(())
     }
 
+    /// Every sentence so far, to a member who may see the room.
+    fn send_speech_history(&self, participant_id: i64) {
+        let Some(member) = self.member(participant_id) else { return };
+        if self.kept_out(member) {
+            return;
+        }
+        if let Some(connection) = &member.connection {
+            let _ = connection.outbox.try_send(ServerMessage::SpeechHistory { utterances: self.speech.clone() });
+        }
+    }
+
     fn send_to(&self, participant_id: i64, connection: u64, message: ServerMessage) {
         if let Some(c) = self.member(participant_id).and_then(|m| m.connection.as_ref()).filter(|c| c.id == connection) {
             let _ = c.outbox.try_send(message);
@@ -402,7 +435,7 @@ impl Room {
             hearing_id: self.hearing_id,
             revision: self.revision,
             status: self.status,
-            recognition: RecognitionPanel::for_status(self.status),
+            recognition: RecognitionPanel::for_status(self.status, self.recognizer.is_some()),
             participants: if blocked { vec![participant(me)] } else { self.members.iter().map(participant).collect() },
             me: participant(me),
             blocked_message: blocked.then(|| BLOCKED_MESSAGE.to_owned()),
@@ -419,6 +452,7 @@ impl Room {
             members: self.members.iter().map(|m| m.record.id).collect(),
             blocked: self.members.iter().filter(|m| m.record.blocked).map(|m| m.record.id).collect(),
             muted: self.members.iter().filter(|m| m.record.muted).map(|m| m.record.id).collect(),
+            recognizing: self.status == HearingStatus::InSession,
         }
     }
 

@@ -22,25 +22,34 @@ pub use view_slot::ViewSlot;
 use crate::clock::Clock;
 use crate::media::MediaHandle;
 use crate::record::seal::RecordSeal;
+use crate::speech::SpeechService;
 use crate::store::Store;
 
 /// Each live room's generation and input, by hearing id.
 type LiveRooms = Arc<Mutex<HashMap<i64, (u64, mpsc::Sender<RoomInput>)>>>;
 
+/// What every room works with.
+#[derive(Clone)]
+pub struct RoomServices {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub media: MediaHandle,
+    /// Signs the log's checkpoint when the hearing is closed.
+    pub seal: Arc<RecordSeal>,
+    /// Speech recognition, when the court runs an engine.
+    pub speech: Option<Arc<SpeechService>>,
+}
+
 /// The rooms that are live in memory, by hearing id.
 pub struct RoomRegistry {
     rooms: LiveRooms,
     next_generation: std::sync::atomic::AtomicU64,
-    store: Store,
-    clock: Arc<dyn Clock>,
-    media: MediaHandle,
-    /// Signs the log's checkpoint when the hearing is closed.
-    seal: Arc<RecordSeal>,
+    services: RoomServices,
 }
 
 impl RoomRegistry {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, media: MediaHandle, seal: Arc<RecordSeal>) -> Self {
-        Self { rooms: Default::default(), next_generation: Default::default(), store, clock, media, seal }
+    pub fn new(services: RoomServices) -> Self {
+        Self { rooms: Default::default(), next_generation: Default::default(), services }
     }
 
     fn room(&self, hearing_id: i64) -> mpsc::Sender<RoomInput> {
@@ -52,7 +61,7 @@ impl RoomRegistry {
         let (sender, receiver) = mpsc::channel(256);
         rooms.insert(hearing_id, (generation, sender.clone()));
         let registry = self.rooms.clone();
-        let (store, clock, media, seal) = (self.store.clone(), self.clock.clone(), self.media.clone(), self.seal.clone());
+        let services = self.services.clone();
         tokio::spawn(async move {
             let unregister = move || {
                 let mut rooms = registry.lock().unwrap_or_else(|p| p.into_inner());
@@ -60,7 +69,7 @@ impl RoomRegistry {
                     rooms.remove(&hearing_id);
                 }
             };
-            match Room::load(hearing_id, store, clock, media, seal).await {
+            match Room::load(hearing_id, services).await {
                 Ok(room) => room.run(receiver, unregister).await,
                 Err(e) => {
                     tracing::warn!(hearing_id, "room could not load: {e}");
@@ -123,6 +132,11 @@ impl RoomRegistry {
     /// Evidence was submitted, withdrawn or cross-examined: everyone refreshes their list.
     pub async fn evidence_changed(&self, hearing_id: i64, evidence_id: String) {
         self.broadcast(hearing_id, RoomNotice::EvidenceChanged { evidence_id }).await;
+    }
+
+    /// A line of recognised speech: everyone who is not blocked sees it.
+    pub async fn speech(&self, hearing_id: i64, utterance: cloudtrial_protocol::signalling::Utterance) {
+        self.send_if_live(hearing_id, RoomInput::Speech { utterance }).await;
     }
 
     /// Tells everyone in the room who is not blocked.

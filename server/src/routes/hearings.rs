@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/hearings/{id}/events", get(events))
         .route("/api/hearings/{id}/enter", post(enter))
         .route("/api/hearings/{id}/details", get(details))
+        .route("/api/hearings/{id}/speech", get(speech))
 }
 
 async fn list(
@@ -184,4 +185,14 @@ async fn details(
         me,
         participants: hearing.participants.iter().map(ParticipantRecord::summary).collect(),
     }))
+}
+
+/// Every sentence recognised so far (语音识别), for the record editor and for catching up.
+async fn speech(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<cloudtrial_protocol::signalling::Utterance>>, AppError> {
+    HearingAccess::require(&state, &caller, id, Action::ReadSpeech).await?;
+    state.store.call(move |conn| store::speech::list(conn, id).map_err(AppError::from)).await.map(Json)
 }

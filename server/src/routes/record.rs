@@ -9,7 +9,7 @@ use base64::Engine;
 use cloudtrial_protocol::record::{
     OpenQrSigning, QrSigning, QrSigningPage, RecordPublicKey, RecordVerification, RecordVersion, RecordVersionSummary,
     RecordView, SaveRecord, SealedSignature, SignRecord, SignatureInfo, SigningRound, StartSigning, SubmitQrSignature,
-    VerifyHash,
+    TakeSpeech, VerifyHash,
 };
 use serde::Deserialize;
 
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/hearings/{id}/record", get(view).put(save).layer(DefaultBodyLimit::max(RECORD_BODY_BYTES)))
         .route("/api/hearings/{id}/record/versions", get(versions_after))
+        .route("/api/hearings/{id}/record/speech", post(take_speech))
         .route("/api/hearings/{id}/record/versions/{version}", get(version))
         .route("/api/hearings/{id}/record/history", get(history))
         .route("/api/hearings/{id}/record/signing", post(start_signing))
@@ -57,6 +58,15 @@ async fn save(
     ApiJson(request): ApiJson<SaveRecord>,
 ) -> Result<Json<RecordVersion>, AppError> {
     writing::save(&state, &caller, id, request).await.map(Json)
+}
+
+async fn take_speech(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<TakeSpeech>,
+) -> Result<Json<RecordVersion>, AppError> {
+    writing::take_speech(&state, &caller, id, request).await.map(Json)
 }
 
 #[derive(Debug, Deserialize)]

@@ -251,6 +251,24 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER hearing_log_checkpoints_never_go BEFORE DELETE ON hearing_log_checkpoints
         BEGIN SELECT RAISE(ABORT, 'checkpoints are never deleted'); END;
     "#,
+    // 8: sentences recognised from each participant's microphone.
+    r#"
+    CREATE TABLE recognized_speech (
+        id             INTEGER PRIMARY KEY,
+        hearing_id     INTEGER NOT NULL REFERENCES hearings(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        segment        INTEGER NOT NULL,
+        start_ms       INTEGER NOT NULL,
+        end_ms         INTEGER NOT NULL,
+        text           TEXT NOT NULL,
+        confidence     REAL NOT NULL,
+        engine         TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL
+    );
+    CREATE INDEX recognized_speech_hearing ON recognized_speech(hearing_id, id);
+    CREATE TRIGGER recognized_speech_never_changes BEFORE UPDATE ON recognized_speech
+        BEGIN SELECT RAISE(ABORT, 'recognised speech is never changed'); END;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -12,6 +12,7 @@ pub mod room;
 pub mod sessions;
 pub mod settings;
 pub mod sms;
+pub mod speech;
 pub mod staff;
 
 use std::path::{Path, PathBuf};

@@ -61,7 +61,7 @@ impl RawClient {
         loop {
             match self.next().await {
                 Some(ServerMessage::Room { room }) => return room,
-                Some(ServerMessage::Notice { .. }) => continue,
+                Some(ServerMessage::Notice { .. } | ServerMessage::SpeechHistory { .. } | ServerMessage::Speech { .. }) => continue,
                 other => panic!("expected a room update, got {other:?}"),
             }
         }
@@ -223,7 +223,7 @@ async fn reconnecting_replaces_the_old_connection() {
     loop {
         match first.next().await {
             Some(ServerMessage::Replaced) => break,
-            Some(ServerMessage::Notice { .. } | ServerMessage::Room { .. }) => continue,
+            Some(ServerMessage::Notice { .. } | ServerMessage::Room { .. } | ServerMessage::SpeechHistory { .. }) => continue,
             other => panic!("expected to be replaced, got {other:?}"),
         }
     }

@@ -165,3 +165,23 @@ pub fn code_in(text: &str) -> String {
     let start = text.find('：').expect("code follows a colon") + '：'.len_utf8();
     text[start..].chars().take_while(char::is_ascii_digit).collect()
 }
+
+/// The real Mandarin recording in `shared/speech` and what is said in it.
+pub fn speech_recording() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/speech/aishell1-BAC009S0764W0121.wav")
+}
+
+pub const SPEECH_TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
+
+/// The Whisper model `scripts/install-speech-model` installs, for a court with speech recognition.
+pub fn speech_config() -> cloudtrial_server::speech::SpeechConfig {
+    let model = std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("/var/tmp/cloudtrial-models/whisper-base"));
+    assert!(model.join("model.bin").exists(), "no Whisper model at {}: run scripts/install-speech-model", model.display());
+    cloudtrial_server::speech::SpeechConfig {
+        engine: cloudtrial_server::speech::SpeechEngine::Whisper { model },
+        workers: 1,
+        threads: 2,
+    }
+}

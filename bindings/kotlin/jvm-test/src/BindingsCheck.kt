@@ -2,7 +2,7 @@
 // on the JVM against a real server: logs in as a party, reads the hearing,
 // and checks errors and listener callbacks cross the boundary intact.
 //
-// Usage: BindingsCheck <server base URL> <meeting number>
+// Usage: BindingsCheck <server base URL> <meeting number> [speech recording (16 kHz WAV)]
 // The server is a --demo server: clerk/demo1234, plaintiff 张三 13800000001.
 
 import court.cloudtrial.core.*
@@ -124,7 +124,7 @@ fun main(args: Array<String>) = runBlocking {
     subscription.close()
     client.close()
 
-    roomChecks(baseUrl, meetingNumber, court)
+    roomChecks(baseUrl, meetingNumber, court, args.getOrNull(2))
 
     if (failures > 0) {
         println("$failures Kotlin check(s) failed")

@@ -7,7 +7,7 @@ import java.nio.file.Files
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 
-private class RoomRecorder : RoomStateListener {
+class RoomRecorder : RoomStateListener {
     private val states = LinkedBlockingQueue<RoomState>()
     val threads = mutableSetOf<String>()
 
@@ -16,9 +16,9 @@ private class RoomRecorder : RoomStateListener {
         states.put(state)
     }
 
-    /** Waits up to 10 s for a state satisfying [predicate]. */
-    fun await(what: String, predicate: (RoomState) -> Boolean): RoomState {
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+    /** Waits up to [seconds] for a state satisfying [predicate]. */
+    fun await(what: String, seconds: Long = 10, predicate: (RoomState) -> Boolean): RoomState {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
         while (true) {
             val left = deadline - System.nanoTime()
             val state = states.poll(maxOf(left, 0), TimeUnit.NANOSECONDS)
@@ -37,7 +37,7 @@ private fun loggedIn(baseUrl: String, meetingNumber: String, mobile: String, cou
     return client
 }
 
-fun roomChecks(baseUrl: String, meetingNumber: String, court: Court) {
+fun roomChecks(baseUrl: String, meetingNumber: String, court: Court, speech: String?) {
     println("Hearing room through the bindings")
     val judgeClient = loggedIn(baseUrl, meetingNumber, "13900000001", court)
     val defendantClient = loggedIn(baseUrl, meetingNumber, "13800000002", court)
@@ -102,6 +102,10 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court) {
 
     println("Media through the bindings")
     mediaChecks(judge, defendant)
+    if (speech != null) {
+        println("Speech recognition through the bindings")
+        speechChecks(defendant, judgeSeen, speech)
+    }
     println("Evidence through the bindings")
     evidenceChecks(judgeClient, defendantClient, judge)
     println("The court record through the bindings")

@@ -1,0 +1,68 @@
+//! Recognised speech: the finished sentences of each hearing.
+
+use cloudtrial_protocol::api::ParticipantSummary;
+use cloudtrial_protocol::signalling::Utterance;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use super::hearings::parse_role;
+
+pub fn insert(conn: &Connection, hearing_id: i64, line: &Utterance, engine: &str, now_ms: i64) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO recognized_speech
+             (hearing_id, participant_id, segment, start_ms, end_ms, text, confidence, engine, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            hearing_id,
+            line.speaker.id,
+            line.segment as i64,
+            line.start_ms,
+            line.end_ms,
+            line.text,
+            line.confidence.unwrap_or(0.0),
+            engine,
+            now_ms
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Every finished sentence of a hearing, in the order they were recognised.
+pub fn list(conn: &Connection, hearing_id: i64) -> Result<Vec<Utterance>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.segment, s.participant_id, p.name, p.role, s.start_ms, s.end_ms, s.text, s.confidence
+         FROM recognized_speech s JOIN participants p ON p.id = s.participant_id
+         WHERE s.hearing_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt
+        .query_map([hearing_id], |r| {
+            Ok(Utterance {
+                segment: r.get::<_, i64>(0)? as u64,
+                speaker: ParticipantSummary { id: r.get(1)?, name: r.get(2)?, role: parse_role(&r.get::<_, String>(3)?)? },
+                start_ms: r.get(4)?,
+                end_ms: r.get(5)?,
+                text: r.get(6)?,
+                confidence: Some(r.get::<_, f64>(7)? as f32),
+                is_final: true,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// When the judge first started the hearing (开始).
+pub fn started_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MIN(at_ms) FROM hearing_events WHERE hearing_id = ?1 AND action = 'hearing_started'",
+        [hearing_id],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn speaker(conn: &Connection, participant_id: i64) -> Result<Option<ParticipantSummary>, StoreError> {
+    Ok(conn
+        .query_row("SELECT id, name, role FROM participants WHERE id = ?1", [participant_id], |r| {
+            Ok(ParticipantSummary { id: r.get(0)?, name: r.get(1)?, role: parse_role(&r.get::<_, String>(2)?)? })
+        })
+        .optional()?)
+}

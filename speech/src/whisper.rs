@@ -1,0 +1,136 @@
+//! Whisper models in CTranslate2's format (e.g. Whisper base, int8). The
+//! audio becomes an 80-band log-mel spectrogram of 30 s; the decoder is
+//! prompted with the hearing's hot words as "previous text", which is how
+//! Whisper is biased towards names and terms.
+
+use std::path::Path;
+
+use ct2rs::sys::{ComputeType, Config, StorageView, Whisper};
+use ct2rs::tokenizers::hf;
+use ct2rs::{Tokenizer, WhisperOptions};
+use mel_spec::mel::{log_mel_spectrogram, mel, norm_mel};
+use mel_spec::stft::Spectrogram;
+
+use crate::engine::{Context, Engine, EngineError, Transcript};
+
+const SAMPLE_RATE: f64 = 16_000.0;
+const N_FFT: usize = 400;
+const HOP: usize = 160;
+/// 30 s: the model's window.
+const FRAMES: usize = 3000;
+/// The prompt may hold at most half the decoder's context.
+const MAX_PROMPT_TOKENS: usize = 200;
+
+pub struct WhisperEngine {
+    model: Whisper,
+    tokenizer: hf::Tokenizer,
+    filters: ndarray::Array2<f64>,
+    n_mels: usize,
+    beam_size: usize,
+}
+
+impl WhisperEngine {
+    /// Loads a model directory (`model.bin`, `config.json`, `tokenizer.json`,
+    /// `vocabulary.*`). `workers` replicas may decode at once, each on `threads` threads.
+    pub fn load(dir: &Path, workers: usize, threads: usize) -> Result<Self, EngineError> {
+        let load = |reason: String| EngineError::Load { path: dir.display().to_string(), reason };
+        let config = Config {
+            compute_type: ComputeType::INT8,
+            device_indices: vec![0; workers.max(1)],
+            num_threads_per_replica: threads.max(1),
+            ..Default::default()
+        };
+        let model = Whisper::new(dir, config).map_err(|e| load(e.to_string()))?;
+        let mut tokenizer = hf::Tokenizer::new(dir).map_err(|e| load(e.to_string()))?;
+        // Hot words are plain text in the prompt, without the tokenizer's own start and end markers.
+        tokenizer.disable_spacial_token();
+        let n_mels = model.n_mels();
+        let filters = mel(SAMPLE_RATE, N_FFT, n_mels, None, None, false, true);
+        Ok(Self { model, tokenizer, filters, n_mels, beam_size: 5 })
+    }
+
+    fn features(&self, samples: &[f32]) -> Vec<f32> {
+        let mut stft = Spectrogram::new(N_FFT, HOP);
+        let mut features = vec![0.0f32; self.n_mels * FRAMES];
+        let mut frame = 0;
+        let usable = &samples[..samples.len().min(FRAMES * HOP)];
+        // Silence after the speech, as Whisper was trained with padding.
+        let padded = usable.iter().copied().chain(std::iter::repeat_n(0.0, N_FFT));
+        let padded: Vec<f32> = padded.collect();
+        for hop in padded.chunks(HOP) {
+            if frame >= FRAMES {
+                break;
+            }
+            if let Some(fft) = stft.add(hop) {
+                let bands = norm_mel(&log_mel_spectrogram(&fft, &self.filters)).mapv(|v| v as f32);
+                for band in 0..self.n_mels {
+                    features[band * FRAMES + frame] = bands[[band, 0]];
+                }
+                frame += 1;
+            }
+        }
+        // The rest of the window is log-mel of silence (the normalised floor).
+        let floor = features.iter().take(frame.max(1)).fold(f32::MAX, |a, &b| a.min(b));
+        for band in 0..self.n_mels {
+            for f in frame..FRAMES {
+                features[band * FRAMES + f] = floor;
+            }
+        }
+        features
+    }
+
+    fn prompt(&self, context: &Context) -> Vec<String> {
+        let mut prompt = Vec::new();
+        let words: Vec<&str> = context.hot_words.iter().map(String::as_str).filter(|w| !w.trim().is_empty()).collect();
+        if !words.is_empty() {
+            if let Ok(tokens) = self.tokenizer.encode(&words.join("，")) {
+                let start = tokens.len().saturating_sub(MAX_PROMPT_TOKENS);
+                prompt.push("<|startofprev|>".to_owned());
+                prompt.extend(tokens[start..].iter().cloned());
+            }
+        }
+        let language = if context.language.is_empty() { "zh" } else { context.language.as_str() };
+        prompt.extend(["<|startoftranscript|>".to_owned(), format!("<|{language}|>"), "<|transcribe|>".to_owned(), "<|notimestamps|>".to_owned()]);
+        prompt
+    }
+}
+
+impl Engine for WhisperEngine {
+    fn name(&self) -> &str {
+        "whisper"
+    }
+
+    fn transcribe(&self, samples: &[f32], context: &Context) -> Result<Transcript, EngineError> {
+        if samples.is_empty() {
+            return Ok(Transcript { text: String::new(), confidence: 0.0 });
+        }
+        let mut features = self.features(samples);
+        let shape = [1, self.n_mels, FRAMES];
+        let view = StorageView::new(&shape, &mut features, Default::default()).map_err(|e| EngineError::Failed(e.to_string()))?;
+        let options = WhisperOptions {
+            beam_size: self.beam_size,
+            return_scores: true,
+            return_no_speech_prob: true,
+            ..Default::default()
+        };
+        let prompt = self.prompt(context);
+        let result = self
+            .model
+            .generate(&view, &[prompt], &options)
+            .map_err(|e| EngineError::Failed(e.to_string()))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::Failed("no result".into()))?;
+        let tokens = result.sequences.into_iter().next().unwrap_or_default();
+        let text = self.tokenizer.decode(tokens).map_err(|e| EngineError::Failed(e.to_string()))?;
+        // The score is the sequence's log-probability normalised by length.
+        let mean_logprob = result.scores.first().copied().unwrap_or(0.0);
+        let confidence = (mean_logprob.exp() * (1.0 - result.no_speech_prob)).clamp(0.0, 1.0);
+        let text = text.trim().to_owned();
+        // Whisper says something even about noise; a likely no-speech with a weak text is nothing.
+        if result.no_speech_prob > 0.6 && mean_logprob < -1.0 {
+            return Ok(Transcript { text: String::new(), confidence });
+        }
+        Ok(Transcript { text, confidence })
+    }
+}

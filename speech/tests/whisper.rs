@@ -1,0 +1,94 @@
+//! The Whisper engine and the live recognizer on a real Mandarin recording
+//! (../shared/speech), with the model `scripts/install-speech-model` installs.
+
+#![cfg(feature = "whisper")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cloudtrial_speech::audio::{read_wav, to_i16, upsample_16k_to_48k};
+use cloudtrial_speech::score::character_error_rate;
+use cloudtrial_speech::whisper::WhisperEngine;
+use cloudtrial_speech::{Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
+
+const TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
+
+fn model_dir() -> PathBuf {
+    let dir = std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/cloudtrial-models/whisper-base"));
+    assert!(dir.join("model.bin").exists(), "no Whisper model at {}: run scripts/install-speech-model", dir.display());
+    dir
+}
+
+fn recording() -> Vec<f32> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
+    read_wav(&path).unwrap().samples
+}
+
+fn context() -> Context {
+    Context { language: "zh".into(), hot_words: vec!["张三".into(), "李四".into()] }
+}
+
+#[test]
+fn the_recording_is_recognised_within_15_percent_character_error() {
+    let engine = WhisperEngine::load(&model_dir(), 1, 2).unwrap();
+    let transcript = engine.transcribe(&recording(), &context()).unwrap();
+    let cer = character_error_rate(TRANSCRIPT, &transcript.text);
+    assert!(cer <= 0.15, "CER {cer:.3}: {:?}", transcript.text);
+    assert!(transcript.confidence > 0.2 && transcript.confidence <= 1.0, "{}", transcript.confidence);
+    // Silence is not words.
+    let silence = engine.transcribe(&vec![0.0; 32_000], &context()).unwrap();
+    assert!(silence.text.is_empty(), "heard words in silence: {:?}", silence.text);
+}
+
+/// Two speakers talking over each other, as Opus packets stamped with the
+/// time they arrived: each sentence is attributed to whoever said it.
+#[test]
+fn overlapping_speakers_are_recognised_apart_from_opus_packets() {
+    let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model_dir(), 2, 1).unwrap());
+    let (recognizer, results) = Recognizer::start(engine, 2, RecognizerConfig::default());
+    let plaintiff = Speaker { hearing_id: 1, participant_id: 10 };
+    let defendant = Speaker { hearing_id: 1, participant_id: 11 };
+    recognizer.set_context(1, context());
+    let speech = recording();
+    let silence = vec![0.0f32; 16_000];
+    // The defendant starts 1.5 s after the plaintiff: their speech overlaps for most of the sentence.
+    let plaintiff_audio = [silence.clone(), speech.clone(), silence.clone(), silence.clone()].concat();
+    let defendant_audio = [vec![0.0f32; 40_000], speech, silence].concat();
+    let mut encoders: Vec<opus::Encoder> = (0..2).map(|_| opus::Encoder::new(48_000, opus::Channels::Mono, opus::Application::Voip).unwrap()).collect();
+    let streams = [(plaintiff, upsample_16k_to_48k(&plaintiff_audio)), (defendant, upsample_16k_to_48k(&defendant_audio))];
+    let frames = streams.iter().map(|(_, s)| s.len() / 960).min().unwrap();
+    for n in 0..frames {
+        for (i, (speaker, samples)) in streams.iter().enumerate() {
+            let pcm = to_i16(&samples[n * 960..(n + 1) * 960]);
+            let packet = encoders[i].encode_vec(&pcm, 4000).unwrap();
+            assert!(recognizer.push_opus(*speaker, packet, 1_000_000 + n as i64 * 20));
+        }
+        if n % 50 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    let mut finals = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while finals.len() < 2 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match results.recv_timeout(left) {
+            Ok(Recognized::Final { speaker, text, start_ms, end_ms, .. }) => finals.push((speaker, text, start_ms, end_ms)),
+            Ok(Recognized::Partial { .. }) => {}
+            Err(e) => panic!("waiting for two finals: {e}; got {finals:?}"),
+        }
+    }
+    finals.sort_by_key(|f| f.0.participant_id);
+    assert_eq!(finals.iter().map(|f| f.0).collect::<Vec<_>>(), [plaintiff, defendant], "one sentence each: {finals:?}");
+    for (speaker, text, start_ms, end_ms) in &finals {
+        let cer = character_error_rate(TRANSCRIPT, text);
+        assert!(cer <= 0.15, "{speaker:?}: CER {cer:.3}: {text:?}");
+        assert!(end_ms > start_ms);
+    }
+    // Times are where each spoke: the plaintiff from about 1 s, the defendant from about 2.5 s.
+    assert!((700..1_500).contains(&(finals[0].2 - 1_000_000)), "{}", finals[0].2 - 1_000_000);
+    assert!((2_200..3_000).contains(&(finals[1].2 - 1_000_000)), "{}", finals[1].2 - 1_000_000);
+    assert_eq!(recognizer.counters().packets_dropped.load(std::sync::atomic::Ordering::Relaxed), 0);
+}
