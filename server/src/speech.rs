@@ -39,6 +39,8 @@ pub struct SpeechService {
     recognizer: Recognizer,
     engine: String,
     clock: Arc<dyn Clock>,
+    /// Audio packets taken in, by hearing and speaker.
+    heard: std::sync::Mutex<HashMap<(i64, i64), u64>>,
 }
 
 impl SpeechService {
@@ -60,12 +62,14 @@ impl SpeechService {
         let name = engine.name().to_owned();
         let (recognizer, results) = Recognizer::start(engine, config.workers, recognizer_config);
         tracing::info!(engine = name, workers = config.workers, "speech recognition ready");
-        Ok((Arc::new(Self { recognizer, engine: name, clock }), results))
+        Ok((Arc::new(Self { recognizer, engine: name, clock, heard: Default::default() }), results))
     }
 
     /// One Opus packet a participant's microphone sent. Never blocks.
     pub fn hear(&self, hearing_id: i64, participant_id: i64, opus: &[u8]) {
-        self.recognizer.push_opus(Speaker { hearing_id, participant_id }, opus.to_vec(), self.clock.now_ms());
+        if self.recognizer.push_opus(Speaker { hearing_id, participant_id }, opus.to_vec(), self.clock.now_ms()) {
+            *self.heard.lock().unwrap_or_else(|p| p.into_inner()).entry((hearing_id, participant_id)).or_default() += 1;
+        }
     }
 
     /// The names and words of one hearing, to bias recognition towards them.
@@ -81,9 +85,9 @@ impl SpeechService {
         &self.engine
     }
 
-    /// Audio packets taken in so far (for tests and logs).
-    pub fn packets_heard(&self) -> u64 {
-        self.recognizer.counters().packets.load(std::sync::atomic::Ordering::Relaxed)
+    /// Audio packets taken in so far from one participant (for tests and logs).
+    pub fn packets_heard(&self, hearing_id: i64, participant_id: i64) -> u64 {
+        self.heard.lock().unwrap_or_else(|p| p.into_inner()).get(&(hearing_id, participant_id)).copied().unwrap_or(0)
     }
 }
 

@@ -22,8 +22,10 @@ async fn court() -> TestCourt {
     TestCourt::start_with(&[JUDGE, CLERK, PLAINTIFF, DEFENDANT], |c| c.speech = Some(speech_config())).await
 }
 
+/// Audio packets of the plaintiff's that reached recognition.
 fn heard(court: &TestCourt) -> u64 {
-    court.server().state.speech.as_ref().expect("recognition runs").packets_heard()
+    let plaintiff = court.participant_id(&PLAINTIFF);
+    court.server().state.speech.as_ref().expect("recognition runs").packets_heard(court.hearing.id, plaintiff)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
