@@ -5,7 +5,9 @@
 pub mod api;
 pub mod error;
 pub mod evidence;
+pub mod js;
 pub mod meeting_number;
+pub mod paths;
 pub mod record;
 pub mod role;
 pub mod schedule;
