@@ -479,9 +479,9 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
         let request = client
             .api()
             .request(Method::PATCH, &format!("/api/uploads/{upload_id}"), Some(&token))
-            .header("upload-offset", offset.to_string())
-            .header("upload-checksum", format!("sha256 {checksum}"))
-            .header("content-type", "application/offset+octet-stream")
+            .header(cloudtrial_protocol::paths::headers::UPLOAD_OFFSET, offset.to_string())
+            .header(cloudtrial_protocol::paths::headers::UPLOAD_CHECKSUM, format!("sha256 {checksum}"))
+            .header("content-type", cloudtrial_protocol::paths::headers::UPLOAD_CONTENT_TYPE)
             .body(chunk);
         match ApiClient::send::<UploadStatus>(request).await {
             Ok(next) => status = next,

@@ -163,7 +163,7 @@ impl RecordService {
     /// app's files and checked against the hash the server gives for it.
     pub async fn signed_pdf(&self) -> Result<PathBuf> {
         let (headers, bytes) = self.download("/pdf").await?;
-        let claimed = headers.get("x-record-sha256").and_then(|v| v.to_str().ok());
+        let claimed = headers.get(cloudtrial_protocol::paths::headers::RECORD_SHA256).and_then(|v| v.to_str().ok());
         let actual = hex::encode(Sha256::digest(&bytes));
         if claimed != Some(actual.as_str()) {
             return Err(Error::UnexpectedResponse("下载的笔录与其校验值不一致".into()));
