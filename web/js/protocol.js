@@ -224,6 +224,7 @@ export const PROTOCOL_VERSION = 1;
  * @property {RecordHeader} suggested_header
  * @property {SigningRound|null} signing
  * @property {boolean} may_edit
+ * @property {boolean} may_start_signing
  * @property {boolean} must_sign
  * @property {SignatureInfo|null} my_signature
  */

@@ -67,7 +67,7 @@ class BookingPage extends HTMLElement {
         if (!p.name) throw new Error('请填写每位参与人的姓名');
         if (!/^(\+?86)?1[3-9]\d{9}$/.test(p.mobile.replace(/[\s-]/g, ''))) throw new Error(`手机号“${p.mobile}”格式不正确，应为11位手机号码`);
       }
-      if (!participants.some((p) => JUDGE_ROLES.includes(p.role))) throw new Error('庭审须有审判长或审判员参加');
+      if (!participants.some((p) => JUDGE_ROLES.includes(/** @type {any} */ (p.role)))) throw new Error('庭审须有审判长或审判员参加');
       return {
         case_number: caseNumber.value.trim(),
         case_title: caseTitle.value.trim(),
