@@ -184,10 +184,12 @@ export class RoomPage extends HTMLElement {
         this.controls),
       this.banner,
       h('aside', { class: 'left' }, h('h2', {}, '语音识别'), this.recognition),
-      h('section', { class: 'center' }, this.deviceCheck, this.tiles, this.mutedNotice, this.mine),
+      h('section', { class: 'center' }, this.tiles, this.mutedNotice, this.mine),
       h('aside', { class: 'right' }, this.tabs()),
       this.viewer);
-    replace(this, this.layout, this.blockedOverlay);
+    // The device check comes first, and stays usable above the block message:
+    // a party blocked before entering still enters, to be summoned later.
+    replace(this, this.deviceCheck, this.layout, this.blockedOverlay);
   }
 
   tabs() {

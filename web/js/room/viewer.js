@@ -209,7 +209,7 @@ export class EvidenceViewer extends HTMLElement {
   async showImage(item, load) {
     const url = await this.blob(path(PATHS.evidencePreview, item.id));
     if (load !== this.loads || !this.stage || !this.tools) return;
-    const image = h('img', { src: url, alt: item.title, class: 'evidence-image', id: 'viewer-image', draggable: false });
+    const image = h('img', { src: url, alt: item.title, class: 'evidence-image', id: 'viewer-image', draggable: 'false' });
     this.image = image;
     const stage = this.stage;
     replace(stage, image);
@@ -221,6 +221,7 @@ export class EvidenceViewer extends HTMLElement {
     /** @type {{x: number, y: number, ox: number, oy: number}|null} */
     let drag = null;
     stage.onpointerdown = (e) => {
+      e.preventDefault();
       stage.setPointerCapture(e.pointerId);
       drag = { x: e.clientX, y: e.clientY, ox: this.x, oy: this.y };
     };
