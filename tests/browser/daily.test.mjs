@@ -176,7 +176,7 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     // Everyone in the hearing can use it: a party on a phone, the video in a strip above.
     await phone.click('button[name=tab-evidence]');
     await phone.locator(`li[data-evidence="${iou.id}"] button[name=open-evidence]`).click();
-    await until('the IOU on the phone', () => phone.textContent('#page-number').catch(() => ''), (t) => t === '第 1 / 2 页');
+    await until('the IOU on the phone', () => phone.locator('#page-number, a[name=open-pdf]').first().textContent().catch(() => ''), (t) => t === '第 1 / 2 页' || t === '打开PDF文档');
     const strip = await phone.locator('ct-tiles').boundingBox();
     const phoneViewer = await phone.locator('ct-evidence-viewer').boundingBox();
     assert.ok(strip.height > 60 && strip.y + strip.height <= phoneViewer.y + 1, 'the video strip above the viewer');

@@ -274,6 +274,16 @@ export class EvidenceViewer extends HTMLElement {
     this.urls.push(url);
     this.pdfUrl = url;
     this.pages = pdfPageCount(bytes);
+    this.pdfTitle = item.title;
+    if (!navigator.pdfViewerEnabled) {
+      // Phones' browsers show no PDF inside a page: open it whole, or download it.
+      this.frame = undefined;
+      replace(this.stage, h('div', { class: 'hint pdf-elsewhere' },
+        h('p', {}, `本浏览器不能在页面中显示PDF文档${this.pages ? `（共${this.pages}页）` : ''}。`),
+        h('a', { class: 'button primary', href: url, target: '_blank', rel: 'noopener', name: 'open-pdf' }, '打开PDF文档')));
+      replace(this.tools);
+      return;
+    }
     this.frame = h('iframe', { class: 'evidence-pdf', id: 'viewer-pdf', title: item.title });
     replace(this.stage, this.frame);
     this.pageLabel = h('span', { class: 'page-number', id: 'page-number' });
@@ -294,9 +304,12 @@ export class EvidenceViewer extends HTMLElement {
   }
 
   showPage() {
-    if (!this.frame || !this.pdfUrl) return;
-    // A new fragment is a new page for the browser's PDF viewer.
-    this.frame.src = `${this.pdfUrl}#page=${this.page}&view=FitH`;
+    if (!this.frame || !this.pdfUrl || !this.stage) return;
+    // The browser's PDF viewer opens at the page its URL names; a changed
+    // fragment alone does not move it, so each page gets a fresh frame.
+    const frame = h('iframe', { class: 'evidence-pdf', id: 'viewer-pdf', title: this.pdfTitle ?? '', src: `${this.pdfUrl}#page=${this.page}&view=FitH` });
+    this.frame.replaceWith(frame);
+    this.frame = frame;
     if (this.pageLabel) this.pageLabel.textContent = this.pages ? `第 ${this.page} / ${this.pages} 页` : `第 ${this.page} 页`;
   }
 }
