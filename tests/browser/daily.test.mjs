@@ -108,8 +108,15 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     const plaintiff = await court.token('13800000001');
     const defendant = await court.token('13800000002');
     const judge = await staffEnters(chrome, court, 'judge', WIDE);
+    // A phone photo of a delivery note.
     const photoFile = join(court.dir, 'photo.jpg');
-    await judge.screenshot({ path: photoFile, type: 'jpeg', quality: 70 });
+    const camera = await chrome.newPage({ viewport: { width: 1600, height: 1200 } });
+    await camera.setContent(`<body style="margin:0;background:#7a6a55;display:flex;align-items:center;justify-content:center;height:100vh">
+      <div style="background:#fbf8ef;width:1000px;height:1000px;transform:rotate(-4deg);padding:60px;box-sizing:border-box;font:40px serif;box-shadow:0 20px 40px #0008">
+      <h1 style="text-align:center;letter-spacing:20px">送货单</h1><p>收货单位：李四商贸有限公司</p><p>货物：办公桌椅 二十套</p><p>金额：人民币伍万元整</p>
+      <p>送货日期：2025年3月8日</p><p style="margin-top:160px;text-align:right">收货人签字：李四</p></div></body>`);
+    await camera.screenshot({ path: photoFile, type: 'jpeg', quality: 80 });
+    await camera.close();
     const photo = await court.submitEvidence(plaintiff, (await import('node:fs')).readFileSync(photoFile), { title: '现场照片', purpose: '证明交货现场的情况', file_name: 'IMG_0001.jpg' });
     const iou = await court.submitEvidence(plaintiff, pdf(2), { title: '借条', purpose: '证明被告借款五万元', file_name: 'jietiao.pdf' });
     const hash = 'f'.repeat(0);
@@ -139,6 +146,7 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     await counter.locator('button[name=answered]').click();
     await until('the photo in the viewer', () => judge.textContent('#viewer-title'), (t) => t === '现场照片');
     await until('the picture loaded', () => judge.$eval('#viewer-image', (i) => i.naturalWidth).catch(() => 0), (w) => w > 0);
+    await shot(judge, 'evidence-viewer-image');
     const viewer = await judge.locator('ct-evidence-viewer').boundingBox();
     assert.ok(viewer.width > WIDE.width * 0.7 && viewer.height > WIDE.height * 0.8, `a large viewer: ${JSON.stringify(viewer)}`);
     const tiles = await judge.locator('ct-tiles .tile:not([hidden])').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().toJSON()));
@@ -157,7 +165,7 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     const panned = await judge.locator('#viewer-image').boundingBox();
     assert.ok(Math.abs(panned.x - before.x - 120) < 3, `dragging pans: ${before.x} → ${panned.x}`);
     assert.ok(await visible(judge, 'ct-evidence-viewer button[name=release-original]'), '公开原件 for the judge');
-    await shot(judge, 'evidence-viewer-image');
+    await shot(judge, 'evidence-viewer-zoomed');
     // Next and previous item with the keyboard; a PDF pages through.
     await judge.keyboard.press('ArrowRight');
     await until('the next item', () => judge.textContent('#viewer-title'), (t) => t === '借条');
@@ -181,6 +189,7 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     const phoneViewer = await phone.locator('ct-evidence-viewer').boundingBox();
     assert.ok(strip.height > 60 && strip.y + strip.height <= phoneViewer.y + 1, 'the video strip above the viewer');
     assert.deepEqual(await overflowing(phone), []);
+    await phone.waitForTimeout(1500);
     await shot(phone, 'evidence-viewer-phone');
     await phone.click('button[name=close-viewer]');
     // The other side's photo: the copy without metadata, not the original.
