@@ -243,12 +243,14 @@ fn draw_footer(
     }
     let per_row = signatures_per_row();
     let row_height = SIGNATURE_HEIGHT + SIGNATURE_CAPTION * 2.6 + 4.0;
-    for slot in 0..slots {
+    // The signatures given, then a box saying 未签名 for each one missing.
+    let given = signed.signatures.iter().zip(images).map(|(s, image)| (s.label.as_str(), Some((s, image))));
+    let missing = signed.unsigned.iter().map(|label| (label.as_str(), None));
+    for (slot, (label, signature)) in given.chain(missing).enumerate() {
         let row_y = y + (slot / per_row) as f32 * row_height;
         let x = MARGIN_X + (slot % per_row) as f32 * (SIGNATURE_WIDTH + SIGNATURE_GAP);
         let caption_y = row_y + SIGNATURE_HEIGHT + SIGNATURE_CAPTION;
-        if let Some(signature) = signed.signatures.get(slot) {
-            let image = &images[slot];
+        if let Some((signature, image)) = signature {
             let (w, h) = image.size();
             let scale = (SIGNATURE_WIDTH / w.max(1) as f32).min(SIGNATURE_HEIGHT / h.max(1) as f32);
             if let Some(size) = Size::from_wh(w as f32 * scale, h as f32 * scale) {
@@ -256,10 +258,9 @@ fn draw_footer(
                 surface.draw_image(image.clone(), size);
                 surface.pop();
             }
-            text(surface, pdf_font, x, caption_y, SIGNATURE_CAPTION, &signature.label);
+            text(surface, pdf_font, x, caption_y, SIGNATURE_CAPTION, label);
             text(surface, pdf_font, x, caption_y + SIGNATURE_CAPTION * 1.3, SIGNATURE_CAPTION * 0.85, &signature.signed_at);
         } else {
-            let label = &signed.unsigned[slot - signed.signatures.len()];
             let mut outline = PathBuilder::new();
             if let Some(rect) = krilla::geom::Rect::from_xywh(x, row_y, SIGNATURE_WIDTH, SIGNATURE_HEIGHT) {
                 outline.push_rect(rect);

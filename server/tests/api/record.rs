@@ -247,9 +247,12 @@ async fn two_parties_sign_in_the_app_and_through_the_qr_page_and_the_pdf_carries
     let v1 = court.save(None, &long_record()).await;
 
     // Signing starts only after the hearing, on the latest version.
+    assert!(!court.view(&court.clerk.token).await.may_start_signing, "not offered before 休庭");
     let (status, body) = court.start_signing(1).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     court.hold_and_close().await;
+    assert!(court.view(&court.clerk.token).await.may_start_signing);
+    assert!(!court.view(&plaintiff.token).await.may_start_signing, "only the court starts signing");
     let (status, _) = court.server.post(&court.path("/signing"), Some(&plaintiff.token), &json!({"version": 1})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "parties do not start signing");
     let (status, _) = court.start_signing(7).await;
