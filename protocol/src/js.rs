@@ -216,6 +216,7 @@ pub const TYPEDEFS: &[Typedef] = &[
             ("suggested_header", "RecordHeader"),
             ("signing", "SigningRound|null"),
             ("may_edit", "boolean"),
+            ("may_start_signing", "boolean"),
             ("must_sign", "boolean"),
             ("my_signature", "SignatureInfo|null"),
         ],
@@ -570,6 +571,7 @@ mod tests {
                     suggested_header: RecordHeader::default(),
                     signing: None,
                     may_edit: false,
+                    may_start_signing: false,
                     must_sign: false,
                     my_signature: None,
                 })

@@ -187,6 +187,9 @@ pub struct RecordView {
     pub must_sign: bool,
     /// The caller's own most recent signature (查看签名).
     pub my_signature: Option<SignatureInfo>,
+    /// The caller may start signing (发起签名) now: they write the record and the hearing is adjourned or closed.
+    #[serde(default)]
+    pub may_start_signing: bool,
 }
 
 /// 发起签名 on this version (it must be the latest).
