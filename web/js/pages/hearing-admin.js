@@ -7,6 +7,7 @@ import { ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS } from '
 import { go } from '../nav.js';
 import { setParticipantSession, staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
+import { PATHS, path } from '../protocol.js';
 
 /** @type {Record<string, string>} */
 const EVENTS = {
@@ -50,15 +51,15 @@ class HearingAdminPage extends HTMLElement {
     const error = h('p', { class: 'error', role: 'alert' });
     try {
       const [hearing, sms, events] = await Promise.all([
-        api('GET', `/api/hearings/${id}`, { token }),
-        api('GET', `/api/sms?hearing_id=${id}`, { token }),
-        api('GET', `/api/hearings/${id}/events`, { token }),
+        api('GET', path(PATHS.hearing, id), { token }),
+        api('GET', `${PATHS.sms}?hearing_id=${id}`, { token }),
+        api('GET', path(PATHS.hearingEvents, id), { token }),
       ]);
       const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
       const over = hearing.status === 'closed' || hearing.status === 'cancelled';
       const resend = async (/** @type {number} */ participantId) => {
         try {
-          await api('POST', `/api/hearings/${id}/participants/${participantId}/notice`, { token });
+          await api('POST', path(PATHS.hearingNotice, id, participantId), { token });
           this.load();
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
@@ -66,7 +67,7 @@ class HearingAdminPage extends HTMLElement {
       };
       const enter = async () => {
         try {
-          setParticipantSession(await api('POST', `/api/hearings/${id}/enter`, { token }));
+          setParticipantSession(await api('POST', path(PATHS.hearingEnter, id), { token }));
           go('#/room');
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
@@ -75,7 +76,7 @@ class HearingAdminPage extends HTMLElement {
       const cancel = async () => {
         if (!window.confirm('确定取消该庭审？所有参与人将收到取消通知。')) return;
         try {
-          await api('POST', `/api/hearings/${id}/cancel`, { token });
+          await api('POST', path(PATHS.hearingCancel, id), { token });
           this.load();
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
