@@ -6,6 +6,7 @@
 
 mod strokes;
 
+use cloudtrial_protocol::paths;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -54,7 +55,7 @@ impl RecordService {
     }
 
     fn path(&self, rest: &str) -> String {
-        format!("/api/hearings/{}/record{rest}", self.hearing_id)
+        format!("{}{rest}", paths::fill(paths::RECORD, &[&self.hearing_id]))
     }
 
     async fn get<T: DeserializeOwned>(&self, rest: &str) -> Result<T> {
