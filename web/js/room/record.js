@@ -10,7 +10,7 @@ import { formatTime, h, replace } from '../dom.js';
 import { BLOCKED_MESSAGE, CHANNEL_LABELS, PATHS, path } from '../protocol.js';
 import { recordDocument } from '../record/document.js';
 import '../record/editor.js';
-import { downloadPdf, signingStatus } from '../record/signing.js';
+import { allSigned, downloadPdf, signingStatus } from '../record/signing.js';
 import { roomOf } from './context.js';
 
 /** @typedef {import('../record/signing.js').RecordView} RecordView */
@@ -148,7 +148,7 @@ export class RecordPanel extends HTMLElement {
         view.must_sign ? h('button', { type: 'button', class: 'primary', name: 'sign', onclick: () => this.sign() }, '签名') : null,
         view.my_signature ? h('button', { type: 'button', name: 'my-signature', onclick: () => this.showSignature() }, '查看签名') : null,
         round && !round.superseded_at_ms
-          ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download() }, '下载签名笔录')
+          ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download() }, allSigned(round) ? '下载签名笔录' : '下载笔录（签名未完成）')
           : null),
       this.state,
       round ? signingStatus(round) : null,
@@ -189,7 +189,7 @@ export class RecordPanel extends HTMLElement {
         h('a', { class: 'button', href: qr.url, target: '_blank', rel: 'noopener noreferrer' }, '在本设备上签名')));
     clearTimeout(this.expiryTimer);
     this.expiryTimer = setTimeout(() => {
-      expiry.textContent = '二维码已过期，请重新获取二维码';
+      expiry.textContent = '尚未扫描的二维码已失效，请重新获取二维码；已在手机上打开的签名页可继续签名';
       expiry.classList.add('error');
     }, Math.max(0, qr.expires_at_ms - Date.now()));
   }
