@@ -247,6 +247,8 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     assert.equal(await judge.locator('#participants button').count(), 0, 'no 屏蔽 or 静音 after 闭庭');
     assert.equal(await pc.textContent('#upload-closed'), '庭审已结束，不能再提交证据。');
     assert.equal(await pc.locator('form.upload').count(), 0);
+    assert.equal(await pc.locator('#evidence .opinion-form, #evidence button', { hasText: '撤回' }).count(), 0, 'no 撤回 after 闭庭');
+    assert.equal(await phone.locator('#evidence .opinion-form').count(), 0, 'no 质证意见 after 闭庭');
     await shot(pc, 'room-closed-party');
 
     // 退出 asks too.

@@ -57,8 +57,10 @@ export class EvidencePanel extends HTMLElement {
     this.unsubscribe = room.subscribe((state) => {
       this.me = state.me;
       if (state.status !== this.status) {
+        // After 闭庭 nothing is offered that can no longer be done: the form, 撤回, 质证意见.
         this.status = state.status;
         this.renderForm();
+        this.render();
       }
       if (!state.blocked && state.view && state.epoch !== this.epoch) {
         this.epoch = state.epoch;
