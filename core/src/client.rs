@@ -1,4 +1,5 @@
 use std::path::Path;
+use cloudtrial_protocol::paths;
 use std::sync::Arc;
 
 use cloudtrial_protocol::api::{
@@ -59,7 +60,7 @@ impl Client {
     /// Step one of 会议号登录: the server texts a code to the mobile number it has on file.
     pub async fn request_login_code(&self, meeting_number: &str, mobile: &str) -> Result<LoginCodeSent> {
         let request = LoginCodeRequest { meeting_number: Self::meeting_number(meeting_number)?, mobile: mobile.to_owned() };
-        self.inner.api.post("/api/login/code", None, &request).await
+        self.inner.api.post(paths::LOGIN_CODE, None, &request).await
     }
 
     /// Step two: the code from the SMS. The session is saved before this returns.
@@ -67,7 +68,7 @@ impl Client {
         let number = Self::meeting_number(meeting_number)?;
         let request =
             LoginVerifyRequest { meeting_number: number, mobile: mobile.to_owned(), code: code.trim().to_owned(), device };
-        let answer: ParticipantSession = self.inner.api.post("/api/login/verify", None, &request).await?;
+        let answer: ParticipantSession = self.inner.api.post(paths::LOGIN_VERIFY, None, &request).await?;
         let session = Session {
             token: answer.token,
             hearing_id: answer.hearing_id,
@@ -132,7 +133,7 @@ impl Client {
     /// The logged-in participant's hearing: case, schedule, courtroom, everyone's role and name.
     pub async fn hearing_details(&self) -> Result<HearingDetails> {
         self.authorized(|s| async move {
-            self.inner.api.get(&format!("/api/hearings/{}/details", s.hearing_id), Some(&s.token)).await
+            self.inner.api.get(&paths::fill(paths::HEARING_DETAILS, &[&s.hearing_id]), Some(&s.token)).await
         })
         .await
     }
@@ -140,7 +141,7 @@ impl Client {
     /// Ends the session on the server (if reachable) and forgets it here.
     pub async fn logout(&self) -> Result<()> {
         if let Ok(session) = self.session() {
-            let result: Result<()> = self.inner.api.post("/api/session/logout", Some(&session.token), &()).await;
+            let result: Result<()> = self.inner.api.post(paths::LOGOUT, Some(&session.token), &()).await;
             if let Err(e) = result {
                 tracing::warn!("server logout failed, forgetting the session locally anyway: {e}");
             }

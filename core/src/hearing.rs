@@ -2,6 +2,7 @@
 //! when the network drops), the room exposed as observable state, and the
 //! judge's commands.
 
+use cloudtrial_protocol::paths;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -298,7 +299,7 @@ fn fail_pending(shared: &Shared) {
 
 fn room_url(base_url: &str) -> String {
     let ws = base_url.replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
-    format!("{ws}/api/room")
+    format!("{ws}{}", paths::ROOM)
 }
 
 async fn connect_and_serve(

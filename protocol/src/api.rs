@@ -73,6 +73,24 @@ pub enum HearingStatus {
 }
 
 impl HearingStatus {
+    pub const ALL: [HearingStatus; 5] = [Self::Scheduled, Self::InSession, Self::Adjourned, Self::Closed, Self::Cancelled];
+
+    /// What the presiding judge may do to the hearing in this state, and where
+    /// each leads. The room's rules and the judge's buttons both follow this table.
+    pub fn judge_actions(self) -> &'static [(HearingAction, HearingStatus)] {
+        match self {
+            Self::Scheduled => &[(HearingAction::Start, Self::InSession)],
+            Self::InSession => &[(HearingAction::Adjourn, Self::Adjourned), (HearingAction::Close, Self::Closed)],
+            Self::Adjourned => &[(HearingAction::Resume, Self::InSession), (HearingAction::Close, Self::Closed)],
+            Self::Closed | Self::Cancelled => &[],
+        }
+    }
+
+    /// Whether the clerk may start signing the record (发起签名) now: after 休庭 or 闭庭.
+    pub fn allows_signing(self) -> bool {
+        matches!(self, Self::Adjourned | Self::Closed)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Scheduled => "未开庭",
@@ -100,9 +118,59 @@ impl HearingStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Scheduled, Self::InSession, Self::Adjourned, Self::Closed, Self::Cancelled]
-            .into_iter()
-            .find(|status| status.as_str() == s)
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+/// The judge's commands that move the hearing along (开始, 休庭, 继续, 闭庭).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HearingAction {
+    Start,
+    Adjourn,
+    Resume,
+    Close,
+}
+
+impl HearingAction {
+    pub const ALL: [HearingAction; 4] = [Self::Start, Self::Adjourn, Self::Resume, Self::Close];
+
+    /// The button's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Start => "开始",
+            Self::Adjourn => "休庭",
+            Self::Resume => "继续",
+            Self::Close => "闭庭",
+        }
+    }
+
+    /// The `action` of the room command.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Adjourn => "adjourn",
+            Self::Resume => "resume",
+            Self::Close => "close",
+        }
+    }
+
+    /// Why it cannot be done in a state that does not offer it.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Self::Start => "庭审已经开始或已结束",
+            Self::Adjourn => "只有庭审中才能休庭",
+            Self::Resume => "只有休庭时才能继续开庭",
+            Self::Close => "庭审尚未开始或已结束",
+        }
+    }
+
+    /// What the judge is asked before it is done, if it cannot be undone.
+    pub fn confirmation(self) -> Option<&'static str> {
+        match self {
+            Self::Close => Some("闭庭后庭审结束，不能再继续开庭，当事人不能再提交证据。确定闭庭？"),
+            _ => None,
+        }
     }
 }
 
@@ -223,6 +291,26 @@ pub enum SmsKind {
 }
 
 impl SmsKind {
+    pub const ALL: [SmsKind; 6] = [
+        Self::HearingNotice,
+        Self::HearingChanged,
+        Self::ParticipantRemoved,
+        Self::HearingCancelled,
+        Self::LoginCode,
+        Self::SigningRequest,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::HearingNotice => "庭审通知",
+            Self::HearingChanged => "变更通知",
+            Self::ParticipantRemoved => "移除通知",
+            Self::HearingCancelled => "取消通知",
+            Self::LoginCode => "登录验证码",
+            Self::SigningRequest => "签名通知",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::HearingNotice => "hearing_notice",
@@ -235,16 +323,7 @@ impl SmsKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::HearingNotice,
-            Self::HearingChanged,
-            Self::ParticipantRemoved,
-            Self::HearingCancelled,
-            Self::LoginCode,
-            Self::SigningRequest,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -257,6 +336,26 @@ pub enum SmsStatus {
     Sent,
     /// The gateway refused or could not be reached; `error` says why.
     Failed,
+}
+
+impl SmsStatus {
+    pub const ALL: [SmsStatus; 3] = [Self::Queued, Self::Sent, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Queued => "发送中",
+            Self::Sent => "已发送",
+            Self::Failed => "发送失败",
+        }
+    }
 }
 
 /// One text message as it went out (or failed to).
@@ -296,6 +395,17 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
+    pub const ALL: [DeviceKind; 4] = [Self::Android, Self::Iphone, Self::PcBrowser, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Android => "android",
+            Self::Iphone => "iphone",
+            Self::PcBrowser => "pc_browser",
+            Self::Other => "other",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Android => "安卓手机",

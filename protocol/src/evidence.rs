@@ -17,6 +17,8 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 5] = [Self::Image, Self::Pdf, Self::Document, Self::Audio, Self::Video];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Image => "图片",
@@ -38,7 +40,7 @@ impl EvidenceKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Image, Self::Pdf, Self::Document, Self::Audio, Self::Video].into_iter().find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// Whether a file of this kind may carry where it was made (a phone's

@@ -119,6 +119,24 @@ pub enum SigningChannel {
     Qr,
 }
 
+impl SigningChannel {
+    pub const ALL: [SigningChannel; 2] = [Self::App, Self::Qr];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::App => "app",
+            Self::Qr => "qr",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::App => "App签名",
+            Self::Qr => "扫码签名",
+        }
+    }
+}
+
 /// A collected signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureInfo {
@@ -180,6 +198,9 @@ pub struct RecordView {
     pub must_sign: bool,
     /// The caller's own most recent signature (查看签名).
     pub my_signature: Option<SignatureInfo>,
+    /// The caller may start signing (发起签名) now: they write the record and the hearing is adjourned or closed.
+    #[serde(default)]
+    pub may_start_signing: bool,
 }
 
 /// 发起签名 on this version (it must be the latest).
@@ -223,6 +244,12 @@ pub struct QrSigningPage {
     pub signer: ParticipantSummary,
     pub round_id: i64,
     pub record: RecordVersion,
+    pub expires_at_ms: TimestampMs,
+}
+
+/// The mobile signing page is still in use: its link stays valid this much longer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrSigningRenewed {
     pub expires_at_ms: TimestampMs,
 }
 
@@ -336,6 +363,14 @@ pub struct RecordVerification {
     pub version: Option<u32>,
     pub version_sha256: Option<String>,
     pub signatures: Vec<VerifiedSignature>,
+    /// For a signed PDF: whether everyone asked to sign had signed when it
+    /// was made; for a record version: whether a round on it is complete.
+    /// `None` when nobody was asked to sign.
+    #[serde(default)]
+    pub complete: Option<bool>,
+    /// Who was asked to sign and had not (未签名), in the same terms.
+    #[serde(default)]
+    pub unsigned: Vec<ParticipantSummary>,
 }
 
 impl RecordVerification {
@@ -349,6 +384,8 @@ impl RecordVerification {
             version: None,
             version_sha256: None,
             signatures: Vec::new(),
+            complete: None,
+            unsigned: Vec::new(),
         }
     }
 }

@@ -101,6 +101,21 @@ impl ParticipantRole {
         !self.is_court()
     }
 
+    /// Parties (and their agents) submit and cross-examine evidence; witnesses and the court do not.
+    pub fn submits_evidence(self) -> bool {
+        self.side().submits_evidence()
+    }
+
+    /// Everyone who is not of the court signs the record: parties, agents, third parties, witnesses.
+    pub fn signs_the_record(self) -> bool {
+        !self.is_court()
+    }
+
+    /// Whom the judge may block (屏蔽) and summon (传唤): everyone but the court.
+    pub fn may_be_blocked(self) -> bool {
+        !self.is_court()
+    }
+
     pub fn side(self) -> Side {
         match self {
             Self::PresidingJudge | Self::Judge | Self::Clerk => Side::Court,
@@ -113,6 +128,26 @@ impl ParticipantRole {
 }
 
 impl Side {
+    pub const ALL: [Side; 5] = [Self::Court, Self::Plaintiff, Self::Defendant, Self::ThirdParty, Self::Witness];
+
+    /// The order in which evidence is listed, side by side.
+    pub const EVIDENCE_ORDER: [Side; 5] = [Self::Plaintiff, Self::Defendant, Self::ThirdParty, Self::Witness, Self::Court];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Court => "court",
+            Self::Plaintiff => "plaintiff",
+            Self::Defendant => "defendant",
+            Self::ThirdParty => "third_party",
+            Self::Witness => "witness",
+        }
+    }
+
+    /// The sides of the case: they submit evidence and give opinions on the others'.
+    pub fn submits_evidence(self) -> bool {
+        matches!(self, Self::Plaintiff | Self::Defendant | Self::ThirdParty)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Court => "法庭",
@@ -134,6 +169,8 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    pub const ALL: [StaffRole; 3] = [Self::Judge, Self::Clerk, Self::Admin];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Judge => "法官",

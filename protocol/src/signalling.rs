@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{DeviceKind, HearingStatus};
+use crate::api::{DeviceKind, HearingAction, HearingStatus};
 use crate::{ErrorBody, ParticipantRole};
 
 /// What the blocked party's screen says (manual §1.3.2).
@@ -54,6 +54,16 @@ pub enum NetworkQuality {
 }
 
 impl NetworkQuality {
+    pub const ALL: [NetworkQuality; 3] = [Self::Good, Self::Fair, Self::Poor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Fair => "fair",
+            Self::Poor => "poor",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Good => "良好",
@@ -91,6 +101,19 @@ pub enum JudgeCommand {
     Summon { participant_id: i64 },
     /// Mute or unmute a participant's microphone.
     SetMuted { participant_id: i64, muted: bool },
+}
+
+impl JudgeCommand {
+    /// The move along the hearing's path this command is, if it is one.
+    pub fn hearing_action(&self) -> Option<HearingAction> {
+        match self {
+            Self::Start => Some(HearingAction::Start),
+            Self::Adjourn => Some(HearingAction::Adjourn),
+            Self::Resume => Some(HearingAction::Resume),
+            Self::Close => Some(HearingAction::Close),
+            Self::Block { .. } | Self::Summon { .. } | Self::SetMuted { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

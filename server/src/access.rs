@@ -95,7 +95,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
             if blocked && status != HearingStatus::Closed && action != EnterRoom {
                 return Err(AppError::new(ErrorCode::Blocked));
             }
-            let party = matches!(role.side(), Side::Plaintiff | Side::Defendant | Side::ThirdParty);
+            let party = role.submits_evidence();
             let court = role.side() == Side::Court;
             match action {
                 ReadDetails | ReadEvidence | ReadRecord | ReadSpeech | EnterRoom | SeeRoom => Ok(()),
@@ -119,7 +119,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
                 ReleaseOriginal => Err(refuse("只有本案的审判长或审判员可以公开证据原件")),
                 WriteRecord if court => Ok(()),
                 WriteRecord => Err(refuse("只有本案的审判人员和书记员可以编辑笔录或发起签名")),
-                SignRecord if signs_the_record(role) => Ok(()),
+                SignRecord if role.signs_the_record() => Ok(()),
                 SignRecord => Err(refuse("审判人员和书记员无需签名")),
                 CommandRoom if role.is_judge() => Ok(()),
                 CommandRoom => Err(refuse("只有审判长或审判员可以进行此操作")),
@@ -130,7 +130,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
 
 /// Everyone who is not of the court signs the record: parties, agents, third parties, witnesses.
 pub fn signs_the_record(role: ParticipantRole) -> bool {
-    role.side() != Side::Court
+    role.signs_the_record()
 }
 
 /// A participant's standing, read inside the caller's transaction where the

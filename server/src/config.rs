@@ -14,8 +14,8 @@ pub struct Config {
     pub utc_offset_minutes: i32,
     /// Where the Android APK can be downloaded (shown on the landing page).
     pub android_apk_url: Option<String>,
-    /// The iPhone app's App Store name.
-    pub ios_app_name: String,
+    /// The iPhone app's App Store name (shown on the landing page when set).
+    pub ios_app_name: Option<String>,
     pub sms: SmsConfig,
     /// A trial without an SMS provider (`--demo`, `--trial-show-login-codes`):
     /// the outbox keeps login codes so they can be read. Never with a provider.
@@ -118,8 +118,10 @@ pub struct Limits {
     pub connections_per_client: usize,
     /// A connection that has not sent a whole request head this long after the server began waiting for one is closed.
     pub request_header_timeout: Duration,
-    /// How long a QR signing link stays valid.
+    /// How long a QR signing link stays valid; the signing page renews it
+    /// while it is in use, up to `signing_link_max_lifetime` after it was issued.
     pub signing_link_ttl: Duration,
+    pub signing_link_max_lifetime: Duration,
 }
 
 impl Default for Limits {
@@ -140,6 +142,7 @@ impl Default for Limits {
             connections_per_client: 64,
             request_header_timeout: Duration::from_secs(10),
             signing_link_ttl: Duration::from_secs(5 * 60),
+            signing_link_max_lifetime: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -155,7 +158,7 @@ impl Config {
             court_name: "天津法院".to_owned(),
             utc_offset_minutes: 8 * 60,
             android_apk_url: None,
-            ios_app_name: "天津云审".to_owned(),
+            ios_app_name: None,
             sms: SmsConfig::Outbox,
             trial_show_login_codes: false,
             trusted_proxies: Vec::new(),
@@ -173,11 +176,5 @@ impl Config {
 
     pub fn download_link(&self, meeting_number: impl std::fmt::Display) -> String {
         format!("{}/ots/download/{meeting_number}", self.public_url.trim_end_matches('/'))
-    }
-
-    pub fn apk_url(&self) -> String {
-        self.android_apk_url
-            .clone()
-            .unwrap_or_else(|| format!("{}/download/cloudtrial.apk", self.public_url.trim_end_matches('/')))
     }
 }

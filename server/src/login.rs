@@ -24,7 +24,16 @@ use crate::store::{self, StoreError};
 use crate::validate;
 
 fn check_rate(limiter: &crate::rate_limit::RateLimiter, client: IpAddr) -> Result<(), AppError> {
-    if limiter.allow(client) { Ok(()) } else { Err(AppError::new(ErrorCode::RateLimited)) }
+    if limiter.allow(client) {
+        Ok(())
+    } else {
+        Err(AppError::with_message(ErrorCode::RateLimited, "操作过于频繁，请1分钟后再试"))
+    }
+}
+
+/// A participant who proved their code for a closed hearing with nothing left for them to sign.
+pub fn hearing_over() -> AppError {
+    AppError::with_message(ErrorCode::Conflict, "本次庭审已闭庭，您没有待签名的笔录，无需再登录")
 }
 
 fn minutes_until(until_ms: i64, now_ms: i64) -> i64 {
@@ -65,7 +74,13 @@ pub async fn request_code(
                     return Err(AppError::with_message(ErrorCode::RateLimited, format!("请在{secs}秒后重新获取验证码")));
                 }
             }
-            let participant = store::hearings::participant_for_login(&tx, number, &mobile)?;
+            // Someone who may log in, or else a participant of a closed hearing
+            // with nothing left to do: they get a code too, and are told the
+            // hearing is over once they have proved it (never before, so the
+            // answer here is the same for every pair).
+            let may_log_in = store::hearings::participant_for_login(&tx, number, &mobile)?;
+            let over = store::hearings::participant_of_closed_hearing(&tx, number, &mobile)?;
+            let participant = may_log_in.or(over);
             let code_hash = participant.map(|_| secrets::code_hash(&secret, &number.to_string(), &mobile, &code));
             let expires = now + limits.login_code_ttl.as_millis() as i64;
             store::login::put(&tx, number, &mobile, participant.map(|p| p.0), code_hash.as_deref(), now, expires, window_ms)?;
@@ -112,14 +127,19 @@ pub async fn verify_code(
     let token_hash = secrets::token_hash(&token);
     let expires_at_ms = now + limits.participant_session_ttl.as_millis() as i64;
     let device = request.device;
-    let burned = || AppError::with_message(ErrorCode::LoginLocked, "验证码错误次数过多，该验证码已失效，请重新获取验证码");
+    let resend_after_ms = limits.login_code_resend_after.as_millis() as i64;
+    let burned = move |sent_at_ms: i64| {
+        let wait = (sent_at_ms + resend_after_ms - now + 999) / 1000;
+        let when = if wait > 0 { format!("请于{wait}秒后重新获取验证码") } else { "请重新获取验证码".to_owned() };
+        AppError::with_message(ErrorCode::LoginLocked, format!("验证码错误次数过多，该验证码已失效，{when}"))
+    };
     state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
             let challenge = store::login::get(&tx, number, &mobile)?.ok_or_else(failed)?;
             if challenge.locked_until_ms.is_some_and(|until| until > now) {
-                return Err(burned());
+                return Err(burned(challenge.sent_at_ms));
             }
             if challenge.expires_at_ms <= now {
                 return Err(failed());
@@ -129,11 +149,19 @@ pub async fn verify_code(
             if !matches {
                 let burnt = store::login::record_failure(&tx, number, &mobile, limits.login_max_attempts)?;
                 tx.commit().map_err(StoreError::from)?;
-                return Err(if burnt { burned() } else { failed() });
+                return Err(if burnt { burned(challenge.sent_at_ms) } else { failed() });
             }
             // The participant may have been removed, or the hearing closed, since the code was sent.
-            let (participant_id, hearing_id) =
-                store::hearings::participant_for_login(&tx, number, &mobile)?.ok_or_else(failed)?;
+            let Some((participant_id, hearing_id)) = store::hearings::participant_for_login(&tx, number, &mobile)? else {
+                if challenge.participant_id.is_some()
+                    && store::hearings::participant_of_closed_hearing(&tx, number, &mobile)?.map(|p| p.0) == challenge.participant_id
+                {
+                    store::login::consume(&tx, number, &mobile)?;
+                    tx.commit().map_err(StoreError::from)?;
+                    return Err(hearing_over());
+                }
+                return Err(failed());
+            };
             let participant = store::hearings::participant(&tx, hearing_id, participant_id)?.ok_or_else(failed)?;
             store::login::consume(&tx, number, &mobile)?;
             let owner = SessionOwner::Participant { participant_id, hearing_id };

@@ -32,9 +32,9 @@ struct Cli {
     /// Download link for the Android app shown on the landing page.
     #[arg(long, env = "CLOUDTRIAL_ANDROID_APK_URL")]
     android_apk_url: Option<String>,
-    /// Name of the iPhone app in the App Store.
-    #[arg(long, env = "CLOUDTRIAL_IOS_APP_NAME", default_value = "天津云审")]
-    ios_app_name: String,
+    /// Name of the iPhone app in the App Store, shown on the landing page.
+    #[arg(long, env = "CLOUDTRIAL_IOS_APP_NAME")]
+    ios_app_name: Option<String>,
     /// Send SMS through this HTTP provider instead of the built-in outbox.
     #[arg(long, env = "CLOUDTRIAL_SMS_HTTP_URL")]
     sms_http_url: Option<String>,

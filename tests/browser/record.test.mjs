@@ -74,10 +74,10 @@ async function signOnPhone(chrome, pc, who) {
   await phone.locator('#sign-done').waitFor();
   await until('the PC sees the signature arrive', () => pc.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
 
-  // The same QR code a second time: refused, and the page says what to do.
+  // The same QR code a second time: the party is told they have signed.
   const again = await phoneContext.newPage();
   await again.goto(url);
-  await until('the used code refused', () => again.textContent('#sign-error').catch(() => ''), (t) => t === '签名二维码无效或已过期，请在电脑上重新获取二维码');
+  await until('the rescan answered', () => again.textContent('#sign-already').catch(() => ''), (t) => t === '您已签名，无需再次签名');
   await phoneContext.close();
   await pc.click('dialog#record-dialog button[name=close-dialog]');
 }
@@ -135,9 +135,9 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await until('saved once the network is back', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '4');
     await until('and followed', () => shown(plaintiff), (t) => t.includes(`审判长：${CLOSING}`));
 
-    // ---- Signing waits for the end of the hearing.
-    await clerk.click('button[name=start-signing]');
-    await until('refused during the hearing', () => clerk.locator('[role=alert]').first().textContent(), (t) => t.length > 0);
+    // ---- Signing waits for the end of the hearing: not offered before it.
+    assert.ok(await clerk.locator('button[name=start-signing]').isDisabled(), '发起签名 is not offered during the hearing');
+    assert.equal(await clerk.textContent('#signing-hint'), '休庭或闭庭后才能发起签名');
     await closeHearing(court);
     await clerk.click('button[name=start-signing]');
     await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));

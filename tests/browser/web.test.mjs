@@ -147,6 +147,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     const photo = join(court.dir, 'IMG_0042.jpg');
     await judge.screenshot({ path: photo, type: 'jpeg', quality: 80 });
     await party.click('button[name=tab-evidence]');
+    await party.click('form.upload summary');
     await party.setInputFiles('form.upload input[name=file]', photo);
     await party.fill('form.upload input[name=title]', '付款截图');
     await party.fill('form.upload textarea[name=purpose]', '证明货款已经付清');
@@ -158,9 +159,10 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await item.waitFor();
     assert.equal(await item.locator('.badge.counter').textContent(), '反');
     await item.locator('button.title').click();
-    await judge.waitForSelector('.viewer img.evidence-image');
-    await until('the preview shown in the page', () => judge.$eval('.viewer img', (i) => i.naturalWidth), (w) => w > 0);
+    await judge.waitForSelector('#viewer-image');
+    await until('the preview shown in the page', () => judge.$eval('#viewer-image', (i) => i.naturalWidth), (w) => w > 0);
     await shot(judge, 'evidence');
+    await judge.keyboard.press('Escape');
 
     // ---- A native participant (被告 李四) in the same hearing: each sees the other.
     const native = await court.participantProcessFor(meeting, '13800000012', 'blue', 880);
@@ -226,7 +228,6 @@ test('a party on a phone: network quality, cross-examination, and reconnection a
     relay.cut();
     await until('the phone notices the drop', () => phone.textContent('#connection'), (t) => t === '重新连接中');
     await shot(phone, 'reconnecting');
-    await judge.click('button[name=tab-people]');
     await judge.click('button[name=start]');
     await court.submitEvidence(plaintiff, pdf('zhuanzhang'), { title: '转账记录', purpose: '证明款项已交付', file_name: 'zhuanzhang.pdf' });
     relay.mend();

@@ -12,6 +12,7 @@ import './pages/hearing-admin.js';
 import './pages/record.js';
 import './pages/room.js';
 import { h } from './dom.js';
+import { onPhone } from './pages/join.js';
 import { participantSession, staffSession } from './session.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -21,10 +22,12 @@ function home() {
     'section',
     { class: 'card narrow home' },
     h('h1', {}, '云审 · 互联网庭审'),
-    h('p', {}, '当事人、代理人请使用短信中的会议号登录；法官、书记员可从法院工作台进入。'),
+    h('p', {}, onPhone()
+      ? '当事人、代理人请使用短信中的会议号登录，在手机浏览器中直接参加庭审。'
+      : '当事人、代理人请使用短信中的会议号登录；法官、书记员可从法院工作台进入。'),
     h('div', { class: 'actions column' },
       h('a', { class: 'button primary', href: '#/join' }, '会议号登录'),
-      h('a', { class: 'button', href: '#/console' }, '法院工作人员登录')),
+      onPhone() ? null : h('a', { class: 'button', href: '#/console' }, '法院工作人员登录')),
   );
 }
 

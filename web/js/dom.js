@@ -63,3 +63,48 @@ export function formatSize(/** @type {number} */ bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/**
+ * A SHA-256 as a person reads it: shortened, the whole value in the title,
+ * with a button that copies it.
+ * @param {string} sha256
+ * @param {string} [prefix]
+ */
+export function hashView(sha256, prefix = 'SHA-256') {
+  const copy = h('button', {
+    type: 'button', class: 'link copy', title: '复制完整校验值', name: 'copy-hash',
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(sha256);
+        copy.textContent = '已复制';
+      } catch {
+        window.prompt('请复制校验值', sha256);
+      }
+      setTimeout(() => (copy.textContent = '复制'), 1500);
+    },
+  }, '复制');
+  return h('span', { class: 'hash-view', title: sha256, dataset: { sha256 } },
+    h('span', { class: 'mono' }, `${prefix} ${sha256.slice(0, 8)}…${sha256.slice(-8)}`), copy);
+}
+
+/**
+ * Asks before something that cannot be undone; resolves with the answer.
+ * @param {{title: string, message: string, confirm: string, danger?: boolean}} question
+ * @returns {Promise<boolean>}
+ */
+export function confirmDialog({ title, message, confirm, danger = false }) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'confirm-dialog', id: 'confirm-dialog' },
+      h('h3', {}, title),
+      h('p', {}, message),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', name: 'cancel', onclick: () => dialog.close('cancel') }, '取消'),
+        h('button', { type: 'button', name: 'confirm', class: danger ? 'danger' : 'primary', onclick: () => dialog.close('confirm') }, confirm)));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

@@ -5,12 +5,14 @@ interface HTMLElementTagNameMap {
   'ct-console': HTMLElement;
   'ct-booking': HTMLElement;
   'ct-hearing-admin': HTMLElement;
-  'ct-room': HTMLElement;
+  'ct-room': import('./pages/room.js').RoomPage;
   'ct-record-page': HTMLElement;
+  'ct-people': import('./room/people.js').People;
   'ct-record-panel': import('./room/record.js').RecordPanel;
   'ct-record-editor': import('./record/editor.js').RecordEditor;
   'ct-signature-pad': import('./record/signature-pad.js').SignaturePad;
   'ct-device-check': import('./room/device-check.js').DeviceCheck;
   'ct-evidence-panel': import('./room/evidence.js').EvidencePanel;
+  'ct-evidence-viewer': import('./room/viewer.js').EvidenceViewer;
   'ct-tiles': import('./room/tiles.js').Tiles;
 }

@@ -2,16 +2,13 @@
 // latest view, reconnects with backoff when the network drops, and relays
 // media signalling. Message shapes are those of protocol/src/signalling.rs.
 
-const PROTOCOL_VERSION = 1;
+import { PATHS, PROTOCOL_VERSION } from './protocol.js';
+
 const MAX_BACKOFF_MS = 5000;
 
 /**
- * @typedef {{id: number, name: string, role: string, online: boolean, device: string|null,
- *   blocked: boolean, muted: boolean, camera_on: boolean, microphone_on: boolean,
- *   network: 'good'|'fair'|'poor'|null}} RoomParticipant
- * @typedef {{hearing_id: number, revision: number, status: string,
- *   recognition: {status: string, message: string},
- *   participants: RoomParticipant[], me: RoomParticipant, blocked_message: string|null}} RoomView
+ * @typedef {import('./protocol.js').RoomParticipant} RoomParticipant
+ * @typedef {import('./protocol.js').RoomView} RoomView
  * @typedef {'connecting'|'connected'|'reconnecting'|'replaced'|'ended'} RoomConnectionState
  */
 
@@ -51,7 +48,7 @@ export class RoomConnection extends EventTarget {
   }
 
   connect() {
-    const url = new URL('/api/room', window.location.href);
+    const url = new URL(PATHS.room, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url);
     this.socket = socket;

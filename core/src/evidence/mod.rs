@@ -6,6 +6,7 @@
 mod inspect;
 mod queue;
 
+use cloudtrial_protocol::paths;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -266,14 +267,14 @@ impl EvidenceService {
         if path.exists() {
             return Ok(path);
         }
-        let variant = match which {
-            EvidenceFile::Original => "original",
-            EvidenceFile::Copy => "copy",
-            EvidenceFile::Preview => "preview",
-            EvidenceFile::Thumbnail => "thumbnail",
+        let template = match which {
+            EvidenceFile::Original => paths::EVIDENCE_ORIGINAL,
+            EvidenceFile::Copy => paths::EVIDENCE_COPY,
+            EvidenceFile::Preview => paths::EVIDENCE_PREVIEW,
+            EvidenceFile::Thumbnail => paths::EVIDENCE_THUMBNAIL,
         };
         let client = &self.inner.client;
-        let url = format!("/api/evidence/{}/{variant}", evidence.id);
+        let url = paths::fill(template, &[&evidence.id]);
         let (_, bytes) = client.authorized(|s| async move { client.api().download(&url, s.token()).await }).await?;
         if which == EvidenceFile::Original && hex::encode(Sha256::digest(&bytes)) != evidence.sha256 {
             return Err(Error::UnexpectedResponse("下载的证据与登记的校验值不一致".into()));
@@ -287,7 +288,7 @@ impl EvidenceService {
     /// 质证: this party's opinion on another side's evidence.
     pub async fn give_opinion(&self, evidence_id: &str, opinion: &OpinionRequest) -> Result<Evidence> {
         let client = &self.inner.client;
-        let path = format!("/api/evidence/{evidence_id}/opinion");
+        let path = paths::fill(paths::EVIDENCE_OPINION, &[&evidence_id]);
         let evidence: Evidence = client
             .authorized(|s| async move {
                 ApiClient::send(client.api().request(Method::PUT, &path, Some(s.token())).json(opinion)).await
@@ -300,7 +301,7 @@ impl EvidenceService {
     /// Withdraws this party's own evidence (it stays on the record, marked withdrawn).
     pub async fn withdraw(&self, evidence_id: &str) -> Result<Evidence> {
         let client = &self.inner.client;
-        let path = format!("/api/evidence/{evidence_id}/withdraw");
+        let path = paths::fill(paths::EVIDENCE_WITHDRAW, &[&evidence_id]);
         let evidence: Evidence = client.authorized(|s| async move { client.api().post(&path, Some(s.token()), &()).await }).await?;
         let _ = self.inner.refresh().await;
         Ok(evidence)
@@ -336,7 +337,7 @@ impl Inner {
 
     async fn refresh(&self) -> Result<Vec<Evidence>> {
         let client = &self.client;
-        let path = format!("/api/hearings/{}/evidence", self.hearing_id);
+        let path = paths::fill(paths::EVIDENCE_LIST, &[&self.hearing_id]);
         let list: Vec<Evidence> = client.authorized(|s| async move { client.api().get(&path, Some(s.token())).await }).await?;
         self.list.send_replace(list.clone());
         Ok(list)
@@ -435,8 +436,8 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
                 counter: row.details.counter,
                 answers: row.details.answers.clone(),
             };
-            let created: Result<UploadStatus> =
-                client.api().post(&format!("/api/hearings/{}/uploads", row.hearing_id), Some(&token), &new).await;
+            let uploads_path = paths::fill(paths::UPLOADS, &[&row.hearing_id]);
+            let created: Result<UploadStatus> = client.api().post(&uploads_path, Some(&token), &new).await;
             match created {
                 Ok(status) => {
                     let _ = queue::set_server_upload(&conn(), row.id, Some(&status.upload_id));
@@ -446,7 +447,7 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
             }
         }
     };
-    let status: Result<UploadStatus> = client.api().get(&format!("/api/uploads/{upload_id}"), Some(&token)).await;
+    let status: Result<UploadStatus> = client.api().get(&upload_path(&upload_id), Some(&token)).await;
     let mut status = match status {
         Ok(status) => status,
         // The server forgot the upload (it expired): start it again from the beginning.
@@ -478,16 +479,16 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
         let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&chunk));
         let request = client
             .api()
-            .request(Method::PATCH, &format!("/api/uploads/{upload_id}"), Some(&token))
-            .header("upload-offset", offset.to_string())
-            .header("upload-checksum", format!("sha256 {checksum}"))
-            .header("content-type", "application/offset+octet-stream")
+            .request(Method::PATCH, &upload_path(&upload_id), Some(&token))
+            .header(cloudtrial_protocol::paths::headers::UPLOAD_OFFSET, offset.to_string())
+            .header(cloudtrial_protocol::paths::headers::UPLOAD_CHECKSUM, format!("sha256 {checksum}"))
+            .header("content-type", cloudtrial_protocol::paths::headers::UPLOAD_CONTENT_TYPE)
             .body(chunk);
         match ApiClient::send::<UploadStatus>(request).await {
             Ok(next) => status = next,
             // Someone (an earlier attempt) moved the offset: ask where it is.
             Err(Error::Api { code: cloudtrial_protocol::ErrorCode::Conflict, .. }) => {
-                match client.api().get(&format!("/api/uploads/{upload_id}"), Some(&token)).await {
+                match client.api().get(&upload_path(&upload_id), Some(&token)).await {
                     Ok(now) => status = now,
                     Err(e) => return classify(e),
                 }
@@ -498,4 +499,9 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
             Err(e) => return classify(e),
         }
     }
+}
+
+/// `/api/uploads/{id}`.
+fn upload_path(upload_id: &str) -> String {
+    paths::fill(paths::UPLOAD, &[&upload_id])
 }

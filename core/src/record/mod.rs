@@ -6,6 +6,7 @@
 
 mod strokes;
 
+use cloudtrial_protocol::paths;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -54,7 +55,7 @@ impl RecordService {
     }
 
     fn path(&self, rest: &str) -> String {
-        format!("/api/hearings/{}/record{rest}", self.hearing_id)
+        format!("{}{rest}", paths::fill(paths::RECORD, &[&self.hearing_id]))
     }
 
     async fn get<T: DeserializeOwned>(&self, rest: &str) -> Result<T> {
@@ -163,7 +164,7 @@ impl RecordService {
     /// app's files and checked against the hash the server gives for it.
     pub async fn signed_pdf(&self) -> Result<PathBuf> {
         let (headers, bytes) = self.download("/pdf").await?;
-        let claimed = headers.get("x-record-sha256").and_then(|v| v.to_str().ok());
+        let claimed = headers.get(cloudtrial_protocol::paths::headers::RECORD_SHA256).and_then(|v| v.to_str().ok());
         let actual = hex::encode(Sha256::digest(&bytes));
         if claimed != Some(actual.as_str()) {
             return Err(Error::UnexpectedResponse("下载的笔录与其校验值不一致".into()));

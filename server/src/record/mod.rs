@@ -59,6 +59,8 @@ pub struct RecordCaller {
     /// their account is linked to, if any.
     pub participant: Option<ParticipantSummary>,
     pub may_edit: bool,
+    /// Where the hearing stands.
+    pub status: cloudtrial_protocol::api::HearingStatus,
     pub actor: EventActor,
 }
 
@@ -84,5 +86,10 @@ impl RecordCaller {
 /// The caller's standing for the record, from the one access decision.
 pub async fn record_caller(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<RecordCaller, AppError> {
     let access = HearingAccess::require(state, caller, hearing_id, Action::ReadRecord).await?;
-    Ok(RecordCaller { may_edit: access.allows(Action::WriteRecord), participant: access.participant, actor: access.actor })
+    Ok(RecordCaller {
+        may_edit: access.allows(Action::WriteRecord),
+        status: access.facts.status,
+        participant: access.participant,
+        actor: access.actor,
+    })
 }

@@ -44,7 +44,12 @@ pub struct SignedRecord<'a> {
     pub court: &'a str,
     pub record: &'a RecordVersion,
     pub signatures: &'a [PrintedSignature],
+    /// Everyone asked to sign who has not ("原告 张三"): printed as 未签名 on every page.
+    pub unsigned: &'a [String],
 }
+
+/// What every page of an incomplete record says at its top.
+pub const INCOMPLETE_NOTICE: &str = "签名未完成：本笔录尚有当事人未签名，不是完整的签名笔录";
 
 /// A line of text at a size, with space before it.
 struct Line {
@@ -62,7 +67,7 @@ impl Line {
 
 pub fn render(font: &RecordFont, signed: &SignedRecord<'_>) -> Result<Vec<u8>, String> {
     let lines = layout(font, signed);
-    let footer = footer_height(signed.signatures.len());
+    let footer = footer_height(signed.signatures.len() + signed.unsigned.len());
     let pages = paginate(&lines, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM - footer);
 
     let pdf_font = Font::new(Data::from(font.bytes.clone()), font.index).ok_or("the font cannot be used in a PDF")?;
@@ -80,6 +85,13 @@ pub fn render(font: &RecordFont, signed: &SignedRecord<'_>) -> Result<Vec<u8>, S
         let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("page size")?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
+        if !signed.unsigned.is_empty() {
+            let size = 9.0;
+            let x = (PAGE_WIDTH - font.width(INCOMPLETE_NOTICE, size)) / 2.0;
+            surface.set_stroke(None);
+            surface.set_fill(Some(Fill { paint: krilla::color::rgb::Color::new(179, 38, 30).into(), ..Default::default() }));
+            surface.draw_text(Point::from_xy(x, MARGIN_TOP - 22.0), pdf_font.clone(), size, INCOMPLETE_NOTICE, false, TextDirection::Auto);
+        }
         let mut y = MARGIN_TOP;
         for line in page_lines {
             y += line.space_before;
@@ -209,7 +221,8 @@ fn draw_footer(
     page: usize,
     pages: usize,
 ) {
-    let top = PAGE_HEIGHT - MARGIN_BOTTOM - footer_height(signed.signatures.len()) + 12.0;
+    let slots = signed.signatures.len() + signed.unsigned.len();
+    let top = PAGE_HEIGHT - MARGIN_BOTTOM - footer_height(slots) + 12.0;
     let mut rule = PathBuilder::new();
     rule.move_to(MARGIN_X, top);
     rule.line_to(PAGE_WIDTH - MARGIN_X, top);
@@ -218,27 +231,47 @@ fn draw_footer(
         surface.set_stroke(Some(Stroke { width: 0.5, ..Default::default() }));
         surface.draw_path(&path);
     }
-    text(surface, pdf_font, MARGIN_X, top + 14.0, 9.0, "当事人签名：");
+    let heading = if signed.unsigned.is_empty() {
+        "当事人签名：".to_owned()
+    } else {
+        format!("当事人签名（签名未完成，{}未签名）：", signed.unsigned.join("、"))
+    };
+    text(surface, pdf_font, MARGIN_X, top + 14.0, 9.0, &heading);
     let mut y = top + 20.0;
-    if images.is_empty() {
+    if slots == 0 {
         text(surface, pdf_font, MARGIN_X, y + 14.0, 9.0, "（尚无签名）");
     }
-    for (row, chunk) in signed.signatures.chunks(signatures_per_row()).enumerate() {
-        let row_y = y + row as f32 * (SIGNATURE_HEIGHT + SIGNATURE_CAPTION * 2.6 + 4.0);
-        for (column, signature) in chunk.iter().enumerate() {
-            let image = &images[row * signatures_per_row() + column];
-            let x = MARGIN_X + column as f32 * (SIGNATURE_WIDTH + SIGNATURE_GAP);
+    let per_row = signatures_per_row();
+    let row_height = SIGNATURE_HEIGHT + SIGNATURE_CAPTION * 2.6 + 4.0;
+    // The signatures given, then a box saying 未签名 for each one missing.
+    let given = signed.signatures.iter().zip(images).map(|(s, image)| (s.label.as_str(), Some((s, image))));
+    let missing = signed.unsigned.iter().map(|label| (label.as_str(), None));
+    for (slot, (label, signature)) in given.chain(missing).enumerate() {
+        let row_y = y + (slot / per_row) as f32 * row_height;
+        let x = MARGIN_X + (slot % per_row) as f32 * (SIGNATURE_WIDTH + SIGNATURE_GAP);
+        let caption_y = row_y + SIGNATURE_HEIGHT + SIGNATURE_CAPTION;
+        if let Some((signature, image)) = signature {
             let (w, h) = image.size();
             let scale = (SIGNATURE_WIDTH / w.max(1) as f32).min(SIGNATURE_HEIGHT / h.max(1) as f32);
-            let size = Size::from_wh(w as f32 * scale, h as f32 * scale);
-            if let Some(size) = size {
+            if let Some(size) = Size::from_wh(w as f32 * scale, h as f32 * scale) {
                 surface.push_transform(&Transform::from_translate(x, row_y));
                 surface.draw_image(image.clone(), size);
                 surface.pop();
             }
-            let caption_y = row_y + SIGNATURE_HEIGHT + SIGNATURE_CAPTION;
-            text(surface, pdf_font, x, caption_y, SIGNATURE_CAPTION, &signature.label);
+            text(surface, pdf_font, x, caption_y, SIGNATURE_CAPTION, label);
             text(surface, pdf_font, x, caption_y + SIGNATURE_CAPTION * 1.3, SIGNATURE_CAPTION * 0.85, &signature.signed_at);
+        } else {
+            let mut outline = PathBuilder::new();
+            if let Some(rect) = krilla::geom::Rect::from_xywh(x, row_y, SIGNATURE_WIDTH, SIGNATURE_HEIGHT) {
+                outline.push_rect(rect);
+            }
+            if let Some(path) = outline.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke { width: 0.5, ..Default::default() }));
+                surface.draw_path(&path);
+            }
+            text(surface, pdf_font, x + 30.0, row_y + SIGNATURE_HEIGHT / 2.0 + 4.0, 10.0, "未签名");
+            text(surface, pdf_font, x, caption_y, SIGNATURE_CAPTION, label);
         }
     }
     y = PAGE_HEIGHT - MARGIN_BOTTOM;

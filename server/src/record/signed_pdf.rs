@@ -18,11 +18,13 @@ pub struct SignedPdf {
     pub sha256: String,
     pub case_number: String,
     pub version: u32,
+    /// Everyone asked to sign has signed.
+    pub complete: bool,
 }
 
 pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<SignedPdf, AppError> {
     let who = record_caller(state, caller, hearing_id).await?;
-    let (round, version, signatures) = state
+    let (round, version, signatures, signers) = state
         .store
         .call(move |conn| {
             let round = store::record::latest_round(conn, hearing_id)?
@@ -30,7 +32,8 @@ pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> R
             let version = store::record::version_by_id(conn, round.version_id)?
                 .ok_or_else(|| AppError::internal("a signing round's version is missing"))?;
             let signatures = store::record::signatures_of_round(conn, round.id)?;
-            Ok::<_, AppError>((round, version, signatures))
+            let signers = store::record::signers(conn, round.id)?;
+            Ok::<_, AppError>((round, version, signatures, signers))
         })
         .await?;
     if !version.is_intact() {
@@ -49,12 +52,15 @@ pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> R
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let signature_ids: Vec<i64> = signatures.iter().map(|s| s.id).collect();
+    let signed_by: Vec<i64> = signatures.iter().filter_map(|s| s.info().ok()).map(|i| i.signer.id).collect();
+    let unsigned: Vec<String> = signers.iter().filter(|p| !signed_by.contains(&p.id)).map(|p| p.label()).collect();
+    let complete = unsigned.is_empty();
     let font = state.record.font().await?;
     let court = state.config.court_name.clone();
     let rendered = {
         let version = version.clone();
         tokio::task::spawn_blocking(move || {
-            pdf::render(&font, &SignedRecord { court: &court, record: &version, signatures: &printed })
+            pdf::render(&font, &SignedRecord { court: &court, record: &version, signatures: &printed, unsigned: &unsigned })
         })
         .await
         .map_err(AppError::internal)?
@@ -75,7 +81,7 @@ pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> R
                         hearing_id,
                         &actor,
                         "record_pdf_generated",
-                        &json!({"round_id": round_id, "sha256": sha256, "signatures": signature_ids}),
+                        &json!({"round_id": round_id, "sha256": sha256, "signatures": signature_ids, "complete": complete}),
                         now,
                     )?;
                 }
@@ -84,5 +90,11 @@ pub async fn signed_pdf(state: &AppState, caller: &Caller, hearing_id: i64) -> R
             })
             .await?;
     }
-    Ok(SignedPdf { bytes: rendered, sha256, case_number: version.content.header.case_number.clone(), version: version.version })
+    Ok(SignedPdf {
+        bytes: rendered,
+        sha256,
+        case_number: version.content.header.case_number.clone(),
+        version: version.version,
+        complete,
+    })
 }

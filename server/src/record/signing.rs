@@ -6,7 +6,7 @@ use base64::Engine;
 use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::api::{HearingStatus, SmsKind};
 use cloudtrial_protocol::record::{
-    OpenQrSigning, QrSigning, QrSigningPage, SealedSignature, SignRecord, SignatureInfo, SignaturePayload, SignerLogin,
+    OpenQrSigning, QrSigning, QrSigningPage, QrSigningRenewed, SealedSignature, SignRecord, SignatureInfo, SignaturePayload, SignerLogin,
     SignerStatus, SigningChannel, SigningRound, StartSigning, SubmitQrSignature,
 };
 use cloudtrial_protocol::signalling::RoomNotice;
@@ -190,21 +190,52 @@ fn open_round_to_sign(conn: &Connection, hearing_id: i64, participant_id: i64) -
     Ok(round)
 }
 
+/// What a rescanned link of a party who has signed says (only to the holder
+/// of a real link: any other token still gets `invalid_link`).
+fn already_signed() -> AppError {
+    AppError::with_message(ErrorCode::Conflict, "您已签名，无需再次签名")
+}
+
 /// A QR token that is unused, unexpired, for an open round its participant
-/// has not signed yet; anything else is `invalid_link`.
+/// has not signed yet. A real link of a party who has signed that round is
+/// `already_signed`; anything else is `invalid_link`.
 fn valid_token(conn: &Connection, token: &str, now: i64) -> Result<(store::record::TokenRow, RoundRow), AppError> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_link());
     }
     let row = store::record::token(conn, &secrets::token_hash(token))?.ok_or_else(invalid_link)?;
+    let round = store::record::round(conn, row.round_id)?.ok_or_else(invalid_link)?;
+    if round.superseded_at_ms.is_some() {
+        return Err(invalid_link());
+    }
+    if store::record::has_signed(conn, round.id, row.participant_id)? {
+        return Err(already_signed());
+    }
     if row.used_at_ms.is_some() || row.expires_at_ms <= now {
         return Err(invalid_link());
     }
-    let round = store::record::round(conn, row.round_id)?.ok_or_else(invalid_link)?;
-    if round.superseded_at_ms.is_some() || store::record::has_signed(conn, round.id, row.participant_id)? {
-        return Err(invalid_link());
-    }
     Ok((row, round))
+}
+
+/// The signing page is in use (the party is reading or drawing): its link
+/// stays valid for another `signing_link_ttl`, up to
+/// `signing_link_max_lifetime` after the QR code was issued.
+pub async fn renew_qr(state: &AppState, request: OpenQrSigning) -> Result<QrSigningRenewed, AppError> {
+    let now = state.clock.now_ms();
+    let ttl = state.config.limits.signing_link_ttl.as_millis() as i64;
+    let lifetime = state.config.limits.signing_link_max_lifetime.as_millis() as i64;
+    state
+        .store
+        .call(move |conn| {
+            let token = request.token.trim();
+            let (row, _) = valid_token(conn, token, now)?;
+            let expires_at_ms = (now + ttl).min(row.created_at_ms + lifetime).max(row.expires_at_ms);
+            if expires_at_ms > row.expires_at_ms && !store::record::extend_token(conn, &secrets::token_hash(token), expires_at_ms)? {
+                return Err(invalid_link());
+            }
+            Ok(QrSigningRenewed { expires_at_ms })
+        })
+        .await
 }
 
 /// What the mobile signing page shows. Opening does not use the token up.

@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use cloudtrial_protocol::ErrorCode;
+use cloudtrial_protocol::api::ParticipantSummary;
 use cloudtrial_protocol::record::{RecordVerification, RecordVersion, SignaturePayload, VerifiedKind, VerifiedSignature};
 use futures_util::{Stream, StreamExt};
 use rusqlite::Connection;
@@ -65,18 +66,46 @@ pub async fn verify_hash(state: &AppState, sha256: &str) -> Result<RecordVerific
                     .into_iter()
                     .filter(|s| signature_ids.contains(&s.id))
                     .collect();
-                return answer(conn, &record.seal, court, VerifiedKind::SignedPdf, &version, &signatures);
+                // Complete only if everyone asked had signed when the PDF was made.
+                let signers = store::record::signers(conn, round_id)?;
+                let mut verdict = answer(conn, &record.seal, court, VerifiedKind::SignedPdf, &version, &signatures)?;
+                verdict.unsigned = unsigned(&signers, &verdict.signatures);
+                verdict.complete = Some(verdict.unsigned.is_empty());
+                return Ok(verdict);
             }
             if let Some((version_id, version)) = store::record::version_by_hash(conn, &sha256)? {
                 let mut signatures = Vec::new();
-                for round in store::record::rounds_of_version(conn, version_id)? {
-                    signatures.extend(store::record::signatures_of_round(conn, round.id)?);
+                let rounds = store::record::rounds_of_version(conn, version_id)?;
+                // A version is completely signed if some round on it is; otherwise
+                // the newest round says who is missing.
+                let mut completeness: Option<Vec<ParticipantSummary>> = None;
+                for round in &rounds {
+                    let of_round = store::record::signatures_of_round(conn, round.id)?;
+                    let signed = of_round
+                        .iter()
+                        .filter_map(|s| serde_json::from_str::<SignaturePayload>(&s.payload).ok())
+                        .map(|p| p.signer.id)
+                        .collect::<Vec<_>>();
+                    let missing: Vec<ParticipantSummary> =
+                        store::record::signers(conn, round.id)?.into_iter().filter(|p| !signed.contains(&p.id)).collect();
+                    if completeness.as_ref().is_none_or(|m| !m.is_empty()) {
+                        completeness = Some(missing);
+                    }
+                    signatures.extend(of_round);
                 }
-                return answer(conn, &record.seal, court, VerifiedKind::RecordVersion, &version, &signatures);
+                let mut verdict = answer(conn, &record.seal, court, VerifiedKind::RecordVersion, &version, &signatures)?;
+                verdict.complete = completeness.as_ref().map(Vec::is_empty);
+                verdict.unsigned = completeness.unwrap_or_default();
+                return Ok(verdict);
             }
             Ok(RecordVerification::unknown())
         })
         .await
+}
+
+/// The signers with no valid signature among `signatures`.
+fn unsigned(signers: &[ParticipantSummary], signatures: &[VerifiedSignature]) -> Vec<ParticipantSummary> {
+    signers.iter().filter(|p| !signatures.iter().any(|s| s.valid && s.signer.id == p.id)).cloned().collect()
 }
 
 fn answer(
@@ -106,6 +135,8 @@ fn answer(
         version: Some(version.version),
         version_sha256: Some(version.sha256.clone()),
         signatures,
+        complete: None,
+        unsigned: Vec::new(),
     })
 }
 

@@ -42,7 +42,16 @@ pub async fn view(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<
                 Some(me) => store::record::latest_signature_of(conn, me)?,
                 None => None,
             };
-            Ok(RecordView { hearing_id, latest, suggested_header, signing, may_edit: who.may_edit, must_sign, my_signature })
+            Ok(RecordView {
+                hearing_id,
+                latest,
+                suggested_header,
+                signing,
+                may_edit: who.may_edit,
+                may_start_signing: who.may_edit && who.status.allows_signing(),
+                must_sign,
+                my_signature,
+            })
         })
         .await
 }

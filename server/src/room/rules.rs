@@ -9,20 +9,17 @@ use crate::error::AppError;
 use crate::store::room::RoomMember;
 
 /// The new status a state command leads to, or why it cannot be given now.
+/// The moves are the protocol's table (`HearingStatus::judge_actions`), the
+/// same one the judge's buttons are drawn from.
 pub fn next_status(current: HearingStatus, command: &JudgeCommand) -> Result<Option<HearingStatus>, AppError> {
-    use HearingStatus::*;
     let conflict = |message: &str| Err(AppError::with_message(ErrorCode::Conflict, message));
-    match (command, current) {
-        (JudgeCommand::Start, Scheduled) => Ok(Some(InSession)),
-        (JudgeCommand::Start, _) => conflict("庭审已经开始或已结束"),
-        (JudgeCommand::Adjourn, InSession) => Ok(Some(Adjourned)),
-        (JudgeCommand::Adjourn, _) => conflict("只有庭审中才能休庭"),
-        (JudgeCommand::Resume, Adjourned) => Ok(Some(InSession)),
-        (JudgeCommand::Resume, _) => conflict("只有休庭时才能继续开庭"),
-        (JudgeCommand::Close, InSession | Adjourned) => Ok(Some(Closed)),
-        (JudgeCommand::Close, _) => conflict("庭审尚未开始或已结束"),
-        (_, Closed | Cancelled) => conflict("庭审已结束"),
-        _ => Ok(None),
+    match command.hearing_action() {
+        Some(action) => match current.judge_actions().iter().find(|(a, _)| *a == action) {
+            Some((_, to)) => Ok(Some(*to)),
+            None => conflict(action.refusal()),
+        },
+        None if current.is_over() => conflict("庭审已结束"),
+        None => Ok(None),
     }
 }
 
@@ -43,7 +40,7 @@ pub fn check_target<'a>(
         .find(|m| m.id == target_id)
         .ok_or_else(|| AppError::invalid("该参与人不在本次庭审中"))?;
     match command {
-        JudgeCommand::Block { .. } | JudgeCommand::Summon { .. } if target.role.is_court() => {
+        JudgeCommand::Block { .. } | JudgeCommand::Summon { .. } if !target.role.may_be_blocked() => {
             Err(AppError::invalid("只能屏蔽或传唤当事人"))
         }
         JudgeCommand::SetMuted { .. } if target.id == judge_id => Err(AppError::invalid("不能将自己静音")),

@@ -6,6 +6,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
 
+use cloudtrial_protocol::paths;
 use crate::auth::{Caller, ParticipantCaller};
 use crate::error::{ApiJson, ApiPath, AppError};
 use crate::evidence::review::{self, Variant};
@@ -14,20 +15,19 @@ use crate::state::AppState;
 
 pub fn router(max_chunk: u64) -> Router<AppState> {
     Router::new()
-        .route("/api/hearings/{id}/uploads", post(create_upload))
-        .route(
-            "/api/uploads/{upload_id}",
+        .route(paths::UPLOADS, post(create_upload))
+        .route(paths::UPLOAD,
             get(upload_status).patch(write_chunk).layer(DefaultBodyLimit::max(max_chunk as usize + 1024)),
         )
-        .route("/api/hearings/{id}/evidence", get(list))
-        .route("/api/evidence/{id}", get(one))
-        .route("/api/evidence/{id}/original", get(original))
-        .route("/api/evidence/{id}/copy", get(copy))
-        .route("/api/evidence/{id}/release", post(release))
-        .route("/api/evidence/{id}/preview", get(preview))
-        .route("/api/evidence/{id}/thumbnail", get(thumbnail))
-        .route("/api/evidence/{id}/withdraw", post(withdraw))
-        .route("/api/evidence/{id}/opinion", put(opinion))
+        .route(paths::EVIDENCE_LIST, get(list))
+        .route(paths::EVIDENCE, get(one))
+        .route(paths::EVIDENCE_ORIGINAL, get(original))
+        .route(paths::EVIDENCE_COPY, get(copy))
+        .route(paths::EVIDENCE_RELEASE, post(release))
+        .route(paths::EVIDENCE_PREVIEW, get(preview))
+        .route(paths::EVIDENCE_THUMBNAIL, get(thumbnail))
+        .route(paths::EVIDENCE_WITHDRAW, post(withdraw))
+        .route(paths::EVIDENCE_OPINION, put(opinion))
 }
 
 async fn create_upload(

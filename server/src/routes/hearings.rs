@@ -10,6 +10,7 @@ use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::hearing_log::HearingLog;
 use serde_json::json;
 
+use cloudtrial_protocol::paths;
 use crate::access::{Action, HearingAccess};
 use crate::auth::{Caller, ParticipantCaller, StaffCaller};
 use crate::booking;
@@ -23,14 +24,14 @@ use crate::store::{self, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/hearings", get(list).post(book))
-        .route("/api/hearings/{id}", get(view).patch(update))
-        .route("/api/hearings/{id}/cancel", post(cancel))
-        .route("/api/hearings/{id}/participants/{pid}/notice", post(resend_notice))
-        .route("/api/hearings/{id}/events", get(events))
-        .route("/api/hearings/{id}/enter", post(enter))
-        .route("/api/hearings/{id}/details", get(details))
-        .route("/api/hearings/{id}/speech", get(speech))
+        .route(paths::HEARINGS, get(list).post(book))
+        .route(paths::HEARING, get(view).patch(update))
+        .route(paths::HEARING_CANCEL, post(cancel))
+        .route(paths::HEARING_NOTICE, post(resend_notice))
+        .route(paths::HEARING_EVENTS, get(events))
+        .route(paths::HEARING_ENTER, post(enter))
+        .route(paths::HEARING_DETAILS, get(details))
+        .route(paths::HEARING_SPEECH, get(speech))
 }
 
 async fn list(

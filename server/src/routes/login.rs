@@ -5,6 +5,7 @@ use cloudtrial_protocol::api::{
     LoginCodeRequest, LoginCodeSent, LoginVerifyRequest, ParticipantSession, StaffLoginRequest, StaffSession,
 };
 
+use cloudtrial_protocol::paths;
 use crate::auth::Caller;
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiJson, AppError};
@@ -13,10 +14,10 @@ use crate::{login, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/login/code", post(request_code))
-        .route("/api/login/verify", post(verify))
-        .route("/api/staff/login", post(staff_login))
-        .route("/api/session/logout", post(logout))
+        .route(paths::LOGIN_CODE, post(request_code))
+        .route(paths::LOGIN_VERIFY, post(verify))
+        .route(paths::STAFF_LOGIN, post(staff_login))
+        .route(paths::LOGOUT, post(logout))
 }
 
 async fn request_code(

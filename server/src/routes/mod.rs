@@ -17,12 +17,13 @@ use axum::extract::State;
 use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::api::ServerInfo;
 
+use cloudtrial_protocol::paths;
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn router(max_chunk: u64) -> Router<AppState> {
     Router::new()
-        .route("/api/info", axum::routing::get(info))
+        .route(paths::INFO, axum::routing::get(info))
         .merge(login::router())
         .merge(staff::router())
         .merge(hearings::router())

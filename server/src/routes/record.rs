@@ -7,12 +7,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use cloudtrial_protocol::record::{
-    OpenQrSigning, QrSigning, QrSigningPage, RecordPublicKey, RecordVerification, RecordVersion, RecordVersionSummary,
+    OpenQrSigning, QrSigning, QrSigningPage, QrSigningRenewed, RecordPublicKey, RecordVerification, RecordVersion, RecordVersionSummary,
     RecordView, SaveRecord, SealedSignature, SignRecord, SignatureInfo, SigningRound, StartSigning, SubmitQrSignature,
     TakeSpeech, VerifyHash,
 };
 use serde::Deserialize;
 
+use cloudtrial_protocol::paths;
 use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
 use crate::record::{signed_pdf, signing, verify, writing};
@@ -27,24 +28,24 @@ const VERIFY_PDF_BYTES: u64 = 32 << 20;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/hearings/{id}/record", get(view).put(save).layer(DefaultBodyLimit::max(RECORD_BODY_BYTES)))
-        .route("/api/hearings/{id}/record/versions", get(versions_after))
-        .route("/api/hearings/{id}/record/speech", post(take_speech))
-        .route("/api/hearings/{id}/record/versions/{version}", get(version))
-        .route("/api/hearings/{id}/record/history", get(history))
-        .route("/api/hearings/{id}/record/signing", post(start_signing))
-        .route(
-            "/api/hearings/{id}/record/signatures",
+        .route(paths::RECORD, get(view).put(save).layer(DefaultBodyLimit::max(RECORD_BODY_BYTES)))
+        .route(paths::RECORD_VERSIONS, get(versions_after))
+        .route(paths::RECORD_VERSION, get(version))
+        .route(paths::RECORD_SPEECH, post(take_speech))
+        .route(paths::RECORD_HISTORY, get(history))
+        .route(paths::RECORD_SIGNING, post(start_signing))
+        .route(paths::RECORD_SIGNATURES,
             post(sign).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)),
         )
-        .route("/api/hearings/{id}/record/signatures/{signature}/image", get(signature_image))
-        .route("/api/hearings/{id}/record/rounds/{round}/signatures", get(sealed))
-        .route("/api/hearings/{id}/record/qr", post(issue_qr))
-        .route("/api/hearings/{id}/record/pdf", get(pdf))
-        .route("/api/sign/open", post(open_qr))
-        .route("/api/sign/submit", post(submit_qr).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
-        .route("/api/records/verify", post(verify_record))
-        .route("/api/records/public-key", get(public_key))
+        .route(paths::RECORD_SIGNATURE_IMAGE, get(signature_image))
+        .route(paths::RECORD_ROUND_SIGNATURES, get(sealed))
+        .route(paths::RECORD_QR, post(issue_qr))
+        .route(paths::RECORD_PDF, get(pdf))
+        .route(paths::SIGN_OPEN, post(open_qr))
+        .route(paths::SIGN_RENEW, post(renew_qr))
+        .route(paths::SIGN_SUBMIT, post(submit_qr).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
+        .route(paths::RECORDS_VERIFY, post(verify_record))
+        .route(paths::RECORDS_PUBLIC_KEY, get(public_key))
 }
 
 async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<RecordView>, AppError> {
@@ -147,7 +148,9 @@ async fn issue_qr(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
 
 async fn pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
     let pdf = signed_pdf::signed_pdf(&state, &caller, id).await?;
-    let name: String = format!("庭审笔录-{}-第{}版.pdf", pdf.case_number, pdf.version)
+    // Until everyone has signed, the file's name says so (as every page does).
+    let state_suffix = if pdf.complete { "" } else { "-签名未完成" };
+    let name: String = format!("庭审笔录-{}-第{}版{state_suffix}.pdf", pdf.case_number, pdf.version)
         .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
@@ -157,16 +160,22 @@ async fn pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath
     let mut response = (StatusCode::OK, pdf.bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    let disposition = format!("inline; filename=\"record.pdf\"; filename*=UTF-8''{name}");
+    let ascii = if pdf.complete { "record.pdf" } else { "record-incomplete.pdf" };
+    let disposition = format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{name}");
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    headers.insert("x-record-sha256", HeaderValue::from_str(&pdf.sha256).unwrap_or(HeaderValue::from_static("")));
+    headers.insert(paths::headers::RECORD_SHA256, HeaderValue::from_str(&pdf.sha256).unwrap_or(HeaderValue::from_static("")));
+    headers.insert(paths::headers::RECORD_COMPLETE, HeaderValue::from_static(if pdf.complete { "true" } else { "false" }));
     Ok(response)
 }
 
 async fn open_qr(State(state): State<AppState>, ApiJson(request): ApiJson<OpenQrSigning>) -> Result<Json<QrSigningPage>, AppError> {
     signing::open_qr(&state, request).await.map(Json)
+}
+
+async fn renew_qr(State(state): State<AppState>, ApiJson(request): ApiJson<OpenQrSigning>) -> Result<Json<QrSigningRenewed>, AppError> {
+    signing::renew_qr(&state, request).await.map(Json)
 }
 
 async fn submit_qr(

@@ -5,12 +5,13 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::response::Response;
 use axum::routing::get;
 
+use cloudtrial_protocol::paths;
 use crate::error::AppError;
 use crate::room::socket;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/room", get(upgrade))
+    Router::new().route(paths::ROOM, get(upgrade))
 }
 
 /// The hearing room's WebSocket. Authentication is the first message (`hello`),

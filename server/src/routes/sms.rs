@@ -3,6 +3,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use cloudtrial_protocol::api::{SmsListQuery, SmsRecord};
 
+use cloudtrial_protocol::paths;
 use crate::auth::StaffCaller;
 use crate::error::{ApiQuery, AppError};
 use crate::permissions::StaffAction;
@@ -10,7 +11,7 @@ use crate::state::AppState;
 use crate::store;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/sms", get(list))
+    Router::new().route(paths::SMS, get(list))
 }
 
 /// The outbox: every text message the server sent or tried to send.

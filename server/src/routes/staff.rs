@@ -4,6 +4,7 @@ use axum::{Json, Router};
 use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::api::{NewStaffAccount, StaffAccount, StaffLoginLock};
 
+use cloudtrial_protocol::paths;
 use crate::auth::{self, StaffCaller};
 use crate::error::{ApiJson, ApiPath, AppError};
 use crate::permissions::StaffAction;
@@ -13,11 +14,11 @@ use crate::validate;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/staff", get(list).post(create))
-        .route("/api/staff/me", get(me))
-        .route("/api/staff/directory", get(directory))
-        .route("/api/staff/login-locks", get(login_locks))
-        .route("/api/staff/login-locks/{username}", axum::routing::delete(unlock))
+        .route(paths::STAFF, get(list).post(create))
+        .route(paths::STAFF_ME, get(me))
+        .route(paths::STAFF_DIRECTORY, get(directory))
+        .route(paths::STAFF_LOGIN_LOCKS, get(login_locks))
+        .route(paths::STAFF_LOGIN_LOCK, axum::routing::delete(unlock))
 }
 
 async fn me(caller: StaffCaller) -> Json<StaffAccount> {

@@ -305,6 +305,7 @@ pub struct TokenRow {
     pub login: SignerLogin,
     pub expires_at_ms: i64,
     pub used_at_ms: Option<i64>,
+    pub created_at_ms: i64,
 }
 
 pub fn insert_token(
@@ -328,7 +329,7 @@ pub fn insert_token(
 pub fn token(conn: &Connection, token_hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT round_id, participant_id, login, expires_at_ms, used_at_ms FROM signing_tokens WHERE token_hash = ?1",
+            "SELECT round_id, participant_id, login, expires_at_ms, used_at_ms, created_at_ms FROM signing_tokens WHERE token_hash = ?1",
             [token_hash],
             |r| {
                 let login: String = r.get(2)?;
@@ -338,6 +339,7 @@ pub fn token(conn: &Connection, token_hash: &[u8]) -> Result<Option<TokenRow>, S
                     login: serde_json::from_str(&login).map_err(|_| invalid_column(2, "login"))?,
                     expires_at_ms: r.get(3)?,
                     used_at_ms: r.get(4)?,
+                    created_at_ms: r.get(5)?,
                 })
             },
         )
@@ -349,6 +351,14 @@ pub fn use_token(conn: &Connection, token_hash: &[u8], now_ms: i64) -> Result<bo
     Ok(conn.execute(
         "UPDATE signing_tokens SET used_at_ms = ?2 WHERE token_hash = ?1 AND used_at_ms IS NULL",
         params![token_hash, now_ms],
+    )? == 1)
+}
+
+/// Moves an unused token's expiry (the signing page is still in use).
+pub fn extend_token(conn: &Connection, token_hash: &[u8], expires_at_ms: i64) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "UPDATE signing_tokens SET expires_at_ms = ?2 WHERE token_hash = ?1 AND used_at_ms IS NULL",
+        params![token_hash, expires_at_ms],
     )? == 1)
 }
 

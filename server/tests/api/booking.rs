@@ -45,9 +45,27 @@ async fn the_landing_page_shows_the_meeting_number_and_how_to_join() {
     assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
     let page = response.text().await.unwrap();
     assert!(page.contains(&format!(r#"<div class="number" id="meeting-number">{}</div>"#, hearing.meeting_number)));
-    assert!(page.contains("天津云审"), "App Store name");
-    assert!(page.contains("https://yunshen.example.court/download/cloudtrial.apk"), "APK link");
     assert!(page.contains(&format!("https://yunshen.example.court/?meeting={}", hearing.meeting_number)));
+    assert!(page.contains("电脑（浏览器）"));
+    assert!(!page.contains("下载安卓客户端") && !page.contains("App Store"), "no app this court has not configured: {page}");
+    assert!(!page.contains("/download/"), "no link that answers 404");
+
+    // On a phone: the phone's way in, not the PC's.
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let phone = server.http.get(server.url(&format!("/ots/download/{}", hearing.meeting_number))).header("user-agent", iphone).send().await.unwrap();
+    let phone = phone.text().await.unwrap();
+    assert!(phone.contains("手机浏览器") && phone.contains(&format!("https://yunshen.example.court/?meeting={}", hearing.meeting_number)));
+    assert!(!phone.contains("电脑") , "no hint to use a PC on a phone: {phone}");
+
+    // With the apps configured, both are offered.
+    let configured = TestServer::start_with(|c| {
+        c.android_apk_url = Some("https://court.example/app/yunshen.apk".into());
+        c.ios_app_name = Some("天津云审".into());
+    })
+    .await;
+    let page = configured.http.get(configured.url("/ots/download/12345678")).header("user-agent", iphone).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains(r#"href="https://court.example/app/yunshen.apk""#) && page.contains("天津云审"), "{page}");
 
     let bad = server.http.get(server.url("/ots/download/12ab")).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::NOT_FOUND);

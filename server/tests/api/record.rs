@@ -245,9 +245,12 @@ async fn two_parties_sign_in_the_app_and_through_the_qr_page_and_the_pdf_carries
     let v1 = court.save(None, &long_record()).await;
 
     // Signing starts only after the hearing, on the latest version.
+    assert!(!court.view(&court.clerk.token).await.may_start_signing, "not offered before 休庭");
     let (status, body) = court.start_signing(1).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     court.hold_and_close().await;
+    assert!(court.view(&court.clerk.token).await.may_start_signing);
+    assert!(!court.view(&plaintiff.token).await.may_start_signing, "only the court starts signing");
     let (status, _) = court.server.post(&court.path("/signing"), Some(&plaintiff.token), &json!({"version": 1})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "parties do not start signing");
     let (status, _) = court.start_signing(7).await;
@@ -344,10 +347,14 @@ async fn two_parties_sign_in_the_app_and_through_the_qr_page_and_the_pdf_carries
     assert_eq!(status, StatusCode::OK, "{body}");
     let qr_signature: SignatureInfo = serde_json::from_value(body).unwrap();
     assert_eq!((qr_signature.via, qr_signature.signer.id), (SigningChannel::Qr, court.id(DEFENDANT)));
+    // The same QR code scanned again: the party is told they have signed.
+    let signed = "您已签名，无需再次签名";
     let (status, body) = submit(link.clone(), court.id(DEFENDANT), v1.sha256.clone()).await;
-    assert_eq!((status, body["message"].as_str()), (StatusCode::FORBIDDEN, Some(refused)), "a link used twice");
-    let (status, _) = open(link).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some(signed)), "a link used twice");
+    let (status, body) = open(link.clone()).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some(signed)), "a link rescanned");
+    let (status, body) = court.server.post("/api/sign/renew", None, &json!({"token": link})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
     // 查看签名: each party sees their own signature image.
     let view = court.view(&defendant.token).await;
@@ -499,13 +506,14 @@ async fn signing_requests_go_out_by_sms_and_a_party_who_left_can_come_back_to_si
     let (status, _) = court.server.post("/api/session/logout", Some(&plaintiff.token), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     court.server.clock.advance(std::time::Duration::from_secs(61));
-    let (status, _) = court.server.request_code(&number, PLAINTIFF.2).await;
-    assert_eq!(status, StatusCode::OK, "the same answer as ever");
-    assert_eq!(
-        court.server.outbox(&court.clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await.iter().filter(|m| m.kind == SmsKind::LoginCode).count(),
-        1,
-        "closed, and nothing to sign: no code is sent"
-    );
+    let (status, body) = court.server.request_code(&number, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK, "the same answer as ever: {body}");
+    // Closed, and nothing to sign: the code proves who asks, and then they are told.
+    let code = court.server.latest_code(&court.clerk.token, PLAINTIFF.2).await.unwrap();
+    let (status, body) = court.server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some(OVER)), "{body}");
+    let (status, _) = court.server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the code is used up");
 
     let (status, body) = court.start_signing(v1.version).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -526,12 +534,122 @@ async fn signing_requests_go_out_by_sms_and_a_party_who_left_can_come_back_to_si
     let (status, body) = court.server.post(&court.path("/signatures"), Some(&again.token), &body).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    // Signed: the closed hearing is closed to them again.
+    // Signed: logging in again says the hearing is over and nothing is outstanding.
     court.server.clock.advance(std::time::Duration::from_secs(61));
     let (status, _) = court.server.request_code(&number, PLAINTIFF.2).await;
     assert_eq!(status, StatusCode::OK);
-    let codes = court.server.outbox(&court.clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
-    assert_eq!(codes.iter().filter(|m| m.kind == SmsKind::LoginCode).count(), 2, "no code once signed");
+    let code = court.server.latest_code(&court.clerk.token, PLAINTIFF.2).await.unwrap();
+    let (status, body) = court.server.verify(&number, PLAINTIFF.2, &code).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some(OVER)), "{body}");
+    // A wrong code still gets the answer every guesser gets.
+    court.server.clock.advance(std::time::Duration::from_secs(61));
+    court.server.request_code(&number, PLAINTIFF.2).await;
+    let (status, body) = court.server.verify(&number, PLAINTIFF.2, "000000").await;
+    let (guess_status, guess) = court.server.verify("99999999", PLAINTIFF.2, "000000").await;
+    assert_eq!((status, &body), (guess_status, &guess));
+}
+
+const OVER: &str = "本次庭审已闭庭，您没有待签名的笔录，无需再登录";
+
+#[tokio::test]
+async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_is_incomplete() {
+    let court = Court::new().await;
+    let plaintiff = court.session(PLAINTIFF).await;
+    let v1 = court.save(None, &long_record()).await;
+    court.hold_and_close().await;
+    let (_, body) = court.start_signing(1).await;
+    let round: SigningRound = serde_json::from_value(body).unwrap();
+    let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(1))});
+    let (status, body) = court.server.post(&court.path("/signatures"), Some(&plaintiff.token), &body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
+    assert_eq!(response.headers()["x-record-complete"], "false");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("record-incomplete.pdf"), "{disposition}");
+    let name = "签名未完成".bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    assert!(disposition.contains(&name), "the file name says so: {disposition}");
+    let pdf = response.bytes().await.unwrap().to_vec();
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let file = artifacts.join("record-incomplete.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let pages = pdf_pages(&file);
+    assert!(pages >= 2);
+    for page in 1..=pages {
+        let number = page.to_string();
+        let text: String = run("pdftotext", &["-f".as_ref(), number.as_ref(), "-l".as_ref(), number.as_ref(), "-enc".as_ref(), "UTF-8".as_ref(), file.as_os_str(), "-".as_ref()])
+            .split_whitespace()
+            .collect();
+        assert!(text.contains("签名未完成"), "page {page} says signing is incomplete: {text}");
+        assert!(text.contains("被告李四未签名"), "page {page} names who has not signed: {text}");
+        assert!(text.contains("原告张三"), "page {page} carries the signature given");
+    }
+    let (_, verdict) = verify_body(&court.server, pdf).await;
+    assert_eq!(verdict.complete, Some(false));
+    assert_eq!(verdict.unsigned.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["李四"]);
+    let (_, by_version) = court.server.post("/api/records/verify", None, &json!({"sha256": v1.sha256})).await;
+    let by_version: RecordVerification = serde_json::from_value(by_version).unwrap();
+    assert_eq!((by_version.complete, by_version.unsigned.len()), (Some(false), 1));
+
+    // Once the defendant signs, a new PDF is complete, and so is the version; the old PDF stays incomplete.
+    let defendant = court.session(DEFENDANT).await;
+    let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(2))});
+    let (status, _) = court.server.post(&court.path("/signatures"), Some(&defendant.token), &body).await;
+    assert_eq!(status, StatusCode::OK);
+    let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
+    assert_eq!(response.headers()["x-record-complete"], "true");
+    assert!(!response.headers()["content-disposition"].to_str().unwrap().contains("incomplete"));
+    let complete = response.bytes().await.unwrap().to_vec();
+    let (_, verdict) = verify_body(&court.server, complete).await;
+    assert_eq!((verdict.complete, verdict.unsigned.len()), (Some(true), 0));
+    let (_, old) = verify_body(&court.server, std::fs::read(&file).unwrap()).await;
+    assert_eq!(old.complete, Some(false), "the early PDF was not a complete record");
+    let (_, by_version) = court.server.post("/api/records/verify", None, &json!({"sha256": v1.sha256})).await;
+    let by_version: RecordVerification = serde_json::from_value(by_version).unwrap();
+    assert_eq!(by_version.complete, Some(true));
+}
+
+#[tokio::test]
+async fn a_signing_link_in_use_is_renewed_and_a_forgotten_one_expires() {
+    let court = Court::new().await;
+    let defendant = court.session(DEFENDANT).await;
+    court.save(None, &record(&[("审判长", "现在开庭。")])).await;
+    court.hold_and_close().await;
+    court.start_signing(1).await;
+    let (_, body) = court.server.post(&court.path("/qr"), Some(&defendant.token), &json!({})).await;
+    let qr: QrSigning = serde_json::from_value(body).unwrap();
+    let token = qr.url.split('#').nth(1).unwrap().to_owned();
+    let renew = |token: String| {
+        let court = &court;
+        async move { court.server.post("/api/sign/renew", None, &json!({"token": token})).await }
+    };
+    // Reading for twenty minutes, the page renewing every four: still valid.
+    for _ in 0..5 {
+        court.server.clock.advance(std::time::Duration::from_secs(4 * 60));
+        let (status, body) = renew(token.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let now = cloudtrial_server::Clock::now_ms(&court.server.clock);
+        assert_eq!(body["expires_at_ms"].as_i64().unwrap(), now + 5 * 60_000);
+    }
+    let (status, body) = court.server.post("/api/sign/open", None, &json!({"token": token})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Never past an hour from the QR code, however busy.
+    for _ in 0..12 {
+        court.server.clock.advance(std::time::Duration::from_secs(4 * 60));
+        renew(token.clone()).await;
+    }
+    let (status, _) = court.server.post("/api/sign/open", None, &json!({"token": token})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an hour is the most a link lives");
+    // A page left alone expires as before; renewing it then is too late.
+    let (_, body) = court.server.post(&court.path("/qr"), Some(&defendant.token), &json!({})).await;
+    let qr: QrSigning = serde_json::from_value(body).unwrap();
+    let token = qr.url.split('#').nth(1).unwrap().to_owned();
+    court.server.clock.advance(std::time::Duration::from_secs(6 * 60));
+    let (status, body) = renew(token.clone()).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::FORBIDDEN, Some("签名二维码无效或已过期，请在电脑上重新获取二维码")));
+    let (status, _) = renew("forged".into()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 async fn verify_body(server: &TestServer, body: Vec<u8>) -> (StatusCode, RecordVerification) {

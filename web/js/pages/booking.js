@@ -6,6 +6,7 @@ import { JUDGE_ROLES, ROLE_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
+import { PATHS } from '../protocol.js';
 
 const COURT_ROLES = ['presiding_judge', 'judge', 'clerk'];
 
@@ -16,7 +17,7 @@ class BookingPage extends HTMLElement {
     /** @type {{id: number, name: string, role: string}[]} */
     let staff = [];
     try {
-      staff = await api('GET', '/api/staff/directory', { token: session.token });
+      staff = await api('GET', PATHS.staffDirectory, { token: session.token });
     } catch {
       staff = [];
     }
@@ -67,7 +68,7 @@ class BookingPage extends HTMLElement {
         if (!p.name) throw new Error('请填写每位参与人的姓名');
         if (!/^(\+?86)?1[3-9]\d{9}$/.test(p.mobile.replace(/[\s-]/g, ''))) throw new Error(`手机号“${p.mobile}”格式不正确，应为11位手机号码`);
       }
-      if (!participants.some((p) => JUDGE_ROLES.includes(p.role))) throw new Error('庭审须有审判长或审判员参加');
+      if (!participants.some((p) => JUDGE_ROLES.includes(/** @type {any} */ (p.role)))) throw new Error('庭审须有审判长或审判员参加');
       return {
         case_number: caseNumber.value.trim(),
         case_title: caseTitle.value.trim(),
@@ -83,7 +84,7 @@ class BookingPage extends HTMLElement {
         event.preventDefault();
         error.textContent = '';
         try {
-          const hearing = await api('POST', '/api/hearings', { token: session.token, body: collect() });
+          const hearing = await api('POST', PATHS.hearings, { token: session.token, body: collect() });
           go(`#/console/hearing/${hearing.id}`);
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;

@@ -5,6 +5,7 @@ import { h, replace } from '../dom.js';
 import { STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { setStaffSession, staffSession } from '../session.js';
+import { PATHS } from '../protocol.js';
 
 const FILTERS = /** @type {const} */ ([
   ['today', '今日庭审'],
@@ -25,7 +26,7 @@ export function consoleHeader(/** @type {string} */ title) {
       h('button', {
         class: 'link', type: 'button',
         onclick: async () => {
-          if (session) await api('POST', '/api/session/logout', { token: session.token }).catch(() => {});
+          if (session) await api('POST', PATHS.logout, { token: session.token }).catch(() => {});
           setStaffSession(null);
           go('#/console');
         },
@@ -60,7 +61,7 @@ class ConsolePage extends HTMLElement {
     const query = new URLSearchParams({ filter: this.filter ?? 'upcoming' });
     if (this.search.value.trim()) query.set('case_number', this.search.value.trim());
     try {
-      const hearings = await api('GET', `/api/hearings?${query}`, { token: session.token });
+      const hearings = await api('GET', `${PATHS.hearings}?${query}`, { token: session.token });
       if (this.error) this.error.textContent = '';
       if (!hearings.length) {
         replace(this.table, h('p', { class: 'empty' }, '没有庭审'));

@@ -2,21 +2,12 @@
 // sent (with resend), entering the room as judge or clerk, and the event log.
 
 import { api } from '../api.js';
-import { formatTime, h, replace } from '../dom.js';
-import { ROLE_LABELS, STATUS_LABELS } from '../labels.js';
+import { formatTime, h, hashView, replace } from '../dom.js';
+import { ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { setParticipantSession, staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
-
-/** @type {Record<string, string>} */
-const SMS_KINDS = {
-  hearing_notice: '庭审通知',
-  hearing_changed: '变更通知',
-  participant_removed: '移除通知',
-  hearing_cancelled: '取消通知',
-  login_code: '登录验证码',
-  signing_request: '签名通知',
-};
+import { PATHS, path } from '../protocol.js';
 
 /** @type {Record<string, string>} */
 const EVENTS = {
@@ -60,16 +51,16 @@ class HearingAdminPage extends HTMLElement {
     const error = h('p', { class: 'error', role: 'alert' });
     try {
       const [hearing, sms, log] = await Promise.all([
-        api('GET', `/api/hearings/${id}`, { token }),
-        api('GET', `/api/sms?hearing_id=${id}`, { token }),
-        api('GET', `/api/hearings/${id}/events`, { token }),
+        api('GET', path(PATHS.hearing, id), { token }),
+        api('GET', `${PATHS.sms}?hearing_id=${id}`, { token }),
+        api('GET', path(PATHS.hearingEvents, id), { token }),
       ]);
       const events = log.entries;
       const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
       const over = hearing.status === 'closed' || hearing.status === 'cancelled';
       const resend = async (/** @type {number} */ participantId) => {
         try {
-          await api('POST', `/api/hearings/${id}/participants/${participantId}/notice`, { token });
+          await api('POST', path(PATHS.hearingNotice, id, participantId), { token });
           this.load();
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
@@ -77,7 +68,7 @@ class HearingAdminPage extends HTMLElement {
       };
       const enter = async () => {
         try {
-          setParticipantSession(await api('POST', `/api/hearings/${id}/enter`, { token }));
+          setParticipantSession(await api('POST', path(PATHS.hearingEnter, id), { token }));
           go('#/room');
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
@@ -86,7 +77,7 @@ class HearingAdminPage extends HTMLElement {
       const cancel = async () => {
         if (!window.confirm('确定取消该庭审？所有参与人将收到取消通知。')) return;
         try {
-          await api('POST', `/api/hearings/${id}/cancel`, { token });
+          await api('POST', path(PATHS.hearingCancel, id), { token });
           this.load();
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
@@ -115,13 +106,14 @@ class HearingAdminPage extends HTMLElement {
             h('td', {}, over ? '' : h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, '重发通知')))))),
         h('h2', {}, '短信'),
         h('ul', { class: 'sms' }, sms.map((/** @type {any} */ m) => h('li', { class: `sms-item ${m.status}` },
-          h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KINDS[m.kind] ?? m.kind}　${m.mobile}　${{ queued: '发送中', sent: '已发送', failed: '发送失败' }[/** @type {'queued'|'sent'|'failed'} */ (m.status)]}`),
-          h('div', { class: 'sms-text' }, m.kind === 'login_code' ? m.text.replace(/\d{6}/, '******') : m.text)))),
+          h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KIND_LABELS[m.kind] ?? m.kind}　${m.mobile}　${SMS_STATUS_LABELS[m.status] ?? m.status}`),
+          // As the server keeps it: a login code is readable only in a trial without an SMS provider, masked otherwise.
+          h('div', { class: 'sms-text' }, m.text)))),
         h('details', {},
           h('summary', {}, `庭审记录（${events.length}）`),
           h('ol', { class: 'events' }, events.map((/** @type {any} */ e) => h('li', {},
             `${formatTime(e.at_ms)}　${e.actor_name}　${EVENTS[e.action] ?? e.action}`,
-            e.detail?.sha256 ? h('span', { class: 'mono hash' }, `SHA-256 ${e.detail.sha256}`) : null))))));
+            e.detail?.sha256 ? hashView(e.detail.sha256) : null))))));
     } catch (e) {
       replace(this, h('section', { class: 'card' }, consoleHeader('庭审'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));
     }

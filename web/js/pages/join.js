@@ -3,7 +3,13 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { go } from '../nav.js';
+import { PATHS } from '../protocol.js';
 import { setParticipantSession } from '../session.js';
+
+/** Whether this browser is a phone's or a tablet's. */
+export function onPhone() {
+  return /Android|iPhone|iPad|iPod|Mobile|HarmonyOS/.test(navigator.userAgent);
+}
 
 class JoinPage extends HTMLElement {
   connectedCallback() {
@@ -34,19 +40,23 @@ class JoinPage extends HTMLElement {
       }, 1000);
     };
 
+    // One message at a time: a notice and an error never stand side by side.
+    const say = (/** @type {string} */ text, /** @type {'notice'|'error'} */ kind) => {
+      notice.textContent = kind === 'notice' ? text : '';
+      error.textContent = kind === 'error' ? text : '';
+    };
+
     send.addEventListener('click', async () => {
-      error.textContent = '';
-      if (!/^\d{8}$/.test(meeting.value.trim())) {
-        error.textContent = '会议号应为8位数字';
-        return;
-      }
+      say('', 'error');
+      if (!/^\d{8}$/.test(meeting.value.trim())) return say('会议号应为8位数字', 'error');
+      if (!/^(\+?86)?1[3-9]\d{9}$/.test(mobile.value.replace(/[\s-]/g, ''))) return say('请输入11位手机号', 'error');
       try {
-        const sent = await api('POST', '/api/login/code', { body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim() } });
-        notice.textContent = '如会议号和手机号无误，验证码已发送至您的手机。';
+        const sent = await api('POST', PATHS.loginCode, { body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim() } });
+        say('如会议号和手机号无误，验证码已发送至您的手机。', 'notice');
         countdown(sent.resend_after_secs);
         code.focus();
       } catch (e) {
-        error.textContent = /** @type {Error} */ (e).message;
+        say(/** @type {Error} */ (e).message, 'error');
       }
     });
 
@@ -56,15 +66,15 @@ class JoinPage extends HTMLElement {
         class: 'card narrow',
         onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault();
-          error.textContent = '';
+          say('', 'error');
           try {
-            const session = await api('POST', '/api/login/verify', {
+            const session = await api('POST', PATHS.loginVerify, {
               body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim(), code: code.value.trim(), device: 'pc_browser' },
             });
             setParticipantSession(session);
             go('#/room');
           } catch (e) {
-            error.textContent = /** @type {Error} */ (e).message;
+            say(/** @type {Error} */ (e).message, 'error');
           }
         },
       },
@@ -75,7 +85,9 @@ class JoinPage extends HTMLElement {
       notice,
       error,
       h('button', { type: 'submit', class: 'primary', name: 'login' }, '登录'),
-      h('p', { class: 'hint' }, '登录后将直接进入庭审。请使用带摄像头和麦克风的电脑，并保持网络畅通。'),
+      h('p', { class: 'hint', id: 'join-hint' }, onPhone()
+        ? '登录后将直接进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。'
+        : '登录后将直接进入庭审。请使用带摄像头和麦克风的电脑，并保持网络畅通。'),
     );
     replace(this, form);
   }

@@ -5,6 +5,7 @@ import { h, replace } from '../dom.js';
 import { staffSession } from '../session.js';
 import '../record/editor.js';
 import { consoleHeader } from './console.js';
+import { PATHS, path } from '../protocol.js';
 
 class RecordPage extends HTMLElement {
   async connectedCallback() {
@@ -13,7 +14,7 @@ class RecordPage extends HTMLElement {
     const id = Number(this.dataset.id);
     let hearing;
     try {
-      hearing = await api('GET', `/api/hearings/${id}`, { token: session.token });
+      hearing = await api('GET', path(PATHS.hearing, id), { token: session.token });
     } catch (e) {
       replace(this, h('section', { class: 'card' }, consoleHeader('庭审笔录'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));
       return;

@@ -1,224 +1,350 @@
-// The hearing room (视频庭审): the video wall, the speech recognition panel on
-// the left, participants and the judge's controls, and 举证质证.
+// The hearing room (视频庭审). This element is the room's one context: it owns
+// the participant's session, the room connection and the latest room view,
+// and the panels inside it (video wall, participants, 举证质证, 庭审笔录,
+// the evidence viewer) subscribe to it instead of being pushed. Whenever
+// access returns — the first connection, a reconnection after a drop, a
+// summons after a block — the room's `epoch` moves on, and every panel loads
+// again what it shows; a REST call refused with `blocked` shows
+// 您已被屏蔽，请等待法官传唤 until then.
 
-import { api } from '../api.js';
-import { h, replace } from '../dom.js';
-import { JUDGE_ROLES, NETWORK_LABELS, PARTY_SIDES, ROLE_LABELS, ROLE_SIDES, STATUS_LABELS, label } from '../labels.js';
+import { api as rawApi, ApiError } from '../api.js';
+import { confirmDialog, h, replace } from '../dom.js';
+import { label } from '../labels.js';
 import { MediaLink } from '../media.js';
 import { go } from '../nav.js';
+import { COURT_ROLES, JUDGE_ACTIONS, JUDGE_ROLES, PATHS, STATUS_LABELS, path } from '../protocol.js';
 import { CONNECTION_LABELS, RoomConnection } from '../room.js';
 import { participantSession, setParticipantSession } from '../session.js';
 import '../room/device-check.js';
 import '../room/evidence.js';
+import '../room/people.js';
 import '../room/record.js';
 import '../room/tiles.js';
+import '../room/viewer.js';
 
-/** @typedef {import('../room.js').RoomView} RoomView */
+/**
+ * @typedef {import('../protocol.js').RoomView} RoomView
+ * @typedef {import('../protocol.js').HearingDetails} HearingDetails
+ * @typedef {import('../protocol.js').RoomNotice} RoomNotice
+ * @typedef {{
+ *   view: RoomView|null, details: HearingDetails|null, connection: import('../room.js').RoomConnectionState,
+ *   blocked: boolean, epoch: number, status: import('../protocol.js').HearingStatus|null,
+ *   me: {id: number, role: string, name: string}|null, isJudge: boolean, mayEdit: boolean,
+ * }} RoomState
+ */
 
-class RoomPage extends HTMLElement {
+export class RoomPage extends HTMLElement {
+  /** @type {Set<(state: RoomState) => void>} */
+  listeners = new Set();
+  /** @type {Set<(notice: RoomNotice) => void>} */
+  noticeListeners = new Set();
+  /** @type {RoomView|null} */
+  view = null;
+  /** @type {HearingDetails|null} */
+  details = null;
+  epoch = 0;
+  /** Whether the room was usable the last time the state changed. */
+  wasOpen = false;
   wasReconnecting = false;
 
-  async connectedCallback() {
+  connectedCallback() {
     const session = participantSession();
     if (!session) return go('#/join');
     this.session = session;
-    let details;
-    try {
-      details = await api('GET', `/api/hearings/${session.hearing_id}/details`, { token: session.token });
-    } catch (e) {
-      if (/** @type {any} */ (e).status === 401) {
-        setParticipantSession(null);
-        return go('#/join');
-      }
-      replace(this, h('p', { class: 'error card' }, /** @type {Error} */ (e).message));
-      return;
-    }
-    this.details = details;
-    this.isJudge = JUDGE_ROLES.includes(details.me.role);
-
-    this.connection = h('span', { class: 'connection', id: 'connection' });
-    this.status = h('span', { class: 'status', id: 'hearing-status' });
-    this.recognition = h('div', { class: 'recognition', id: 'recognition' });
-    this.tiles = /** @type {import('../room/tiles.js').Tiles} */ (h('ct-tiles', { id: 'tiles' }));
-    this.controls = h('div', { class: 'judge-controls', id: 'judge-controls' });
-    this.people = h('ul', { class: 'people', id: 'participants' });
-    this.mine = h('div', { class: 'my-devices' });
-    this.evidence = /** @type {import('../room/evidence.js').EvidencePanel} */ (h('ct-evidence-panel', { id: 'evidence' }));
-    this.record = /** @type {import('../room/record.js').RecordPanel} */ (h('ct-record-panel', { id: 'record' }));
-    this.blocked = h('div', { class: 'blocked-overlay', id: 'blocked', hidden: true });
-    this.banner = h('p', { class: 'banner', hidden: true });
-    this.deviceCheck = /** @type {import('../room/device-check.js').DeviceCheck} */ (h('ct-device-check'));
-    const tabs = this.tabs();
-    this.layout = h('div', { class: 'room' },
-      h('header', { class: 'room-head' },
-        h('div', {}, h('strong', {}, details.case_title), h('span', { class: 'meta' }, `${details.case_number}　${details.courtroom}　会议号 ${details.meeting_number}`)),
-        h('div', { class: 'room-state' }, this.status, this.connection,
-          h('span', { class: 'me' }, label(details.me)),
-          h('button', { type: 'button', class: 'link', onclick: () => this.leave() }, '退出'))),
-      this.banner,
-      h('aside', { class: 'left' }, h('h2', {}, '语音识别'), this.recognition),
-      h('section', { class: 'center' }, this.deviceCheck, this.tiles, this.mine),
-      h('aside', { class: 'right' }, tabs));
-    replace(this, this.layout, this.blocked);
-    this.evidence.setup(session.token, session.hearing_id, details.me);
-    this.record.setup(session.token, session.hearing_id);
-
-    this.room = new RoomConnection(session.token, 'pc_browser');
-    this.room.addEventListener('room', (e) => this.render(/** @type {CustomEvent} */ (e).detail));
-    this.room.addEventListener('state', () => {
-      this.renderConnection();
-      // Notices sent while the connection was down are lost: catch up.
-      if (this.room?.state === 'connected' && this.wasReconnecting) {
-        this.evidence?.refresh();
-        this.record?.reconnected();
-      }
-      this.wasReconnecting = this.room?.state === 'reconnecting';
+    this.connection = new RoomConnection(session.token, 'pc_browser');
+    this.build();
+    this.connection.addEventListener('room', (e) => {
+      this.view = /** @type {CustomEvent} */ (e).detail;
+      this.changed();
     });
-    this.room.addEventListener('notice', (e) => {
+    this.connection.addEventListener('state', () => {
+      const state = this.connection?.state;
+      // Notices sent while the connection was down are lost: everything loads again.
+      if (state === 'connected' && this.wasReconnecting) this.wasOpen = false;
+      this.wasReconnecting = state === 'reconnecting';
+      this.changed();
+    });
+    this.connection.addEventListener('notice', (e) => {
       const notice = /** @type {CustomEvent} */ (e).detail;
-      if (notice.kind === 'evidence_changed') this.evidence?.refresh();
-      if (notice.kind === 'record_saved' || notice.kind === 'signing_changed') this.record?.onNotice(notice);
+      for (const listener of this.noticeListeners) listener(notice);
     });
-    this.room.connect();
-    this.renderConnection();
-
-    const stream = await this.deviceCheck.run();
-    this.deviceCheck.remove();
-    this.stream = stream;
-    if (stream) this.tiles.setLocal(stream, label(details.me));
-    this.renderMyDevices();
-    this.media = new MediaLink(this.room, stream ?? new MediaStream());
-    this.media.addEventListener('track', (e) => {
-      const { participantId, stream: remote } = /** @type {CustomEvent} */ (e).detail;
-      if (!this.room?.room?.blocked_message) this.tiles?.setRemote(participantId, remote);
-      if (this.room?.room) this.tiles?.update(this.room.room);
-    });
-    this.media.addEventListener('state', () => this.renderConnection());
-    this.media.start();
+    this.connection.connect();
+    this.changed();
+    this.startMedia();
   }
 
   disconnectedCallback() {
     this.media?.stop();
-    this.room?.close();
+    this.connection?.close();
     for (const track of this.stream?.getTracks() ?? []) track.stop();
+  }
+
+  /** The room's state as panels see it. @returns {RoomState} */
+  state() {
+    const view = this.view;
+    const me = view?.me ?? this.details?.me ?? null;
+    return {
+      view,
+      details: this.details,
+      connection: this.connection?.state ?? 'connecting',
+      blocked: !!view?.blocked_message,
+      epoch: this.epoch,
+      status: view?.status ?? this.details?.status ?? null,
+      me,
+      isJudge: !!me && JUDGE_ROLES.includes(/** @type {any} */ (me.role)),
+      mayEdit: !!me && COURT_ROLES.includes(/** @type {any} */ (me.role)),
+    };
+  }
+
+  /**
+   * Calls `listener` with the room's state now and after every change.
+   * @param {(state: RoomState) => void} listener
+   * @returns {() => void} unsubscribes
+   */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    listener(this.state());
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with every room notice.
+   * @param {(notice: RoomNotice) => void} listener
+   * @returns {() => void} unsubscribes
+   */
+  onNotice(listener) {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  /** The REST API with this participant's session. @type {typeof rawApi} */
+  api = (method, apiPath, options = {}) => rawApi(method, apiPath, { ...options, token: this.session?.token ?? null }).catch((e) => {
+    if (e instanceof ApiError && e.status === 401) this.sessionEnded();
+    throw e;
+  });
+
+  get token() {
+    return this.session?.token ?? '';
+  }
+
+  get hearingId() {
+    return this.session?.hearing_id ?? 0;
+  }
+
+  /** Something changed: a new epoch when the room has just become usable, then every panel hears of it. */
+  changed() {
+    const state = this.state();
+    const open = state.connection === 'connected' && !!state.view && !state.blocked;
+    if (open && !this.wasOpen) {
+      this.epoch += 1;
+      this.loadDetails();
+    }
+    this.wasOpen = open;
+    this.render();
+    const current = this.state();
+    for (const listener of this.listeners) listener(current);
+  }
+
+  async loadDetails() {
+    const epoch = this.epoch;
+    try {
+      const details = await this.api('GET', path(PATHS.hearingDetails, this.hearingId));
+      if (epoch !== this.epoch) return;
+      this.details = details;
+      this.changed();
+    } catch {
+      // Shown without the case's details; the next epoch tries again.
+    }
+  }
+
+  sessionEnded() {
+    setParticipantSession(null);
+    go('#/join');
+  }
+
+  build() {
+    this.caseTitle = h('div', { class: 'case' });
+    this.statusBadge = h('span', { class: 'status', id: 'hearing-status' });
+    this.connectionBadge = h('span', { class: 'connection', id: 'connection' });
+    this.meLabel = h('span', { class: 'me' });
+    this.controls = h('div', { class: 'judge-controls', id: 'judge-controls' });
+    this.recognition = h('div', { class: 'recognition', id: 'recognition' });
+    this.tiles = /** @type {import('../room/tiles.js').Tiles} */ (h('ct-tiles', { id: 'tiles' }));
+    this.mine = h('div', { class: 'my-devices' });
+    this.mutedNotice = h('p', { class: 'muted-notice', id: 'muted-notice', hidden: true }, '您已被法官静音');
+    this.blockedOverlay = h('div', { class: 'blocked-overlay', id: 'blocked', hidden: true });
+    this.banner = h('p', { class: 'banner', id: 'banner', hidden: true });
+    this.deviceCheck = /** @type {import('../room/device-check.js').DeviceCheck} */ (h('ct-device-check'));
+    this.viewer = /** @type {import('../room/viewer.js').EvidenceViewer} */ (h('ct-evidence-viewer', { id: 'evidence-viewer', hidden: true }));
+    this.layout = h('div', { class: 'room' },
+      h('header', { class: 'room-head' },
+        this.caseTitle,
+        h('div', { class: 'room-state' }, this.statusBadge, this.connectionBadge, this.meLabel,
+          h('button', { type: 'button', class: 'link', name: 'leave', onclick: () => this.leave() }, '退出')),
+        this.controls),
+      this.banner,
+      h('aside', { class: 'left' }, h('h2', {}, '语音识别'), this.recognition),
+      h('section', { class: 'center' }, this.tiles, this.mutedNotice, this.mine),
+      h('aside', { class: 'right' }, this.tabs()),
+      this.viewer);
+    // The device check comes first, and stays usable above the block message:
+    // a party blocked before entering still enters, to be summoned later.
+    replace(this, this.deviceCheck, this.layout, this.blockedOverlay);
   }
 
   tabs() {
     /** @type {Record<string, HTMLElement>} */
     const panels = {
-      people: h('div', { class: 'panel' }, this.controls, this.people),
-      evidence: h('div', { class: 'panel', hidden: true }, this.evidence),
-      record: h('div', { class: 'panel', hidden: true }, this.record),
+      people: h('div', { class: 'panel', dataset: { panel: 'people' } }, h('ct-people', { id: 'participants' })),
+      evidence: h('div', { class: 'panel', dataset: { panel: 'evidence' }, hidden: true }, h('ct-evidence-panel', { id: 'evidence' })),
+      record: h('div', { class: 'panel', dataset: { panel: 'record' }, hidden: true }, h('ct-record-panel', { id: 'record' })),
     };
     const buttons = /** @type {const} */ ([['people', '参与人'], ['evidence', '举证质证'], ['record', '庭审笔录']]).map(([key, text]) =>
-      h('button', {
-        type: 'button', class: key === 'people' ? 'tab active' : 'tab', name: `tab-${key}`,
-        onclick: (/** @type {Event} */ event) => {
-          for (const b of /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (event.target).parentElement).children) b.classList.remove('active');
-          /** @type {HTMLElement} */ (event.target).classList.add('active');
-          for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== key;
-        },
-      }, text));
-    return h('div', {}, h('nav', { class: 'tabs' }, buttons), Object.values(panels));
+      h('button', { type: 'button', class: key === 'people' ? 'tab active' : 'tab', name: `tab-${key}`, onclick: () => this.showTab(key) }, text));
+    this.tabButtons = buttons;
+    this.panels = panels;
+    return h('div', { class: 'tabbed' }, h('nav', { class: 'tabs' }, buttons), Object.values(panels));
   }
 
-  renderConnection() {
-    if (!this.connection || !this.room) return;
-    const reconnecting = this.room.state === 'reconnecting' || this.media?.state === 'reconnecting';
-    this.connection.textContent = reconnecting ? '重新连接中' : CONNECTION_LABELS[this.room.state];
-    this.connection.className = `connection ${reconnecting ? 'reconnecting' : this.room.state}`;
-    if (this.room.state === 'ended' || this.room.state === 'replaced') {
-      if (this.banner) {
-        this.banner.hidden = false;
-        this.banner.textContent = this.room.endReason ?? CONNECTION_LABELS[this.room.state];
-      }
+  /** @param {string} key */
+  showTab(key) {
+    for (const b of this.tabButtons ?? []) b.classList.toggle('active', b.name === `tab-${key}`);
+    for (const [name, panel] of Object.entries(this.panels ?? {})) panel.hidden = name !== key;
+    // The court writes the record in a wide view, the video beside it.
+    this.layout?.classList.toggle('writing', key === 'record' && this.state().mayEdit);
+  }
+
+  render() {
+    const state = this.state();
+    const { view, details } = state;
+    if (!this.layout || !this.blockedOverlay || !this.statusBadge || !this.connectionBadge) return;
+    // 您已被屏蔽，请等待法官传唤 — and nothing else of the hearing.
+    if (view?.blocked_message) {
+      this.blockedOverlay.hidden = false;
+      replace(this.blockedOverlay, h('p', {}, view.blocked_message));
+      this.layout.hidden = true;
+      this.tiles?.clearRemote();
+      this.viewer?.close();
+      return;
+    }
+    this.blockedOverlay.hidden = true;
+    this.layout.hidden = false;
+    if (this.caseTitle && details) {
+      replace(this.caseTitle, h('strong', {}, details.case_title),
+        h('span', { class: 'meta' }, `${details.case_number}　${details.courtroom}　会议号 ${details.meeting_number}`));
+    }
+    if (this.meLabel && state.me) this.meLabel.textContent = label(state.me);
+    this.renderConnection();
+    if (!view) return;
+    this.statusBadge.textContent = STATUS_LABELS[view.status];
+    this.statusBadge.className = `status ${view.status}`;
+    if (this.recognition) replace(this.recognition, h('p', { class: `recognition-message ${view.recognition.status}` }, view.recognition.message));
+    for (const [id, stream] of this.media?.remote ?? []) this.tiles?.setRemote(id, stream);
+    this.tiles?.update(view);
+    this.renderControls(state);
+    this.renderMyDevices();
+    if (view.status === 'closed' && this.banner) {
+      this.banner.hidden = false;
+      this.banner.textContent = '庭审已结束（已闭庭）：不能再提交证据；请在“庭审笔录”中阅读笔录并签名。';
     }
   }
 
+  /** The judge's 开始, 休庭, 继续, 闭庭: always in the header, whatever tab is open. */
+  renderControls(/** @type {RoomState} */ state) {
+    if (!this.controls || !state.view) return;
+    if (!state.isJudge) return replace(this.controls);
+    replace(this.controls, JUDGE_ACTIONS[state.view.status].map(({ action, label: text, confirm }) =>
+      h('button', {
+        type: 'button', class: action === 'close' ? 'danger' : 'primary', name: action,
+        onclick: async () => {
+          if (confirm && !(await confirmDialog({ title: `${text}？`, message: confirm, confirm: `确定${text}`, danger: true }))) return;
+          this.command({ action });
+        },
+      }, text)));
+  }
+
+  /**
+   * A judge's command; a refusal is shown to the judge.
+   * @param {object} command
+   */
+  async command(command) {
+    try {
+      await this.connection?.command(command);
+    } catch (e) {
+      window.alert(/** @type {Error} */ (e).message);
+    }
+  }
+
+  renderConnection() {
+    if (!this.connectionBadge || !this.connection) return;
+    const room = this.connection;
+    const reconnecting = room.state === 'reconnecting' || this.media?.state === 'reconnecting';
+    this.connectionBadge.textContent = reconnecting ? '重新连接中' : CONNECTION_LABELS[room.state];
+    this.connectionBadge.className = `connection ${reconnecting ? 'reconnecting' : room.state}`;
+    if ((room.state === 'ended' || room.state === 'replaced') && this.banner) {
+      this.banner.hidden = false;
+      this.banner.textContent = room.endReason ?? CONNECTION_LABELS[room.state];
+    }
+  }
+
+  async startMedia() {
+    const stream = await this.deviceCheck?.run();
+    this.deviceCheck?.remove();
+    this.stream = stream;
+    if (stream && this.tiles) this.tiles.setLocal(stream, label(this.state().me ?? { role: '', name: '' }));
+    this.renderMyDevices();
+    if (!this.connection || !this.isConnected) return;
+    this.media = new MediaLink(this.connection, stream ?? new MediaStream());
+    this.media.addEventListener('track', (e) => {
+      const { participantId, stream: remote } = /** @type {CustomEvent} */ (e).detail;
+      if (!this.view?.blocked_message) this.tiles?.setRemote(participantId, remote);
+      if (this.view) this.tiles?.update(this.view);
+    });
+    this.media.addEventListener('state', () => this.renderConnection());
+    this.media.start();
+  }
+
+  /** 关闭摄像头 / 关闭麦克风; a microphone muted by the judge says so. */
   renderMyDevices() {
-    if (!this.mine) return;
+    if (!this.mine || this.stream === undefined) return;
+    const mutedByJudge = !!this.view?.me.muted;
+    if (this.mutedNotice) this.mutedNotice.hidden = !mutedByJudge;
     const toggle = (/** @type {'video'|'audio'} */ kind, /** @type {string} */ on, /** @type {string} */ off) => {
       const tracks = kind === 'video' ? this.stream?.getVideoTracks() : this.stream?.getAudioTracks();
       const enabled = !!tracks?.length && tracks.every((t) => t.enabled);
+      const muted = kind === 'audio' && mutedByJudge;
       return h('button', {
-        type: 'button', class: 'secondary', name: `toggle-${kind}`, disabled: !tracks?.length,
+        type: 'button', class: muted ? 'secondary muted' : 'secondary', name: `toggle-${kind}`, disabled: !tracks?.length || muted,
+        title: muted ? '法官已将您静音，取消静音后才能发言' : '',
         onclick: () => {
           for (const track of tracks ?? []) track.enabled = !enabled;
-          this.room?.setDeviceState(!!this.stream?.getVideoTracks().some((t) => t.enabled), !!this.stream?.getAudioTracks().some((t) => t.enabled));
+          this.connection?.setDeviceState(!!this.stream?.getVideoTracks().some((t) => t.enabled), !!this.stream?.getAudioTracks().some((t) => t.enabled));
           this.renderMyDevices();
         },
-      }, enabled ? off : on);
+      }, muted ? '已被法官静音' : enabled ? off : on);
     };
     replace(this.mine, toggle('video', '打开摄像头', '关闭摄像头'), toggle('audio', '打开麦克风', '关闭麦克风'));
   }
 
-  /** @param {RoomView} view */
-  render(view) {
-    if (!this.status || !this.recognition || !this.blocked || !this.layout || !this.tiles) return;
-    // 您已被屏蔽，请等待法官传唤 — and nothing else of the hearing.
-    if (view.blocked_message) {
-      this.blocked.hidden = false;
-      replace(this.blocked, h('p', {}, view.blocked_message));
-      this.layout.hidden = true;
-      this.tiles.clearRemote();
-      return;
-    }
-    this.blocked.hidden = true;
-    this.layout.hidden = false;
-    this.status.textContent = STATUS_LABELS[view.status];
-    this.status.className = `status ${view.status}`;
-    replace(this.recognition, h('p', { class: `recognition-message ${view.recognition.status}` }, view.recognition.message));
-    for (const [id, stream] of this.media?.remote ?? []) this.tiles.setRemote(id, stream);
-    this.tiles.update(view);
-    this.renderPeople(view);
-    if (view.status === 'closed' && this.banner) {
-      this.banner.hidden = false;
-      this.banner.textContent = '庭审已结束（已闭庭）';
-    }
+  /**
+   * Opens evidence in the large viewer.
+   * @param {import('../protocol.js').Evidence[]} items what the viewer pages through
+   * @param {string} id the item to show
+   */
+  openEvidence(items, id) {
+    this.layout?.classList.add('viewing');
+    this.viewer?.open(items, id);
   }
 
-  /** @param {RoomView} view */
-  renderPeople(view) {
-    if (!this.people || !this.controls || !this.room) return;
-    const room = this.room;
-    const command = async (/** @type {object} */ c) => {
-      try {
-        await room.command(c);
-      } catch (e) {
-        window.alert(/** @type {Error} */ (e).message);
-      }
-    };
-    if (this.isJudge) {
-      /** @type {Record<string, [string, string][]>} */
-      const actions = {
-        scheduled: [['start', '开始']],
-        in_session: [['adjourn', '休庭'], ['close', '闭庭']],
-        adjourned: [['resume', '继续'], ['close', '闭庭']],
-      };
-      replace(this.controls, (actions[view.status] ?? []).map(([action, text]) =>
-        h('button', { type: 'button', class: action === 'close' ? 'danger' : 'primary', name: action, onclick: () => command({ action }) }, text)));
-    }
-    replace(this.people, view.participants.map((p) => {
-      const isParty = PARTY_SIDES.includes(ROLE_SIDES[p.role]) || p.role === 'witness';
-      return h('li', { class: `person${p.online ? ' online' : ''}${p.blocked ? ' blocked' : ''}`, dataset: { participant: String(p.id) } },
-        h('span', { class: 'who' }, `${ROLE_LABELS[p.role]} ${p.name}`),
-        h('span', { class: 'presence' }, p.online ? '在线' : '离线'),
-        p.network ? h('span', { class: `network ${p.network}` }, NETWORK_LABELS[p.network]) : null,
-        p.blocked ? h('span', { class: 'flag' }, '已屏蔽') : null,
-        p.muted ? h('span', { class: 'flag' }, '已静音') : null,
-        this.isJudge && isParty
-          ? h('button', { type: 'button', class: 'link', name: p.blocked ? 'summon' : 'block', onclick: () => command({ action: p.blocked ? 'summon' : 'block', participant_id: p.id }) }, p.blocked ? '传唤' : '屏蔽')
-          : null,
-        this.isJudge && p.id !== view.me.id
-          ? h('button', { type: 'button', class: 'link', name: p.muted ? 'unmute' : 'mute', onclick: () => command({ action: 'set_muted', participant_id: p.id, muted: !p.muted }) }, p.muted ? '取消静音' : '静音')
-          : null);
-    }));
+  evidenceClosed() {
+    this.layout?.classList.remove('viewing');
   }
 
-  leave() {
+  async leave() {
+    if (!(await confirmDialog({ title: '退出庭审？', message: '退出后将离开视频庭审。庭审未结束时可使用会议号重新登录进入。', confirm: '确定退出' }))) return;
     this.media?.stop();
-    this.room?.close();
-    if (this.session) api('POST', '/api/session/logout', { token: this.session.token }).catch(() => {});
+    this.connection?.close();
+    if (this.session) rawApi('POST', PATHS.logout, { token: this.session.token }).catch(() => {});
     setParticipantSession(null);
     go('#/');
   }

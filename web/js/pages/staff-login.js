@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { go } from '../nav.js';
 import { setStaffSession } from '../session.js';
+import { PATHS } from '../protocol.js';
 
 class StaffLoginPage extends HTMLElement {
   connectedCallback() {
@@ -20,7 +21,7 @@ class StaffLoginPage extends HTMLElement {
             event.preventDefault();
             error.textContent = '';
             try {
-              setStaffSession(await api('POST', '/api/staff/login', { body: { username: username.value.trim(), password: password.value } }));
+              setStaffSession(await api('POST', PATHS.staffLogin, { body: { username: username.value.trim(), password: password.value } }));
               go('#/console');
             } catch (e) {
               error.textContent = /** @type {Error} */ (e).message;

@@ -1,14 +1,11 @@
 // A court record version as a document: the header, then who said what, and
 // the version's number and SHA-256 at the foot.
 
-import { formatTime, h } from '../dom.js';
+import { formatTime, h, hashView } from '../dom.js';
 
 /**
- * @typedef {{case_number: string, case_title: string, time: string, place: string,
- *   judges: string[], clerk: string, present: string[]}} RecordHeader
- * @typedef {{speaker: string, text: string}} RecordParagraph
- * @typedef {{hearing_id: number, version: number, content: {header: RecordHeader, paragraphs: RecordParagraph[]},
- *   sha256: string, saved_by: string, saved_at_ms: number}} RecordVersion
+ * @typedef {import('../protocol.js').RecordHeader} RecordHeader
+ * @typedef {import('../protocol.js').RecordVersion} RecordVersion
  */
 
 /** The header's fields in the order printed, with their names. */
@@ -42,5 +39,5 @@ export function recordDocument(version) {
       : h('p', { class: 'empty' }, '笔录正文尚未记录'),
     h('footer', { class: 'record-foot meta' },
       `第${version.version}版　${version.saved_by}　${formatTime(version.saved_at_ms)}　`,
-      h('span', { class: 'mono hash', title: 'SHA-256' }, `SHA-256 ${version.sha256}`)));
+      hashView(version.sha256)));
 }

@@ -3,8 +3,8 @@
 // 发起签名, the signing status, the signed PDF and the version history.
 
 import { api, ApiError } from '../api.js';
-import { formatTime, h, replace } from '../dom.js';
-import { ROLE_LABELS } from '../labels.js';
+import { formatTime, h, hashView, replace } from '../dom.js';
+import { PATHS, ROLE_LABELS, SIGNING_STATUSES, path } from '../protocol.js';
 import { HEADER_FIELDS, headerText, recordDocument } from './document.js';
 import { allSigned, downloadPdf, signingStatus } from './signing.js';
 
@@ -30,6 +30,10 @@ export class RecordEditor extends HTMLElement {
   poll = undefined;
   /** @type {number|undefined} when the unsaved changes began */
   dirtySince = undefined;
+  /** @type {import('../protocol.js').HearingStatus|null} the hearing's state, when the host knows it live (the room) */
+  hearingStatus = null;
+  /** @type {RecordView|null} */
+  lastView = null;
 
   /**
    * @param {string} token
@@ -61,7 +65,7 @@ export class RecordEditor extends HTMLElement {
     /** @type {RecordView} */
     let view;
     try {
-      view = await api('GET', `/api/hearings/${this.hearingId}/record`, { token: this.token });
+      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
     } catch (e) {
       replace(this, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
       return;
@@ -80,19 +84,20 @@ export class RecordEditor extends HTMLElement {
     for (const p of content.paragraphs) this.addParagraph(p.speaker, p.text, false);
     if (!content.paragraphs.length) this.addParagraph('审判长', '', false);
     this.showSaved(view.latest);
+    // The save state and the signing status stay in view above the text, however long it gets.
     replace(this,
       h('datalist', { id: 'speakers' }, Object.values(ROLE_LABELS).concat(content.header.present).map((s) => h('option', { value: s }))),
-      h('div', { class: 'toolbar' },
-        this.status,
-        h('button', { type: 'button', name: 'save-now', onclick: () => this.save() }, '立即保存')),
-      this.error,
+      h('div', { class: 'editor-top' },
+        h('div', { class: 'toolbar' },
+          this.status,
+          h('button', { type: 'button', name: 'save-now', onclick: () => this.save() }, '立即保存')),
+        this.error,
+        this.signing),
       h('details', { class: 'record-header-editor' }, h('summary', {}, '笔录首部（案号、时间、地点、到庭人员）'), this.headerFields),
       this.paragraphs,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', name: 'add-paragraph', onclick: () => this.addParagraph('', '', true) }, '添加段落'),
         h('span', { class: 'hint' }, 'Ctrl+Enter 添加段落，修改后自动保存')),
-      h('h3', {}, '签名'),
-      this.signing,
       h('details', { class: 'versions' }, h('summary', { onclick: () => this.loadHistory() }, '版本记录'), this.history));
     this.renderSigning(view);
   }
@@ -171,7 +176,7 @@ export class RecordEditor extends HTMLElement {
     this.saving = true;
     if (this.status) this.status.textContent = '正在保存…';
     try {
-      const version = await api('PUT', `/api/hearings/${this.hearingId}/record`, {
+      const version = await api('PUT', path(PATHS.record, /** @type {number} */ (this.hearingId)), {
         token: this.token, body: { base_version: this.base, content },
       });
       this.base = version.version;
@@ -216,25 +221,42 @@ export class RecordEditor extends HTMLElement {
     this.status.dataset.version = version ? String(version.version) : '';
   }
 
+  /**
+   * The hearing's state, from a host that follows it live (the room): 发起签名
+   * is offered as working only after 休庭 or 闭庭.
+   * @param {import('../protocol.js').HearingStatus|null} status
+   */
+  setStatus(status) {
+    if (status === this.hearingStatus) return;
+    this.hearingStatus = status;
+    if (this.lastView) this.renderSigning(this.lastView);
+  }
+
   /** @param {RecordView} view */
   renderSigning(view) {
     if (!this.signing) return;
+    this.lastView = view;
     const round = view.signing;
+    const mayStart = this.hearingStatus ? view.may_edit && SIGNING_STATUSES.includes(this.hearingStatus) : view.may_start_signing;
     replace(this.signing,
-      round ? signingStatus(round) : h('p', { class: 'hint' }, '闭庭或休庭后，可发起签名，当事人将收到签名请求。'),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'primary', name: 'start-signing', onclick: () => this.startSigning() },
+      round ? signingStatus(round) : null,
+      h('div', { class: 'actions signing-actions' },
+        h('button', { type: 'button', class: 'primary', name: 'start-signing', disabled: !mayStart, onclick: () => this.startSigning() },
           round && !round.superseded_at_ms ? '重新发起签名' : '发起签名'),
+        mayStart ? null : h('span', { class: 'hint', id: 'signing-hint' }, '休庭或闭庭后才能发起签名'),
         h('button', { type: 'button', name: 'refresh-signing', onclick: () => this.refreshSigning() }, '刷新签名状态'),
-        round ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download(round.version) }, '下载签名笔录（PDF）') : null));
+        round ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download() }, allSigned(round) ? '下载签名笔录（PDF）' : '下载笔录（签名未完成）') : null));
     clearInterval(this.poll);
     // The console has no room connection: signatures are looked for while some are missing.
-    if (round && !round.superseded_at_ms && !allSigned(round)) this.poll = setInterval(() => this.refreshSigning(), POLL_MS);
+    // Before signing, the console also looks for the hearing to reach 休庭 or 闭庭.
+    if ((round && !round.superseded_at_ms && !allSigned(round)) || (!this.hearingStatus && !mayStart)) {
+      this.poll = setInterval(() => this.refreshSigning(), POLL_MS);
+    }
   }
 
   async refreshSigning() {
     try {
-      this.renderSigning(await api('GET', `/api/hearings/${this.hearingId}/record`, { token: this.token }));
+      this.renderSigning(await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token }));
     } catch {
       // Shown as it was; the next poll or click tries again.
     }
@@ -248,7 +270,7 @@ export class RecordEditor extends HTMLElement {
       return;
     }
     try {
-      await api('POST', `/api/hearings/${this.hearingId}/record/signing`, { token: this.token, body: { version: this.base } });
+      await api('POST', path(PATHS.recordSigning, /** @type {number} */ (this.hearingId)), { token: this.token, body: { version: this.base } });
       if (this.error) this.error.textContent = '';
     } catch (e) {
       if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
@@ -256,10 +278,9 @@ export class RecordEditor extends HTMLElement {
     await this.refreshSigning();
   }
 
-  /** @param {number} version */
-  async download(version) {
+  async download() {
     try {
-      await downloadPdf(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId), `庭审笔录-第${version}版.pdf`);
+      await downloadPdf(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId));
     } catch (e) {
       if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
     }
@@ -268,9 +289,9 @@ export class RecordEditor extends HTMLElement {
   async loadHistory() {
     if (!this.history) return;
     try {
-      const versions = await api('GET', `/api/hearings/${this.hearingId}/record/history`, { token: this.token });
+      const versions = await api('GET', path(PATHS.recordHistory, /** @type {number} */ (this.hearingId)), { token: this.token });
       replace(this.history, versions.map((/** @type {any} */ v) =>
-        h('li', {}, `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, h('span', { class: 'mono hash' }, v.sha256))));
+        h('li', {}, `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, hashView(v.sha256))));
     } catch (e) {
       replace(this.history, h('li', { class: 'error' }, /** @type {Error} */ (e).message));
     }

@@ -1,13 +1,22 @@
-// 举证质证: the hearing's evidence by side (反 on counter-evidence), viewing
-// images and PDFs in the page, opinions on the other sides' evidence, and
-// submitting evidence with progress.
+// 举证质证: the hearing's evidence by side (反 on counter-evidence, with the
+// evidence it answers), opened in the large viewer, opinions on the other
+// sides' evidence, and submitting evidence with progress. It subscribes to
+// the room: it loads whenever access returns and on every evidence notice.
 
-import { blobUrl, api } from '../api.js';
-import { formatSize, formatTime, h, replace } from '../dom.js';
-import { KIND_LABELS, PARTY_SIDES, ROLE_SIDES, SIDE_LABELS, label } from '../labels.js';
+import { ApiError } from '../api.js';
+import { formatSize, formatTime, h, hashView, replace } from '../dom.js';
+import { label } from '../labels.js';
+import {
+  BLOCKED_MESSAGE, EVIDENCE_ROLES, JUDGE_ROLES, KIND_LABELS, OVER_STATUSES, PATHS, PRIVATE_KINDS, ROLE_SIDES, SIDE_LABELS,
+  SIDE_ORDER, STANCE_LABELS, path,
+} from '../protocol.js';
+import { roomOf } from './context.js';
 import { uploadEvidence } from './uploads.js';
 
-/** @typedef {{stance: 'accept'|'dispute', reason: string}} Position */
+/**
+ * @typedef {import('../protocol.js').Evidence} Evidence
+ * @typedef {import('../protocol.js').Position} Position
+ */
 
 const ASPECTS = /** @type {const} */ ([
   ['authenticity', '真实性'],
@@ -15,144 +24,169 @@ const ASPECTS = /** @type {const} */ ([
   ['relevance', '关联性'],
 ]);
 
+/**
+ * Whether this participant gets an item's original: a photo, recording or
+ * video may say where it was made, so only its own side and the court get
+ * it unless the judge released it (the server decides; this only picks links).
+ * @param {Evidence} item
+ * @param {{role: string}|null} me
+ */
+export function mayHaveOriginal(item, me) {
+  const mySide = me ? ROLE_SIDES[/** @type {import('../protocol.js').ParticipantRole} */ (me.role)] : '';
+  return !PRIVATE_KINDS.includes(item.kind) || item.original_released || mySide === 'court' || mySide === item.side;
+}
+
 export class EvidencePanel extends HTMLElement {
-  /**
-   * @param {string} token
-   * @param {number} hearingId
-   * @param {{id: number, name: string, role: string}} me
-   */
-  setup(token, hearingId, me) {
-    this.token = token;
-    this.hearingId = hearingId;
-    this.me = me;
-    /** @type {any[]} */
-    this.items = [];
+  /** @type {Evidence[]} */
+  items = [];
+  epoch = -1;
+  loads = 0;
+  /** @type {{role: string, id: number, name: string}|null} */
+  me = null;
+  /** @type {import('../protocol.js').HearingStatus|null} */
+  status = null;
+
+  connectedCallback() {
+    const room = roomOf(this);
+    if (!room) return;
+    this.room = room;
     this.listElement = h('div', { class: 'evidence-list' });
-    this.viewer = h('div', { class: 'viewer' });
-    this.form = this.isParty() ? this.uploadForm() : null;
-    replace(this, this.form, this.listElement, this.viewer);
-    this.refresh();
+    this.formSlot = h('div', { class: 'upload-slot' });
+    this.state = h('p', { class: 'panel-state', role: 'status' });
+    replace(this, this.formSlot, this.state, this.listElement);
+    this.unsubscribe = room.subscribe((state) => {
+      this.me = state.me;
+      if (state.status !== this.status) {
+        // After 闭庭 nothing is offered that can no longer be done: the form, 撤回, 质证意见.
+        this.status = state.status;
+        this.renderForm();
+        this.render();
+      }
+      if (!state.blocked && state.view && state.epoch !== this.epoch) {
+        this.epoch = state.epoch;
+        this.refresh();
+      }
+    });
+    this.unnotice = room.onNotice((notice) => {
+      if (notice.kind === 'evidence_changed') this.refresh();
+    });
+  }
+
+  disconnectedCallback() {
+    this.unsubscribe?.();
+    this.unnotice?.();
   }
 
   isParty() {
-    return !!this.me && PARTY_SIDES.includes(ROLE_SIDES[this.me.role]);
+    return !!this.me && EVIDENCE_ROLES.includes(/** @type {any} */ (this.me.role));
+  }
+
+  isJudge() {
+    return !!this.me && JUDGE_ROLES.includes(/** @type {any} */ (this.me.role));
+  }
+
+  over() {
+    return !!this.status && OVER_STATUSES.includes(this.status);
   }
 
   async refresh() {
-    if (!this.token || !this.listElement) return;
+    if (!this.room) return;
+    const load = ++this.loads;
     try {
-      this.items = await api('GET', `/api/hearings/${this.hearingId}/evidence`, { token: this.token });
-    } catch {
+      const items = await this.room.api('GET', path(PATHS.evidenceList, this.room.hearingId));
+      if (load !== this.loads) return;
+      this.items = items;
+      if (this.state) this.state.textContent = '';
+    } catch (e) {
+      if (load !== this.loads || !this.state) return;
+      // Refused while blocked: said here too; the summons brings the list back.
+      this.state.textContent = e instanceof ApiError && e.code === 'blocked' ? BLOCKED_MESSAGE : /** @type {Error} */ (e).message;
       return;
     }
     this.render();
   }
 
+  /** The upload form for parties while the hearing runs; after 闭庭, why there is none. */
+  renderForm() {
+    if (!this.formSlot) return;
+    if (!this.isParty()) return replace(this.formSlot);
+    if (this.over()) return replace(this.formSlot, h('p', { class: 'hint', id: 'upload-closed' }, '庭审已结束，不能再提交证据。'));
+    if (!this.form) this.form = this.uploadForm();
+    replace(this.formSlot, this.form);
+  }
+
   render() {
     if (!this.listElement) return;
-    const items = this.items ?? [];
+    const items = this.items;
+    this.populateAnswers();
     if (!items.length) {
       replace(this.listElement, h('p', { class: 'empty' }, '尚无证据'));
       return;
     }
-    /** @type {Map<string, any[]>} */
-    const bySide = new Map();
-    for (const side of ['plaintiff', 'defendant', 'third_party', 'witness', 'court']) bySide.set(side, []);
-    for (const item of items) bySide.get(item.side)?.push(item);
-    replace(this.listElement, [...bySide].filter(([, list]) => list.length).map(([side, list]) =>
-      h('section', { class: 'side', dataset: { side } },
-        h('h3', {}, `${SIDE_LABELS[side]}证据`),
-        h('ol', {}, list.map((item) => this.itemView(item))))));
-    this.populateAnswers();
+    replace(this.listElement, SIDE_ORDER.map((side) => {
+      const list = items.filter((item) => item.side === side);
+      return list.length
+        ? h('section', { class: 'side', dataset: { side } },
+          h('h3', {}, `${SIDE_LABELS[side]}证据`),
+          h('ol', {}, list.map((item) => this.itemView(item))))
+        : null;
+    }));
   }
 
-  /** @param {any} item */
+  /** The order the viewer pages through: as listed. */
+  ordered() {
+    return SIDE_ORDER.flatMap((side) => this.items.filter((item) => item.side === side));
+  }
+
+  /** @param {string} id */
+  open(id) {
+    this.room?.openEvidence(this.ordered(), id);
+  }
+
+  /** @param {Evidence} item */
   itemView(item) {
-    const mySide = this.me ? ROLE_SIDES[this.me.role] : '';
-    const mayOpine = this.isParty() && item.side !== mySide && !item.withdrawn_at_ms;
+    const mySide = this.me ? ROLE_SIDES[/** @type {any} */ (this.me.role)] : '';
+    const mayOpine = this.isParty() && item.side !== mySide && !item.withdrawn_at_ms && !this.over();
+    const answered = item.answers ? this.items.find((i) => i.id === item.answers) : undefined;
     return h('li', { class: item.withdrawn_at_ms ? 'evidence withdrawn' : 'evidence', dataset: { evidence: item.id } },
       h('div', { class: 'evidence-head' },
         item.counter ? h('span', { class: 'badge counter', title: '反证' }, '反') : null,
-        h('button', { type: 'button', class: 'link title', onclick: () => this.view(item) }, item.title),
+        h('button', { type: 'button', class: 'link title', name: 'open-evidence', onclick: () => this.open(item.id) }, item.title),
         h('span', { class: 'kind' }, KIND_LABELS[item.kind] ?? item.kind),
         item.withdrawn_at_ms ? h('span', { class: 'status cancelled' }, '已撤回') : null),
+      answered
+        ? h('div', { class: 'answers' }, '针对：',
+          h('button', { type: 'button', class: 'link', name: 'answered', onclick: () => this.open(answered.id) }, `${SIDE_LABELS[answered.side]}证据「${answered.title}」`))
+        : null,
       h('div', { class: 'meta' }, `${label(item.submitter)}　${formatTime(item.submitted_at_ms)}　${formatSize(item.size)}`),
       h('div', { class: 'purpose' }, `证明目的：${item.purpose}`),
       item.description ? h('div', { class: 'description' }, item.description) : null,
-      h('div', { class: 'meta mono', title: '原件的 SHA-256 校验值' }, `SHA-256 ${item.sha256}`),
+      h('div', { class: 'meta' }, hashView(item.sha256)),
       item.opinions.length
-        ? h('ul', { class: 'opinions' }, item.opinions.map((/** @type {any} */ o) => h('li', {},
+        ? h('ul', { class: 'opinions' }, item.opinions.map((o) => h('li', {},
           h('strong', {}, `${label(o.by)}：`),
           ASPECTS.map(([key, text]) => {
             const position = o[key];
             return h('span', { class: position.stance === 'accept' ? 'accept' : 'dispute' },
-              `${text}${position.stance === 'accept' ? '认可' : '有异议'}${position.reason ? `（${position.reason}）` : ''}　`);
+              `${text}${STANCE_LABELS[position.stance]}${position.reason ? `（${position.reason}）` : ''}　`);
           }))))
         : null,
       mayOpine ? this.opinionForm(item) : null,
-      item.submitter.id === this.me?.id && !item.withdrawn_at_ms
+      item.submitter.id === this.me?.id && !item.withdrawn_at_ms && !this.over()
         ? h('button', { type: 'button', class: 'link', onclick: () => this.withdraw(item) }, '撤回')
-        : null,
-      this.me && ['presiding_judge', 'judge'].includes(this.me.role) && ['image', 'audio', 'video'].includes(item.kind) && !item.original_released
-        ? h('button', { type: 'button', class: 'link', onclick: () => this.release(item) }, '公开原件')
         : null,
       item.original_released ? h('span', { class: 'meta' }, '原件已公开') : null);
   }
 
-  /**
-   * Whether this participant gets the item's original: a photo, recording or
-   * video may say where it was made, so only its own side and the court get
-   * it unless the judge released it (the server decides; this only picks links).
-   * @param {any} item
-   */
-  mayHaveOriginal(item) {
-    const mySide = this.me ? ROLE_SIDES[this.me.role] : '';
-    const private_ = ['image', 'audio', 'video'].includes(item.kind);
-    return !private_ || item.original_released || mySide === 'court' || mySide === item.side;
-  }
-
-  /** Shows an image's preview or a PDF in the page; other files download. */
-  async view(/** @type {any} */ item) {
-    if (!this.viewer || !this.token) return;
-    replace(this.viewer, h('p', {}, '正在加载……'));
-    const download = async (/** @type {string} */ variant, /** @type {string} */ text, /** @type {string} */ name) =>
-      h('a', { href: await blobUrl(`/api/evidence/${item.id}/${variant}`, this.token ?? ''), download: name, class: 'button' }, text);
-    try {
-      if (item.has_preview) {
-        const url = await blobUrl(`/api/evidence/${item.id}/preview`, this.token);
-        const full = this.mayHaveOriginal(item)
-          ? await download('original', '下载原件', item.file_name)
-          : await download('copy', '下载原图（已去除拍摄位置等信息）', `${item.title}.jpg`);
-        replace(this.viewer, h('figure', {}, h('img', { src: url, alt: item.title, class: 'evidence-image' }), h('figcaption', {}, item.title, ' ', full)));
-      } else if (!this.mayHaveOriginal(item)) {
-        replace(this.viewer, h('p', {}, '该证据原件可能含有拍摄位置等个人信息，仅限提交方和法庭下载；如需原件，请向法官申请公开。'));
-      } else if (item.kind === 'pdf') {
-        const url = await blobUrl(`/api/evidence/${item.id}/original`, this.token);
-        replace(this.viewer, h('iframe', { src: url, title: item.title, class: 'evidence-pdf' }));
-      } else {
-        replace(this.viewer, await download('original', `下载 ${item.file_name}`, item.file_name));
-      }
-    } catch (e) {
-      replace(this.viewer, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
-    }
-  }
-
-  /** The presiding judge lets every party download an original (logged). */
-  async release(/** @type {any} */ item) {
-    if (!this.token || !window.confirm('公开后，各方当事人均可下载该证据原件（可能含有拍摄位置等信息）。确定公开？')) return;
-    await api('POST', `/api/evidence/${item.id}/release`, { token: this.token }).catch((e) => window.alert(e.message));
+  async withdraw(/** @type {Evidence} */ item) {
+    if (!this.room || !window.confirm('确定撤回该证据？撤回记录将保留在庭审记录中。')) return;
+    await this.room.api('POST', path(PATHS.evidenceWithdraw, item.id)).catch((e) => window.alert(e.message));
     this.refresh();
   }
 
-  async withdraw(/** @type {any} */ item) {
-    if (!this.token || !window.confirm('确定撤回该证据？撤回记录将保留在庭审记录中。')) return;
-    await api('POST', `/api/evidence/${item.id}/withdraw`, { token: this.token }).catch((e) => window.alert(e.message));
-    this.refresh();
-  }
-
-  /** @param {any} item */
+  /** @param {Evidence} item */
   opinionForm(item) {
-    const mine = item.opinions.find((/** @type {any} */ o) => o.by.id === this.me?.id);
+    const mine = item.opinions.find((o) => o.by.id === this.me?.id);
     const error = h('p', { class: 'error' });
     const rows = ASPECTS.map(([key, text]) => {
       const current = mine?.[key];
@@ -170,7 +204,7 @@ export class EvidencePanel extends HTMLElement {
           const opinion = {};
           for (const { key, dispute, reason } of rows) opinion[key] = { stance: dispute.checked ? 'dispute' : 'accept', reason: reason.value.trim() };
           try {
-            await api('PUT', `/api/evidence/${item.id}/opinion`, { token: this.token, body: opinion });
+            await this.room?.api('PUT', path(PATHS.evidenceOpinion, item.id), { body: opinion });
             this.refresh();
           } catch (e) {
             error.textContent = /** @type {Error} */ (e).message;
@@ -195,13 +229,14 @@ export class EvidencePanel extends HTMLElement {
       onsubmit: async (/** @type {SubmitEvent} */ event) => {
         event.preventDefault();
         const chosen = file.files?.[0];
-        if (!chosen || !this.token || this.hearingId === undefined) return;
+        const room = this.room;
+        if (!chosen || !room) return;
         error.textContent = '';
         submit.disabled = true;
         progress.hidden = false;
         state.textContent = '上传中';
         try {
-          await uploadEvidence(this.token, this.hearingId, chosen, {
+          await uploadEvidence(room.token, room.hearingId, chosen, {
             title: title.value.trim(),
             description: description.value.trim(),
             purpose: purpose.value.trim(),
@@ -219,25 +254,26 @@ export class EvidencePanel extends HTMLElement {
         }
       },
     },
-    h('h3', {}, '提交证据'),
-    h('label', {}, '文件（从相册或文件中选择）', file),
-    h('label', {}, '证据名称', title),
-    h('label', {}, '证明目的', purpose),
-    h('label', {}, '说明', description),
-    h('label', { class: 'check' }, counter, '反证'),
-    h('label', {}, '针对的证据', this.answers),
-    h('div', { class: 'inline' }, progress, state),
-    error,
-    submit);
+    h('details', { class: 'upload-details' },
+      h('summary', {}, '提交证据'),
+      h('label', {}, '文件（从相册或文件中选择）', file),
+      h('label', {}, '证据名称', title),
+      h('label', {}, '证明目的', purpose),
+      h('label', {}, '说明', description),
+      h('label', { class: 'check' }, counter, '反证'),
+      h('label', {}, '针对的证据', this.answers),
+      h('div', { class: 'inline' }, progress, state),
+      error,
+      submit));
     return form;
   }
 
   populateAnswers() {
     if (!this.answers) return;
-    const mySide = this.me ? ROLE_SIDES[this.me.role] : '';
+    const mySide = this.me ? ROLE_SIDES[/** @type {any} */ (this.me.role)] : '';
     const current = this.answers.value;
     replace(this.answers, h('option', { value: '' }, '（不指定）'),
-      (this.items ?? []).filter((i) => i.side !== mySide && !i.withdrawn_at_ms).map((i) => h('option', { value: i.id, selected: i.id === current }, `${SIDE_LABELS[i.side]}：${i.title}`)));
+      this.items.filter((i) => i.side !== mySide && !i.withdrawn_at_ms).map((i) => h('option', { value: i.id, selected: i.id === current }, `${SIDE_LABELS[i.side]}：${i.title}`)));
   }
 }
 

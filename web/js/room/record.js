@@ -2,13 +2,16 @@
 // latest version, 笔录自动刷新 follows every save; when the clerk starts
 // signing, a QR code pops up to sign on a phone, and the page sees the
 // signature arrive; 查看签名 shows one's own signature. Court staff in the
-// room get the editor.
+// room get the editor. It subscribes to the room: whenever access returns
+// (first connection, reconnection, summons) it loads again.
 
-import { api, blobUrl } from '../api.js';
+import { ApiError, blobUrl } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
+import { BLOCKED_MESSAGE, CHANNEL_LABELS, PATHS, path } from '../protocol.js';
 import { recordDocument } from '../record/document.js';
 import '../record/editor.js';
 import { allSigned, downloadPdf, signingStatus } from '../record/signing.js';
+import { roomOf } from './context.js';
 
 /** @typedef {import('../record/signing.js').RecordView} RecordView */
 
@@ -19,19 +22,35 @@ export class RecordPanel extends HTMLElement {
   /** @type {RecordView|null} */
   view = null;
 
-  /**
-   * @param {string} token
-   * @param {number} hearingId
-   */
-  setup(token, hearingId) {
-    this.token = token;
-    this.hearingId = hearingId;
-    this.content = h('div', { class: 'record-panel' });
-    replace(this, this.content);
-    this.refresh();
+  epoch = -1;
+  loads = 0;
+
+  connectedCallback() {
+    const room = roomOf(this);
+    if (!room) return;
+    this.room = room;
+    this.token = room.token;
+    this.hearingId = room.hearingId;
+    if (!this.content) {
+      this.content = h('div', { class: 'record-panel' });
+      replace(this, this.content);
+    }
+    this.unsubscribe = room.subscribe((state) => {
+      this.editor?.setStatus(state.status);
+      if (!state.blocked && state.view && state.epoch !== this.epoch) {
+        const again = this.epoch >= 0;
+        this.epoch = state.epoch;
+        // Back after a drop or a block: what was missed, then the record as it is now.
+        if (again && this.editor) this.editor.refreshSigning();
+        else this.refresh();
+      }
+    });
+    this.unnotice = room.onNotice((notice) => this.onNotice(notice));
   }
 
   disconnectedCallback() {
+    this.unsubscribe?.();
+    this.unnotice?.();
     clearTimeout(this.expiryTimer);
     this.dialog?.close();
   }
@@ -46,19 +65,32 @@ export class RecordPanel extends HTMLElement {
   }
 
   async fetchView() {
+    const load = ++this.loads;
     try {
-      return /** @type {RecordView} */ (await api('GET', `/api/hearings/${this.hearingId}/record`, { token: this.token }));
+      const view = /** @type {RecordView} */ (await this.api('GET', path(PATHS.record, this.hearingId ?? 0)));
+      return load === this.loads ? view : null;
     } catch (e) {
-      if (this.state) this.state.textContent = /** @type {Error} */ (e).message;
+      if (load !== this.loads) return null;
+      // Refused while blocked: said here; the summons loads the record again.
+      const message = e instanceof ApiError && e.code === 'blocked' ? BLOCKED_MESSAGE : /** @type {Error} */ (e).message;
+      if (this.state) this.state.textContent = message;
+      else if (this.content) replace(this.content, h('p', { class: 'record-state meta', id: 'record-state', role: 'status' }, message));
       return null;
     }
   }
+
+  /** @type {(method: string, path: string, options?: any) => Promise<any>} */
+  api = (method, apiPath, options) => {
+    if (!this.room) return Promise.reject(new Error('未进入庭审'));
+    return this.room.api(method, apiPath, options);
+  };
 
   showEditor() {
     if (this.editor) return;
     this.editor = /** @type {import('../record/editor.js').RecordEditor} */ (h('ct-record-editor', {}));
     replace(this, this.editor);
     this.editor.setup(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId));
+    this.editor.setStatus(this.room?.state().status ?? null);
   }
 
   /**
@@ -79,13 +111,6 @@ export class RecordPanel extends HTMLElement {
     } else if (notice.kind === 'signing_changed') {
       await this.signingChanged();
     }
-  }
-
-  /** Back after a dropped connection: what was missed. */
-  reconnected() {
-    if (this.editor) return this.editor.refreshSigning();
-    if (this.autoRefresh) return this.refresh();
-    return this.signingChanged();
   }
 
   /**
@@ -122,8 +147,8 @@ export class RecordPanel extends HTMLElement {
         h('label', { class: 'check' }, auto, '笔录自动刷新'),
         view.must_sign ? h('button', { type: 'button', class: 'primary', name: 'sign', onclick: () => this.sign() }, '签名') : null,
         view.my_signature ? h('button', { type: 'button', name: 'my-signature', onclick: () => this.showSignature() }, '查看签名') : null,
-        round && !round.superseded_at_ms && allSigned(round)
-          ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download(round.version) }, '下载签名笔录')
+        round && !round.superseded_at_ms
+          ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download() }, allSigned(round) ? '下载签名笔录' : '下载笔录（签名未完成）')
           : null),
       this.state,
       round ? signingStatus(round) : null,
@@ -146,7 +171,7 @@ export class RecordPanel extends HTMLElement {
     dialog.append(body);
     let qr;
     try {
-      qr = await api('POST', `/api/hearings/${this.hearingId}/record/qr`, { token: this.token });
+      qr = await this.api('POST', path(PATHS.recordQr, this.hearingId ?? 0));
     } catch (e) {
       replace(body, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
       return;
@@ -154,7 +179,7 @@ export class RecordPanel extends HTMLElement {
     const image = URL.createObjectURL(new Blob([qr.svg], { type: 'image/svg+xml' }));
     this.qr = { round: round.id, body, image };
     dialog.dataset.url = qr.url;
-    const expiry = h('p', { class: 'hint qr-expiry' }, `二维码于 ${formatTime(qr.expires_at_ms)} 失效，仅可使用一次`);
+    const expiry = h('p', { class: 'hint qr-expiry' }, `请在 ${formatTime(qr.expires_at_ms)} 前扫码；扫码后阅读期间二维码持续有效，仅可签名一次`);
     replace(body,
       h('img', { class: 'qr-code', src: image, alt: '签名二维码', width: 240, height: 240 }),
       h('p', {}, '请使用手机扫描二维码，在手机上阅读笔录并签名'),
@@ -164,7 +189,7 @@ export class RecordPanel extends HTMLElement {
         h('a', { class: 'button', href: qr.url, target: '_blank', rel: 'noopener noreferrer' }, '在本设备上签名')));
     clearTimeout(this.expiryTimer);
     this.expiryTimer = setTimeout(() => {
-      expiry.textContent = '二维码已过期，请重新获取二维码';
+      expiry.textContent = '尚未扫描的二维码已失效，请重新获取二维码；已在手机上打开的签名页可继续签名';
       expiry.classList.add('error');
     }, Math.max(0, qr.expires_at_ms - Date.now()));
   }
@@ -187,7 +212,7 @@ export class RecordPanel extends HTMLElement {
 
   /** @param {number} id */
   signatureImage(id) {
-    return `/api/hearings/${this.hearingId}/record/signatures/${id}/image`;
+    return path(PATHS.recordSignatureImage, /** @type {number} */ (this.hearingId), id);
   }
 
   /** 查看签名 */
@@ -199,7 +224,7 @@ export class RecordPanel extends HTMLElement {
       const src = await blobUrl(this.signatureImage(mine.id), /** @type {string} */ (this.token));
       dialog.append(
         h('img', { class: 'signature-image', id: 'my-signature-image', alt: '我的签名', src }),
-        h('p', { class: 'meta' }, `第${mine.version}版　${formatTime(mine.signed_at_ms)}　${mine.via === 'qr' ? '扫码签名' : 'App签名'}`));
+        h('p', { class: 'meta' }, `第${mine.version}版　${formatTime(mine.signed_at_ms)}　${CHANNEL_LABELS[mine.via]}`));
     } catch (e) {
       dialog.append(h('p', { class: 'error' }, /** @type {Error} */ (e).message));
     }
@@ -224,10 +249,9 @@ export class RecordPanel extends HTMLElement {
     return dialog;
   }
 
-  /** @param {number} version */
-  async download(version) {
+  async download() {
     try {
-      await downloadPdf(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId), `庭审笔录-第${version}版.pdf`);
+      await downloadPdf(/** @type {string} */ (this.token), /** @type {number} */ (this.hearingId));
     } catch (e) {
       if (this.state) this.state.textContent = /** @type {Error} */ (e).message;
     }

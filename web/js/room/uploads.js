@@ -4,6 +4,7 @@
 // server says it stopped.
 
 import { api } from '../api.js';
+import { HEADERS, PATHS, path } from '../protocol.js';
 
 const CHUNK = 512 * 1024;
 
@@ -31,7 +32,7 @@ const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
  */
 export async function uploadEvidence(token, hearingId, file, details, progress) {
   const whole = await file.arrayBuffer();
-  const created = await api('POST', `/api/hearings/${hearingId}/uploads`, {
+  const created = await api('POST', path(PATHS.uploads, hearingId), {
     token,
     body: { length: file.size, sha256: hex(await sha256(whole)), file_name: file.name, ...details },
   });
@@ -41,13 +42,13 @@ export async function uploadEvidence(token, hearingId, file, details, progress) 
     progress(status.offset, file.size);
     const chunk = whole.slice(status.offset, Math.min(status.offset + Math.min(CHUNK, status.max_chunk), file.size));
     try {
-      status = await api('PATCH', `/api/uploads/${created.upload_id}`, {
+      status = await api('PATCH', path(PATHS.upload, created.upload_id), {
         token,
         raw: chunk,
         headers: {
-          'upload-offset': String(status.offset),
-          'upload-checksum': `sha256 ${base64(await sha256(chunk))}`,
-          'content-type': 'application/offset+octet-stream',
+          [HEADERS.uploadOffset]: String(status.offset),
+          [HEADERS.uploadChecksum]: `sha256 ${base64(await sha256(chunk))}`,
+          'content-type': HEADERS.uploadContentType,
         },
       });
       failures = 0;
@@ -57,7 +58,7 @@ export async function uploadEvidence(token, hearingId, file, details, progress) 
       if ((error.status === 0 || error.status === 409 || error.status === 460 || error.status >= 500) && failures < 8) {
         failures += 1;
         await new Promise((r) => setTimeout(r, 500 * 2 ** Math.min(failures, 5)));
-        status = await api('GET', `/api/uploads/${created.upload_id}`, { token }).catch(() => status);
+        status = await api('GET', path(PATHS.upload, created.upload_id), { token }).catch(() => status);
         continue;
       }
       throw e;

@@ -1,0 +1,493 @@
+// Issue 12: the hearing room and the console as a court uses them every day,
+// walked by a judge on a 1920×1080 screen, a clerk and a party on 1366×768
+// PCs and a party on a 390×844 phone: the judge's controls on every tab and
+// the confirmations, the large evidence viewer beside the video, muted tiles,
+// what 闭庭 disables, a blocked party whose page recovers when summoned,
+// login messages, the landing page, the clerk's wide record view, the
+// incomplete PDF, and the QR signing page that does not punish a slow reader.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { artifacts, browser, startServer, until, wav, y4m } from './court.mjs';
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const DESKTOP = { width: 1366, height: 768 };
+const WIDE = { width: 1920, height: 1080 };
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, userAgent: IPHONE };
+
+/** A real PDF of `pages` pages with a line of text each (uncompressed, as a scanner might write it). */
+function pdf(pages) {
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>'];
+  const kids = Array.from({ length: pages }, (_, i) => `${4 + i * 2} 0 R`).join(' ');
+  objects.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`);
+  objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
+  for (let i = 0; i < pages; i++) {
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
+    const text = `BT /F1 36 Tf 72 700 Td (IOU page ${i + 1}) Tj ET`;
+    objects.push(`<< /Length ${text.length} >>\nstream\n${text}\nendstream`);
+  }
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+/** Texts that run past the edge of their column (or of the page). */
+function overflowing(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width + 1) bad.push(`the page is ${document.documentElement.scrollWidth}px wide in ${width}px`);
+    for (const element of document.querySelectorAll('.room-head *, .room aside *, .room .center *, .card *, ct-evidence-viewer *')) {
+      if (!element.checkVisibility() || !element.childNodes.length || getComputedStyle(element).position === 'fixed') continue;
+      const column = element.closest('.room-head, aside, .center, .card, ct-evidence-viewer');
+      // What a strip scrolls sideways on purpose is not running past an edge.
+      let scroller = element.parentElement;
+      while (scroller && scroller !== column && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+      if (scroller && scroller !== column) continue;
+      const box = element.getBoundingClientRect();
+      const edge = column.getBoundingClientRect();
+      if (box.width && (box.right > edge.right + 1 || box.left < edge.left - 1)) {
+        bad.push(`${element.tagName.toLowerCase()}.${element.className} "${element.textContent.slice(0, 30)}" ${Math.round(box.left)}–${Math.round(box.right)} outside ${Math.round(edge.left)}–${Math.round(edge.right)}`);
+      }
+    }
+    return bad.slice(0, 8);
+  });
+}
+
+/** Logs in with the meeting number on a page and enters the room. */
+async function partyJoins(context, court, mobile, url = court.url) {
+  const page = await context.newPage();
+  await page.goto(`${url}/?meeting=${court.meeting}`);
+  await page.fill('input[name=mobile]', mobile);
+  await page.click('button[name=send-code]');
+  await page.fill('input[name=code]', await court.sentCode(mobile));
+  await page.click('button[name=login]');
+  await page.click('button[name=enter-hearing]');
+  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  return page;
+}
+
+/** A staff member logs in to the console and enters the demo hearing's room. */
+async function staffEnters(chrome, court, username, viewport) {
+  const context = await chrome.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${court.url}/#/console`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'demo1234');
+  await page.click('button[name=login]');
+  await page.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+  await page.click('button[name=enter]');
+  await page.click('button[name=enter-hearing]');
+  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  return page;
+}
+
+const visible = (page, selector) => page.locator(selector).isVisible();
+
+test('the judge: controls on every tab, the evidence viewer beside the video, muted tiles, and 闭庭 confirmed and final', async () => {
+  const court = await startServer();
+  const camera = join(court.dir, 'camera.y4m');
+  y4m(camera, [40, 60, 220], 640, 360);
+  const microphone = join(court.dir, 'microphone.wav');
+  wav(microphone, 550);
+  const chrome = await browser({ video: camera, audio: microphone });
+  const ids = Object.fromEntries(court.hearing.participants.map((p) => [p.name, p.id]));
+  try {
+    // The parties' evidence, from the app: a photo, a two-page IOU, and the defendant's counter-evidence to the photo.
+    const plaintiff = await court.token('13800000001');
+    const defendant = await court.token('13800000002');
+    const judge = await staffEnters(chrome, court, 'judge', WIDE);
+    // A phone photo of a delivery note.
+    const photoFile = join(court.dir, 'photo.jpg');
+    const camera = await chrome.newPage({ viewport: { width: 1600, height: 1200 } });
+    await camera.setContent(`<body style="margin:0;background:#7a6a55;display:flex;align-items:center;justify-content:center;height:100vh">
+      <div style="background:#fbf8ef;width:1000px;height:1000px;transform:rotate(-4deg);padding:60px;box-sizing:border-box;font:40px serif;box-shadow:0 20px 40px #0008">
+      <h1 style="text-align:center;letter-spacing:20px">送货单</h1><p>收货单位：李四商贸有限公司</p><p>货物：办公桌椅 二十套</p><p>金额：人民币伍万元整</p>
+      <p>送货日期：2025年3月8日</p><p style="margin-top:160px;text-align:right">收货人签字：李四</p></div></body>`);
+    await camera.screenshot({ path: photoFile, type: 'jpeg', quality: 80 });
+    await camera.close();
+    const photo = await court.submitEvidence(plaintiff, (await import('node:fs')).readFileSync(photoFile), { title: '现场照片', purpose: '证明交货现场的情况', file_name: 'IMG_0001.jpg' });
+    const iou = await court.submitEvidence(plaintiff, pdf(2), { title: '借条', purpose: '证明被告借款五万元', file_name: 'jietiao.pdf' });
+    const hash = 'f'.repeat(0);
+    const answer = await court.submitEvidence(defendant, pdf(1), {
+      title: '收条', purpose: '证明借款已部分归还', file_name: 'shoutiao.pdf', counter: true, answers: photo.id, description: hash,
+    });
+
+    const pc = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000001');
+    const phone = await partyJoins(await chrome.newContext(PHONE), court, '13800000002');
+
+    // ---- The judge's controls stay in view whatever tab is open.
+    for (const tab of ['evidence', 'record', 'people']) {
+      await judge.click(`button[name=tab-${tab}]`);
+      assert.ok(await visible(judge, '#judge-controls button[name=start]'), `开始 visible on the ${tab} tab`);
+    }
+    await judge.click('button[name=start]');
+    await until('庭审中', () => pc.textContent('#hearing-status'), (t) => t === '庭审中');
+    await judge.click('button[name=tab-evidence]');
+    assert.ok(await visible(judge, '#judge-controls button[name=adjourn]') && await visible(judge, '#judge-controls button[name=close]'));
+
+    // ---- Counter-evidence says what it answers, with a link to it.
+    const counter = judge.locator(`li[data-evidence="${answer.id}"]`);
+    await counter.waitFor();
+    assert.equal((await counter.locator('.answers').textContent()).trim(), '针对：原告证据「现场照片」');
+
+    // ---- The evidence viewer: most of the window, the video wall beside it.
+    await counter.locator('button[name=answered]').click();
+    await until('the photo in the viewer', () => judge.textContent('#viewer-title'), (t) => t === '现场照片');
+    await until('the picture loaded', () => judge.$eval('#viewer-image', (i) => i.naturalWidth).catch(() => 0), (w) => w > 0);
+    await shot(judge, 'evidence-viewer-image');
+    const viewer = await judge.locator('ct-evidence-viewer').boundingBox();
+    assert.ok(viewer.width > WIDE.width * 0.7 && viewer.height > WIDE.height * 0.8, `a large viewer: ${JSON.stringify(viewer)}`);
+    const tiles = await judge.locator('ct-tiles .tile:not([hidden])').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().toJSON()));
+    assert.ok(tiles.length >= 2, 'the video wall is there');
+    for (const tile of tiles) {
+      assert.ok(tile.width > 100 && tile.left >= viewer.x + viewer.width && tile.bottom <= WIDE.height, `a tile beside the viewer, not under it: ${JSON.stringify(tile)}`);
+    }
+    await judge.click('button[name=zoom-in]');
+    await judge.click('button[name=zoom-in]');
+    assert.equal(await judge.textContent('#zoom-level'), '156%');
+    const before = await judge.locator('#viewer-image').boundingBox();
+    await judge.mouse.move(before.x + before.width / 2, before.y + before.height / 2);
+    await judge.mouse.down();
+    await judge.mouse.move(before.x + before.width / 2 + 120, before.y + before.height / 2 + 40, { steps: 5 });
+    await judge.mouse.up();
+    const panned = await judge.locator('#viewer-image').boundingBox();
+    assert.ok(Math.abs(panned.x - before.x - 120) < 3, `dragging pans: ${before.x} → ${panned.x}`);
+    assert.ok(await visible(judge, 'ct-evidence-viewer button[name=release-original]'), '公开原件 for the judge');
+    await shot(judge, 'evidence-viewer-zoomed');
+    // Next and previous item with the keyboard; a PDF pages through.
+    await judge.keyboard.press('ArrowRight');
+    await until('the next item', () => judge.textContent('#viewer-title'), (t) => t === '借条');
+    await until('the PDF shown', () => judge.textContent('#page-number').catch(() => ''), (t) => t === '第 1 / 2 页');
+    await judge.click('button[name=next-page]');
+    assert.equal(await judge.textContent('#page-number'), '第 2 / 2 页');
+    assert.match(await judge.getAttribute('#viewer-pdf', 'src'), /#page=2/);
+    await judge.waitForTimeout(1500);
+    await shot(judge, 'evidence-viewer-pdf');
+    await judge.keyboard.press('ArrowLeft');
+    await until('the previous item', () => judge.textContent('#viewer-title'), (t) => t === '现场照片');
+    await judge.keyboard.press('Escape');
+    await judge.locator('ct-evidence-viewer').waitFor({ state: 'hidden' });
+    assert.ok(!(await judge.locator('.room').getAttribute('class')).includes('viewing'), 'the wall is back in place');
+
+    // Everyone in the hearing can use it: a party on a phone, the video in a strip above.
+    await phone.click('button[name=tab-evidence]');
+    await phone.locator(`li[data-evidence="${iou.id}"] button[name=open-evidence]`).click();
+    await until('the IOU on the phone', () => phone.locator('#page-number, a[name=open-pdf]').first().textContent().catch(() => ''), (t) => t === '第 1 / 2 页' || t === '打开PDF文档');
+    const strip = await phone.locator('ct-tiles').boundingBox();
+    const phoneViewer = await phone.locator('ct-evidence-viewer').boundingBox();
+    assert.ok(strip.height > 60 && strip.y + strip.height <= phoneViewer.y + 1, 'the video strip above the viewer');
+    assert.deepEqual(await overflowing(phone), []);
+    await phone.waitForTimeout(1500);
+    await shot(phone, 'evidence-viewer-phone');
+    await phone.click('button[name=close-viewer]');
+    // The other side's photo: the copy without metadata, not the original.
+    await pc.click('button[name=tab-evidence]');
+    await pc.locator(`li[data-evidence="${answer.id}"] button[name=open-evidence]`).click();
+    await until('the counter-evidence for the plaintiff', () => pc.textContent('#viewer-title'), (t) => t === '收条');
+    await pc.keyboard.press('Escape');
+    await phone.locator(`li[data-evidence="${photo.id}"] button[name=open-evidence]`).click();
+    await until('the photo on the phone', () => phone.textContent('#viewer-title'), (t) => t === '现场照片');
+    assert.ok(await visible(phone, 'button[name=download-copy]') && !(await visible(phone, 'button[name=download-original]')));
+    await phone.click('button[name=close-viewer]');
+
+    // ---- Long hashes and texts stay inside their columns.
+    assert.deepEqual(await overflowing(pc), [], 'the PC at 1366×768');
+    assert.deepEqual(await overflowing(phone), [], 'the phone');
+    assert.deepEqual(await overflowing(judge), [], 'the judge at 1920×1080');
+    assert.equal(await pc.locator(`li[data-evidence="${iou.id}"] .hash-view`).getAttribute('title'), iou.sha256, 'the whole hash on hover');
+
+    // ---- An enlarged tile keeps its picture whole, the others in a strip.
+    const tile = judge.locator(`[data-tile="${ids['张三']}"]`);
+    await until('the plaintiff on the wall', () => tile.isVisible(), Boolean, 60);
+    await tile.dblclick();
+    assert.equal(await tile.locator('video').evaluate((v) => getComputedStyle(v).objectFit), 'contain');
+    const big = await tile.boundingBox();
+    const others = await judge.locator('ct-tiles .tile:not(.enlarged):not([hidden])').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().toJSON()));
+    assert.ok(others.length >= 1 && others.every((o) => o.width > 80 && o.top >= big.y + big.height - 1), `the others in a strip: ${JSON.stringify(others)}`);
+    await shot(judge, 'room-enlarged');
+    await tile.dblclick();
+
+    // ---- 静音: the judge sees the muted icon; the party is told and their button says so.
+    await judge.click('button[name=tab-people]');
+    await judge.click(`li[data-participant="${ids['张三']}"] button[name=mute]`);
+    await until('the muted icon on the tile', () => tile.locator('.mic-off').isVisible(), Boolean);
+    assert.equal(await tile.locator('.mic-off').getAttribute('title'), '已被法官静音');
+    await until('the party told', () => visible(pc, '#muted-notice'), Boolean);
+    assert.equal(await pc.textContent('#muted-notice'), '您已被法官静音');
+    assert.equal(await pc.textContent('button[name=toggle-audio]'), '已被法官静音');
+    assert.ok(await pc.locator('button[name=toggle-audio]').isDisabled());
+    await shot(pc, 'room-muted-party');
+    await judge.click(`li[data-participant="${ids['张三']}"] button[name=unmute]`);
+    await until('unmuted', () => pc.textContent('button[name=toggle-audio]'), (t) => t === '关闭麦克风');
+    await shot(judge, 'room-judge-wide');
+
+    // ---- 闭庭 asks first, and cannot be undone; after it, nothing offered that cannot be done.
+    await judge.click('button[name=close]');
+    await judge.locator('#confirm-dialog').waitFor();
+    assert.match(await judge.textContent('#confirm-dialog'), /不能再继续开庭/);
+    await shot(judge, 'close-confirmation');
+    await judge.click('#confirm-dialog button[name=cancel]');
+    assert.equal(await pc.textContent('#hearing-status'), '庭审中', 'cancelled: still in session');
+    await judge.click('button[name=close]');
+    await judge.click('#confirm-dialog button[name=confirm]');
+    await until('已闭庭', () => pc.textContent('#hearing-status'), (t) => t === '已闭庭');
+    await until('no more judge controls', () => judge.locator('#judge-controls button').count(), (n) => n === 0);
+    assert.equal(await judge.locator('#participants button').count(), 0, 'no 屏蔽 or 静音 after 闭庭');
+    assert.equal(await pc.textContent('#upload-closed'), '庭审已结束，不能再提交证据。');
+    assert.equal(await pc.locator('form.upload').count(), 0);
+    assert.equal(await pc.locator('#evidence .opinion-form, #evidence button', { hasText: '撤回' }).count(), 0, 'no 撤回 after 闭庭');
+    assert.equal(await phone.locator('#evidence .opinion-form').count(), 0, 'no 质证意见 after 闭庭');
+    await shot(pc, 'room-closed-party');
+
+    // 退出 asks too.
+    await pc.click('button[name=leave]');
+    await pc.locator('#confirm-dialog').waitFor();
+    await pc.click('#confirm-dialog button[name=cancel]');
+    assert.ok(await visible(pc, '#hearing-status'), 'still in the room');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('a party who reloads while blocked gets every panel back when summoned', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  const ids = Object.fromEntries(court.hearing.participants.map((p) => [p.name, p.id]));
+  try {
+    const plaintiff = await court.token('13800000001');
+    await court.submitEvidence(plaintiff, pdf(1), { title: '借条', purpose: '证明被告借款五万元', file_name: 'jietiao.pdf' });
+    await court.api('PUT', `/api/hearings/${court.hearing.id}/record`, {
+      base_version: null,
+      content: { header: { case_number: court.hearing.case_number, case_title: '', time: '', place: '', judges: [], clerk: '', present: [] }, paragraphs: [{ speaker: '审判长', text: '现在开庭。' }] },
+    }, court.clerk);
+    const judge = await court.participantProcess('13900000001', 'red', 440);
+    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
+    judge.send('start');
+
+    const party = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000002');
+    judge.send(`block ${ids['李四']}`);
+    await party.waitForSelector('#blocked:not([hidden])');
+    // The page is reloaded while blocked: still blocked, nothing of the hearing.
+    await party.reload();
+    await party.click('button[name=enter-hearing]');
+    await until('blocked after the reload', () => party.textContent('#blocked').catch(() => ''), (t) => t.trim() === '您已被屏蔽，请等待法官传唤');
+    await shot(party, 'blocked-after-reload');
+
+    // 传唤: every panel comes back without a reload.
+    judge.send(`summon ${ids['李四']}`);
+    await party.waitForSelector('#blocked', { state: 'hidden' });
+    await party.click('button[name=tab-record]');
+    await until('the record', () => party.locator('#record .record-document').textContent().catch(() => ''), (t) => t.includes('审判长：现在开庭。'));
+    await party.click('button[name=tab-evidence]');
+    await party.locator('li.evidence', { hasText: '借条' }).waitFor();
+    await until('the case in the header', () => party.textContent('.room-head .case'), (t) => t.includes(court.hearing.case_number));
+    await shot(party, 'summoned-after-reload');
+    judge.send('quit');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('logging in: one message at a time, and how long a lockout lasts; login codes on the console in a trial', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    // A wrong meeting number: the code "sent" notice gives way to the error.
+    const pc = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    const wrong = court.meeting === '12345678' ? '12345679' : '12345678';
+    await pc.goto(`${court.url}/?meeting=${wrong}`);
+    await pc.fill('input[name=mobile]', '13800000001');
+    await pc.click('button[name=send-code]');
+    await until('the notice', () => pc.textContent('form .notice'), (t) => t.includes('验证码已发送'));
+    await pc.fill('input[name=code]', '123456');
+    await pc.click('button[name=login]');
+    await until('the error', () => pc.textContent('form .error'), (t) => t === '会议号、手机号或验证码不正确，或验证码已失效');
+    assert.equal(await pc.textContent('form .notice'), '', 'not 已发送 and an error at once');
+    await shot(pc, 'login-wrong-meeting');
+
+    // Five wrong codes: the lockout says how long it lasts.
+    await pc.fill('input[name=meeting]', court.meeting);
+    await court.api('POST', '/api/login/code', { meeting_number: court.meeting, mobile: '13800000001' });
+    for (let i = 0; i < 5; i++) {
+      await pc.fill('input[name=code]', '000000');
+      await pc.click('button[name=login]');
+      await pc.waitForTimeout(150);
+    }
+    await until('the lockout', () => pc.textContent('form .error'), (t) => /^验证码错误次数过多，该验证码已失效，请于\d+秒后重新获取验证码$/.test(t));
+    await shot(pc, 'login-locked');
+
+    // The console's hearing page shows what the outbox holds: in a trial, the code itself.
+    const clerk = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    await clerk.goto(`${court.url}/#/console`);
+    await clerk.fill('input[name=username]', 'clerk');
+    await clerk.fill('input[name=password]', 'demo1234');
+    await clerk.click('button[name=login]');
+    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+    const codeSms = clerk.locator('.sms-item', { hasText: '登录验证码' }).first();
+    await codeSms.waitFor();
+    assert.match(await codeSms.locator('.sms-text').textContent(), /验证码为：\d{6}/, 'the trial code is readable, as the README says');
+    assert.deepEqual(await overflowing(clerk), []);
+    await shot(clerk, 'console-sms-codes');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('after 闭庭 a party with nothing to sign is told so at login; the landing page offers what is configured, and the phone\'s way on a phone', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const pc = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    // 闭庭 with nothing to sign: the defendant logging in is told so, not left waiting for an SMS.
+    const judge = await court.participantProcess('13900000001', 'red', 440);
+    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
+    judge.send('start');
+    await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
+    judge.send('close');
+    await until('已闭庭', () => judge.last?.hearing_status, (s) => s === '已闭庭');
+    judge.send('quit');
+    const phone = await (await chrome.newContext(PHONE)).newPage();
+    await phone.goto(`${court.url}/?meeting=${court.meeting}`);
+    assert.equal(await phone.textContent('#join-hint'), '登录后将直接进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。', 'no PC hint on a phone');
+    await phone.fill('input[name=mobile]', '13800000002');
+    await phone.click('button[name=send-code]');
+    await phone.fill('input[name=code]', await court.sentCode('13800000002'));
+    await phone.click('button[name=login]');
+    await until('told it is over', () => phone.textContent('form .error'), (t) => t === '本次庭审已闭庭，您没有待签名的笔录，无需再登录');
+    assert.deepEqual(await overflowing(phone), []);
+    await shot(phone, 'login-after-close');
+
+    // The landing page: only what is configured; on a phone, the phone's way.
+    await pc.goto(`${court.url}/ots/download/${court.meeting}`);
+    const pcText = await pc.textContent('body');
+    assert.ok(pcText.includes('电脑（浏览器）') && !pcText.includes('下载安卓客户端') && !pcText.includes('App Store'), pcText);
+    await shot(pc, 'landing-pc');
+    await phone.goto(`${court.url}/ots/download/${court.meeting}`);
+    const phoneText = await phone.textContent('body');
+    assert.ok(phoneText.includes('用手机浏览器进入网上庭审') && !phoneText.includes('电脑'), phoneText);
+    await shot(phone, 'landing-phone');
+    await phone.click('a.button');
+    assert.equal(await phone.inputValue('input[name=meeting]'), court.meeting);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomplete PDF says so; the signing page keeps a slow reader signing', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const clerk = await staffEnters(chrome, court, 'clerk', DESKTOP);
+    await clerk.click('button[name=tab-record]');
+    await clerk.locator('#paragraphs .paragraph-row').first().waitFor();
+    const column = await clerk.locator('.room aside.right').boundingBox();
+    assert.ok(column.width > 680, `wide enough to write in: ${column.width}`);
+    assert.ok(await clerk.locator('ct-tiles').isVisible(), 'the video stays');
+    const row = clerk.locator('#paragraphs .paragraph-row').first();
+    await row.locator('textarea').fill('现在开庭。请原告陈述诉讼请求。');
+    await until('saved', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '1');
+    for (let i = 0; i < 12; i++) {
+      await clerk.click('button[name=add-paragraph]');
+      const next = clerk.locator('#paragraphs .paragraph-row').last();
+      await next.locator('input[name=speaker]').fill(i % 2 ? '被告' : '原告');
+      await next.locator('textarea').fill(`第${i + 1}段：双方就借款的时间、金额和还款情况发表意见。`);
+    }
+    await until('saved again', () => clerk.getAttribute('#save-status', 'data-version'), (v) => Number(v) >= 2);
+    // 发起签名 is not offered as if it would work before 休庭.
+    assert.ok(await clerk.locator('button[name=start-signing]').isDisabled());
+    assert.equal(await clerk.textContent('#signing-hint'), '休庭或闭庭后才能发起签名');
+
+    const party = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000001');
+    await party.click('button[name=tab-record]');
+    const judge = await court.participantProcess('13900000001', 'red', 440);
+    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
+    judge.send('start');
+    await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
+    judge.send('adjourn');
+    await until('offered after 休庭', () => clerk.locator('button[name=start-signing]').isEnabled(), Boolean);
+    await clerk.click('button[name=start-signing]');
+    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith('第2版签名中（0/2）'));
+    // The signing status is in view without scrolling, above a long record.
+    const status = await clerk.locator('#signing .signing-status').boundingBox();
+    assert.ok(status.y >= 0 && status.y + status.height <= DESKTOP.height, `signing status in view: ${JSON.stringify(status)}`);
+    await clerk.locator('#paragraphs .paragraph-row').last().locator('textarea').focus();
+    const still = await clerk.locator('#signing .signing-status').boundingBox();
+    assert.ok(still.y >= 0 && still.y + still.height <= DESKTOP.height, `still in view while writing at the end: ${JSON.stringify(still)}`);
+    await shot(clerk, 'record-editor-room');
+    assert.deepEqual(await overflowing(clerk), []);
+
+    // Before everyone has signed, the PDF says so: in its name and on every page.
+    const [download] = await Promise.all([clerk.waitForEvent('download'), clerk.click('button[name=download-pdf]')]);
+    assert.match(download.suggestedFilename(), /签名未完成\.pdf$/);
+    const file = join(artifacts, 'record-incomplete-browser.pdf');
+    await download.saveAs(file);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())[1]);
+    for (let page = 1; page <= pages; page++) {
+      const text = execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-enc', 'UTF-8', file, '-']).toString().replace(/\s/g, '');
+      assert.ok(text.includes('签名未完成') && text.includes('原告张三') && text.includes('未签名'), `page ${page}: ${text.slice(0, 200)}`);
+    }
+
+    // ---- The QR code pops up on the party's PC; the phone shows how long it has.
+    const dialog = party.locator('dialog#record-dialog[data-url]');
+    await dialog.waitFor();
+    const first = await dialog.getAttribute('data-url');
+    const phoneContext = await chrome.newContext(PHONE);
+    const phone = await phoneContext.newPage();
+    await phone.clock.install();
+    await phone.goto(first);
+    await until('time left shown', () => phone.textContent('#time-left').catch(() => ''), (t) => /^二维码剩余有效时间 [45]分\d\d秒/.test(t));
+    await phone.locator('canvas.signature-canvas').scrollIntoViewIfNeeded();
+    const box = await phone.locator('canvas.signature-canvas').boundingBox();
+    await phone.mouse.move(box.x + 40, box.y + 60);
+    await phone.mouse.down();
+    await phone.mouse.move(box.x + 200, box.y + 120, { steps: 10 });
+    await phone.mouse.up();
+    assert.ok(await phone.locator('button[name=confirm-signature]').isEnabled());
+    // Reading slowly: with little time left, using the page renews the link.
+    await phone.clock.fastForward('02:30');
+    const [renewal] = await Promise.all([
+      phone.waitForResponse((r) => r.url().endsWith('/api/sign/renew')),
+      phone.mouse.click(box.x + 10, box.y - 40),
+    ]);
+    assert.equal(renewal.status(), 200);
+    await shot(phone, 'sign-page-time-left');
+
+    // A new QR code opened in the same tab takes over, with the drawing kept.
+    await party.click('dialog#record-dialog button[name=new-qr]');
+    await until('a new code', () => party.getAttribute('dialog#record-dialog', 'data-url').catch(() => first), (u) => u && u !== first);
+    const second = await party.getAttribute('dialog#record-dialog', 'data-url');
+    await phone.goto(second);
+    await until('the new link opened', () => phone.textContent('#time-left'), (t) => t.startsWith('二维码剩余有效时间'));
+    assert.ok(await phone.locator('button[name=confirm-signature]').isEnabled(), 'the drawing is kept');
+    await phone.click('button[name=confirm-signature]');
+    await phone.locator('#sign-done').waitFor();
+    await until('the PC sees the signature', () => party.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
+    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith('第2版签名中（1/2）'));
+
+    // Scanning a code again after signing says 您已签名.
+    const rescan = await phoneContext.newPage();
+    await rescan.goto(second);
+    await until('您已签名', () => rescan.textContent('#sign-already').catch(() => ''), (t) => t === '您已签名，无需再次签名');
+    await shot(rescan, 'sign-page-already-signed');
+    judge.send('quit');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
