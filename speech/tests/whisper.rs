@@ -92,3 +92,36 @@ fn overlapping_speakers_are_recognised_apart_from_opus_packets() {
     assert!((2_200..3_000).contains(&(finals[1].2 - 1_000_000)), "{}", finals[1].2 - 1_000_000);
     assert_eq!(recognizer.counters().packets_dropped.load(std::sync::atomic::Ordering::Relaxed), 0);
 }
+
+/// While someone is still speaking, the words so far come out (partials),
+/// then the whole sentence (the final) with the same segment. The audio
+/// arrives as a microphone sends it, 20 ms at a time.
+#[test]
+fn the_words_so_far_come_before_the_finished_sentence() {
+    let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model_dir(), 1, 2).unwrap());
+    let (recognizer, results) = Recognizer::start(engine, 1, RecognizerConfig::default());
+    let recognizer = Arc::new(recognizer);
+    let speaker = Speaker { hearing_id: 1, participant_id: 10 };
+    let audio = [vec![0.0f32; 8_000], recording(), vec![0.0f32; 16_000]].concat();
+    let microphone = recognizer.clone();
+    let feeder = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        for (n, block) in audio.chunks(320).enumerate() {
+            microphone.push_pcm(speaker, block.to_vec(), n as i64 * 20);
+            let due = started + Duration::from_millis(n as u64 * 20);
+            std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+        }
+    });
+    let mut partials = Vec::new();
+    let last = loop {
+        match results.recv_timeout(Duration::from_secs(60)).expect("recognition within a minute") {
+            Recognized::Partial { segment, text, .. } => partials.push((segment, text)),
+            Recognized::Final { segment, text, .. } => break (segment, text),
+        }
+    };
+    feeder.join().unwrap();
+    assert!(!partials.is_empty(), "the words so far came before the end of the sentence");
+    assert!(partials.iter().all(|(segment, _)| *segment == last.0), "partials and final are one sentence: {partials:?} {last:?}");
+    assert!(character_error_rate(TRANSCRIPT, &last.1) <= 0.15, "{}", last.1);
+    assert!(last.1.chars().count() >= partials[0].1.chars().count(), "more words in the end: {partials:?} then {:?}", last.1);
+}

@@ -30,10 +30,16 @@ export async function until(what, read, ok, seconds = 30) {
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
 }
 
-/** Starts `cloudtrial-server --demo` on a free port with a fresh data directory. */
-export async function startServer() {
+/** The Whisper model `scripts/install-speech-model` installs. */
+export const speechModel = process.env.CLOUDTRIAL_WHISPER_MODEL ?? '/var/tmp/cloudtrial-models/whisper-base';
+/** The real Mandarin recording in shared/speech and what is said in it. */
+export const speechRecording = join(root, '..', 'shared', 'speech', 'aishell1-BAC009S0764W0121.wav');
+export const SPEECH_TRANSCRIPT = '甚至出现交易几乎停滞的情况';
+
+/** Starts `cloudtrial-server --demo` on a free port with a fresh data directory (plus `extra` flags). */
+export async function startServer(extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'cloudtrial-browser-'));
-  const child = spawn(bin('cloudtrial-server'), ['--demo', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')], {
+  const child = spawn(bin('cloudtrial-server'), ['--demo', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'), ...extra], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -105,19 +111,19 @@ class Court {
   }
 
   /** Starts a `cloudtrial-participant` process in the demo hearing; its JSON status lines are kept. */
-  async participantProcess(mobile, colour, tone) {
-    return this.participantProcessFor(this.meeting, mobile, colour, tone);
+  async participantProcess(mobile, colour, tone, extra = []) {
+    return this.participantProcessFor(this.meeting, mobile, colour, tone, extra);
   }
 
   /** The same, in any hearing. */
-  async participantProcessFor(meeting, mobile, colour, tone) {
+  async participantProcessFor(meeting, mobile, colour, tone, extra = []) {
     await this.api('POST', '/api/login/code', { meeting_number: meeting, mobile });
     const code = await this.sentCode(mobile);
     const child = spawn(
       bin('cloudtrial-participant'),
       ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--json',
         '--colour', colour, '--tone', String(tone), '--size', '320x240', '--bind', '127.0.0.1',
-        '--data-dir', join(this.dir, `cli-${mobile}`)],
+        '--data-dir', join(this.dir, `cli-${mobile}`), ...extra],
       { stdio: ['pipe', 'pipe', 'ignore'] },
     );
     this.children.push(child);

@@ -9,6 +9,7 @@ interface HTMLElementTagNameMap {
   'ct-record-page': HTMLElement;
   'ct-people': import('./room/people.js').People;
   'ct-record-panel': import('./room/record.js').RecordPanel;
+  'ct-speech-panel': import('./room/speech.js').SpeechPanel;
   'ct-record-editor': import('./record/editor.js').RecordEditor;
   'ct-signature-pad': import('./record/signature-pad.js').SignaturePad;
   'ct-device-check': import('./room/device-check.js').DeviceCheck;

@@ -77,6 +77,10 @@ export class RoomConnection extends EventTarget {
         case 'notice':
           this.dispatchEvent(new CustomEvent('notice', { detail: message.notice }));
           break;
+        case 'speech':
+        case 'speech_history':
+          this.dispatchEvent(new CustomEvent('speech', { detail: message }));
+          break;
         case 'command_result': {
           const waiter = this.pending.get(message.request_id);
           this.pending.delete(message.request_id);

@@ -18,6 +18,7 @@ import { participantSession, setParticipantSession } from '../session.js';
 import '../room/device-check.js';
 import '../room/evidence.js';
 import '../room/people.js';
+import '../room/speech.js';
 import '../room/record.js';
 import '../room/tiles.js';
 import '../room/viewer.js';
@@ -68,6 +69,7 @@ export class RoomPage extends HTMLElement {
       const notice = /** @type {CustomEvent} */ (e).detail;
       for (const listener of this.noticeListeners) listener(notice);
     });
+    this.connection.addEventListener('speech', (e) => this.speechPanel?.receive(/** @type {CustomEvent} */ (e).detail));
     this.connection.connect();
     this.changed();
     this.startMedia();
@@ -169,6 +171,7 @@ export class RoomPage extends HTMLElement {
     this.meLabel = h('span', { class: 'me' });
     this.controls = h('div', { class: 'judge-controls', id: 'judge-controls' });
     this.recognition = h('div', { class: 'recognition', id: 'recognition' });
+    this.speechPanel = /** @type {import('../room/speech.js').SpeechPanel} */ (h('ct-speech-panel', { id: 'speech' }));
     this.tiles = /** @type {import('../room/tiles.js').Tiles} */ (h('ct-tiles', { id: 'tiles' }));
     this.mine = h('div', { class: 'my-devices' });
     this.mutedNotice = h('p', { class: 'muted-notice', id: 'muted-notice', hidden: true }, '您已被法官静音');
@@ -183,7 +186,7 @@ export class RoomPage extends HTMLElement {
           h('button', { type: 'button', class: 'link', name: 'leave', onclick: () => this.leave() }, '退出')),
         this.controls),
       this.banner,
-      h('aside', { class: 'left' }, h('h2', {}, '语音识别'), this.recognition),
+      h('aside', { class: 'left' }, h('h2', {}, '语音识别'), this.recognition, this.speechPanel),
       h('section', { class: 'center' }, this.tiles, this.mutedNotice, this.mine),
       h('aside', { class: 'right' }, this.tabs()),
       this.viewer);
@@ -238,7 +241,10 @@ export class RoomPage extends HTMLElement {
     if (!view) return;
     this.statusBadge.textContent = STATUS_LABELS[view.status];
     this.statusBadge.className = `status ${view.status}`;
-    if (this.recognition) replace(this.recognition, h('p', { class: `recognition-message ${view.recognition.status}` }, view.recognition.message));
+    // The panel's message shows while it has no lines yet.
+    if (this.recognition) {
+      replace(this.recognition, this.speechPanel?.hasLines() ? null : h('p', { class: `recognition-message ${view.recognition.status}` }, view.recognition.message));
+    }
     for (const [id, stream] of this.media?.remote ?? []) this.tiles?.setRemote(id, stream);
     this.tiles?.update(view);
     this.renderControls(state);
