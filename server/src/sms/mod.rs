@@ -100,10 +100,10 @@ impl SmsService {
         for (id, message) in ids.into_iter().zip(messages) {
             tracing::info!(sms_id = id, kind = ?message.kind, mobile = %mask_mobile(&message.mobile), "SMS stored");
             if self.gateway.is_immediate() {
-                self.deliver(id, message.mobile, message.text).await;
+                self.deliver(id, message.mobile, message.text, message.secret).await;
             } else {
                 let this = self.clone();
-                tokio::spawn(async move { this.deliver(id, message.mobile, message.text).await });
+                tokio::spawn(async move { this.deliver(id, message.mobile, message.text, message.secret).await });
             }
         }
     }
@@ -141,12 +141,18 @@ impl SmsService {
                 continue;
             }
             let this = self.clone();
-            tokio::spawn(async move { this.deliver(record.id, record.mobile, record.text).await });
+            tokio::spawn(async move { this.deliver(record.id, record.mobile, record.text, None).await });
         }
         Ok(())
     }
 
-    async fn deliver(&self, id: i64, mobile: String, text: String) {
+    /// A provider's error may quote the message: the secret in it is masked there too.
+    async fn deliver(&self, id: i64, mobile: String, text: String, secret: Option<String>) {
+        let secret = secret.filter(|s| !s.is_empty() && !self.keep_secrets);
+        let mask = |reason: &str| match &secret {
+            Some(secret) => reason.replace(secret.as_str(), &"*".repeat(secret.chars().count())),
+            None => reason.to_owned(),
+        };
         const ATTEMPTS: u32 = 3;
         let mut outcome = Err(String::new());
         for attempt in 1..=ATTEMPTS {
@@ -154,7 +160,7 @@ impl SmsService {
             match &outcome {
                 Ok(()) => break,
                 Err(reason) => {
-                    tracing::warn!(sms_id = id, attempt, %reason, "SMS delivery failed");
+                    tracing::warn!(sms_id = id, attempt, reason = %mask(reason), "SMS delivery failed");
                     if attempt < ATTEMPTS {
                         tokio::time::sleep(std::time::Duration::from_millis(500 << attempt)).await;
                     }
@@ -163,7 +169,7 @@ impl SmsService {
         }
         let (status, error) = match outcome {
             Ok(()) => (SmsStatus::Sent, None),
-            Err(reason) => (SmsStatus::Failed, Some(reason)),
+            Err(reason) => (SmsStatus::Failed, Some(mask(&reason))),
         };
         let result = self
             .store

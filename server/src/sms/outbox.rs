@@ -1,7 +1,7 @@
 use super::{DeliveryFuture, SmsGateway};
 
 /// The default gateway: a message is delivered by being stored in the
-/// database, where staff read it through the API (and the log shows it).
+/// database, where staff read it through the API (login codes only in a trial).
 /// Used where no SMS provider is configured, and in tests.
 pub struct OutboxGateway;
 

@@ -27,7 +27,8 @@ async fn start_provider(fail: bool) -> (String, Arc<Provider>) {
             async move {
                 let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
                 shared.received.lock().unwrap().push((auth, serde_json::from_str(&body).unwrap()));
-                if shared.fail { (AxumStatus::SERVICE_UNAVAILABLE, "quota exceeded") } else { (AxumStatus::OK, "ok") }
+                // A failing provider that quotes the message back, as some do.
+                if shared.fail { (AxumStatus::SERVICE_UNAVAILABLE, format!("quota exceeded: {body}")) } else { (AxumStatus::OK, "ok".to_owned()) }
             }
         }),
     );
@@ -87,4 +88,39 @@ async fn a_failing_provider_is_retried_and_the_failure_recorded() {
     assert_eq!(received.len(), 3, "three attempts");
     assert_eq!(received[0].1["mobile"], JUDGE.2, "default template");
     assert!(received[0].1["content"].as_str().unwrap().contains("会议号为"));
+}
+
+/// With a real provider, the code reaches the party's phone and nowhere
+/// else: the outbox keeps it masked, and so does a provider's error that quotes it.
+#[tokio::test]
+async fn with_a_provider_login_codes_are_delivered_but_never_kept() {
+    for fail in [false, true] {
+        let (url, provider) = start_provider(fail).await;
+        let server = TestServer::start_with(|c| {
+            c.sms = SmsConfig::Http { url, bearer_token: None, template: None };
+            c.trial_show_login_codes = true;
+        })
+        .await;
+        let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+        let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+        server.request_code(&hearing.meeting_number.to_string(), PLAINTIFF.2).await;
+        eventually("the code handed to the provider", || async {
+            provider.received.lock().unwrap().iter().any(|(_, body)| body["content"].as_str().unwrap_or("").contains("验证码"))
+        })
+        .await;
+        let sent = provider.received.lock().unwrap().iter().find_map(|(_, b)| b["content"].as_str().filter(|t| t.contains("验证码")).map(str::to_owned)).unwrap();
+        let code = code_in(&sent);
+        assert_eq!(code.len(), 6, "the phone gets the code: {sent}");
+        eventually("the delivery recorded", || async {
+            server.outbox(&clerk.token, "").await.iter().any(|m| m.kind == cloudtrial_protocol::api::SmsKind::LoginCode && m.status != SmsStatus::Queued)
+        })
+        .await;
+        let kept = server.outbox(&clerk.token, "").await;
+        let login = kept.iter().find(|m| m.kind == cloudtrial_protocol::api::SmsKind::LoginCode).unwrap();
+        assert!(!login.text.contains(&code) && login.text.contains("******"), "fail={fail}: {}", login.text);
+        assert!(!login.error.as_deref().unwrap_or("").contains(&code), "fail={fail}: {:?}", login.error);
+        if fail {
+            assert!(login.error.as_deref().unwrap().contains("******"), "the quoted message is there, masked: {:?}", login.error);
+        }
+    }
 }
