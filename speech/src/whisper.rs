@@ -82,12 +82,12 @@ impl WhisperEngine {
     fn prompt(&self, context: &Context) -> Vec<String> {
         let mut prompt = Vec::new();
         let words: Vec<&str> = context.hot_words.iter().map(String::as_str).filter(|w| !w.trim().is_empty()).collect();
-        if !words.is_empty() {
-            if let Ok(tokens) = self.tokenizer.encode(&words.join("，")) {
-                let start = tokens.len().saturating_sub(MAX_PROMPT_TOKENS);
-                prompt.push("<|startofprev|>".to_owned());
-                prompt.extend(tokens[start..].iter().cloned());
-            }
+        if !words.is_empty()
+            && let Ok(tokens) = self.tokenizer.encode(&words.join("，"))
+        {
+            let start = tokens.len().saturating_sub(MAX_PROMPT_TOKENS);
+            prompt.push("<|startofprev|>".to_owned());
+            prompt.extend(tokens[start..].iter().cloned());
         }
         let language = if context.language.is_empty() { "zh" } else { context.language.as_str() };
         prompt.extend(["<|startoftranscript|>".to_owned(), format!("<|{language}|>"), "<|transcribe|>".to_owned(), "<|notimestamps|>".to_owned()]);

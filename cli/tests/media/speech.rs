@@ -23,6 +23,14 @@ async fn court() -> TestCourt {
 }
 
 /// Audio packets of the plaintiff's that reached recognition.
+/// The judge (a tone), and a plaintiff and a defendant with these extra options.
+async fn three_join(court: &TestCourt, plaintiff: &[&str], defendant: &[&str]) -> (Cli, Cli, Cli) {
+    let judge = Cli::join(court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
+    let plaintiff = Cli::join(court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: plaintiff }).await;
+    let defendant = Cli::join(court, &DEFENDANT, Options { colour: "blue", tone: 880, extra: defendant }).await;
+    (judge, plaintiff, defendant)
+}
+
 fn heard(court: &TestCourt) -> u64 {
     let plaintiff = court.participant_id(&PLAINTIFF);
     court.server().state.speech.as_ref().expect("recognition runs").packets_heard(court.hearing.id, plaintiff)
@@ -34,9 +42,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
     let court = court().await;
     let recording = speech_recording();
     let speaker = ["--audio-file", recording.to_str().unwrap(), "--bind", "127.0.0.1"];
-    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
-    let mut plaintiff = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &speaker }).await;
-    let mut defendant = Cli::join(&court, &DEFENDANT, Options { colour: "blue", tone: 880, extra: &["--bind", "127.0.0.1"] }).await;
+    let (mut judge, mut plaintiff, mut defendant) = three_join(&court, &speaker, &["--bind", "127.0.0.1"]).await;
     let p = plaintiff.id;
     judge.until("the plaintiff's audio", 40, |s| audio_frames(s, p) > 25).await;
     let panel = judge.latest().await;
@@ -154,9 +160,7 @@ async fn two_people_speaking_at_once_are_each_credited_with_their_own_words() {
     let court = court().await;
     let recording = speech_recording();
     let speaker = ["--audio-file", recording.to_str().unwrap(), "--bind", "127.0.0.1"];
-    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
-    let mut plaintiff = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &speaker }).await;
-    let mut defendant = Cli::join(&court, &DEFENDANT, Options { colour: "blue", tone: 880, extra: &speaker }).await;
+    let (mut judge, mut plaintiff, mut defendant) = three_join(&court, &speaker, &speaker).await;
     let (p, d) = (plaintiff.id, defendant.id);
     judge.until("both parties' audio", 40, |s| audio_frames(s, p) > 25 && audio_frames(s, d) > 25).await;
     judge.run("start").await.unwrap();

@@ -75,57 +75,53 @@ async fn read(path: std::path::PathBuf) -> Result<Vec<u8>, AppError> {
 pub async fn release_original(state: &AppState, caller: &Caller, public_id: &str) -> Result<Evidence, AppError> {
     let (row_id, evidence, access) = get(state, caller, public_id).await?;
     access.check(Action::ReleaseOriginal)?;
-    let (now, actor, hearing_id) = (state.clock.now_ms(), access.actor.clone(), evidence.hearing_id);
-    let released = state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction().map_err(StoreError::from)?;
-            if store::evidence::release_original(&tx, row_id, now)? {
-                store::events::append(
-                    &tx,
-                    hearing_id,
-                    &actor,
-                    "evidence_original_released",
-                    &json!({"evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256}),
-                    now,
-                )?;
-            }
-            tx.commit().map_err(StoreError::from)?;
-            store::evidence::by_row_id(conn, row_id)?.ok_or_else(AppError::not_found)
-        })
-        .await?;
-    state.rooms.evidence_changed(hearing_id, released.id.clone()).await;
-    Ok(released)
+    let detail = json!({"evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256});
+    change(state, &access, row_id, "evidence_original_released", detail, move |tx, now| {
+        store::evidence::release_original(tx, row_id, now).map_err(AppError::from)
+    })
+    .await
 }
 
 pub async fn withdraw(state: &AppState, caller: &Caller, public_id: &str) -> Result<Evidence, AppError> {
     let (row_id, evidence, access) = get(state, caller, public_id).await?;
-    access.check(Action::WithdrawEvidence { submitted_by: evidence.submitter.id })?;
-    let now = state.clock.now_ms();
-    let actor = access.actor.clone();
-    let hearing_id = evidence.hearing_id;
-    let withdrawn = state
+    let action = Action::WithdrawEvidence { submitted_by: evidence.submitter.id };
+    access.check(action)?;
+    let detail = json!({"evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256});
+    let standing = access.clone();
+    change(state, &access, row_id, "evidence_withdrawn", detail, move |tx, now| {
+        recheck(tx, &standing, action)?;
+        if !store::evidence::withdraw(tx, row_id, now)? {
+            return Err(AppError::with_message(ErrorCode::Conflict, "该证据已撤回"));
+        }
+        Ok(true)
+    })
+    .await
+}
+
+/// Changes one piece of evidence in a transaction that logs the change
+/// (when `apply` says something changed), then tells the room.
+async fn change(
+    state: &AppState,
+    access: &HearingAccess,
+    row_id: i64,
+    action: &'static str,
+    detail: serde_json::Value,
+    apply: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<bool, AppError> + Send + 'static,
+) -> Result<Evidence, AppError> {
+    let (now, actor, hearing_id) = (state.clock.now_ms(), access.actor.clone(), access.hearing_id);
+    let changed = state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
-            recheck(&tx, &access, Action::WithdrawEvidence { submitted_by: evidence.submitter.id })?;
-            if !store::evidence::withdraw(&tx, row_id, now)? {
-                return Err(AppError::with_message(ErrorCode::Conflict, "该证据已撤回"));
+            if apply(&tx, now)? {
+                store::events::append(&tx, hearing_id, &actor, action, &detail, now)?;
             }
-            store::events::append(
-                &tx,
-                hearing_id,
-                &actor,
-                "evidence_withdrawn",
-                &json!({"evidence_id": evidence.id, "title": evidence.title, "sha256": evidence.sha256}),
-                now,
-            )?;
             tx.commit().map_err(StoreError::from)?;
             store::evidence::by_row_id(conn, row_id)?.ok_or_else(AppError::not_found)
         })
         .await?;
-    state.rooms.evidence_changed(hearing_id, withdrawn.id.clone()).await;
-    Ok(withdrawn)
+    state.rooms.evidence_changed(hearing_id, changed.id.clone()).await;
+    Ok(changed)
 }
 
 pub async fn give_opinion(

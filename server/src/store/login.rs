@@ -143,7 +143,7 @@ pub fn record_staff_failure(
         params![username, now_ms],
         |r| r.get(0),
     )?;
-    if failures % max_failures.max(1) == 0 {
+    if failures.is_multiple_of(max_failures.max(1)) {
         conn.execute(
             "UPDATE staff_login_failures SET locked_until_ms = ?2 WHERE username = ?1",
             params![username, locked_until_ms],
