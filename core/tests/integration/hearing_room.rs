@@ -118,7 +118,8 @@ async fn the_room_comes_back_after_the_server_restarts() {
         s.connection == ConnectionState::Connected && s.room.as_ref().is_some_and(|r| r.status == HearingStatus::InSession)
     })
     .await;
-    assert_eq!(back.room.unwrap().recognition.message, "语音识别已开始");
+    // This court runs without a speech engine, and the panel says so once the hearing runs.
+    assert_eq!(back.room.unwrap().recognition.message, "本庭未启用语音识别");
 }
 
 #[tokio::test]
