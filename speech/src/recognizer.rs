@@ -36,7 +36,8 @@ pub enum Recognized {
 pub struct RecognizerConfig {
     /// A partial is worth making after this much more speech.
     pub partial_every: Duration,
-    /// A speaker silent (no packets) this long has finished their utterance.
+    /// A speaker silent on the wire (no packets: muted, left) this long has
+    /// finished their utterance; long enough not to cut a sentence at a network hiccup.
     pub idle_after: Duration,
     pub intake_capacity: usize,
     pub segmenter: SegmenterConfig,
@@ -48,7 +49,7 @@ impl Default for RecognizerConfig {
     fn default() -> Self {
         Self {
             partial_every: Duration::from_millis(1500),
-            idle_after: Duration::from_millis(600),
+            idle_after: Duration::from_millis(1200),
             intake_capacity: 4096,
             segmenter: SegmenterConfig::default(),
             first_segment: 1,
@@ -194,6 +195,8 @@ struct SpeakerState {
     origin_ms: i64,
     samples: u64,
     last_heard: Instant,
+    /// The clock when the last packet arrived.
+    last_at_ms: Option<i64>,
     /// The current utterance's id and how many samples it had at its last partial.
     segment: Option<(u64, usize)>,
 }
@@ -298,6 +301,7 @@ impl SpeakerState {
             origin_ms: at_ms,
             samples: 0,
             last_heard: Instant::now(),
+            last_at_ms: None,
             segment: None,
         }
     }
@@ -315,12 +319,14 @@ impl SpeakerState {
 
     fn feed(&mut self, samples: &[f32], at_ms: i64) {
         // After a gap on the wire (the speaker was muted, or the network
-        // stalled) the timeline restarts from the packet's own time.
-        let expected = self.at(self.samples);
-        if at_ms - expected > 1000 {
+        // stalled) the sentence is over, and the timeline restarts from the
+        // packet's own time. A sender that is merely a little slow (a busy
+        // phone) drifts from the wall clock without any gap: that is not a pause.
+        if self.last_at_ms.is_some_and(|last| at_ms - last > 1000) {
             self.segmenter.finish();
             self.origin_ms = at_ms - (self.samples as i64 * 1000 / SAMPLE_RATE as i64);
         }
+        self.last_at_ms = Some(at_ms);
         self.last_heard = Instant::now();
         self.samples += samples.len() as u64;
         self.segmenter.push(samples);

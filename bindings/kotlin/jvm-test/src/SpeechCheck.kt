@@ -54,6 +54,7 @@ fun speechChecks(speaker: HearingRoom, listener: RoomRecorder, recording: String
     val feeder = thread(name = "microphone") {
         // A second of quiet while the media connection comes up, the sentence, then quiet.
         val frames = 50 + pcm.size / 960 + 75
+        val started = System.nanoTime()
         for (n in 0 until frames) {
             val buffer = ByteBuffer.allocate(960 * 2).order(ByteOrder.LITTLE_ENDIAN)
             for (i in 0 until 960) {
@@ -61,7 +62,10 @@ fun speechChecks(speaker: HearingRoom, listener: RoomRecorder, recording: String
                 buffer.putShort(if (at in pcm.indices) pcm[at] else 0)
             }
             media.sendAudioFrame(buffer.array())
-            Thread.sleep(20)
+            // 20 ms a frame by the clock, as a microphone delivers them.
+            val due = started + (n + 1) * 20_000_000L
+            val wait = (due - System.nanoTime()) / 1_000_000
+            if (wait > 0) Thread.sleep(wait)
         }
     }
 
