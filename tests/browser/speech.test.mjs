@@ -37,7 +37,7 @@ test('the clerk sees who said what as it is said and takes it into the record', 
     await clerk.click('button[name=enter]');
     await clerk.click('button[name=enter-hearing]');
     await until('connected', () => clerk.textContent('#connection'), (t) => t === '已连接');
-    assert.equal((await clerk.textContent('#recognition')).trim(), '语音识别暂未开始');
+    await until('the panel before 开始', () => clerk.textContent('#recognition'), (t) => t.trim() === '语音识别暂未开始');
 
     const judge = await court.participantProcess('13900000001', 'red', 440);
     const plaintiff = await court.participantProcess('13800000001', 'green', 660, ['--audio-file', speechRecording]);
