@@ -110,6 +110,17 @@ class Court {
     return session.token;
   }
 
+  /** The judge (a command-line participant) opens and closes the hearing, then leaves. */
+  async closeHearing() {
+    const judge = await this.participantProcess('13900000001', 'red', 440);
+    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
+    judge.send('start');
+    await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
+    judge.send('close');
+    await until('已闭庭', () => judge.last?.hearing_status, (s) => s === '已闭庭');
+    judge.send('quit');
+  }
+
   /** Starts a `cloudtrial-participant` process in the demo hearing; its JSON status lines are kept. */
   async participantProcess(mobile, colour, tone, extra = []) {
     return this.participantProcessFor(this.meeting, mobile, colour, tone, extra);
@@ -251,4 +262,20 @@ export async function browser({ video, audio } = {}) {
   if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
   if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args });
+}
+
+/** A staff member logs in to the console and enters the demo hearing's room. */
+export async function staffEnters(chrome, court, username, viewport) {
+  const context = await chrome.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${court.url}/#/console`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'demo1234');
+  await page.click('button[name=login]');
+  await page.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+  await page.click('button[name=enter]');
+  await page.click('button[name=enter-hearing]');
+  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  return page;
 }

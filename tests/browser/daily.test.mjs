@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { artifacts, browser, startServer, until, wav, y4m } from './court.mjs';
+import { artifacts, browser, staffEnters, startServer, until, wav, y4m } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -72,22 +72,6 @@ async function partyJoins(context, court, mobile, url = court.url) {
   await page.click('button[name=send-code]');
   await page.fill('input[name=code]', await court.sentCode(mobile));
   await page.click('button[name=login]');
-  await page.click('button[name=enter-hearing]');
-  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
-  return page;
-}
-
-/** A staff member logs in to the console and enters the demo hearing's room. */
-async function staffEnters(chrome, court, username, viewport) {
-  const context = await chrome.newContext({ viewport });
-  const page = await context.newPage();
-  page.on('dialog', (d) => d.accept());
-  await page.goto(`${court.url}/#/console`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo1234');
-  await page.click('button[name=login]');
-  await page.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
-  await page.click('button[name=enter]');
   await page.click('button[name=enter-hearing]');
   await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
   return page;
@@ -354,13 +338,7 @@ test('after 闭庭 a party with nothing to sign is told so at login; the landing
   try {
     const pc = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
     // 闭庭 with nothing to sign: the defendant logging in is told so, not left waiting for an SMS.
-    const judge = await court.participantProcess('13900000001', 'red', 440);
-    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
-    judge.send('start');
-    await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
-    judge.send('close');
-    await until('已闭庭', () => judge.last?.hearing_status, (s) => s === '已闭庭');
-    judge.send('quit');
+    await court.closeHearing();
     const phone = await (await chrome.newContext(PHONE)).newPage();
     await phone.goto(`${court.url}/?meeting=${court.meeting}`);
     assert.equal(await phone.textContent('#join-hint'), '登录后将直接进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。', 'no PC hint on a phone');

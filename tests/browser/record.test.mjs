@@ -138,7 +138,7 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     // ---- Signing waits for the end of the hearing: not offered before it.
     assert.ok(await clerk.locator('button[name=start-signing]').isDisabled(), '发起签名 is not offered during the hearing');
     assert.equal(await clerk.textContent('#signing-hint'), '休庭或闭庭后才能发起签名');
-    await closeHearing(court);
+    await court.closeHearing();
     await clerk.click('button[name=start-signing]');
     await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
 
@@ -169,13 +169,3 @@ test('the record followed live, refreshed, and signed through QR codes on phones
   }
 });
 
-/** The judge (a command-line participant) opens and closes the hearing. */
-async function closeHearing(court) {
-  const judge = await court.participantProcess('13900000001', 'red', 440);
-  await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
-  judge.send('start');
-  await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
-  judge.send('close');
-  await until('已闭庭', () => judge.last?.hearing_status, (s) => s === '已闭庭');
-  judge.send('quit');
-}

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, browser, speechModel, speechRecording, SPEECH_TRANSCRIPT, startServer, until } from './court.mjs';
+import { artifacts, browser, speechModel, speechRecording, SPEECH_TRANSCRIPT, staffEnters, startServer, until } from './court.mjs';
 
 /** Character error rate, as the Rust tests count it (punctuation does not count). */
 function cer(reference, hypothesis) {
@@ -26,17 +26,7 @@ test('the clerk sees who said what as it is said and takes it into the record', 
   const court = await startServer(['--asr-engine', 'whisper', '--asr-model', speechModel]);
   const chrome = await browser();
   try {
-    const context = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
-    const clerk = await context.newPage();
-    clerk.on('dialog', (d) => d.accept());
-    await clerk.goto(`${court.url}/#/console`);
-    await clerk.fill('input[name=username]', 'clerk');
-    await clerk.fill('input[name=password]', 'demo1234');
-    await clerk.click('button[name=login]');
-    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
-    await clerk.click('button[name=enter]');
-    await clerk.click('button[name=enter-hearing]');
-    await until('connected', () => clerk.textContent('#connection'), (t) => t === '已连接');
+    const clerk = await staffEnters(chrome, court, 'clerk', { width: 1366, height: 768 });
     await until('the panel before 开始', () => clerk.textContent('#recognition'), (t) => t.trim() === '语音识别暂未开始');
 
     const judge = await court.participantProcess('13900000001', 'red', 440);

@@ -104,7 +104,9 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
     // The judge (of the court) takes the sentence into the record: it appears with the speaker's role.
     let session = court.server().state.clone();
     let lines = session.store.call(move |c| cloudtrial_testkit::cloudtrial_server::store::speech::list(c, hearing)).await.unwrap();
-    let judge_token = judge_session_token(&court).await;
+    // A fresh session of the judge's, a minute after their first code, as the server asks.
+    court.clock.advance(std::time::Duration::from_secs(61));
+    let judge_token = court.session_token(&JUDGE).await;
     let http = reqwest::Client::new();
     let answer: Value = http
         .post(format!("{}/api/hearings/{}/record/speech", court.base_url(), court.hearing.id))
@@ -134,24 +136,6 @@ async fn until_published(court: &TestCourt, participant: i64, frames: u64) {
         assert!(tokio::time::Instant::now() < deadline, "the SFU did not take in {frames} frames");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-}
-
-/// A fresh session of the judge, as the app would have, to act on the record.
-async fn judge_session_token(court: &TestCourt) -> String {
-    // A minute after the judge's first code, as the server asks.
-    court.clock.advance(std::time::Duration::from_secs(61));
-    let code = court.request_code(JUDGE.mobile).await;
-    let http = reqwest::Client::new();
-    let session: Value = http
-        .post(format!("{}/api/login/verify", court.base_url()))
-        .json(&serde_json::json!({"meeting_number": court.meeting_number(), "mobile": JUDGE.mobile, "code": code, "device": "pc_browser"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["token"].as_str().expect("the judge logs in").to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -141,6 +141,19 @@ impl TestCourt {
         self.latest_code(mobile).await.expect("code in the outbox")
     }
 
+    /// A fresh session token for `party`, through 会议号登录 (a code, then its verification).
+    pub async fn session_token(&self, party: &Party) -> String {
+        let code = self.request_code(party.mobile).await;
+        let request = cloudtrial_protocol::api::LoginVerifyRequest {
+            meeting_number: self.hearing.meeting_number,
+            mobile: party.mobile.to_owned(),
+            code,
+            device: cloudtrial_protocol::api::DeviceKind::PcBrowser,
+        };
+        let state = self.server().state.clone();
+        cloudtrial_server::login::verify_code(&state, "127.0.0.1".parse().unwrap(), request).await.expect("logged in").token
+    }
+
     pub fn participant_id(&self, party: &Party) -> i64 {
         self.hearing.participants.iter().find(|p| p.mobile == party.mobile).expect("booked").id
     }
