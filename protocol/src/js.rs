@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+use crate::annotation::MarkColour;
 use crate::api::{DeviceKind, HearingAction, HearingStatus, SmsKind, SmsStatus};
 use crate::evidence::{EvidenceKind, Stance};
 use crate::record::SigningChannel;
@@ -72,6 +73,41 @@ pub const TYPEDEFS: &[Typedef] = &[
             ("camera_on", "boolean"),
             ("microphone_on", "boolean"),
             ("network", "NetworkQuality|null"),
+            ("annotating", "Annotating"),
+            ("annotation_request", "string|null"),
+        ],
+    },
+    Typedef { name: "Point", doc: "A point on an evidence page, as fractions of its width and height.", fields: &[("x", "number"), ("y", "number")] },
+    Typedef {
+        name: "Shape",
+        doc: "What a mark looks like (`kind` says which of the other fields it has).",
+        fields: &[
+            ("kind", "ShapeKind"),
+            ("points", "Point[]|undefined"),
+            ("from", "Point|undefined"),
+            ("to", "Point|undefined"),
+            ("at", "Point|undefined"),
+            ("text", "string|undefined"),
+        ],
+    },
+    Typedef {
+        name: "MarkDraft",
+        doc: "A mark as its author draws it.",
+        fields: &[("evidence_id", "string"), ("page", "number"), ("colour", "MarkColour"), ("shape", "Shape")],
+    },
+    Typedef {
+        name: "Mark",
+        doc: "A committed mark (圈注) over one evidence file.",
+        fields: &[
+            ("id", "number"),
+            ("evidence_id", "string"),
+            ("evidence_sha256", "string"),
+            ("page", "number"),
+            ("colour", "MarkColour"),
+            ("shape", "Shape"),
+            ("author", "ParticipantSummary"),
+            ("permission_id", "number|null"),
+            ("created_at_ms", "number"),
         ],
     },
     Typedef {
@@ -109,11 +145,12 @@ pub const TYPEDEFS: &[Typedef] = &[
         name: "RoomNotice",
         doc: "Something happened in the room (`kind` says what; the other fields depend on it).",
         fields: &[
-            ("kind", "'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'"),
+            ("kind", "'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'"),
             ("participant_id", "number|undefined"),
             ("version", "number|undefined"),
             ("round_id", "number|undefined"),
-            ("evidence_id", "string|undefined"),
+            ("evidence_id", "string|null|undefined"),
+            ("by", "number|undefined"),
         ],
     },
     Typedef { name: "Position", doc: "A party's position on one aspect of evidence.", fields: &[("stance", "Stance"), ("reason", "string")] },
@@ -294,6 +331,9 @@ pub fn protocol_js() -> String {
     let _ = writeln!(out, "/** @typedef {{{}}} SmsStatus */", string_union(&SmsStatus::ALL, SmsStatus::as_str));
     let _ = writeln!(out, "/** @typedef {{{}}} SigningChannel */", string_union(&SigningChannel::ALL, SigningChannel::as_str));
     let _ = writeln!(out, "/** @typedef {{'accept'|'dispute'}} Stance */");
+    let _ = writeln!(out, "/** @typedef {{{}}} MarkColour */", string_union(&MarkColour::ALL, MarkColour::as_str));
+    let _ = writeln!(out, "/** @typedef {{'no'|'requested'|'allowed'|'court'}} Annotating */");
+    let _ = writeln!(out, "/** @typedef {{'ink'|'rectangle'|'ellipse'|'arrow'|'text'}} ShapeKind */");
     let codes = [
         ErrorCode::InvalidRequest,
         ErrorCode::PayloadTooLarge,
@@ -347,6 +387,20 @@ pub fn protocol_js() -> String {
         Stance::Accept => "accept",
         Stance::Dispute => "dispute",
     }, Stance::label);
+    labels(&mut out, "The colours marks are drawn in.", "MARK_COLOUR_LABELS", "MarkColour", &MarkColour::ALL, MarkColour::as_str, MarkColour::label);
+    let _ = writeln!(out, "/** Each colour's sRGB value, as the export draws it. @type {{Readonly<Record<MarkColour, string>>}} */");
+    out.push_str("export const MARK_COLOURS = Object.freeze({\n");
+    for colour in MarkColour::ALL {
+        let [r, g, b] = colour.rgb();
+        let _ = writeln!(out, "  {}: '#{r:02x}{g:02x}{b:02x}',", colour.as_str());
+    }
+    out.push_str("});\n\n");
+    let _ = writeln!(
+        out,
+        "/** The limits of one mark. */\nexport const MARK_LIMITS = Object.freeze({{ inkPoints: {}, textChars: {} }});\n",
+        crate::annotation::MAX_INK_POINTS,
+        crate::annotation::MAX_TEXT_CHARS
+    );
     labels(&mut out, "The judge's buttons.", "ACTION_LABELS", "HearingAction", &HearingAction::ALL, HearingAction::as_str, HearingAction::label);
 
     // ---- rules
@@ -471,7 +525,15 @@ mod tests {
             camera_on: true,
             microphone_on: true,
             network: None,
+            annotating: crate::annotation::Annotating::Allowed,
+            annotation_request: None,
         }
+    }
+
+    fn draft() -> crate::annotation::MarkDraft {
+        use crate::annotation::{MarkDraft, Point, Shape};
+        let p = Point { x: 0.1, y: 0.2 };
+        MarkDraft { evidence_id: "e".into(), page: 1, colour: MarkColour::Blue, shape: Shape::Ellipse { from: p, to: p } }
     }
 
     /// Each typedef names exactly the fields serde writes.
@@ -609,9 +671,26 @@ mod tests {
                 serde_json::to_value(QrSigningPage { signer: someone(), round_id: 1, record: version(), expires_at_ms: 0 }).unwrap(),
             ),
             ("QrSigningRenewed", serde_json::to_value(QrSigningRenewed { expires_at_ms: 0 }).unwrap()),
+            ("Point", serde_json::to_value(crate::annotation::Point { x: 0.5, y: 0.5 }).unwrap()),
+            ("MarkDraft", serde_json::to_value(draft()).unwrap()),
+            (
+                "Mark",
+                serde_json::to_value(crate::annotation::Mark {
+                    id: 1,
+                    evidence_id: "e".into(),
+                    evidence_sha256: String::new(),
+                    page: 1,
+                    colour: MarkColour::Red,
+                    shape: draft().shape,
+                    author: someone(),
+                    permission_id: Some(1),
+                    created_at_ms: 0,
+                })
+                .unwrap(),
+            ),
         ];
         for typedef in TYPEDEFS {
-            if typedef.name == "RoomNotice" {
+            if typedef.name == "RoomNotice" || typedef.name == "Shape" {
                 continue;
             }
             let (_, sample) = samples.iter().find(|(name, _)| *name == typedef.name).unwrap_or_else(|| panic!("no sample of {}", typedef.name));
@@ -628,9 +707,29 @@ mod tests {
             RoomNotice::EvidenceChanged { evidence_id: String::new() },
             RoomNotice::RecordSaved { version: 1 },
             RoomNotice::SigningChanged { round_id: 1 },
+            RoomNotice::AnnotationRequested { participant_id: 1, evidence_id: None },
         ] {
             for key in serde_json::to_value(notice).unwrap().as_object().unwrap().keys() {
                 assert!(declared.contains(&key.as_str()), "RoomNotice.{key}");
+            }
+        }
+    }
+
+    /// Every shape's fields are declared on `Shape`.
+    #[test]
+    fn the_shape_typedef_covers_every_shape() {
+        use crate::annotation::{Point, Shape};
+        let declared: Vec<&str> = TYPEDEFS.iter().find(|t| t.name == "Shape").unwrap().fields.iter().map(|(f, _)| *f).collect();
+        let p = Point { x: 0.0, y: 0.0 };
+        for shape in [
+            Shape::Ink { points: vec![p] },
+            Shape::Rectangle { from: p, to: p },
+            Shape::Ellipse { from: p, to: p },
+            Shape::Arrow { from: p, to: p },
+            Shape::Text { at: p, text: "x".into() },
+        ] {
+            for key in serde_json::to_value(&shape).unwrap().as_object().unwrap().keys() {
+                assert!(declared.contains(&key.as_str()), "Shape.{key} of {}", shape.kind());
             }
         }
     }

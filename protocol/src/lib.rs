@@ -2,6 +2,7 @@
 //! every signalling message, defined once and shared by the server and the
 //! client core so the two cannot drift apart.
 
+pub mod annotation;
 pub mod api;
 pub mod error;
 pub mod evidence;

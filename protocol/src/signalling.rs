@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{DeviceKind, HearingAction, HearingStatus};
+use crate::annotation::{Annotating, Mark, MarkDraft};
+use crate::api::{DeviceKind, HearingAction, HearingStatus, ParticipantSummary};
 use crate::{ErrorBody, ParticipantRole};
 
 /// What the blocked party's screen says (manual §1.3.2).
@@ -34,6 +35,15 @@ pub enum ClientMessage {
     MediaLeave,
     /// The participant's own camera and microphone switches.
     DeviceState { camera_on: bool, microphone_on: bool, camera_facing: CameraFacing },
+    /// 申请圈注, optionally naming the evidence. Answered by `annotation_result`.
+    RequestAnnotation { request_id: u64, evidence_id: Option<String> },
+    /// A mark still being drawn, for the others to watch (throttled by the
+    /// sender, not stored). `stroke` tells this author's strokes apart.
+    PreviewMark { stroke: u32, draft: MarkDraft },
+    /// A finished mark, to be committed. Answered by `annotation_result`.
+    DrawMark { request_id: u64, draft: MarkDraft },
+    /// Takes a mark away: one's own (撤销), or any mark for the presiding judge.
+    RemoveMark { request_id: u64, mark_id: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -101,6 +111,12 @@ pub enum JudgeCommand {
     Summon { participant_id: i64 },
     /// Mute or unmute a participant's microphone.
     SetMuted { participant_id: i64, muted: bool },
+    /// 通过: approve a party's 申请圈注.
+    AllowAnnotation { participant_id: i64 },
+    /// 拒绝 a party's 申请圈注.
+    RefuseAnnotation { participant_id: i64 },
+    /// 收回圈注: end a party's permission at once.
+    WithdrawAnnotation { participant_id: i64 },
 }
 
 impl JudgeCommand {
@@ -111,7 +127,12 @@ impl JudgeCommand {
             Self::Adjourn => Some(HearingAction::Adjourn),
             Self::Resume => Some(HearingAction::Resume),
             Self::Close => Some(HearingAction::Close),
-            Self::Block { .. } | Self::Summon { .. } | Self::SetMuted { .. } => None,
+            Self::Block { .. }
+            | Self::Summon { .. }
+            | Self::SetMuted { .. }
+            | Self::AllowAnnotation { .. }
+            | Self::RefuseAnnotation { .. }
+            | Self::WithdrawAnnotation { .. } => None,
         }
     }
 }
@@ -143,6 +164,18 @@ pub enum ServerMessage {
     Speech { utterance: Utterance },
     /// Every sentence recognised so far, after `welcome` (and after a summons): it replaces what the client had.
     SpeechHistory { utterances: Vec<Utterance> },
+    /// Every current mark of the hearing, after `welcome` (and after a summons): it replaces what the client had.
+    Marks { marks: Vec<Mark> },
+    /// A mark was committed.
+    MarkAdded { mark: Mark },
+    /// A mark was taken away (undone by its author or cleared by the judge).
+    MarkRemoved { mark_id: i64, evidence_id: String, by: ParticipantSummary },
+    /// Someone is drawing: their mark so far (replaces their earlier preview of the same stroke).
+    MarkPreview { author: ParticipantSummary, stroke: u32, draft: MarkDraft },
+    /// Drop every preview of this participant (they finished, or may no longer draw).
+    PreviewCleared { participant_id: i64 },
+    /// The answer to `request_annotation`, `draw_mark` or `remove_mark`.
+    AnnotationResult { request_id: u64, mark_id: Option<i64>, error: Option<ErrorBody> },
 }
 
 /// A line of the recognition panel: what one participant said, as recognised
@@ -192,6 +225,12 @@ pub struct RoomParticipant {
     pub microphone_on: bool,
     /// Measured by the server from the participant's media connection; `None` without media.
     pub network: Option<NetworkQuality>,
+    /// Whether they may annotate evidence (圈注), or have asked to.
+    #[serde(default)]
+    pub annotating: Annotating,
+    /// The evidence a pending 申请圈注 names, if it names one.
+    #[serde(default)]
+    pub annotation_request: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +286,12 @@ pub enum RoomNotice {
     RecordSaved { version: u32 },
     /// Signing changed: started, a signature arrived, or the round was superseded.
     SigningChanged { round_id: i64 },
+    /// A party asked to annotate (申请圈注).
+    AnnotationRequested { participant_id: i64, evidence_id: Option<String> },
+    AnnotationAllowed { participant_id: i64, by: i64 },
+    AnnotationRefused { participant_id: i64, by: i64 },
+    /// The judge withdrew a permission (收回圈注).
+    AnnotationWithdrawn { participant_id: i64, by: i64 },
 }
 
 #[cfg(test)]

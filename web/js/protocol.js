@@ -17,6 +17,9 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {'queued'|'sent'|'failed'} SmsStatus */
 /** @typedef {'app'|'qr'} SigningChannel */
 /** @typedef {'accept'|'dispute'} Stance */
+/** @typedef {'red'|'blue'|'green'|'orange'} MarkColour */
+/** @typedef {'no'|'requested'|'allowed'|'court'} Annotating */
+/** @typedef {'ink'|'rectangle'|'ellipse'|'arrow'|'text'} ShapeKind */
 /** @typedef {'invalid_request'|'payload_too_large'|'unauthorized'|'session_expired'|'forbidden'|'blocked'|'not_found'|'method_not_allowed'|'login_failed'|'login_locked'|'rate_limited'|'conflict'|'unsupported_media'|'checksum_mismatch'|'upgrade_required'|'internal'|'unknown'} ErrorCode */
 
 /**
@@ -71,6 +74,49 @@ export const PROTOCOL_VERSION = 1;
  * @property {boolean} camera_on
  * @property {boolean} microphone_on
  * @property {NetworkQuality|null} network
+ * @property {Annotating} annotating
+ * @property {string|null} annotation_request
+ */
+
+/**
+ * A point on an evidence page, as fractions of its width and height.
+ * @typedef {object} Point
+ * @property {number} x
+ * @property {number} y
+ */
+
+/**
+ * What a mark looks like (`kind` says which of the other fields it has).
+ * @typedef {object} Shape
+ * @property {ShapeKind} kind
+ * @property {Point[]} [points]
+ * @property {Point} [from]
+ * @property {Point} [to]
+ * @property {Point} [at]
+ * @property {string} [text]
+ */
+
+/**
+ * A mark as its author draws it.
+ * @typedef {object} MarkDraft
+ * @property {string} evidence_id
+ * @property {number} page
+ * @property {MarkColour} colour
+ * @property {Shape} shape
+ */
+
+/**
+ * A committed mark (圈注) over one evidence file.
+ * @typedef {object} Mark
+ * @property {number} id
+ * @property {string} evidence_id
+ * @property {string} evidence_sha256
+ * @property {number} page
+ * @property {MarkColour} colour
+ * @property {Shape} shape
+ * @property {ParticipantSummary} author
+ * @property {number|null} permission_id
+ * @property {number} created_at_ms
  */
 
 /**
@@ -107,11 +153,12 @@ export const PROTOCOL_VERSION = 1;
 /**
  * Something happened in the room (`kind` says what; the other fields depend on it).
  * @typedef {object} RoomNotice
- * @property {'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'} kind
+ * @property {'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'} kind
  * @property {number} [participant_id]
  * @property {number} [version]
  * @property {number} [round_id]
- * @property {string} [evidence_id]
+ * @property {string|null} [evidence_id]
+ * @property {number} [by]
  */
 
 /**
@@ -354,6 +401,25 @@ export const STANCE_LABELS = Object.freeze({
   accept: "认可",
   dispute: "有异议",
 });
+
+/** The colours marks are drawn in. @type {Readonly<Record<MarkColour, string>>} */
+export const MARK_COLOUR_LABELS = Object.freeze({
+  red: "红",
+  blue: "蓝",
+  green: "绿",
+  orange: "橙",
+});
+
+/** Each colour's sRGB value, as the export draws it. @type {Readonly<Record<MarkColour, string>>} */
+export const MARK_COLOURS = Object.freeze({
+  red: '#d91e18',
+  blue: '#1f5fd6',
+  green: '#138a36',
+  orange: '#e87b00',
+});
+
+/** The limits of one mark. */
+export const MARK_LIMITS = Object.freeze({ inkPoints: 2000, textChars: 60 });
 
 /** The judge's buttons. @type {Readonly<Record<HearingAction, string>>} */
 export const ACTION_LABELS = Object.freeze({
