@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cloudtrial_protocol::api::DeviceKind;
+use cloudtrial_protocol::annotation::{Mark, MarkDraft};
+use cloudtrial_protocol::api::{DeviceKind, ParticipantSummary};
 use cloudtrial_protocol::signalling::{
     ClientMessage, JudgeCommand, RoomNotice, RoomParticipant, RoomView, ServerMessage, Utterance,
 };
@@ -63,6 +64,18 @@ pub struct RoomState {
     /// The recognition panel's lines (显示角色+语音识别内容): finished
     /// sentences in order, then the words so far of whoever is speaking.
     pub speech: Vec<Utterance>,
+    /// Every current 圈注 mark of the hearing, in the server's order.
+    pub marks: Vec<Mark>,
+    /// Marks being drawn right now (this participant's own included), not yet committed.
+    pub previews: Vec<LivePreview>,
+}
+
+/// Someone's mark while they draw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LivePreview {
+    pub author: ParticipantSummary,
+    pub stroke: u32,
+    pub draft: MarkDraft,
 }
 
 impl RoomState {
@@ -90,6 +103,13 @@ impl RoomState {
         }
     }
 
+    fn preview(&mut self, preview: LivePreview) {
+        match self.previews.iter_mut().find(|p| p.author.id == preview.author.id && p.stroke == preview.stroke) {
+            Some(existing) => *existing = preview,
+            None => self.previews.push(preview),
+        }
+    }
+
     /// Finals stay in the order they were said, ahead of the words still being spoken.
     fn insert_final(&mut self, utterance: Utterance) {
         let at = self.speech.iter().position(|u| !u.is_final).unwrap_or(self.speech.len());
@@ -97,7 +117,8 @@ impl RoomState {
     }
 }
 
-type Pending = Mutex<HashMap<u64, oneshot::Sender<Option<ErrorBody>>>>;
+/// Requests waiting for their answer: a mark's id, or nothing, or the refusal.
+type Pending = Mutex<HashMap<u64, oneshot::Sender<std::result::Result<Option<i64>, ErrorBody>>>>;
 
 struct Shared {
     state: watch::Sender<RoomState>,
@@ -128,6 +149,40 @@ impl RoomLink {
         self.shared.outgoing.try_send(message).map_err(|_| Error::NotConnected)
     }
 
+    /// Sends a request and waits for the server's answer: a mark's id, or nothing.
+    pub async fn ask(&self, message: impl FnOnce(u64) -> ClientMessage) -> Result<Option<i64>> {
+        if self.shared.state.borrow().connection != ConnectionState::Connected {
+            return Err(Error::NotConnected);
+        }
+        let request_id = self.shared.next_request.fetch_add(1, Ordering::Relaxed);
+        let (reply, answer) = oneshot::channel();
+        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(request_id, reply);
+        if self.shared.outgoing.send(message(request_id)).await.is_err() {
+            return Err(Error::NotConnected);
+        }
+        let result = tokio::time::timeout(COMMAND_TIMEOUT, answer).await;
+        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
+        match result {
+            Ok(Ok(Ok(id))) => Ok(id),
+            Ok(Ok(Err(error))) => Err(Error::Api { status: error.code.http_status(), code: error.code, message: error.message }),
+            Ok(Err(_)) | Err(_) => Err(Error::NotConnected),
+        }
+    }
+
+    /// Shows a mark still being drawn to everyone (and in this room state).
+    /// Not stored; dropped when the connection is busy.
+    pub fn preview(&self, stroke: u32, draft: MarkDraft) -> Result<()> {
+        let me = self.shared.state.borrow().room.as_ref().map(|r| r.me.clone()).ok_or(Error::NotConnected)?;
+        self.send(ClientMessage::PreviewMark { stroke, draft: draft.clone() })?;
+        let author = ParticipantSummary { id: me.id, name: me.name, role: me.role };
+        self.shared.state.send_modify(|s| s.preview(LivePreview { author, stroke, draft }));
+        Ok(())
+    }
+
+    pub fn state(&self) -> RoomState {
+        self.shared.state.borrow().clone()
+    }
+
     pub fn subscribe_media(&self) -> broadcast::Receiver<ServerMessage> {
         self.shared.media.subscribe()
     }
@@ -154,7 +209,13 @@ impl HearingSession {
         client.session()?;
         let (outgoing, commands) = mpsc::channel(32);
         let shared = Arc::new(Shared {
-            state: watch::Sender::new(RoomState { connection: ConnectionState::Connecting, room: None, speech: Vec::new() }),
+            state: watch::Sender::new(RoomState {
+                connection: ConnectionState::Connecting,
+                room: None,
+                speech: Vec::new(),
+                marks: Vec::new(),
+                previews: Vec::new(),
+            }),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
             outgoing,
@@ -198,22 +259,36 @@ impl HearingSession {
 
     /// Gives a judge command; the server decides whether this participant may.
     pub async fn command(&self, command: JudgeCommand) -> Result<()> {
-        if self.shared.state.borrow().connection != ConnectionState::Connected {
-            return Err(Error::NotConnected);
-        }
-        let request_id = self.shared.next_request.fetch_add(1, Ordering::Relaxed);
-        let (reply, answer) = oneshot::channel();
-        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(request_id, reply);
-        if self.shared.outgoing.send(ClientMessage::Command { request_id, command }).await.is_err() {
-            return Err(Error::NotConnected);
-        }
-        let result = tokio::time::timeout(COMMAND_TIMEOUT, answer).await;
-        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
-        match result {
-            Ok(Ok(None)) => Ok(()),
-            Ok(Ok(Some(error))) => Err(Error::Api { status: error.code.http_status(), code: error.code, message: error.message }),
-            Ok(Err(_)) | Err(_) => Err(Error::NotConnected),
-        }
+        self.ask(|request_id| ClientMessage::Command { request_id, command }).await.map(|_| ())
+    }
+
+    /// Sends a request and waits for the server's answer.
+    pub(crate) async fn ask(&self, message: impl FnOnce(u64) -> ClientMessage) -> Result<Option<i64>> {
+        self.link().ask(message).await
+    }
+
+
+    /// 申请圈注, optionally for one evidence item.
+    pub async fn request_annotation(&self, evidence_id: Option<String>) -> Result<()> {
+        self.ask(|request_id| ClientMessage::RequestAnnotation { request_id, evidence_id }).await.map(|_| ())
+    }
+
+    /// Marks over one evidence item: watch them, draw, undo.
+    pub fn annotation(&self, evidence_id: impl Into<String>) -> crate::annotation::AnnotationSession {
+        crate::annotation::AnnotationSession::new(self.link(), evidence_id.into())
+    }
+
+    /// 通过 a party's 申请圈注 (judges only).
+    pub async fn allow_annotation(&self, participant_id: i64) -> Result<()> {
+        self.command(JudgeCommand::AllowAnnotation { participant_id }).await
+    }
+    /// 拒绝 a party's 申请圈注.
+    pub async fn refuse_annotation(&self, participant_id: i64) -> Result<()> {
+        self.command(JudgeCommand::RefuseAnnotation { participant_id }).await
+    }
+    /// 收回圈注.
+    pub async fn withdraw_annotation(&self, participant_id: i64) -> Result<()> {
+        self.command(JudgeCommand::WithdrawAnnotation { participant_id }).await
     }
 
     pub async fn start_hearing(&self) -> Result<()> {
@@ -353,7 +428,11 @@ async fn connect_and_serve(
                         {
                             return Outcome::Dropped { connected };
                         }
-                        shared.state.send_modify(|s| s.connection = ConnectionState::Connected);
+                        shared.state.send_modify(|s| {
+                            s.connection = ConnectionState::Connected;
+                            // Whoever was drawing before the drop has finished or will start again.
+                            s.previews.clear();
+                        });
                     }
                     message @ (ServerMessage::MediaAnswer { .. } | ServerMessage::MediaOffer { .. } | ServerMessage::MediaReset) => {
                         let _ = shared.media.send(message);
@@ -361,9 +440,33 @@ async fn connect_and_serve(
                     ServerMessage::Room { room } => shared.state.send_modify(|s| {
                         if room.blocked_message.is_some() {
                             s.speech.clear();
+                            s.marks.clear();
+                            s.previews.clear();
+                        }
+                        if !room.me.annotating.may_draw() {
+                            s.previews.retain(|p| p.author.id != room.me.id);
                         }
                         s.room = Some(room);
                     }),
+                    ServerMessage::Marks { marks } => shared.state.send_modify(|s| s.marks = marks),
+                    ServerMessage::MarkAdded { mark } => shared.state.send_modify(|s| {
+                        if !s.marks.iter().any(|m| m.id == mark.id) {
+                            s.marks.push(mark);
+                        }
+                    }),
+                    ServerMessage::MarkRemoved { mark_id, .. } => shared.state.send_modify(|s| s.marks.retain(|m| m.id != mark_id)),
+                    ServerMessage::MarkPreview { author, stroke, draft } => {
+                        shared.state.send_modify(|s| s.preview(LivePreview { author, stroke, draft }));
+                    }
+                    ServerMessage::PreviewCleared { participant_id } => {
+                        shared.state.send_modify(|s| s.previews.retain(|p| p.author.id != participant_id));
+                    }
+                    ServerMessage::AnnotationResult { request_id, mark_id, error } => {
+                        let reply = shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
+                        if let Some(reply) = reply {
+                            let _ = reply.send(error.map_or(Ok(mark_id), Err));
+                        }
+                    }
                     ServerMessage::Speech { utterance } => shared.state.send_modify(|s| s.hear(utterance)),
                     ServerMessage::SpeechHistory { utterances } => shared.state.send_modify(|s| {
                         let live: Vec<Utterance> = s.speech.drain(..).filter(|u| !u.is_final).collect();
@@ -378,7 +481,7 @@ async fn connect_and_serve(
                     ServerMessage::CommandResult { request_id, error } => {
                         let reply = shared.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&request_id);
                         if let Some(reply) = reply {
-                            let _ = reply.send(error);
+                            let _ = reply.send(error.map_or(Ok(None), Err));
                         }
                     }
                     ServerMessage::Error { error } if !connected => {

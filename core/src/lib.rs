@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+pub mod annotation;
 pub mod evidence;
 mod hearing;
 mod http;
@@ -15,7 +16,7 @@ mod store;
 pub use client::Client;
 pub use cloudtrial_protocol as protocol;
 pub use error::{ClientError, Error, Result};
-pub use hearing::{ConnectionState, HearingSession, RoomState};
+pub use hearing::{ConnectionState, HearingSession, LivePreview, RoomState};
 pub use http::ApiClient;
 pub use session::{Session, SessionState};
 pub use store::LocalStore;

@@ -41,6 +41,13 @@ pub enum Action {
     CommandRoom,
     /// The sentences recognised from what was said (语音识别).
     ReadSpeech,
+    /// 申请圈注: ask the presiding judge to let one annotate evidence.
+    RequestAnnotation,
+    /// Draw a mark over evidence. `allowed`: the judge approved this
+    /// participant's request, and the permission has not ended.
+    Annotate { allowed: bool },
+    /// Take a mark away: one's own (撤销), or any for the judge.
+    RemoveMark { author: i64, allowed: bool },
 }
 
 /// Who is asking, as far as the decision is concerned.
@@ -84,9 +91,16 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
                 WriteRecord => Err(refuse("只有本案的审判人员和书记员可以编辑笔录或发起签名")),
                 ReleaseOriginal if court_account && linked.is_some_and(ParticipantRole::is_judge) => Ok(()),
                 ReleaseOriginal => Err(refuse("只有本案的审判长或审判员可以公开证据原件")),
-                SubmitEvidence | WithdrawEvidence { .. } | Opine { .. } | SignRecord | EnterRoom | SeeRoom | CommandRoom => {
-                    Err(refuse("请以庭审参与人身份进入庭审后操作"))
-                }
+                SubmitEvidence
+                | WithdrawEvidence { .. }
+                | Opine { .. }
+                | SignRecord
+                | EnterRoom
+                | SeeRoom
+                | CommandRoom
+                | RequestAnnotation
+                | Annotate { .. }
+                | RemoveMark { .. } => Err(refuse("请以庭审参与人身份进入庭审后操作")),
             }
         }
         Who::Participant { id, role, blocked } => {
@@ -123,6 +137,22 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
                 SignRecord => Err(refuse("审判人员和书记员无需签名")),
                 CommandRoom if role.is_judge() => Ok(()),
                 CommandRoom => Err(refuse("只有审判长或审判员可以进行此操作")),
+                RequestAnnotation if court => Err(refuse("审判人员和书记员可直接圈注，无需申请")),
+                RequestAnnotation if !party => Err(refuse("只有当事人可以申请圈注")),
+                RequestAnnotation if status != HearingStatus::InSession => Err(over("庭审进行中才能申请圈注")),
+                RequestAnnotation => Ok(()),
+                Annotate { .. } | RemoveMark { .. } if status.is_over() => Err(over("庭审已结束，不能再圈注")),
+                RemoveMark { .. } if role.is_judge() => Ok(()),
+                RemoveMark { author, .. } if author != id => Err(refuse("只能撤销自己的圈注")),
+                Annotate { .. } | RemoveMark { .. } if court => Ok(()),
+                Annotate { .. } | RemoveMark { .. } if !party => Err(refuse("只有当事人可以申请圈注")),
+                Annotate { allowed: false } | RemoveMark { allowed: false, .. } => {
+                    Err(refuse("请先申请圈注，经法官同意后才能圈注"))
+                }
+                Annotate { .. } | RemoveMark { .. } if status != HearingStatus::InSession => {
+                    Err(over("休庭期间不能圈注，继续开庭后请重新申请"))
+                }
+                Annotate { .. } | RemoveMark { .. } => Ok(()),
             }
         }
     }
@@ -247,6 +277,11 @@ mod tests {
             SeeRoom,
             CommandRoom,
             ReadSpeech,
+            RequestAnnotation,
+            Annotate { allowed: false },
+            Annotate { allowed: true },
+            RemoveMark { author: me, allowed: true },
+            RemoveMark { author: 999, allowed: true },
         ]
     }
 
@@ -277,16 +312,18 @@ mod tests {
     fn the_matrix_while_the_hearing_runs() {
         use ParticipantRole::*;
         // Columns: the actions of `actions(me)`, in order. 1 = allowed.
-        let table: [(ParticipantRole, [u8; 18]); 9] = [
-            (PresidingJudge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]),
-            (Judge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]),
-            (Clerk, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1]),
-            (Plaintiff, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
-            (PlaintiffAgent, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
-            (Defendant, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
-            (DefendantAgent, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
-            (ThirdParty, [1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1]),
-            (Witness, [1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1]),
+        // The last five: 申请圈注, draw without and with the judge's
+        // approval, take away one's own mark, and someone else's.
+        let table: [(ParticipantRole, [u8; 23]); 9] = [
+            (PresidingJudge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1]),
+            (Judge, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1]),
+            (Clerk, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0]),
+            (Plaintiff, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]),
+            (PlaintiffAgent, [1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]),
+            (Defendant, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]),
+            (DefendantAgent, [1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]),
+            (ThirdParty, [1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0]),
+            (Witness, [1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0]),
         ];
         let mut wrong = Vec::new();
         for (role, row) in table {
@@ -318,6 +355,22 @@ mod tests {
             let facts = Facts { who: Who::Participant { id: 1, role: ParticipantRole::Plaintiff, blocked: false }, status };
             for action in [Action::SubmitEvidence, Action::WithdrawEvidence { submitted_by: 1 }, Action::Opine { side: Side::Defendant }] {
                 assert_eq!(decide(&facts, action).unwrap_err().code, ErrorCode::Conflict, "{status:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_party_annotates_only_while_the_hearing_runs_and_the_court_until_it_closes() {
+        for status in STATUSES {
+            let party = Facts { who: Who::Participant { id: 1, role: ParticipantRole::Defendant, blocked: false }, status };
+            let clerk = Facts { who: Who::Participant { id: 2, role: ParticipantRole::Clerk, blocked: false }, status };
+            let running = status == InSession;
+            assert_eq!(decide(&party, Action::RequestAnnotation).is_ok(), running, "{status:?}");
+            assert_eq!(decide(&party, Action::Annotate { allowed: true }).is_ok(), running, "{status:?}");
+            assert_eq!(decide(&clerk, Action::Annotate { allowed: false }).is_ok(), !status.is_over(), "{status:?}");
+            if status.is_over() {
+                let refusal = decide(&clerk, Action::Annotate { allowed: false }).unwrap_err();
+                assert_eq!(refusal.code, ErrorCode::Conflict, "{status:?}");
             }
         }
     }

@@ -14,6 +14,11 @@ use cloudtrial_protocol::{ErrorBody, ErrorCode};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
+mod annotation;
+
+pub use annotation::AnnotationInput;
+use annotation::Annotations;
+
 use super::{RoomServices, ViewSlot, rules};
 use crate::access::{self, Action, Facts, Who};
 use crate::clock::Clock;
@@ -23,6 +28,7 @@ use crate::media::{HearingPolicy, MediaHandle, SfuCommand};
 use crate::record::seal::RecordSeal;
 use crate::speech::SpeechService;
 use crate::store::events::EventActor;
+use crate::store::annotation::OpenPermission;
 use crate::store::room::RoomMember;
 use crate::store::{self, Store, StoreError};
 
@@ -56,6 +62,8 @@ pub enum RoomInput {
     Reload,
     /// Recognised speech (the words so far, or a finished sentence).
     Speech { utterance: Utterance },
+    /// 圈注: a request, a preview, a mark or its removal.
+    Annotation { participant_id: i64, connection: u64, input: AnnotationInput },
 }
 
 struct Connection {
@@ -74,11 +82,17 @@ struct Member {
     camera_on: bool,
     microphone_on: bool,
     network: Option<NetworkQuality>,
+    /// A pending 申请圈注 or the judge's permission.
+    annotation: Option<OpenPermission>,
 }
 
 impl Member {
     fn new(record: RoomMember) -> Self {
-        Self { record, connection: None, camera_on: true, microphone_on: true, network: None }
+        Self { record, connection: None, camera_on: true, microphone_on: true, network: None, annotation: None }
+    }
+
+    fn summary(&self) -> cloudtrial_protocol::api::ParticipantSummary {
+        cloudtrial_protocol::api::ParticipantSummary { id: self.record.id, name: self.record.name.clone(), role: self.record.role }
     }
 }
 
@@ -90,6 +104,7 @@ pub struct Room {
     next_connection: u64,
     /// The finished sentences recognised so far.
     speech: Vec<Utterance>,
+    annotations: Annotations,
     store: Store,
     clock: Arc<dyn Clock>,
     media: MediaHandle,
@@ -100,12 +115,16 @@ pub struct Room {
 impl Room {
     pub async fn load(hearing_id: i64, services: RoomServices) -> Result<Self, AppError> {
         let RoomServices { store, clock, media, seal, speech: recognizer } = services;
-        let (hearing, members, speech) = store
+        let (hearing, members, speech, (permissions, marks)) = store
             .call(move |conn| {
                 let hearing = store::hearings::get(conn, hearing_id)?;
                 let members = store::room::members(conn, hearing_id)?;
                 let speech = store::speech::list(conn, hearing_id)?;
-                Ok::<_, StoreError>((hearing, members, speech))
+                let annotation = (
+                    store::annotation::open_permissions(conn, hearing_id)?,
+                    store::annotation::current_marks(conn, hearing_id)?,
+                );
+                Ok::<_, StoreError>((hearing, members, speech, annotation))
             })
             .await?;
         let hearing = hearing.ok_or_else(AppError::not_found)?;
@@ -117,9 +136,16 @@ impl Room {
             hearing_id,
             status: hearing.status,
             revision: 0,
-            members: members.into_iter().map(Member::new).collect(),
+            members: members
+                .into_iter()
+                .map(|record| {
+                    let annotation = permissions.iter().find(|p| p.participant_id == record.id).cloned();
+                    Member { annotation, ..Member::new(record) }
+                })
+                .collect(),
             next_connection: 1,
             speech,
+            annotations: Annotations::new(marks),
             store,
             clock,
             media,
@@ -170,12 +196,10 @@ impl Room {
                     }
             }
             RoomInput::Broadcast { notice } => {
-                let notice = ServerMessage::Notice { notice };
-                for member in self.members.iter().filter(|m| !self.kept_out(m)) {
-                    if let Some(connection) = &member.connection {
-                        let _ = connection.outbox.try_send(notice.clone());
-                    }
+                if let RoomNotice::EvidenceChanged { evidence_id } = &notice {
+                    self.annotations.forget_evidence(evidence_id);
                 }
+                self.broadcast_message(ServerMessage::Notice { notice });
             }
             RoomInput::NetworkQuality { participant_id, quality } => {
                 if let Some(member) = self.member_mut(participant_id)
@@ -199,17 +223,26 @@ impl Room {
                 if utterance.is_final {
                     self.speech.push(utterance.clone());
                 }
-                let message = ServerMessage::Speech { utterance };
-                for member in self.members.iter().filter(|m| !self.kept_out(m)) {
-                    if let Some(connection) = &member.connection {
-                        let _ = connection.outbox.try_send(message.clone());
-                    }
+                self.broadcast_message(ServerMessage::Speech { utterance });
+            }
+            RoomInput::Annotation { participant_id, connection, input } => {
+                if self.member(participant_id).and_then(|m| m.connection.as_ref()).is_some_and(|c| c.id == connection) {
+                    self.annotation(participant_id, connection, input).await;
                 }
             }
             RoomInput::Reload => {
                 if let Err(e) = self.reload().await {
                     tracing::error!(hearing_id = self.hearing_id, "room reload failed: {e}");
                 }
+            }
+        }
+    }
+
+    /// To everyone who may see the room.
+    fn broadcast_message(&self, message: ServerMessage) {
+        for member in self.members.iter().filter(|m| !self.kept_out(m)) {
+            if let Some(connection) = &member.connection {
+                let _ = connection.outbox.try_send(message.clone());
             }
         }
     }
@@ -278,6 +311,7 @@ impl Room {
         self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
         self.changed(Some(RoomNotice::Joined { participant_id, device }));
         self.send_speech_history(participant_id);
+        self.send_marks(participant_id);
         Ok(id)
     }
 
@@ -297,6 +331,9 @@ impl Room {
         let next = rules::next_status(self.status, &command)?;
         let records: Vec<RoomMember> = self.members.iter().map(|m| m.record.clone()).collect();
         let target = rules::check_target(&records, judge_id, &command)?.cloned();
+        let allowing = self.check_annotation_command(&command)?;
+        let endings = self.endings(&command);
+        let ending = endings.clone();
 
         let hearing_id = self.hearing_id;
         let from = self.status;
@@ -318,9 +355,26 @@ impl Room {
                     JudgeCommand::SetMuted { participant_id, muted } => {
                         store::room::set_muted(&tx, participant_id, muted)?
                     }
+                    JudgeCommand::AllowAnnotation { .. } => {
+                        let permission = allowing.ok_or_else(AppError::forbidden)?;
+                        if !store::annotation::allow(&tx, permission, judge_id, now)? {
+                            return Err(AppError::with_message(ErrorCode::Conflict, "该当事人没有待处理的圈注申请"));
+                        }
+                    }
                     _ => {}
                 }
                 store::events::append(&tx, hearing_id, &actor, action, &detail, now)?;
+                for (permission, participant_id, ending) in &ending {
+                    if store::annotation::end(&tx, *permission, *ending, Some(judge_id), now)? {
+                        let because = match ending {
+                            store::annotation::Ending::Refused => "refused",
+                            store::annotation::Ending::Withdrawn => "withdrawn",
+                            store::annotation::Ending::Ended(because) => because,
+                        };
+                        let detail = json!({"permission_id": permission, "participant_id": participant_id, "because": because});
+                        store::events::append(&tx, hearing_id, &actor, "annotation_ended", &detail, now)?;
+                    }
+                }
                 if matches!(command, JudgeCommand::Close) {
                     hearing_log::checkpoint(&tx, &seal, hearing_id, now)?;
                 }
@@ -341,9 +395,20 @@ impl Room {
             }
             JudgeCommand::Summon { participant_id } => {
                 self.set_flag(participant_id, |r| r.blocked = false);
-                // What was said while they were out.
+                // What was said and drawn while they were out.
                 self.send_speech_history(participant_id);
+                self.send_marks(participant_id);
                 RoomNotice::Summoned { participant_id, by: judge_id }
+            }
+            JudgeCommand::AllowAnnotation { participant_id } => {
+                if let Some(p) = self.member_mut(participant_id).and_then(|m| m.annotation.as_mut()) {
+                    p.allowed = true;
+                }
+                RoomNotice::AnnotationAllowed { participant_id, by: judge_id }
+            }
+            JudgeCommand::RefuseAnnotation { participant_id } => RoomNotice::AnnotationRefused { participant_id, by: judge_id },
+            JudgeCommand::WithdrawAnnotation { participant_id } => {
+                RoomNotice::AnnotationWithdrawn { participant_id, by: judge_id }
             }
             JudgeCommand::SetMuted { participant_id, muted } => {
                 self.set_flag(participant_id, |r| r.muted = muted);
@@ -355,6 +420,7 @@ impl Room {
                 RoomNotice::StatusChanged { status, by: judge_id }
             }
         };
+        self.apply_endings(&endings);
         tracing::info!(hearing_id, judge_id, ?command, "judge command");
         self.changed(Some(notice));
         Ok(())
@@ -429,6 +495,8 @@ impl Room {
             camera_on: m.camera_on,
             microphone_on: m.microphone_on,
             network: m.network,
+            annotating: annotation::standing(m),
+            annotation_request: m.annotation.as_ref().filter(|p| !p.allowed).and_then(|p| p.evidence_id.clone()),
         };
         let blocked = self.kept_out(me);
         RoomView {
@@ -494,6 +562,9 @@ fn describe(command: &JudgeCommand, target: Option<&RoomMember>) -> (&'static st
         JudgeCommand::Summon { .. } => ("participant_summoned", json!({"target": target})),
         JudgeCommand::SetMuted { muted: true, .. } => ("participant_muted", json!({"target": target})),
         JudgeCommand::SetMuted { muted: false, .. } => ("participant_unmuted", json!({"target": target})),
+        JudgeCommand::AllowAnnotation { .. } => ("annotation_allowed", json!({"target": target})),
+        JudgeCommand::RefuseAnnotation { .. } => ("annotation_refused", json!({"target": target})),
+        JudgeCommand::WithdrawAnnotation { .. } => ("annotation_withdrawn", json!({"target": target})),
     }
 }
 

@@ -15,7 +15,7 @@ use cloudtrial_protocol::api::DeviceKind;
 use cloudtrial_protocol::signalling::{JudgeCommand, NetworkQuality, RoomNotice, ServerMessage};
 use tokio::sync::{mpsc, oneshot};
 
-pub use actor::JoinError;
+pub use actor::{AnnotationInput, JoinError};
 use actor::{Room, RoomInput};
 pub use view_slot::ViewSlot;
 
@@ -127,6 +127,11 @@ impl RoomRegistry {
 
     pub async fn network_quality(&self, hearing_id: i64, participant_id: i64, quality: Option<NetworkQuality>) {
         self.send_if_live(hearing_id, RoomInput::NetworkQuality { participant_id, quality }).await;
+    }
+
+    /// 圈注: a request, a preview, a mark or its removal, from one connection.
+    pub async fn annotation(&self, hearing_id: i64, participant_id: i64, connection: u64, input: AnnotationInput) {
+        self.send_if_live(hearing_id, RoomInput::Annotation { participant_id, connection, input }).await;
     }
 
     /// Evidence was submitted, withdrawn or cross-examined: everyone refreshes their list.

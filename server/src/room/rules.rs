@@ -32,7 +32,10 @@ pub fn check_target<'a>(
     let target_id = match command {
         JudgeCommand::Block { participant_id }
         | JudgeCommand::Summon { participant_id }
-        | JudgeCommand::SetMuted { participant_id, .. } => *participant_id,
+        | JudgeCommand::SetMuted { participant_id, .. }
+        | JudgeCommand::AllowAnnotation { participant_id }
+        | JudgeCommand::RefuseAnnotation { participant_id }
+        | JudgeCommand::WithdrawAnnotation { participant_id } => *participant_id,
         _ => return Ok(None),
     };
     let target = members
@@ -44,6 +47,11 @@ pub fn check_target<'a>(
             Err(AppError::invalid("只能屏蔽或传唤当事人"))
         }
         JudgeCommand::SetMuted { .. } if target.id == judge_id => Err(AppError::invalid("不能将自己静音")),
+        JudgeCommand::AllowAnnotation { .. } | JudgeCommand::RefuseAnnotation { .. } | JudgeCommand::WithdrawAnnotation { .. }
+            if !target.role.submits_evidence() =>
+        {
+            Err(AppError::invalid("只有当事人需要申请圈注"))
+        }
         _ => Ok(Some(target)),
     }
 }

@@ -9,7 +9,7 @@ use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::signalling::{ClientMessage, ServerMessage};
 use tokio::sync::mpsc;
 
-use super::{JoinError, ViewSlot};
+use super::{AnnotationInput, JoinError, ViewSlot};
 use super::actor::error_message;
 use crate::auth::{self, Caller, ParticipantCaller};
 use crate::media::SfuCommand;
@@ -192,6 +192,18 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                         | ClientMessage::MediaCandidate { .. }
                         | ClientMessage::MediaLeave))) => {
                         state.media.send(media_command(hearing_id, participant_id, &outbox_tx, message));
+                    }
+                    Ok(Some(ClientMessage::RequestAnnotation { request_id, evidence_id })) => {
+                        state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Request { request_id, evidence_id }).await;
+                    }
+                    Ok(Some(ClientMessage::PreviewMark { stroke, draft })) => {
+                        state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Preview { stroke, draft }).await;
+                    }
+                    Ok(Some(ClientMessage::DrawMark { request_id, draft })) => {
+                        state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Draw { request_id, draft }).await;
+                    }
+                    Ok(Some(ClientMessage::RemoveMark { request_id, mark_id })) => {
+                        state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Remove { request_id, mark_id }).await;
                     }
                     Ok(Some(ClientMessage::Hello { .. })) => {
                         if !send(&mut socket, &error_message(ErrorCode::InvalidRequest, "已完成身份验证")).await { break }

@@ -269,6 +269,49 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER recognized_speech_never_changes BEFORE UPDATE ON recognized_speech
         BEGIN SELECT RAISE(ABORT, 'recognised speech is never changed'); END;
     "#,
+    // 9: 圈注: the judge's permissions to annotate, and the marks drawn over
+    // evidence files. A mark is never changed or deleted; taking one away is
+    // recorded on it (and in the hearing log).
+    r#"
+    CREATE TABLE annotation_permissions (
+        id              INTEGER PRIMARY KEY,
+        hearing_id      INTEGER NOT NULL REFERENCES hearings(id),
+        participant_id  INTEGER NOT NULL REFERENCES participants(id),
+        evidence_id     TEXT,
+        requested_at_ms INTEGER NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('requested', 'allowed', 'refused', 'withdrawn', 'ended')),
+        decided_by      INTEGER REFERENCES participants(id),
+        decided_at_ms   INTEGER,
+        ended_at_ms     INTEGER,
+        ended_because   TEXT
+    );
+    CREATE INDEX annotation_permissions_hearing ON annotation_permissions(hearing_id, participant_id, id);
+    CREATE TABLE evidence_marks (
+        id              INTEGER PRIMARY KEY,
+        hearing_id      INTEGER NOT NULL REFERENCES hearings(id),
+        evidence_id     INTEGER NOT NULL REFERENCES evidence(id),
+        evidence_sha256 TEXT NOT NULL,
+        page            INTEGER NOT NULL,
+        colour          TEXT NOT NULL,
+        shape           TEXT NOT NULL,
+        author_id       INTEGER NOT NULL REFERENCES participants(id),
+        permission_id   INTEGER REFERENCES annotation_permissions(id),
+        created_at_ms   INTEGER NOT NULL,
+        removed_at_ms   INTEGER,
+        removed_by      INTEGER REFERENCES participants(id)
+    );
+    CREATE INDEX evidence_marks_hearing ON evidence_marks(hearing_id, id);
+    CREATE INDEX evidence_marks_evidence ON evidence_marks(evidence_id, id);
+    CREATE TRIGGER evidence_marks_never_change
+        BEFORE UPDATE OF hearing_id, evidence_id, evidence_sha256, page, colour, shape, author_id, permission_id, created_at_ms
+        ON evidence_marks
+        BEGIN SELECT RAISE(ABORT, 'marks are never changed'); END;
+    CREATE TRIGGER evidence_marks_removed_once BEFORE UPDATE OF removed_at_ms, removed_by ON evidence_marks
+        WHEN OLD.removed_at_ms IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a mark is taken away only once'); END;
+    CREATE TRIGGER evidence_marks_never_go BEFORE DELETE ON evidence_marks
+        BEGIN SELECT RAISE(ABORT, 'marks are never deleted'); END;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

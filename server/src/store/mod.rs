@@ -2,6 +2,7 @@
 
 mod migrations;
 
+pub mod annotation;
 pub mod events;
 pub mod evidence;
 pub mod hearings;
