@@ -4,6 +4,7 @@
 mod harness;
 
 mod abuse;
+mod annotation;
 mod access;
 mod bad_input;
 mod binary;

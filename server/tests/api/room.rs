@@ -61,7 +61,16 @@ impl RawClient {
         loop {
             match self.next().await {
                 Some(ServerMessage::Room { room }) => return room,
-                Some(ServerMessage::Notice { .. } | ServerMessage::SpeechHistory { .. } | ServerMessage::Speech { .. }) => continue,
+                Some(
+                    ServerMessage::Notice { .. }
+                    | ServerMessage::SpeechHistory { .. }
+                    | ServerMessage::Speech { .. }
+                    | ServerMessage::Marks { .. }
+                    | ServerMessage::MarkAdded { .. }
+                    | ServerMessage::MarkRemoved { .. }
+                    | ServerMessage::MarkPreview { .. }
+                    | ServerMessage::PreviewCleared { .. },
+                ) => continue,
                 other => panic!("expected a room update, got {other:?}"),
             }
         }
@@ -81,6 +90,36 @@ impl RawClient {
                 None => panic!("closed while waiting for the command result"),
             }
         }
+    }
+
+    /// The first message `pick` accepts, skipping the others.
+    pub async fn until<T>(&mut self, what: &str, mut pick: impl FnMut(ServerMessage) -> Option<T>) -> T {
+        loop {
+            match self.next().await {
+                Some(message) => {
+                    if let Some(found) = pick(message) {
+                        return found;
+                    }
+                }
+                None => panic!("closed while waiting for {what}"),
+            }
+        }
+    }
+
+    /// Sends an annotation message (its `request_id` filled in) and returns
+    /// the mark id, or the error code of the refusal.
+    pub async fn annotate(&mut self, mut message: Value) -> Result<Option<i64>, String> {
+        let request_id = self.next_request;
+        self.next_request += 1;
+        message["request_id"] = json!(request_id);
+        self.send(message).await;
+        self.until("the annotation result", |m| match m {
+            ServerMessage::AnnotationResult { request_id: id, mark_id, error } if id == request_id => {
+                Some(error.map_or(Ok(mark_id), |e| Err(serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned())))
+            }
+            _ => None,
+        })
+        .await
     }
 
     /// The next `error` message's code.
