@@ -4,6 +4,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod annotation;
 mod client;
 mod error;
 mod evidence;
@@ -14,6 +15,9 @@ mod runtime;
 mod task_handle;
 mod types;
 
+pub use annotation::{
+    Annotating, AnnotationSession, EvidenceMark, EvidenceMarks, EvidenceMarksListener, MarkColour, MarkPoint, MarkShape,
+};
 pub use client::{CloudTrialClient, SessionStateListener};
 pub use error::ClientError;
 pub use evidence::*;

@@ -149,6 +149,10 @@ impl HearingRoom {
         &self.inner
     }
 
+    pub(crate) fn session_handle(&self) -> Arc<cloudtrial_core::HearingSession> {
+        self.inner.clone()
+    }
+
     async fn run<F, Fut>(&self, call: F) -> Result<(), ClientError>
     where
         F: FnOnce(Arc<cloudtrial_core::HearingSession>) -> Fut + Send + 'static,

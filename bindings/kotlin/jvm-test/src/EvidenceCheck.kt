@@ -39,7 +39,8 @@ private fun photo(): File {
     return file
 }
 
-fun evidenceChecks(judgeClient: CloudTrialClient, defendantClient: CloudTrialClient, judgeRoom: HearingRoom) {
+/** Returns the id of the photo the defendant submitted. */
+fun evidenceChecks(judgeClient: CloudTrialClient, defendantClient: CloudTrialClient, judgeRoom: HearingRoom): String {
     val judgeEvidence = judgeClient.evidence()
     judgeEvidence.follow(judgeRoom)
     val judgeSees = EvidenceRecorder()
@@ -93,8 +94,10 @@ fun evidenceChecks(judgeClient: CloudTrialClient, defendantClient: CloudTrialCli
         }
     }
 
+    val photoId = runBlocking { judgeEvidence.groups().single().items.single().id }
     handle.close()
     judgeHandle.close()
     evidence.close()
     judgeEvidence.close()
+    return photoId
 }

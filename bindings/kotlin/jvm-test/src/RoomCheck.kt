@@ -107,7 +107,9 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court, speech: Str
         speechChecks(defendant, judgeSeen, speech)
     }
     println("Evidence through the bindings")
-    evidenceChecks(judgeClient, defendantClient, judge)
+    val evidenceId = evidenceChecks(judgeClient, defendantClient, judge)
+    println("圈注 through the bindings")
+    annotationChecks(judge, defendant, defendantId, evidenceId)
     println("The court record through the bindings")
     recordChecks(judge, defendantClient, defendant, court)
 
