@@ -20,6 +20,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use cloudtrial_core::media::synthetic::{Tone, TestPattern, colour};
 use cloudtrial_core::media::{MediaNetwork, MediaOptions, MediaSession, VideoSettings};
+use cloudtrial_core::protocol::annotation::{MarkColour, Point, Shape};
 use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::protocol::signalling::JudgeCommand;
 use cloudtrial_core::{Client, ClientError, HearingSession, RoomState, SessionState};
@@ -94,6 +95,9 @@ struct Status<'a> {
     participants: Vec<serde_json::Value>,
     /// The recognition panel: role and name, and what they said.
     speech: Vec<serde_json::Value>,
+    /// Every current 圈注 mark, and the marks being drawn.
+    marks: Vec<serde_json::Value>,
+    previews: Vec<serde_json::Value>,
     received: Vec<report::Received>,
 }
 
@@ -223,6 +227,17 @@ async fn command(
         "summon" => judge(JudgeCommand::Summon { participant_id: id()? }).await,
         "mute" => judge(JudgeCommand::SetMuted { participant_id: id()?, muted: true }).await,
         "unmute" => judge(JudgeCommand::SetMuted { participant_id: id()?, muted: false }).await,
+        "allow-annotation" => hearing.allow_annotation(id()?).await,
+        "refuse-annotation" => hearing.refuse_annotation(id()?).await,
+        "withdraw-annotation" => hearing.withdraw_annotation(id()?).await,
+        "request-annotation" => hearing.request_annotation(arg.map(str::to_owned)).await,
+        // An arrow from the bottom right towards the middle of the item (圈注).
+        "mark" => {
+            let evidence = arg.context("which evidence (id)?")?;
+            let (from, to) = (Point { x: 0.9, y: 0.9 }, Point { x: 0.55, y: 0.55 });
+            hearing.annotation(evidence).draw(1, MarkColour::Green, Shape::Arrow { from, to }).await.map(|_| ())
+        }
+        "undo-mark" => hearing.annotation(arg.context("which evidence (id)?")?).undo().await.map(|_| ()),
         "camera" => {
             media.set_camera_enabled(arg != Some("off"));
             Ok(())
@@ -288,6 +303,16 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
             })
             .unwrap_or_default(),
         received: receiver.report(),
+        marks: room
+            .marks
+            .iter()
+            .map(|m| serde_json::json!({"id": m.id, "evidence_id": m.evidence_id, "author": m.author.label(), "kind": m.shape.kind(), "colour": m.colour.as_str()}))
+            .collect(),
+        previews: room
+            .previews
+            .iter()
+            .map(|p| serde_json::json!({"author": p.author.label(), "evidence_id": p.draft.evidence_id, "kind": p.draft.shape.kind()}))
+            .collect(),
         speech: room
             .speech
             .iter()

@@ -40,7 +40,7 @@ export class RoomConnection extends EventTarget {
     this.socket = null;
     this.attempt = 0;
     this.nextRequest = 1;
-    /** @type {Map<number, {resolve: (v: void) => void, reject: (e: Error) => void}>} */
+    /** @type {Map<number, {resolve: (v: number|null) => void, reject: (e: Error) => void}>} */
     this.pending = new Map();
     /** @type {object|null} device state to send again after every reconnect */
     this.deviceState = null;
@@ -81,12 +81,20 @@ export class RoomConnection extends EventTarget {
         case 'speech_history':
           this.dispatchEvent(new CustomEvent('speech', { detail: message }));
           break;
-        case 'command_result': {
+        case 'marks':
+        case 'mark_added':
+        case 'mark_removed':
+        case 'mark_preview':
+        case 'preview_cleared':
+          this.dispatchEvent(new CustomEvent('marks', { detail: message }));
+          break;
+        case 'command_result':
+        case 'annotation_result': {
           const waiter = this.pending.get(message.request_id);
           this.pending.delete(message.request_id);
           if (waiter) {
             if (message.error) waiter.reject(new Error(message.error.message));
-            else waiter.resolve();
+            else waiter.resolve(message.mark_id ?? null);
           }
           break;
         }
@@ -161,9 +169,19 @@ export class RoomConnection extends EventTarget {
    * @returns {Promise<void>}
    */
   command(command) {
+    return this.ask({ type: 'command', command }).then(() => undefined);
+  }
+
+  /**
+   * Sends a request (its `request_id` added) and waits for the server's answer:
+   * a mark's id or null; rejects with the server's reason when refused.
+   * @param {object} message
+   * @returns {Promise<number|null>}
+   */
+  ask(message) {
     const request_id = this.nextRequest++;
     return new Promise((resolve, reject) => {
-      if (!this.send({ type: 'command', request_id, command })) {
+      if (!this.send({ ...message, request_id })) {
         reject(new Error('未连接到庭审'));
         return;
       }

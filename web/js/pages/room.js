@@ -39,6 +39,12 @@ export class RoomPage extends HTMLElement {
   listeners = new Set();
   /** @type {Set<(notice: RoomNotice) => void>} */
   noticeListeners = new Set();
+  /** @type {Set<() => void>} */
+  markListeners = new Set();
+  /** The hearing's current marks (圈注), by id. @type {Map<number, import('../protocol.js').Mark>} */
+  marks = new Map();
+  /** Marks being drawn now, by author and stroke. @type {Map<string, {author: import('../protocol.js').ParticipantSummary, stroke: number, draft: import('../protocol.js').MarkDraft}>} */
+  previews = new Map();
   /** @type {RoomView|null} */
   view = null;
   /** @type {HearingDetails|null} */
@@ -70,6 +76,7 @@ export class RoomPage extends HTMLElement {
       for (const listener of this.noticeListeners) listener(notice);
     });
     this.connection.addEventListener('speech', (e) => this.speechPanel?.receive(/** @type {CustomEvent} */ (e).detail));
+    this.connection.addEventListener('marks', (e) => this.receiveMarks(/** @type {CustomEvent} */ (e).detail));
     this.connection.connect();
     this.changed();
     this.startMedia();
@@ -117,6 +124,57 @@ export class RoomPage extends HTMLElement {
   onNotice(listener) {
     this.noticeListeners.add(listener);
     return () => this.noticeListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` whenever a mark or a preview comes or goes.
+   * @param {() => void} listener
+   * @returns {() => void} unsubscribes
+   */
+  onMarks(listener) {
+    this.markListeners.add(listener);
+    return () => this.markListeners.delete(listener);
+  }
+
+  /** @param {any} message one of the room's mark messages */
+  receiveMarks(message) {
+    switch (message.type) {
+      case 'marks':
+        this.marks = new Map(message.marks.map((/** @type {import('../protocol.js').Mark} */ m) => [m.id, m]));
+        this.previews.clear();
+        break;
+      case 'mark_added':
+        this.marks.set(message.mark.id, message.mark);
+        break;
+      case 'mark_removed':
+        this.marks.delete(message.mark_id);
+        break;
+      case 'mark_preview':
+        this.previews.set(`${message.author.id}:${message.stroke}`, message);
+        break;
+      case 'preview_cleared':
+        for (const [key, preview] of this.previews) if (preview.author.id === message.participant_id) this.previews.delete(key);
+        break;
+    }
+    for (const listener of this.markListeners) listener();
+  }
+
+  /**
+   * 申请圈注, a mark, or its removal; resolves with the mark's id, rejects with the server's reason.
+   * @param {object} message
+   */
+  annotate(message) {
+    if (!this.connection) return Promise.reject(new Error('未连接到庭审'));
+    return this.connection.ask(message);
+  }
+
+  /**
+   * A mark still being drawn (not stored; dropped when not connected).
+   * @param {number} stroke
+   * @param {import('../protocol.js').MarkDraft} draft
+   */
+  previewMark(stroke, draft) {
+    this.connection?.send({ type: 'preview_mark', stroke, draft });
   }
 
   /** The REST API with this participant's session. @type {typeof rawApi} */

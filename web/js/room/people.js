@@ -1,5 +1,6 @@
 // 参与人: everyone in the hearing with presence, network, 已屏蔽 and 已静音,
-// and the judge's per-person actions (屏蔽 / 传唤 / 静音) — only those the
+// 申请圈注 and 可圈注, and the judge's per-person actions (屏蔽 / 传唤 / 静音,
+// 通过 / 拒绝 a 申请圈注, 收回圈注) — only those the
 // protocol allows on that person, and none once the hearing is over.
 
 import { h, replace } from '../dom.js';
@@ -36,6 +37,17 @@ export class People extends HTMLElement {
     p.network ? h('span', { class: `network ${p.network}` }, NETWORK_LABELS[p.network]) : null,
     p.blocked ? h('span', { class: 'flag' }, '已屏蔽') : null,
     p.muted ? h('span', { class: 'flag muted' }, '已静音') : null,
+    p.annotating === 'requested' ? h('span', { class: 'flag annotation' }, '申请圈注') : null,
+    p.annotating === 'allowed' ? h('span', { class: 'flag annotation' }, '可圈注') : null,
+    acting && p.annotating === 'requested'
+      ? [
+        h('button', { type: 'button', class: 'link', name: 'allow-annotation', onclick: () => room.command({ action: 'allow_annotation', participant_id: p.id }) }, '通过'),
+        h('button', { type: 'button', class: 'link', name: 'refuse-annotation', onclick: () => room.command({ action: 'refuse_annotation', participant_id: p.id }) }, '拒绝'),
+      ]
+      : null,
+    acting && p.annotating === 'allowed'
+      ? h('button', { type: 'button', class: 'link', name: 'withdraw-annotation', onclick: () => room.command({ action: 'withdraw_annotation', participant_id: p.id }) }, '收回圈注')
+      : null,
     acting && BLOCKABLE_ROLES.includes(p.role)
       ? h('button', { type: 'button', class: 'link', name: p.blocked ? 'summon' : 'block', onclick: () => room.command({ action: p.blocked ? 'summon' : 'block', participant_id: p.id }) }, p.blocked ? '传唤' : '屏蔽')
       : null,

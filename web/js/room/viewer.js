@@ -8,7 +8,8 @@
 import { ApiError, blobUrl } from '../api.js';
 import { formatSize, formatTime, h, hashView, replace } from '../dom.js';
 import { label } from '../labels.js';
-import { JUDGE_ROLES, KIND_LABELS, PATHS, PRIVATE_KINDS, SIDE_LABELS, path } from '../protocol.js';
+import { HEADERS, JUDGE_ROLES, KIND_LABELS, PATHS, PRIVATE_KINDS, SIDE_LABELS, path } from '../protocol.js';
+import { Annotator } from './annotation.js';
 import { roomOf } from './context.js';
 import { mayHaveOriginal } from './evidence.js';
 
@@ -16,13 +17,6 @@ import { mayHaveOriginal } from './evidence.js';
 
 const MIN_ZOOM = 0.25;
 const MAX_ZOOM = 8;
-
-/** The number of pages of a PDF, counted from its page objects (null when they are compressed away). */
-function pdfPageCount(/** @type {ArrayBuffer} */ bytes) {
-  const text = new TextDecoder('latin1').decode(bytes);
-  const pages = text.match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
-  return pages || null;
-}
 
 export class EvidenceViewer extends HTMLElement {
   /** @type {Evidence[]} */
@@ -59,6 +53,11 @@ export class EvidenceViewer extends HTMLElement {
     this.release();
   }
 
+  /** @type {Annotator|undefined} */
+  annotator;
+  /** @type {ResizeObserver|undefined} */
+  resizing;
+
   /**
    * @param {Evidence[]} items
    * @param {string} id
@@ -82,6 +81,8 @@ export class EvidenceViewer extends HTMLElement {
   release() {
     for (const url of this.urls) URL.revokeObjectURL(url);
     this.urls = [];
+    this.annotator?.destroy();
+    this.annotator = undefined;
   }
 
   /** @param {number} delta */
@@ -105,9 +106,8 @@ export class EvidenceViewer extends HTMLElement {
     if (!item || !room) return;
     const load = ++this.loads;
     this.release();
-    this.frame = undefined;
     this.image = undefined;
-    this.pdfUrl = undefined;
+    this.pdfItem = undefined;
     this.zoom = 1;
     this.x = 0;
     this.y = 0;
@@ -209,10 +209,40 @@ export class EvidenceViewer extends HTMLElement {
   async showImage(item, load) {
     const url = await this.blob(path(PATHS.evidencePreview, item.id));
     if (load !== this.loads || !this.stage || !this.tools) return;
-    const image = h('img', { src: url, alt: item.title, class: 'evidence-image', id: 'viewer-image', draggable: 'false' });
-    this.image = image;
+    const image = /** @type {HTMLImageElement} */ (h('img', { src: url, alt: item.title, class: 'evidence-image', id: 'viewer-image', draggable: 'false' }));
+    this.showPicture(item, image, 1);
+    this.renderZoomTools();
+  }
+
+  /**
+   * Puts a picture (an image, or a PDF page) on the stage with the 圈注 layer
+   * over it; zoom and pan move both.
+   * @param {Evidence} item
+   * @param {HTMLImageElement} image
+   * @param {number} page
+   */
+  showPicture(item, image, page) {
+    const room = roomOf(this);
+    if (!this.stage || !this.tools || !room) return;
+    this.annotator?.destroy();
+    const frame = h('div', { class: 'mark-frame', id: 'mark-frame' }, image);
+    this.image = frame;
     const stage = this.stage;
-    replace(stage, image);
+    replace(stage, frame);
+    // The picture fills the stage at zoom 1; the layer over it takes its size.
+    const fit = () => {
+      const box = stage.getBoundingClientRect();
+      if (!image.naturalWidth || !box.width || !box.height) return;
+      const scale = Math.min(box.width / image.naturalWidth, box.height / image.naturalHeight);
+      image.style.width = `${Math.floor(image.naturalWidth * scale)}px`;
+      image.style.height = `${Math.floor(image.naturalHeight * scale)}px`;
+    };
+    if (image.complete) fit();
+    else image.addEventListener('load', fit, { once: true });
+    this.resizing?.disconnect();
+    this.resizing = new ResizeObserver(fit);
+    this.resizing.observe(stage);
+    this.annotator = new Annotator(room, item, page, frame, image, /** @type {HTMLElement} */ (this.querySelector('.viewer-info')));
     stage.classList.add('zoomable');
     stage.onwheel = (e) => {
       e.preventDefault();
@@ -232,6 +262,11 @@ export class EvidenceViewer extends HTMLElement {
       this.place();
     };
     stage.onpointerup = () => (drag = null);
+    this.place();
+  }
+
+  renderZoomTools() {
+    if (!this.tools) return;
     this.zoomLabel = h('span', { class: 'zoom-level', id: 'zoom-level' }, '100%');
     replace(this.tools,
       h('div', { class: 'inline' },
@@ -257,60 +292,61 @@ export class EvidenceViewer extends HTMLElement {
   }
 
   /**
+   * A PDF, page by page, as the server renders each page: every browser (a
+   * phone's too) shows it the same way, and 圈注 goes over the page.
    * @param {Evidence} item
    * @param {number} load
    */
   async showPdf(item, load) {
-    this.image = undefined;
+    this.pdfItem = item;
+    this.pageLabel = h('span', { class: 'page-number', id: 'page-number' });
+    if (this.tools) {
+      replace(this.tools,
+        h('div', { class: 'inline' },
+          h('button', { type: 'button', name: 'previous-page', title: '上一页（PageUp）', onclick: () => this.turn(-1) }, '上一页'),
+          this.pageLabel,
+          h('button', { type: 'button', name: 'next-page', title: '下一页（PageDown）', onclick: () => this.turn(1) }, '下一页')),
+        h('p', { class: 'hint' }, '滚轮缩放，拖动平移'));
+    }
+    await this.showPage(item, load);
+  }
+
+  /**
+   * @param {Evidence} item
+   * @param {number} load
+   */
+  async showPage(item, load) {
     const room = roomOf(this);
-    const response = await fetch(path(PATHS.evidenceOriginal, item.id), { headers: { authorization: `Bearer ${room?.token ?? ''}` } });
+    const response = await fetch(path(PATHS.evidencePage, item.id, this.page), { headers: { authorization: `Bearer ${room?.token ?? ''}` } });
     if (!response.ok) {
       const body = await response.json().catch(() => null);
       throw new ApiError(response.status, body?.code ?? 'fetch', body?.message ?? '文件加载失败');
     }
-    const bytes = await response.arrayBuffer();
-    if (load !== this.loads || !this.stage || !this.tools) return;
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
+    const pages = Number(response.headers.get(HEADERS.evidencePages));
+    const bytes = await response.blob();
+    if (load !== this.loads) return;
+    this.pages = pages > 0 ? pages : null;
+    const url = URL.createObjectURL(bytes);
     this.urls.push(url);
-    this.pdfUrl = url;
-    this.pages = pdfPageCount(bytes);
-    this.pdfTitle = item.title;
-    if (!navigator.pdfViewerEnabled) {
-      // Phones' browsers show no PDF inside a page: open it whole, or download it.
-      this.frame = undefined;
-      replace(this.stage, h('div', { class: 'hint pdf-elsewhere' },
-        h('p', {}, `本浏览器不能在页面中显示PDF文档${this.pages ? `（共${this.pages}页）` : ''}。`),
-        h('a', { class: 'button primary', href: url, target: '_blank', rel: 'noopener', name: 'open-pdf' }, '打开PDF文档')));
-      replace(this.tools);
-      return;
-    }
-    this.frame = h('iframe', { class: 'evidence-pdf', id: 'viewer-pdf', title: item.title });
-    replace(this.stage, this.frame);
-    this.pageLabel = h('span', { class: 'page-number', id: 'page-number' });
-    replace(this.tools,
-      h('div', { class: 'inline' },
-        h('button', { type: 'button', name: 'previous-page', title: '上一页（PageUp）', onclick: () => this.turn(-1) }, '上一页'),
-        this.pageLabel,
-        h('button', { type: 'button', name: 'next-page', title: '下一页（PageDown）', onclick: () => this.turn(1) }, '下一页')));
-    this.showPage();
+    const image = /** @type {HTMLImageElement} */ (h('img', { src: url, alt: `${item.title} 第${this.page}页`, class: 'evidence-image', id: 'viewer-page', draggable: 'false' }));
+    this.zoom = 1;
+    this.x = 0;
+    this.y = 0;
+    this.showPicture(item, image, this.page);
+    if (this.pageLabel) this.pageLabel.textContent = this.pages ? `第 ${this.page} / ${this.pages} 页` : `第 ${this.page} 页`;
   }
 
   /** @param {number} delta */
   turn(delta) {
-    if (!this.frame) return;
+    if (!this.pdfItem) return;
     const last = this.pages ?? Infinity;
-    this.page = Math.min(last, Math.max(1, this.page + delta));
-    this.showPage();
-  }
-
-  showPage() {
-    if (!this.frame || !this.pdfUrl || !this.stage) return;
-    // The browser's PDF viewer opens at the page its URL names; a changed
-    // fragment alone does not move it, so each page gets a fresh frame.
-    const frame = h('iframe', { class: 'evidence-pdf', id: 'viewer-pdf', title: this.pdfTitle ?? '', src: `${this.pdfUrl}#page=${this.page}&view=FitH` });
-    this.frame.replaceWith(frame);
-    this.frame = frame;
-    if (this.pageLabel) this.pageLabel.textContent = this.pages ? `第 ${this.page} / ${this.pages} 页` : `第 ${this.page} 页`;
+    const page = Math.min(last, Math.max(1, this.page + delta));
+    if (page === this.page) return;
+    this.page = page;
+    const item = this.pdfItem;
+    this.showPage(item, this.loads).catch((e) => {
+      if (this.stage) replace(this.stage, h('p', { class: 'error' }, e.message));
+    });
   }
 }
 
