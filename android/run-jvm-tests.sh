@@ -2,7 +2,7 @@
 # The Android app's plain-Kotlin part on the JVM: its presenters over fakes,
 # and over the Rust-backed services against a real --demo server (the same
 # generated bindings the app compiles, through JNA). Compiles
-# android/features and android/rust (main and test) with kotlinc, then runs
+# android/features and android/rust (main, test fixtures, tests) with kotlinc, then runs
 # the JUnit 4 tests; prints "N passed, N failed" and exits non-zero on failure.
 #
 # Needs: java (17+), npm (for kotlinc), Debian's libjna-java and junit4
@@ -36,6 +36,7 @@ echo "compiling the app's presenters, Rust-backed services and their tests"
 "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines:$junit:$hamcrest" \
   "$work/generated/kotlin" \
   "$root/android/features/src/main/kotlin" "$root/android/rust/src/main/kotlin" \
+  "$root/android/features/src/testFixtures/kotlin" \
   "$root/android/features/src/test/kotlin" "$root/android/rust/src/test/kotlin" \
   -d "$work/app-tests.jar"
 
@@ -61,4 +62,5 @@ java -Djna.library.path="$target_dir/debug" \
   -cp "$work/app-tests.jar:$stdlib:$jna:$coroutines:$junit:$hamcrest" \
   court.cloudtrial.app.TestMainKt \
   court.cloudtrial.app.PresenterTests \
+  court.cloudtrial.app.PictureTests \
   court.cloudtrial.app.rust.HearingScenarioTest

@@ -186,7 +186,7 @@ class PresenterTests {
         service.forbidden += EvidenceFileKind.COPY
         presenter.open("a")
         val viewer = presenter.state.await("viewer") { it.viewer != null }.viewer
-        assertEquals(Viewer.Image("证据a", "/cache/a.preview"), viewer)
+        assertEquals(Viewer.Image("a", "证据a", "/cache/a.preview"), viewer)
         assertEquals(listOf(EvidenceFileKind.COPY, EvidenceFileKind.PREVIEW), service.fetched)
     }
 
@@ -272,5 +272,43 @@ class PresenterTests {
         selfTest.confirmSpeaker(true)
         assertFalse("the camera failed", selfTest.state.value.allWorking)
         selfTest.stop()
+    }
+}
+
+/** The camera-to-core and core-to-screen picture conversions. */
+class PictureTests {
+    @Test
+    fun `camera planes with padding and interleaved chroma pack into I420`() {
+        // 4×2 picture, Y rows padded to 6 bytes; chroma interleaved (pixel stride 2) as most phones give it.
+        val y = byteArrayOf(1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 0, 0)
+        val uv = byteArrayOf(10, 20, 11, 21)
+        val vu = byteArrayOf(20, 11, 21, 0)
+        val frame = court.cloudtrial.app.media.I420.fromPlanes(4, 2, y, 6, uv, vu, 4, 2)
+        assertEquals(listOf<Byte>(1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 20, 21), frame.data.toList())
+    }
+
+    @Test
+    fun `a portrait phone's frame is turned upright, chroma with it`() {
+        val w = 4
+        val h = 2
+        val data = ByteArray(w * h * 3 / 2) { it.toByte() }
+        val turned = court.cloudtrial.app.media.I420.rotate(I420Frame(w, h, data), 90)
+        assertEquals(2, turned.width)
+        assertEquals(4, turned.height)
+        // Clockwise: the bottom-left pixel (row 1, col 0 = 4) comes to the top-left.
+        assertEquals(listOf<Byte>(4, 0, 5, 1, 6, 2, 7, 3), turned.data.take(8))
+        assertEquals(listOf<Byte>(8, 9), turned.data.slice(8..9))
+        val back = court.cloudtrial.app.media.I420.rotate(court.cloudtrial.app.media.I420.rotate(turned, 180), 90)
+        assertEquals(data.toList(), back.data.toList())
+    }
+
+    @Test
+    fun `I420 colours come out as the same colours in ARGB`() {
+        fun solid(y: Int, u: Int, v: Int) = I420Frame(2, 2, byteArrayOf(y.toByte(), y.toByte(), y.toByte(), y.toByte(), u.toByte(), v.toByte()))
+        fun rgb(p: Int) = Triple((p shr 16) and 0xff, (p shr 8) and 0xff, p and 0xff)
+        val red = rgb(court.cloudtrial.app.media.I420.toArgb(solid(81, 90, 240))[0])
+        assertTrue("$red", red.first > 230 && red.second < 20 && red.third < 20)
+        val white = rgb(court.cloudtrial.app.media.I420.toArgb(solid(235, 128, 128))[3])
+        assertTrue("$white", white.first >= 250 && white.second >= 250 && white.third >= 250)
     }
 }

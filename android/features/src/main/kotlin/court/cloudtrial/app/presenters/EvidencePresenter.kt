@@ -42,11 +42,12 @@ data class EvidenceSideRows(val sideLabel: String, val rows: List<EvidenceRow>)
 
 /** What the full-screen viewer shows. */
 sealed interface Viewer {
+    val evidenceId: String
     val title: String
-    data class Image(override val title: String, val path: String) : Viewer
-    data class Pdf(override val title: String, val path: String) : Viewer
+    data class Image(override val evidenceId: String, override val title: String, val path: String) : Viewer
+    data class Pdf(override val evidenceId: String, override val title: String, val path: String) : Viewer
     /** Audio, video and documents: handed to another app. */
-    data class External(override val title: String, val path: String, val mediaType: String) : Viewer
+    data class External(override val evidenceId: String, override val title: String, val path: String, val mediaType: String) : Viewer
 }
 
 data class EvidenceState(
@@ -156,9 +157,9 @@ class EvidencePresenter(
                     val path = evidence.file(id, kind)
                     val e = item.evidence
                     val viewer = when {
-                        e.isImage || kind == EvidenceFileKind.PREVIEW -> Viewer.Image(e.title, path)
-                        e.isPdf -> Viewer.Pdf(e.title, path)
-                        else -> Viewer.External(e.title, path, e.mediaType)
+                        e.isImage || kind == EvidenceFileKind.PREVIEW -> Viewer.Image(id, e.title, path)
+                        e.isPdf -> Viewer.Pdf(id, e.title, path)
+                        else -> Viewer.External(id, e.title, path, e.mediaType)
                     }
                     mutable.update { it.copy(opening = null, viewer = viewer) }
                     return@launch
