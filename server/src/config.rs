@@ -16,6 +16,9 @@ pub struct Config {
     pub android_apk_url: Option<String>,
     /// The iPhone app's App Store name (shown on the landing page when set).
     pub ios_app_name: Option<String>,
+    /// The Android app that opens the SMS link itself (Android App Links):
+    /// served in `/.well-known/assetlinks.json` when set with its certificates.
+    pub android_app: Option<AndroidApp>,
     pub sms: SmsConfig,
     /// A trial without an SMS provider (`--demo`, `--trial-show-login-codes`):
     /// the outbox keeps login codes so they can be read. Never with a provider.
@@ -82,6 +85,34 @@ impl Default for EvidenceLimits {
             open_upload_bytes_per_participant: 2048 * MB,
             images: Default::default(),
         }
+    }
+}
+
+/// The court's Android app, for Android App Links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AndroidApp {
+    /// The application id, e.g. `court.cloudtrial.app`.
+    pub package: String,
+    /// SHA-256 fingerprints of the signing certificates, `AB:CD:…` (32 bytes, as `keytool -list` prints them).
+    pub cert_sha256: Vec<String>,
+}
+
+impl AndroidApp {
+    /// An application id as Android accepts it: dot-separated Java identifiers, at least two.
+    pub fn valid_package(package: &str) -> bool {
+        let parts: Vec<&str> = package.split('.').collect();
+        parts.len() >= 2
+            && parts.iter().all(|p| {
+                p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    }
+
+    /// A fingerprint in the `AB:CD:…` form, uppercased; `None` if it is not 32 hex bytes.
+    pub fn normalize_fingerprint(fingerprint: &str) -> Option<String> {
+        let bytes: Vec<&str> = fingerprint.trim().split(':').collect();
+        (bytes.len() == 32 && bytes.iter().all(|b| b.len() == 2 && b.chars().all(|c| c.is_ascii_hexdigit())))
+            .then(|| bytes.join(":").to_ascii_uppercase())
     }
 }
 
@@ -159,6 +190,7 @@ impl Config {
             utc_offset_minutes: 8 * 60,
             android_apk_url: None,
             ios_app_name: None,
+            android_app: None,
             sms: SmsConfig::Outbox,
             trial_show_login_codes: false,
             trusted_proxies: Vec::new(),

@@ -35,6 +35,13 @@ struct Cli {
     /// Name of the iPhone app in the App Store, shown on the landing page.
     #[arg(long, env = "CLOUDTRIAL_IOS_APP_NAME")]
     ios_app_name: Option<String>,
+    /// The Android app's application id: with --android-cert-sha256, the SMS link opens the
+    /// installed app (Android App Links, /.well-known/assetlinks.json).
+    #[arg(long, env = "CLOUDTRIAL_ANDROID_PACKAGE", value_parser = parse_android_package, requires = "android_cert_sha256")]
+    android_package: Option<String>,
+    /// SHA-256 fingerprint(s) of the Android app's signing certificate, AB:CD:… (repeat or comma-separate for several).
+    #[arg(long, env = "CLOUDTRIAL_ANDROID_CERT_SHA256", value_delimiter = ',', value_parser = parse_fingerprint, requires = "android_package")]
+    android_cert_sha256: Vec<String>,
     /// Send SMS through this HTTP provider instead of the built-in outbox.
     #[arg(long, env = "CLOUDTRIAL_SMS_HTTP_URL")]
     sms_http_url: Option<String>,
@@ -137,6 +144,19 @@ fn parse_ports(s: &str) -> Result<(u16, u16), String> {
     Ok((first, last))
 }
 
+fn parse_android_package(s: &str) -> Result<String, String> {
+    if cloudtrial_server::config::AndroidApp::valid_package(s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("not an Android application id: {s}"))
+    }
+}
+
+fn parse_fingerprint(s: &str) -> Result<String, String> {
+    cloudtrial_server::config::AndroidApp::normalize_fingerprint(s)
+        .ok_or_else(|| format!("not a SHA-256 certificate fingerprint (32 hex bytes separated by colons): {s}"))
+}
+
 fn parse_announce(s: &str) -> Result<(std::net::IpAddr, Option<u16>), String> {
     if let Ok(addr) = s.parse::<SocketAddr>() {
         return Ok((addr.ip(), Some(addr.port())));
@@ -177,6 +197,10 @@ impl Cli {
         config.utc_offset_minutes = self.utc_offset_minutes;
         config.android_apk_url = self.android_apk_url.clone();
         config.ios_app_name = self.ios_app_name.clone();
+        config.android_app = self.android_package.clone().map(|package| cloudtrial_server::config::AndroidApp {
+            package,
+            cert_sha256: self.android_cert_sha256.clone(),
+        });
         config.limits.login_requests_per_minute = self.login_rate_per_minute;
         config.limits.connections_per_client = self.connections_per_client;
         config.media.bind_ip = self.media_ip;

@@ -1,6 +1,12 @@
 //! `/ots/download/{meeting number}`: the page the SMS links to. It explains how
 //! to join from each kind of device. It renders for any well-formed number,
 //! so it tells a visitor nothing about which hearings exist.
+//!
+//! With the court's Android app configured, `/.well-known/assetlinks.json`
+//! lets Android verify that the app may open these links itself (Android App
+//! Links): a party who has installed it taps the SMS link and lands in the
+//! app's 会议号登录 with the number filled in; without it, this page offers
+//! the APK.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -13,8 +19,53 @@ use cloudtrial_protocol::paths;
 use crate::error::{ApiPath, AppError};
 use crate::state::AppState;
 
+/// Where Android looks for the sites' statement about apps (fixed by Android, not part of our protocol).
+pub const ASSET_LINKS: &str = "/.well-known/assetlinks.json";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route(paths::LANDING, get(page))
+    Router::new().route(paths::LANDING, get(page)).route(ASSET_LINKS, get(asset_links))
+}
+
+/// The Digital Asset Links statement for the court's Android app; 404 when none is configured.
+async fn asset_links(State(state): State<AppState>) -> Result<Response, AppError> {
+    let app = state.config.android_app.as_ref().filter(|a| !a.cert_sha256.is_empty()).ok_or_else(AppError::not_found)?;
+    let statement = serde_json::json!([{
+        "relation": ["delegate_permission/common.handle_all_urls"],
+        "target": {
+            "namespace": "android_app",
+            "package_name": app.package,
+            "sha256_cert_fingerprints": app.cert_sha256,
+        }
+    }]);
+    Ok(([(header::CONTENT_TYPE, "application/json")], statement.to_string()).into_response())
+}
+
+/// Everything but RFC 3986's unreserved characters percent-encoded (for a URL inside an intent URL).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A link that opens this page's meeting number in the installed app (Chrome's
+/// `intent:` form), falling back to the APK when the app is not installed.
+fn open_app_link(public_url: &str, package: &str, number: &MeetingNumber, fallback: Option<&str>) -> String {
+    let (scheme, rest) = public_url.split_once("://").unwrap_or(("https", public_url));
+    let mut link = format!("intent://{rest}/ots/download/{number}#Intent;scheme={scheme};package={package};");
+    if let Some(fallback) = fallback {
+        link.push_str(&format!("S.browser_fallback_url={};", percent_encode(fallback)));
+    }
+    link.push_str("end");
+    link
+}
+
+fn is_android(headers: &HeaderMap) -> bool {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).is_some_and(|agent| agent.contains("Android"))
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -45,13 +96,28 @@ async fn page(State(state): State<AppState>, headers: HeaderMap, ApiPath(number)
     let court = html_escape(&config.court_name);
     let phone = is_phone(&headers);
     // Only what this court has configured: no link that leads nowhere.
+    // On an Android phone with the app configured: open it with this number
+    // (when installed; Chrome falls back to the APK otherwise).
+    let open_app = match (&config.android_app, is_android(&headers)) {
+        (Some(app), true) => format!(
+            r#"<p><a class="button" id="open-app" href="{}">已安装客户端？打开客户端</a></p>
+"#,
+            html_escape(&open_app_link(
+                config.public_url.trim_end_matches('/'),
+                &app.package,
+                &number,
+                config.android_apk_url.as_deref()
+            ))
+        ),
+        _ => String::new(),
+    };
     let android = config.android_apk_url.as_deref().map(|url| {
         format!(
             r#"<section id="android">
 <h2>安卓手机客户端</h2>
 <p>下载并安装客户端，打开后使用会议号登录，登录后直接进入视频庭审页面。</p>
 <p><a class="button" href="{}">下载安卓客户端</a></p>
-</section>
+{open_app}</section>
 "#,
             html_escape(url)
         )

@@ -263,3 +263,61 @@ async fn bookings_that_could_not_be_held_are_refused_with_reasons() {
     assert_eq!(all, json!([]), "nothing was stored");
     assert!(server.outbox(&clerk.token, "").await.is_empty(), "nobody was notified");
 }
+
+#[tokio::test]
+async fn the_sms_link_opens_the_installed_android_app_through_app_links() {
+    // Without an app configured there is no statement: Android keeps the link in the browser.
+    let plain = TestServer::start().await;
+    let none = plain.http.get(plain.url("/.well-known/assetlinks.json")).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+
+    let fingerprint = "14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5";
+    let server = TestServer::start_with(|c| {
+        c.android_apk_url = Some("https://court.example/app/yunshen.apk?v=1&abi=arm64".into());
+        c.android_app = Some(cloudtrial_server::config::AndroidApp {
+            package: "court.cloudtrial.app".into(),
+            cert_sha256: vec![fingerprint.into()],
+        });
+    })
+    .await;
+    let response = server.http.get(server.url("/.well-known/assetlinks.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let statement: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        statement,
+        json!([{
+            "relation": ["delegate_permission/common.handle_all_urls"],
+            "target": {"namespace": "android_app", "package_name": "court.cloudtrial.app", "sha256_cert_fingerprints": [fingerprint]}
+        }])
+    );
+
+    // The page an Android phone sees when the app did not open the link: open it, or download it.
+    let android = "Mozilla/5.0 (Linux; Android 13; Redmi 12C) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+    let page = server.http.get(server.url("/ots/download/12345678")).header("user-agent", android).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let host = server.config.public_url.split_once("://").unwrap().1.trim_end_matches('/').to_owned();
+    let scheme = server.config.public_url.split_once("://").unwrap().0.to_owned();
+    assert!(
+        page.contains(&format!(
+            r#"href="intent://{host}/ots/download/12345678#Intent;scheme={scheme};package=court.cloudtrial.app;S.browser_fallback_url=https%3A%2F%2Fcourt.example%2Fapp%2Fyunshen.apk%3Fv%3D1%26abi%3Darm64;end""#
+        )),
+        "{page}"
+    );
+    assert!(page.contains("下载安卓客户端"));
+    // An iPhone is not offered the Android app's link.
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let page = server.http.get(server.url("/ots/download/12345678")).header("user-agent", iphone).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("intent://"));
+}
+
+#[test]
+fn android_app_settings_are_checked() {
+    use cloudtrial_server::config::AndroidApp;
+    assert!(AndroidApp::valid_package("court.cloudtrial.app"));
+    assert!(!AndroidApp::valid_package("cloudtrial") && !AndroidApp::valid_package("court..app") && !AndroidApp::valid_package("court.1app"));
+    let lower = "14:6d:e9:83:c5:73:06:50:d8:ee:b9:95:2f:34:fc:64:16:a0:83:42:e6:1d:be:a8:8a:04:96:b2:3f:cf:44:e5";
+    assert_eq!(AndroidApp::normalize_fingerprint(lower).unwrap(), lower.to_ascii_uppercase());
+    assert_eq!(AndroidApp::normalize_fingerprint("14:6D:E9"), None);
+    assert_eq!(AndroidApp::normalize_fingerprint(&lower.replace(':', "")), None);
+}

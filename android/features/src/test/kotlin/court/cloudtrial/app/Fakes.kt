@@ -1,0 +1,129 @@
+package court.cloudtrial.app
+
+import court.cloudtrial.app.errors.AppError
+import court.cloudtrial.app.model.*
+import court.cloudtrial.app.services.AuthService
+import court.cloudtrial.app.services.EvidenceService
+import court.cloudtrial.app.services.HearingRoom
+import court.cloudtrial.app.services.MediaCall
+import court.cloudtrial.app.services.RecordService
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.emptyFlow
+
+val judge = RoomMember(1, "王法官", Role.PRESIDING_JUDGE, "审判长", online = true, blocked = false, muted = false)
+val clerk = RoomMember(2, "李书记", Role.CLERK, "书记员", online = true, blocked = false, muted = false)
+val plaintiff = RoomMember(3, "张三", Role.PLAINTIFF, "原告", online = true, blocked = false, muted = false)
+val defendant = RoomMember(4, "李四", Role.DEFENDANT, "被告", online = true, blocked = false, muted = false)
+
+fun snapshot(
+    participants: List<RoomMember> = listOf(judge, clerk, plaintiff, defendant),
+    me: RoomMember = defendant,
+    connection: RoomConnection = RoomConnection.Connected,
+    blocked: String? = null,
+    speech: List<SpeechLine> = emptyList(),
+) = RoomSnapshot(
+    connection = connection,
+    connectionLabel = if (connection is RoomConnection.Reconnecting) "重新连接中" else "已连接",
+    phase = HearingPhase.IN_SESSION,
+    phaseLabel = "庭审中",
+    recognitionMessage = if (speech.isEmpty()) "语音识别暂未开始" else null,
+    speech = speech,
+    participants = participants,
+    me = me,
+    blockedMessage = blocked,
+)
+
+class FakeAuth : AuthService {
+    val status = MutableStateFlow<SessionStatus>(SessionStatus.LoggedOut)
+    val codesRequested = mutableListOf<Pair<String, String>>()
+    var validCode = "246810"
+    override val sessionStatus: Flow<SessionStatus> = status
+    override fun currentStatus() = status.value
+
+    override suspend fun requestLoginCode(meetingNumber: String, mobile: String): LoginCodeSent {
+        if (meetingNumber.length != 8) throw AppError.InvalidInput("会议号应为8位数字")
+        codesRequested += meetingNumber to mobile
+        return LoginCodeSent(60, 300)
+    }
+
+    override suspend fun login(meetingNumber: String, mobile: String, code: String): Session {
+        if (code != validCode) throw AppError.InvalidCode("验证码错误或已过期")
+        val session = Session(7, 4, Role.DEFENDANT, meetingNumber, Long.MAX_VALUE)
+        status.value = SessionStatus.LoggedIn(session)
+        return session
+    }
+
+    override suspend fun hearingInfo(): HearingInfo = throw AppError.NotLoggedIn("请先登录")
+
+    override suspend fun logout() {
+        status.value = SessionStatus.LoggedOut
+    }
+}
+
+class FakeRoom(initial: RoomSnapshot = snapshot()) : HearingRoom {
+    val state = MutableStateFlow(initial)
+    var networkChanges = 0
+    var left = false
+    override val snapshots: Flow<RoomSnapshot> = state
+    override fun current() = state.value
+    override fun networkChanged() {
+        networkChanges++
+    }
+    override fun startMedia(settings: MediaSettings): MediaCall = throw AppError.Media("无法打开摄像头")
+    override fun leave() {
+        left = true
+    }
+    override fun close() {}
+}
+
+class FakeEvidence : EvidenceService {
+    val sidesState = MutableStateFlow<List<EvidenceSide>>(emptyList())
+    val uploadsState = MutableStateFlow<List<Upload>>(emptyList())
+    val queued = mutableListOf<Pair<String, NewEvidence>>()
+    /** Kinds this participant may not fetch. */
+    val forbidden = mutableSetOf<EvidenceFileKind>()
+    val fetched = mutableListOf<EvidenceFileKind>()
+    override val sides: Flow<List<EvidenceSide>> = sidesState
+    override val uploads: Flow<List<Upload>> = uploadsState
+    override fun currentUploads() = uploadsState.value
+    override fun follow(room: HearingRoom) {}
+    override suspend fun upload(path: String, details: NewEvidence): Long {
+        queued += path to details
+        return queued.size.toLong()
+    }
+    override fun pause(localId: Long) {}
+    override fun resume(localId: Long) {}
+    override suspend fun refresh() = sidesState.value
+    override suspend fun file(evidenceId: String, kind: EvidenceFileKind): String {
+        fetched += kind
+        if (kind in forbidden) throw AppError.Forbidden("您无权查看原件")
+        return "/cache/$evidenceId.${kind.name.lowercase()}"
+    }
+    override suspend fun giveOpinion(evidenceId: String, opinion: OpinionDraft): Evidence = throw AppError.Forbidden("不能对己方证据质证")
+    override suspend fun withdraw(evidenceId: String): Evidence = throw AppError.Forbidden("no")
+    override fun close() {}
+}
+
+fun evidence(id: String, by: RoomMember, counter: Boolean = false, mediaType: String = "image/jpeg") = Evidence(
+    id = id, submitterName = by.name, submitterRole = by.role, sideLabel = by.roleLabel, title = "证据$id",
+    description = "", purpose = "", counter = counter, badge = if (counter) "反" else null, answers = null,
+    fileName = "$id.jpg", mediaType = mediaType, kindLabel = "图片", size = 1000, hasPreview = true,
+    originalReleased = false, submittedAtMs = 0, withdrawn = false, opinions = emptyList(),
+)
+
+class FakeRecord : RecordService {
+    val signed = mutableListOf<Triple<RecordDocument, List<List<StrokePoint>>, Pair<Float, Float>>>()
+    val events = MutableStateFlow<RecordEvent?>(null)
+    var view = RecordView(null, null, false, null)
+    override suspend fun fetch() = view
+    override suspend fun versionsAfter(after: Int) = emptyList<RecordDocument>()
+    override fun follow(room: HearingRoom): Flow<RecordEvent> = emptyFlow()
+    override suspend fun signWithStrokes(read: RecordDocument, strokes: List<List<StrokePoint>>, width: Float, height: Float): SignatureInfo {
+        signed += Triple(read, strokes, width to height)
+        return SignatureInfo(1, Person(4, "李四", Role.DEFENDANT, "被告"), read.version, read.sha256, "img", 0, true)
+    }
+    override suspend fun mySignature(): MySignature? = null
+    override suspend fun signedPdf() = "/files/record.pdf"
+    override fun close() {}
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The Android app's plain-Kotlin part on the JVM: its presenters over fakes,
+# and over the Rust-backed services against a real --demo server (the same
+# generated bindings the app compiles, through JNA). Compiles
+# android/features and android/rust (main, test fixtures, tests) with kotlinc, then runs
+# the JUnit 4 tests; prints "N passed, N failed" and exits non-zero on failure.
+#
+# Needs: java (17+), npm (for kotlinc), Debian's libjna-java and junit4
+# (scripts/install-test-deps installs them).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+tools="$root/.tools"
+work="$target_dir/android-jvm-test"
+mkdir -p "$work"
+
+kotlin_home="$tools/kotlin/node_modules/kotlin-compiler"
+if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
+  echo "installing kotlinc from npm into $tools/kotlin"
+  npm install --prefix "$tools/kotlin" --no-audit --no-fund --loglevel=error kotlin-compiler@2.4.20
+fi
+jna=/usr/share/java/jna.jar
+junit=/usr/share/java/junit4.jar
+hamcrest=/usr/share/java/hamcrest-core.jar
+for jar in "$jna" "$junit" "$hamcrest"; do
+  [ -f "$jar" ] || { echo "missing $jar: apt-get install libjna-java junit4" >&2; exit 1; }
+done
+coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
+stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
+
+# The same workspace build as the other checks: library, generator and server.
+(cd "$root" && cargo build --locked --workspace)
+"$root/bindings/generate.sh" --no-build --language kotlin --out "$work/generated"
+
+echo "compiling the app's presenters, Rust-backed services and their tests"
+"$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines:$junit:$hamcrest" \
+  "$work/generated/kotlin" \
+  "$root/android/features/src/main/kotlin" "$root/android/rust/src/main/kotlin" \
+  "$root/android/features/src/testFixtures/kotlin" \
+  "$root/android/features/src/test/kotlin" "$root/android/rust/src/test/kotlin" \
+  -d "$work/app-tests.jar"
+
+model="$("$root/scripts/install-speech-model")"
+data="$(mktemp -d)"
+server_out="$work/server.out"
+"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" \
+  --asr-engine whisper --asr-model "$model" >"$server_out" 2>"$work/server.log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$server_out" && break
+  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+base_url="$(sed -n 's/^Cloud Trial server listening on //p' "$server_out")"
+meeting="$(sed -n 's/.*Meeting number (会议号): \([0-9]\{8\}\).*/\1/p' "$server_out")"
+[ -n "$base_url" ] && [ -n "$meeting" ] || { echo "server did not start" >&2; cat "$server_out" "$work/server.log" >&2; exit 1; }
+
+echo "Android app: presenters and Rust-backed services against $base_url, meeting $meeting"
+java -Djna.library.path="$target_dir/debug" \
+  -Dcloudtrial.baseUrl="$base_url" -Dcloudtrial.meeting="$meeting" \
+  -cp "$work/app-tests.jar:$stdlib:$jna:$coroutines:$junit:$hamcrest" \
+  court.cloudtrial.app.TestMainKt \
+  court.cloudtrial.app.PresenterTests \
+  court.cloudtrial.app.PictureTests \
+  court.cloudtrial.app.rust.HearingScenarioTest

@@ -1,0 +1,322 @@
+package court.cloudtrial.app.rust
+
+import court.cloudtrial.app.TestScope
+import court.cloudtrial.app.await
+import court.cloudtrial.app.model.I420Frame
+import court.cloudtrial.app.model.MediaSettings
+import court.cloudtrial.app.model.Person
+import court.cloudtrial.app.model.Role
+import court.cloudtrial.app.model.SessionStatus
+import court.cloudtrial.app.model.UploadStatus
+import court.cloudtrial.app.presenters.AppPresenter
+import court.cloudtrial.app.presenters.EvidencePresenter
+import court.cloudtrial.app.presenters.HearingPresenter
+import court.cloudtrial.app.presenters.LoginPresenter
+import court.cloudtrial.app.presenters.NetworkQuality
+import court.cloudtrial.app.presenters.RecordPresenter
+import court.cloudtrial.app.presenters.Screen
+import court.cloudtrial.app.services.HearingRoom
+import court.cloudtrial.app.services.HearingServices
+import court.cloudtrial.core.CloudTrialClient
+import court.cloudtrial.core.DeviceKind
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
+import org.junit.Assume.assumeTrue
+import org.junit.BeforeClass
+import org.junit.FixMethodOrder
+import org.junit.Test
+import org.junit.runners.MethodSorters
+import java.awt.image.BufferedImage
+import java.io.File
+import java.nio.file.Files
+import java.util.Collections
+import java.util.concurrent.atomic.AtomicBoolean
+import javax.imageio.ImageIO
+import kotlin.concurrent.thread
+import kotlin.random.Random
+import court.cloudtrial.core.HearingRoom as CoreHearingRoom
+
+/**
+ * The app's presenters over the Rust-backed services, against a real
+ * `--demo` server, as the defendant 李四 (13800000002) on an Android phone.
+ * The judge's side (开始, 屏蔽, 传唤, 闭庭) is driven through the generated
+ * bindings, as the PC would; the clerk's through HTTP.
+ *
+ * One hearing, one story: the steps run in order and build on each other.
+ * Needs -Dcloudtrial.baseUrl and -Dcloudtrial.meeting (android/run-jvm-tests.sh sets them).
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+class HearingScenarioTest {
+    companion object {
+        private const val PARTY = "13800000002"
+        private const val JUDGE = "13900000001"
+        private lateinit var baseUrl: String
+        private lateinit var meeting: String
+        private lateinit var desk: CourtDesk
+        private lateinit var dataDir: String
+        private lateinit var services: RustCloudTrialServices
+        private lateinit var hearingServices: HearingServices
+        private val test = TestScope()
+        private lateinit var app: AppPresenter
+        private lateinit var room: HearingRoom
+        private lateinit var hearing: HearingPresenter
+        private lateinit var evidence: EvidencePresenter
+        private lateinit var record: RecordPresenter
+        private lateinit var judgeClient: CloudTrialClient
+        private lateinit var judgeRoom: CoreHearingRoom
+        private var hearingId = 0L
+        private var myId = 0L
+
+        @JvmStatic
+        @BeforeClass
+        fun setUp() {
+            baseUrl = System.getProperty("cloudtrial.baseUrl") ?: ""
+            meeting = System.getProperty("cloudtrial.meeting") ?: ""
+            assumeTrue("needs a --demo server (android/run-jvm-tests.sh)", baseUrl.isNotEmpty() && meeting.isNotEmpty())
+            desk = CourtDesk(baseUrl)
+            dataDir = Files.createTempDirectory("cloudtrial-app").toString()
+            services = RustCloudTrialServices(baseUrl, dataDir)
+            app = AppPresenter(services.auth, test.scope)
+            app.start()
+        }
+
+        @JvmStatic
+        @AfterClass
+        fun tearDown() {
+            if (!::services.isInitialized) return
+            if (::hearing.isInitialized) hearing.leave()
+            if (::judgeRoom.isInitialized) {
+                judgeRoom.leave()
+                judgeRoom.close()
+                judgeClient.close()
+            }
+            test.close()
+            services.close()
+        }
+
+        /** The judge on the PC: logged in and in the room through the bindings. */
+        private fun judgeEnters() {
+            judgeClient = CloudTrialClient(baseUrl, Files.createTempDirectory("cloudtrial-judge").toString())
+            runBlocking {
+                judgeClient.requestLoginCode(meeting, JUDGE)
+                val code = Regex("验证码为：(\\d{6})").find(desk.newestLoginSms(JUDGE))!!.groupValues[1]
+                judgeClient.login(meeting, JUDGE, code, DeviceKind.PC_BROWSER)
+            }
+            judgeRoom = judgeClient.joinHearing(DeviceKind.PC_BROWSER)
+        }
+
+        /** A photo as the album gives it: a few megabytes of JPEG, so the upload takes several chunks. */
+        private fun photo(): File {
+            val random = Random(15)
+            val image = BufferedImage(2400, 1800, BufferedImage.TYPE_INT_RGB)
+            for (y in 0 until 1800) for (x in 0 until 2400) image.setRGB(x, y, random.nextInt(0x1000000))
+            val file = Files.createTempFile("IMG_20261125_", ".jpg").toFile()
+            ImageIO.write(image, "jpg", file)
+            return file
+        }
+    }
+
+    @Test
+    fun `01 the SMS link opens login with its meeting number and the texted code logs in`() {
+        val link = desk.noticeLink(PARTY)
+        app.openLink(link)
+        val screen = app.screen.await("login from the link") { it is Screen.Login && it.meetingNumber == meeting }
+        val login = LoginPresenter(services.auth, test.scope, (screen as Screen.Login).meetingNumber)
+        assertEquals(meeting, login.state.value.meetingNumber)
+        assertTrue(login.state.value.meetingNumberFromLink)
+
+        login.onMobileChanged(PARTY)
+        login.requestCode()
+        login.state.await("code sent") { it.codeSent && !it.busy }
+        assertTrue("获取验证码 waits: ${login.state.value.resendInSecs}", login.state.value.resendInSecs > 0)
+
+        val sms = desk.newestLoginSms(PARTY)
+        val code = Regex("验证码为：(\\d{6})").find(sms)!!.groupValues[1]
+        login.onCodeChanged(((code.toInt() + 1) % 1_000_000).toString().padStart(6, '0'))
+        login.login()
+        val wrong = login.state.await("wrong code refused") { it.error != null && !it.busy }
+        assertTrue("the core's reason: ${wrong.error}", wrong.error!!.contains("验证码"))
+
+        login.onSmsReceived(sms)
+        val session = login.state.await("logged in") { it.session != null }.session!!
+        assertEquals(Role.DEFENDANT, session.role)
+        assertEquals(meeting, session.meetingNumber)
+        myId = session.participantId
+        hearingId = session.hearingId
+        app.loggedIn(session)
+        app.enterHearing()
+        assertTrue(app.screen.value is Screen.Hearing)
+    }
+
+    @Test
+    fun `02 in the room everyone present is a tile with role and name, and the panel waits for the start`() {
+        judgeEnters()
+        hearingServices = services.hearing()
+        room = hearingServices.enterRoom()
+        hearing = HearingPresenter(room, test.scope)
+        hearing.start()
+        val s = hearing.state.await("judge and defendant on screen") { st -> st.tiles.size == 2 }
+        assertEquals(listOf("审判长 王法官", "被告 李四"), s.tiles.map { it.label })
+        assertEquals(myId, s.tiles.single { it.isMe }.participantId)
+        assertEquals("已连接", s.connectionLabel)
+        assertEquals("未开庭", s.phaseLabel)
+        assertEquals("语音识别暂未开始", s.recognitionMessage)
+    }
+
+    @Test
+    fun `03 the judge starts, 庭审中, and the recognition panel is on`() {
+        runBlocking { judgeRoom.startHearing() }
+        val s = hearing.state.await("in session") { it.phaseLabel == "庭审中" }
+        assertNotEquals("语音识别暂未开始", s.recognitionMessage)
+    }
+
+    @Test
+    fun `04 blocked, the party sees only 您已被屏蔽，请等待法官传唤, and is back when summoned`() {
+        runBlocking { judgeRoom.block(myId) }
+        val blocked = hearing.state.await("blocked") { it.blockedMessage != null }
+        assertEquals("您已被屏蔽，请等待法官传唤", blocked.blockedMessage)
+        assertTrue("no one else is shown: ${blocked.tiles}", blocked.tiles.isEmpty())
+        runBlocking { judgeRoom.summon(myId) }
+        val back = hearing.state.await("summoned") { it.blockedMessage == null && it.tiles.size == 2 }
+        assertEquals(listOf("审判长 王法官", "被告 李四"), back.tiles.map { it.label })
+    }
+
+    @Test
+    fun `05 a network change shows 重新连接中 and comes back`() {
+        val seen = Collections.synchronizedList(mutableListOf<Boolean>())
+        val watcher = test.scope.launch { hearing.state.collect { seen += it.reconnecting } }
+        hearing.networkChanged()
+        hearing.state.await("reconnected") { !it.reconnecting && it.connectionLabel == "已连接" && seen.contains(true) }
+        watcher.cancel()
+    }
+
+    @Test
+    fun `06 camera and microphone go out, the network indicator follows the media`() {
+        val call = hearing.startMedia(MediaSettings(width = 160, height = 120, fps = 15f, bitrate = 150_000))
+        assertNotNull("media started: ${hearing.state.value.error}", call)
+        val running = AtomicBoolean(true)
+        val feeder = thread(name = "camera") {
+            val frame = I420Frame(160, 120, ByteArray(160 * 120 * 3 / 2) { 128.toByte() })
+            val quiet = ByteArray(1920)
+            while (running.get()) {
+                call!!.sendVideo(frame)
+                repeat(3) { call.sendAudio(quiet) }
+                Thread.sleep(60)
+            }
+        }
+        try {
+            val s = hearing.state.await("media connected", 30) { it.mediaLabel == "音视频已连接" }
+            assertTrue(s.cameraOn && s.microphoneOn)
+            assertNotEquals(NetworkQuality.UNKNOWN, s.network)
+            hearing.toggleMicrophone()
+            assertFalse(hearing.state.await("mic off") { !it.microphoneOn }.microphoneOn)
+        } finally {
+            running.set(false)
+            feeder.join()
+        }
+    }
+
+    @Test
+    fun `07 a photo from the album goes up as counter-evidence with its progress, and is listed with 反`() {
+        val me = runBlocking { services.auth.hearingInfo() }.me
+        assertEquals(Person(myId, "李四", Role.DEFENDANT, "被告"), me)
+        evidence = EvidencePresenter(hearingServices.evidence, me, test.scope)
+        evidence.start(room)
+        val statuses = Collections.synchronizedList(mutableListOf<Pair<UploadStatus, Int>>())
+        val watcher = test.scope.launch {
+            evidence.state.collect { s -> s.uploads.firstOrNull()?.let { statuses += it.status to it.percent } }
+        }
+        val file = photo()
+        evidence.picked(file.path, "IMG_20261125_0930.jpg")
+        evidence.editPending(title = "还款收据照片", purpose = "证明借款已经归还", counter = true)
+        evidence.submitPending()
+        val done = evidence.state.await("submitted", 60) { s -> s.uploads.any { it.status == UploadStatus.SUBMITTED || it.status == UploadStatus.FAILED } }
+        watcher.cancel()
+        val upload = done.uploads.single()
+        assertEquals("failed: ${upload.reason}", UploadStatus.SUBMITTED, upload.status)
+        assertEquals(100, upload.percent)
+        assertEquals("已提交", upload.statusLabel)
+        assertTrue(upload.counter && upload.total > 1_000_000)
+        val percents = statuses.map { it.second }
+        assertTrue("progress only grows: $statuses", percents.zipWithNext().all { (a, b) -> a <= b })
+        assertTrue("progress seen before 已提交: $statuses", statuses.any { it.first != UploadStatus.SUBMITTED })
+
+        val listed = evidence.state.await("listed under 被告") { s -> s.sides.any { side -> side.rows.any { it.evidence.title == "还款收据照片" } } }
+        val side = listed.sides.single { it.rows.any { r -> r.evidence.title == "还款收据照片" } }
+        val row = side.rows.single()
+        assertEquals("被告", side.sideLabel)
+        assertEquals("反", row.evidence.badge)
+        assertTrue(row.mine && !row.canGiveOpinion)
+    }
+
+    @Test
+    fun `08 the party opens the photo full screen`() {
+        val id = evidence.state.value.sides.flatMap { it.rows }.single().evidence.id
+        evidence.open(id)
+        val viewer = evidence.state.await("viewer", 30) { it.viewer != null || it.error != null }
+        assertEquals(null, viewer.error)
+        val image = ImageIO.read(File((viewer.viewer as court.cloudtrial.app.presenters.Viewer.Image).path))
+        assertEquals(2400, image.width)
+    }
+
+    @Test
+    fun `09 after the app is killed, a new start is still logged in and the queue knows the upload`() {
+        RustCloudTrialServices(baseUrl, dataDir).use { again ->
+            val status = again.auth.currentStatus()
+            assertTrue("$status", status is SessionStatus.LoggedIn && status.session.participantId == myId)
+            val uploads = again.hearing().evidence.currentUploads()
+            assertEquals(listOf("还款收据照片" to UploadStatus.SUBMITTED), uploads.map { it.title to it.status })
+        }
+    }
+
+    @Test
+    fun `10 the record follows the clerk's saves, and the party signs with a finger after 闭庭`() {
+        record = RecordPresenter(hearingServices.record, test.scope)
+        record.start(room)
+        desk.saveRecord(hearingId, null, listOf("审判长" to "现在开庭。"))
+        record.state.await("version 1") { it.latest?.version == 1 }
+        desk.saveRecord(hearingId, 1, listOf("审判长" to "现在开庭。", "被告" to "借款属实，但已归还两万元。"))
+        val two = record.state.await("version 2") { it.latest?.version == 2 }
+        assertEquals(listOf(2, 1), two.versions.map { it.version })
+        assertEquals("借款属实，但已归还两万元。", two.latest!!.paragraphs.last().text)
+        record.select(1)
+        assertEquals(listOf("现在开庭。"), record.state.value.detail!!.paragraphs.map { it.text })
+        record.select(null)
+
+        runBlocking { judgeRoom.closeHearing() }
+        desk.startSigning(hearingId, 2)
+        val asked = record.state.await("asked to sign") { it.mustSign }
+        assertEquals(2, asked.signing!!.version)
+
+        record.openSigningPad()
+        record.strokeStarted(20f, 80f)
+        for (i in 1..40) record.strokeMoved(20f + i * 6f, 80f + (i % 7) * 5f)
+        record.strokeStarted(60f, 30f)
+        record.strokeMoved(90f, 140f)
+        record.submitSignature(300f, 160f)
+        val signed = record.state.await("signed", 20) { it.mySignatureInfo != null || it.error != null }
+        assertEquals(null, signed.error)
+        assertFalse(signed.mustSign || signed.signingPad)
+        assertEquals(2, signed.mySignatureInfo!!.version)
+        assertEquals("被告", signed.mySignatureInfo!!.signer.roleLabel)
+
+        record.showMySignature()
+        val png = record.state.await("查看签名") { it.mySignature != null }.mySignature!!.png
+        assertEquals("PNG", String(png, 1, 3, Charsets.US_ASCII))
+    }
+
+    @Test
+    fun `11 logging out returns to 会议号登录`() {
+        runBlocking { withTimeout(10_000) { services.auth.logout() } }
+        app.screen.await("login") { it is Screen.Login }
+        assertTrue(runBlocking { services.auth.sessionStatus.first() } is SessionStatus.LoggedOut)
+    }
+}
