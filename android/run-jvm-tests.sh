@@ -47,7 +47,7 @@ server_out="$work/server.out"
   --asr-engine whisper --asr-model "$model" >"$server_out" 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do   # up to 30 s: the Whisper model loads slowly on a busy machine
   grep -q "listening on" "$server_out" && break
   kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
   sleep 0.1

@@ -2,7 +2,9 @@ package court.cloudtrial.app
 
 import court.cloudtrial.app.errors.AppError
 import court.cloudtrial.app.model.*
+import court.cloudtrial.app.services.AnnotationService
 import court.cloudtrial.app.services.AuthService
+import court.cloudtrial.app.services.EvidenceAnnotation
 import court.cloudtrial.app.services.EvidenceService
 import court.cloudtrial.app.services.HearingRoom
 import court.cloudtrial.app.services.MediaCall
@@ -126,4 +128,62 @@ class FakeRecord : RecordService {
     override suspend fun mySignature(): MySignature? = null
     override suspend fun signedPdf() = "/files/record.pdf"
     override fun close() {}
+}
+
+/** 圈注 as the server would answer a party: draws only once allowed; the judge's side is driven by the test. */
+class FakeAnnotation : AnnotationService, EvidenceAnnotation {
+    val state = MutableStateFlow(EvidenceMarks())
+    val previewed = mutableListOf<Mark>()
+    val opened = mutableListOf<String>()
+    var closed = false
+    /** The next draw is refused with this. */
+    var refuse: AppError? = null
+    private var nextId = 100L
+    override fun open(room: HearingRoom, evidenceId: String): EvidenceAnnotation = also { opened += evidenceId }
+
+    override val updates: Flow<EvidenceMarks> = state
+    override fun current() = state.value
+
+    override suspend fun request() {
+        if (state.value.annotating != Annotating.NO) throw AppError.InvalidInput("已申请圈注")
+        state.value = state.value.copy(annotating = Annotating.REQUESTED)
+    }
+
+    /** The presiding judge's 通过 / 收回. */
+    fun allow(allowed: Boolean) {
+        state.value = state.value.copy(annotating = if (allowed) Annotating.ALLOWED else Annotating.NO, mayDraw = allowed)
+    }
+
+    override fun preview(page: Int, colour: MarkColour, shape: MarkShape) {
+        previewed += Mark(null, page, colour, shape, 4, "被告 李四")
+        state.value = state.value.copy(previews = listOf(previewed.last()))
+    }
+
+    override suspend fun draw(page: Int, colour: MarkColour, shape: MarkShape): Long {
+        refuse?.let { refuse = null; throw it }
+        if (!state.value.mayDraw) throw AppError.Forbidden("请先申请圈注，经法官同意后再圈注")
+        val id = nextId++
+        state.value = state.value.copy(marks = state.value.marks + Mark(id, page, colour, shape, 4, "被告 李四"), previews = emptyList())
+        return id
+    }
+
+    fun judgeDraws(shape: MarkShape): Long {
+        val id = nextId++
+        state.value = state.value.copy(marks = state.value.marks + Mark(id, 1, MarkColour.BLUE, shape, 1, "审判长 王法官"))
+        return id
+    }
+
+    override suspend fun undo(): Long? {
+        val mine = state.value.marks.lastOrNull { it.authorId == 4L } ?: return null
+        state.value = state.value.copy(marks = state.value.marks - mine)
+        return mine.id
+    }
+
+    override suspend fun remove(markId: Long) {
+        state.value = state.value.copy(marks = state.value.marks.filter { it.id != markId })
+    }
+
+    override fun close() {
+        closed = true
+    }
 }

@@ -6,7 +6,6 @@ import court.cloudtrial.app.model.*
 import court.cloudtrial.app.presenters.*
 import court.cloudtrial.app.errors.AppError
 import court.cloudtrial.app.services.DeviceTester
-import court.cloudtrial.app.services.UnavailableAnnotationService
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -14,6 +13,7 @@ import kotlinx.coroutines.flow.flow
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
@@ -235,13 +235,126 @@ class PresenterTests {
     }
 
     @Test
-    fun `without annotation in the core, the tools say so and drawing is refused`() {
-        val presenter = AnnotationPresenter(UnavailableAnnotationService(), "a", test.scope)
+    fun `申请圈注 waits for the judge, and a party cannot draw before`() {
+        val fake = FakeAnnotation()
+        val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
         presenter.start()
-        val s = presenter.state.await("permission") { it.permission is AnnotationPermission.Unavailable }
-        assertFalse(s.available || s.canDraw || s.canRequest)
+        assertEquals(listOf("e1"), fake.opened)
+        val s = presenter.state.await("loaded") { it.loaded }
+        assertTrue(s.canRequest && !s.mayDraw && !s.drawing)
+        presenter.chooseTool(AnnotationTool.RECTANGLE)
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        assertNull("no stroke without permission", presenter.state.value.stroke)
         presenter.request()
-        assertEquals("本庭暂未开通圈注功能", presenter.state.await("error") { it.error != null }.error)
+        val waiting = presenter.state.await("waiting") { it.waiting }
+        assertFalse(waiting.canRequest)
+        presenter.request()
+        assertEquals("已申请圈注", presenter.state.await("error") { it.error != null }.error)
+        presenter.dismissError()
+        fake.allow(true)
+        val allowed = presenter.state.await("allowed") { it.mayDraw }
+        assertTrue(allowed.drawing && !allowed.waiting)
+        presenter.stop()
+        assertTrue(fake.closed)
+    }
+
+    @Test
+    fun `a rectangle drawn with the finger is previewed, then committed in the chosen colour`() {
+        val fake = FakeAnnotation().apply { allow(true) }
+        val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
+        presenter.start()
+        presenter.state.await("allowed") { it.mayDraw }
+        presenter.chooseTool(AnnotationTool.RECTANGLE)
+        presenter.chooseColour(MarkColour.GREEN)
+        presenter.pointerDown(1, 0.2f, 0.3f)
+        presenter.pointerMove(0.4f, 0.35f)
+        presenter.pointerMove(0.6f, 1.4f)
+        val drawing = presenter.state.value
+        assertEquals(OwnStroke(1, MarkColour.GREEN, MarkShape.Rectangle(PagePoint(0.2f, 0.3f), PagePoint(0.6f, 1f))), drawing.stroke)
+        assertEquals("others see it live", 2, fake.previewed.size)
+        presenter.state.await("own preview not echoed") { it.loaded && it.previews.isEmpty() }
+        presenter.pointerUp()
+        val done = presenter.state.await("committed") { it.marks.size == 1 && it.committing == null }
+        assertNull(done.stroke)
+        val mark = done.marks.single()
+        assertEquals(MarkColour.GREEN, mark.colour)
+        assertEquals(MarkShape.Rectangle(PagePoint(0.2f, 0.3f), PagePoint(0.6f, 1f)), mark.shape)
+        assertEquals(listOf(mark), done.marksOn(1))
+        assertTrue(done.marksOn(2).isEmpty())
+
+        presenter.chooseTool(AnnotationTool.PEN)
+        presenter.pointerDown(1, 0.5f, 0.5f)
+        presenter.pointerUp()
+        assertEquals("a tap is not a mark", 1, presenter.state.value.marks.size)
+        presenter.pointerDown(2, 0.1f, 0.1f)
+        presenter.pointerMove(0.2f, 0.2f)
+        presenter.pointerMove(0.3f, 0.1f)
+        presenter.pointerUp()
+        val ink = presenter.state.await("ink on page 2") { it.marksOn(2).isNotEmpty() }.marksOn(2).single().shape
+        assertEquals(MarkShape.Ink(listOf(PagePoint(0.1f, 0.1f), PagePoint(0.2f, 0.2f), PagePoint(0.3f, 0.1f))), ink)
+
+        presenter.chooseTool(AnnotationTool.TEXT)
+        presenter.pointerDown(1, 0.7f, 0.2f)
+        assertEquals(1 to PagePoint(0.7f, 0.2f), presenter.state.value.textAt)
+        presenter.placeText("  此处金额有涂改  ")
+        val text = presenter.state.await("text") { s -> s.marks.any { it.shape is MarkShape.Text } }
+        assertEquals(MarkShape.Text(PagePoint(0.7f, 0.2f), "此处金额有涂改"), text.marks.last().shape)
+        presenter.stopDrawing()
+        assertFalse(presenter.state.value.drawing)
+    }
+
+    @Test
+    fun `撤销 takes back the latest own mark, the judge's marks stay, and others' strokes show`() {
+        val fake = FakeAnnotation().apply { allow(true) }
+        val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
+        presenter.start()
+        presenter.state.await("allowed") { it.mayDraw }
+        presenter.chooseTool(AnnotationTool.ARROW)
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.3f, 0.3f)
+        presenter.pointerUp()
+        presenter.state.await("mine") { it.marks.size == 1 }
+        fake.judgeDraws(MarkShape.Ellipse(PagePoint(0.5f, 0.5f), PagePoint(0.7f, 0.6f)))
+        fake.state.value = fake.state.value.copy(previews = listOf(Mark(null, 1, MarkColour.ORANGE, MarkShape.Ink(listOf(PagePoint(0f, 0f))), 3, "原告 张三")))
+        val both = presenter.state.await("judge's mark and the plaintiff's stroke") { it.marks.size == 2 && it.previews.size == 1 }
+        assertEquals("原告 张三", both.previewsOn(1).single().authorLabel)
+        assertEquals("审判长 王法官", both.marks.last().authorLabel)
+        presenter.undo()
+        val undone = presenter.state.await("undone") { it.marks.size == 1 }
+        assertEquals("审判长 王法官", undone.marks.single().authorLabel)
+        presenter.undo()
+        assertEquals(AnnotationPresenter.NOTHING_TO_UNDO, presenter.state.await("nothing left") { it.error != null }.error)
+    }
+
+    @Test
+    fun `when the judge withdraws mid-stroke the stroke is dropped, and a refused mark says why`() {
+        val fake = FakeAnnotation().apply { allow(true) }
+        val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
+        presenter.start()
+        presenter.state.await("allowed") { it.mayDraw }
+        presenter.chooseTool(AnnotationTool.ELLIPSE)
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.4f, 0.4f)
+        assertNotNull(presenter.state.value.stroke)
+        fake.allow(false)
+        val withdrawn = presenter.state.await("withdrawn") { !it.mayDraw }
+        assertNull("the stroke goes with the permission", withdrawn.stroke)
+        assertTrue(withdrawn.canRequest && !withdrawn.drawing)
+        presenter.pointerMove(0.5f, 0.5f)
+        presenter.pointerUp()
+        assertTrue(presenter.state.value.marks.isEmpty())
+
+        // The server refuses what got through before its update arrived: its reason, in Chinese.
+        fake.allow(true)
+        presenter.state.await("allowed again") { it.mayDraw }
+        fake.refuse = AppError.Forbidden("圈注权限已被收回")
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.3f, 0.2f)
+        presenter.pointerUp()
+        val refused = presenter.state.await("refused") { it.error != null }
+        assertEquals("圈注权限已被收回", refused.error)
+        assertNull(refused.committing)
+        assertTrue(refused.marks.isEmpty())
     }
 
     @Test

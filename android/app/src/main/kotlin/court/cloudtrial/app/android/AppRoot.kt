@@ -55,6 +55,8 @@ import court.cloudtrial.app.android.platform.FileImport
 import court.cloudtrial.app.android.platform.UploadWorker
 import court.cloudtrial.app.model.OpinionDraft
 import court.cloudtrial.app.model.Session
+import court.cloudtrial.app.model.AnnotationTool
+import court.cloudtrial.app.model.MarkColour
 import court.cloudtrial.app.presenters.AnnotationPresenter
 import court.cloudtrial.app.presenters.EvidencePresenter
 import court.cloudtrial.app.presenters.LoginPresenter
@@ -284,11 +286,16 @@ private fun EvidenceTab(presenter: EvidencePresenter, live: LiveHearing, scope: 
             annotation = annotationState,
             annotationActions = object : AnnotationActions {
                 override fun request() = annotation.request()
-                override fun strokeStarted(x: Float, y: Float) = annotation.strokeStarted(x, y)
-                override fun strokeMoved(x: Float, y: Float) = annotation.strokeMoved(x, y)
-                override fun strokeEnded() = annotation.strokeEnded()
+                override fun chooseTool(tool: AnnotationTool) = annotation.chooseTool(tool)
+                override fun chooseColour(colour: MarkColour) = annotation.chooseColour(colour)
+                override fun stopDrawing() = annotation.stopDrawing()
+                override fun pointerDown(page: Int, x: Float, y: Float) = annotation.pointerDown(page, x, y)
+                override fun pointerMove(x: Float, y: Float) = annotation.pointerMove(x, y)
+                override fun pointerUp() = annotation.pointerUp()
+                override fun placeText(text: String) = annotation.placeText(text)
+                override fun cancelText() = annotation.cancelText()
                 override fun undo() = annotation.undo()
-                override fun setPage(page: Int) = annotation.setPage(page)
+                override fun dismissError() = annotation.dismissError()
             },
             onOpenExternally = { target ->
                 val uri = FileProvider.getUriForFile(context, context.packageName + ".files", File(target.path))

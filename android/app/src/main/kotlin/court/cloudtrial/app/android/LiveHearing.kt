@@ -69,8 +69,8 @@ class LiveHearing(
         }
     }
 
-    /** An annotation presenter for one piece of evidence in the viewer (申请圈注). */
-    fun annotation(evidenceId: String) = AnnotationPresenter(services.annotation, evidenceId, scope)
+    /** 圈注 over one piece of evidence in the viewer, in this hearing's room. */
+    fun annotation(evidenceId: String) = AnnotationPresenter(services.annotation, room, evidenceId, scope, session.participantId)
 
     private fun granted(permission: String) =
         ContextCompat.checkSelfPermission(context, permission) == PackageManager.PERMISSION_GRANTED

@@ -21,8 +21,6 @@ sealed class AppError(val reason: String) : Exception(reason) {
     class Server(reason: String) : AppError(reason)
     /** Camera, microphone or the media connection. */
     class Media(reason: String) : AppError(reason)
-    /** A capability this build does not have yet (see [court.cloudtrial.app.services.AnnotationService]). */
-    class Unavailable(reason: String) : AppError(reason)
 
     override fun toString(): String = "${this::class.simpleName}($reason)"
 }

@@ -79,7 +79,8 @@ class LoginPresenter(
         scope.launch {
             try {
                 val sent = auth.requestLoginCode(s.meetingNumber, s.mobile)
-                mutable.update { it.copy(busy = false, codeSent = true) }
+                // One update: no state where the code is sent but 获取验证码 looks ready again.
+                mutable.update { it.copy(busy = false, codeSent = true, resendInSecs = sent.resendAfterSecs) }
                 startCountdown(sent.resendAfterSecs)
             } catch (e: Exception) {
                 mutable.update { it.copy(busy = false, error = e.userMessage()) }

@@ -1,47 +1,40 @@
 package court.cloudtrial.app.services
 
-import court.cloudtrial.app.errors.AppError
-import court.cloudtrial.app.model.AnnotationMark
-import court.cloudtrial.app.model.AnnotationPermission
-import court.cloudtrial.app.model.StrokePoint
+import court.cloudtrial.app.model.EvidenceMarks
+import court.cloudtrial.app.model.MarkColour
+import court.cloudtrial.app.model.MarkShape
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.flowOf
 
 /**
- * 申请圈注 and annotation on a piece of evidence.
- *
- * SEAM: the core's annotation capability is being built; until it lands
- * this build uses [UnavailableAnnotationService]. The Rust-backed
- * implementation (`RustAnnotationService`, wrapping the bindings'
- * annotation API) replaces it in `RustCloudTrialServices` without any change
- * to the presenter or the views.
+ * 圈注. Permission is per participant for the whole hearing (申请圈注, the
+ * presiding judge's 通过/收回; judges and clerks need none); marks belong to
+ * one evidence item. Both live in the hearing room, so an item's annotation
+ * is opened over the room the participant is in.
  */
 interface AnnotationService {
-    /** Whether this participant may annotate [evidenceId]: now, then every change (the judge's decision). */
-    fun permission(evidenceId: String): Flow<AnnotationPermission>
-
-    /** 申请圈注: asks the judge. */
-    suspend fun requestPermission(evidenceId: String)
-
-    /** Everyone's marks on [evidenceId]: now, then every change. */
-    fun marks(evidenceId: String): Flow<List<AnnotationMark>>
-
-    /** Draws one stroke on [page], in page coordinates (0..1). */
-    suspend fun draw(evidenceId: String, page: Int, points: List<StrokePoint>, color: Long)
-
-    /** Takes back this participant's last mark. */
-    suspend fun undo(evidenceId: String)
+    /** 圈注 over [evidenceId] in [room]; close it when the viewer closes. */
+    fun open(room: HearingRoom, evidenceId: String): EvidenceAnnotation
 }
 
-/** The annotation service of a build whose core has no annotation: says so, and refuses. */
-class UnavailableAnnotationService(private val reason: String = "本庭暂未开通圈注功能") : AnnotationService {
-    override fun permission(evidenceId: String): Flow<AnnotationPermission> = flowOf(AnnotationPermission.Unavailable(reason))
+/** The marks over one evidence item, and drawing on it. Failures are `AppError`s. */
+interface EvidenceAnnotation : AutoCloseable {
+    /** The marks now, then every change (marks, others' strokes in progress, the judge's decision). */
+    val updates: Flow<EvidenceMarks>
 
-    override suspend fun requestPermission(evidenceId: String) = throw AppError.Unavailable(reason)
+    fun current(): EvidenceMarks
 
-    override fun marks(evidenceId: String): Flow<List<AnnotationMark>> = flowOf(emptyList())
+    /** 申请圈注: asks the presiding judge. */
+    suspend fun request()
 
-    override suspend fun draw(evidenceId: String, page: Int, points: List<StrokePoint>, color: Long) = throw AppError.Unavailable(reason)
+    /** The stroke so far, while the finger moves: others see it live (throttled by the core; not stored). */
+    fun preview(page: Int, colour: MarkColour, shape: MarkShape)
 
-    override suspend fun undo(evidenceId: String) = throw AppError.Unavailable(reason)
+    /** Commits a finished mark; returns its id. */
+    suspend fun draw(page: Int, colour: MarkColour, shape: MarkShape): Long
+
+    /** 撤销 this participant's latest mark on the item; its id, or null when there was none. */
+    suspend fun undo(): Long?
+
+    /** Takes a mark away: one's own (the presiding judge: any). */
+    suspend fun remove(markId: Long)
 }

@@ -9,7 +9,6 @@ import court.cloudtrial.app.services.EvidenceService
 import court.cloudtrial.app.services.HearingRoom
 import court.cloudtrial.app.services.HearingServices
 import court.cloudtrial.app.services.RecordService
-import court.cloudtrial.app.services.UnavailableAnnotationService
 import court.cloudtrial.core.CloudTrialClient
 import court.cloudtrial.core.DeviceKind
 import court.cloudtrial.core.initLogging
@@ -59,8 +58,8 @@ private class RustHearingServices(private val client: CloudTrialClient, private 
     override val evidence: EvidenceService = RustEvidenceService(mapErrors { client.evidence() })
     override val record: RecordService = RustRecordService(mapErrors { client.record() })
 
-    /** SEAM: replaced by the Rust-backed annotation service when the core has annotation (see android/README.md). */
-    override val annotation: AnnotationService = UnavailableAnnotationService()
+    /** 圈注: an item's annotation is opened over the room (see [RustAnnotationService]). */
+    override val annotation: AnnotationService = RustAnnotationService()
 
     override fun enterRoom(): HearingRoom = RustHearingRoom(mapErrors { client.joinHearing(device) })
 

@@ -2,12 +2,18 @@ package court.cloudtrial.app.rust
 
 import court.cloudtrial.app.TestScope
 import court.cloudtrial.app.await
+import court.cloudtrial.app.model.Annotating
+import court.cloudtrial.app.model.AnnotationTool
 import court.cloudtrial.app.model.I420Frame
+import court.cloudtrial.app.model.MarkColour
+import court.cloudtrial.app.model.MarkShape
+import court.cloudtrial.app.model.PagePoint
 import court.cloudtrial.app.model.MediaSettings
 import court.cloudtrial.app.model.Person
 import court.cloudtrial.app.model.Role
 import court.cloudtrial.app.model.SessionStatus
 import court.cloudtrial.app.model.UploadStatus
+import court.cloudtrial.app.presenters.AnnotationPresenter
 import court.cloudtrial.app.presenters.AppPresenter
 import court.cloudtrial.app.presenters.EvidencePresenter
 import court.cloudtrial.app.presenters.HearingPresenter
@@ -19,6 +25,8 @@ import court.cloudtrial.app.services.HearingRoom
 import court.cloudtrial.app.services.HearingServices
 import court.cloudtrial.core.CloudTrialClient
 import court.cloudtrial.core.DeviceKind
+import court.cloudtrial.core.EvidenceMarks
+import court.cloudtrial.core.EvidenceMarksListener
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -28,6 +36,7 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Assume.assumeTrue
 import org.junit.BeforeClass
@@ -38,11 +47,16 @@ import java.awt.image.BufferedImage
 import java.io.File
 import java.nio.file.Files
 import java.util.Collections
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import javax.imageio.ImageIO
 import kotlin.concurrent.thread
 import kotlin.random.Random
 import court.cloudtrial.core.HearingRoom as CoreHearingRoom
+import court.cloudtrial.core.MarkColour as CoreColour
+import court.cloudtrial.core.MarkPoint as CorePoint
+import court.cloudtrial.core.MarkShape as CoreShape
 
 /**
  * The app's presenters over the Rust-backed services, against a real
@@ -111,6 +125,21 @@ class HearingScenarioTest {
                 judgeClient.login(meeting, JUDGE, code, DeviceKind.PC_BROWSER)
             }
             judgeRoom = judgeClient.joinHearing(DeviceKind.PC_BROWSER)
+        }
+
+        /** The judge's view of an item's marks, as the PC's listener gets them. */
+        private class MarksRecorder : EvidenceMarksListener {
+            private val updates = LinkedBlockingQueue<EvidenceMarks>()
+            override fun onUpdate(marks: EvidenceMarks) = updates.put(marks)
+
+            fun await(what: String, predicate: (EvidenceMarks) -> Boolean): EvidenceMarks {
+                val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+                while (true) {
+                    val marks = updates.poll(maxOf(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS)
+                        ?: throw AssertionError("timed out waiting for: $what")
+                    if (predicate(marks)) return marks
+                }
+            }
         }
 
         /** A photo as the album gives it: a few megabytes of JPEG, so the upload takes several chunks. */
@@ -268,7 +297,73 @@ class HearingScenarioTest {
     }
 
     @Test
-    fun `09 after the app is killed, a new start is still logged in and the queue knows the upload`() {
+    fun `09 圈注 on the photo - the party asks, the judge approves, each sees the other's marks, 撤销 and 收回`() {
+        val id = evidence.state.value.sides.flatMap { it.rows }.single().evidence.id
+        val judgeSees = MarksRecorder()
+        val judgeSession = judgeRoom.annotation(id)
+        val judgeHandle = judgeSession.subscribe(judgeSees)
+        val annotation = AnnotationPresenter(hearingServices.annotation, room, id, test.scope, myId)
+        annotation.start()
+        try {
+            val fresh = annotation.state.await("the marks") { it.loaded }
+            assertTrue("申请圈注 shown: $fresh", fresh.canRequest && !fresh.mayDraw && fresh.marks.isEmpty())
+
+            annotation.request()
+            annotation.state.await("已申请圈注，等待法官同意") { it.waiting }
+            runBlocking { judgeRoom.allowAnnotation(myId) }
+            annotation.state.await("通过") { it.mayDraw && it.annotating == Annotating.ALLOWED }
+
+            annotation.chooseTool(AnnotationTool.RECTANGLE)
+            annotation.chooseColour(MarkColour.BLUE)
+            annotation.pointerDown(1, 0.2f, 0.3f)
+            annotation.pointerMove(0.35f, 0.45f)
+            annotation.pointerMove(0.5f, 0.6f)
+            val live = judgeSees.await("the stroke while it is drawn") { it.previews.any { p -> p.authorId == myId } }
+            assertEquals("被告 李四", live.previews.single { it.authorId == myId }.authorLabel)
+            annotation.pointerUp()
+            val rectangle = CoreShape.Rectangle(CorePoint(0.2f, 0.3f), CorePoint(0.5f, 0.6f))
+            val seen = judgeSees.await("the rectangle") { s -> s.marks.any { it.shape == rectangle } }
+            val mark = seen.marks.single { it.shape == rectangle }
+            assertEquals(1u, mark.page)
+            assertEquals(CoreColour.BLUE, mark.colour)
+            assertEquals(myId, mark.authorId)
+            assertEquals("被告 李四", mark.authorLabel)
+            val mine = annotation.state.await("the party's own mark back") { s -> s.marks.any { it.id == mark.id } && s.committing == null }
+            assertNull(mine.stroke)
+
+            val arrow = CoreShape.Arrow(CorePoint(0.8f, 0.8f), CorePoint(0.6f, 0.5f))
+            val judgeMark = runBlocking { judgeSession.draw(1u, CoreColour.RED, arrow) }
+            val both = annotation.state.await("the judge's mark") { s -> s.marks.any { it.id == judgeMark } }
+            val theirs = both.marks.single { it.id == judgeMark }
+            assertEquals("审判长 王法官", theirs.authorLabel)
+            assertEquals(MarkShape.Arrow(PagePoint(0.8f, 0.8f), PagePoint(0.6f, 0.5f)), theirs.shape)
+
+            annotation.undo()
+            val undone = judgeSees.await("撤销") { s -> s.marks.none { it.id == mark.id } }
+            assertEquals(listOf(judgeMark), undone.marks.map { it.id })
+            assertEquals(listOf(judgeMark), annotation.state.await("撤销 in the app") { s -> s.marks.none { it.id == mark.id } }.marks.map { it.id })
+
+            // 收回圈注 while the finger is down: the stroke goes, 申请圈注 is back.
+            annotation.chooseTool(AnnotationTool.PEN)
+            annotation.pointerDown(1, 0.1f, 0.1f)
+            annotation.pointerMove(0.2f, 0.15f)
+            assertNotNull(annotation.state.value.stroke)
+            runBlocking { judgeRoom.withdrawAnnotation(myId) }
+            val withdrawn = annotation.state.await("收回") { !it.mayDraw }
+            assertNull(withdrawn.stroke)
+            assertTrue(withdrawn.canRequest)
+            annotation.pointerUp()
+            assertEquals(listOf(judgeMark), judgeSession.marks().marks.map { it.id })
+        } finally {
+            annotation.stop()
+            judgeHandle.cancel()
+            judgeHandle.close()
+            judgeSession.close()
+        }
+    }
+
+    @Test
+    fun `10 after the app is killed, a new start is still logged in and the queue knows the upload`() {
         RustCloudTrialServices(baseUrl, dataDir).use { again ->
             val status = again.auth.currentStatus()
             assertTrue("$status", status is SessionStatus.LoggedIn && status.session.participantId == myId)
@@ -278,7 +373,7 @@ class HearingScenarioTest {
     }
 
     @Test
-    fun `10 the record follows the clerk's saves, and the party signs with a finger after 闭庭`() {
+    fun `11 the record follows the clerk's saves, and the party signs with a finger after 闭庭`() {
         record = RecordPresenter(hearingServices.record, test.scope)
         record.start(room)
         desk.saveRecord(hearingId, null, listOf("审判长" to "现在开庭。"))
@@ -314,7 +409,7 @@ class HearingScenarioTest {
     }
 
     @Test
-    fun `11 logging out returns to 会议号登录`() {
+    fun `12 logging out returns to 会议号登录`() {
         runBlocking { withTimeout(10_000) { services.auth.logout() } }
         app.screen.await("login") { it is Screen.Login }
         assertTrue(runBlocking { services.auth.sessionStatus.first() } is SessionStatus.LoggedOut)
