@@ -1,6 +1,7 @@
 //! Evidence (举证) and cross-examination (质证): resumable uploads, durable
 //! content-addressed storage, previews, and who may see and say what.
 
+pub mod annotated;
 pub mod files;
 pub mod images;
 pub mod integrity;
