@@ -5,6 +5,7 @@ mod harness;
 
 mod abuse;
 mod access;
+mod annotation_export;
 mod bad_input;
 mod binary;
 mod booking;
