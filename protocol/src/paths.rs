@@ -41,6 +41,10 @@ pub const EVIDENCE_PREVIEW: &str = "/api/evidence/{evidence}/preview";
 pub const EVIDENCE_THUMBNAIL: &str = "/api/evidence/{evidence}/thumbnail";
 pub const EVIDENCE_WITHDRAW: &str = "/api/evidence/{evidence}/withdraw";
 pub const EVIDENCE_OPINION: &str = "/api/evidence/{evidence}/opinion";
+/// A PDF's page (from 1) as a PNG, its long side 1600 px; `X-Evidence-Pages` says how many there are.
+pub const EVIDENCE_PAGE: &str = "/api/evidence/{evidence}/pages/{page}";
+/// One page (`?page=N`, default 1) with its 圈注 drawn over it and who drew what below: a PNG for the case file.
+pub const EVIDENCE_ANNOTATED: &str = "/api/evidence/{evidence}/annotated";
 
 pub const RECORD: &str = "/api/hearings/{id}/record";
 pub const RECORD_VERSIONS: &str = "/api/hearings/{id}/record/versions";
@@ -97,6 +101,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("evidenceThumbnail", EVIDENCE_THUMBNAIL),
     ("evidenceWithdraw", EVIDENCE_WITHDRAW),
     ("evidenceOpinion", EVIDENCE_OPINION),
+    ("evidencePage", EVIDENCE_PAGE),
+    ("evidenceAnnotated", EVIDENCE_ANNOTATED),
     ("record", RECORD),
     ("recordVersions", RECORD_VERSIONS),
     ("recordVersion", RECORD_VERSION),
@@ -128,6 +134,8 @@ pub mod headers {
     pub const EVIDENCE_SHA256: &str = "x-evidence-sha256";
     /// When an evidence photo was taken, on its copy.
     pub const EVIDENCE_CAPTURED_AT: &str = "x-evidence-captured-at";
+    /// How many pages a PDF has, on each of its pages.
+    pub const EVIDENCE_PAGES: &str = "x-evidence-pages";
     /// The signed record PDF's SHA-256.
     pub const RECORD_SHA256: &str = "x-record-sha256";
     /// Whether every signer has signed the PDF's round: `true` or `false`.
@@ -139,6 +147,7 @@ pub mod headers {
         ("uploadContentType", UPLOAD_CONTENT_TYPE),
         ("evidenceSha256", EVIDENCE_SHA256),
         ("evidenceCapturedAt", EVIDENCE_CAPTURED_AT),
+        ("evidencePages", EVIDENCE_PAGES),
         ("recordSha256", RECORD_SHA256),
         ("recordComplete", RECORD_COMPLETE),
     ];

@@ -338,6 +338,10 @@ async fn serve(listener: tokio::net::TcpListener, demo: bool, state: cloudtrial_
             "warning: no CJK font found for signed record PDFs; install fonts-noto-cjk or pass --record-font"
         );
     }
+    let missing = cloudtrial_server::evidence::pdf_pages::missing_tools();
+    if !missing.is_empty() {
+        eprintln!("warning: {} not found: PDF evidence cannot be shown as pages; install poppler-utils", missing.join(" and "));
+    }
     tracing::info!(%addr, data_dir = %state.config.data_dir.display(), "Cloud Trial server listening");
     println!("Cloud Trial server listening on http://{addr}");
     cloudtrial_server::serve(listener, state, shutdown_signal()).await?;

@@ -523,6 +523,8 @@ export const PATHS = Object.freeze({
   evidenceThumbnail: "/api/evidence/{evidence}/thumbnail",
   evidenceWithdraw: "/api/evidence/{evidence}/withdraw",
   evidenceOpinion: "/api/evidence/{evidence}/opinion",
+  evidencePage: "/api/evidence/{evidence}/pages/{page}",
+  evidenceAnnotated: "/api/evidence/{evidence}/annotated",
   record: "/api/hearings/{id}/record",
   recordVersions: "/api/hearings/{id}/record/versions",
   recordVersion: "/api/hearings/{id}/record/versions/{version}",
@@ -549,6 +551,7 @@ export const HEADERS = Object.freeze({
   uploadContentType: "application/offset+octet-stream",
   evidenceSha256: "x-evidence-sha256",
   evidenceCapturedAt: "x-evidence-captured-at",
+  evidencePages: "x-evidence-pages",
   recordSha256: "x-record-sha256",
   recordComplete: "x-record-complete",
 });

@@ -2,7 +2,8 @@
 //!
 //! - `partial/<upload id>.part`: uploads in progress, appended chunk by chunk;
 //! - `objects/<aa>/<sha256>`: originals, named by the SHA-256 of their bytes;
-//! - `derived/<sha256>.preview.jpg`, `.thumb.jpg` and `.copy.jpg`: re-encoded copies without metadata.
+//! - `derived/<sha256>.preview.jpg`, `.thumb.jpg` and `.copy.jpg`: re-encoded copies without metadata;
+//! - `derived/<sha256>.pages` and `.page-<n>.png`: a PDF's page count and its pages as pictures.
 //!
 //! Every file is written under a temporary name, fsynced, renamed into place,
 //! and its directory fsynced, before any database row points at it.
@@ -55,6 +56,16 @@ impl EvidenceFiles {
             Derived::Copy => "copy",
         };
         self.root.join("derived").join(format!("{sha256}.{suffix}.jpg"))
+    }
+
+    /// A PDF's page `page` rendered as a PNG (made when first asked for).
+    pub fn pdf_page(&self, sha256: &str, page: u32) -> PathBuf {
+        self.root.join("derived").join(format!("{sha256}.page-{page}.png"))
+    }
+
+    /// A PDF's page count, as text.
+    pub fn pdf_page_count(&self, sha256: &str) -> PathBuf {
+        self.root.join("derived").join(format!("{sha256}.pages"))
     }
 
     /// Writes `chunk` at `offset` of an upload's partial file and makes it

@@ -40,6 +40,25 @@ pub async fn original(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, 
     Ok(bytes)
 }
 
+/// Checks, as a stream and unless this process already did, that the stored
+/// original still matches its hash: before a tool reads it from disk.
+pub async fn check_stored(state: &AppState, evidence: &Evidence) -> Result<(), AppError> {
+    if state.evidence.is_verified(&evidence.sha256) {
+        return Ok(());
+    }
+    let path = state.evidence.files.object(&evidence.sha256);
+    let actual = tokio::task::spawn_blocking(move || super::EvidenceFiles::hash_file(&path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))?;
+    if actual != evidence.sha256 {
+        report(state, &evidence.sha256, &actual).await;
+        return Err(damaged());
+    }
+    state.evidence.mark_verified(&evidence.sha256);
+    Ok(())
+}
+
 /// An image's full-resolution copy without metadata, made from the checked
 /// original the first time anyone asks, in turn with the other decodes (a full decode is large).
 pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {

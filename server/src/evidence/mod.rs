@@ -1,9 +1,11 @@
 //! Evidence (举证) and cross-examination (质证): resumable uploads, durable
 //! content-addressed storage, previews, and who may see and say what.
 
+pub mod annotated;
 pub mod files;
 pub mod images;
 pub mod integrity;
+pub mod pdf_pages;
 pub mod review;
 pub mod sniff;
 pub mod uploads;
@@ -24,12 +26,22 @@ pub struct EvidenceStore {
     reported: Mutex<HashSet<String>>,
     /// Turns at decoding a picture (`ImageLimits::concurrent_decodes`).
     decodes: Arc<tokio::sync::Semaphore>,
+    /// PDF pages as pictures, made by poppler's tools a few at a time.
+    pub pdf_pages: pdf_pages::PdfPages,
 }
 
 impl EvidenceStore {
     pub fn new(files: EvidenceFiles, concurrent_decodes: usize) -> Self {
         let decodes = Arc::new(tokio::sync::Semaphore::new(concurrent_decodes.max(1)));
-        Self { files, writers: Mutex::new(HashMap::new()), verified: Mutex::default(), reported: Mutex::default(), decodes }
+        let pdf_pages = pdf_pages::PdfPages::new(pdf_pages::CONCURRENT_RENDERS, pdf_pages::RENDER_TIMEOUT);
+        Self {
+            files,
+            writers: Mutex::new(HashMap::new()),
+            verified: Mutex::default(),
+            reported: Mutex::default(),
+            decodes,
+            pdf_pages,
+        }
     }
 
     /// Waits for a turn at decoding a picture; the turn ends when the permit is dropped.

@@ -1,11 +1,13 @@
 //! Looking at evidence, withdrawing it, and cross-examining it (质证).
 
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::evidence::{Evidence, OpinionRequest};
+use cloudtrial_protocol::evidence::{Evidence, EvidenceKind, OpinionRequest};
 use serde_json::json;
 
+use super::annotated::{self, Legend};
 use super::files::Derived;
 use super::integrity;
+use super::pdf_pages::Page;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::access::{self, Action, HearingAccess};
@@ -48,11 +50,7 @@ pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: V
     let derived = |which| state.evidence.files.derived(&evidence.sha256, which);
     let (bytes, media_type) = match variant {
         Variant::Original => {
-            access.check(Action::ReadOriginal {
-                side: evidence.side,
-                private: evidence.kind.may_carry_location(),
-                released: evidence.original_released,
-            })?;
+            access.check(read_original(&evidence))?;
             (integrity::original(state, &evidence).await?, "")
         }
         Variant::Copy if evidence.has_preview => (integrity::clean_copy(state, &evidence).await?, "image/jpeg"),
@@ -61,6 +59,83 @@ pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: V
         _ => return Err(AppError::not_found()),
     };
     Ok((evidence, bytes, media_type))
+}
+
+/// Reading an item's original file: the decision for the original itself and for what is rendered from it.
+fn read_original(evidence: &Evidence) -> Action {
+    Action::ReadOriginal {
+        side: evidence.side,
+        private: evidence.kind.may_carry_location(),
+        released: evidence.original_released,
+    }
+}
+
+/// A PDF's page (from 1) as a picture, for whoever may read the PDF itself.
+pub async fn pdf_page(state: &AppState, caller: &Caller, public_id: &str, page: u32) -> Result<(Evidence, Page), AppError> {
+    let (_, evidence, access) = get(state, caller, public_id).await?;
+    // The kind is in the evidence list the caller may read: say it first.
+    if evidence.kind != EvidenceKind::Pdf {
+        return Err(AppError::invalid("该证据不是PDF文件，没有分页图片"));
+    }
+    access.check(read_original(&evidence))?;
+    let page = rendered_page(state, &evidence, page).await?;
+    Ok((evidence, page))
+}
+
+async fn rendered_page(state: &AppState, evidence: &Evidence, page: u32) -> Result<Page, AppError> {
+    integrity::check_stored(state, evidence).await?;
+    Ok(state.evidence.pdf_pages.page(&state.evidence.files, &evidence.sha256, page).await?)
+}
+
+/// One page of an image or a PDF with its current 圈注 drawn over it and
+/// the legend below, as a PNG, for the case file. It carries no metadata, so
+/// whoever may see the evidence may have it.
+pub async fn annotated(state: &AppState, caller: &Caller, public_id: &str, page: u32) -> Result<(Evidence, Vec<u8>), AppError> {
+    let (row_id, evidence, _) = get(state, caller, public_id).await?;
+    let no_such_page = || AppError::with_message(ErrorCode::NotFound, "该页不存在");
+    // An image is drawn over its upright preview (2048 px at most, no
+    // metadata): ample for the case file, and its memory is bounded whatever
+    // the original's size. A PDF's page is the picture the clients show.
+    let (base, pages) = match evidence.kind {
+        EvidenceKind::Pdf => {
+            let rendered = rendered_page(state, &evidence, page).await?;
+            (rendered.png, Some((page, rendered.pages)))
+        }
+        EvidenceKind::Image if evidence.has_preview => {
+            if page != 1 {
+                return Err(no_such_page());
+            }
+            (read(state.evidence.files.derived(&evidence.sha256, Derived::Preview)).await?, None)
+        }
+        _ => return Err(AppError::invalid("只有图片和PDF证据可以圈注，无法导出圈注")),
+    };
+    let marks = state.store.call(move |conn| store::annotation::marks_on(conn, row_id, page).map_err(AppError::from)).await?;
+    let font = state
+        .record
+        .font()
+        .await
+        .map_err(|_| AppError::with_message(ErrorCode::Internal, "服务器缺少中文字体（fonts-noto-cjk），暂时无法导出圈注"))?;
+    let legend = Legend {
+        title: evidence.title.clone(),
+        sha256: evidence.sha256.clone(),
+        page: pages,
+        exported_at: crate::clock::local_date_time(state.clock.now_ms(), state.config.utc_offset_minutes),
+    };
+    let turn = state.evidence.decode_turn().await?;
+    let png = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let _turn = turn;
+        let base = image::load_from_memory(&base).map_err(|e| AppError::internal(format!("evidence picture: {e}")))?.into_rgba8();
+        let drawn = annotated::render(base, &marks, &legend, &font);
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgba8(drawn)
+            .into_rgb8()
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(AppError::internal)?;
+        Ok(png)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    Ok((evidence, png))
 }
 
 async fn read(path: std::path::PathBuf) -> Result<Vec<u8>, AppError> {

@@ -7,8 +7,10 @@ use axum::{Json, Router};
 use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
 
 use cloudtrial_protocol::paths;
+use serde::Deserialize;
+
 use crate::auth::{Caller, ParticipantCaller};
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
 use crate::evidence::review::{self, Variant};
 use crate::evidence::uploads;
 use crate::state::AppState;
@@ -28,6 +30,8 @@ pub fn router(max_chunk: u64) -> Router<AppState> {
         .route(paths::EVIDENCE_THUMBNAIL, get(thumbnail))
         .route(paths::EVIDENCE_WITHDRAW, post(withdraw))
         .route(paths::EVIDENCE_OPINION, put(opinion))
+        .route(paths::EVIDENCE_PAGE, get(pdf_page))
+        .route(paths::EVIDENCE_ANNOTATED, get(annotated))
 }
 
 async fn create_upload(
@@ -110,20 +114,65 @@ async fn serve(state: &AppState, caller: &Caller, id: &str, variant: Variant) ->
         Variant::Copy => (media_type, disposition("attachment", &format!("{}（副本）.jpg", evidence.title))),
         _ => (media_type, disposition("inline", &format!("{}.jpg", evidence.title))),
     };
+    let mut response = file_response(&evidence, bytes, media_type, disposition, "private, max-age=3600");
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{}\"", evidence.sha256)).unwrap_or(HeaderValue::from_static("\"\"")));
+    if let Some(captured) = evidence.captured_at.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.insert(paths::headers::EVIDENCE_CAPTURED_AT, captured);
+    }
+    Ok(response)
+}
+
+/// A file made from evidence, never rendered as a page of the site, with the
+/// original's hash beside it (which a copy or a picture no longer carries).
+fn file_response(evidence: &Evidence, bytes: Vec<u8>, media_type: &str, disposition: HeaderValue, cache: &'static str) -> Response {
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     headers.insert(header::CONTENT_DISPOSITION, disposition);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{}\"", evidence.sha256)).unwrap_or(HeaderValue::from_static("\"\"")));
-    // For a copy: the original's hash and when it was taken, which the copy itself no longer carries.
-    headers.insert("x-evidence-sha256", HeaderValue::from_str(&evidence.sha256).unwrap_or(HeaderValue::from_static("")));
-    if let Some(captured) = evidence.captured_at.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
-        headers.insert("x-evidence-captured-at", captured);
-    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(paths::headers::EVIDENCE_SHA256, HeaderValue::from_str(&evidence.sha256).unwrap_or(HeaderValue::from_static("")));
+    response
+}
+
+/// `GET /api/evidence/{id}/pages/{page}`: a PDF's page as a PNG, with the page count.
+async fn pdf_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, page)): ApiPath<(String, u32)>,
+) -> Result<Response, AppError> {
+    let (evidence, rendered) = review::pdf_page(&state, &caller, &id, page).await?;
+    let name = format!("{}-第{page}页.png", evidence.title);
+    let mut response = file_response(&evidence, rendered.png, "image/png", disposition("inline", &name), "private, max-age=3600");
+    let headers = response.headers_mut();
+    headers.insert(paths::headers::EVIDENCE_PAGES, HeaderValue::from(rendered.pages));
+    let etag = format!("\"{}-{page}\"", evidence.sha256);
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")));
     Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+/// `GET /api/evidence/{id}/annotated?page=N`: the page with its 圈注, a download for the case file.
+async fn annotated(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let page = query.page.unwrap_or(1);
+    let (evidence, png) = review::annotated(&state, &caller, &id, page).await?;
+    let name = match evidence.kind {
+        cloudtrial_protocol::evidence::EvidenceKind::Pdf => format!("{}-第{page}页-圈注.png", evidence.title),
+        _ => format!("{}-圈注.png", evidence.title),
+    };
+    // The marks change while the hearing runs: never kept.
+    Ok(file_response(&evidence, png, "image/png", disposition("attachment", &name), "no-store"))
 }
 
 async fn original(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {

@@ -6,6 +6,7 @@ mod harness;
 mod abuse;
 mod annotation;
 mod access;
+mod annotation_export;
 mod bad_input;
 mod binary;
 mod booking;
