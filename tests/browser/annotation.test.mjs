@@ -103,6 +103,8 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     await until('the request in the plaintiff\'s list of people', () => plaintiff.locator(`li[data-participant="${defendantId}"] .flag.annotation`).first().textContent().catch(() => ''), (t) => t === '申请圈注');
     judge.send(`allow-annotation ${defendantId}`);
     await until('the tools', () => defendant.locator('button[name=tool-rectangle]').count(), (n) => n === 1);
+    const blue = await defendant.locator('button[name=colour-blue]').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(blue, 'rgb(31, 95, 214)', 'the colour buttons show their colour');
 
     // A rectangle around the signature: the plaintiff watches it grow, then it is a mark with its author.
     await defendant.click('button[name=tool-rectangle]');
@@ -124,6 +126,7 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     await until('the judge\'s arrow for the plaintiff', () => marksOf(plaintiff), (n) => n === 2);
     await until('and for the defendant', () => marksOf(defendant), (n) => n === 2);
     await plaintiff.screenshot({ path: join(artifacts, 'annotation.png') });
+    await defendant.screenshot({ path: join(artifacts, 'annotation-tools.png') });
 
     // Withdrawn mid-stroke: the rest is refused and the stroke vanishes everywhere.
     await defendant.click('button[name=tool-ink]');

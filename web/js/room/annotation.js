@@ -72,6 +72,18 @@ function drawShape(group, shape, colour, width, height) {
   }
 }
 
+/**
+ * A dot of a mark's colour (set through the style object: the page's CSP
+ * refuses style attributes).
+ * @param {MarkColour} colour
+ * @param {Record<string, any>} [attributes]
+ */
+function swatch(colour, attributes = {}) {
+  const element = h(attributes.onclick ? 'button' : 'span', { class: 'swatch', ...attributes });
+  element.style.background = MARK_COLOURS[colour];
+  return element;
+}
+
 /** The first point of a shape, where its author's name goes. @param {Shape} shape @returns {Point} */
 function anchor(shape) {
   return shape.points?.[0] ?? shape.from ?? shape.at ?? { x: 0, y: 0 };
@@ -256,7 +268,11 @@ export class Annotator {
       if (!who) return;
       const at = anchor(shape);
       const size = this.width * 0.022;
-      const name = svg('text', { x: at.x * this.width, y: Math.max(size, at.y * this.height - size * 0.4), fill: MARK_COLOURS[colour], 'font-size': size, class: 'mark-author' });
+      // Near the right edge the name ends at the mark instead of running off the picture.
+      const name = svg('text', {
+        x: at.x * this.width, y: Math.max(size, at.y * this.height - size * 0.4), fill: MARK_COLOURS[colour], 'font-size': size,
+        class: 'mark-author', 'text-anchor': at.x > 0.7 ? 'end' : 'start',
+      });
       name.textContent = who;
       g.append(name);
     };
@@ -280,6 +296,7 @@ export class Annotator {
     const over = OVER_STATUSES.includes(view.status);
     const party = EVIDENCE_ROLES.includes(/** @type {any} */ (me.role));
     const court = COURT_ROLES.includes(/** @type {any} */ (me.role));
+    /** @type {Array<HTMLElement|HTMLElement[]>} */
     const rows = [h('h3', {}, '圈注')];
     if (!over && party && me.annotating === 'no') {
       rows.push(h('button', {
@@ -296,9 +313,8 @@ export class Annotator {
       }, text);
       rows.push(
         h('div', { class: 'inline tools' }, toolButton(null, '浏览'), TOOLS.map(([tool, text]) => toolButton(tool, text))),
-        h('div', { class: 'inline colours' }, /** @type {MarkColour[]} */ (Object.keys(MARK_COLOURS)).map((colour) => h('button', {
+        h('div', { class: 'inline colours' }, /** @type {MarkColour[]} */ (Object.keys(MARK_COLOURS)).map((colour) => swatch(colour, {
           type: 'button', name: `colour-${colour}`, title: MARK_COLOUR_LABELS[colour], class: this.colour === colour ? 'swatch active' : 'swatch',
-          style: `background:${MARK_COLOURS[colour]}`,
           onclick: () => { this.colour = colour; this.renderTools(this.room.state()); },
         }))),
         h('button', { type: 'button', name: 'undo-mark', onclick: () => this.undo() }, '撤销'));
@@ -318,7 +334,7 @@ export class Annotator {
     const me = this.me();
     const judge = !!me && JUDGE_ROLES.includes(/** @type {any} */ (me.role)) && this.mayDraw();
     replace(/** @type {HTMLElement} */ (list), this.marksHere().map((mark) => h('li', { dataset: { mark: String(mark.id) } },
-      h('span', { class: 'swatch', style: `background:${MARK_COLOURS[mark.colour]}` }),
+      swatch(mark.colour),
       h('span', {}, `${label(mark.author)}　${SHAPE_LABELS[mark.shape.kind]}　${formatTime(mark.created_at_ms)}`),
       judge
         ? h('button', { type: 'button', class: 'link', name: 'clear-mark', onclick: () => this.remove(mark.id) }, '清除')
