@@ -238,12 +238,21 @@ impl Room {
         }
     }
 
-    /// To everyone who may see the room.
-    fn broadcast_message(&self, message: ServerMessage) {
-        for member in self.members.iter().filter(|m| !self.kept_out(m)) {
-            if let Some(connection) = &member.connection {
-                let _ = connection.outbox.try_send(message.clone());
-            }
+    /// To everyone who may see the room. Only the words so far of someone
+    /// still speaking may be lost on the way: a connection that cannot take
+    /// anything else (a mark, a notice, a finished sentence) is dropped, and
+    /// its client reconnects and gets the whole room again.
+    fn broadcast_message(&mut self, message: ServerMessage) {
+        let droppable = matches!(&message, ServerMessage::Speech { utterance } if !utterance.is_final);
+        let dropped: Vec<i64> = self
+            .members
+            .iter()
+            .filter(|m| !self.kept_out(m))
+            .filter(|m| m.connection.as_ref().is_some_and(|c| c.outbox.try_send(message.clone()).is_err()))
+            .map(|m| m.record.id)
+            .collect();
+        if !droppable {
+            self.drop_connections(&dropped);
         }
     }
 
@@ -510,8 +519,6 @@ impl Room {
         }
     }
 
-    /// Tells everyone connected what the room looks like now. A connection
-    /// that cannot keep up is dropped (its socket closes and the client reconnects).
     /// The hearing's media rules, for the SFU.
     fn policy(&self) -> HearingPolicy {
         HearingPolicy {
@@ -524,6 +531,8 @@ impl Room {
         }
     }
 
+    /// Tells everyone connected what the room looks like now. A connection
+    /// that cannot keep up is dropped (its socket closes and the client reconnects).
     fn changed(&mut self, notice: Option<RoomNotice>) {
         self.revision += 1;
         self.media.send(SfuCommand::Policy(self.policy()));
@@ -539,15 +548,20 @@ impl Room {
                 dropped.push(member.record.id);
             }
         }
-        if !dropped.is_empty() {
-            for id in &dropped {
-                tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
-                if let Some(connection) = self.member_mut(*id).and_then(|m| m.connection.take()) {
-                    connection.kick.notify_one();
-                }
-            }
-            self.changed(None);
+        self.drop_connections(&dropped);
+    }
+
+    fn drop_connections(&mut self, dropped: &[i64]) {
+        if dropped.is_empty() {
+            return;
         }
+        for id in dropped {
+            tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
+            if let Some(connection) = self.member_mut(*id).and_then(|m| m.connection.take()) {
+                connection.kick.notify_one();
+            }
+        }
+        self.changed(None);
     }
 }
 

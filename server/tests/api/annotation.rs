@@ -18,7 +18,7 @@ fn rectangle(evidence_id: &str) -> Value {
 }
 
 fn ink(evidence_id: &str, points: usize) -> Value {
-    let points: Vec<Value> = (0..points).map(|i| json!({"x": 0.1 + i as f64 * 0.01, "y": 0.4})).collect();
+    let points: Vec<Value> = (0..points).map(|i| json!({"x": 0.1 + (i % 80) as f64 * 0.01, "y": 0.4 + (i % 7) as f64 * 0.0123})).collect();
     json!({"evidence_id": evidence_id, "page": 1, "colour": "blue", "shape": {"kind": "ink", "points": points}})
 }
 
@@ -346,4 +346,44 @@ async fn marks_and_permissions_survive_a_server_restart_and_a_reconnect_replays_
         .await;
     assert_eq!(marks.iter().map(|m| m.id).collect::<Vec<_>>(), vec![mark_id]);
     assert_eq!(defendant.annotate(remove(mark_id)).await, Ok(None), "undo after the restart");
+}
+
+#[tokio::test]
+async fn a_client_too_slow_for_the_marks_loses_none_of_them() {
+    let h = Hearing::new().await;
+    let (mut judge, mut plaintiff, _defendant) = h.running().await;
+    // The plaintiff stops reading while the judge draws long strokes.
+    let mut ids = Vec::new();
+    for _ in 0..120 {
+        ids.push(judge.annotate(draw(ink(&h.photo, 2000))).await.unwrap().unwrap());
+    }
+    // Either every mark arrived in order, or the connection was dropped and a
+    // new one gets them all at once.
+    let mut seen = Vec::new();
+    let replayed = loop {
+        match plaintiff.next().await {
+            Some(ServerMessage::MarkAdded { mark }) => {
+                seen.push(mark.id);
+                if seen.len() == ids.len() {
+                    break None;
+                }
+            }
+            Some(_) => continue,
+            None => {
+                let (mut again, _) = RawClient::join(&h.court.server, &h.plaintiff.token).await;
+                break Some(
+                    again
+                        .until("the marks", |m| match m {
+                            ServerMessage::Marks { marks } => Some(marks.into_iter().map(|m| m.id).collect::<Vec<_>>()),
+                            _ => None,
+                        })
+                        .await,
+                );
+            }
+        }
+    };
+    match replayed {
+        None => assert_eq!(seen, ids, "every mark, in the server's order"),
+        Some(all) => assert_eq!(all, ids, "every mark after the reconnect"),
+    }
 }
