@@ -87,12 +87,17 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     });
     let media = media::MediaHandle::start(&config.media, quality_tx, tap).await?;
     let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
+    let evidence = Arc::new(evidence::EvidenceStore::new(
+        evidence::EvidenceFiles::open(&config.data_dir)?,
+        config.evidence.images.concurrent_decodes,
+    ));
     let rooms = Arc::new(room::RoomRegistry::new(room::RoomServices {
         store: store.clone(),
         clock: clock.clone(),
         media: media.clone(),
         seal: seal.clone(),
         speech: speech.clone(),
+        evidence: evidence.clone(),
     }));
     if let Some((service, results)) = recognition {
         speech::deliver(results, store.clone(), rooms.clone(), service.engine().to_owned(), clock.clone());
@@ -104,10 +109,6 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         }
     });
     let shutting_down = tokio::sync::watch::Sender::new(false);
-    let evidence = Arc::new(evidence::EvidenceStore::new(
-        evidence::EvidenceFiles::open(&config.data_dir)?,
-        config.evidence.images.concurrent_decodes,
-    ));
     let record = Arc::new(record::RecordServices::new(seal, config.record_font.clone()));
     let state = AppState {
         config: Arc::new(config),

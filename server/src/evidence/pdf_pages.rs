@@ -118,6 +118,12 @@ impl PdfPages {
         Ok(Page { png, pages })
     }
 
+    /// How many pages the PDF stored under `sha256` has (counted once, then kept).
+    pub async fn pages(&self, files: &EvidenceFiles, sha256: &str) -> Result<u32, PdfError> {
+        let source = std::path::absolute(files.object(sha256))?;
+        self.page_count(files, sha256, &source).await
+    }
+
     async fn page_count(&self, files: &EvidenceFiles, sha256: &str, source: &Path) -> Result<u32, PdfError> {
         let path = files.pdf_page_count(sha256);
         let text = self

@@ -110,11 +110,12 @@ pub struct Room {
     media: MediaHandle,
     seal: Arc<RecordSeal>,
     recognizer: Option<Arc<SpeechService>>,
+    evidence: Arc<crate::evidence::EvidenceStore>,
 }
 
 impl Room {
     pub async fn load(hearing_id: i64, services: RoomServices) -> Result<Self, AppError> {
-        let RoomServices { store, clock, media, seal, speech: recognizer } = services;
+        let RoomServices { store, clock, media, seal, speech: recognizer, evidence } = services;
         let (hearing, members, speech, (permissions, marks)) = store
             .call(move |conn| {
                 let hearing = store::hearings::get(conn, hearing_id)?;
@@ -151,6 +152,7 @@ impl Room {
             media,
             seal,
             recognizer,
+            evidence,
         };
         room.media.send(SfuCommand::Policy(room.policy()));
         Ok(room)

@@ -38,6 +38,8 @@ pub struct RoomServices {
     pub seal: Arc<RecordSeal>,
     /// Speech recognition, when the court runs an engine.
     pub speech: Option<Arc<SpeechService>>,
+    /// The evidence files (a PDF's page count, for marks on its pages).
+    pub evidence: Arc<crate::evidence::EvidenceStore>,
 }
 
 /// The rooms that are live in memory, by hearing id.

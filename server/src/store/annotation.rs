@@ -1,7 +1,7 @@
 //! 圈注 in the database: the judge's permissions (one row per 申请圈注, from
 //! request to its end) and the marks drawn over evidence files.
 
-use cloudtrial_protocol::annotation::{Mark, MarkColour, MarkDraft, Shape};
+use cloudtrial_protocol::annotation::{Mark, MarkColour, Shape};
 use cloudtrial_protocol::api::ParticipantSummary;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -88,18 +88,10 @@ pub fn end(conn: &Connection, id: i64, ending: Ending, by: Option<i64>, now_ms: 
     )? == 1)
 }
 
-/// Commits a mark; the evidence row and file hash were checked by the caller.
-pub fn insert_mark(
-    conn: &Connection,
-    hearing_id: i64,
-    evidence_row: i64,
-    evidence_sha256: &str,
-    draft: &MarkDraft,
-    author_id: i64,
-    permission_id: Option<i64>,
-    now_ms: i64,
-) -> Result<i64, StoreError> {
-    let shape = serde_json::to_string(&draft.shape).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+/// Commits a mark (its `id` is ignored: the row's id is returned); the
+/// evidence row and its file's hash were checked by the caller.
+pub fn insert_mark(conn: &Connection, hearing_id: i64, evidence_row: i64, mark: &Mark) -> Result<i64, StoreError> {
+    let shape = serde_json::to_string(&mark.shape).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     conn.execute(
         "INSERT INTO evidence_marks
              (hearing_id, evidence_id, evidence_sha256, page, colour, shape, author_id, permission_id, created_at_ms)
@@ -107,13 +99,13 @@ pub fn insert_mark(
         params![
             hearing_id,
             evidence_row,
-            evidence_sha256,
-            draft.page,
-            draft.colour.as_str(),
+            mark.evidence_sha256,
+            mark.page,
+            mark.colour.as_str(),
             shape,
-            author_id,
-            permission_id,
-            now_ms
+            mark.author.id,
+            mark.permission_id,
+            mark.created_at_ms
         ],
     )?;
     Ok(conn.last_insert_rowid())

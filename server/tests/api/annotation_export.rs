@@ -158,6 +158,16 @@ async fn the_export_draws_the_judges_marks_over_the_upright_photo_and_says_who_d
     draw(&mut room, 1, json!({"evidence_id": photo.id, "page": 1, "colour": "red", "shape": rectangle})).await;
     let arrow = json!({"kind": "arrow", "from": {"x": 0.1, "y": 0.5}, "to": {"x": 0.9, "y": 0.5}});
     draw(&mut room, 2, json!({"evidence_id": pdf.id, "page": 2, "colour": "blue", "shape": arrow})).await;
+    // The PDF has two pages: a mark on a third is refused.
+    let third = json!({"evidence_id": pdf.id, "page": 3, "colour": "blue", "shape": arrow});
+    room.send(json!({"type": "draw_mark", "request_id": 3, "draft": third})).await;
+    let refused = room
+        .until("the refusal", |m| match m {
+            ServerMessage::AnnotationResult { request_id: 3, error, .. } => Some(error.map(|e| e.message)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(refused.as_deref(), Some("该页不存在"));
 
     let defendant = court.session(&court.hearing, DEFENDANT).await.token;
     let export = fetch(&court, &format!("/api/evidence/{}/annotated", photo.id), &defendant).await;

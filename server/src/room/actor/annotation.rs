@@ -28,8 +28,8 @@ pub enum AnnotationInput {
 pub(super) struct MarkableEvidence {
     row: i64,
     sha256: String,
-    /// A PDF has pages; an image has one.
-    pdf: bool,
+    /// How many pages marks may be on: a PDF's page count; an image has one.
+    pages: u32,
 }
 
 /// The room's annotation state.
@@ -114,11 +114,22 @@ impl Room {
         let hearing_id = self.hearing_id;
         let id = evidence_id.to_owned();
         let found = self.store.call(move |conn| store::evidence::by_public_id(conn, &id)).await?;
-        let markable = found.and_then(|(row, e)| {
+        let mut markable = found.and_then(|(row, e)| {
             let shown_as_pages = (e.kind == EvidenceKind::Image && e.has_preview) || e.kind == EvidenceKind::Pdf;
             (e.hearing_id == hearing_id && e.withdrawn_at_ms.is_none() && shown_as_pages)
-                .then_some(MarkableEvidence { row, sha256: e.sha256, pdf: e.kind == EvidenceKind::Pdf })
+                .then_some((MarkableEvidence { row, sha256: e.sha256, pages: 1 }, e.kind == EvidenceKind::Pdf))
         });
+        if let Some((evidence, true)) = &mut markable {
+            // Counted when its pages were first shown; a PDF that cannot be shown takes no marks.
+            match self.evidence.pdf_pages.pages(&self.evidence.files, &evidence.sha256).await {
+                Ok(pages) => evidence.pages = pages,
+                Err(e) => {
+                    tracing::warn!(hearing_id, evidence_id, "no page count for marks: {e}");
+                    markable = None;
+                }
+            }
+        }
+        let markable = markable.map(|(evidence, _)| evidence);
         self.annotations.evidence.insert(evidence_id.to_owned(), markable.clone());
         markable.ok_or_else(not_markable)
     }
@@ -126,8 +137,8 @@ impl Room {
     async fn check_draft(&mut self, draft: &MarkDraft, finished: bool) -> Result<MarkableEvidence, AppError> {
         draft.check(finished).map_err(|e| AppError::with_message(e.code, e.message))?;
         let evidence = self.markable(&draft.evidence_id).await?;
-        if !evidence.pdf && draft.page != 1 {
-            return Err(AppError::with_message(ErrorCode::InvalidRequest, "页码无效"));
+        if draft.page > evidence.pages {
+            return Err(AppError::with_message(ErrorCode::InvalidRequest, "该页不存在"));
         }
         Ok(evidence)
     }
@@ -165,18 +176,8 @@ impl Room {
             .store
             .call(move |conn| {
                 let tx = conn.transaction().map_err(StoreError::from)?;
-                let id = store::annotation::insert_mark(
-                    &tx,
-                    hearing_id,
-                    evidence.row,
-                    &evidence.sha256,
-                    &draft,
-                    author.id,
-                    permission_id,
-                    now,
-                )?;
-                let mark = Mark {
-                    id,
+                let mut mark = Mark {
+                    id: 0,
                     evidence_id: draft.evidence_id,
                     evidence_sha256: evidence.sha256,
                     page: draft.page,
@@ -186,6 +187,7 @@ impl Room {
                     permission_id,
                     created_at_ms: now,
                 };
+                mark.id = store::annotation::insert_mark(&tx, hearing_id, evidence.row, &mark)?;
                 store::events::append(&tx, hearing_id, &actor, "mark_added", &json!({"mark": mark}), now)?;
                 tx.commit().map_err(StoreError::from)?;
                 Ok::<_, StoreError>(mark)
