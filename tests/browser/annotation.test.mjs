@@ -1,15 +1,16 @@
 // Issue 14: 圈注. The defendant asks to annotate the plaintiff's photo; the
-// presiding judge (a native participant, through the core) approves; the
-// defendant draws in Chromium and the plaintiff, in another Chromium, sees the
-// stroke while it is drawn, then the mark with the defendant's role and name;
-// the judge's own mark reaches both browsers; withdrawing mid-stroke clears
-// it; a reload replays every mark; the export downloads.
+// presiding judge, on the console, approves under 参与人; the defendant draws
+// in Chromium and the plaintiff, in another Chromium, sees the stroke while it
+// is drawn, then the mark with the defendant's role and name; the clerk, a
+// native participant through the core, gets it too, and its own mark reaches
+// every browser; withdrawing mid-stroke clears the stroke everywhere; the
+// judge clears a mark; a reload replays every mark; the export downloads.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { artifacts, browser, startServer, until } from './court.mjs';
+import { artifacts, browser, staffEnters, startServer, until } from './court.mjs';
 
 const DESKTOP = { width: 1366, height: 768 };
 
@@ -86,10 +87,12 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     const photo = await court.submitEvidence(await court.token('13800000001'), receipt(), {
       file_name: '收条.png', title: '收条', purpose: '证明已付款',
     });
-    const judge = await court.participantProcess('13900000001', 'red', 440);
-    await until('the judge in the room', () => judge.last?.room_connection, (c) => c === '已连接', 60);
-    judge.send('start');
-    await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
+    const judge = await staffEnters(chrome, court, 'judge', DESKTOP);
+    await judge.click('button[name=start]');
+    await until('庭审中', () => judge.textContent('#hearing-status'), (t) => t === '庭审中');
+    const clerk = await court.participantProcess('13900000002', 'red', 440);
+    await until('the clerk in the room', () => clerk.last?.room_connection, (c) => c === '已连接', 60);
+    const approve = (action) => judge.click(`li[data-participant="${defendantId}"] button[name=${action}]`);
 
     const plaintiff = await partyJoins(chrome, court, '13800000001');
     const defendant = await partyJoins(chrome, court, '13800000002');
@@ -100,8 +103,9 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     assert.equal(await defendant.locator('button[name=tool-rectangle]').count(), 0);
     await defendant.click('button[name=request-annotation]');
     await until('waiting for the judge', () => defendant.locator('#annotation-waiting').count(), (n) => n === 1);
-    await until('the request in the plaintiff\'s list of people', () => plaintiff.locator(`li[data-participant="${defendantId}"] .flag.annotation`).first().textContent().catch(() => ''), (t) => t === '申请圈注');
-    judge.send(`allow-annotation ${defendantId}`);
+    await until('the request in the judge\'s list of people', () => judge.locator(`li[data-participant="${defendantId}"] .flag.annotation`).first().textContent().catch(() => ''), (t) => t === '申请圈注');
+    assert.equal(await plaintiff.locator(`li[data-participant="${defendantId}"] button[name=allow-annotation]`).count(), 0, 'only the judge approves');
+    await approve('allow-annotation');
     await until('the tools', () => defendant.locator('button[name=tool-rectangle]').count(), (n) => n === 1);
     const blue = await defendant.locator('button[name=colour-blue]').evaluate((b) => getComputedStyle(b).backgroundColor);
     assert.equal(blue, 'rgb(31, 95, 214)', 'the colour buttons show their colour');
@@ -119,11 +123,11 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     const rect = await plaintiff.locator('#mark-layer g.mark rect').boundingBox();
     const layer = await plaintiff.locator('#mark-layer').boundingBox();
     assert.ok(Math.abs((rect.x - layer.x) / layer.width - 0.55) < 0.02, 'drawn where the defendant drew it, in the picture\'s own coordinates');
-    await until('the native participant has it too', () => judge.last?.marks ?? [], (marks) => marks.length === 1 && marks[0].author === '被告 李四');
+    await until('the native participant has it too', () => clerk.last?.marks ?? [], (marks) => marks.length === 1 && marks[0].author === '被告 李四');
 
-    // The judge's own mark (no request needed) reaches both browsers.
-    judge.send(`mark ${photo.id}`);
-    await until('the judge\'s arrow for the plaintiff', () => marksOf(plaintiff), (n) => n === 2);
+    // The clerk's own mark (no request needed) reaches the browsers.
+    clerk.send(`mark ${photo.id}`);
+    await until('the clerk\'s arrow for the plaintiff', () => marksOf(plaintiff), (n) => n === 2);
     await until('and for the defendant', () => marksOf(defendant), (n) => n === 2);
     await plaintiff.screenshot({ path: join(artifacts, 'annotation.png') });
     await defendant.screenshot({ path: join(artifacts, 'annotation-tools.png') });
@@ -132,7 +136,7 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     await defendant.click('button[name=tool-ink]');
     await press(defendant, [0.1, 0.1], [0.3, 0.2]);
     await until('the ink for the plaintiff', () => marksOf(plaintiff, '#mark-layer g.preview'), (n) => n === 1);
-    judge.send(`withdraw-annotation ${defendantId}`);
+    await approve('withdraw-annotation');
     await until('the preview gone for the plaintiff', () => marksOf(plaintiff, '#mark-layer g.preview'), (n) => n === 0);
     await until('and for the drawer', () => marksOf(defendant, '#mark-layer g.preview'), (n) => n === 0);
     await until('the tools gone', () => defendant.locator('button[name=request-annotation]').count(), (n) => n === 1);
@@ -143,15 +147,22 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     // 撤销 is one's own only: the defendant asks again and is refused.
     await defendant.click('button[name=request-annotation]');
     await until('waiting again', () => defendant.locator('#annotation-waiting').count(), (n) => n === 1);
-    judge.send(`refuse-annotation ${defendantId}`);
+    await approve('refuse-annotation');
     await until('refused', () => defendant.locator('button[name=request-annotation]').count(), (n) => n === 1);
+
+    // The judge clears the clerk's arrow from the viewer's list of marks.
+    await opens(judge, photo.id);
+    await until('the marks for the judge', () => marksOf(judge), (n) => n === 2);
+    await judge.locator('#mark-list li', { hasText: '书记员' }).locator('button[name=clear-mark]').click();
+    await until('cleared for the plaintiff', () => marksOf(plaintiff), (n) => n === 1);
+    await until('and for the clerk', () => clerk.last?.marks ?? [], (marks) => marks.length === 1);
 
     // A reload (a dropped browser, a late joiner) gets every mark back.
     await plaintiff.reload();
     await plaintiff.click('button[name=enter-hearing]');
     await until('connected', () => plaintiff.textContent('#connection'), (t) => t === '已连接');
     await opens(plaintiff, photo.id);
-    await until('both marks replayed', () => marksOf(plaintiff), (n) => n === 2);
+    await until('the mark replayed', () => marksOf(plaintiff), (n) => n === 1);
 
     // The annotated picture for the case file.
     const download = plaintiff.waitForEvent('download');
