@@ -83,7 +83,19 @@ final class HearingScenarioTests: XCTestCase {
         let sms = try await Story.desk.newestLoginSms(Self.judge)
         _ = try await client.login(meetingNumber: Story.meeting, mobile: Self.judge, code: try code(in: sms), device: .pcBrowser)
         Story.judgeClient = client
-        Story.judgeRoom = try client.joinHearing(device: .pcBrowser)
+        let room = try client.joinHearing(device: .pcBrowser)
+        Story.judgeRoom = room
+        // The PC acts once its room is connected (its buttons are enabled then).
+        let states = RoomRecorder()
+        let handle = room.subscribe(listener: states)
+        defer { handle.cancel() }
+        _ = try await states.inbox.next("the judge's room connected") { $0.connection == .connected && $0.me != nil }
+    }
+
+    /// The judge's room states, as the PC's listener gets them.
+    private final class RoomRecorder: RoomStateListener, @unchecked Sendable {
+        let inbox = Inbox<RoomState>()
+        func onUpdate(state: RoomState) { inbox.put(state) }
     }
 
     @MainActor
