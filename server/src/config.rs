@@ -19,6 +19,9 @@ pub struct Config {
     /// The Android app that opens the SMS link itself (Android App Links):
     /// served in `/.well-known/assetlinks.json` when set with its certificates.
     pub android_app: Option<AndroidApp>,
+    /// The iPhone app's ids (`TEAMID.bundle.id`) that open the SMS link
+    /// themselves (Universal Links): served in `/.well-known/apple-app-site-association`.
+    pub ios_app_ids: Vec<String>,
     pub sms: SmsConfig,
     /// A trial without an SMS provider (`--demo`, `--trial-show-login-codes`):
     /// the outbox keeps login codes so they can be read. Never with a provider.
@@ -95,6 +98,16 @@ pub struct AndroidApp {
     pub package: String,
     /// SHA-256 fingerprints of the signing certificates, `AB:CD:…` (32 bytes, as `keytool -list` prints them).
     pub cert_sha256: Vec<String>,
+}
+
+/// An iOS app id as Apple writes it in `apple-app-site-association`: the ten-character
+/// team id, a dot, and the bundle id (`A1B2C3D4E5.court.cloudtrial.app`).
+pub fn valid_ios_app_id(id: &str) -> bool {
+    let Some((team, bundle)) = id.split_once('.') else { return false };
+    team.len() == 10
+        && team.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !bundle.is_empty()
+        && bundle.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 impl AndroidApp {
@@ -191,6 +204,7 @@ impl Config {
             android_apk_url: None,
             ios_app_name: None,
             android_app: None,
+            ios_app_ids: Vec::new(),
             sms: SmsConfig::Outbox,
             trial_show_login_codes: false,
             trusted_proxies: Vec::new(),

@@ -42,6 +42,10 @@ struct Cli {
     /// SHA-256 fingerprint(s) of the Android app's signing certificate, AB:CD:… (repeat or comma-separate for several).
     #[arg(long, env = "CLOUDTRIAL_ANDROID_CERT_SHA256", value_delimiter = ',', value_parser = parse_fingerprint, requires = "android_package")]
     android_cert_sha256: Vec<String>,
+    /// The iPhone app, TEAMID.bundle.id (repeat or comma-separate for several): the SMS link opens
+    /// the installed app (Universal Links, /.well-known/apple-app-site-association).
+    #[arg(long, env = "CLOUDTRIAL_IOS_APP_ID", value_delimiter = ',', value_parser = parse_ios_app_id)]
+    ios_app_id: Vec<String>,
     /// Send SMS through this HTTP provider instead of the built-in outbox.
     #[arg(long, env = "CLOUDTRIAL_SMS_HTTP_URL")]
     sms_http_url: Option<String>,
@@ -152,6 +156,14 @@ fn parse_android_package(s: &str) -> Result<String, String> {
     }
 }
 
+fn parse_ios_app_id(s: &str) -> Result<String, String> {
+    if cloudtrial_server::config::valid_ios_app_id(s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("not an iOS app id (TEAMID.bundle.id, the team id 10 characters): {s}"))
+    }
+}
+
 fn parse_fingerprint(s: &str) -> Result<String, String> {
     cloudtrial_server::config::AndroidApp::normalize_fingerprint(s)
         .ok_or_else(|| format!("not a SHA-256 certificate fingerprint (32 hex bytes separated by colons): {s}"))
@@ -201,6 +213,7 @@ impl Cli {
             package,
             cert_sha256: self.android_cert_sha256.clone(),
         });
+        config.ios_app_ids = self.ios_app_id.clone();
         config.limits.login_requests_per_minute = self.login_rate_per_minute;
         config.limits.connections_per_client = self.connections_per_client;
         config.media.bind_ip = self.media_ip;

@@ -6,7 +6,9 @@
 //! lets Android verify that the app may open these links itself (Android App
 //! Links): a party who has installed it taps the SMS link and lands in the
 //! app's 会议号登录 with the number filled in; without it, this page offers
-//! the APK.
+//! the APK. With the iPhone app's ids configured,
+//! `/.well-known/apple-app-site-association` does the same for iOS (Universal
+//! Links): the link opens the installed app at 会议号登录.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -21,9 +23,12 @@ use crate::state::AppState;
 
 /// Where Android looks for the sites' statement about apps (fixed by Android, not part of our protocol).
 pub const ASSET_LINKS: &str = "/.well-known/assetlinks.json";
+/// Where iOS looks for the site's statement about apps (fixed by Apple; no `.json`).
+pub const APPLE_APP_SITE_ASSOCIATION: &str = "/.well-known/apple-app-site-association";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(paths::LANDING, get(page)).route(ASSET_LINKS, get(asset_links))
+        .route(APPLE_APP_SITE_ASSOCIATION, get(apple_app_site_association))
 }
 
 /// The Digital Asset Links statement for the court's Android app; 404 when none is configured.
@@ -38,6 +43,24 @@ async fn asset_links(State(state): State<AppState>) -> Result<Response, AppError
         }
     }]);
     Ok(([(header::CONTENT_TYPE, "application/json")], statement.to_string()).into_response())
+}
+
+/// The apple-app-site-association file for the court's iPhone app: its ids may open
+/// the landing links (`/ots/download/*`) themselves; 404 when none is configured.
+async fn apple_app_site_association(State(state): State<AppState>) -> Result<Response, AppError> {
+    let ids = &state.config.ios_app_ids;
+    if ids.is_empty() {
+        return Err(AppError::not_found());
+    }
+    let association = serde_json::json!({
+        "applinks": {
+            "details": [{
+                "appIDs": ids,
+                "components": [{ "/": "/ots/download/*", "comment": "庭审通知短信中的链接" }]
+            }]
+        }
+    });
+    Ok(([(header::CONTENT_TYPE, "application/json")], association.to_string()).into_response())
 }
 
 /// Everything but RFC 3986's unreserved characters percent-encoded (for a URL inside an intent URL).

@@ -311,6 +311,44 @@ async fn the_sms_link_opens_the_installed_android_app_through_app_links() {
     assert!(!page.text().await.unwrap().contains("intent://"));
 }
 
+#[tokio::test]
+async fn the_sms_link_opens_the_installed_iphone_app_through_universal_links() {
+    // Without an app configured there is no association: iOS keeps the link in Safari.
+    let plain = TestServer::start().await;
+    let none = plain.http.get(plain.url("/.well-known/apple-app-site-association")).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+
+    let server = TestServer::start_with(|c| {
+        c.ios_app_ids = vec!["A1B2C3D4E5.court.cloudtrial.app".into(), "A1B2C3D4E5.court.cloudtrial.app.beta".into()];
+    })
+    .await;
+    let response = server.http.get(server.url("/.well-known/apple-app-site-association")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let association: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        association,
+        json!({"applinks": {"details": [{
+            "appIDs": ["A1B2C3D4E5.court.cloudtrial.app", "A1B2C3D4E5.court.cloudtrial.app.beta"],
+            "components": [{"/": "/ots/download/*", "comment": "庭审通知短信中的链接"}]
+        }]}})
+    );
+    // The Android statement is separate: configuring the iPhone app does not make one.
+    let android = server.http.get(server.url("/.well-known/assetlinks.json")).send().await.unwrap();
+    assert_eq!(android.status(), StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn iphone_app_ids_are_checked() {
+    use cloudtrial_server::config::valid_ios_app_id;
+    assert!(valid_ios_app_id("A1B2C3D4E5.court.cloudtrial.app"));
+    assert!(!valid_ios_app_id("court.cloudtrial.app"), "no team id");
+    assert!(!valid_ios_app_id("A1B2C3D4E5"), "no bundle id");
+    assert!(!valid_ios_app_id("a1b2c3d4e5.court.cloudtrial.app"), "team ids are upper case");
+    assert!(!valid_ios_app_id("A1B2C3D4E5.court..app"));
+    assert!(!valid_ios_app_id("A1B2C3D4E5.court.cloud trial"));
+}
+
 #[test]
 fn android_app_settings_are_checked() {
     use cloudtrial_server::config::AndroidApp;

@@ -1,0 +1,50 @@
+import CloudTrialFeatures
+import SwiftUI
+
+/// Connects the screens to the view models: 会议号登录 → 设备检测 → the hearing.
+struct RootView: View {
+    let environment: AppEnvironment
+    @State private var login: LoginViewModel?
+    @State private var hearing: LiveHearing?
+
+    var body: some View {
+        Group {
+            switch environment.app.screen {
+            case .login:
+                if let login {
+                    LoginScreen(model: login) { session in environment.app.loggedIn(session) }
+                }
+            case .selfTest:
+                SelfTestScreen(model: SelfTestViewModel(devices: IOSDeviceTester())) {
+                    environment.app.enterHearing()
+                }
+            case .hearing:
+                if let hearing {
+                    LiveHearingView(hearing: hearing) { environment.app.left() }
+                }
+            }
+        }
+        .onChange(of: environment.app.screen, initial: true) { _, screen in
+            switch screen {
+            case let .login(number, notice):
+                hearing?.close()
+                hearing = nil
+                // One model per visit; a link with another number starts a fresh form.
+                if login == nil || (number != nil && login?.state.meetingNumber != number) {
+                    login = LoginViewModel(
+                        auth: environment.services.auth,
+                        meetingNumber: number,
+                        notice: notice == .sessionExpired ? String(localized: "登录已失效，请重新登录") : nil
+                    )
+                }
+            case .selfTest:
+                login = nil
+            case let .hearing(session):
+                if hearing == nil { hearing = LiveHearing(services: environment.services, session: session) }
+            }
+        }
+        .overlay(alignment: .top) {
+            if let error = environment.startupError { ErrorBanner(message: error, dismiss: nil) }
+        }
+    }
+}

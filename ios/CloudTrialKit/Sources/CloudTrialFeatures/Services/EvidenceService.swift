@@ -1,0 +1,35 @@
+import Foundation
+
+/// 证据材料. Uploads go through the core's queue: the file is copied, kept in
+/// the local database and sent in resumable chunks, so an upload continues
+/// after the app is killed, as soon as the service is opened again.
+public protocol EvidenceService: AnyObject, Sendable {
+    /// Both sides' evidence, grouped by side: now, then every change.
+    var sides: AsyncStream<[EvidenceSide]> { get }
+
+    /// This participant's uploads and their progress: now, then every change.
+    var uploads: AsyncStream<[Upload]> { get }
+
+    func currentUploads() -> [Upload]
+
+    /// Keeps `sides` current from the room's notices.
+    func follow(room: HearingRoom)
+
+    /// Queues a local file (already copied out of the picker); returns its local id.
+    func upload(path: String, details: NewEvidence) async throws -> Int64
+
+    func pause(localId: Int64) throws
+
+    func resume(localId: Int64) throws
+
+    @discardableResult
+    func refresh() async throws -> [EvidenceSide]
+
+    /// A local file for viewing (downloaded once, then cached).
+    func file(evidenceId: String, kind: EvidenceFileKind) async throws -> String
+
+    /// 质证
+    func giveOpinion(evidenceId: String, opinion: OpinionDraft) async throws -> Evidence
+
+    func withdraw(evidenceId: String) async throws -> Evidence
+}

@@ -1,0 +1,109 @@
+import CloudTrialFeatures
+import Foundation
+
+/// A stream whose values the test pushes; the latest is kept for late readers.
+final class Feed<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuations: [UUID: AsyncStream<T>.Continuation] = [:]
+    private(set) var latest: T
+
+    init(_ initial: T) {
+        latest = initial
+    }
+
+    var stream: AsyncStream<T> {
+        let (stream, continuation) = AsyncStream<T>.makeStream(bufferingPolicy: .unbounded)
+        let id = UUID()
+        lock.lock()
+        continuations[id] = continuation
+        continuation.yield(latest)
+        lock.unlock()
+        continuation.onTermination = { [weak self] _ in
+            self?.lock.lock()
+            self?.continuations[id] = nil
+            self?.lock.unlock()
+        }
+        return stream
+    }
+
+    func send(_ value: T) {
+        lock.lock()
+        latest = value
+        let all = Array(continuations.values)
+        lock.unlock()
+        all.forEach { $0.yield(value) }
+    }
+}
+
+final class FakeAuth: AuthService, @unchecked Sendable {
+    let status = Feed<SessionStatus>(.loggedOut)
+    var code = "246810"
+    var requested: [(String, String)] = []
+
+    var sessionStatus: AsyncStream<SessionStatus> { status.stream }
+
+    func currentStatus() -> SessionStatus { status.latest }
+
+    func requestLoginCode(meetingNumber: String, mobile: String) async throws -> LoginCodeSent {
+        requested.append((meetingNumber, mobile))
+        return LoginCodeSent(resendAfterSecs: 60, expiresInSecs: 300)
+    }
+
+    func login(meetingNumber: String, mobile: String, code: String) async throws -> Session {
+        guard code == self.code else { throw AppError.invalidCode(reason: "验证码错误，请重新输入") }
+        let session = Session(hearingId: 1, participantId: 7, role: .defendant, meetingNumber: meetingNumber, expiresAtMs: 0)
+        status.send(.loggedIn(session))
+        return session
+    }
+
+    func hearingInfo() async throws -> HearingInfo { throw AppError.server(reason: "未实现") }
+
+    func logout() async throws { status.send(.loggedOut) }
+}
+
+final class FakeRoom: HearingRoom, @unchecked Sendable {
+    let feed: Feed<RoomSnapshot>
+    var networkChanges = 0
+    var left = false
+
+    init(_ snapshot: RoomSnapshot) {
+        feed = Feed(snapshot)
+    }
+
+    var snapshots: AsyncStream<RoomSnapshot> { feed.stream }
+    func current() -> RoomSnapshot { feed.latest }
+    func networkChanged() { networkChanges += 1 }
+    func startMedia(settings: MediaSettings) throws -> MediaCall { throw AppError.media(reason: "无法打开摄像头") }
+    func leave() { left = true }
+}
+
+final class FakeAnnotation: EvidenceAnnotation, @unchecked Sendable {
+    let feed = Feed(EvidenceMarks())
+    var previews: [MarkShape] = []
+    var drawn: [(Int, MarkColour, MarkShape)] = []
+    var nextId: Int64 = 100
+
+    var updates: AsyncStream<EvidenceMarks> { feed.stream }
+    func current() -> EvidenceMarks { feed.latest }
+    func request() async throws { feed.send(EvidenceMarks(annotating: .requested)) }
+    func preview(page: Int, colour: MarkColour, shape: MarkShape) throws { previews.append(shape) }
+
+    func draw(page: Int, colour: MarkColour, shape: MarkShape) async throws -> Int64 {
+        drawn.append((page, colour, shape))
+        nextId += 1
+        return nextId
+    }
+
+    func undo() async throws -> Int64? { nil }
+    func remove(markId: Int64) async throws {}
+    func close() {}
+}
+
+final class FakeAnnotationService: AnnotationService, @unchecked Sendable {
+    let session = FakeAnnotation()
+    func open(room: HearingRoom, evidenceId: String) throws -> EvidenceAnnotation { session }
+}
+
+func member(_ id: Int64, _ role: Role, _ roleLabel: String, _ name: String, online: Bool = true, blocked: Bool = false) -> RoomMember {
+    RoomMember(id: id, name: name, role: role, roleLabel: roleLabel, online: online, blocked: blocked, muted: false)
+}

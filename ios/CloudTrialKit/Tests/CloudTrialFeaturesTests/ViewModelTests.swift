@@ -1,0 +1,169 @@
+import CloudTrialFeatures
+import CloudTrialTestSupport
+import Foundation
+import XCTest
+
+/// The view models over fake services: what the screens would show.
+final class ViewModelTests: XCTestCase {
+    func testTheSmsLinkGivesItsMeetingNumberAndNothingElseDoes() {
+        XCTAssertEqual(AppLinks.meetingNumber("https://yunshen.court.example/ots/download/12345678"), "12345678")
+        XCTAssertEqual(AppLinks.meetingNumber("http://10.0.0.2:8080//ots/download/87654321/?from=sms"), "87654321")
+        XCTAssertNil(AppLinks.meetingNumber("https://yunshen.court.example/ots/download/1234567"))
+        XCTAssertNil(AppLinks.meetingNumber("https://yunshen.court.example/ots/other/12345678"))
+        XCTAssertNil(AppLinks.meetingNumber("ftp://court/ots/download/12345678"))
+    }
+
+    func testTheCodeIsReadFromALoginSms() {
+        XCTAssertEqual(LoginCodes.fromSms("【天津法院】您的登录验证码为：482913，5分钟内有效。"), "482913")
+        XCTAssertEqual(LoginCodes.fromSms("会议号 12345678 的登录码 654321"), "654321")
+        XCTAssertNil(LoginCodes.fromSms("123456 与 654321"))
+    }
+
+    @MainActor
+    func testAWrongCodeShowsTheReasonAndTheAutofilledCodeLogsIn() async throws {
+        let auth = FakeAuth()
+        let app = AppViewModel(auth: auth)
+        app.start()
+        app.openLink("https://court.example/ots/download/12345678")
+        XCTAssertEqual(app.screen, .login(meetingNumber: "12345678"))
+        let login = LoginViewModel(auth: auth, meetingNumber: "12345678")
+        XCTAssertTrue(login.state.meetingNumberFromLink)
+        XCTAssertFalse(login.state.canRequestCode, "no mobile number yet")
+        login.mobileChanged("138-0000-0002")
+        XCTAssertEqual(login.state.mobile, "13800000002")
+        login.requestCode()
+        let sent = try await awaitState("code sent", { login.state }) { $0.codeSent && !$0.busy }
+        XCTAssertEqual(sent.resendInSecs, 60)
+        XCTAssertFalse(sent.canRequestCode, "获取验证码 waits")
+
+        login.codeChanged("135790")
+        login.login()
+        let refused = try await awaitState("refused", { login.state }) { $0.error != nil }
+        XCTAssertEqual(refused.error, "验证码错误，请重新输入")
+        XCTAssertEqual(refused.code, "", "the wrong code is cleared")
+
+        // The one-time-code suggestion fills all six digits at once: that logs in.
+        login.codeChanged("246810")
+        let done = try await awaitState("logged in", { login.state }) { $0.session != nil }
+        app.loggedIn(done.session!)
+        guard case .selfTest = app.screen else { return XCTFail("\(app.screen)") }
+        app.enterHearing()
+        guard case .hearing = app.screen else { return XCTFail("\(app.screen)") }
+        app.left()
+        XCTAssertEqual(app.screen, .login(meetingNumber: "12345678"))
+    }
+
+    @MainActor
+    func testTilesDoubleTapBlockedAndReconnecting() async throws {
+        let me = member(2, .defendant, "被告", "李四")
+        let room = FakeRoom(RoomSnapshot(
+            connection: .connected, connectionLabel: "已连接", phaseLabel: "庭审中", recognitionMessage: "语音识别暂未开始",
+            participants: [member(1, .presidingJudge, "审判长", "王法官"), member(3, .plaintiff, "原告", "张三", online: false), me],
+            me: me
+        ))
+        let hearing = HearingViewModel(room: room)
+        hearing.start()
+        let s = try await awaitState("tiles", { hearing.state }) { !$0.tiles.isEmpty }
+        XCTAssertEqual(s.tiles.map(\.label), ["审判长 王法官", "被告 李四"], "the absent plaintiff has no tile")
+        XCTAssertEqual(s.network, .good)
+        hearing.tileDoubleTapped(1)
+        XCTAssertEqual(hearing.state.enlarged, 1)
+        hearing.tileDoubleTapped(1)
+        XCTAssertNil(hearing.state.enlarged, "a second double tap restores")
+        hearing.tileDoubleTapped(1)
+
+        var blocked = room.current()
+        blocked.participants = [me]
+        blocked.blockedMessage = "您已被屏蔽，请等待法官传唤"
+        room.feed.send(blocked)
+        let b = try await awaitState("blocked", { hearing.state }) { $0.blockedMessage != nil }
+        XCTAssertEqual(b.tiles, [])
+        XCTAssertNil(b.enlarged, "the enlarged tile is gone with the others")
+
+        var reconnecting = room.current()
+        reconnecting.connection = .reconnecting(attempt: 1)
+        reconnecting.connectionLabel = "重新连接中"
+        reconnecting.blockedMessage = nil
+        room.feed.send(reconnecting)
+        let r = try await awaitState("reconnecting", { hearing.state }) { $0.reconnecting }
+        XCTAssertEqual(r.network, .poor)
+        hearing.networkChanged()
+        XCTAssertEqual(room.networkChanges, 1)
+
+        hearing.startMedia(MediaSettings())
+        XCTAssertEqual(hearing.state.error, "无法打开摄像头")
+        hearing.leave()
+        XCTAssertTrue(room.left)
+    }
+
+    func testNetworkQualityFollowsTheRoundTrip() {
+        func media(_ rtt: Int?) -> MediaStatus {
+            MediaStatus(link: .connected, label: "音视频已连接", cameraOn: true, microphoneOn: true, rttMs: rtt, sendKbps: 0, receiveKbps: 0)
+        }
+        XCTAssertEqual(networkQuality(room: .connected, media: media(80)), .good)
+        XCTAssertEqual(networkQuality(room: .connected, media: media(300)), .fair)
+        XCTAssertEqual(networkQuality(room: .connected, media: media(900)), .poor)
+        XCTAssertEqual(networkQuality(room: .reconnecting(attempt: 2), media: media(80)), .poor)
+        XCTAssertEqual(networkQuality(room: .connecting, media: nil), .unknown)
+        XCTAssertEqual(hearingClock(62_000), "01:02")
+        XCTAssertEqual(hearingClock(3_723_000), "1:02:03")
+    }
+
+    func testMicrophoneLevel() {
+        XCTAssertEqual(pcmLevel(Data(count: 1920)), 0)
+        var loud = Data()
+        for i in 0..<960 {
+            let sample = Int16(i % 2 == 0 ? 30000 : -30000)
+            loud.append(UInt8(truncatingIfNeeded: sample))
+            loud.append(UInt8(truncatingIfNeeded: sample >> 8))
+        }
+        XCTAssertGreaterThan(pcmLevel(loud), 0.9)
+    }
+
+    @MainActor
+    func testAnnotationWaitsForTheJudgeAndATapIsNoMark() async throws {
+        let service = FakeAnnotationService()
+        let annotation = AnnotationViewModel(service: service, room: FakeRoom(RoomSnapshot(connection: .connected, connectionLabel: "")), evidenceId: "e1", myId: 2)
+        annotation.start()
+        let fresh = try await awaitState("loaded", { annotation.state }) { $0.loaded }
+        XCTAssertTrue(fresh.canRequest)
+        annotation.chooseTool(.rectangle)
+        annotation.pointerDown(page: 1, x: 0.2, y: 0.2)
+        XCTAssertNil(annotation.state.stroke, "nothing is drawn before 通过")
+        annotation.request()
+        _ = try await awaitState("已申请", { annotation.state }) { $0.waiting }
+
+        service.session.feed.send(EvidenceMarks(annotating: .allowed, mayDraw: true))
+        _ = try await awaitState("通过", { annotation.state }) { $0.mayDraw }
+        annotation.chooseColour(.blue)
+        annotation.pointerDown(page: 1, x: 0.5, y: 0.5)
+        annotation.pointerUp()
+        XCTAssertTrue(service.session.drawn.isEmpty, "a tap is no mark")
+
+        annotation.pointerDown(page: 2, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.3, y: 1.4)
+        XCTAssertEqual(service.session.previews.last, .rectangle(from: PagePoint(x: 0.1, y: 0.1), to: PagePoint(x: 0.3, y: 1)))
+        annotation.pointerUp()
+        _ = try await awaitState("committed", { annotation.state }) { $0.committing?.id != nil }
+        XCTAssertEqual(service.session.drawn.count, 1)
+        XCTAssertEqual(service.session.drawn[0].0, 2)
+        XCTAssertEqual(service.session.drawn[0].1, .blue)
+
+        // The judge withdraws mid-stroke: the stroke goes.
+        annotation.chooseTool(.pen)
+        annotation.pointerDown(page: 1, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.2, y: 0.2)
+        XCTAssertNotNil(annotation.state.stroke)
+        service.session.feed.send(EvidenceMarks(annotating: .no, mayDraw: false))
+        let withdrawn = try await awaitState("收回", { annotation.state }) { !$0.mayDraw }
+        XCTAssertNil(withdrawn.stroke)
+        XCTAssertTrue(withdrawn.canRequest)
+        annotation.stop()
+    }
+
+    func testOnlyTheOtherSidesEvidenceIsOpenToOpinion() {
+        XCTAssertEqual(Role.defendantAgent.side, .defendant)
+        XCTAssertEqual(Role.clerk.side, .court)
+        XCTAssertNotEqual(Role.plaintiff.side, Role.defendant.side)
+    }
+}
