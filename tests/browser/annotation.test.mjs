@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { artifacts, browser, staffEnters, startServer, until } from './court.mjs';
+import { artifacts, browser, partyJoins, staffEnters, startServer, until } from './court.mjs';
 
 const DESKTOP = { width: 1366, height: 768 };
 
@@ -48,17 +48,10 @@ function receipt(width = 800, height = 600) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-async function partyJoins(chrome, court, mobile) {
-  const context = await chrome.newContext({ viewport: DESKTOP });
-  const page = await context.newPage();
+/** A party on a PC, in the room; the 文字 tool's question is answered. */
+async function partyEnters(chrome, court, mobile) {
+  const page = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, mobile);
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${court.url}/?meeting=${court.meeting}`);
-  await page.fill('input[name=mobile]', mobile);
-  await page.click('button[name=send-code]');
-  await page.fill('input[name=code]', await court.sentCode(mobile));
-  await page.click('button[name=login]');
-  await page.click('button[name=enter-hearing]');
-  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
   return page;
 }
 
@@ -94,8 +87,8 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     await until('the clerk in the room', () => clerk.last?.room_connection, (c) => c === '已连接', 60);
     const approve = (action) => judge.click(`li[data-participant="${defendantId}"] button[name=${action}]`);
 
-    const plaintiff = await partyJoins(chrome, court, '13800000001');
-    const defendant = await partyJoins(chrome, court, '13800000002');
+    const plaintiff = await partyEnters(chrome, court, '13800000001');
+    const defendant = await partyEnters(chrome, court, '13800000002');
     await opens(plaintiff, photo.id);
     await opens(defendant, photo.id);
 

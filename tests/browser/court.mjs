@@ -264,6 +264,19 @@ export async function browser({ video, audio } = {}) {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args });
 }
 
+/** Logs in with the meeting number on a page and enters the room. */
+export async function partyJoins(context, court, mobile, url = court.url) {
+  const page = await context.newPage();
+  await page.goto(`${url}/?meeting=${court.meeting}`);
+  await page.fill('input[name=mobile]', mobile);
+  await page.click('button[name=send-code]');
+  await page.fill('input[name=code]', await court.sentCode(mobile));
+  await page.click('button[name=login]');
+  await page.click('button[name=enter-hearing]');
+  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  return page;
+}
+
 /** A staff member logs in to the console and enters the demo hearing's room. */
 export async function staffEnters(chrome, court, username, viewport) {
   const context = await chrome.newContext({ viewport });

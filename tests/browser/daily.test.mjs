@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { artifacts, browser, staffEnters, startServer, until, wav, y4m } from './court.mjs';
+import { artifacts, browser, partyJoins, staffEnters, startServer, until, wav, y4m } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -62,19 +62,6 @@ function overflowing(page) {
     }
     return bad.slice(0, 8);
   });
-}
-
-/** Logs in with the meeting number on a page and enters the room. */
-async function partyJoins(context, court, mobile, url = court.url) {
-  const page = await context.newPage();
-  await page.goto(`${url}/?meeting=${court.meeting}`);
-  await page.fill('input[name=mobile]', mobile);
-  await page.click('button[name=send-code]');
-  await page.fill('input[name=code]', await court.sentCode(mobile));
-  await page.click('button[name=login]');
-  await page.click('button[name=enter-hearing]');
-  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
-  return page;
 }
 
 const visible = (page, selector) => page.locator(selector).isVisible();

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { artifacts, browser, startServer, until } from './court.mjs';
+import { artifacts, browser, partyJoins, startServer, until } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 
@@ -23,15 +23,7 @@ const CLOSING = '今天庭审到此结束，现在闭庭。';
 
 /** A party logs in with the meeting number on a PC and opens 庭审笔录. */
 async function partyOpensRecord(chrome, court, mobile) {
-  const context = await chrome.newContext({ viewport: { width: 1366, height: 768 } });
-  const page = await context.newPage();
-  await page.goto(`${court.url}/?meeting=${court.meeting}`);
-  await page.fill('input[name=mobile]', mobile);
-  await page.click('button[name=send-code]');
-  await page.fill('input[name=code]', await court.sentCode(mobile));
-  await page.click('button[name=login]');
-  await page.click('button[name=enter-hearing]');
-  await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
+  const page = await partyJoins(await chrome.newContext({ viewport: { width: 1366, height: 768 } }), court, mobile);
   await page.click('button[name=tab-record]');
   await page.locator('#record-state').waitFor();
   return page;

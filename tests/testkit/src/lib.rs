@@ -12,6 +12,7 @@ use cloudtrial_protocol::{ParticipantRole, StaffRole};
 use cloudtrial_server::store::{self, events::EventActor};
 use cloudtrial_server::{Clock, Config, ManualClock, RunningServer};
 
+pub mod documents;
 pub mod photos;
 pub mod relay;
 pub mod udp_relay;
