@@ -18,6 +18,8 @@ from pathlib import Path
 import tree_sitter_kotlin
 from tree_sitter import Language, Parser
 
+from syntax_tree import syntax_errors
+
 ROOT = Path(__file__).resolve().parent
 KOTLIN = Language(tree_sitter_kotlin.language())
 parser = Parser(KOTLIN)
@@ -27,21 +29,6 @@ GENERATED = "court.cloudtrial.core"
 RUST_BACKED = "court.cloudtrial.app.rust"
 UI = ROOT / "app/src/main/kotlin/court/cloudtrial/app/ui"
 PLAIN = [ROOT / "features", ROOT / "rust"]
-
-
-def syntax_errors(tree):
-    """(line, column, kind) of every ERROR or MISSING node."""
-    found = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            kind = "missing " + node.type if node.is_missing else "syntax error"
-            found.append((node.start_point[0] + 1, node.start_point[1] + 1, kind))
-            continue
-        if node.has_error:
-            stack.extend(node.children)
-    return sorted(found)
 
 
 def main():

@@ -41,20 +41,10 @@ echo "compiling the app's presenters, Rust-backed services and their tests"
   -d "$work/app-tests.jar"
 
 model="$("$root/scripts/install-speech-model")"
-data="$(mktemp -d)"
-server_out="$work/server.out"
-"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" \
-  --asr-engine whisper --asr-model "$model" >"$server_out" 2>"$work/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 300); do   # up to 30 s: the Whisper model loads slowly on a busy machine
-  grep -q "listening on" "$server_out" && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-base_url="$(sed -n 's/^Cloud Trial server listening on //p' "$server_out")"
-meeting="$(sed -n 's/.*Meeting number (会议号): \([0-9]\{8\}\).*/\1/p' "$server_out")"
-[ -n "$base_url" ] && [ -n "$meeting" ] || { echo "server did not start" >&2; cat "$server_out" "$work/server.log" >&2; exit 1; }
+. "$root/scripts/lib/demo-server.sh"
+trap demo_server_stop EXIT
+demo_server_start "$target_dir/debug/cloudtrial-server" "$work" --asr-engine whisper --asr-model "$model"
+base_url="$demo_url" meeting="$demo_meeting"
 
 echo "Android app: presenters and Rust-backed services against $base_url, meeting $meeting"
 java -Djna.library.path="$target_dir/debug" \

@@ -25,6 +25,8 @@ from pathlib import Path
 import tree_sitter_swift
 from tree_sitter import Language, Parser
 
+from syntax_tree import syntax_errors
+
 ROOT = Path(__file__).resolve().parent
 SWIFT = Language(tree_sitter_swift.language())
 parser = Parser(SWIFT)
@@ -40,21 +42,6 @@ ROOT_OF_COMPOSITION = APP / "App/AppEnvironment.swift"
 CATALOG = APP / "Resources/Localizable.xcstrings"
 UI_FRAMEWORKS = {"UIKit", "SwiftUI", "AVFoundation", "AVKit", "PhotosUI", "PDFKit", "QuickLook", "Network", "BackgroundTasks", "CoreImage", "CoreVideo"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def syntax_errors(tree):
-    """(line, column, kind) of every ERROR or MISSING node."""
-    found = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            kind = "missing " + node.type if node.is_missing else "syntax error"
-            found.append((node.start_point[0] + 1, node.start_point[1] + 1, kind))
-            continue
-        if node.has_error:
-            stack.extend(node.children)
-    return sorted(found)
 
 
 def string_literals(tree, source):

@@ -58,26 +58,15 @@ $sudo cp "$generated/CloudTrialCoreFFI.modulemap" "$pkg/Generated/CloudTrialCore
 $sudo cp "$target_dir/debug/libcloudtrial_ffi.so" "$tree$inside/lib/"
 
 # 4. A --demo server on this machine.
-data="$(mktemp -d)"
-server_out="$work/server.out"
-"$target_dir/debug/cloudtrial-server" --demo --listen 127.0.0.1:0 --data-dir "$data" >"$server_out" 2>"$work/server.log" &
-server=$!
+. "$root/scripts/lib/demo-server.sh"
 mounted=false
 cleanup() {
-  kill $server 2>/dev/null || true
-  wait $server 2>/dev/null || true
-  rm -rf "$data"
+  demo_server_stop
   if $mounted; then $sudo umount "$tree/proc" || true; fi
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-  grep -q "listening on" "$server_out" && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-base_url="$(sed -n 's/^Cloud Trial server listening on //p' "$server_out")"
-meeting="$(sed -n 's/.*Meeting number (会议号): \([0-9]\{8\}\).*/\1/p' "$server_out")"
-[ -n "$base_url" ] && [ -n "$meeting" ] || { echo "server did not start" >&2; cat "$server_out" "$work/server.log" >&2; exit 1; }
+demo_server_start "$target_dir/debug/cloudtrial-server" "$work"
+base_url="$demo_url" meeting="$demo_meeting"
 
 # 5. swift test inside the tree (swiftc finds itself through /proc).
 if ! mountpoint -q "$tree/proc"; then
