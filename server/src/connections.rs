@@ -55,6 +55,11 @@ impl axum::serve::Listener for CappedListener {
     async fn accept(&mut self) -> (ClientStream, SocketAddr) {
         loop {
             let (stream, addr) = axum::serve::Listener::accept(&mut self.listener).await;
+            // Small replies (an SDP answer, a room update) go out at once
+            // instead of waiting for the client's delayed ACK.
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!(%addr, "could not turn off Nagle's algorithm: {e}");
+            }
             match self.admit(addr.ip()) {
                 Some(place) => return (ClientStream { stream, _place: place }, addr),
                 None => tracing::debug!(%addr, "connection refused: too many open from this client"),
@@ -177,4 +182,19 @@ pub async fn serve(
     stop.send_replace(true);
     drop(alive);
     all_ended.closed().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_send_small_replies_at_once() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut capped = CappedListener::new(listener, 4, Vec::new());
+        let _client = TcpStream::connect(address).await.unwrap();
+        let (accepted, _) = axum::serve::Listener::accept(&mut capped).await;
+        assert!(accepted.stream.nodelay().unwrap(), "TCP_NODELAY on the server's side");
+    }
 }
