@@ -394,6 +394,8 @@ async fn a_log_written_before_the_chain_existed_is_chained_at_start_up() {
          ALTER TABLE hearing_events DROP COLUMN entry_hash;
          DROP TABLE hearing_log_checkpoints;
          DROP TABLE recognized_speech;
+         DROP TABLE evidence_marks;
+         DROP TABLE annotation_permissions;
          PRAGMA user_version = 6;",
     )
     .unwrap();

@@ -262,7 +262,12 @@ async fn reconnecting_replaces_the_old_connection() {
     loop {
         match first.next().await {
             Some(ServerMessage::Replaced) => break,
-            Some(ServerMessage::Notice { .. } | ServerMessage::Room { .. } | ServerMessage::SpeechHistory { .. }) => continue,
+            Some(
+                ServerMessage::Notice { .. }
+                | ServerMessage::Room { .. }
+                | ServerMessage::SpeechHistory { .. }
+                | ServerMessage::Marks { .. },
+            ) => continue,
             other => panic!("expected to be replaced, got {other:?}"),
         }
     }
