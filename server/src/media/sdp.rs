@@ -91,13 +91,13 @@ pub fn tidy(sdp: &str, offer: Option<&str>) -> String {
     let mut out = String::with_capacity(sdp.len());
     for (index, section) in sections.iter().enumerate() {
         let last_candidate = section.iter().rposition(|l| l.starts_with("a=candidate:"));
-        let ended = section.iter().any(|l| *l == "a=end-of-candidates");
+        let ended = section.contains(&"a=end-of-candidates");
         for (i, line) in section.iter().enumerate() {
-            if index == 0 && (*line == "a=extmap-allow-mixed" && !allow_mixed) {
+            if index == 0 && *line == "a=extmap-allow-mixed" && !allow_mixed {
                 continue;
             }
             if index == 0 && line.starts_with("a=msid-semantic:") {
-                out.push_str(&format!("a=msid-semantic: WMS {}", stream_ids.join(" ")).trim_end());
+                out.push_str(format!("a=msid-semantic: WMS {}", stream_ids.join(" ")).trim_end());
             } else if line.starts_with("a=candidate:") {
                 out.push_str(&standard_candidate(line));
             } else {
