@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod aiortc;
 mod block;
 mod bad_networks;
 mod garbage;

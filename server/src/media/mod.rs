@@ -4,6 +4,7 @@
 
 mod net;
 mod peer;
+mod sdp;
 mod sfu;
 
 use std::collections::HashSet;

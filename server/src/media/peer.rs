@@ -108,7 +108,7 @@ impl Peer {
             track.state = OutState::Negotiating(mid);
         }
         if let Some((offer, pending)) = changes.apply() {
-            let sdp = offer.to_sdp_string();
+            let sdp = super::sdp::tidy(&offer.to_sdp_string(), None);
             self.pending = Some(pending);
             self.pending_sdp = Some(sdp.clone());
             self.pending_since = Some(Instant::now());

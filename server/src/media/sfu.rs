@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
 use str0m::change::{SdpAnswer, SdpOffer};
+use str0m::format::CodecConfig;
 use str0m::media::{KeyframeRequestKind, MediaData, MediaKind};
 use str0m::net::{Protocol, Receive, TcpType};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
@@ -16,6 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::net::NetInput;
+use super::sdp;
 use super::peer::{OutState, Peer};
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
@@ -59,7 +61,7 @@ fn reordering_window(client_offer: &str) -> usize {
     if client_offer.contains("rtx/90000") { 30 } else { 4 }
 }
 
-fn config(cert: &str0m::config::DtlsCert, reordering: usize) -> RtcConfig {
+fn config(cert: &str0m::config::DtlsCert, reordering: usize, feedback: sdp::VideoFeedback) -> RtcConfig {
     // Opus and H.264 constrained baseline only: what phones and browsers share,
     // so every publisher's media can go to every receiver untouched.
     let mut config = RtcConfig::new()
@@ -69,6 +71,23 @@ fn config(cert: &str0m::config::DtlsCert, reordering: usize) -> RtcConfig {
         .set_reordering_size_video(reordering)
         .set_dtls_cert(cert.clone());
     config.codec_config().add_h264(108.into(), Some(109.into()), true, 0x42e01f);
+    // str0m answers the feedback it is configured with: configure only what the client offered.
+    let params = config
+        .codec_config()
+        .params()
+        .iter()
+        .cloned()
+        .map(|mut p| {
+            if p.spec().codec.is_video() {
+                p.set_fb_nack(feedback.nack);
+                p.set_fb_pli(feedback.pli);
+                p.set_fb_fir(feedback.fir);
+                p.set_fb_remb(feedback.remb);
+            }
+            p
+        })
+        .collect();
+    *config.codec_config() = CodecConfig::new_from_payload_params(params);
     config
 }
 
@@ -296,11 +315,12 @@ impl Sfu {
         if let Some(old) = self.peer_of(hearing_id, participant_id) {
             self.remove(old, false);
         }
-        let offer = match SdpOffer::from_sdp_string(sdp) {
+        let offer = match SdpOffer::from_sdp_string(&sdp::publishing_as_sendonly(sdp, &[])) {
             Ok(offer) => offer,
             Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
         };
-        let mut rtc: Rtc = config(&self.dtls_cert, reordering_window(sdp)).build(Instant::now());
+        let feedback = sdp::offered_video_feedback(sdp);
+        let mut rtc: Rtc = config(&self.dtls_cert, reordering_window(sdp), feedback).build(Instant::now());
         if !self.udp.is_empty() {
             let slot = &self.udp[self.next_udp % self.udp.len()];
             self.next_udp += 1;
@@ -319,7 +339,7 @@ impl Sfu {
         let id = self.next_peer;
         self.next_peer += 1;
         let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
-        peer.send(ServerMessage::MediaAnswer { sdp: answer.to_sdp_string() });
+        peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
         // Everyone already publishing in this hearing is wanted by the newcomer.
         for other in self.peers.values().filter(|p| p.hearing_id == hearing_id) {
             for track in &other.inbound {
@@ -339,10 +359,20 @@ impl Sfu {
             return;
         };
         let peer = self.peers.get_mut(&id).expect("found above");
-        let Ok(offer) = SdpOffer::from_sdp_string(sdp) else { return refuse(&peer.outbox, "无法解析 SDP") };
+        let forwarded: Vec<String> = peer
+            .outbound
+            .iter()
+            .filter_map(|t| match t.state {
+                OutState::Negotiating(mid) | OutState::Open(mid) => Some(mid.to_string()),
+                OutState::ToOpen => None,
+            })
+            .collect();
+        let Ok(offer) = SdpOffer::from_sdp_string(&sdp::publishing_as_sendonly(sdp, &forwarded)) else {
+            return refuse(&peer.outbox, "无法解析 SDP");
+        };
         peer.abandon_offer();
         match peer.rtc.sdp_api().accept_offer(offer) {
-            Ok(answer) => peer.send(ServerMessage::MediaAnswer { sdp: answer.to_sdp_string() }),
+            Ok(answer) => peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) }),
             Err(e) => refuse(&peer.outbox, &format!("无法更新音视频连接：{e}")),
         }
         peer.negotiate();
@@ -580,11 +610,17 @@ impl Sfu {
             if track.last_keyframe_request.is_some_and(|at| now.duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
                 continue;
             }
-            if let Some(mut writer) = peer.rtc.writer(track.mid)
-                && writer.request_keyframe(None, KeyframeRequestKind::Pli).is_ok() {
-                    track.last_keyframe_request = Some(now);
-                    tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
-                }
+            let Some(mut writer) = peer.rtc.writer(track.mid) else { continue };
+            // PLI where the publisher offered it, FIR otherwise.
+            let kind = if writer.is_request_keyframe_possible(KeyframeRequestKind::Pli) {
+                KeyframeRequestKind::Pli
+            } else {
+                KeyframeRequestKind::Fir
+            };
+            if writer.request_keyframe(None, kind).is_ok() {
+                track.last_keyframe_request = Some(now);
+                tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
+            }
         }
         self.touch(id);
     }
@@ -613,4 +649,166 @@ impl Sfu {
 
 fn refuse(outbox: &mpsc::Sender<ServerMessage>, message: &str) {
     let _ = outbox.try_send(crate::room::error_message(cloudtrial_protocol::ErrorCode::InvalidRequest, message));
+}
+
+#[cfg(test)]
+mod tests {
+    //! What the SFU says in SDP to a browser (Chromium's offer) and to the
+    //! core (webrtc-rs's offer), checked line by line.
+
+    use super::*;
+
+    const CHROMIUM_OFFER: &str = include_str!("testdata/chromium-offer.sdp");
+    const CORE_OFFER: &str = include_str!("testdata/core-offer.sdp");
+    const HEARING: i64 = 1;
+
+    async fn sfu() -> Sfu {
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+        let announce = socket.local_addr().unwrap();
+        let (quality, _) = mpsc::unbounded_channel();
+        let mut sfu = Sfu::new(vec![UdpSlot { socket, announce }], Some("127.0.0.1:9".parse().unwrap()), quality, None);
+        sfu.command(SfuCommand::Policy(HearingPolicy {
+            hearing_id: HEARING,
+            open: true,
+            members: [1, 2].into(),
+            ..Default::default()
+        }));
+        sfu
+    }
+
+    /// Joins `participant` with `offer`; returns its answer and the room socket's receiver.
+    fn join(sfu: &mut Sfu, participant: i64, offer: &str) -> (String, mpsc::Receiver<ServerMessage>) {
+        let (outbox, mut inbox) = mpsc::channel(16);
+        sfu.command(SfuCommand::Join { hearing_id: HEARING, participant_id: participant, outbox, sdp: offer.to_owned() });
+        sfu.settle();
+        match inbox.try_recv() {
+            Ok(ServerMessage::MediaAnswer { sdp }) => (sdp, inbox),
+            other => panic!("expected an answer, got {other:?}"),
+        }
+    }
+
+    /// The m-sections of an SDP: (the m= line's kind, its attribute lines).
+    fn sections(sdp: &str) -> Vec<(String, Vec<String>)> {
+        let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+        for line in sdp.lines() {
+            if let Some(m) = line.strip_prefix("m=") {
+                sections.push((m.split(' ').next().unwrap().to_owned(), Vec::new()));
+            } else if let Some((_, attrs)) = sections.last_mut() {
+                attrs.push(line.to_owned());
+            }
+        }
+        sections
+    }
+
+    fn direction(attrs: &[String]) -> &str {
+        attrs.iter().find_map(|a| ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].into_iter().find(|d| a == d)).unwrap_or("none")
+    }
+
+    fn mid(attrs: &[String]) -> &str {
+        attrs.iter().find_map(|a| a.strip_prefix("a=mid:")).unwrap_or("?")
+    }
+
+    /// The rtcp-fb values of a section (without payload types).
+    fn feedback(attrs: &[String]) -> std::collections::BTreeSet<String> {
+        attrs.iter().filter_map(|a| a.strip_prefix("a=rtcp-fb:")).filter_map(|v| v.split_once(' ')).map(|(_, v)| v.to_owned()).collect()
+    }
+
+    fn assert_publishing_answered_recvonly(offer: &str, answer: &str) {
+        println!("{answer}");
+        let offered = sections(offer);
+        let answered = sections(answer);
+        assert_eq!(answered.len(), offered.len(), "one m-line answered for each offered");
+        for ((kind, offer_attrs), (_, attrs)) in offered.iter().zip(&answered) {
+            assert_eq!(direction(offer_attrs), "a=sendrecv");
+            assert_eq!(direction(attrs), "a=recvonly", "the {kind} m-line the client publishes on is one the SFU only receives on");
+            assert!(
+                !attrs.iter().any(|a| a.starts_with("a=ssrc") || a.starts_with("a=msid")),
+                "no SSRC or msid on an m-line the SFU does not send on (it would be a phantom track with the client's own ids): {attrs:#?}"
+            );
+            let not_offered: Vec<_> = feedback(attrs).difference(&feedback(offer_attrs)).cloned().collect();
+            assert!(not_offered.is_empty(), "rtcp-fb {not_offered:?} answered on {kind} but not offered");
+        }
+    }
+
+    /// RFC 8839: `candidate:foundation component transport priority address port typ type`,
+    /// then raddr/rport and tcptype (RFC 6544) only; gathering complete, so end-of-candidates.
+    fn assert_ice_signalling_consistent(sdp: &str) {
+        let candidates: Vec<&str> = sdp.lines().filter(|l| l.starts_with("a=candidate:")).collect();
+        assert!(!candidates.is_empty(), "the SFU's candidates are in the SDP");
+        for candidate in &candidates {
+            let fields: Vec<&str> = candidate.split(' ').collect();
+            assert_eq!(fields[6], "typ", "{candidate}");
+            let mut rest = fields[8..].chunks(2);
+            for pair in rest.by_ref() {
+                assert!(
+                    matches!(pair[0], "raddr" | "rport" | "tcptype") && pair.len() == 2,
+                    "only standard candidate attributes: {candidate}"
+                );
+            }
+        }
+        let with_candidates = sections(sdp).into_iter().filter(|(_, attrs)| attrs.iter().any(|a| a.starts_with("a=candidate:")));
+        for (kind, attrs) in with_candidates {
+            let end = attrs.iter().position(|a| a == "a=end-of-candidates");
+            let last_candidate = attrs.iter().rposition(|a| a.starts_with("a=candidate:"));
+            assert!(end > last_candidate, "all of the SFU's candidates are given at once, so the {kind} m-line ends them: {attrs:#?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_browser_publishing_audio_and_video_is_answered_recvonly_with_only_what_it_offered() {
+        let mut sfu = sfu().await;
+        let (answer, _) = join(&mut sfu, 1, CHROMIUM_OFFER);
+        assert_publishing_answered_recvonly(CHROMIUM_OFFER, &answer);
+        assert_ice_signalling_consistent(&answer);
+    }
+
+    #[tokio::test]
+    async fn the_core_publishing_audio_and_video_is_answered_recvonly_with_only_what_it_offered() {
+        let mut sfu = sfu().await;
+        let (answer, _) = join(&mut sfu, 1, CORE_OFFER);
+        assert_publishing_answered_recvonly(CORE_OFFER, &answer);
+        assert_ice_signalling_consistent(&answer);
+        assert!(!answer.contains("ccm fir"), "the core offers no FIR");
+    }
+
+    #[tokio::test]
+    async fn the_sfu_offers_another_participants_tracks_sendonly_with_that_participants_ids() {
+        let mut sfu = sfu().await;
+        let (_, mut first) = join(&mut sfu, 1, CORE_OFFER);
+        let _second = join(&mut sfu, 2, CHROMIUM_OFFER);
+        // str0m reports the second participant's m-lines once its connection is up; here, at once.
+        let id = sfu.peer_of(HEARING, 2).unwrap();
+        for (kind, mid) in [(MediaKind::Audio, "0"), (MediaKind::Video, "1")] {
+            let added = str0m::media::MediaAdded {
+                mid: mid.into(),
+                kind,
+                direction: str0m::media::Direction::RecvOnly,
+                simulcast: None,
+            };
+            sfu.events.push_back((id, Event::MediaAdded(added)));
+        }
+        sfu.settle();
+        let offer = loop {
+            match first.try_recv() {
+                Ok(ServerMessage::MediaOffer { sdp }) => break sdp,
+                Ok(_) => continue,
+                Err(e) => panic!("expected an offer: {e}"),
+            }
+        };
+        println!("{offer}");
+        let sections = sections(&offer);
+        assert!(sections.len() >= 3, "the first participant's two m-lines and at least one of the second's");
+        for (kind, attrs) in &sections[..2] {
+            assert_eq!(direction(attrs), "a=recvonly", "{kind}: still only received by the SFU");
+            assert!(!attrs.iter().any(|a| a.starts_with("a=ssrc") || a.starts_with("a=msid")), "{attrs:#?}");
+        }
+        for (kind, attrs) in &sections[2..] {
+            assert_eq!(direction(attrs), "a=sendonly", "{kind} of the second participant");
+            assert!(attrs.iter().any(|a| a.starts_with("a=msid:p2 ")), "carries the second participant's stream id: {attrs:#?}");
+            assert!(attrs.iter().any(|a| a.starts_with("a=ssrc:")), "{attrs:#?}");
+            assert_ne!(mid(attrs), "?");
+        }
+        assert!(!offer.contains("ccm fir"), "the first participant (the core) offered no FIR, so none is offered to it");
+        assert_ice_signalling_consistent(&offer);
+    }
 }
