@@ -58,6 +58,9 @@ struct Cli {
     /// Login requests allowed per client address per minute.
     #[arg(long, env = "CLOUDTRIAL_LOGIN_RATE_PER_MINUTE", default_value_t = 30)]
     login_rate_per_minute: u32,
+    /// Login code verifications per client address per minute (fewer: only a guesser needs many).
+    #[arg(long, env = "CLOUDTRIAL_LOGIN_VERIFICATIONS_PER_MINUTE", default_value_t = 6)]
+    login_verifications_per_minute: u32,
     /// Connections one client address may have open at once (behind a reverse proxy every client is the proxy).
     #[arg(long, env = "CLOUDTRIAL_CONNECTIONS_PER_CLIENT", default_value_t = 64)]
     connections_per_client: usize,
@@ -215,6 +218,7 @@ impl Cli {
         });
         config.ios_app_ids = self.ios_app_id.clone();
         config.limits.login_requests_per_minute = self.login_rate_per_minute;
+        config.limits.login_verifications_per_minute = self.login_verifications_per_minute;
         config.limits.connections_per_client = self.connections_per_client;
         config.media.bind_ip = self.media_ip;
         config.media.udp_ports = self.media_udp_ports;
