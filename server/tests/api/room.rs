@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cloudtrial_protocol::StaffRole;
+use cloudtrial_protocol::{ErrorCode, StaffRole};
 use cloudtrial_protocol::api::{Hearing, HearingStatus, ParticipantSession};
 use cloudtrial_protocol::signalling::{JudgeCommand, RoomView, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
@@ -107,19 +107,29 @@ impl RawClient {
     }
 
     /// Sends an annotation message (its `request_id` filled in) and returns
-    /// the mark id, or the error code of the refusal.
+    /// the mark id, or the error code of the refusal. A message the room's
+    /// rate limit dropped is sent again once the limit allows, as a client would.
     pub async fn annotate(&mut self, mut message: Value) -> Result<Option<i64>, String> {
-        let request_id = self.next_request;
-        self.next_request += 1;
-        message["request_id"] = json!(request_id);
-        self.send(message).await;
-        self.until("the annotation result", |m| match m {
-            ServerMessage::AnnotationResult { request_id: id, mark_id, error } if id == request_id => {
-                Some(error.map_or(Ok(mark_id), |e| Err(serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned())))
+        loop {
+            let request_id = self.next_request;
+            self.next_request += 1;
+            message["request_id"] = json!(request_id);
+            self.send(message.clone()).await;
+            let result = self
+                .until("the annotation result", |m| match m {
+                    ServerMessage::AnnotationResult { request_id: id, mark_id, error } if id == request_id => {
+                        Some(error.map_or(Ok(mark_id), |e| Err(serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned())))
+                    }
+                    ServerMessage::Error { error } if error.code == ErrorCode::RateLimited => Some(Err("rate_limited".to_owned())),
+                    _ => None,
+                })
+                .await;
+            if !matches!(&result, Err(code) if code == "rate_limited") {
+                return result;
             }
-            _ => None,
-        })
-        .await
+            // The room refills 20 messages a second.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The next `error` message's code.
