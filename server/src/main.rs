@@ -76,6 +76,9 @@ struct Cli {
     /// TCP port for media when a client's UDP is blocked (ICE-TCP; 0: any free port; "off" to disable).
     #[arg(long, env = "CLOUDTRIAL_MEDIA_TCP_PORT", default_value = "0", value_parser = parse_tcp_port)]
     media_tcp_port: TcpPort,
+    /// Media forwarding workers; each hearing is forwarded by one (default: one per core).
+    #[arg(long, env = "CLOUDTRIAL_MEDIA_WORKERS")]
+    media_workers: Option<usize>,
     /// The CJK font (TTF, OTF or TTC) the signed record PDF is set in; found among the system's fonts when unset.
     #[arg(long, env = "CLOUDTRIAL_RECORD_FONT")]
     record_font: Option<PathBuf>,
@@ -227,6 +230,7 @@ impl Cli {
             config.media.announce_port = port;
         }
         config.media.tcp_port = self.media_tcp_port.0;
+        config.media.workers = self.media_workers.unwrap_or_else(cloudtrial_server::media::default_workers).max(1);
         config.record_font = self.record_font.clone();
         config.trial_show_login_codes = self.trial_show_login_codes || self.demo;
         config.trusted_proxies = self.trusted_proxy.clone();

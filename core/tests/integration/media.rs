@@ -60,10 +60,14 @@ impl Drop for Participant {
 }
 
 async fn join(court: &TestCourt, party: &Party, colour_name: &str, tone: f32) -> Participant {
+    join_meeting(court, &court.meeting_number(), party, colour_name, tone).await
+}
+
+async fn join_meeting(court: &TestCourt, meeting: &str, party: &Party, colour_name: &str, tone: f32) -> Participant {
     let client = Client::new(&court.base_url(), &court.client_dir(party.mobile)).unwrap();
-    client.request_login_code(&court.meeting_number(), party.mobile).await.unwrap();
+    client.request_login_code(meeting, party.mobile).await.unwrap();
     let code = court.latest_code(party.mobile).await.unwrap();
-    let session = client.login(&court.meeting_number(), party.mobile, &code, DeviceKind::Other).await.unwrap();
+    let session = client.login(meeting, party.mobile, &code, DeviceKind::Other).await.unwrap();
     let hearing = HearingSession::start(&client, DeviceKind::Other).unwrap();
     let options = MediaOptions {
         network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
@@ -114,6 +118,45 @@ async fn until_received(p: &Participant, from: i64, frames: u64) {
         assert!(tokio::time::Instant::now() < deadline, "no media from {from}: {:?}", p.media.state());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Each hearing is forwarded by one worker, hearings are spread over the
+/// workers, and media never crosses from one hearing into another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hearings_on_two_workers_each_see_only_their_own() {
+    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], |config| config.media.workers = 2).await;
+    let judge_b = Party { role: JUDGE.role, name: "赵法官", mobile: "13900000010" };
+    let plaintiff_b = Party { role: PLAINTIFF.role, name: "钱五", mobile: "13900000011" };
+    let other = court.book("（2026）津0101民初99号", &[judge_b, plaintiff_b]).await;
+    let other_meeting = other.meeting_number.to_string();
+    let a = [join(&court, &JUDGE, "red", 440.0).await, join(&court, &PLAINTIFF, "green", 660.0).await];
+    let b = [
+        join_meeting(&court, &other_meeting, &judge_b, "blue", 880.0).await,
+        join_meeting(&court, &other_meeting, &plaintiff_b, "yellow", 550.0).await,
+    ];
+    let b_id = |party: &Party| other.participants.iter().find(|p| p.mobile == party.mobile).unwrap().id;
+
+    until_received(&a[0], id(&court, &PLAINTIFF), 20).await;
+    until_received(&a[1], id(&court, &JUDGE), 20).await;
+    until_received(&b[0], b_id(&plaintiff_b), 20).await;
+    until_received(&b[1], b_id(&judge_b), 20).await;
+    assert_eq!(b[0].recorder.0.lock().unwrap()[&b_id(&plaintiff_b)].last_colour, Some("yellow"));
+    assert_eq!(a[0].recorder.0.lock().unwrap()[&id(&court, &PLAINTIFF)].last_colour, Some("green"));
+    for (participants, expected) in [(&a, 1), (&b, 1)] {
+        for p in participants.iter() {
+            assert_eq!(p.recorder.0.lock().unwrap().len(), expected, "someone else's hearing reached a participant");
+        }
+    }
+
+    let snapshot = court.server().state.media.snapshot().await.unwrap();
+    assert_eq!(snapshot.peers.len(), 4);
+    let worker_of = |hearing_id: i64| {
+        let workers: std::collections::BTreeSet<usize> =
+            snapshot.peers.iter().filter(|p| p.hearing_id == hearing_id).map(|p| p.worker).collect();
+        assert_eq!(workers.len(), 1, "one hearing, one worker: {workers:?}");
+        workers.into_iter().next().unwrap()
+    };
+    assert_ne!(worker_of(court.hearing.id), worker_of(other.id), "the two hearings are spread over the two workers");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

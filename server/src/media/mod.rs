@@ -4,6 +4,7 @@
 
 mod net;
 mod peer;
+mod route;
 mod sdp;
 mod sfu;
 
@@ -30,6 +31,13 @@ pub struct MediaConfig {
     pub announce_port: Option<u16>,
     /// ICE-TCP port for clients whose UDP is blocked; `None` disables it, `Some(0)` is ephemeral.
     pub tcp_port: Option<u16>,
+    /// Forwarding tasks; each hearing is forwarded by one of them.
+    pub workers: usize,
+}
+
+/// One forwarding worker per core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl Default for MediaConfig {
@@ -41,6 +49,7 @@ impl Default for MediaConfig {
             announce_ip: None,
             announce_port: None,
             tcp_port: Some(0),
+            workers: default_workers(),
         }
     }
 }
@@ -74,6 +83,8 @@ pub struct PeerSnapshot {
     pub hearing_id: i64,
     pub participant_id: i64,
     pub connected: bool,
+    /// The forwarding worker (the same for everyone in a hearing).
+    pub worker: usize,
     /// "udp" or "tcp", once a candidate pair is in use.
     pub transport: Option<String>,
     /// Video frames forwarded to this peer, by sending participant.
@@ -102,10 +113,25 @@ pub enum SfuCommand {
     Snapshot(oneshot::Sender<SfuSnapshot>),
 }
 
-/// The way into the SFU task.
+impl SfuCommand {
+    fn hearing_id(&self) -> Option<i64> {
+        match self {
+            SfuCommand::Policy(policy) => Some(policy.hearing_id),
+            SfuCommand::Attach { hearing_id, .. }
+            | SfuCommand::Join { hearing_id, .. }
+            | SfuCommand::Offer { hearing_id, .. }
+            | SfuCommand::Answer { hearing_id, .. }
+            | SfuCommand::Candidate { hearing_id, .. }
+            | SfuCommand::Leave { hearing_id, .. } => Some(*hearing_id),
+            SfuCommand::Snapshot(_) => None,
+        }
+    }
+}
+
+/// The way into the SFU's workers: each hearing's commands go to its worker.
 #[derive(Clone)]
 pub struct MediaHandle {
-    commands: Option<mpsc::UnboundedSender<SfuCommand>>,
+    workers: Vec<mpsc::UnboundedSender<SfuCommand>>,
     pub udp_addrs: Vec<SocketAddr>,
     pub tcp_addr: Option<SocketAddr>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
@@ -114,7 +140,7 @@ pub struct MediaHandle {
 impl MediaHandle {
     /// No media (command-line tools).
     pub fn disabled() -> Self {
-        Self { commands: None, udp_addrs: Vec::new(), tcp_addr: None, tasks: Default::default() }
+        Self { workers: Vec::new(), udp_addrs: Vec::new(), tcp_addr: None, tasks: Default::default() }
     }
 
     /// Binds the media sockets and starts the SFU.
@@ -131,7 +157,9 @@ impl MediaHandle {
             let port = if single { config.announce_port.unwrap_or(local.port()) } else { local.port() };
             SocketAddr::new(ip, port)
         };
-        let (net_tx, net_rx) = mpsc::channel(16_384);
+        let workers = config.workers.max(1);
+        let ufrags = route::Ufrags::default();
+        let (net_txs, net_rxs): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::channel(16_384)).unzip();
         let mut tasks = Vec::new();
         let mut slots = Vec::new();
         let (first, last) = config.udp_ports;
@@ -139,7 +167,8 @@ impl MediaHandle {
         for port in first..=last {
             let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, port)).await?);
             let local = socket.local_addr()?;
-            tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), net_tx.clone()));
+            let router = route::Router::new(workers, ufrags.clone());
+            tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), router, net_txs.clone()));
             slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
         }
         let udp_addrs = slots.iter().map(|s| s.socket.local_addr()).collect::<Result<Vec<_>, _>>()?;
@@ -150,27 +179,53 @@ impl MediaHandle {
             let local = listener.local_addr()?;
             tcp_addr = Some(local);
             tcp_announce = Some(SocketAddr::new(config.announce_ip.unwrap_or(local.ip()), local.port()));
-            tasks.push(net::spawn_tcp_listener(listener, net_tx.clone()));
+            tasks.push(net::spawn_tcp_listener(listener, workers, ufrags.clone(), net_txs.clone()));
         }
-        drop(net_tx);
-        let (commands, commands_rx) = mpsc::unbounded_channel();
-        let sfu = sfu::Sfu::new(slots, tcp_announce, quality, speech);
-        tasks.push(tokio::spawn(sfu.run(commands_rx, net_rx)));
-        tracing::info!(?udp_addrs, ?tcp_addr, "media (SFU) listening");
-        Ok(Self { commands: Some(commands), udp_addrs, tcp_addr, tasks: Arc::new(Mutex::new(tasks)) })
+        drop(net_txs);
+        let slots = Arc::new(slots);
+        let dtls_cert = str0m::crypto::from_feature_flags()
+            .dtls_provider
+            .generate_certificate()
+            .expect("a DTLS certificate can be generated");
+        let mut commands = Vec::new();
+        for (index, net_rx) in net_rxs.into_iter().enumerate() {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let worker = sfu::Worker { index, ufrags: ufrags.clone(), dtls_cert: dtls_cert.clone() };
+            let sfu = sfu::Sfu::new(worker, slots.clone(), tcp_announce, quality.clone(), speech.clone());
+            tasks.push(tokio::spawn(sfu.run(rx, net_rx)));
+            commands.push(tx);
+        }
+        tracing::info!(?udp_addrs, ?tcp_addr, workers, "media (SFU) listening");
+        Ok(Self { workers: commands, udp_addrs, tcp_addr, tasks: Arc::new(Mutex::new(tasks)) })
     }
 
     pub fn send(&self, command: SfuCommand) {
-        if let Some(commands) = &self.commands {
-            let _ = commands.send(command);
+        let Some(hearing_id) = command.hearing_id() else { return };
+        if let Some(worker) = self.worker_of(hearing_id) {
+            let _ = worker.send(command);
         }
     }
 
-    /// The SFU's current peers, for tests and the load tool.
+    fn worker_of(&self, hearing_id: i64) -> Option<&mpsc::UnboundedSender<SfuCommand>> {
+        let n = i64::try_from(self.workers.len()).ok().filter(|n| *n > 0)?;
+        self.workers.get(usize::try_from(hearing_id.rem_euclid(n)).ok()?)
+    }
+
+    /// Every worker's peers, for tests and the load tool.
     pub async fn snapshot(&self) -> Option<SfuSnapshot> {
-        let (tx, rx) = oneshot::channel();
-        self.send(SfuCommand::Snapshot(tx));
-        rx.await.ok()
+        let mut merged: Option<SfuSnapshot> = None;
+        for worker in &self.workers {
+            let (tx, rx) = oneshot::channel();
+            let _ = worker.send(SfuCommand::Snapshot(tx));
+            let snapshot = rx.await.ok()?;
+            let merged = merged.get_or_insert(SfuSnapshot { peers: Vec::new(), frames_forwarded: 0 });
+            merged.peers.extend(snapshot.peers);
+            merged.frames_forwarded += snapshot.frames_forwarded;
+        }
+        if let Some(merged) = &mut merged {
+            merged.peers.sort_by_key(|p| (p.hearing_id, p.participant_id));
+        }
+        merged
     }
 
     pub fn stop(&self) {

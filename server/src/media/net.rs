@@ -1,7 +1,8 @@
 //! The SFU's sockets: UDP sockets read by one task each, and an ICE-TCP
 //! listener whose connections carry RFC 4571 framed packets (a 16-bit
 //! big-endian length before each packet). Everything read is handed to the
-//! SFU loop over one channel; the loop never awaits a socket.
+//! worker it belongs to (see `route`) over its channel; workers never await a
+//! socket.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+
+use super::route::{Route, Router, Ufrags};
 
 /// Largest packet we read; bigger datagrams are not WebRTC.
 const MAX_PACKET: usize = 2048;
@@ -22,16 +25,28 @@ pub enum NetInput {
     TcpClosed { remote: SocketAddr },
 }
 
-pub fn spawn_udp_reader(index: usize, socket: Arc<UdpSocket>, net: mpsc::Sender<NetInput>) -> JoinHandle<()> {
+pub fn spawn_udp_reader(
+    index: usize,
+    socket: Arc<UdpSocket>,
+    mut router: Router,
+    workers: Vec<mpsc::Sender<NetInput>>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut buf = vec![0u8; MAX_PACKET];
         loop {
             match socket.recv_from(&mut buf).await {
                 Ok((n, source)) => {
-                    let input = NetInput::Datagram { at: Instant::now(), socket: index, source, data: buf[..n].to_vec() };
-                    // A full channel means the loop is overloaded: drop, as the network would.
-                    if let Err(mpsc::error::TrySendError::Closed(_)) = net.try_send(input) {
-                        return;
+                    let targets = match router.route(source, &buf[..n]) {
+                        Route::Worker(w) => w..w + 1,
+                        Route::Everyone => 0..workers.len(),
+                        Route::Nobody => continue,
+                    };
+                    for worker in workers.get(targets).unwrap_or_default() {
+                        let input = NetInput::Datagram { at: Instant::now(), socket: index, source, data: buf[..n].to_vec() };
+                        // A full channel means the worker is overloaded: drop, as the network would.
+                        if let Err(mpsc::error::TrySendError::Closed(_)) = worker.try_send(input) {
+                            return;
+                        }
                     }
                 }
                 // ICMP errors (port unreachable) surface here on Linux; they are not fatal.
@@ -41,7 +56,12 @@ pub fn spawn_udp_reader(index: usize, socket: Arc<UdpSocket>, net: mpsc::Sender<
     })
 }
 
-pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) -> JoinHandle<()> {
+pub fn spawn_tcp_listener(
+    listener: TcpListener,
+    workers: usize,
+    ufrags: Ufrags,
+    net: Vec<mpsc::Sender<NetInput>>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let (stream, remote) = match listener.accept().await {
@@ -54,11 +74,17 @@ pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) ->
                 }
             };
             let _ = stream.set_nodelay(true);
-            let net = net.clone();
+            let (net, mut router) = (net.clone(), Router::new(workers, ufrags.clone()));
             tokio::spawn(async move {
                 let (mut reader, mut writer) = stream.into_split();
+                let mut buf = vec![0u8; u16::MAX as usize];
+                // The connection's first packet is the client's binding request: it says whose connection this is.
+                let Some(len) = read_framed(&mut reader, &mut buf).await else { return };
+                let Route::Worker(worker) = router.route(remote, &buf[..len]) else { return };
+                let Some(net) = net.get(worker).cloned() else { return };
+                let first = NetInput::TcpPacket { at: Instant::now(), remote, data: buf[..len].to_vec() };
                 let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
-                if net.send(NetInput::TcpOpened { remote, writer: tx }).await.is_err() {
+                if net.send(NetInput::TcpOpened { remote, writer: tx }).await.is_err() || net.send(first).await.is_err() {
                     return;
                 }
                 let writing = tokio::spawn(async move {
@@ -72,12 +98,7 @@ pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) ->
                         }
                     }
                 });
-                let mut buf = vec![0u8; u16::MAX as usize];
-                while let Ok(len) = reader.read_u16().await {
-                    let len = usize::from(len);
-                    if len == 0 || len > MAX_PACKET || reader.read_exact(&mut buf[..len]).await.is_err() {
-                        break;
-                    }
+                while let Some(len) = read_framed(&mut reader, &mut buf).await {
                     let input = NetInput::TcpPacket { at: Instant::now(), remote, data: buf[..len].to_vec() };
                     if net.send(input).await.is_err() {
                         break;
@@ -88,4 +109,15 @@ pub fn spawn_tcp_listener(listener: TcpListener, net: mpsc::Sender<NetInput>) ->
             });
         }
     })
+}
+
+/// One RFC 4571 frame into `buf`; its length, or `None` when the connection
+/// ended or sent something that is not a WebRTC packet.
+async fn read_framed(reader: &mut tokio::net::tcp::OwnedReadHalf, buf: &mut [u8]) -> Option<usize> {
+    let len = usize::from(reader.read_u16().await.ok()?);
+    if len == 0 || len > MAX_PACKET {
+        return None;
+    }
+    reader.read_exact(&mut buf[..len]).await.ok()?;
+    Some(len)
 }

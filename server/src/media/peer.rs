@@ -52,6 +52,8 @@ pub struct Peer {
     pub frames_sent: u64,
     pub video_from: std::collections::BTreeMap<i64, u64>,
     pub transport: Option<String>,
+    /// The local ICE username fragment, registered for this worker.
+    pub ufrag: String,
 }
 
 impl Peer {
@@ -74,6 +76,7 @@ impl Peer {
             frames_sent: 0,
             video_from: Default::default(),
             transport: None,
+            ufrag: String::new(),
         }
     }
 

@@ -1,6 +1,7 @@
-//! The selective forwarding unit: one task owns every peer connection (str0m,
-//! sans-I/O) and the sockets' output. Inputs arrive over channels; after every
+//! The selective forwarding unit: each worker task owns the peer connections
+//! (str0m, sans-I/O) of its hearings. Inputs arrive over channels; after every
 //! change to a peer its output is drained before anything else touches it.
+//! Output goes straight to the shared sockets.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -17,8 +18,9 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::net::NetInput;
-use super::sdp;
 use super::peer::{OutState, Peer};
+use super::route::Ufrags;
+use super::sdp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
 /// A peer whose ICE stays disconnected this long is dropped (the client rejoins).
@@ -34,8 +36,18 @@ pub struct UdpSlot {
     pub announce: SocketAddr,
 }
 
+/// What makes a worker one of several.
+pub struct Worker {
+    pub index: usize,
+    /// Where this worker's peers' ICE username fragments are registered, so their packets reach it.
+    pub ufrags: Ufrags,
+    /// One certificate for the whole server.
+    pub dtls_cert: str0m::config::DtlsCert,
+}
+
 pub struct Sfu {
-    udp: Vec<UdpSlot>,
+    worker: Worker,
+    udp: Arc<Vec<UdpSlot>>,
     tcp_announce: Option<SocketAddr>,
     tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
     peers: HashMap<u64, Peer>,
@@ -44,7 +56,6 @@ pub struct Sfu {
     /// Which peer a remote address last spoke for.
     routes: HashMap<(Protocol, SocketAddr), u64>,
     policies: HashMap<i64, HearingPolicy>,
-    dtls_cert: str0m::config::DtlsCert,
     quality: mpsc::UnboundedSender<QualityUpdate>,
     /// Peers changed since they were last drained.
     dirty: Vec<u64>,
@@ -93,14 +104,14 @@ fn config(cert: &str0m::config::DtlsCert, reordering: usize, feedback: sdp::Vide
 
 impl Sfu {
     pub fn new(
-        udp: Vec<UdpSlot>,
+        worker: Worker,
+        udp: Arc<Vec<UdpSlot>>,
         tcp_announce: Option<SocketAddr>,
         quality: mpsc::UnboundedSender<QualityUpdate>,
         speech: Option<SpeechTap>,
     ) -> Self {
-        let provider = str0m::crypto::from_feature_flags();
-        let dtls_cert = provider.dtls_provider.generate_certificate().expect("a DTLS certificate can be generated");
         Self {
+            worker,
             udp,
             tcp_announce,
             tcp: HashMap::new(),
@@ -109,7 +120,6 @@ impl Sfu {
             next_udp: 0,
             routes: HashMap::new(),
             policies: HashMap::new(),
-            dtls_cert,
             quality,
             dirty: Vec::new(),
             events: VecDeque::new(),
@@ -320,7 +330,7 @@ impl Sfu {
             Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
         };
         let feedback = sdp::offered_video_feedback(sdp);
-        let mut rtc: Rtc = config(&self.dtls_cert, reordering_window(sdp), feedback).build(Instant::now());
+        let mut rtc: Rtc = config(&self.worker.dtls_cert, reordering_window(sdp), feedback).build(Instant::now());
         if !self.udp.is_empty() {
             let slot = &self.udp[self.next_udp % self.udp.len()];
             self.next_udp += 1;
@@ -339,6 +349,7 @@ impl Sfu {
         let id = self.next_peer;
         self.next_peer += 1;
         let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
+        register_ufrag(&self.worker, &mut peer);
         peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
         // Everyone already publishing in this hearing is wanted by the newcomer.
         for other in self.peers.values().filter(|p| p.hearing_id == hearing_id) {
@@ -376,6 +387,8 @@ impl Sfu {
             Err(e) => refuse(&peer.outbox, &format!("无法更新音视频连接：{e}")),
         }
         peer.negotiate();
+        // An ICE restart gave the peer a new username fragment.
+        register_ufrag(&self.worker, peer);
         self.touch(id);
     }
 
@@ -451,6 +464,7 @@ impl Sfu {
 
     fn remove(&mut self, id: u64, tell_client: bool) {
         let Some(mut peer) = self.peers.remove(&id) else { return };
+        self.worker.ufrags.unregister(&peer.ufrag);
         peer.rtc.disconnect();
         self.routes.retain(|_, p| *p != id);
         self.dirty.retain(|p| *p != id);
@@ -636,6 +650,7 @@ impl Sfu {
                 hearing_id: p.hearing_id,
                 participant_id: p.participant_id,
                 connected: p.rtc.is_connected(),
+                worker: self.worker.index,
                 publishing: p.inbound.len(),
                 receiving: p.outbound.iter().filter(|t| matches!(t.state, OutState::Open(_))).count(),
                 frames_received: p.frames_received,
@@ -644,6 +659,16 @@ impl Sfu {
             .collect();
         peers.sort_by_key(|p| (p.hearing_id, p.participant_id));
         SfuSnapshot { peers, frames_forwarded: self.frames_forwarded }
+    }
+}
+
+/// Makes the network route the peer's packets to this worker (again, after an ICE restart).
+fn register_ufrag(worker: &Worker, peer: &mut Peer) {
+    let ufrag = peer.rtc.direct_api().local_ice_credentials().ufrag;
+    if ufrag != peer.ufrag {
+        worker.ufrags.unregister(&peer.ufrag);
+        worker.ufrags.register(&ufrag, worker.index);
+        peer.ufrag = ufrag;
     }
 }
 
@@ -666,7 +691,13 @@ mod tests {
         let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
         let announce = socket.local_addr().unwrap();
         let (quality, _) = mpsc::unbounded_channel();
-        let mut sfu = Sfu::new(vec![UdpSlot { socket, announce }], Some("127.0.0.1:9".parse().unwrap()), quality, None);
+        let worker = Worker {
+            index: 0,
+            ufrags: Ufrags::default(),
+            dtls_cert: str0m::crypto::from_feature_flags().dtls_provider.generate_certificate().unwrap(),
+        };
+        let udp = Arc::new(vec![UdpSlot { socket, announce }]);
+        let mut sfu = Sfu::new(worker, udp, Some("127.0.0.1:9".parse().unwrap()), quality, None);
         sfu.command(SfuCommand::Policy(HearingPolicy {
             hearing_id: HEARING,
             open: true,

@@ -29,6 +29,7 @@ pub use cloudtrial_server;
 pub use relay::TcpRelay;
 pub use udp_relay::{Impairment, UdpRelay};
 
+#[derive(Debug, Clone, Copy)]
 pub struct Party {
     pub role: ParticipantRole,
     pub name: &'static str,
@@ -62,6 +63,8 @@ impl TestCourt {
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.limits.login_requests_per_minute = 100_000;
         config.limits.login_verifications_per_minute = 100_000;
+        // The hearing (id 1) on the second of three media workers: its packets are routed, not just passed on.
+        config.media.workers = 3;
         tweak(&mut config);
         let clock = ManualClock::new();
         let server = RunningServer::start(config.clone(), Arc::new(clock.clone())).await.expect("server starts");
@@ -78,25 +81,13 @@ impl TestCourt {
         )
         .await
         .expect("clerk account");
-        let tomorrow = cloudtrial_server::clock::local_date(clock.now_ms() + 86_400_000, config.utc_offset_minutes);
-        let request = BookHearingRequest {
-            case_number: "（2026）津0101民初88号".into(),
-            case_title: "张三诉李四民间借贷纠纷".into(),
-            courtroom: "第一法庭".into(),
-            scheduled_at: format!("{tomorrow} 09:30").parse().unwrap(),
-            participants: parties
-                .iter()
-                .map(|p| NewParticipant {
-                    name: p.name.into(),
-                    role: p.role,
-                    mobile: p.mobile.into(),
-                    staff_id: None,
-                })
-                .collect(),
-        };
-        let actor = EventActor::Staff { id: clerk.id, name: clerk.name.clone() };
-        let hearing = cloudtrial_server::booking::book(&state, actor, Some(clerk.id), request).await.expect("booking");
+        let hearing = book(&state, &clock, &config, &clerk, "（2026）津0101民初88号", parties).await;
         Self { server: Some(server), dir, clock, config, clerk, hearing }
+    }
+
+    /// Books another hearing in this court, for tomorrow.
+    pub async fn book(&self, case_number: &str, parties: &[Party]) -> Hearing {
+        book(&self.server().state, &self.clock, &self.config, &self.clerk, case_number, parties).await
     }
 
     pub fn server(&self) -> &RunningServer {
@@ -172,6 +163,34 @@ impl TestCourt {
         }
         self.server = Some(RunningServer::start(self.config.clone(), Arc::new(self.clock.clone())).await.expect("restart"));
     }
+}
+
+async fn book(
+    state: &cloudtrial_server::state::AppState,
+    clock: &ManualClock,
+    config: &Config,
+    clerk: &StaffAccount,
+    case_number: &str,
+    parties: &[Party],
+) -> Hearing {
+    let tomorrow = cloudtrial_server::clock::local_date(clock.now_ms() + 86_400_000, config.utc_offset_minutes);
+    let request = BookHearingRequest {
+        case_number: case_number.into(),
+        case_title: "张三诉李四民间借贷纠纷".into(),
+        courtroom: "第一法庭".into(),
+        scheduled_at: format!("{tomorrow} 09:30").parse().unwrap(),
+        participants: parties
+            .iter()
+            .map(|p| NewParticipant {
+                name: p.name.into(),
+                role: p.role,
+                mobile: p.mobile.into(),
+                staff_id: None,
+            })
+            .collect(),
+    };
+    let actor = EventActor::Staff { id: clerk.id, name: clerk.name.clone() };
+    cloudtrial_server::booking::book(state, actor, Some(clerk.id), request).await.expect("booking")
 }
 
 /// The six digits in a login SMS.
