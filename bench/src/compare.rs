@@ -2,7 +2,6 @@
 //! rounds, and the table comparing them.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use anyhow::{Context, bail};
 use crate::janus::{Janus, JanusServer};
 use crate::lean::{Peer, Received};
 use crate::recording::Recording;
-use crate::server::{Server, usage};
+use crate::server::{Server, ServerOptions, usage};
 use crate::signalling::{Ours, Signalling};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +33,7 @@ pub struct Load {
     pub hearings: usize,
     pub participants: usize,
     pub seconds: u64,
-    /// Our server's binary.
-    pub binary: PathBuf,
+    pub server: ServerOptions,
     /// Where servers and clients listen.
     pub ip: IpAddr,
     /// The interface holding `ip`, for Janus's ICE gathering.
@@ -115,7 +113,7 @@ async fn round(kind: Kind, load: &Load, recording: &Arc<Recording>) -> anyhow::R
     let running = match kind {
         Kind::Ours => {
             let data = tempfile::tempdir()?;
-            let server = Server::start(&load.binary, &data.path().join("server"), load.ip).await.context("starting our server")?;
+            let server = Server::start(&load.server, &data.path().join("server"), load.ip).await.context("starting our server")?;
             Running::Ours { server, _data: data }
         }
         Kind::Janus => Running::Janus(JanusServer::start(load.ip, load.interface).await?),
@@ -260,8 +258,9 @@ pub async fn run(kinds: &[Kind], rounds: usize, load: &Load, recording: Arc<Reco
         ("start → first remote keyframe, p90", "ms", 0),
     ];
     println!();
+    let workers = load.server.media_workers.map_or("one per core".to_owned(), |n| n.to_string());
     println!(
-        "{} hearings × {} participants, {} s per round, {} rounds each, alternating",
+        "{} hearings × {} participants, {} s per round, {} rounds each, alternating; our media workers: {workers}",
         load.hearings, load.participants, load.seconds, rounds
     );
     println!();

@@ -11,7 +11,7 @@ use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::{Client, HearingSession};
 
 use crate::recording::Recording;
-use crate::server::{Invitee, Server, usage};
+use crate::server::{Invitee, Server, ServerOptions, usage};
 
 struct Participant {
     media: MediaSession,
@@ -86,7 +86,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 pub async fn run(
-    binary: &PathBuf,
+    options: &ServerOptions,
     hearings: usize,
     per_hearing: usize,
     seconds: u64,
@@ -94,7 +94,7 @@ pub async fn run(
     recording: Arc<Recording>,
 ) -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
-    let server = Server::start(binary, &data.path().join("server"), std::net::IpAddr::from([127, 0, 0, 1])).await?;
+    let server = Server::start(options, &data.path().join("server"), std::net::IpAddr::from([127, 0, 0, 1])).await?;
     println!(
         "{hearings} hearings × {per_hearing} participants, {width}x{height} at {} fps (~{:.0} kbit/s video) + Opus, server {}",
         recording.fps,

@@ -27,6 +27,7 @@ use clap::{Parser, ValueEnum};
 
 use crate::compare::{Kind, Load};
 use crate::recording::Recording;
+use crate::server::ServerOptions;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Mode {
@@ -53,6 +54,9 @@ struct Args {
     /// The server binary (build it with `cargo build --release -p cloudtrial-server`).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Our server's media workers (default: the server's, one per core).
+    #[arg(long)]
+    media_workers: Option<usize>,
     #[arg(long, default_value = "320x240")]
     size: String,
     #[arg(long, default_value_t = 15.0)]
@@ -100,9 +104,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let (width, height): (u32, u32) = (w.parse()?, h.parse()?);
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
     let binary = args.server.clone().unwrap_or_else(|| target.join("release/cloudtrial-server"));
+    let server = ServerOptions { binary, media_workers: args.media_workers };
     let recording = Arc::new(Recording::new(width, height, args.fps)?);
     if args.mode == Mode::Core {
-        return core_mode::run(&binary, args.hearings, args.participants, args.seconds, (width, height), recording).await;
+        return core_mode::run(&server, args.hearings, args.participants, args.seconds, (width, height), recording).await;
     }
     println!(
         "{} hearings × {} participants, {width}x{height} at {} fps (~{:.0} kbit/s video) + Opus, lean str0m clients",
@@ -115,7 +120,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Mode::SideBySide => (&[Kind::Ours, Kind::Janus], namespace::IP, namespace::INTERFACE),
         _ => (&[Kind::Ours], IpAddr::from([127, 0, 0, 1]), "lo"),
     };
-    let load = Load { hearings: args.hearings, participants: args.participants, seconds: args.seconds, binary, ip, interface };
+    let load = Load { hearings: args.hearings, participants: args.participants, seconds: args.seconds, server, ip, interface };
     compare::run(kinds, args.rounds, &load, recording).await
 }
 

@@ -22,12 +22,21 @@ impl Drop for Server {
     }
 }
 
+/// How our server is run.
+#[derive(Clone)]
+pub struct ServerOptions {
+    pub binary: PathBuf,
+    /// `--media-workers`; the server's default (one per core) when `None`.
+    pub media_workers: Option<usize>,
+}
+
 /// A participant to be: the hearing's meeting number and their mobile.
 pub type Invitee = (String, String);
 
 impl Server {
     /// Starts the server with its HTTP and media (UDP only) on `ip`.
-    pub async fn start(binary: &PathBuf, data: &Path, ip: IpAddr) -> anyhow::Result<Self> {
+    pub async fn start(options: &ServerOptions, data: &Path, ip: IpAddr) -> anyhow::Result<Self> {
+        let binary = &options.binary;
         let mut child = Command::new(binary)
             .args(["--demo", "--login-rate-per-minute", "1000000", "--login-verifications-per-minute", "1000000"])
             .args(["--connections-per-client", "100000"])
@@ -35,11 +44,12 @@ impl Server {
             .arg(format!("{ip}:0"))
             .arg("--media-ip")
             .arg(ip.to_string())
+            .args(options.media_workers.map(|n| format!("--media-workers={n}")))
             .arg("--data-dir")
             .arg(data)
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::env::var_os("BENCH_SERVER_LOG").map_or_else(Stdio::null, |_| Stdio::inherit()))
             .spawn()
             .with_context(|| format!("starting {} (build it with cargo build --release -p cloudtrial-server)", binary.display()))?;
         let stdout = child.stdout.take().context("server stdout")?;
