@@ -27,8 +27,11 @@ use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot,
 const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
 /// An offer unanswered this long was lost or ignored: withdraw it and offer again.
 const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Keyframe requests to one publisher while the last one is unanswered (its keyframe clears it).
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
+/// Inputs handled one after another before the worker waits again.
+const BATCH: usize = 64;
 
 pub struct UdpSlot {
     pub socket: Arc<UdpSocket>,
@@ -129,9 +132,14 @@ impl Sfu {
     }
 
     pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<SfuCommand>, mut net: mpsc::Receiver<NetInput>) {
+        // One timer, moved only when the earliest deadline moves (not re-armed per packet).
+        let timer = tokio::time::sleep(MAX_WAIT);
+        tokio::pin!(timer);
         loop {
-            let now = Instant::now();
-            let wake = self.peers.values().map(|p| p.next_timeout).min().unwrap_or(now + MAX_WAIT).min(now + MAX_WAIT);
+            let wake = tokio::time::Instant::from_std(self.next_wake(Instant::now()));
+            if timer.deadline() != wake {
+                timer.as_mut().reset(wake);
+            }
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(command) => self.command(command),
@@ -141,13 +149,29 @@ impl Sfu {
                     Some(input) => self.net(input),
                     None => break,
                 },
-                _ = tokio::time::sleep_until(wake.into()) => self.tick(Instant::now()),
+                _ = &mut timer => self.tick(Instant::now()),
             }
             self.settle();
+            // What else has arrived meanwhile, before waiting again.
+            for _ in 0..BATCH {
+                let Ok(input) = net.try_recv() else { break };
+                self.net(input);
+                self.settle();
+            }
+            let now = Instant::now();
+            if self.next_wake(now) <= now {
+                self.tick(now);
+                self.settle();
+            }
         }
         for peer in self.peers.values_mut() {
             peer.rtc.disconnect();
         }
+    }
+
+    /// The earliest peer timeout, and at least every [`MAX_WAIT`] for the worker's own timers.
+    fn next_wake(&self, now: Instant) -> Instant {
+        self.peers.values().map(|p| p.next_timeout).min().unwrap_or(now + MAX_WAIT).min(now + MAX_WAIT)
     }
 
     // ------------------------------------------------------------ driving str0m
@@ -558,7 +582,12 @@ impl Sfu {
 
     fn forward(&mut self, from: u64, data: MediaData) {
         let Some(publisher) = self.peers.get_mut(&from) else { return };
-        let Some(kind) = publisher.inbound.iter().find(|t| t.mid == data.mid).map(|t| t.kind) else { return };
+        let Some(track) = publisher.inbound.iter_mut().find(|t| t.mid == data.mid) else { return };
+        let kind = track.kind;
+        if kind == MediaKind::Video && data.is_keyframe() {
+            // The keyframe asked for is here: whoever needs one from now on may ask at once.
+            track.last_keyframe_request = None;
+        }
         publisher.frames_received += 1;
         let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
         if kind == MediaKind::Audio
