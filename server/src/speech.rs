@@ -45,6 +45,7 @@ pub struct SpeechService {
 
 impl SpeechService {
     /// Loads the engine and starts the recognizer's threads.
+    #[cfg_attr(not(feature = "whisper"), allow(unreachable_code, unused_variables, reason = "no engine without the feature"))]
     pub fn start(config: &SpeechConfig, clock: Arc<dyn Clock>) -> anyhow::Result<(Arc<Self>, std::sync::mpsc::Receiver<Recognized>)> {
         let engine: Arc<dyn Engine> = match &config.engine {
             #[cfg(feature = "whisper")]
