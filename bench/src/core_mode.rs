@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use cloudtrial_core::media::{MediaNetwork, MediaOptions, MediaSession, VideoDecoding, VideoSettings};
+use cloudtrial_core::media::{
+    MediaConnection, MediaNetwork, MediaOptions, MediaSession, RemoteStreamStats, VideoDecoding, VideoSettings,
+};
 use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::{Client, HearingSession};
 
@@ -17,7 +19,20 @@ struct Participant {
     media: MediaSession,
     _hearing: HearingSession,
     _client: Client,
-    join_latency: Duration,
+    /// For those who waited for a remote picture: how long each step of joining took to finish.
+    phases: Option<Phases>,
+}
+
+/// One step's end, out of a join's phases.
+type Step = fn(&Phases) -> Duration;
+
+/// Time from the start of a join (before the login) to the end of each step.
+#[derive(Clone, Copy)]
+struct Phases {
+    logged_in: Duration,
+    media_connected: Duration,
+    first_remote_packet: Duration,
+    first_decoded_frame: Duration,
 }
 
 /// Logs in, joins the room and the media, starts publishing; with `wait`,
@@ -35,6 +50,7 @@ async fn join(
     client.request_login_code(meeting, mobile).await?;
     let code = server.login_code(mobile).await?;
     let session = client.login(meeting, mobile, &code, DeviceKind::Other).await?;
+    let logged_in = started.elapsed();
     let hearing = HearingSession::start(&client, DeviceKind::Other)?;
     let options = MediaOptions {
         network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
@@ -65,16 +81,33 @@ async fn join(
             }
         }
     });
-    // Joined once the first picture from someone else decodes.
-    if wait {
-        while !media.received().values().any(|r| r.first_video_frame.is_some()) {
-            if started.elapsed() > Duration::from_secs(60) {
-                bail!("{mobile}: no remote picture within 60 s");
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    if !wait {
+        return Ok(Participant { media, _hearing: hearing, _client: client, phases: None });
     }
-    Ok(Participant { media, _hearing: hearing, _client: client, join_latency: started.elapsed() })
+    let mut state = media.subscribe();
+    let connected = tokio::time::timeout(Duration::from_secs(60), state.wait_for(|s| s.connection == MediaConnection::Connected))
+        .await
+        .map_err(|_| anyhow::anyhow!("{mobile}: the media did not connect within 60 s"))?
+        .map(|_| started.elapsed())?;
+    // Joined once the first picture from someone else decodes; the core notes when.
+    let (first_packet, first_frame) = loop {
+        let received = media.received();
+        let first = |at: fn(&RemoteStreamStats) -> Option<Instant>| received.values().filter_map(at).min();
+        if let (Some(packet), Some(frame)) = (first(|r| r.first_packet), first(|r| r.first_video_frame)) {
+            break (packet, frame);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("{mobile}: no remote picture within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let phases = Phases {
+        logged_in,
+        media_connected: connected,
+        first_remote_packet: first_packet.saturating_duration_since(started),
+        first_decoded_frame: first_frame.saturating_duration_since(started),
+    };
+    Ok(Participant { media, _hearing: hearing, _client: client, phases: Some(phases) })
 }
 
 fn packets(participants: &[Participant]) -> u64 {
@@ -114,8 +147,7 @@ pub async fn run(
         let participant = join(&server, joining, recording.clone(), dir, video.clone(), !is_first).await?;
         if is_first { first.push(participant) } else { participants.push(participant) }
     }
-    let mut latencies: Vec<Duration> = participants.iter().map(|p| p.join_latency).collect();
-    latencies.sort();
+    let phases: Vec<Phases> = participants.iter().filter_map(|p| p.phases).collect();
     participants.extend(first);
 
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -135,11 +167,23 @@ pub async fn run(
     println!("server CPU per forwarded packet: {:.1} µs", cpu_seconds / forwarded.max(1) as f64 * 1e6);
     println!("server memory                : {} kB before joins, {} kB with {n} participants ({:.0} kB each)",
         rss_before, rss_after, (rss_after.saturating_sub(rss_before)) as f64 / n as f64);
-    println!(
-        "join latency (login → first decoded remote frame): median {:.0} ms, p90 {:.0} ms, max {:.0} ms",
-        percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.9).as_secs_f64() * 1000.0,
-        latencies.last().unwrap().as_secs_f64() * 1000.0
-    );
+    let steps: [(&str, Step); 4] = [
+        ("logged in (SMS code verified)", |p| p.logged_in),
+        ("media connected (ICE + DTLS)", |p| p.media_connected),
+        ("first remote packet", |p| p.first_remote_packet),
+        ("first decoded remote frame", |p| p.first_decoded_frame),
+    ];
+    println!("join, from the start of the login to the end of each step (median / p90 / max):");
+    for (step, of) in steps {
+        let mut times: Vec<Duration> = phases.iter().map(of).collect();
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "  {step:<32} {:>5.0} / {:>5.0} / {:>5.0} ms",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(*times.last().unwrap())
+        );
+    }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rtc::interceptor::{Attribute, Interceptor, Packet, Slot, StreamInfo, TaggedPacket};
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS};
@@ -173,6 +173,9 @@ fn random_ssrc() -> u32 {
     std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), Instant::now()) as u32 | 1
 }
 
+const ICE_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+const ICE_CHECKS_PER_PAIR: u16 = 28;
+
 /// Builds a peer connection publishing `stream_id` ("p{participant id}").
 pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::UnboundedSender<PeerEvent>) -> Result<Peer> {
     let mut engine = MediaEngine::default();
@@ -187,6 +190,10 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
         .map_err(webrtc_error)?
         .with(Slot::from(14_000), KeyframeRequests::default());
     let settings = SettingEngineBuilder::new()
+        // Checks every 50 ms (RFC 8445's pacing) instead of the crate's 200 ms, which
+        // cost one whole interval between the first answered check and the nomination:
+        // a join connected ~200 ms after the SFU's answer. A pair still gets 1.4 s.
+        .with_ice_connection_attempts(Some(ICE_CHECK_INTERVAL), Some(ICE_CHECKS_PER_PAIR))
         .with_discard_local_candidates_during_ice_restart(true)
         .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
         .build();

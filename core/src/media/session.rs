@@ -135,6 +135,7 @@ pub struct RemoteStreamStats {
     pub audio_frames: u64,
     /// RTP packets received, video and audio.
     pub packets: u64,
+    pub first_packet: Option<Instant>,
     pub first_video_frame: Option<Instant>,
 }
 
@@ -200,7 +201,10 @@ impl Shared {
     }
 
     pub(crate) fn count_packet(&self, participant_id: i64) {
-        self.received.lock().unwrap_or_else(|p| p.into_inner()).entry(participant_id).or_default().packets += 1;
+        let mut received = self.received.lock().unwrap_or_else(|p| p.into_inner());
+        let stats = received.entry(participant_id).or_default();
+        stats.packets += 1;
+        stats.first_packet.get_or_insert_with(Instant::now);
     }
 
     pub(crate) fn count_video_frame(&self, participant_id: i64) {
