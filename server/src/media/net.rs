@@ -39,7 +39,10 @@ pub fn spawn_udp_reader(
                     let targets = match router.route(source, &buf[..n]) {
                         Route::Worker(w) => w..w + 1,
                         Route::Everyone => 0..workers.len(),
-                        Route::Nobody => continue,
+                        Route::Nobody => {
+                            tracing::trace!(%source, len = n, "dropped: from an address no peer has spoken STUN from");
+                            continue;
+                        }
                     };
                     for worker in workers.get(targets).unwrap_or_default() {
                         let input = NetInput::Datagram { at: Instant::now(), socket: index, source, data: buf[..n].to_vec() };

@@ -30,6 +30,8 @@ const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Keyframe requests to one publisher while the last one is unanswered (its keyframe clears it).
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
+/// RFC 7983's demultiplexing: a datagram whose first byte is in this range is DTLS.
+const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
 /// Inputs handled one after another before the worker waits again.
 const BATCH: usize = 64;
 
@@ -274,10 +276,16 @@ impl Sfu {
         // Anything that is not STUN, DTLS, RTP or RTCP is refused here.
         let Ok(receive) = Receive::new(proto, source, destination, &data) else { return };
         let input = Input::Receive(at, receive);
-        let cached = self.routes.get(&(proto, source)).copied().filter(|id| {
-            self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input))
-        });
-        let Some(id) = cached.or_else(|| self.peers.iter().find(|(_, p)| p.rtc.accepts(&input)).map(|(id, _)| *id)) else {
+        let routed = self.routes.get(&(proto, source)).copied();
+        let cached = routed.filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
+        // A client whose ICE finished first may start DTLS before str0m's own check of
+        // that address is answered; str0m would not claim it yet, and the client would
+        // repeat it only after a second. The address spoke STUN for this peer: give it there.
+        let early_dtls = || routed.filter(|_| (DTLS_FIRST_BYTE).contains(&data[0]));
+        let Some(id) = cached
+            .or_else(|| self.peers.iter().find(|(_, p)| p.rtc.accepts(&input)).map(|(id, _)| *id))
+            .or_else(early_dtls)
+        else {
             return;
         };
         self.routes.insert((proto, source), id);
