@@ -354,7 +354,7 @@ async fn serve(listener: tokio::net::TcpListener, demo: bool, state: cloudtrial_
         let seeded = cloudtrial_server::demo::seed(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
         println!("{}", cloudtrial_server::demo::instructions(&seeded, &state.config.public_url));
     }
-    if state.record.font().await.is_err() {
+    if !state.record.font_available().await {
         eprintln!(
             "warning: no CJK font found for signed record PDFs; install fonts-noto-cjk or pass --record-font"
         );

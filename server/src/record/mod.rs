@@ -35,6 +35,16 @@ impl RecordServices {
         Self { seal, font_path, font: tokio::sync::OnceCell::new() }
     }
 
+    /// Whether a usable font is there, without keeping it (tens of MB) in
+    /// memory before the first record PDF or 圈注 export needs it.
+    pub async fn font_available(&self) -> bool {
+        if self.font.initialized() {
+            return true;
+        }
+        let path = self.font_path.clone();
+        tokio::task::spawn_blocking(move || font::RecordFont::discover(path.as_deref()).is_ok()).await.unwrap_or(false)
+    }
+
     pub async fn font(&self) -> Result<Arc<font::RecordFont>, AppError> {
         self.font
             .get_or_try_init(|| async {
