@@ -17,7 +17,8 @@ async fn garbage_at_the_media_ports_harms_nobody() {
     plaintiff.until("media flowing", 40, |s| video_frames(s, judge.id) > 15).await;
 
     let media = court.server().state.media.clone();
-    let udp = media.udp_addrs[0];
+    // Every media socket (with ephemeral ports, one per worker).
+    let udps = media.udp_addrs.clone();
     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let mut seed = 0x1234_5678_9abc_def1_u64;
     let mut random = move || {
@@ -42,7 +43,7 @@ async fn garbage_at_the_media_ports_harms_nobody() {
             4 => packet.truncate(round as usize % 2),
             _ => {}
         }
-        let _ = socket.send_to(&packet, udp).await;
+        let _ = socket.send_to(&packet, udps[round as usize % udps.len()]).await;
     }
     // The ICE-TCP port: junk framing, an oversized length, a connection closed mid-frame.
     let tcp = media.tcp_addr.unwrap();

@@ -121,10 +121,27 @@ async fn until_received(p: &Participant, from: i64, frames: u64) {
 }
 
 /// Each hearing is forwarded by one worker, hearings are spread over the
-/// workers, and media never crosses from one hearing into another.
+/// workers, and media never crosses from one hearing into another: with a
+/// socket per worker (ephemeral ports, the default) ...
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hearings_on_two_workers_each_see_only_their_own() {
-    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], |config| config.media.workers = 2).await;
+    two_hearings_on_two_workers(|config| config.media.workers = 2).await;
+}
+
+/// ... and with one configured port that both workers share, whose reader
+/// routes each datagram to its worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hearings_on_two_workers_sharing_one_port_each_see_only_their_own() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    two_hearings_on_two_workers(|config| {
+        config.media.workers = 2;
+        config.media.udp_ports = (port, port);
+    })
+    .await;
+}
+
+async fn two_hearings_on_two_workers(configure: impl FnOnce(&mut cloudtrial_testkit::cloudtrial_server::Config)) {
+    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], configure).await;
     let judge_b = Party { role: JUDGE.role, name: "赵法官", mobile: "13900000010" };
     let plaintiff_b = Party { role: PLAINTIFF.role, name: "钱五", mobile: "13900000011" };
     let other = court.book("（2026）津0101民初99号", &[judge_b, plaintiff_b]).await;

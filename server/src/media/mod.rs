@@ -161,17 +161,35 @@ impl MediaHandle {
         let ufrags = route::Ufrags::default();
         let (net_txs, net_rxs): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::channel(16_384)).unzip();
         let mut tasks = Vec::new();
-        let mut slots = Vec::new();
-        let (first, last) = config.udp_ports;
-        let single = first == last;
-        for port in first..=last {
-            let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, port)).await?);
-            let local = socket.local_addr()?;
-            let router = route::Router::new(workers, ufrags.clone());
-            tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), router, net_txs.clone()));
-            slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
+        // With ephemeral ports (nothing fixed to open in a firewall or announce through
+        // a NAT) each worker binds a socket of its own and reads it itself: no reader
+        // task, copy and channel hop per datagram. Configured ports are shared by all
+        // workers, and their readers route each datagram (see `route`).
+        let own_sockets = config.udp_ports == (0, 0) && config.announce_port.is_none();
+        let mut worker_slots: Vec<Arc<Vec<sfu::UdpSlot>>> = Vec::new();
+        let mut udp_addrs = Vec::new();
+        if own_sockets {
+            for _ in 0..workers {
+                let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, 0)).await?);
+                let local = socket.local_addr()?;
+                udp_addrs.push(local);
+                worker_slots.push(Arc::new(vec![sfu::UdpSlot { socket, announce: announce(local, false) }]));
+            }
+        } else {
+            let mut slots = Vec::new();
+            let (first, last) = config.udp_ports;
+            let single = first == last;
+            for port in first..=last {
+                let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, port)).await?);
+                let local = socket.local_addr()?;
+                let router = route::Router::new(workers, ufrags.clone());
+                tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), router, net_txs.clone()));
+                udp_addrs.push(local);
+                slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
+            }
+            let shared = Arc::new(slots);
+            worker_slots = (0..workers).map(|_| shared.clone()).collect();
         }
-        let udp_addrs = slots.iter().map(|s| s.socket.local_addr()).collect::<Result<Vec<_>, _>>()?;
         let mut tcp_addr = None;
         let mut tcp_announce = None;
         if let Some(port) = config.tcp_port {
@@ -182,16 +200,15 @@ impl MediaHandle {
             tasks.push(net::spawn_tcp_listener(listener, workers, ufrags.clone(), net_txs.clone()));
         }
         drop(net_txs);
-        let slots = Arc::new(slots);
         let dtls_cert = str0m::crypto::from_feature_flags()
             .dtls_provider
             .generate_certificate()
             .expect("a DTLS certificate can be generated");
         let mut commands = Vec::new();
-        for (index, net_rx) in net_rxs.into_iter().enumerate() {
+        for ((index, net_rx), slots) in net_rxs.into_iter().enumerate().zip(worker_slots) {
             let (tx, rx) = mpsc::unbounded_channel();
-            let worker = sfu::Worker { index, ufrags: ufrags.clone(), dtls_cert: dtls_cert.clone() };
-            let sfu = sfu::Sfu::new(worker, slots.clone(), tcp_announce, quality.clone(), speech.clone());
+            let worker = sfu::Worker { index, reads_socket: own_sockets, ufrags: ufrags.clone(), dtls_cert: dtls_cert.clone() };
+            let sfu = sfu::Sfu::new(worker, slots, tcp_announce, quality.clone(), speech.clone());
             tasks.push(tokio::spawn(sfu.run(rx, net_rx)));
             commands.push(tx);
         }

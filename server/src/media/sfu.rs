@@ -32,6 +32,8 @@ const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
 /// RFC 7983's demultiplexing: a datagram whose first byte is in this range is DTLS.
 const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
+/// Largest datagram read; bigger ones are not WebRTC.
+const MAX_DATAGRAM: usize = 2048;
 /// Inputs handled one after another before the worker waits again.
 const BATCH: usize = 64;
 
@@ -44,6 +46,9 @@ pub struct UdpSlot {
 /// What makes a worker one of several.
 pub struct Worker {
     pub index: usize,
+    /// The worker reads its one UDP socket itself (it has a socket of its own), rather than
+    /// getting datagrams from the shared sockets' readers.
+    pub reads_socket: bool,
     /// Where this worker's peers' ICE username fragments are registered, so their packets reach it.
     pub ufrags: Ufrags,
     /// One certificate for the whole server.
@@ -137,6 +142,8 @@ impl Sfu {
         // One timer, moved only when the earliest deadline moves (not re-armed per packet).
         let timer = tokio::time::sleep(MAX_WAIT);
         tokio::pin!(timer);
+        let own = if self.worker.reads_socket { self.udp.first().map(|slot| (slot.socket.clone(), slot.announce)) } else { None };
+        let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
             let wake = tokio::time::Instant::from_std(self.next_wake(Instant::now()));
             if timer.deadline() != wake {
@@ -151,10 +158,22 @@ impl Sfu {
                     Some(input) => self.net(input),
                     None => break,
                 },
+                read = recv_own(own.as_ref(), &mut buf) => {
+                    if let (Ok((n, source)), Some((_, local))) = (read, &own) {
+                        self.receive(Instant::now(), Protocol::Udp, source, *local, &buf[..n]);
+                    }
+                }
                 _ = &mut timer => self.tick(Instant::now()),
             }
             self.settle();
             // What else has arrived meanwhile, before waiting again.
+            if let Some((socket, local)) = &own {
+                for _ in 0..BATCH {
+                    let Ok((n, source)) = socket.try_recv_from(&mut buf) else { break };
+                    self.receive(Instant::now(), Protocol::Udp, source, *local, &buf[..n]);
+                    self.settle();
+                }
+            }
             for _ in 0..BATCH {
                 let Ok(input) = net.try_recv() else { break };
                 self.net(input);
@@ -273,8 +292,13 @@ impl Sfu {
                 return;
             }
         };
+        self.receive(at, proto, source, destination, &data);
+    }
+
+    /// A packet from the network, to the peer it belongs to.
+    fn receive(&mut self, at: Instant, proto: Protocol, source: SocketAddr, destination: SocketAddr, data: &[u8]) {
         // Anything that is not STUN, DTLS, RTP or RTCP is refused here.
-        let Ok(receive) = Receive::new(proto, source, destination, &data) else { return };
+        let Ok(receive) = Receive::new(proto, source, destination, data) else { return };
         let input = Input::Receive(at, receive);
         let routed = self.routes.get(&(proto, source)).copied();
         let cached = routed.filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
@@ -699,6 +723,14 @@ impl Sfu {
     }
 }
 
+/// A datagram from the worker's own socket; never, for a worker without one.
+async fn recv_own(own: Option<&(Arc<UdpSocket>, SocketAddr)>, buf: &mut [u8]) -> std::io::Result<(usize, SocketAddr)> {
+    match own {
+        Some((socket, _)) => socket.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Makes the network route the peer's packets to this worker (again, after an ICE restart).
 fn register_ufrag(worker: &Worker, peer: &mut Peer) {
     let ufrag = peer.rtc.direct_api().local_ice_credentials().ufrag;
@@ -730,6 +762,7 @@ mod tests {
         let (quality, _) = mpsc::unbounded_channel();
         let worker = Worker {
             index: 0,
+            reads_socket: false,
             ufrags: Ufrags::default(),
             dtls_cert: str0m::crypto::from_feature_flags().dtls_provider.generate_certificate().unwrap(),
         };

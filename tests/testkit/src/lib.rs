@@ -63,7 +63,7 @@ impl TestCourt {
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.limits.login_requests_per_minute = 100_000;
         config.limits.login_verifications_per_minute = 100_000;
-        // The hearing (id 1) on the second of three media workers: its packets are routed, not just passed on.
+        // The hearing (id 1) on the second of three media workers, each with a socket of its own.
         config.media.workers = 3;
         tweak(&mut config);
         let clock = ManualClock::new();
