@@ -10,23 +10,17 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-tools="$root/.tools"
 work="$target_dir/android-jvm-test"
 mkdir -p "$work"
 
-kotlin_home="$tools/kotlin/node_modules/kotlin-compiler"
-if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
-  echo "installing kotlinc from npm into $tools/kotlin"
-  npm install --prefix "$tools/kotlin" --no-audit --no-fund --loglevel=error kotlin-compiler@2.4.20
-fi
+. "$root/scripts/lib/kotlinc.sh"
+kotlin_install "$root"
 jna=/usr/share/java/jna.jar
 junit=/usr/share/java/junit4.jar
 hamcrest=/usr/share/java/hamcrest-core.jar
 for jar in "$jna" "$junit" "$hamcrest"; do
   [ -f "$jar" ] || { echo "missing $jar: apt-get install libjna-java junit4" >&2; exit 1; }
 done
-coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
-stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
 
 # The same workspace build as the other checks: library, generator and server.
 (cd "$root" && cargo build --locked --workspace)

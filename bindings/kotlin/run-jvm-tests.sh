@@ -7,19 +7,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-tools="$root/.tools"
 work="$target_dir/kotlin-jvm-test"
 mkdir -p "$work"
 
-kotlin_home="$tools/kotlin/node_modules/kotlin-compiler"
-if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
-  echo "installing kotlinc from npm into $tools/kotlin"
-  npm install --prefix "$tools/kotlin" --no-audit --no-fund --loglevel=error kotlin-compiler@2.4.20
-fi
+. "$root/scripts/lib/kotlinc.sh"
+kotlin_install "$root"
 jna=/usr/share/java/jna.jar
 [ -f "$jna" ] || { echo "missing $jna: apt-get install libjna-java" >&2; exit 1; }
-coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
-stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
 
 # One workspace build gives the library, the generator and the server with the
 # same features, so no crate is compiled twice.
