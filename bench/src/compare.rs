@@ -192,7 +192,8 @@ async fn round(kind: Kind, load: &Load, recording: &Arc<Recording>) -> anyhow::R
     })
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+/// The `p` quantile of sorted durations, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

@@ -12,6 +12,7 @@ use cloudtrial_core::media::{
 use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::{Client, HearingSession};
 
+use crate::compare::percentile;
 use crate::recording::Recording;
 use crate::server::{Invitee, Server, ServerOptions, usage};
 
@@ -114,10 +115,6 @@ fn packets(participants: &[Participant]) -> u64 {
     participants.iter().map(|p| p.media.received().values().map(|r| r.packets).sum::<u64>()).sum()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 pub async fn run(
     options: &ServerOptions,
     hearings: usize,
@@ -177,12 +174,11 @@ pub async fn run(
     for (step, of) in steps {
         let mut times: Vec<Duration> = phases.iter().map(of).collect();
         times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "  {step:<32} {:>5.0} / {:>5.0} / {:>5.0} ms",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.9)),
-            ms(*times.last().unwrap())
+            percentile(&times, 0.5),
+            percentile(&times, 0.9),
+            percentile(&times, 1.0)
         );
     }
     Ok(())

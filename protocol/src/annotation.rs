@@ -109,11 +109,12 @@ impl Shape {
         }
     }
 
-    pub fn points(&self) -> Vec<Point> {
+    /// The points that place the shape (an ink stroke's, borrowed: checked on every preview).
+    pub fn points(&self) -> std::borrow::Cow<'_, [Point]> {
         match self {
-            Self::Ink { points } => points.clone(),
-            Self::Rectangle { from, to } | Self::Ellipse { from, to } | Self::Arrow { from, to } => vec![*from, *to],
-            Self::Text { at, .. } => vec![*at],
+            Self::Ink { points } => std::borrow::Cow::Borrowed(points),
+            Self::Rectangle { from, to } | Self::Ellipse { from, to } | Self::Arrow { from, to } => vec![*from, *to].into(),
+            Self::Text { at, .. } => vec![*at].into(),
         }
     }
 }

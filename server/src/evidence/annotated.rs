@@ -15,6 +15,7 @@ use skrifa::{FontRef, MetadataProvider};
 use tiny_skia::{FillRule, IntSize, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 use crate::record::font::RecordFont;
+use crate::record::pdf::wrap;
 
 /// A line's width, as a fraction of the page's width (at least [`MIN_STROKE`] pixels).
 pub const STROKE: f32 = 0.004;
@@ -119,7 +120,7 @@ struct LegendLine {
 fn legend_lines(marks: &[Mark], legend: &Legend, text: &Text<'_>, size: f32, width: f32) -> Vec<LegendLine> {
     let mut lines = Vec::new();
     let plain = |content: String, colour: [u8; 3], lines: &mut Vec<LegendLine>| {
-        for part in text.wrap(&content, size, width) {
+        for part in wrap(text.font, &content, size, width) {
             lines.push(LegendLine { swatches: Vec::new(), text: part, colour });
         }
     };
@@ -130,7 +131,7 @@ fn legend_lines(marks: &[Mark], legend: &Legend, text: &Text<'_>, size: f32, wid
     for a in authors {
         let swatch_width = a.colours.len() as f32 * size * 1.3 + size * 0.4;
         let content = format!("{}  圈注{}处", a.author.label(), a.count);
-        let mut parts = text.wrap(&content, size, (width - swatch_width).max(size * 4.0)).into_iter();
+        let mut parts = wrap(text.font, &content, size, (width - swatch_width).max(size * 4.0)).into_iter();
         lines.push(LegendLine { swatches: a.colours, text: parts.next().unwrap_or_default(), colour: INK });
         lines.extend(parts.map(|t| LegendLine { swatches: Vec::new(), text: t, colour: INK }));
     }
@@ -278,22 +279,6 @@ impl<'a> Text<'a> {
 
     fn ascent(&self, size: f32) -> f32 {
         self.face.as_ref().map_or(size * 0.88, |f| f.metrics(Size::new(size), LocationRef::default()).ascent)
-    }
-
-    /// `text` in lines no wider than `width`, broken between characters.
-    fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
-        let mut lines = vec![String::new()];
-        for c in text.chars() {
-            let line = lines.last_mut().expect("never empty");
-            let mut longer = line.clone();
-            longer.push(c);
-            if !line.is_empty() && self.width(&longer, size) > width {
-                lines.push(c.to_string());
-            } else {
-                *line = longer;
-            }
-        }
-        lines
     }
 
     /// Fills `text` at `size` pixels with its baseline starting at (`x`, `baseline`).
@@ -480,7 +465,7 @@ mod tests {
     fn a_long_title_wraps_within_the_width() {
         let font = font();
         let text = Text::new(&font);
-        let lines = text.wrap(&"很长的证据标题".repeat(10), 12.0, 200.0);
+        let lines = wrap(&font, &"很长的证据标题".repeat(10), 12.0, 200.0);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| text.width(l, 12.0) <= 200.0));
         assert_eq!(lines.concat(), "很长的证据标题".repeat(10));

@@ -1,8 +1,8 @@
 //! The SFU's sockets: UDP sockets read by one task each, and an ICE-TCP
 //! listener whose connections carry RFC 4571 framed packets (a 16-bit
-//! big-endian length before each packet). Everything read is handed to the
-//! worker it belongs to (see `route`) over its channel; workers never await a
-//! socket.
+//! big-endian length before each packet), shared by the workers. Everything
+//! read is handed to the worker it belongs to (see `route`) over its channel.
+//! (A worker with a UDP socket of its own reads it itself.)
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use super::route::{Route, Router, Ufrags};
 
 /// Largest packet we read; bigger datagrams are not WebRTC.
-const MAX_PACKET: usize = 2048;
+pub const MAX_PACKET: usize = 2048;
 
 pub enum NetInput {
     Datagram { at: Instant, socket: usize, source: SocketAddr, data: Vec<u8> },

@@ -1,7 +1,8 @@
 //! The selective forwarding unit: each worker task owns the peer connections
-//! (str0m, sans-I/O) of its hearings. Inputs arrive over channels; after every
+//! (str0m, sans-I/O) of its hearings. Inputs arrive over channels, and
+//! datagrams also from the worker's own socket when it has one; after every
 //! change to a peer its output is drained before anything else touches it.
-//! Output goes straight to the shared sockets.
+//! Output goes straight to the sockets.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -17,7 +18,7 @@ use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig}
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use super::net::NetInput;
+use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
 use super::sdp;
@@ -32,8 +33,6 @@ const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
 /// RFC 7983's demultiplexing: a datagram whose first byte is in this range is DTLS.
 const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
-/// Largest datagram read; bigger ones are not WebRTC.
-const MAX_DATAGRAM: usize = 2048;
 /// Inputs handled one after another before the worker waits again.
 const BATCH: usize = 64;
 
@@ -143,7 +142,7 @@ impl Sfu {
         let timer = tokio::time::sleep(MAX_WAIT);
         tokio::pin!(timer);
         let own = if self.worker.reads_socket { self.udp.first().map(|slot| (slot.socket.clone(), slot.announce)) } else { None };
-        let mut buf = vec![0u8; MAX_DATAGRAM];
+        let mut buf = vec![0u8; MAX_PACKET];
         loop {
             let wake = tokio::time::Instant::from_std(self.next_wake(Instant::now()));
             if timer.deadline() != wake {

@@ -146,7 +146,7 @@ fn layout(font: &RecordFont, signed: &SignedRecord<'_>) -> Vec<Line> {
 
 /// Breaks `text` into lines no wider than `width`: between any two CJK
 /// characters, between words of Latin text, never before closing punctuation.
-fn wrap(font: &RecordFont, text: &str, size: f32, width: f32) -> Vec<String> {
+pub(crate) fn wrap(font: &RecordFont, text: &str, size: f32, width: f32) -> Vec<String> {
     const CLOSING: &str = "，。、；：！？）》」』”’…,.;:!?)]";
     let mut tokens: Vec<String> = Vec::new();
     for c in text.chars() {

@@ -321,8 +321,7 @@ impl Room {
         });
         self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
         self.changed(Some(RoomNotice::Joined { participant_id, device }));
-        self.send_speech_history(participant_id);
-        self.send_marks(participant_id);
+        self.send_history(participant_id);
         Ok(id)
     }
 
@@ -377,12 +376,7 @@ impl Room {
                 store::events::append(&tx, hearing_id, &actor, action, &detail, now)?;
                 for (permission, participant_id, ending) in &ending {
                     if store::annotation::end(&tx, *permission, *ending, Some(judge_id), now)? {
-                        let because = match ending {
-                            store::annotation::Ending::Refused => "refused",
-                            store::annotation::Ending::Withdrawn => "withdrawn",
-                            store::annotation::Ending::Ended(because) => because,
-                        };
-                        let detail = json!({"permission_id": permission, "participant_id": participant_id, "because": because});
+                        let detail = json!({"permission_id": permission, "participant_id": participant_id, "because": ending.reason()});
                         store::events::append(&tx, hearing_id, &actor, "annotation_ended", &detail, now)?;
                     }
                 }
@@ -407,8 +401,7 @@ impl Room {
             JudgeCommand::Summon { participant_id } => {
                 self.set_flag(participant_id, |r| r.blocked = false);
                 // What was said and drawn while they were out.
-                self.send_speech_history(participant_id);
-                self.send_marks(participant_id);
+                self.send_history(participant_id);
                 RoomNotice::Summoned { participant_id, by: judge_id }
             }
             JudgeCommand::AllowAnnotation { participant_id } => {
@@ -477,14 +470,19 @@ impl Room {
         Ok(())
     }
 
-    /// Every sentence so far, to a member who may see the room.
-    fn send_speech_history(&self, participant_id: i64) {
+    /// Every sentence and every current mark so far, to a member who may see the room.
+    fn send_history(&self, participant_id: i64) {
         let Some(member) = self.member(participant_id) else { return };
         if self.kept_out(member) {
             return;
         }
-        if let Some(connection) = &member.connection {
-            let _ = connection.outbox.try_send(ServerMessage::SpeechHistory { utterances: self.speech.clone() });
+        self.send_to_member(participant_id, ServerMessage::SpeechHistory { utterances: self.speech.clone() });
+        self.send_to_member(participant_id, ServerMessage::Marks { marks: self.annotations.marks.clone() });
+    }
+
+    fn send_to_member(&self, participant_id: i64, message: ServerMessage) {
+        if let Some(connection) = self.member(participant_id).and_then(|m| m.connection.as_ref()) {
+            let _ = connection.outbox.try_send(message);
         }
     }
 

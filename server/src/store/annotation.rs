@@ -3,7 +3,7 @@
 
 use cloudtrial_protocol::annotation::{Mark, MarkColour, Shape};
 use cloudtrial_protocol::api::ParticipantSummary;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::StoreError;
 use super::hearings::parse_role;
@@ -27,6 +27,17 @@ pub enum Ending {
     Withdrawn,
     /// 休庭, 闭庭 or a block ended it.
     Ended(&'static str),
+}
+
+impl Ending {
+    /// Why, in the hearing log's words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Ending::Refused => "refused",
+            Ending::Withdrawn => "withdrawn",
+            Ending::Ended(because) => because,
+        }
+    }
 }
 
 /// Requests and permissions still open, in a hearing.
@@ -75,9 +86,8 @@ pub fn allow(conn: &Connection, id: i64, judge_id: i64, now_ms: i64) -> Result<b
 /// Ends an open request or permission. False if it had already ended.
 pub fn end(conn: &Connection, id: i64, ending: Ending, by: Option<i64>, now_ms: i64) -> Result<bool, StoreError> {
     let (state, because) = match ending {
-        Ending::Refused => ("refused", None),
-        Ending::Withdrawn => ("withdrawn", None),
         Ending::Ended(because) => ("ended", Some(because)),
+        Ending::Refused | Ending::Withdrawn => (ending.reason(), None),
     };
     Ok(conn.execute(
         "UPDATE annotation_permissions
@@ -156,10 +166,4 @@ pub fn marks_on(conn: &Connection, evidence_row: i64, page: u32) -> Result<Vec<M
     ))?;
     let rows = stmt.query_map(params![evidence_row, page], mark_row)?.collect::<Result<_, _>>()?;
     Ok(rows)
-}
-
-pub fn mark(conn: &Connection, hearing_id: i64, mark_id: i64) -> Result<Option<Mark>, StoreError> {
-    Ok(conn
-        .query_row(&format!("SELECT {MARK_COLUMNS} WHERE m.id = ?1 AND m.hearing_id = ?2"), params![mark_id, hearing_id], mark_row)
-        .optional()?)
 }

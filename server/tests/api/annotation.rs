@@ -250,6 +250,15 @@ async fn the_judge_refuses_or_withdraws_mid_stroke_and_the_rest_of_the_stroke_is
     // The rest of the stroke and its end are refused.
     defendant.send(preview(7, ink(&h.photo, 8))).await;
     assert_eq!(defendant.annotate(draw(ink(&h.photo, 9))).await, Err("forbidden".into()));
+    // Nobody saw that preview: the next annotation message the plaintiff gets is the judge's mark.
+    let judges = judge.annotate(draw(rectangle(&h.photo))).await.unwrap().unwrap();
+    plaintiff
+        .until("the judge's mark", |m| match m {
+            ServerMessage::MarkPreview { .. } => panic!("a preview after the withdrawal was relayed"),
+            ServerMessage::MarkAdded { mark } if mark.id == judges => Some(()),
+            _ => None,
+        })
+        .await;
     assert_eq!(
         judge.command(JudgeCommand::WithdrawAnnotation { participant_id: defendant_id }).await,
         Some("conflict".into())

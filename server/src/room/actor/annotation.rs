@@ -215,11 +215,12 @@ impl Room {
         access::decide(&facts, Action::RemoveMark { author: mark.author.id, allowed })?;
         let (hearing_id, now, actor) = (self.hearing_id, self.clock.now_ms(), self.actor(participant_id));
         let detail = json!({"mark_id": mark.id, "evidence_id": mark.evidence_id, "author": mark.author});
+        let by_id = by.id;
         let removed = self
             .store
             .call(move |conn| {
                 let tx = conn.transaction().map_err(StoreError::from)?;
-                if !store::annotation::remove_mark(&tx, hearing_id, mark_id, by.id, now)? {
+                if !store::annotation::remove_mark(&tx, hearing_id, mark_id, by_id, now)? {
                     return Ok(false);
                 }
                 store::events::append(&tx, hearing_id, &actor, "mark_removed", &detail, now)?;
@@ -231,7 +232,6 @@ impl Room {
         if !removed {
             return Err(AppError::with_message(ErrorCode::NotFound, "该圈注已不存在"));
         }
-        let by = self.member(participant_id).map(Member::summary).ok_or_else(AppError::forbidden)?;
         self.broadcast_message(ServerMessage::MarkRemoved { mark_id, evidence_id: mark.evidence_id, by });
         Ok(())
     }
@@ -322,20 +322,6 @@ impl Room {
                 member.annotation = None;
             }
             self.broadcast_message(ServerMessage::PreviewCleared { participant_id: *participant_id });
-        }
-    }
-
-    /// Every current mark, to a member who may see the room.
-    pub(super) fn send_marks(&self, participant_id: i64) {
-        let Some(member) = self.member(participant_id) else { return };
-        if !self.kept_out(member) {
-            self.send_to_member(participant_id, ServerMessage::Marks { marks: self.annotations.marks.clone() });
-        }
-    }
-
-    fn send_to_member(&self, participant_id: i64, message: ServerMessage) {
-        if let Some(connection) = self.member(participant_id).and_then(|m| m.connection.as_ref()) {
-            let _ = connection.outbox.try_send(message);
         }
     }
 
