@@ -31,6 +31,8 @@ use report::Receiver;
 
 #[derive(Parser)]
 #[command(version, about = "A hearing participant on the command line, with a synthetic camera and microphone")]
+// An option given twice takes its last value, so scripts can override their defaults.
+#[command(args_override_self = true)]
 struct Args {
     /// The Cloud Trial server, e.g. http://127.0.0.1:8080
     #[arg(long)]
@@ -61,6 +63,10 @@ struct Args {
     size: String,
     #[arg(long, default_value_t = 15.0)]
     fps: f32,
+    /// A camera picture with grain that changes every frame, like a real camera's,
+    /// so video takes its whole bit rate (instead of the plain pattern's few kbit/s).
+    #[arg(long)]
+    textured: bool,
     /// Local IP address for media (127.0.0.2 puts this participant on its own loopback address).
     #[arg(long, default_value = "0.0.0.0")]
     bind: String,
@@ -90,6 +96,8 @@ struct Status<'a> {
     rtt_ms: Option<u32>,
     send_kbps: u32,
     receive_kbps: u32,
+    /// The most video the SFU's receivers can take, once it has said.
+    max_video_kbps: Option<u32>,
     local_address: Option<&'a str>,
     /// Everyone in the room as this participant sees them: role and name, online, network quality.
     participants: Vec<serde_json::Value>,
@@ -159,7 +167,7 @@ async fn main() -> anyhow::Result<()> {
     let frame_every = Duration::from_secs_f32(1.0 / args.fps.max(1.0));
     let microphone = recording.clone();
     tokio::spawn(async move {
-        let mut pattern = TestPattern::new(width, height, rgb);
+        let mut pattern = if args.textured { TestPattern::textured(width, height, rgb) } else { TestPattern::new(width, height, rgb) };
         let mut tone = Tone::new(args.tone);
         let mut audio_tick = tokio::time::interval(Duration::from_millis(20));
         let mut video_tick = tokio::time::interval(frame_every);
@@ -286,6 +294,7 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         rtt_ms: media_state.stats.rtt_ms,
         send_kbps: media_state.stats.send_kbps,
         receive_kbps: media_state.stats.receive_kbps,
+        max_video_kbps: media_state.stats.max_video_kbps,
         local_address: media_state.stats.local_address.as_deref(),
         participants: view
             .map(|v| {

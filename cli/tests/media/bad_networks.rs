@@ -18,6 +18,7 @@ async fn video_keeps_decoding_through_loss_and_delay() {
         ip: "127.0.0.2".parse().unwrap(),
         loss: 0.05,
         delay: Duration::from_millis(50),
+        rate: None,
     }))
     .await;
     let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], |c| {
@@ -63,6 +64,85 @@ async fn video_keeps_decoding_through_loss_and_delay() {
         .await;
     assert_eq!(network_of(&shown, j).as_deref(), Some("良好"));
     lossy.until("the lossy participant sees it too", 20, |s| matches!(network_of(s, p).as_deref(), Some("一般" | "较差"))).await;
+}
+
+fn audio_frames(status: &serde_json::Value, from: i64) -> u64 {
+    received(status, from).and_then(|r| r["audio_frames"].as_u64()).unwrap_or(0)
+}
+
+/// A party on a 300 kbit/s path receives a publisher whose camera alone needs
+/// about 900 kbit/s. The SFU learns the path's capacity from the party's
+/// congestion feedback and asks the publisher (REMB) for less; the publisher's
+/// encoder follows. The slow party keeps hearing everything and keeps seeing
+/// the picture, and a party on a fast path is not starved either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_on_a_slow_path_keeps_audio_and_gets_video_at_a_lower_rate() {
+    let _turn = one_at_a_time().await;
+    let relay = UdpRelay::bind(Some(Impairment {
+        ip: "127.0.0.2".parse().unwrap(),
+        loss: 0.0,
+        delay: Duration::from_millis(20),
+        rate: Some(300_000),
+    }))
+    .await;
+    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF, DEFENDANT], |c| {
+        c.media.udp_ports = (0, 0);
+        c.media.announce_ip = Some(relay.addr.ip());
+        c.media.announce_port = Some(relay.addr.port());
+        c.media.tcp_port = None;
+    })
+    .await;
+    relay.connect(court.server().state.media.udp_addrs[0]);
+    let camera = ["--bind", "127.0.0.1", "--textured", "--size", "640x480"];
+    let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &camera }).await;
+    let mut slow = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &["--bind", "127.0.0.2"] }).await;
+    let mut fast = Cli::join(&court, &DEFENDANT, Options { colour: "blue", tone: 880, extra: &["--bind", "127.0.0.1"] }).await;
+    let j = judge.id;
+
+    let told = judge
+        .until("the SFU asks the publisher for what the slow path can take", 60, |s| {
+            s["max_video_kbps"].as_u64().is_some_and(|kbps| kbps < 300)
+        })
+        .await;
+    println!("the publisher is asked for at most {} kbit/s", told["max_video_kbps"]);
+    // Its encoder follows, and the queue that built up in the bottleneck drains.
+    let (mut calm, deadline) = (0, std::time::Instant::now() + Duration::from_secs(60));
+    while calm < 3 {
+        assert!(std::time::Instant::now() < deadline, "the publisher's video never came down to the slow path's rate");
+        judge.until("the next second", 5, |_| true).await;
+        let video_in = snapshot(&court).await.peers.iter().find(|p| p.participant_id == j).map_or(u64::MAX, |p| p.video_in);
+        calm = if video_in < 250_000 { calm + 1 } else { 0 };
+    }
+    slow.command("reset-gaps");
+    fast.command("reset-gaps");
+    let slow_before = slow.latest().await;
+    let fast_before = fast.latest().await;
+    let started = std::time::Instant::now();
+    let publisher = judge.until("ten seconds", 20, |_| started.elapsed() >= Duration::from_secs(10)).await;
+    let slow_after = slow.latest().await;
+    let fast_after = fast.latest().await;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let heard = audio_frames(&slow_after, j) - audio_frames(&slow_before, j);
+    let seen = video_frames(&slow_after, j) - video_frames(&slow_before, j);
+    let seen_fast = video_frames(&fast_after, j) - video_frames(&fast_before, j);
+    let at_slow = received(&slow_after, j).unwrap();
+    let at_fast = received(&fast_after, j).unwrap();
+    println!(
+        "over {seconds:.1} s: the slow party heard {heard} audio frames (50 a second sent) and saw {seen} pictures \
+         (15 a second sent; longest freeze {} ms); the fast party saw {seen_fast}; the publisher sends {} kbit/s",
+        at_slow["max_video_gap_ms"], publisher["send_kbps"]
+    );
+    assert!(heard as f64 >= 0.9 * 50.0 * seconds, "the slow party keeps hearing the judge: {heard} audio frames in {seconds:.1} s");
+    assert!(seen as f64 >= 0.5 * 15.0 * seconds, "the slow party keeps seeing the judge: {seen} pictures in {seconds:.1} s, {at_slow}");
+    assert_eq!(at_slow["colour"], "red");
+    assert!(at_slow["max_video_gap_ms"].as_u64().unwrap() < 2000, "no long freeze at the slow party: {at_slow}");
+    assert!(seen_fast as f64 >= 0.8 * 15.0 * seconds, "the fast party is not starved: {seen_fast} pictures in {seconds:.1} s, {at_fast}");
+    assert!(
+        publisher["send_kbps"].as_u64().unwrap() < 400,
+        "the publisher's encoder followed the SFU: it sends {} kbit/s",
+        publisher["send_kbps"]
+    );
 }
 
 /// Wi-Fi → 4G: the participant's local address changes mid-hearing; media

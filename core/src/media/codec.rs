@@ -2,7 +2,7 @@
 //! (constrained baseline, what phones and browsers share) and Opus.
 
 use openh264::OpenH264API;
-use openh264::encoder::{BitRate, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, Profile};
+use openh264::encoder::{BitRate, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, Profile, RateControlMode};
 use openh264::formats::{YUVSlices, YUVSource};
 
 use super::frame::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, I420Frame};
@@ -33,11 +33,37 @@ impl VideoEncoder {
             // Every frame must come out: a skipped frame would be an empty sample.
             .skip_frames(false)
             .profile(Profile::Baseline)
+            // Keep to the bit rate (the network's), rather than to a quality.
+            .rate_control_mode(RateControlMode::Bitrate)
             // A keyframe at least every two seconds bounds how long a loss can freeze the picture.
             .intra_frame_period(IntraFramePeriod::from_num_frames((fps * 2.0).round() as u32));
         let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
             .map_err(|e| CodecError::H264(e.to_string()))?;
         Ok(Self { encoder, width, height, fps, bitrate })
+    }
+
+    /// The bit rate the encoder aims for from the next frame on, without a new keyframe.
+    // The one unsafe call in the core: the safe crate does not wrap this option.
+    #[allow(unsafe_code)]
+    pub fn set_bitrate(&mut self, bitrate: u32) -> Result<(), CodecError> {
+        if bitrate == self.bitrate {
+            return Ok(());
+        }
+        self.bitrate = bitrate;
+        let mut info = openh264_sys2::SBitrateInfo { iLayer: openh264_sys2::SPATIAL_LAYER_ALL, iBitrate: bitrate as i32 };
+        // SAFETY: the option is ENCODER_OPTION_BITRATE, whose argument is an SBitrateInfo that outlives the call.
+        let status = unsafe {
+            self.encoder.raw_api().set_option(openh264_sys2::ENCODER_OPTION_BITRATE, std::ptr::addr_of_mut!(info).cast())
+        };
+        if status != 0 {
+            // Not initialised yet (no frame encoded): the rebuilt encoder starts at the new rate.
+            *self = Self::new(self.width, self.height, self.fps, bitrate)?;
+        }
+        Ok(())
+    }
+
+    pub fn bitrate(&self) -> u32 {
+        self.bitrate
     }
 
     /// Encodes one frame to an Annex-B access unit. The encoder is rebuilt if the size changes.
@@ -184,6 +210,32 @@ mod tests {
         assert_eq!((decoded.width, decoded.height), (320, 240));
         let (y, u, v) = decoded.mean_yuv();
         assert!(y.abs_diff(colour.0) < 6 && u.abs_diff(colour.1) < 6 && v.abs_diff(colour.2) < 6, "{:?} vs {colour:?}", (y, u, v));
+    }
+
+    #[test]
+    fn the_encoder_follows_a_lower_bit_rate_without_a_keyframe() {
+        let mut pattern = crate::media::synthetic::TestPattern::textured(320, 240, (40, 200, 40));
+        let mut encoder = VideoEncoder::new(320, 240, 15.0, 800_000).unwrap();
+        // bit/s over 30 frames (two seconds) after the first 15.
+        let mut rate = |encoder: &mut VideoEncoder| {
+            let mut bytes = 0;
+            for i in 0..45 {
+                let au = encoder.encode(&pattern.next_frame(), false).unwrap();
+                if i == 0 {
+                    assert!(!is_keyframe(&au) || encoder.bitrate() == 800_000, "a new bit rate is not a new keyframe");
+                }
+                if i >= 15 {
+                    bytes += au.len();
+                }
+            }
+            bytes as f64 * 8.0 / 2.0
+        };
+        let high = rate(&mut encoder);
+        encoder.set_bitrate(150_000).unwrap();
+        let low = rate(&mut encoder);
+        println!("textured 320x240 at 15 fps: {high:.0} bit/s asked 800 kbit/s, {low:.0} bit/s asked 150 kbit/s");
+        assert!(high > 500_000.0, "the grain needs the bit rate it is given: {high:.0}");
+        assert!(low < 150_000.0 * 1.3, "keeps to the lower rate: {low:.0}");
     }
 
     #[test]

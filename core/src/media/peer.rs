@@ -9,8 +9,9 @@ use rtc::interceptor::{Attribute, Interceptor, Packet, Slot, StreamInfo, TaggedP
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS};
 use rtc::rtcp::payload_feedbacks::full_intra_request::FullIntraRequest;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtcp::payload_feedbacks::receiver_estimated_maximum_bitrate::ReceiverEstimatedMaximumBitrate;
 use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+    RTCPFeedback, RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
 use rtc::sansio::Protocol;
 use tokio::sync::mpsc;
@@ -102,15 +103,16 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
-/// Lets keyframe requests (PLI, FIR) from the SFU reach the local video track,
-/// so the encoder can answer them. By default the interceptor chain swallows them.
+/// Lets the SFU's keyframe requests (PLI, FIR) and bit rate limits (REMB)
+/// reach the local video track, so the encoder can follow them. By default the
+/// interceptor chain swallows them.
 #[derive(Default)]
-struct KeyframeRequests {
+struct EncoderFeedback {
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
 }
 
-impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
+impl Protocol<TaggedPacket, TaggedPacket, ()> for EncoderFeedback {
     type Rout = TaggedPacket;
     type Wout = TaggedPacket;
     type Eout = ();
@@ -121,7 +123,10 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
         if let Packet::Rtcp(packets) = &message.message.packet {
             let requests: Vec<_> = packets
                 .iter()
-                .filter(|p| p.as_any().is::<PictureLossIndication>() || p.as_any().is::<FullIntraRequest>())
+                .filter(|p| {
+                    let p = p.as_any();
+                    p.is::<PictureLossIndication>() || p.is::<FullIntraRequest>() || p.is::<ReceiverEstimatedMaximumBitrate>()
+                })
                 .cloned()
                 .collect();
             if requests.is_empty() {
@@ -148,11 +153,32 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for KeyframeRequests {
     }
 }
 
-impl Interceptor for KeyframeRequests {
+impl Interceptor for EncoderFeedback {
     fn bind_local_stream(&mut self, _: &StreamInfo) {}
     fn unbind_local_stream(&mut self, _: &StreamInfo) {}
     fn bind_remote_stream(&mut self, _: &StreamInfo) {}
     fn unbind_remote_stream(&mut self, _: &StreamInfo) {}
+}
+
+/// What the SFU asks of the local video: a keyframe, or a bit rate (bit/s) to stay under.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VideoFeedback {
+    Keyframe,
+    MaxBitrate(u32),
+}
+
+/// The requests in a batch of RTCP packets delivered to the local video track.
+pub fn video_feedback(packets: &[Box<dyn rtc::rtcp::Packet>]) -> impl Iterator<Item = VideoFeedback> + '_ {
+    packets.iter().filter_map(|p| {
+        let p = p.as_any();
+        if let Some(remb) = p.downcast_ref::<ReceiverEstimatedMaximumBitrate>() {
+            Some(VideoFeedback::MaxBitrate(remb.bitrate.clamp(0.0, u32::MAX as f32) as u32))
+        } else if p.is::<PictureLossIndication>() || p.is::<FullIntraRequest>() {
+            Some(VideoFeedback::Keyframe)
+        } else {
+            None
+        }
+    })
 }
 
 fn webrtc_error(e: impl std::fmt::Display) -> Error {
@@ -188,7 +214,9 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
         .map_err(webrtc_error)?;
     let registry = register_default_interceptors(Registry::new(), &mut engine)
         .map_err(webrtc_error)?
-        .with(Slot::from(14_000), KeyframeRequests::default());
+        .with(Slot::from(14_000), EncoderFeedback::default());
+    // The SFU says (REMB) how much video its receivers' paths can take.
+    engine.register_feedback(RTCPFeedback { typ: "goog-remb".into(), parameter: String::new() }, RtpCodecKind::Video);
     let settings = SettingEngineBuilder::new()
         // Checks every 50 ms (RFC 8445's pacing) instead of the crate's 200 ms, which
         // cost one whole interval between the first answered check and the nomination:

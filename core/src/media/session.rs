@@ -3,7 +3,7 @@
 //! the connection is lost), the encoder, and delivery of what others send.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -87,6 +87,8 @@ pub struct MediaStats {
     pub packets_lost: u64,
     pub send_kbps: u32,
     pub receive_kbps: u32,
+    /// The most video the SFU's receivers can take now, once it has said (REMB).
+    pub max_video_kbps: Option<u32>,
     /// The local address of the connection in use (it changes with the network).
     pub local_address: Option<String>,
 }
@@ -162,6 +164,8 @@ pub(crate) struct Shared {
     sink: Mutex<Option<Arc<dyn RemoteMediaSink>>>,
     received: Mutex<HashMap<i64, RemoteStreamStats>>,
     force_keyframe: AtomicBool,
+    /// The video bit rate the SFU's receivers can take (bit/s); 0 until it says.
+    max_video_bitrate: AtomicU32,
     camera_on: AtomicBool,
     microphone_on: AtomicBool,
     encoded: mpsc::Sender<Encoded>,
@@ -266,6 +270,7 @@ impl MediaSession {
             sink: Mutex::new(None),
             received: Mutex::new(HashMap::new()),
             force_keyframe: AtomicBool::new(true),
+            max_video_bitrate: AtomicU32::new(0),
             camera_on: AtomicBool::new(true),
             microphone_on: AtomicBool::new(true),
             encoded,
@@ -408,6 +413,12 @@ impl MediaSender {
     pub fn keyframe_requested(&self) -> bool {
         self.shared.force_keyframe.swap(false, Ordering::Relaxed)
     }
+
+    /// The most video the SFU's receivers can take now (bit/s), if it has said.
+    /// Only for callers of `send_encoded_video`, whose encoder should stay under it.
+    pub fn max_video_bitrate(&self) -> Option<u32> {
+        Some(self.shared.max_video_bitrate.load(Ordering::Relaxed)).filter(|bps| *bps > 0)
+    }
 }
 
 fn spawn_encoder(
@@ -423,6 +434,12 @@ fn spawn_encoder(
             let mut last: Option<Instant> = None;
             while let Ok(frame) = frames.recv() {
                 let keyframe = shared.force_keyframe.swap(false, Ordering::Relaxed);
+                let target = video_bitrate(&settings, shared.max_video_bitrate.load(Ordering::Relaxed));
+                if target != encoder.bitrate()
+                    && let Err(e) = encoder.set_bitrate(target)
+                {
+                    tracing::warn!("the video bit rate could not be changed: {e}");
+                }
                 let now = Instant::now();
                 let duration = last.map_or(Duration::from_secs_f32(1.0 / settings.fps), |at| now - at);
                 last = Some(now);
@@ -441,6 +458,13 @@ fn spawn_encoder(
         })
         .map_err(|e| Error::Media(e.to_string()))?;
     Ok(())
+}
+
+/// What the encoder aims for: the configured bit rate, or less when the SFU says its
+/// receivers cannot take it, never below what keeps a picture recognisable.
+fn video_bitrate(settings: &VideoSettings, max: u32) -> u32 {
+    const FLOOR: u32 = 80_000;
+    if max == 0 { settings.bitrate } else { settings.bitrate.min(max.max(FLOOR)) }
 }
 
 async fn write_samples(mut encoded: mpsc::Receiver<Encoded>, outgoing: watch::Receiver<Option<Outgoing>>) {
@@ -552,13 +576,17 @@ async fn connect(
         let _ = pc.close().await;
         return End::Rejoin;
     }
-    // Keyframe requests from the SFU reach the encoder.
+    // Keyframe requests and bit rate limits from the SFU reach the encoder.
     let requests = {
         let (video, shared) = (peer.video.clone(), shared.clone());
         tokio::spawn(async move {
             while let Some(event) = video.poll().await {
-                if let TrackLocalEvent::OnRtcpPacket(_) = event {
-                    shared.force_keyframe.store(true, Ordering::Relaxed);
+                let TrackLocalEvent::OnRtcpPacket(packets) = event else { continue };
+                for feedback in peer::video_feedback(&packets) {
+                    match feedback {
+                        peer::VideoFeedback::Keyframe => shared.force_keyframe.store(true, Ordering::Relaxed),
+                        peer::VideoFeedback::MaxBitrate(bps) => shared.max_video_bitrate.store(bps, Ordering::Relaxed),
+                    }
                 }
             }
         })
@@ -714,7 +742,8 @@ async fn restart_ice(pc: &Arc<dyn webrtc::peer_connection::PeerConnection>) -> s
 #[derive(Default)]
 struct StatsHistory {
     at: Option<Instant>,
-    pair_bytes: HashMap<String, u64>,
+    /// (sent, received) per pair.
+    pair_bytes: HashMap<String, (u64, u64)>,
 }
 
 async fn update_stats(
@@ -729,15 +758,15 @@ async fn update_stats(
     let mut pair_bytes = HashMap::new();
     for pair in report.candidate_pairs() {
         let id = pair.stats.id.clone();
-        let total = pair.bytes_sent + pair.bytes_received;
-        let before = history.pair_bytes.get(&id).copied().unwrap_or(0);
-        let delta = total.saturating_sub(before);
-        if delta > busiest.0 {
-            busiest = (delta, Some(pair));
+        let (sent_before, received_before) = history.pair_bytes.get(&id).copied().unwrap_or((0, 0));
+        let (sent_now, received_now) =
+            (pair.bytes_sent.saturating_sub(sent_before), pair.bytes_received.saturating_sub(received_before));
+        if sent_now + received_now > busiest.0 {
+            busiest = (sent_now + received_now, Some(pair));
         }
-        sent += pair.bytes_sent.saturating_sub(before.min(pair.bytes_sent));
-        received += delta.saturating_sub(pair.bytes_sent.saturating_sub(before.min(pair.bytes_sent)));
-        pair_bytes.insert(id, total);
+        sent += sent_now;
+        received += received_now;
+        pair_bytes.insert(id, (pair.bytes_sent, pair.bytes_received));
     }
     if let Some(pair) = busiest.1 {
         stats.rtt_ms = Some((pair.current_round_trip_time * 1000.0) as u32);
@@ -754,6 +783,7 @@ async fn update_stats(
     let secs = history.at.map_or(2.0, |at| now.duration_since(at).as_secs_f64()).max(0.001);
     stats.send_kbps = (sent as f64 * 8.0 / secs / 1000.0) as u32;
     stats.receive_kbps = (received as f64 * 8.0 / secs / 1000.0) as u32;
+    stats.max_video_kbps = Some(shared.max_video_bitrate.load(Ordering::Relaxed) / 1000).filter(|kbps| *kbps > 0);
     history.at = Some(now);
     history.pair_bytes = pair_bytes;
     shared.state.send_modify(|s| s.stats = stats);

@@ -4,17 +4,24 @@
 
 use super::frame::{AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, I420Frame, rgb_to_yuv};
 
-/// A solid background in the sender's colour with a white bar sweeping across.
+/// A solid background in the sender's colour with a white bar sweeping across;
+/// textured, the background is grain that changes every frame, as a real
+/// camera's picture does, so the encoder needs its whole bit rate.
 pub struct TestPattern {
     width: u32,
     height: u32,
     background: (u8, u8, u8),
     frame: u32,
+    grain: Option<u64>,
 }
 
 impl TestPattern {
     pub fn new(width: u32, height: u32, rgb: (u8, u8, u8)) -> Self {
-        Self { width, height, background: rgb_to_yuv(rgb.0, rgb.1, rgb.2), frame: 0 }
+        Self { width, height, background: rgb_to_yuv(rgb.0, rgb.1, rgb.2), frame: 0, grain: None }
+    }
+
+    pub fn textured(width: u32, height: u32, rgb: (u8, u8, u8)) -> Self {
+        Self { grain: Some(0x9e37_79b9_7f4a_7c15), ..Self::new(width, height, rgb) }
     }
 
     pub fn next_frame(&mut self) -> I420Frame {
@@ -23,6 +30,15 @@ impl TestPattern {
         let bar = (w / 16).max(2);
         let x0 = (self.frame as usize * 4) % w.saturating_sub(bar).max(1);
         let (y, _, _) = frame.planes_mut();
+        if let Some(state) = &mut self.grain {
+            // xorshift; symmetric around the background, so the mean colour stays the sender's.
+            for pixel in y.iter_mut() {
+                *state ^= *state << 13;
+                *state ^= *state >> 7;
+                *state ^= *state << 17;
+                *pixel = (i16::from(*pixel) + (*state % 41) as i16 - 20).clamp(16, 235) as u8;
+            }
+        }
         for row in 0..h {
             y[row * w + x0..row * w + x0 + bar].fill(235);
         }
@@ -90,5 +106,16 @@ mod tests {
         assert_ne!(a, b, "the bar moves");
         let (y, u, v) = a.mean_yuv();
         assert_eq!(nearest_colour(yuv_to_rgb(y, u, v)), "blue");
+    }
+
+    #[test]
+    fn the_textured_pattern_changes_everywhere_and_keeps_its_colour() {
+        let mut pattern = TestPattern::textured(160, 120, colour("green").unwrap());
+        let a = pattern.next_frame();
+        let b = pattern.next_frame();
+        let changed = a.planes().0.iter().zip(b.planes().0).filter(|(x, y)| x != y).count();
+        assert!(changed > 160 * 120 * 9 / 10, "grain everywhere: {changed} pixels changed");
+        let (y, u, v) = b.mean_yuv();
+        assert_eq!(nearest_colour(yuv_to_rgb(y, u, v)), "green");
     }
 }

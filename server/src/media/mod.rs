@@ -2,6 +2,7 @@
 //! forwarded without transcoding; the hearing room's rules (block, mute,
 //! membership, hearing closed) are enforced here, per packet.
 
+mod bitrate;
 mod net;
 mod peer;
 mod route;
@@ -93,6 +94,10 @@ pub struct PeerSnapshot {
     pub receiving: usize,
     pub frames_received: u64,
     pub frames_sent: u64,
+    /// What the path to this participant can carry (bit/s), as its congestion feedback says.
+    pub downlink: Option<u64>,
+    /// The bit rate this participant's video arrives at.
+    pub video_in: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -13,6 +13,9 @@ pub struct InTrack {
     pub mid: Mid,
     pub kind: MediaKind,
     pub last_keyframe_request: Option<Instant>,
+    /// Payload bytes since the last allocation, and the bit rate they came to.
+    pub bytes: u64,
+    pub rate: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +57,10 @@ pub struct Peer {
     pub transport: Option<String>,
     /// The local ICE username fragment, registered for this worker.
     pub ufrag: String,
+    /// What the path to this participant can carry (bit/s), from its congestion feedback.
+    pub downlink: Option<u64>,
+    /// Whether the participant's offer takes REMB, so its video can be asked to slow down.
+    pub remb: bool,
 }
 
 impl Peer {
@@ -77,6 +84,8 @@ impl Peer {
             video_from: Default::default(),
             transport: None,
             ufrag: String::new(),
+            downlink: None,
+            remb: false,
         }
     }
 

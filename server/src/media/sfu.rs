@@ -14,6 +14,7 @@ use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::format::CodecConfig;
 use str0m::media::{KeyframeRequestKind, MediaData, MediaKind};
 use str0m::net::{Protocol, Receive, TcpType};
+use str0m::bwe::{Bitrate, BweKind};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
@@ -21,6 +22,7 @@ use tokio::sync::mpsc;
 use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
+use super::bitrate;
 use super::sdp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
@@ -35,6 +37,10 @@ const MAX_WAIT: Duration = Duration::from_millis(100);
 const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
 /// Inputs handled one after another before the worker waits again.
 const BATCH: usize = 64;
+/// How often publishers are told what their receivers' paths can take.
+const ALLOCATION_INTERVAL: Duration = Duration::from_secs(1);
+/// The downlink estimate a new peer starts from, before its feedback says more.
+const INITIAL_DOWNLINK: Bitrate = Bitrate::kbps(1_500);
 
 pub struct UdpSlot {
     pub socket: Arc<UdpSocket>,
@@ -71,6 +77,7 @@ pub struct Sfu {
     events: VecDeque<(u64, Event)>,
     frames_forwarded: u64,
     speech: Option<SpeechTap>,
+    next_allocation: Instant,
 }
 
 /// How many packets past a missing one an incomplete picture is held while
@@ -89,6 +96,8 @@ fn config(cert: &str0m::config::DtlsCert, reordering: usize, feedback: sdp::Vide
         .enable_opus(true, false)
         .set_stats_interval(Some(Duration::from_secs(1)))
         .set_reordering_size_video(reordering)
+        // The estimate of each receiver's path (from its TWCC feedback) decides what publishers are asked for.
+        .enable_bwe(Some(INITIAL_DOWNLINK))
         .set_dtls_cert(cert.clone());
     config.codec_config().add_h264(108.into(), Some(109.into()), true, 0x42e01f);
     // str0m answers the feedback it is configured with: configure only what the client offered.
@@ -134,6 +143,7 @@ impl Sfu {
             events: VecDeque::new(),
             frames_forwarded: 0,
             speech,
+            next_allocation: Instant::now() + ALLOCATION_INTERVAL,
         }
     }
 
@@ -268,6 +278,11 @@ impl Sfu {
         for id in expired {
             tracing::info!(peer = id, "media connection lost for good; dropping the peer");
             self.remove(id, true);
+        }
+        if now >= self.next_allocation {
+            let elapsed = now.duration_since(self.next_allocation - ALLOCATION_INTERVAL);
+            self.next_allocation = now + ALLOCATION_INTERVAL;
+            self.allocate(elapsed);
         }
     }
 
@@ -404,6 +419,7 @@ impl Sfu {
         let id = self.next_peer;
         self.next_peer += 1;
         let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
+        peer.remb = feedback.remb;
         register_ufrag(&self.worker, &mut peer);
         peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
         // Everyone already publishing in this hearing is wanted by the newcomer.
@@ -544,7 +560,13 @@ impl Sfu {
             Event::MediaAdded(added) if added.direction.is_receiving() => {
                 let Some(peer) = self.peers.get_mut(&id) else { return };
                 peer.inbound.retain(|t| t.mid != added.mid);
-                peer.inbound.push(super::peer::InTrack { mid: added.mid, kind: added.kind, last_keyframe_request: None });
+                peer.inbound.push(super::peer::InTrack {
+                    mid: added.mid,
+                    kind: added.kind,
+                    last_keyframe_request: None,
+                    bytes: 0,
+                    rate: 0,
+                });
                 let (hearing_id, source) = (peer.hearing_id, peer.participant_id);
                 let others: Vec<u64> =
                     self.peers.values().filter(|p| p.hearing_id == hearing_id && p.id != id).map(|p| p.id).collect();
@@ -567,6 +589,11 @@ impl Sfu {
                 if let Some(source) = source {
                     let hearing_id = peer.hearing_id;
                     self.request_keyframe(hearing_id, source);
+                }
+            }
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
+                if let Some(peer) = self.peers.get_mut(&id) {
+                    peer.downlink = Some(estimate.as_u64());
                 }
             }
             Event::IceConnectionStateChange(state) => {
@@ -620,6 +647,7 @@ impl Sfu {
             track.last_keyframe_request = None;
         }
         publisher.frames_received += 1;
+        track.bytes += data.data.len() as u64;
         let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
         if kind == MediaKind::Audio
             && let Some(speech) = &self.speech
@@ -676,6 +704,54 @@ impl Sfu {
         }
     }
 
+    /// Asks every publisher (by REMB) for no more video than its receivers' paths can take.
+    fn allocate(&mut self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64().max(0.001);
+        let mut video_rate: HashMap<(i64, i64), u64> = HashMap::new();
+        for peer in self.peers.values_mut() {
+            for track in &mut peer.inbound {
+                track.rate = (track.bytes as f64 * 8.0 / seconds) as u64;
+                track.bytes = 0;
+                if track.kind == MediaKind::Video {
+                    video_rate.insert((peer.hearing_id, peer.participant_id), track.rate);
+                }
+            }
+        }
+        let hearings: HashSet<i64> = self.peers.values().map(|p| p.hearing_id).collect();
+        for hearing_id in hearings {
+            let receivers: Vec<bitrate::Receiver> = self
+                .peers
+                .values()
+                .filter(|p| p.hearing_id == hearing_id)
+                .map(|p| {
+                    let flowing = p.outbound.iter().filter(|t| {
+                        matches!(t.state, OutState::Open(_)) && self.may_flow(hearing_id, t.source, p.participant_id, t.kind)
+                    });
+                    let (audio, video): (Vec<_>, Vec<_>) = flowing.partition(|t| t.kind == MediaKind::Audio);
+                    bitrate::Receiver {
+                        estimate: p.downlink,
+                        audio_streams: audio.len(),
+                        video: video
+                            .iter()
+                            .filter_map(|t| video_rate.get(&(hearing_id, t.source)).map(|rate| (t.source, *rate)))
+                            .collect(),
+                    }
+                })
+                .collect();
+            let publishers = video_rate.keys().filter(|(h, _)| *h == hearing_id).map(|(_, p)| *p);
+            let targets = bitrate::video_targets(&receivers, publishers.collect::<Vec<_>>());
+            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id && p.remb) {
+                let Some(target) = targets.get(&peer.participant_id) else { continue };
+                for track in peer.inbound.iter().filter(|t| t.kind == MediaKind::Video) {
+                    if let Some(stream) = peer.rtc.direct_api().stream_rx_by_mid(track.mid, None) {
+                        stream.request_remb(Bitrate::bps(*target));
+                    }
+                }
+                self.dirty.push(peer.id);
+            }
+        }
+    }
+
     fn request_keyframe(&mut self, hearing_id: i64, source: i64) {
         let Some(id) = self.peer_of(hearing_id, source) else { return };
         let peer = self.peers.get_mut(&id).expect("found above");
@@ -715,6 +791,8 @@ impl Sfu {
                 receiving: p.outbound.iter().filter(|t| matches!(t.state, OutState::Open(_))).count(),
                 frames_received: p.frames_received,
                 frames_sent: p.frames_sent,
+                downlink: p.downlink,
+                video_in: p.inbound.iter().filter(|t| t.kind == MediaKind::Video).map(|t| t.rate).sum(),
             })
             .collect();
         peers.sort_by_key(|p| (p.hearing_id, p.participant_id));

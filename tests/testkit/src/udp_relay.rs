@@ -1,5 +1,5 @@
 //! A UDP relay standing in for a network: it forwards media between clients
-//! and the server, and can make the path of chosen clients lossy and slow.
+//! and the server, and can make the path of chosen clients lossy, slow and narrow.
 //! The server announces the relay's address, so clients reach it through here.
 
 use std::collections::HashMap;
@@ -10,13 +10,19 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::{OnceCell, mpsc};
 
-/// Loss and delay applied, in both directions, to clients on `ip`.
+/// Loss, delay and a bandwidth limit applied, in both directions, to clients on `ip`.
 #[derive(Clone, Copy, Debug)]
 pub struct Impairment {
     pub ip: IpAddr,
     pub loss: f64,
     pub delay: Duration,
+    /// A bottleneck of this many bit/s each way, as a router's queue: packets
+    /// wait their turn, and are dropped when the queue holds more than [`QUEUE_LIMIT`].
+    pub rate: Option<u64>,
 }
+
+/// How long a packet may wait in a bottleneck's queue before the queue drops it.
+pub const QUEUE_LIMIT: Duration = Duration::from_millis(250);
 
 pub struct UdpRelay {
     pub addr: SocketAddr,
@@ -59,10 +65,10 @@ impl UdpRelay {
                     Some(s) => s,
                     None => {
                         let s = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
-                        let up = impaired.map(|i| delay_line(s.clone(), server, i.delay));
+                        let up = impaired.map(|i| delay_line(s.clone(), server, i, drops.clone()));
                         sessions.lock().unwrap().insert(client, (s.clone(), up.clone()));
                         // Replies from the server go back to this client through the relay's socket.
-                        let down = impaired.map(|i| delay_line(socket.clone(), client, i.delay));
+                        let down = impaired.map(|i| delay_line(socket.clone(), client, i, drops.clone()));
                         let (back, socket, dice, drops) = (s.clone(), socket.clone(), dice.clone(), drops.clone());
                         tokio::spawn(async move {
                             let mut buf = vec![0u8; 2048];
@@ -84,8 +90,15 @@ impl UdpRelay {
     }
 }
 
-/// A delay line: packets leave in the order they came, each `delay` after it arrived (like netem).
-fn delay_line(socket: Arc<UdpSocket>, to: SocketAddr, delay: Duration) -> mpsc::UnboundedSender<Vec<u8>> {
+/// A delay line: packets leave in the order they came, each `delay` after it
+/// arrived (like netem), and, with a rate, after those queued before it have
+/// gone through the bottleneck (like a token bucket with a bounded queue).
+fn delay_line(
+    socket: Arc<UdpSocket>,
+    to: SocketAddr,
+    impairment: Impairment,
+    dropped: Arc<std::sync::atomic::AtomicU64>,
+) -> mpsc::UnboundedSender<Vec<u8>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
     tokio::spawn(async move {
         while let Some((due, packet)) = rx.recv().await {
@@ -95,8 +108,21 @@ fn delay_line(socket: Arc<UdpSocket>, to: SocketAddr, delay: Duration) -> mpsc::
     });
     let (input, mut packets) = mpsc::unbounded_channel::<Vec<u8>>();
     tokio::spawn(async move {
+        // When the bottleneck is free again.
+        let mut free_at = tokio::time::Instant::now();
         while let Some(packet) = packets.recv().await {
-            if tx.send((tokio::time::Instant::now() + delay, packet)).is_err() {
+            let now = tokio::time::Instant::now();
+            let mut through = now;
+            if let Some(rate) = impairment.rate {
+                let start = free_at.max(now);
+                if start - now > QUEUE_LIMIT {
+                    dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    continue;
+                }
+                free_at = start + Duration::from_secs_f64(packet.len() as f64 * 8.0 / rate as f64);
+                through = free_at;
+            }
+            if tx.send((through + impairment.delay, packet)).is_err() {
                 break;
             }
         }
