@@ -98,6 +98,9 @@ struct Status<'a> {
     receive_kbps: u32,
     /// The most video the SFU's receivers can take, once it has said.
     max_video_kbps: Option<u32>,
+    packets_lost: u64,
+    packets_resent: u64,
+    repairs_asked: u64,
     local_address: Option<&'a str>,
     /// Everyone in the room as this participant sees them: role and name, online, network quality.
     participants: Vec<serde_json::Value>,
@@ -295,6 +298,9 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         send_kbps: media_state.stats.send_kbps,
         receive_kbps: media_state.stats.receive_kbps,
         max_video_kbps: media_state.stats.max_video_kbps,
+        packets_lost: media_state.stats.packets_lost,
+        packets_resent: media_state.stats.packets_resent,
+        repairs_asked: media_state.stats.repairs_asked,
         local_address: media_state.stats.local_address.as_deref(),
         participants: view
             .map(|v| {

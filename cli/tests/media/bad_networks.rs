@@ -10,7 +10,8 @@ async fn snapshot(court: &TestCourt) -> SfuSnapshot {
 }
 
 /// 5% loss and 50 ms delay each way between one participant and the server:
-/// video keeps decoding, and no stream freezes for a second or more.
+/// lost packets are sent again (RTX, both ways) rather than waited out until
+/// the next keyframe, so nearly every picture decodes and none freezes for a second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn video_keeps_decoding_through_loss_and_delay() {
     let _turn = one_at_a_time().await;
@@ -45,9 +46,18 @@ async fn video_keeps_decoding_through_loss_and_delay() {
 
     let from_lossy = received(&judge_view, p).unwrap();
     let at_lossy = received(&lossy_view, j).unwrap();
+    println!(
+        "the lossy participant resent {} packets, asked for {} repairs, lost {}; the judge resent {}, asked {}, lost {}",
+        lossy_view["packets_resent"], lossy_view["repairs_asked"], lossy_view["packets_lost"],
+        judge_view["packets_resent"], judge_view["repairs_asked"], judge_view["packets_lost"]
+    );
     assert!(relay.dropped.load(std::sync::atomic::Ordering::Relaxed) > 20, "the network really was lossy");
-    assert!(video_frames(&judge_view, p) > start_judge + 60, "still decoding: {from_lossy}");
-    assert!(video_frames(&lossy_view, j) > start_lossy + 60, "still decoding: {at_lossy}");
+    println!("pictures decoded in 10 s (15 a second sent): from the lossy participant {}, at it {}",
+        video_frames(&judge_view, p) - start_judge, video_frames(&lossy_view, j) - start_lossy);
+    assert!(video_frames(&judge_view, p) > start_judge + 120, "most pictures decode: {from_lossy}");
+    assert!(video_frames(&lossy_view, j) > start_lossy + 120, "most pictures decode: {at_lossy}");
+    assert!(lossy_view["packets_resent"].as_u64().unwrap() > 0, "the lossy participant's app resends what the SFU lost");
+    assert!(lossy_view["repairs_asked"].as_u64().unwrap() > 0, "and asks the SFU for what it lost");
     assert_eq!(from_lossy["colour"], "green");
     println!(
         "longest freeze over 10 s at 5% loss, 50 ms delay: upstream {} ms, downstream {} ms",

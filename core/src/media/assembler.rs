@@ -79,8 +79,10 @@ impl H264Assembler {
     }
 }
 
-/// How long a missing packet is waited for before it counts as lost.
-const REORDER_WAIT: Duration = Duration::from_millis(60);
+/// How long a missing packet is waited for before it counts as lost: long
+/// enough for its retransmission (our NACK, the SFU's RTX) on a path with a
+/// 100 ms round trip, short enough that a picture lost for good is asked for again soon.
+const REORDER_WAIT: Duration = Duration::from_millis(160);
 /// How far ahead of a missing packet others are held.
 const REORDER_SLOTS: usize = 128;
 
@@ -172,10 +174,20 @@ mod tests {
         let t = Instant::now();
         buffer.push(piece(u16::MAX), t);
         assert_eq!(seqs(buffer.push(piece(1), t)), Vec::<u16>::new(), "0 is missing");
-        assert_eq!(seqs(buffer.push(piece(2), t + Duration::from_millis(30))), Vec::<u16>::new(), "still waiting");
-        assert_eq!(seqs(buffer.push(piece(3), t + Duration::from_millis(70))), [1, 2, 3], "across the wrap");
-        assert_eq!(seqs(buffer.push(piece(0), t + Duration::from_millis(80))), Vec::<u16>::new(), "too late");
-        assert_eq!(seqs(buffer.push(piece(4), t + Duration::from_millis(81))), [4]);
+        assert_eq!(seqs(buffer.push(piece(2), t + REORDER_WAIT / 2)), Vec::<u16>::new(), "still waiting");
+        assert_eq!(seqs(buffer.push(piece(3), t + REORDER_WAIT + Duration::from_millis(10))), [1, 2, 3], "across the wrap");
+        assert_eq!(seqs(buffer.push(piece(0), t + REORDER_WAIT + Duration::from_millis(20))), Vec::<u16>::new(), "too late");
+        assert_eq!(seqs(buffer.push(piece(4), t + REORDER_WAIT + Duration::from_millis(21))), [4]);
+    }
+
+    #[test]
+    fn a_retransmission_within_a_round_trip_fills_the_hole() {
+        let mut buffer = ReorderBuffer::default();
+        let t = Instant::now();
+        buffer.push(piece(5), t);
+        assert_eq!(seqs(buffer.push(piece(7), t)), Vec::<u16>::new(), "6 is missing");
+        assert_eq!(seqs(buffer.push(piece(8), t + REORDER_WAIT / 2)), Vec::<u16>::new(), "a NACK is on its way");
+        assert_eq!(seqs(buffer.push(piece(6), t + REORDER_WAIT * 9 / 10)), [6, 7, 8], "repaired (RTX), nothing lost");
     }
 
     // Single NAL unit packets: the payload is the NAL itself.

@@ -231,9 +231,15 @@ mod tests {
             bytes as f64 * 8.0 / 2.0
         };
         let high = rate(&mut encoder);
+        let mut other = crate::media::synthetic::TestPattern::textured(320, 240, (40, 200, 40));
+        let keyframe = encoder.encode(&other.next_frame(), true).unwrap().len();
         encoder.set_bitrate(150_000).unwrap();
         let low = rate(&mut encoder);
-        println!("textured 320x240 at 15 fps: {high:.0} bit/s asked 800 kbit/s, {low:.0} bit/s asked 150 kbit/s");
+        let small_keyframe = encoder.encode(&other.next_frame(), true).unwrap().len();
+        println!(
+            "textured 320x240 at 15 fps: {high:.0} bit/s asked 800 kbit/s, {low:.0} bit/s asked 150 kbit/s; \
+             keyframes {keyframe} and {small_keyframe} bytes"
+        );
         assert!(high > 500_000.0, "the grain needs the bit rate it is given: {high:.0}");
         assert!(low < 150_000.0 * 1.3, "keeps to the lower rate: {low:.0}");
     }

@@ -87,6 +87,10 @@ pub struct MediaStats {
     pub packets_lost: u64,
     pub send_kbps: u32,
     pub receive_kbps: u32,
+    /// Packets sent again because the SFU reported them lost (NACK), on the RTX stream.
+    pub packets_resent: u64,
+    /// Losses this client reported to the SFU (NACK) so it would send them again.
+    pub repairs_asked: u64,
     /// The most video the SFU's receivers can take now, once it has said (REMB).
     pub max_video_kbps: Option<u32>,
     /// The local address of the connection in use (it changes with the network).
@@ -779,6 +783,10 @@ async fn update_stats(
     }
     for inbound in report.inbound_rtp_streams() {
         stats.packets_lost += inbound.received_rtp_stream_stats.packets_lost.max(0) as u64;
+        stats.repairs_asked += u64::from(inbound.nack_count);
+    }
+    for outbound in report.outbound_rtp_streams() {
+        stats.packets_resent += outbound.retransmitted_packets_sent;
     }
     let secs = history.at.map_or(2.0, |at| now.duration_since(at).as_secs_f64()).max(0.001);
     stats.send_kbps = (sent as f64 * 8.0 / secs / 1000.0) as u32;

@@ -5,6 +5,7 @@
 mod bitrate;
 mod net;
 mod peer;
+mod rewrite;
 mod route;
 mod sdp;
 mod sfu;

@@ -32,8 +32,10 @@ pub struct OutTrack {
     pub source: i64,
     pub kind: MediaKind,
     pub state: OutState,
-    /// Video only: hold back frames until a keyframe, so the decoder starts clean.
+    /// Video only: hold back packets until a keyframe starts, so the decoder starts clean.
     pub needs_keyframe: bool,
+    /// The receiver's sequence numbers and timestamps for this stream.
+    pub rewrite: super::rewrite::Rewrite,
 }
 
 pub struct Peer {
@@ -59,8 +61,10 @@ pub struct Peer {
     pub ufrag: String,
     /// What the path to this participant can carry (bit/s), from its congestion feedback.
     pub downlink: Option<u64>,
-    /// Whether the participant's offer takes REMB, so its video can be asked to slow down.
-    pub remb: bool,
+    /// Which RTCP feedback the participant's offer takes for video (REMB, PLI or FIR).
+    pub feedback: super::sdp::VideoFeedback,
+    /// The mid each of the participant's incoming SSRCs belongs to.
+    pub ssrc_mids: std::collections::HashMap<u32, Mid>,
 }
 
 impl Peer {
@@ -85,7 +89,8 @@ impl Peer {
             transport: None,
             ufrag: String::new(),
             downlink: None,
-            remb: false,
+            feedback: super::sdp::VideoFeedback { nack: false, pli: false, fir: false, remb: false },
+            ssrc_mids: Default::default(),
         }
     }
 
@@ -97,6 +102,7 @@ impl Peer {
                 kind,
                 state: OutState::ToOpen,
                 needs_keyframe: kind == MediaKind::Video,
+                rewrite: Default::default(),
             });
         }
     }
@@ -105,6 +111,12 @@ impl Peer {
         if self.outbox.try_send(message).is_err() {
             tracing::warn!(participant_id = self.participant_id, "media signalling dropped: the socket is gone or full");
         }
+    }
+
+    /// The payload type this participant's connection uses for `kind` (H.264 or Opus).
+    pub fn payload_type(&self, kind: MediaKind) -> Option<str0m::media::Pt> {
+        let codec = if kind == MediaKind::Video { str0m::format::Codec::H264 } else { str0m::format::Codec::Opus };
+        self.rtc.codec_config().find(|p| p.spec().codec == codec).map(|p| p.pt())
     }
 
     /// Puts every wanted track into one new offer, if none is pending.

@@ -147,9 +147,9 @@ mod tests {
     const CORE_OFFER: &str = include_str!("testdata/core-offer.sdp");
 
     #[test]
-    fn chromium_offers_every_feedback_and_the_core_no_fir_nor_remb() {
+    fn chromium_offers_every_feedback_and_the_core_all_but_fir() {
         assert_eq!(offered_video_feedback(CHROMIUM_OFFER), VideoFeedback { nack: true, pli: true, fir: true, remb: true });
-        assert_eq!(offered_video_feedback(CORE_OFFER), VideoFeedback { nack: true, pli: true, fir: false, remb: false });
+        assert_eq!(offered_video_feedback(CORE_OFFER), VideoFeedback { nack: true, pli: true, fir: false, remb: true });
         let wildcard = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 H264/90000\r\na=rtcp-fb:* ccm fir\r\n";
         assert_eq!(offered_video_feedback(wildcard), VideoFeedback { nack: false, pli: false, fir: true, remb: false });
         assert!(!offered_video_feedback("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n").pli, "no video, no video feedback");

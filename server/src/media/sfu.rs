@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::format::CodecConfig;
-use str0m::media::{KeyframeRequestKind, MediaData, MediaKind};
+use str0m::media::{KeyframeRequestKind, MediaKind};
+use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::net::{Protocol, Receive, TcpType};
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
@@ -23,6 +24,7 @@ use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
 use super::bitrate;
+use super::rewrite::starts_keyframe;
 use super::sdp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
@@ -80,22 +82,16 @@ pub struct Sfu {
     next_allocation: Instant,
 }
 
-/// How many packets past a missing one an incomplete picture is held while
-/// the gap may still be repaired. Publishers that offer retransmissions (RTX,
-/// as browsers do) are worth waiting for; for the others a missing packet is
-/// gone, and waiting only lengthens the freeze before the next keyframe.
-fn reordering_window(client_offer: &str) -> usize {
-    if client_offer.contains("rtx/90000") { 30 } else { 4 }
-}
-
-fn config(cert: &str0m::config::DtlsCert, reordering: usize, feedback: sdp::VideoFeedback) -> RtcConfig {
+fn config(cert: &str0m::config::DtlsCert, feedback: sdp::VideoFeedback) -> RtcConfig {
     // Opus and H.264 constrained baseline only: what phones and browsers share,
     // so every publisher's media can go to every receiver untouched.
     let mut config = RtcConfig::new()
         .clear_codecs()
         .enable_opus(true, false)
         .set_stats_interval(Some(Duration::from_secs(1)))
-        .set_reordering_size_video(reordering)
+        // Packets are forwarded as they come, not reassembled into pictures and cut up again:
+        // the receivers' jitter buffers put them in order, and a repair (RTX) is forwarded when it arrives.
+        .set_rtp_mode(true)
         // The estimate of each receiver's path (from its TWCC feedback) decides what publishers are asked for.
         .enable_bwe(Some(INITIAL_DOWNLINK))
         .set_dtls_cert(cert.clone());
@@ -400,7 +396,7 @@ impl Sfu {
             Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
         };
         let feedback = sdp::offered_video_feedback(sdp);
-        let mut rtc: Rtc = config(&self.worker.dtls_cert, reordering_window(sdp), feedback).build(Instant::now());
+        let mut rtc: Rtc = config(&self.worker.dtls_cert, feedback).build(Instant::now());
         if !self.udp.is_empty() {
             let slot = &self.udp[self.next_udp % self.udp.len()];
             self.next_udp += 1;
@@ -419,7 +415,7 @@ impl Sfu {
         let id = self.next_peer;
         self.next_peer += 1;
         let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
-        peer.remb = feedback.remb;
+        peer.feedback = feedback;
         register_ufrag(&self.worker, &mut peer);
         peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
         // Everyone already publishing in this hearing is wanted by the newcomer.
@@ -580,7 +576,7 @@ impl Sfu {
                     self.touch(other);
                 }
             }
-            Event::MediaData(data) => self.forward(id, data),
+            Event::RtpPacket(packet) => self.forward(id, packet),
             Event::KeyframeRequest(request) => {
                 // A receiver lost its picture: ask the publisher of that track.
                 let Some(peer) = self.peers.get(&id) else { return };
@@ -638,64 +634,87 @@ impl Sfu {
             && (kind != MediaKind::Audio || !policy.muted.contains(&from))
     }
 
-    fn forward(&mut self, from: u64, data: MediaData) {
+    fn forward(&mut self, from: u64, packet: RtpPacket) {
         let Some(publisher) = self.peers.get_mut(&from) else { return };
-        let Some(track) = publisher.inbound.iter_mut().find(|t| t.mid == data.mid) else { return };
+        let ssrc = *packet.header.ssrc;
+        let mid = match publisher.ssrc_mids.get(&ssrc) {
+            Some(mid) => *mid,
+            None => {
+                let Some(mid) = publisher.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| s.mid()) else { return };
+                publisher.ssrc_mids.insert(ssrc, mid);
+                mid
+            }
+        };
+        let Some(track) = publisher.inbound.iter_mut().find(|t| t.mid == mid) else { return };
         let kind = track.kind;
-        if kind == MediaKind::Video && data.is_keyframe() {
+        let keyframe = kind == MediaKind::Video && starts_keyframe(&packet.payload);
+        if keyframe {
             // The keyframe asked for is here: whoever needs one from now on may ask at once.
             track.last_keyframe_request = None;
         }
-        publisher.frames_received += 1;
-        track.bytes += data.data.len() as u64;
+        track.bytes += packet.payload.len() as u64;
+        // A picture ends on the marker bit; an audio packet is a frame of its own.
+        let frame_end = kind == MediaKind::Audio || packet.header.marker;
+        if frame_end {
+            publisher.frames_received += 1;
+        }
         let (hearing_id, source) = (publisher.hearing_id, publisher.participant_id);
         if kind == MediaKind::Audio
             && let Some(speech) = &self.speech
             && self.policies.get(&hearing_id).is_some_and(|p| p.recognizing && !p.blocked.contains(&source) && !p.muted.contains(&source))
         {
-            speech(hearing_id, source, &data.data);
-        }
-        if kind == MediaKind::Video && !data.contiguous && !data.is_keyframe() {
-            // A picture was lost on the way in: what follows cannot be decoded
-            // until the next keyframe, so hold it back from everyone and ask for one.
-            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id) {
-                for track in peer.outbound.iter_mut().filter(|t| t.source == source && t.kind == MediaKind::Video) {
-                    track.needs_keyframe = true;
-                }
-            }
-            self.request_keyframe(hearing_id, source);
+            speech(hearing_id, source, &packet.payload);
         }
         let receivers: Vec<u64> = self
             .peers
             .values()
-            .filter(|p| p.hearing_id == hearing_id && p.id != from && self.may_flow(hearing_id, source, p.participant_id, kind))
+            .filter(|p| p.hearing_id == hearing_id && p.id != from)
             .map(|p| p.id)
             .collect();
-        let keyframe = kind == MediaKind::Video && data.is_keyframe();
         if keyframe {
             tracing::debug!(publisher = source, "keyframe forwarded");
         }
+        let (clock_rate, now) = (if kind == MediaKind::Video { 90_000 } else { 48_000 }, Instant::now());
         let mut starved = false;
         for id in receivers {
+            let flows = self.may_flow(hearing_id, source, self.peers[&id].participant_id, kind);
             let peer = self.peers.get_mut(&id).expect("listed above");
+            let Some(pt) = peer.payload_type(kind) else { continue };
             let Some(track) = peer.outbound.iter_mut().find(|t| t.source == source && t.kind == kind) else { continue };
-            let OutState::Open(mid) = track.state else { continue };
-            if track.needs_keyframe && !keyframe {
-                starved = true;
+            let OutState::Open(out_mid) = track.state else { continue };
+            if !flows {
+                track.rewrite.pause();
                 continue;
             }
-            let Some(writer) = peer.rtc.writer(mid) else { continue };
-            let Some(pt) = writer.match_params(data.params) else { continue };
-            match writer.write(pt, data.network_time, data.time, data.data.clone()) {
-                Ok(()) => {
-                    track.needs_keyframe = false;
-                    peer.frames_sent += 1;
-                    if kind == MediaKind::Video {
-                        *peer.video_from.entry(source).or_default() += 1;
-                    }
-                    self.frames_forwarded += 1;
+            if !track.rewrite.follows(ssrc) {
+                if kind == MediaKind::Video {
+                    track.needs_keyframe = true;
+                } else {
+                    track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
                 }
-                Err(e) => tracing::debug!(participant_id = peer.participant_id, "forwarding failed: {e}"),
+            }
+            if track.needs_keyframe {
+                if !keyframe {
+                    starved = true;
+                    continue;
+                }
+                track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
+                track.needs_keyframe = false;
+            }
+            let Some((seq, time)) = track.rewrite.map(*packet.seq_no, packet.header.timestamp, now) else { continue };
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(out_mid, None) else { continue };
+            let write = RtpWrite::new(pt, seq.into(), time, packet.timestamp, packet.payload.clone())
+                .marker(packet.header.marker)
+                // Video is kept for resending on a receiver's NACK (RTX); late audio is useless.
+                .nackable(kind == MediaKind::Video);
+            stream.write_rtp(write);
+            if frame_end {
+                peer.frames_sent += 1;
+                if kind == MediaKind::Video {
+                    *peer.video_from.entry(source).or_default() += 1;
+                }
+                self.frames_forwarded += 1;
             }
             self.touch(id);
         }
@@ -740,7 +759,7 @@ impl Sfu {
                 .collect();
             let publishers = video_rate.keys().filter(|(h, _)| *h == hearing_id).map(|(_, p)| *p);
             let targets = bitrate::video_targets(&receivers, publishers.collect::<Vec<_>>());
-            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id && p.remb) {
+            for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id && p.feedback.remb) {
                 let Some(target) = targets.get(&peer.participant_id) else { continue };
                 for track in peer.inbound.iter().filter(|t| t.kind == MediaKind::Video) {
                     if let Some(stream) = peer.rtc.direct_api().stream_rx_by_mid(track.mid, None) {
@@ -756,21 +775,17 @@ impl Sfu {
         let Some(id) = self.peer_of(hearing_id, source) else { return };
         let peer = self.peers.get_mut(&id).expect("found above");
         let now = Instant::now();
+        // PLI where the publisher offered it, FIR otherwise.
+        let kind = if peer.feedback.pli || !peer.feedback.fir { KeyframeRequestKind::Pli } else { KeyframeRequestKind::Fir };
         for track in peer.inbound.iter_mut().filter(|t| t.kind == MediaKind::Video) {
             if track.last_keyframe_request.is_some_and(|at| now.duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
                 continue;
             }
-            let Some(mut writer) = peer.rtc.writer(track.mid) else { continue };
-            // PLI where the publisher offered it, FIR otherwise.
-            let kind = if writer.is_request_keyframe_possible(KeyframeRequestKind::Pli) {
-                KeyframeRequestKind::Pli
-            } else {
-                KeyframeRequestKind::Fir
-            };
-            if writer.request_keyframe(None, kind).is_ok() {
-                track.last_keyframe_request = Some(now);
-                tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
-            }
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_rx_by_mid(track.mid, None) else { continue };
+            stream.request_keyframe(kind);
+            track.last_keyframe_request = Some(now);
+            tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
         }
         self.touch(id);
     }

@@ -22,7 +22,7 @@ pub struct Impairment {
 }
 
 /// How long a packet may wait in a bottleneck's queue before the queue drops it.
-pub const QUEUE_LIMIT: Duration = Duration::from_millis(250);
+pub const QUEUE_LIMIT: Duration = Duration::from_millis(500);
 
 pub struct UdpRelay {
     pub addr: SocketAddr,
