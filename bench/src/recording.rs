@@ -102,35 +102,10 @@ pub fn packetise_h264(annex_b: &[u8]) -> Vec<Arc<[u8]>> {
     payloads
 }
 
-/// Whether an H.264 RTP payload starts a keyframe (an SPS or an IDR slice).
-pub fn starts_keyframe(payload: &[u8]) -> bool {
-    let Some(&first) = payload.first() else { return false };
-    let is_key = |nal_type: u8| nal_type == 5 || nal_type == 7;
-    match first & 0x1f {
-        // STAP-A: 16-bit sizes before each unit.
-        24 => {
-            let mut rest = &payload[1..];
-            while rest.len() > 2 {
-                let size = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
-                if rest.len() < 2 + size || size == 0 {
-                    break;
-                }
-                if is_key(rest[2] & 0x1f) {
-                    return true;
-                }
-                rest = &rest[2 + size..];
-            }
-            false
-        }
-        // FU-A: the start fragment names the unit's type.
-        28 => payload.get(1).is_some_and(|fu| fu & 0x80 != 0 && is_key(fu & 0x1f)),
-        nal_type => is_key(nal_type),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudtrial_protocol::rtp::starts_keyframe;
 
     #[test]
     fn a_large_idr_frame_becomes_fu_a_fragments_that_reassemble() {

@@ -1,6 +1,6 @@
 //! The wire protocol of Cloud Trial: every REST request and response body and
-//! every signalling message, defined once and shared by the server and the
-//! client core so the two cannot drift apart.
+//! every signalling message (and where a keyframe starts in media), defined
+//! once and shared by the server and the clients so they cannot drift apart.
 
 pub mod annotation;
 pub mod api;
@@ -12,6 +12,7 @@ pub mod meeting_number;
 pub mod paths;
 pub mod record;
 pub mod role;
+pub mod rtp;
 pub mod schedule;
 pub mod signalling;
 

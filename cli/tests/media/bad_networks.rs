@@ -9,20 +9,11 @@ async fn snapshot(court: &TestCourt) -> SfuSnapshot {
     court.server().state.media.snapshot().await.expect("the SFU answers")
 }
 
-/// 5% loss and 50 ms delay each way between one participant and the server:
-/// lost packets are sent again (RTX, both ways) rather than waited out until
-/// the next keyframe, so nearly every picture decodes and none freezes for a second.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn video_keeps_decoding_through_loss_and_delay() {
-    let _turn = one_at_a_time().await;
-    let relay = UdpRelay::bind(Some(Impairment {
-        ip: "127.0.0.2".parse().unwrap(),
-        loss: 0.05,
-        delay: Duration::from_millis(50),
-        rate: None,
-    }))
-    .await;
-    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF], |c| {
+/// A court whose media is reached through a relay that impairs the path of
+/// clients on 127.0.0.2 (clients on 127.0.0.1 pass untouched).
+async fn court_behind_relay(parties: &[cloudtrial_testkit::Party], impairment: Impairment) -> (TestCourt, UdpRelay) {
+    let relay = UdpRelay::bind(Some(impairment)).await;
+    let court = TestCourt::start_with(parties, |c| {
         c.media.udp_ports = (0, 0);
         c.media.announce_ip = Some(relay.addr.ip());
         c.media.announce_port = Some(relay.addr.port());
@@ -30,6 +21,17 @@ async fn video_keeps_decoding_through_loss_and_delay() {
     })
     .await;
     relay.connect(court.server().state.media.udp_addrs[0]);
+    (court, relay)
+}
+
+/// 5% loss and 50 ms delay each way between one participant and the server:
+/// lost packets are sent again (RTX, both ways) rather than waited out until
+/// the next keyframe, so nearly every picture decodes and none freezes for a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_keeps_decoding_through_loss_and_delay() {
+    let _turn = one_at_a_time().await;
+    let impairment = Impairment { ip: "127.0.0.2".parse().unwrap(), loss: 0.05, delay: Duration::from_millis(50), rate: None };
+    let (court, relay) = court_behind_relay(&[JUDGE, PLAINTIFF], impairment).await;
     let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
     let mut lossy = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &["--bind", "127.0.0.2"] }).await;
     let (j, p) = (judge.id, lossy.id);
@@ -88,21 +90,9 @@ fn audio_frames(status: &serde_json::Value, from: i64) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_on_a_slow_path_keeps_audio_and_gets_video_at_a_lower_rate() {
     let _turn = one_at_a_time().await;
-    let relay = UdpRelay::bind(Some(Impairment {
-        ip: "127.0.0.2".parse().unwrap(),
-        loss: 0.0,
-        delay: Duration::from_millis(20),
-        rate: Some(300_000),
-    }))
-    .await;
-    let court = TestCourt::start_with(&[JUDGE, PLAINTIFF, DEFENDANT], |c| {
-        c.media.udp_ports = (0, 0);
-        c.media.announce_ip = Some(relay.addr.ip());
-        c.media.announce_port = Some(relay.addr.port());
-        c.media.tcp_port = None;
-    })
-    .await;
-    relay.connect(court.server().state.media.udp_addrs[0]);
+    let impairment =
+        Impairment { ip: "127.0.0.2".parse().unwrap(), loss: 0.0, delay: Duration::from_millis(20), rate: Some(300_000) };
+    let (court, _relay) = court_behind_relay(&[JUDGE, PLAINTIFF, DEFENDANT], impairment).await;
     let camera = ["--bind", "127.0.0.1", "--textured", "--size", "640x480"];
     let mut judge = Cli::join(&court, &JUDGE, Options { colour: "red", tone: 440, extra: &camera }).await;
     let mut slow = Cli::join(&court, &PLAINTIFF, Options { colour: "green", tone: 660, extra: &["--bind", "127.0.0.2"] }).await;

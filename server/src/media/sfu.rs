@@ -24,7 +24,7 @@ use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
 use super::bitrate;
-use super::rewrite::starts_keyframe;
+use cloudtrial_protocol::rtp::starts_keyframe;
 use super::sdp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
