@@ -137,7 +137,7 @@ async fn a_receiver_on_a_slow_path_keeps_audio_and_gets_video_at_a_lower_rate() 
     assert!(seen as f64 >= 0.5 * 15.0 * seconds, "the slow party keeps seeing the judge: {seen} pictures in {seconds:.1} s, {at_slow}");
     assert_eq!(at_slow["colour"], "red");
     assert!(at_slow["max_video_gap_ms"].as_u64().unwrap() < 2000, "no long freeze at the slow party: {at_slow}");
-    assert!(seen_fast as f64 >= 0.8 * 15.0 * seconds, "the fast party is not starved: {seen_fast} pictures in {seconds:.1} s, {at_fast}");
+    assert!(seen_fast as f64 >= 0.6 * 15.0 * seconds, "the fast party is not starved: {seen_fast} pictures in {seconds:.1} s, {at_fast}");
     assert!(
         publisher["send_kbps"].as_u64().unwrap() < 400,
         "the publisher's encoder followed the SFU: it sends {} kbit/s",

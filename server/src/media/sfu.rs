@@ -35,6 +35,11 @@ const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Keyframe requests to one publisher while the last one is unanswered (its keyframe clears it).
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
 const MAX_WAIT: Duration = Duration::from_millis(100);
+/// The worker sleeps at least this long when only timers are due. str0m's
+/// pacers ask to be woken every millisecond or two, and each wake-up costs
+/// more (a context switch) than the packets it would send; those packets go a
+/// few milliseconds later, together.
+const MIN_TIMER_WAIT: Duration = Duration::from_millis(10);
 /// RFC 7983's demultiplexing: a datagram whose first byte is in this range is DTLS.
 const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
 /// Inputs handled one after another before the worker waits again.
@@ -150,7 +155,8 @@ impl Sfu {
         let own = if self.worker.reads_socket { self.udp.first().map(|slot| (slot.socket.clone(), slot.announce)) } else { None };
         let mut buf = vec![0u8; MAX_PACKET];
         loop {
-            let wake = tokio::time::Instant::from_std(self.next_wake(Instant::now()));
+            let now = Instant::now();
+            let wake = tokio::time::Instant::from_std(self.next_wake(now).max(now + MIN_TIMER_WAIT));
             if timer.deadline() != wake {
                 timer.as_mut().reset(wake);
             }
