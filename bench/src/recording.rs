@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use cloudtrial_core::media::codec::{AudioEncoder, VideoEncoder};
+use cloudtrial_core::media::codec::{AudioEncoder, VideoEncoder, nal_units};
 use cloudtrial_core::media::synthetic::{Tone, TestPattern, colour};
 
 /// Largest RTP payload the lean client sends (fits a 1500-byte MTU with SRTP and headers).
@@ -52,37 +52,11 @@ impl Recording {
     }
 }
 
-/// The NAL units of an Annex B access unit (start codes removed).
-fn nal_units(annex_b: &[u8]) -> Vec<&[u8]> {
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while i + 3 <= annex_b.len() {
-        if annex_b[i] == 0 && annex_b[i + 1] == 0 && annex_b[i + 2] == 1 {
-            starts.push(i + 3);
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    let mut units = Vec::with_capacity(starts.len());
-    for (n, &start) in starts.iter().enumerate() {
-        let mut end = starts.get(n + 1).map_or(annex_b.len(), |next| next - 3);
-        // A four-byte start code leaves one zero behind the previous unit.
-        while end > start && n + 1 < starts.len() && annex_b[end - 1] == 0 {
-            end -= 1;
-        }
-        if end > start {
-            units.push(&annex_b[start..end]);
-        }
-    }
-    units
-}
-
 /// RFC 6184 payloads for one access unit: single NAL unit packets, and FU-A
 /// fragments for units larger than `MAX_PAYLOAD`. The last one carries the marker.
 pub fn packetise_h264(annex_b: &[u8]) -> Vec<Arc<[u8]>> {
     let mut payloads: Vec<Arc<[u8]>> = Vec::new();
-    for nal in nal_units(annex_b) {
+    for nal in nal_units(annex_b).filter(|nal| !nal.is_empty()) {
         if nal.len() <= MAX_PAYLOAD {
             payloads.push(Arc::from(nal));
             continue;

@@ -143,10 +143,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for EncoderFeedback {
         if let Packet::Rtcp(packets) = &message.message.packet {
             let requests: Vec<_> = packets
                 .iter()
-                .filter(|p| {
-                    let p = p.as_any();
-                    p.is::<PictureLossIndication>() || p.is::<FullIntraRequest>() || p.is::<ReceiverEstimatedMaximumBitrate>()
-                })
+                .filter(|p| feedback_of(p.as_ref()).is_some())
                 .cloned()
                 .collect();
             if requests.is_empty() {
@@ -189,16 +186,18 @@ pub enum VideoFeedback {
 
 /// The requests in a batch of RTCP packets delivered to the local video track.
 pub fn video_feedback(packets: &[Box<dyn rtc::rtcp::Packet>]) -> impl Iterator<Item = VideoFeedback> + '_ {
-    packets.iter().filter_map(|p| {
-        let p = p.as_any();
-        if let Some(remb) = p.downcast_ref::<ReceiverEstimatedMaximumBitrate>() {
-            Some(VideoFeedback::MaxBitrate(remb.bitrate.clamp(0.0, u32::MAX as f32) as u32))
-        } else if p.is::<PictureLossIndication>() || p.is::<FullIntraRequest>() {
-            Some(VideoFeedback::Keyframe)
-        } else {
-            None
-        }
-    })
+    packets.iter().filter_map(|p| feedback_of(p.as_ref()))
+}
+
+fn feedback_of(packet: &dyn rtc::rtcp::Packet) -> Option<VideoFeedback> {
+    let packet = packet.as_any();
+    if let Some(remb) = packet.downcast_ref::<ReceiverEstimatedMaximumBitrate>() {
+        Some(VideoFeedback::MaxBitrate(remb.bitrate.clamp(0.0, u32::MAX as f32) as u32))
+    } else if packet.is::<PictureLossIndication>() || packet.is::<FullIntraRequest>() {
+        Some(VideoFeedback::Keyframe)
+    } else {
+        None
+    }
 }
 
 fn webrtc_error(e: impl std::fmt::Display) -> Error {

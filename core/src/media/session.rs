@@ -417,12 +417,6 @@ impl MediaSender {
     pub fn keyframe_requested(&self) -> bool {
         self.shared.force_keyframe.swap(false, Ordering::Relaxed)
     }
-
-    /// The most video the SFU's receivers can take now (bit/s), if it has said.
-    /// Only for callers of `send_encoded_video`, whose encoder should stay under it.
-    pub fn max_video_bitrate(&self) -> Option<u32> {
-        Some(self.shared.max_video_bitrate.load(Ordering::Relaxed)).filter(|bps| *bps > 0)
-    }
 }
 
 fn spawn_encoder(

@@ -188,8 +188,7 @@ impl MediaHandle {
             for port in first..=last {
                 let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, port)).await?);
                 let local = socket.local_addr()?;
-                let router = route::Router::new(workers, ufrags.clone());
-                tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), router, net_txs.clone()));
+                tasks.push(net::spawn_udp_reader(slots.len(), socket.clone(), ufrags.clone(), net_txs.clone()));
                 udp_addrs.push(local);
                 slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
             }
@@ -203,7 +202,7 @@ impl MediaHandle {
             let local = listener.local_addr()?;
             tcp_addr = Some(local);
             tcp_announce = Some(SocketAddr::new(config.announce_ip.unwrap_or(local.ip()), local.port()));
-            tasks.push(net::spawn_tcp_listener(listener, workers, ufrags.clone(), net_txs.clone()));
+            tasks.push(net::spawn_tcp_listener(listener, ufrags.clone(), net_txs.clone()));
         }
         drop(net_txs);
         let dtls_cert = str0m::crypto::from_feature_flags()

@@ -28,9 +28,10 @@ pub enum NetInput {
 pub fn spawn_udp_reader(
     index: usize,
     socket: Arc<UdpSocket>,
-    mut router: Router,
+    ufrags: Ufrags,
     workers: Vec<mpsc::Sender<NetInput>>,
 ) -> JoinHandle<()> {
+    let mut router = Router::new(workers.len(), ufrags);
     tokio::spawn(async move {
         let mut buf = vec![0u8; MAX_PACKET];
         loop {
@@ -59,12 +60,7 @@ pub fn spawn_udp_reader(
     })
 }
 
-pub fn spawn_tcp_listener(
-    listener: TcpListener,
-    workers: usize,
-    ufrags: Ufrags,
-    net: Vec<mpsc::Sender<NetInput>>,
-) -> JoinHandle<()> {
+pub fn spawn_tcp_listener(listener: TcpListener, ufrags: Ufrags, net: Vec<mpsc::Sender<NetInput>>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let (stream, remote) = match listener.accept().await {
@@ -77,7 +73,7 @@ pub fn spawn_tcp_listener(
                 }
             };
             let _ = stream.set_nodelay(true);
-            let (net, mut router) = (net.clone(), Router::new(workers, ufrags.clone()));
+            let (net, mut router) = (net.clone(), Router::new(net.len(), ufrags.clone()));
             tokio::spawn(async move {
                 let (mut reader, mut writer) = stream.into_split();
                 let mut buf = vec![0u8; u16::MAX as usize];

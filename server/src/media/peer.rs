@@ -32,9 +32,11 @@ pub struct OutTrack {
     pub source: i64,
     pub kind: MediaKind,
     pub state: OutState,
-    /// Video only: hold back packets until a keyframe starts, so the decoder starts clean.
-    pub needs_keyframe: bool,
-    /// The receiver's sequence numbers and timestamps for this stream.
+    /// The payload type the receiver's connection uses for this kind, once open.
+    pub pt: Option<str0m::media::Pt>,
+    /// The receiver's sequence numbers and timestamps for this stream. Until it
+    /// follows the publisher's stream (at first, and after a pause), video is
+    /// held back until a keyframe starts, so the decoder starts clean.
     pub rewrite: super::rewrite::Rewrite,
 }
 
@@ -101,7 +103,7 @@ impl Peer {
                 source,
                 kind,
                 state: OutState::ToOpen,
-                needs_keyframe: kind == MediaKind::Video,
+                pt: None,
                 rewrite: Default::default(),
             });
         }

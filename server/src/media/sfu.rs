@@ -12,19 +12,19 @@ use std::time::{Duration, Instant};
 use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::format::CodecConfig;
-use str0m::media::{KeyframeRequestKind, MediaKind};
-use str0m::rtp::{RtpPacket, RtpWrite};
-use str0m::net::{Protocol, Receive, TcpType};
+use cloudtrial_protocol::rtp::starts_keyframe;
 use str0m::bwe::{Bitrate, BweKind};
+use str0m::media::{KeyframeRequestKind, MediaKind};
+use str0m::net::{Protocol, Receive, TcpType};
+use str0m::rtp::{RtpPacket, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+use super::bitrate;
 use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
-use super::bitrate;
-use cloudtrial_protocol::rtp::starts_keyframe;
 use super::sdp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
@@ -476,11 +476,12 @@ impl Sfu {
             peer.abandon_offer();
         }
         let mut opened = Vec::new();
+        let pts = [MediaKind::Audio, MediaKind::Video].map(|kind| (kind, peer.payload_type(kind)));
         for track in &mut peer.outbound {
             if let OutState::Negotiating(mid) = track.state {
                 track.state = OutState::Open(mid);
+                track.pt = pts.iter().find(|(kind, _)| *kind == track.kind).and_then(|(_, pt)| *pt);
                 if track.kind == MediaKind::Video {
-                    track.needs_keyframe = true;
                     opened.push(track.source);
                 }
             }
@@ -515,7 +516,7 @@ impl Sfu {
             for peer in self.peers.values_mut().filter(|p| p.hearing_id == hearing_id) {
                 for track in peer.outbound.iter_mut().filter(|t| t.kind == MediaKind::Video) {
                     if peer.participant_id == summoned || track.source == summoned {
-                        track.needs_keyframe = true;
+                        track.rewrite.pause();
                     }
                 }
             }
@@ -576,7 +577,7 @@ impl Sfu {
                     let peer = self.peers.get_mut(&other).expect("listed above");
                     peer.want(source, added.kind);
                     for track in peer.outbound.iter_mut().filter(|t| t.source == source && t.kind == MediaKind::Video) {
-                        track.needs_keyframe = true;
+                        track.rewrite.pause();
                     }
                     peer.negotiate();
                     self.touch(other);
@@ -685,27 +686,19 @@ impl Sfu {
         for id in receivers {
             let flows = self.may_flow(hearing_id, source, self.peers[&id].participant_id, kind);
             let peer = self.peers.get_mut(&id).expect("listed above");
-            let Some(pt) = peer.payload_type(kind) else { continue };
             let Some(track) = peer.outbound.iter_mut().find(|t| t.source == source && t.kind == kind) else { continue };
-            let OutState::Open(out_mid) = track.state else { continue };
+            let (OutState::Open(out_mid), Some(pt)) = (track.state, track.pt) else { continue };
             if !flows {
                 track.rewrite.pause();
                 continue;
             }
             if !track.rewrite.follows(ssrc) {
-                if kind == MediaKind::Video {
-                    track.needs_keyframe = true;
-                } else {
-                    track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
-                }
-            }
-            if track.needs_keyframe {
-                if !keyframe {
+                // Video starts (again) only at a keyframe.
+                if kind == MediaKind::Video && !keyframe {
                     starved = true;
                     continue;
                 }
                 track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
-                track.needs_keyframe = false;
             }
             let Some((seq, time)) = track.rewrite.map(*packet.seq_no, packet.header.timestamp, now) else { continue };
             let mut api = peer.rtc.direct_api();
