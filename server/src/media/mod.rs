@@ -33,7 +33,7 @@ pub struct MediaConfig {
     pub announce_port: Option<u16>,
     /// ICE-TCP port for clients whose UDP is blocked; `None` disables it, `Some(0)` is ephemeral.
     pub tcp_port: Option<u16>,
-    /// Forwarding tasks; each hearing is forwarded by one of them.
+    /// Forwarding workers (a thread each); each hearing is forwarded by one of them.
     pub workers: usize,
 }
 
@@ -141,12 +141,14 @@ pub struct MediaHandle {
     pub udp_addrs: Vec<SocketAddr>,
     pub tcp_addr: Option<SocketAddr>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    /// Stops the forwarding workers (each on a thread of its own).
+    stops: Arc<Mutex<Vec<oneshot::Sender<()>>>>,
 }
 
 impl MediaHandle {
     /// No media (command-line tools).
     pub fn disabled() -> Self {
-        Self { workers: Vec::new(), udp_addrs: Vec::new(), tcp_addr: None, tasks: Default::default() }
+        Self { workers: Vec::new(), udp_addrs: Vec::new(), tcp_addr: None, tasks: Default::default(), stops: Default::default() }
     }
 
     /// Binds the media sockets and starts the SFU.
@@ -172,14 +174,16 @@ impl MediaHandle {
         // task, copy and channel hop per datagram. Configured ports are shared by all
         // workers, and their readers route each datagram (see `route`).
         let own_sockets = config.udp_ports == (0, 0) && config.announce_port.is_none();
-        let mut worker_slots: Vec<Arc<Vec<sfu::UdpSlot>>> = Vec::new();
+        let mut worker_sockets = Vec::new();
+        let mut shared = Arc::new(Vec::new());
         let mut udp_addrs = Vec::new();
         if own_sockets {
             for _ in 0..workers {
-                let socket = Arc::new(UdpSocket::bind(SocketAddr::new(config.bind_ip, 0)).await?);
+                let socket = std::net::UdpSocket::bind(SocketAddr::new(config.bind_ip, 0))?;
+                socket.set_nonblocking(true)?;
                 let local = socket.local_addr()?;
                 udp_addrs.push(local);
-                worker_slots.push(Arc::new(vec![sfu::UdpSlot { socket, announce: announce(local, false) }]));
+                worker_sockets.push(Some((socket, announce(local, false))));
             }
         } else {
             let mut slots = Vec::new();
@@ -192,8 +196,8 @@ impl MediaHandle {
                 udp_addrs.push(local);
                 slots.push(sfu::UdpSlot { socket, announce: announce(local, single) });
             }
-            let shared = Arc::new(slots);
-            worker_slots = (0..workers).map(|_| shared.clone()).collect();
+            shared = Arc::new(slots);
+            worker_sockets = (0..workers).map(|_| None).collect();
         }
         let mut tcp_addr = None;
         let mut tcp_announce = None;
@@ -210,15 +214,42 @@ impl MediaHandle {
             .generate_certificate()
             .expect("a DTLS certificate can be generated");
         let mut commands = Vec::new();
-        for ((index, net_rx), slots) in net_rxs.into_iter().enumerate().zip(worker_slots) {
+        let mut stops = Vec::new();
+        for ((index, net_rx), own) in net_rxs.into_iter().enumerate().zip(worker_sockets) {
             let (tx, rx) = mpsc::unbounded_channel();
+            let (stop, stopped) = oneshot::channel::<()>();
             let worker = sfu::Worker { index, reads_socket: own_sockets, ufrags: ufrags.clone(), dtls_cert: dtls_cert.clone() };
-            let sfu = sfu::Sfu::new(worker, slots, tcp_announce, quality.clone(), speech.clone());
-            tasks.push(tokio::spawn(sfu.run(rx, net_rx)));
+            let (shared, quality, speech) = (shared.clone(), quality.clone(), speech.clone());
+            // Each worker has a thread and an event loop of its own: its packets, timers and
+            // channels wake only it, never another thread that would hand the work over.
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            std::thread::Builder::new().name(format!("media-{index}")).spawn(move || {
+                runtime.block_on(async move {
+                    let slots = match own {
+                        Some((socket, announce)) => match UdpSocket::from_std(socket) {
+                            Ok(socket) => Arc::new(vec![sfu::UdpSlot { socket: Arc::new(socket), announce }]),
+                            Err(e) => return tracing::error!("media worker {index} cannot use its socket: {e}"),
+                        },
+                        None => shared,
+                    };
+                    let sfu = sfu::Sfu::new(worker, slots, tcp_announce, quality, speech);
+                    tokio::select! {
+                        () = sfu.run(rx, net_rx) => {}
+                        _ = stopped => {}
+                    }
+                });
+            })?;
             commands.push(tx);
+            stops.push(stop);
         }
         tracing::info!(?udp_addrs, ?tcp_addr, workers, "media (SFU) listening");
-        Ok(Self { workers: commands, udp_addrs, tcp_addr, tasks: Arc::new(Mutex::new(tasks)) })
+        Ok(Self {
+            workers: commands,
+            udp_addrs,
+            tcp_addr,
+            tasks: Arc::new(Mutex::new(tasks)),
+            stops: Arc::new(Mutex::new(stops)),
+        })
     }
 
     pub fn send(&self, command: SfuCommand) {
@@ -253,6 +284,9 @@ impl MediaHandle {
     pub fn stop(&self) {
         for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             task.abort();
+        }
+        for stop in self.stops.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = stop.send(());
         }
     }
 }
