@@ -1,8 +1,8 @@
-//! The selective forwarding unit: each worker task owns the peer connections
-//! (str0m, sans-I/O) of its hearings. Inputs arrive over channels, and
-//! datagrams also from the worker's own socket when it has one; after every
-//! change to a peer its output is drained before anything else touches it.
-//! Output goes straight to the sockets.
+//! The selective forwarding unit: each worker (a thread with an event loop of
+//! its own) owns the peer connections (str0m, sans-I/O) of its hearings.
+//! Inputs arrive over channels, and datagrams also from the worker's own
+//! socket when it has one; after every change to a peer its output is drained
+//! before anything else touches it. Output goes straight to the sockets.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -40,12 +40,19 @@ const MAX_WAIT: Duration = Duration::from_millis(100);
 /// more (a context switch) than the packets it would send; those packets go a
 /// few milliseconds later, together.
 const MIN_TIMER_WAIT: Duration = Duration::from_millis(10);
+/// Timeouts already due handled in one drain of a peer before others get their turn.
+const MAX_DUE_ROUNDS: usize = 256;
 /// RFC 7983's demultiplexing: a datagram whose first byte is in this range is DTLS.
 const DTLS_FIRST_BYTE: std::ops::RangeInclusive<u8> = 20..=63;
 /// Inputs handled one after another before the worker waits again.
 const BATCH: usize = 64;
 /// How often publishers are told what their receivers' paths can take.
 const ALLOCATION_INTERVAL: Duration = Duration::from_secs(1);
+/// How long forwarded video is kept for resending (RTX), and at most how many packets of it.
+const RTX_CACHE_AGE: Duration = Duration::from_secs(1);
+const RTX_CACHE_PACKETS: usize = 1024;
+/// Resends beyond this share of what a stream sends are dropped (str0m's default).
+const RTX_RATIO_CAP: f32 = 0.15;
 /// The downlink estimate a new peer starts from, before its feedback says more.
 const INITIAL_DOWNLINK: Bitrate = Bitrate::kbps(1_500);
 
@@ -228,9 +235,18 @@ impl Sfu {
 
     fn drain(&mut self, id: u64) {
         let Some(peer) = self.peers.get_mut(&id) else { return };
+        let mut rounds = 0;
         loop {
             match peer.rtc.poll_output() {
                 Ok(Output::Timeout(at)) => {
+                    // str0m sends one queued packet per timeout (its pacer's rule): what is due
+                    // now is handled now, or packets would queue up faster than wake-ups send them.
+                    let now = Instant::now();
+                    if at <= now && rounds < MAX_DUE_ROUNDS {
+                        rounds += 1;
+                        let _ = peer.rtc.handle_input(Input::Timeout(now));
+                        continue;
+                    }
                     peer.next_timeout = at;
                     break;
                 }
@@ -481,6 +497,13 @@ impl Sfu {
             if let OutState::Negotiating(mid) = track.state {
                 track.state = OutState::Open(mid);
                 track.pt = pts.iter().find(|(kind, _)| *kind == track.kind).and_then(|(_, pt)| *pt);
+                // Forwarded video leaves as it came (the publisher paced it); the pacer would
+                // only hold it back, queued, one packet per wake-up.
+                if let Some(stream) = peer.rtc.direct_api().stream_tx_by_mid(mid, None) {
+                    stream.set_unpaced(true);
+                    // A repair older than this reaches a receiver that has given up on the picture.
+                    stream.set_rtx_cache(RTX_CACHE_PACKETS, RTX_CACHE_AGE, Some(RTX_RATIO_CAP));
+                }
                 if track.kind == MediaKind::Video {
                     opened.push(track.source);
                 }
@@ -1002,5 +1025,144 @@ mod tests {
         }
         assert!(!offer.contains("ccm fir"), "the first participant (the core) offered no FIR, so none is offered to it");
         assert_ice_signalling_consistent(&offer);
+    }
+
+    /// A str0m client on a socket of its own, driven by the test: it publishes
+    /// audio and video and counts the video it receives.
+    struct Client {
+        rtc: Rtc,
+        socket: std::net::UdpSocket,
+        local: SocketAddr,
+        inbox: mpsc::Receiver<ServerMessage>,
+        participant: i64,
+        video: Option<(str0m::media::Mid, str0m::media::Pt)>,
+        seq: u64,
+        video_received: usize,
+    }
+
+    impl Client {
+        fn join(sfu: &mut Sfu, participant: i64) -> Client {
+            let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            socket.set_nonblocking(true).unwrap();
+            let local = socket.local_addr().unwrap();
+            let mut config = RtcConfig::new().clear_codecs().enable_opus(true, false).set_rtp_mode(true);
+            config.codec_config().add_h264(108.into(), None, true, 0x42e01f);
+            let mut rtc = config.build(Instant::now());
+            rtc.add_local_candidate(Candidate::host(local, "udp").unwrap());
+            let mut changes = rtc.sdp_api();
+            changes.add_media(MediaKind::Audio, str0m::media::Direction::SendOnly, None, None, None);
+            let video = changes.add_media(MediaKind::Video, str0m::media::Direction::SendOnly, None, None, None);
+            let (offer, pending) = changes.apply().unwrap();
+            let (answer, inbox) = join(sfu, participant, &offer.to_sdp_string());
+            rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
+            let pt = rtc.codec_config().find(|p| p.spec().codec == str0m::format::Codec::H264).unwrap().pt();
+            Client { rtc, socket, local, inbox, participant, video: Some((video, pt)), seq: 0, video_received: 0 }
+        }
+
+        /// One H.264 packet per payload, the last one ending the picture.
+        fn send_picture(&mut self, payloads: Vec<Vec<u8>>) {
+            let Some((mid, pt)) = self.video else { return };
+            let count = payloads.len();
+            let mut api = self.rtc.direct_api();
+            let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
+            for (i, payload) in payloads.into_iter().enumerate() {
+                let time = (self.seq / 10) as u32 * 6_000;
+                stream.write_rtp(RtpWrite::new(pt, self.seq.into(), time, Instant::now(), payload).marker(i + 1 == count));
+                self.seq += 1;
+            }
+        }
+
+        /// Everything the client has to do now: its timers, its output, what reached its socket.
+        fn step(&mut self, sfu: &mut Sfu) {
+            self.drain();
+            let mut buf = vec![0u8; MAX_PACKET];
+            while let Ok((n, source)) = self.socket.recv_from(&mut buf) {
+                let receive = Receive::new(Protocol::Udp, source, self.local, &buf[..n]).unwrap();
+                self.rtc.handle_input(Input::Receive(Instant::now(), receive)).unwrap();
+                self.drain();
+            }
+            while let Ok(message) = self.inbox.try_recv() {
+                if let ServerMessage::MediaOffer { sdp } = message {
+                    let answer = self.rtc.sdp_api().accept_offer(SdpOffer::from_sdp_string(&sdp).unwrap()).unwrap();
+                    let sdp = answer.to_sdp_string();
+                    sfu.command(SfuCommand::Answer { hearing_id: HEARING, participant_id: self.participant, sdp });
+                    sfu.settle();
+                }
+            }
+        }
+
+        /// str0m's output after each input, as its contract asks.
+        fn drain(&mut self) {
+            loop {
+                match self.rtc.poll_output().unwrap() {
+                    Output::Transmit(t) => {
+                        self.socket.send_to(&t.contents, t.destination).unwrap();
+                    }
+                    Output::Event(Event::RtpPacket(packet)) => {
+                        let mid = self.rtc.direct_api().stream_rx(&packet.header.ssrc).unwrap().mid();
+                        if self.rtc.media(mid).is_some_and(|m| m.kind() == MediaKind::Video) {
+                            self.video_received += 1;
+                        }
+                    }
+                    Output::Event(_) => {}
+                    Output::Timeout(at) if at <= Instant::now() => self.rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
+                    Output::Timeout(_) => break,
+                }
+            }
+        }
+    }
+
+    /// Everything that reached the SFU's socket, and its timers with `timers`; how many
+    /// datagrams of at least `size` bytes were among them.
+    fn step(sfu: &mut Sfu, timers: bool, size: usize) -> usize {
+        let (socket, local) = (sfu.udp[0].socket.clone(), sfu.udp[0].announce);
+        let mut buf = vec![0u8; MAX_PACKET];
+        let mut large = 0;
+        while let Ok((n, source)) = socket.try_recv_from(&mut buf) {
+            large += usize::from(n >= size);
+            sfu.receive(Instant::now(), Protocol::Udp, source, local, &buf[..n]);
+            sfu.settle();
+        }
+        let now = Instant::now();
+        if timers && sfu.next_wake(now) <= now {
+            sfu.tick(now);
+            sfu.settle();
+        }
+        large
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_video_is_forwarded_as_it_arrives_not_one_packet_per_timer() {
+        let mut sfu = sfu().await;
+        let mut publisher = Client::join(&mut sfu, 1);
+        let mut receiver = Client::join(&mut sfu, 2);
+        // Connect, and send keyframes until the receiver's stream of the publisher has started.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while receiver.video_received == 0 {
+            assert!(Instant::now() < deadline, "the receiver never got the publisher's keyframe");
+            if publisher.rtc.is_connected() {
+                publisher.send_picture(vec![vec![0x65; 200]]);
+            }
+            for _ in 0..10 {
+                publisher.step(&mut sfu);
+                receiver.step(&mut sfu);
+                step(&mut sfu, true, 0);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        // A large picture at once, as a camera's keyframe or a burst after a stall comes. The
+        // SFU's timers do not run and the receiver says nothing meanwhile: what the SFU sends,
+        // it sends as the packets arrive.
+        let before = receiver.video_received;
+        publisher.send_picture((0..60).map(|_| vec![0x41; 1000]).collect());
+        publisher.step(&mut sfu);
+        let mut arrived = 0;
+        while arrived < 60 {
+            assert!(Instant::now() < deadline, "the picture never reached the SFU");
+            arrived += step(&mut sfu, false, 1000);
+            tokio::task::yield_now().await;
+        }
+        receiver.step(&mut sfu);
+        assert_eq!(receiver.video_received - before, 60, "every packet of the picture reached the receiver");
     }
 }
