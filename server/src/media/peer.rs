@@ -54,6 +54,8 @@ pub struct Peer {
     pub pending_since: Option<Instant>,
     pub disconnected_since: Option<Instant>,
     pub next_timeout: Instant,
+    /// Packets written for this participant that str0m has not sent yet, as far as we can tell.
+    pub unsent: u32,
     pub quality: Option<NetworkQuality>,
     pub frames_received: u64,
     pub frames_sent: u64,
@@ -81,6 +83,7 @@ impl Peer {
             outbound: Vec::new(),
             pending: None,
             pending_sdp: None,
+            unsent: 0,
             pending_since: None,
             disconnected_since: None,
             next_timeout: Instant::now(),

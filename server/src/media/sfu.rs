@@ -17,7 +17,7 @@ use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::{KeyframeRequestKind, MediaKind};
 use str0m::net::{Protocol, Receive, TcpType};
 use str0m::rtp::{RtpPacket, RtpWrite};
-use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, PacerReason, Reason, Rtc, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -242,6 +242,13 @@ impl Sfu {
                     // str0m sends one queued packet per timeout (its pacer's rule): what is due
                     // now is handled now, or packets would queue up faster than wake-ups send them.
                     let now = Instant::now();
+                    let idle_pacer = peer.unsent == 0 && peer.rtc.last_timeout_reason() == Reason::Pacer(PacerReason::Immediate);
+                    if at <= now && idle_pacer {
+                        // After each packet str0m's pacer asks for a timeout before it sends the
+                        // next; with nothing queued that timeout can wait for the next input.
+                        peer.next_timeout = now + MIN_TIMER_WAIT;
+                        break;
+                    }
                     if at <= now && rounds < MAX_DUE_ROUNDS {
                         rounds += 1;
                         let _ = peer.rtc.handle_input(Input::Timeout(now));
@@ -250,18 +257,23 @@ impl Sfu {
                     peer.next_timeout = at;
                     break;
                 }
-                Ok(Output::Transmit(t)) => match t.proto {
-                    Protocol::Udp => {
-                        if let Some(slot) = self.udp.iter().find(|s| s.announce == t.source) {
-                            let _ = slot.socket.try_send_to(&t.contents, t.destination);
+                Ok(Output::Transmit(t)) => {
+                    if is_rtp(&t.contents) {
+                        peer.unsent = peer.unsent.saturating_sub(1);
+                    }
+                    match t.proto {
+                        Protocol::Udp => {
+                            if let Some(slot) = self.udp.iter().find(|s| s.announce == t.source) {
+                                let _ = slot.socket.try_send_to(&t.contents, t.destination);
+                            }
+                        }
+                        _ => {
+                            if let Some(writer) = self.tcp.get(&t.destination) {
+                                let _ = writer.try_send(t.contents.to_vec());
+                            }
                         }
                     }
-                    _ => {
-                        if let Some(writer) = self.tcp.get(&t.destination) {
-                            let _ = writer.try_send(t.contents.to_vec());
-                        }
-                    }
-                },
+                }
                 Ok(Output::Event(event)) => self.events.push_back((id, event)),
                 Err(e) => {
                     tracing::warn!(participant_id = peer.participant_id, "peer connection failed: {e}");
@@ -731,6 +743,7 @@ impl Sfu {
                 // Video is kept for resending on a receiver's NACK (RTX); late audio is useless.
                 .nackable(kind == MediaKind::Video);
             stream.write_rtp(write);
+            peer.unsent += 1;
             if frame_end {
                 peer.frames_sent += 1;
                 if kind == MediaKind::Video {
@@ -843,6 +856,12 @@ async fn recv_own(own: Option<&(Arc<UdpSocket>, SocketAddr)>, buf: &mut [u8]) ->
         Some((socket, _)) => socket.recv_from(buf).await,
         None => std::future::pending().await,
     }
+}
+
+/// RFC 7983's and RFC 5761's demultiplexing: RTP and RTCP start in 128..=191 (version 2),
+/// and RTCP's packet types put the second byte in 192..=223, where RTP's never is.
+fn is_rtp(packet: &[u8]) -> bool {
+    matches!(packet, [128..=191, second, ..] if !(192..=223).contains(second))
 }
 
 /// Makes the network route the peer's packets to this worker (again, after an ICE restart).
@@ -1025,6 +1044,17 @@ mod tests {
         }
         assert!(!offer.contains("ccm fir"), "the first participant (the core) offered no FIR, so none is offered to it");
         assert_ice_signalling_consistent(&offer);
+    }
+
+    #[test]
+    fn rtp_is_told_from_rtcp_stun_and_dtls() {
+        assert!(is_rtp(&[0x80, 108, 0, 1]), "H.264");
+        assert!(is_rtp(&[0x80, 108 | 0x80, 0, 1]), "H.264 ending a picture (marker bit)");
+        assert!(!is_rtp(&[0x80, 200, 0, 6]), "a sender report");
+        assert!(!is_rtp(&[0x8f, 205, 0, 4]), "transport-wide feedback");
+        assert!(!is_rtp(&[0x00, 0x01, 0, 0]), "a STUN binding request");
+        assert!(!is_rtp(&[22, 0xfe, 0xfd]), "a DTLS handshake");
+        assert!(!is_rtp(&[0x80]));
     }
 
     /// A str0m client on a socket of its own, driven by the test: it publishes
