@@ -744,6 +744,9 @@ impl Sfu {
                 .nackable(kind == MediaKind::Video);
             stream.write_rtp(write);
             peer.unsent += 1;
+            // str0m takes a written packet into its send queue on a timeout; run it now rather
+            // than learn from a drain that one is due.
+            let _ = peer.rtc.handle_input(Input::Timeout(now));
             if frame_end {
                 peer.frames_sent += 1;
                 if kind == MediaKind::Video {
