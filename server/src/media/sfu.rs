@@ -254,6 +254,11 @@ impl Sfu {
                         let _ = peer.rtc.handle_input(Input::Timeout(now));
                         continue;
                     }
+                    if at > now {
+                        // Nothing is due, so nothing forwarded waits (forwarded media is unpaced):
+                        // whatever the count says (str0m drops some packets unsent), it is zero.
+                        peer.unsent = 0;
+                    }
                     peer.next_timeout = at;
                     break;
                 }
