@@ -13,6 +13,11 @@ pub struct InTrack {
     pub mid: Mid,
     pub kind: MediaKind,
     pub last_keyframe_request: Option<Instant>,
+    /// When the publisher's last keyframe arrived.
+    pub last_keyframe: Option<Instant>,
+    /// A receiver whose picture broke asked for a keyframe too soon after the last one;
+    /// the publisher is asked once the SFU's repair gap has passed.
+    pub keyframe_wanted: bool,
     /// Payload bytes since the last allocation, and the bit rate they came to.
     pub bytes: u64,
     pub rate: u64,

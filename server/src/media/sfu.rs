@@ -34,6 +34,10 @@ const DISCONNECT_GRACE: Duration = Duration::from_secs(20);
 const OFFER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Keyframe requests to one publisher while the last one is unanswered (its keyframe clears it).
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(150);
+/// A receiver already watching a publisher that loses its picture gets a new keyframe at
+/// most this soon after the last one: one receiver on a bad path that keeps losing
+/// keyframes must not make the publisher send nothing else to everyone.
+const KEYFRAME_REPAIR_GAP: Duration = Duration::from_millis(500);
 const MAX_WAIT: Duration = Duration::from_millis(100);
 /// The worker sleeps at least this long when only timers are due. str0m's
 /// pacers ask to be woken every millisecond or two, and each wake-up costs
@@ -55,6 +59,15 @@ const RTX_CACHE_PACKETS: usize = 1024;
 const RTX_RATIO_CAP: f32 = 0.15;
 /// The downlink estimate a new peer starts from, before its feedback says more.
 const INITIAL_DOWNLINK: Bitrate = Bitrate::kbps(1_500);
+
+/// Why a publisher is asked for a keyframe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyframeFor {
+    /// A receiver's stream of it starts (joining, summoned, a new track): at once.
+    Start,
+    /// A receiver already watching lost its picture: not too soon after the last keyframe.
+    Repair,
+}
 
 pub struct UdpSlot {
     pub socket: Arc<UdpSocket>,
@@ -314,6 +327,7 @@ impl Sfu {
             tracing::info!(peer = id, "media connection lost for good; dropping the peer");
             self.remove(id, true);
         }
+        self.request_wanted_keyframes(now);
         if now >= self.next_allocation {
             let elapsed = now.duration_since(self.next_allocation - ALLOCATION_INTERVAL);
             self.next_allocation = now + ALLOCATION_INTERVAL;
@@ -529,7 +543,7 @@ impl Sfu {
         peer.negotiate();
         self.touch(id);
         for source in opened {
-            self.request_keyframe(hearing_id, source);
+            self.request_keyframe(hearing_id, source, KeyframeFor::Start);
         }
     }
 
@@ -568,7 +582,7 @@ impl Sfu {
                 .chain([summoned])
                 .collect();
             for source in sources {
-                self.request_keyframe(hearing_id, source);
+                self.request_keyframe(hearing_id, source, KeyframeFor::Start);
             }
         }
         if !self.policies[&hearing_id].open && self.peers.values().all(|p| p.hearing_id != hearing_id) {
@@ -607,6 +621,8 @@ impl Sfu {
                     mid: added.mid,
                     kind: added.kind,
                     last_keyframe_request: None,
+                    last_keyframe: None,
+                    keyframe_wanted: false,
                     bytes: 0,
                     rate: 0,
                 });
@@ -631,7 +647,7 @@ impl Sfu {
                 tracing::debug!(receiver = peer.participant_id, ?source, kind = ?request.kind, "keyframe requested by a receiver");
                 if let Some(source) = source {
                     let hearing_id = peer.hearing_id;
-                    self.request_keyframe(hearing_id, source);
+                    self.request_keyframe(hearing_id, source, KeyframeFor::Repair);
                 }
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
@@ -698,6 +714,8 @@ impl Sfu {
         if keyframe {
             // The keyframe asked for is here: whoever needs one from now on may ask at once.
             track.last_keyframe_request = None;
+            track.last_keyframe = Some(Instant::now());
+            track.keyframe_wanted = false;
         }
         track.bytes += packet.payload.len() as u64;
         // A picture ends on the marker bit; an audio packet is a frame of its own.
@@ -762,7 +780,7 @@ impl Sfu {
             self.touch(id);
         }
         if starved {
-            self.request_keyframe(hearing_id, source);
+            self.request_keyframe(hearing_id, source, KeyframeFor::Start);
         }
     }
 
@@ -814,13 +832,17 @@ impl Sfu {
         }
     }
 
-    fn request_keyframe(&mut self, hearing_id: i64, source: i64) {
+    fn request_keyframe(&mut self, hearing_id: i64, source: i64, reason: KeyframeFor) {
         let Some(id) = self.peer_of(hearing_id, source) else { return };
         let peer = self.peers.get_mut(&id).expect("found above");
         let now = Instant::now();
         // PLI where the publisher offered it, FIR otherwise.
         let kind = if peer.feedback.pli || !peer.feedback.fir { KeyframeRequestKind::Pli } else { KeyframeRequestKind::Fir };
         for track in peer.inbound.iter_mut().filter(|t| t.kind == MediaKind::Video) {
+            if reason == KeyframeFor::Repair && track.last_keyframe.is_some_and(|at| now.duration_since(at) < KEYFRAME_REPAIR_GAP) {
+                track.keyframe_wanted = true;
+                continue;
+            }
             if track.last_keyframe_request.is_some_and(|at| now.duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
                 continue;
             }
@@ -828,9 +850,27 @@ impl Sfu {
             let Some(stream) = api.stream_rx_by_mid(track.mid, None) else { continue };
             stream.request_keyframe(kind);
             track.last_keyframe_request = Some(now);
-            tracing::debug!(publisher = peer.participant_id, "keyframe requested from the publisher");
+            track.keyframe_wanted = false;
+            tracing::debug!(publisher = peer.participant_id, ?reason, "keyframe requested from the publisher");
         }
         self.touch(id);
+    }
+
+    /// Keyframes wanted for a repair, once the gap after the last keyframe has passed.
+    fn request_wanted_keyframes(&mut self, now: Instant) {
+        let due: Vec<(i64, i64)> = self
+            .peers
+            .values()
+            .filter(|p| {
+                p.inbound.iter().any(|t| {
+                    t.keyframe_wanted && t.last_keyframe.is_none_or(|at| now.duration_since(at) >= KEYFRAME_REPAIR_GAP)
+                })
+            })
+            .map(|p| (p.hearing_id, p.participant_id))
+            .collect();
+        for (hearing_id, source) in due {
+            self.request_keyframe(hearing_id, source, KeyframeFor::Repair);
+        }
     }
 
     fn snapshot(&self) -> SfuSnapshot {
@@ -1076,6 +1116,9 @@ mod tests {
         video: Option<(str0m::media::Mid, str0m::media::Pt)>,
         seq: u64,
         video_received: usize,
+        /// The SSRC the video it receives arrives on.
+        video_ssrc: Option<str0m::rtp::Ssrc>,
+        keyframe_requests: usize,
     }
 
     impl Client {
@@ -1094,7 +1137,18 @@ mod tests {
             let (answer, inbox) = join(sfu, participant, &offer.to_sdp_string());
             rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
             let pt = rtc.codec_config().find(|p| p.spec().codec == str0m::format::Codec::H264).unwrap().pt();
-            Client { rtc, socket, local, inbox, participant, video: Some((video, pt)), seq: 0, video_received: 0 }
+            Client {
+                rtc,
+                socket,
+                local,
+                inbox,
+                participant,
+                video: Some((video, pt)),
+                seq: 0,
+                video_received: 0,
+                video_ssrc: None,
+                keyframe_requests: 0,
+            }
         }
 
         /// One H.264 packet per payload, the last one ending the picture.
@@ -1140,8 +1194,10 @@ mod tests {
                         let mid = self.rtc.direct_api().stream_rx(&packet.header.ssrc).unwrap().mid();
                         if self.rtc.media(mid).is_some_and(|m| m.kind() == MediaKind::Video) {
                             self.video_received += 1;
+                            self.video_ssrc = Some(packet.header.ssrc);
                         }
                     }
+                    Output::Event(Event::KeyframeRequest(_)) => self.keyframe_requests += 1,
                     Output::Event(_) => {}
                     Output::Timeout(at) if at <= Instant::now() => self.rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
                     Output::Timeout(_) => break,
@@ -1169,17 +1225,16 @@ mod tests {
         large
     }
 
-    #[tokio::test]
-    async fn a_burst_of_video_is_forwarded_as_it_arrives_not_one_packet_per_timer() {
+    /// A publisher and a receiver, connected, the receiver's stream of the publisher's video started.
+    async fn watching() -> (Sfu, Client, Client) {
         let mut sfu = sfu().await;
         let mut publisher = Client::join(&mut sfu, 1);
         let mut receiver = Client::join(&mut sfu, 2);
-        // Connect, and send keyframes until the receiver's stream of the publisher has started.
         let deadline = Instant::now() + Duration::from_secs(10);
         while receiver.video_received == 0 {
             assert!(Instant::now() < deadline, "the receiver never got the publisher's keyframe");
             if publisher.rtc.is_connected() {
-                publisher.send_picture(vec![vec![0x65; 200]]);
+                publisher.send_picture(vec![KEYFRAME.to_vec()]);
             }
             for _ in 0..10 {
                 publisher.step(&mut sfu);
@@ -1188,6 +1243,42 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
         }
+        (sfu, publisher, receiver)
+    }
+
+    /// An IDR slice, as far as the SFU looks.
+    const KEYFRAME: [u8; 200] = [0x65; 200];
+
+    #[tokio::test]
+    async fn a_receiver_that_keeps_losing_its_picture_gets_a_keyframe_at_most_every_repair_gap() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let ssrc = receiver.video_ssrc.expect("video received");
+        let asked_before = publisher.keyframe_requests;
+        // The receiver asks again and again; the publisher answers each request with a keyframe.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(1_200) {
+            receiver.rtc.direct_api().stream_rx(&ssrc).expect("the video stream").request_keyframe(KeyframeRequestKind::Pli);
+            let answered = publisher.keyframe_requests;
+            for _ in 0..10 {
+                receiver.step(&mut sfu);
+                step(&mut sfu, true, 0);
+                publisher.step(&mut sfu);
+                if publisher.keyframe_requests > answered {
+                    publisher.send_picture(vec![KEYFRAME.to_vec()]);
+                }
+                tokio::time::sleep(Duration::from_millis(3)).await;
+            }
+        }
+        let asked = publisher.keyframe_requests - asked_before;
+        let allowed = (start.elapsed().as_secs_f64() / KEYFRAME_REPAIR_GAP.as_secs_f64()).floor() as usize + 1;
+        assert!(asked >= 2, "repairs are still asked for: {asked}");
+        assert!(asked <= allowed, "{asked} keyframe requests reached the publisher in {:?}; at most {allowed}", start.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_video_is_forwarded_as_it_arrives_not_one_packet_per_timer() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
         // A large picture at once, as a camera's keyframe or a burst after a stall comes. The
         // SFU's timers do not run and the receiver says nothing meanwhile: what the SFU sends,
         // it sends as the packets arrive.
