@@ -528,8 +528,8 @@ impl Sfu {
             if let OutState::Negotiating(mid) = track.state {
                 track.state = OutState::Open(mid);
                 track.pt = pts.iter().find(|(kind, _)| *kind == track.kind).and_then(|(_, pt)| *pt);
-                // Forwarded video leaves as it came (the publisher paced it); the pacer would
-                // only hold it back, queued, one packet per wake-up.
+                // Forwarded media leaves as it came (the publisher paced it); str0m's pacer
+                // would hold video back, queued, to be sent one packet per timeout.
                 if let Some(stream) = peer.rtc.direct_api().stream_tx_by_mid(mid, None) {
                     stream.set_unpaced(true);
                     // A repair older than this reaches a receiver that has given up on the picture.
