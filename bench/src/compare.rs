@@ -281,5 +281,13 @@ pub async fn run(kinds: &[Kind], rounds: usize, load: &Load, recording: Arc<Reco
         let ratio = if ratio { format!(" {:.2} |", values[0][i] / values[1][i]) } else { String::new() };
         println!("| {label} | {} |{ratio}", cells.join(" | "));
     }
+    if ratio {
+        // The host's load moves both servers' numbers between rounds; each round's two runs,
+        // back to back, saw much the same host.
+        let by_round: Vec<String> =
+            results.chunks(2).map(|pair| format!("{:.2}", pair[0].cpu_us_per_packet / pair[1].cpu_us_per_packet)).collect();
+        println!();
+        println!("CPU per forwarded packet, {} ÷ {}, round by round: {}", columns[0], columns[1], by_round.join(", "));
+    }
     Ok(())
 }
