@@ -82,7 +82,8 @@ impl H264Assembler {
 /// How long a missing packet is waited for before it counts as lost: long
 /// enough for its retransmission (our NACK, the SFU's RTX) on a path with a
 /// 100 ms round trip, short enough that a picture lost for good is asked for again soon.
-const REORDER_WAIT: Duration = Duration::from_millis(160);
+/// (Asked for again, see `repair`, on paths with a round trip under about 60 ms.)
+pub(super) const REORDER_WAIT: Duration = Duration::from_millis(160);
 /// How far ahead of a missing packet others are held.
 const REORDER_SLOTS: usize = 128;
 

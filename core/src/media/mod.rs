@@ -7,6 +7,7 @@ pub mod codec;
 pub mod frame;
 mod peer;
 mod remote;
+mod repair;
 mod session;
 pub mod synthetic;
 

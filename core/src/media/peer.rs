@@ -5,9 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rtc::interceptor::{
-    Attribute, Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet, Slot, StreamInfo, TaggedPacket,
-};
+use rtc::interceptor::{Attribute, Interceptor, NackResponderBuilder, Packet, Slot, StreamInfo, TaggedPacket};
 use rtc::peer_connection::configuration::interceptor_registry::{
     configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
 };
@@ -31,6 +29,7 @@ use webrtc::peer_connection::{
 };
 use webrtc::rtp_transceiver::RtpSender;
 
+use super::repair::RepairInterceptor;
 use crate::error::{Error, Result};
 
 const H264_FMTP: &str = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
@@ -218,7 +217,6 @@ fn random_ssrc() -> u32 {
     std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), Instant::now()) as u32 | 1
 }
 
-const NACK_INTERVAL: Duration = Duration::from_millis(20);
 const ICE_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 const ICE_CHECKS_PER_PAIR: u16 = 28;
 
@@ -235,19 +233,15 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     engine
         .register_codec(RTCRtpCodecParameters { rtp_codec: opus(), payload_type: 111 }, RtpCodecKind::Audio)
         .map_err(webrtc_error)?;
-    // The crate's default interceptors, but a lost packet is NACKed once, at
-    // most 20 ms after the gap is seen (not every 100 ms until it leaves the
-    // log): the repair then arrives within about one round trip, before the
-    // picture waiting for it is given up. Repeated NACKs would not help: the
-    // generator does not see repairs, which arrive on the RTX stream, and
-    // the SFU stops resending to a receiver whose resends pass 15% of its traffic.
+    // The crate's default interceptors, but lost packets are asked for by our
+    // own generator, which sees repairs (see `repair`).
     configure_simulcast_extension_headers(&mut engine).map_err(webrtc_error)?;
     for parameter in ["", "pli"] {
         engine.register_feedback(RTCPFeedback { typ: "nack".into(), parameter: parameter.into() }, RtpCodecKind::Video);
     }
     let registry = configure_rtcp_reports(configure_twcc_receiver_only(Registry::new(), &mut engine).map_err(webrtc_error)?)
         .with(Slot::NackResponder, NackResponderBuilder::new().build())
-        .with(Slot::NackGenerator, NackGeneratorBuilder::new().with_interval(NACK_INTERVAL).with_max_nacks_per_packet(1).build())
+        .with(Slot::NackGenerator, RepairInterceptor::default())
         .with(Slot::from(14_000), EncoderFeedback::default());
     // The SFU says (REMB) how much video its receivers' paths can take.
     engine.register_feedback(RTCPFeedback { typ: "goog-remb".into(), parameter: String::new() }, RtpCodecKind::Video);
