@@ -55,8 +55,11 @@ const ALLOCATION_INTERVAL: Duration = Duration::from_secs(1);
 /// How long forwarded video is kept for resending (RTX), and at most how many packets of it.
 const RTX_CACHE_AGE: Duration = Duration::from_secs(1);
 const RTX_CACHE_PACKETS: usize = 1024;
-/// Resends beyond this share of what a stream sends are dropped (str0m's default).
-const RTX_RATIO_CAP: f32 = 0.15;
+/// Resends beyond this share of what a stream sent in the last second are dropped.
+/// str0m's default (0.15) allows less than one resend a second on low-rate video
+/// (a small picture, or a publisher asked down to 100 kbit/s), where repairs matter
+/// most. At 0.5 a receiver that asks for everything gets at most twice its stream.
+const RTX_RATIO_CAP: f32 = 0.5;
 /// The downlink estimate a new peer starts from, before its feedback says more.
 const INITIAL_DOWNLINK: Bitrate = Bitrate::kbps(1_500);
 
