@@ -101,6 +101,8 @@ struct Status<'a> {
     packets_lost: u64,
     packets_resent: u64,
     repairs_asked: u64,
+    packets_repaired: u64,
+    repairs_given_up: u64,
     local_address: Option<&'a str>,
     /// Everyone in the room as this participant sees them: role and name, online, network quality.
     participants: Vec<serde_json::Value>,
@@ -301,6 +303,8 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         packets_lost: media_state.stats.packets_lost,
         packets_resent: media_state.stats.packets_resent,
         repairs_asked: media_state.stats.repairs_asked,
+        packets_repaired: media_state.stats.packets_repaired,
+        repairs_given_up: media_state.stats.repairs_given_up,
         local_address: media_state.stats.local_address.as_deref(),
         participants: view
             .map(|v| {

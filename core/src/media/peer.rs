@@ -29,7 +29,7 @@ use webrtc::peer_connection::{
 };
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::repair::RepairInterceptor;
+use super::repair::{RepairCounts, RepairInterceptor};
 use crate::error::{Error, Result};
 
 const H264_FMTP: &str = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
@@ -211,6 +211,7 @@ pub struct Peer {
     pub audio_sender: Arc<dyn RtpSender>,
     pub video_ssrc: u32,
     pub audio_ssrc: u32,
+    pub repairs: Arc<RepairCounts>,
 }
 
 fn random_ssrc() -> u32 {
@@ -239,9 +240,10 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     for parameter in ["", "pli"] {
         engine.register_feedback(RTCPFeedback { typ: "nack".into(), parameter: parameter.into() }, RtpCodecKind::Video);
     }
+    let repairs = Arc::new(RepairCounts::default());
     let registry = configure_rtcp_reports(configure_twcc_receiver_only(Registry::new(), &mut engine).map_err(webrtc_error)?)
         .with(Slot::NackResponder, NackResponderBuilder::new().build())
-        .with(Slot::NackGenerator, RepairInterceptor::default())
+        .with(Slot::NackGenerator, RepairInterceptor::new(repairs.clone()))
         .with(Slot::from(14_000), EncoderFeedback::default());
     // The SFU says (REMB) how much video its receivers' paths can take.
     engine.register_feedback(RTCPFeedback { typ: "goog-remb".into(), parameter: String::new() }, RtpCodecKind::Video);
@@ -297,7 +299,7 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     );
     let video_sender = pc.add_track(video.clone() as Arc<dyn TrackLocal>).await.map_err(webrtc_error)?;
     let audio_sender = pc.add_track(audio.clone() as Arc<dyn TrackLocal>).await.map_err(webrtc_error)?;
-    Ok(Peer { pc, video, audio, video_sender, audio_sender, video_ssrc, audio_ssrc })
+    Ok(Peer { pc, video, audio, video_sender, audio_sender, video_ssrc, audio_ssrc, repairs })
 }
 
 /// The payload type negotiated for a sender.

@@ -10,6 +10,8 @@
 //! and it learns the round trip from how long repairs take to come.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rtc::interceptor::{AttributedPacket, Interceptor, Packet, StreamInfo, TaggedPacket};
@@ -94,11 +96,15 @@ pub struct RepairRequests {
     /// Retransmission SSRC → the SSRC it repairs.
     repairs: HashMap<u32, u32>,
     round_trip: Duration,
+    /// Gaps filled by a repair.
+    repaired: u64,
+    /// Gaps still open when the picture stopped waiting for them.
+    given_up: u64,
 }
 
 impl Default for RepairRequests {
     fn default() -> Self {
-        Self { streams: HashMap::new(), repairs: HashMap::new(), round_trip: INITIAL_ROUND_TRIP }
+        Self { streams: HashMap::new(), repairs: HashMap::new(), round_trip: INITIAL_ROUND_TRIP, repaired: 0, given_up: 0 }
     }
 }
 
@@ -128,6 +134,7 @@ impl RepairRequests {
             let original = u16::from_be_bytes([*high, *low]);
             let Some(index) = stream.gaps.iter().position(|g| g.seq == original) else { return };
             let gap = stream.gaps.remove(index).expect("found above");
+            self.repaired += 1;
             // Only a gap asked for once says which request the repair answers.
             if let (Some(asked), 1) = (gap.asked, gap.asks) {
                 let sample = now.saturating_duration_since(asked).clamp(Duration::from_millis(1), REORDER_WAIT);
@@ -151,7 +158,9 @@ impl RepairRequests {
         let mut due = Vec::new();
         let round_trip = self.round_trip;
         for (ssrc, stream) in &mut self.streams {
+            let open = stream.gaps.len();
             stream.gaps.retain(|g| now.saturating_duration_since(g.seen) < REORDER_WAIT);
+            self.given_up += (open - stream.gaps.len()) as u64;
             let mut seqs = Vec::new();
             for gap in &mut stream.gaps {
                 if gap.ask_at(round_trip).is_some_and(|at| at <= now) {
@@ -177,12 +186,30 @@ impl RepairRequests {
     }
 }
 
+/// How repairs have gone, for the app's statistics.
+#[derive(Debug, Default)]
+pub struct RepairCounts {
+    pub repaired: AtomicU64,
+    pub given_up: AtomicU64,
+}
+
 /// The interceptor that sends the NACKs [`RepairRequests`] decides on.
-#[derive(Default)]
 pub struct RepairInterceptor {
     requests: RepairRequests,
+    counts: Arc<RepairCounts>,
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
+}
+
+impl RepairInterceptor {
+    pub fn new(counts: Arc<RepairCounts>) -> Self {
+        Self { requests: RepairRequests::default(), counts, read: VecDeque::new(), write: VecDeque::new() }
+    }
+
+    fn publish_counts(&self) {
+        self.counts.repaired.store(self.requests.repaired, Ordering::Relaxed);
+        self.counts.given_up.store(self.requests.given_up, Ordering::Relaxed);
+    }
 }
 
 impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairInterceptor {
@@ -195,6 +222,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairInterceptor {
     fn handle_read(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
         if let Packet::Rtp(packet) = &message.message.packet {
             self.requests.arrived(packet.header.ssrc, packet.header.sequence_number, &packet.payload, message.now);
+            self.publish_counts();
         }
         self.read.push_back(message);
         Ok(())
@@ -219,6 +247,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairInterceptor {
             let packet = AttributedPacket::new(Packet::Rtcp(vec![Box::new(nack)]));
             self.write.push_back(TaggedPacket { now, transport: TransportContext::default(), message: packet });
         }
+        self.publish_counts();
         Ok(())
     }
 
@@ -296,6 +325,7 @@ mod tests {
         media(&mut requests, 3, t);
         assert_eq!(asked(&mut requests, t + ms(10)), [2]);
         repair(&mut requests, 500, 2, t + ms(50));
+        assert_eq!(requests.repaired, 1);
         assert_eq!(requests.next_due(), None, "nothing missing");
         assert_eq!(asked(&mut requests, t + ms(150)), Vec::<u16>::new());
         // 100 ms at first, then a quarter of the way to the 40 ms the repair took.
@@ -335,6 +365,7 @@ mod tests {
         assert_eq!(asked(&mut requests, third + round_trip + ASK_AGAIN_MARGIN), Vec::<u16>::new(), "too late now");
         assert_eq!(asked(&mut requests, t + REORDER_WAIT + ms(200)), Vec::<u16>::new(), "given up");
         assert_eq!(requests.next_due(), None);
+        assert_eq!((requests.repaired, requests.given_up), (10, 1));
     }
 
     #[test]

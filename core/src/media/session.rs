@@ -91,6 +91,10 @@ pub struct MediaStats {
     pub packets_resent: u64,
     /// Losses this client reported to the SFU (NACK) so it would send them again.
     pub repairs_asked: u64,
+    /// Lost packets the SFU sent again in time (RTX).
+    pub packets_repaired: u64,
+    /// Lost packets still missing when the picture stopped waiting for them.
+    pub repairs_given_up: u64,
     /// The most video the SFU's receivers can take now, once it has said (REMB).
     pub max_video_kbps: Option<u32>,
     /// The local address of the connection in use (it changes with the network).
@@ -716,7 +720,7 @@ async fn connect(
                 }
                 if last_stats.elapsed() >= Duration::from_secs(1) {
                     last_stats = Instant::now();
-                    update_stats(shared, &pc, &mut history).await;
+                    update_stats(shared, &peer, &mut history).await;
                 }
             }
         }
@@ -744,14 +748,14 @@ struct StatsHistory {
     pair_bytes: HashMap<String, (u64, u64)>,
 }
 
-async fn update_stats(
-    shared: &Arc<Shared>,
-    pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
-    history: &mut StatsHistory,
-) {
+async fn update_stats(shared: &Arc<Shared>, peer: &peer::Peer, history: &mut StatsHistory) {
     let now = Instant::now();
-    let report = pc.get_stats(now, webrtc::peer_connection::StatsSelector::None).await;
-    let mut stats = MediaStats::default();
+    let report = peer.pc.get_stats(now, webrtc::peer_connection::StatsSelector::None).await;
+    let mut stats = MediaStats {
+        packets_repaired: peer.repairs.repaired.load(Ordering::Relaxed),
+        repairs_given_up: peer.repairs.given_up.load(Ordering::Relaxed),
+        ..MediaStats::default()
+    };
     let (mut sent, mut received, mut busiest) = (0u64, 0u64, (0u64, None));
     let mut pair_bytes = HashMap::new();
     for pair in report.candidate_pairs() {
