@@ -96,19 +96,14 @@ pub struct RepairRequests {
     /// Retransmission SSRC → the SSRC it repairs.
     repairs: HashMap<u32, u32>,
     round_trip: Duration,
-    /// Gaps filled by a repair.
-    repaired: u64,
-    /// Gaps still open when the picture stopped waiting for them.
-    given_up: u64,
-}
-
-impl Default for RepairRequests {
-    fn default() -> Self {
-        Self { streams: HashMap::new(), repairs: HashMap::new(), round_trip: INITIAL_ROUND_TRIP, repaired: 0, given_up: 0 }
-    }
+    counts: Arc<RepairCounts>,
 }
 
 impl RepairRequests {
+    pub fn new(counts: Arc<RepairCounts>) -> Self {
+        Self { streams: HashMap::new(), repairs: HashMap::new(), round_trip: INITIAL_ROUND_TRIP, counts }
+    }
+
     /// Watches a stream for gaps; its repairs come on `rtx`.
     pub fn watch(&mut self, ssrc: u32, rtx: Option<u32>) {
         if self.repairs.contains_key(&ssrc) {
@@ -134,7 +129,7 @@ impl RepairRequests {
             let original = u16::from_be_bytes([*high, *low]);
             let Some(index) = stream.gaps.iter().position(|g| g.seq == original) else { return };
             let gap = stream.gaps.remove(index).expect("found above");
-            self.repaired += 1;
+            self.counts.packets_repaired.fetch_add(1, Ordering::Relaxed);
             // Only a gap asked for once says which request the repair answers.
             if let (Some(asked), 1) = (gap.asked, gap.asks) {
                 let sample = now.saturating_duration_since(asked).clamp(Duration::from_millis(1), REORDER_WAIT);
@@ -160,7 +155,7 @@ impl RepairRequests {
         for (ssrc, stream) in &mut self.streams {
             let open = stream.gaps.len();
             stream.gaps.retain(|g| now.saturating_duration_since(g.seen) < REORDER_WAIT);
-            self.given_up += (open - stream.gaps.len()) as u64;
+            self.counts.repairs_given_up.fetch_add((open - stream.gaps.len()) as u64, Ordering::Relaxed);
             let mut seqs = Vec::new();
             for gap in &mut stream.gaps {
                 if gap.ask_at(round_trip).is_some_and(|at| at <= now) {
@@ -189,26 +184,22 @@ impl RepairRequests {
 /// How repairs have gone, for the app's statistics.
 #[derive(Debug, Default)]
 pub struct RepairCounts {
-    pub repaired: AtomicU64,
-    pub given_up: AtomicU64,
+    /// Gaps filled by a repair.
+    pub packets_repaired: AtomicU64,
+    /// Gaps still open when the picture stopped waiting for them.
+    pub repairs_given_up: AtomicU64,
 }
 
 /// The interceptor that sends the NACKs [`RepairRequests`] decides on.
 pub struct RepairInterceptor {
     requests: RepairRequests,
-    counts: Arc<RepairCounts>,
     read: VecDeque<TaggedPacket>,
     write: VecDeque<TaggedPacket>,
 }
 
 impl RepairInterceptor {
     pub fn new(counts: Arc<RepairCounts>) -> Self {
-        Self { requests: RepairRequests::default(), counts, read: VecDeque::new(), write: VecDeque::new() }
-    }
-
-    fn publish_counts(&self) {
-        self.counts.repaired.store(self.requests.repaired, Ordering::Relaxed);
-        self.counts.given_up.store(self.requests.given_up, Ordering::Relaxed);
+        Self { requests: RepairRequests::new(counts), read: VecDeque::new(), write: VecDeque::new() }
     }
 }
 
@@ -222,7 +213,6 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairInterceptor {
     fn handle_read(&mut self, message: TaggedPacket) -> Result<(), Self::Error> {
         if let Packet::Rtp(packet) = &message.message.packet {
             self.requests.arrived(packet.header.ssrc, packet.header.sequence_number, &packet.payload, message.now);
-            self.publish_counts();
         }
         self.read.push_back(message);
         Ok(())
@@ -247,7 +237,6 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for RepairInterceptor {
             let packet = AttributedPacket::new(Packet::Rtcp(vec![Box::new(nack)]));
             self.write.push_back(TaggedPacket { now, transport: TransportContext::default(), message: packet });
         }
-        self.publish_counts();
         Ok(())
     }
 
@@ -283,7 +272,7 @@ mod tests {
     }
 
     fn watching() -> (RepairRequests, Instant) {
-        let mut requests = RepairRequests::default();
+        let mut requests = RepairRequests::new(Arc::default());
         requests.watch(VIDEO, Some(RTX));
         // The retransmission stream is bound as a stream of its own as well.
         requests.watch(RTX, None);
@@ -325,7 +314,7 @@ mod tests {
         media(&mut requests, 3, t);
         assert_eq!(asked(&mut requests, t + ms(10)), [2]);
         repair(&mut requests, 500, 2, t + ms(50));
-        assert_eq!(requests.repaired, 1);
+        assert_eq!(requests.counts.packets_repaired.load(Ordering::Relaxed), 1);
         assert_eq!(requests.next_due(), None, "nothing missing");
         assert_eq!(asked(&mut requests, t + ms(150)), Vec::<u16>::new());
         // 100 ms at first, then a quarter of the way to the 40 ms the repair took.
@@ -365,7 +354,9 @@ mod tests {
         assert_eq!(asked(&mut requests, third + round_trip + ASK_AGAIN_MARGIN), Vec::<u16>::new(), "too late now");
         assert_eq!(asked(&mut requests, t + REORDER_WAIT + ms(200)), Vec::<u16>::new(), "given up");
         assert_eq!(requests.next_due(), None);
-        assert_eq!((requests.repaired, requests.given_up), (10, 1));
+        let counts = &requests.counts;
+        assert_eq!(counts.packets_repaired.load(Ordering::Relaxed), 10);
+        assert_eq!(counts.repairs_given_up.load(Ordering::Relaxed), 1);
     }
 
     #[test]

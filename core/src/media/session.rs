@@ -752,8 +752,8 @@ async fn update_stats(shared: &Arc<Shared>, peer: &peer::Peer, history: &mut Sta
     let now = Instant::now();
     let report = peer.pc.get_stats(now, webrtc::peer_connection::StatsSelector::None).await;
     let mut stats = MediaStats {
-        packets_repaired: peer.repairs.repaired.load(Ordering::Relaxed),
-        repairs_given_up: peer.repairs.given_up.load(Ordering::Relaxed),
+        packets_repaired: peer.repairs.packets_repaired.load(Ordering::Relaxed),
+        repairs_given_up: peer.repairs.repairs_given_up.load(Ordering::Relaxed),
         ..MediaStats::default()
     };
     let (mut sent, mut received, mut busiest) = (0u64, 0u64, (0u64, None));

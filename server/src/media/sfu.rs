@@ -1116,7 +1116,7 @@ mod tests {
         local: SocketAddr,
         inbox: mpsc::Receiver<ServerMessage>,
         participant: i64,
-        video: Option<(str0m::media::Mid, str0m::media::Pt)>,
+        video: (str0m::media::Mid, str0m::media::Pt),
         seq: u64,
         video_received: usize,
         /// The SSRC the video it receives arrives on.
@@ -1146,7 +1146,7 @@ mod tests {
                 local,
                 inbox,
                 participant,
-                video: Some((video, pt)),
+                video: (video, pt),
                 seq: 0,
                 video_received: 0,
                 video_ssrc: None,
@@ -1156,7 +1156,7 @@ mod tests {
 
         /// One H.264 packet per payload, the last one ending the picture.
         fn send_picture(&mut self, payloads: Vec<Vec<u8>>) {
-            let Some((mid, pt)) = self.video else { return };
+            let (mid, pt) = self.video;
             let count = payloads.len();
             let mut api = self.rtc.direct_api();
             let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
