@@ -37,6 +37,8 @@ export function consoleHeader(/** @type {string} */ title) {
 class ConsolePage extends HTMLElement {
   connectedCallback() {
     this.filter = 'upcoming';
+    /** Which call of `load` is the latest: only its list is shown. */
+    this.loads = 0;
     this.search = h('input', { type: 'search', name: 'case-number', placeholder: '按案号搜索', oninput: () => this.load() });
     this.tabs = h('nav', { class: 'tabs' });
     this.table = h('div', { class: 'list' });
@@ -60,8 +62,11 @@ class ConsolePage extends HTMLElement {
       h('button', { type: 'button', class: key === this.filter ? 'tab active' : 'tab', onclick: () => { this.filter = key; this.load(); } }, text)));
     const query = new URLSearchParams({ filter: this.filter ?? 'upcoming' });
     if (this.search.value.trim()) query.set('case_number', this.search.value.trim());
+    const load = (this.loads = (this.loads ?? 0) + 1);
     try {
       const hearings = await api('GET', `${PATHS.hearings}?${query}`, { token: session.token });
+      // A slower answer to an earlier search (or tab) must not replace this one's.
+      if (load !== this.loads) return;
       if (this.error) this.error.textContent = '';
       if (!hearings.length) {
         replace(this.table, h('p', { class: 'empty' }, '没有庭审'));
