@@ -77,13 +77,13 @@ impl H264Assembler {
         }
         Some(Assembled::Frame(access_unit))
     }
+
+    /// Whether only a keyframe can be decoded next.
+    pub fn waiting_for_keyframe(&self) -> bool {
+        self.waiting_for_keyframe
+    }
 }
 
-/// How long a missing packet is waited for before it counts as lost: long
-/// enough for its retransmission (our NACK, the SFU's RTX) on a path with a
-/// 100 ms round trip, short enough that a picture lost for good is asked for again soon.
-/// (Asked for again, see `repair`, on paths with a round trip under about 60 ms.)
-pub(super) const REORDER_WAIT: Duration = Duration::from_millis(160);
 /// How far ahead of a missing packet others are held.
 const REORDER_SLOTS: usize = 128;
 
@@ -94,8 +94,10 @@ pub struct RtpPiece {
     pub payload: Bytes,
 }
 
-/// Puts packets back in sequence order. Networks reorder a little; without
-/// this every swap would look like a loss and cost a keyframe.
+/// Puts packets back in sequence order, and holds those after a missing one
+/// while its repair may still come. Networks reorder a little; without this
+/// every swap would look like a loss and cost a keyframe. How long a missing
+/// packet is waited for (`wait`) is learned per stream, see `repair`.
 #[derive(Default)]
 pub struct ReorderBuffer {
     next: Option<u16>,
@@ -105,27 +107,31 @@ pub struct ReorderBuffer {
 
 impl ReorderBuffer {
     /// Takes a packet; returns those now ready, in order (with gaps where packets were lost).
-    pub fn push(&mut self, piece: RtpPiece, now: Instant) -> Vec<RtpPiece> {
-        let mut ready = Vec::new();
+    pub fn push(&mut self, piece: RtpPiece, now: Instant, wait: Duration) -> Vec<RtpPiece> {
         let next = *self.next.get_or_insert(piece.seq);
         let offset = usize::from(piece.seq.wrapping_sub(next));
         if offset > usize::from(u16::MAX / 2) {
-            return ready; // behind what was already released: a duplicate or too late
+            return Vec::new(); // behind what was already released: a duplicate or too late
         }
         if offset >= REORDER_SLOTS {
             // Far ahead: whatever is held is released and the buffer starts again here.
-            ready.extend(self.slots.drain(..).flatten());
+            let mut ready: Vec<RtpPiece> = self.slots.drain(..).flatten().collect();
             self.next = Some(piece.seq);
             self.waiting_since = None;
-            return self.push(piece, now).into_iter().fold(ready, |mut r, p| {
-                r.push(p);
-                r
-            });
+            ready.extend(self.push(piece, now, wait));
+            return ready;
         }
         if self.slots.len() <= offset {
             self.slots.resize_with(offset + 1, || None);
         }
         self.slots[offset] = Some(piece);
+        self.release(now, wait)
+    }
+
+    /// Returns the packets now ready: those in order, and those behind a
+    /// missing packet that has been waited for long enough.
+    pub fn release(&mut self, now: Instant, wait: Duration) -> Vec<RtpPiece> {
+        let mut ready = Vec::new();
         loop {
             while let Some(Some(_)) = self.slots.front() {
                 ready.push(self.slots.pop_front().flatten().expect("checked"));
@@ -135,15 +141,20 @@ impl ReorderBuffer {
             if self.slots.is_empty() {
                 break;
             }
-            // A hole at the front: wait for it a little, then give it up.
+            // A hole at the front: wait for it, then give it up.
             let since = *self.waiting_since.get_or_insert(now);
-            if now.duration_since(since) < REORDER_WAIT {
+            if now.duration_since(since) < wait {
                 break;
             }
             self.slots.pop_front();
             self.next = self.next.map(|n| n.wrapping_add(1));
         }
         ready
+    }
+
+    /// When the missing packet the others wait for will be given up.
+    pub fn deadline(&self, wait: Duration) -> Option<Instant> {
+        self.waiting_since.map(|since| since + wait)
     }
 }
 
@@ -159,36 +170,61 @@ mod tests {
         pieces.into_iter().map(|p| p.seq).collect()
     }
 
+    const WAIT: Duration = Duration::from_millis(200);
+
     #[test]
     fn swapped_packets_come_out_in_order() {
         let mut buffer = ReorderBuffer::default();
         let t = Instant::now();
-        assert_eq!(seqs(buffer.push(piece(10), t)), [10]);
-        assert_eq!(seqs(buffer.push(piece(12), t)), Vec::<u16>::new());
-        assert_eq!(seqs(buffer.push(piece(11), t)), [11, 12]);
-        assert_eq!(seqs(buffer.push(piece(11), t)), Vec::<u16>::new(), "duplicate");
+        assert_eq!(seqs(buffer.push(piece(10), t, WAIT)), [10]);
+        assert_eq!(seqs(buffer.push(piece(12), t, WAIT)), Vec::<u16>::new());
+        assert_eq!(seqs(buffer.push(piece(11), t, WAIT)), [11, 12]);
+        assert_eq!(seqs(buffer.push(piece(11), t, WAIT)), Vec::<u16>::new(), "duplicate");
+        assert_eq!(buffer.deadline(WAIT), None, "nothing missing");
     }
 
     #[test]
-    fn a_lost_packet_is_given_up_after_a_short_wait() {
+    fn a_lost_packet_is_given_up_after_the_wait() {
         let mut buffer = ReorderBuffer::default();
         let t = Instant::now();
-        buffer.push(piece(u16::MAX), t);
-        assert_eq!(seqs(buffer.push(piece(1), t)), Vec::<u16>::new(), "0 is missing");
-        assert_eq!(seqs(buffer.push(piece(2), t + REORDER_WAIT / 2)), Vec::<u16>::new(), "still waiting");
-        assert_eq!(seqs(buffer.push(piece(3), t + REORDER_WAIT + Duration::from_millis(10))), [1, 2, 3], "across the wrap");
-        assert_eq!(seqs(buffer.push(piece(0), t + REORDER_WAIT + Duration::from_millis(20))), Vec::<u16>::new(), "too late");
-        assert_eq!(seqs(buffer.push(piece(4), t + REORDER_WAIT + Duration::from_millis(21))), [4]);
+        buffer.push(piece(u16::MAX), t, WAIT);
+        assert_eq!(seqs(buffer.push(piece(1), t, WAIT)), Vec::<u16>::new(), "0 is missing");
+        assert_eq!(seqs(buffer.push(piece(2), t + WAIT / 2, WAIT)), Vec::<u16>::new(), "still waiting");
+        assert_eq!(seqs(buffer.push(piece(3), t + WAIT + Duration::from_millis(10), WAIT)), [1, 2, 3], "across the wrap");
+        assert_eq!(seqs(buffer.push(piece(0), t + WAIT + Duration::from_millis(20), WAIT)), Vec::<u16>::new(), "too late");
+        assert_eq!(seqs(buffer.push(piece(4), t + WAIT + Duration::from_millis(21), WAIT)), [4]);
     }
 
     #[test]
-    fn a_retransmission_within_a_round_trip_fills_the_hole() {
+    fn a_lost_packet_is_given_up_at_its_deadline_without_waiting_for_the_next_packet() {
         let mut buffer = ReorderBuffer::default();
         let t = Instant::now();
-        buffer.push(piece(5), t);
-        assert_eq!(seqs(buffer.push(piece(7), t)), Vec::<u16>::new(), "6 is missing");
-        assert_eq!(seqs(buffer.push(piece(8), t + REORDER_WAIT / 2)), Vec::<u16>::new(), "a NACK is on its way");
-        assert_eq!(seqs(buffer.push(piece(6), t + REORDER_WAIT * 9 / 10)), [6, 7, 8], "repaired (RTX), nothing lost");
+        buffer.push(piece(1), t, WAIT);
+        assert_eq!(seqs(buffer.push(piece(3), t, WAIT)), Vec::<u16>::new(), "2 is missing");
+        assert_eq!(buffer.deadline(WAIT), Some(t + WAIT));
+        assert_eq!(seqs(buffer.release(t + WAIT - Duration::from_millis(1), WAIT)), Vec::<u16>::new());
+        assert_eq!(seqs(buffer.release(t + WAIT, WAIT)), [3]);
+        assert_eq!(buffer.deadline(WAIT), None);
+    }
+
+    #[test]
+    fn a_retransmission_within_the_wait_fills_the_hole() {
+        let mut buffer = ReorderBuffer::default();
+        let t = Instant::now();
+        buffer.push(piece(5), t, WAIT);
+        assert_eq!(seqs(buffer.push(piece(7), t, WAIT)), Vec::<u16>::new(), "6 is missing");
+        assert_eq!(seqs(buffer.push(piece(8), t + WAIT / 2, WAIT)), Vec::<u16>::new(), "a NACK is on its way");
+        assert_eq!(seqs(buffer.push(piece(6), t + WAIT * 9 / 10, WAIT)), [6, 7, 8], "repaired (RTX), nothing lost");
+    }
+
+    #[test]
+    fn a_longer_wait_keeps_holding_what_a_shorter_one_gives_up() {
+        let mut buffer = ReorderBuffer::default();
+        let t = Instant::now();
+        buffer.push(piece(1), t, WAIT);
+        buffer.push(piece(3), t, WAIT);
+        assert_eq!(seqs(buffer.release(t + WAIT, WAIT * 2)), Vec::<u16>::new(), "the stream's wait grew meanwhile");
+        assert_eq!(seqs(buffer.push(piece(2), t + WAIT * 3 / 2, WAIT * 2)), [2, 3], "a second repair came in time");
     }
 
     // Single NAL unit packets: the payload is the NAL itself.
@@ -212,7 +248,9 @@ mod tests {
         assert_eq!(a.push(12, true, &nal(0x41)), Some(Assembled::NeedKeyframe), "11 was lost");
         assert_eq!(a.push(11, true, &nal(0x41)), None, "late packets are ignored");
         assert_eq!(a.push(13, true, &nal(0x41)), Some(Assembled::NeedKeyframe));
+        assert!(a.waiting_for_keyframe());
         assert!(matches!(a.push(14, true, &nal(0x65)), Some(Assembled::Frame(_))));
+        assert!(!a.waiting_for_keyframe());
         assert!(a.push(u16::MAX, true, &nal(0x41)).is_none(), "far behind: ignored");
     }
 }

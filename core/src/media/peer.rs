@@ -29,7 +29,7 @@ use webrtc::peer_connection::{
 };
 use webrtc::rtp_transceiver::RtpSender;
 
-use super::repair::{RepairCounts, RepairInterceptor};
+use super::repair::{RepairInterceptor, Repairs};
 use crate::error::{Error, Result};
 
 const H264_FMTP: &str = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
@@ -211,7 +211,7 @@ pub struct Peer {
     pub audio_sender: Arc<dyn RtpSender>,
     pub video_ssrc: u32,
     pub audio_ssrc: u32,
-    pub repairs: Arc<RepairCounts>,
+    pub repairs: Arc<Repairs>,
 }
 
 fn random_ssrc() -> u32 {
@@ -240,7 +240,7 @@ pub async fn build(network: &MediaNetwork, stream_id: &str, events: mpsc::Unboun
     for parameter in ["", "pli"] {
         engine.register_feedback(RTCPFeedback { typ: "nack".into(), parameter: parameter.into() }, RtpCodecKind::Video);
     }
-    let repairs = Arc::new(RepairCounts::default());
+    let repairs = Arc::new(Repairs::default());
     let registry = configure_rtcp_reports(configure_twcc_receiver_only(Registry::new(), &mut engine).map_err(webrtc_error)?)
         .with(Slot::NackResponder, NackResponderBuilder::new().build())
         .with(Slot::NackGenerator, RepairInterceptor::new(repairs.clone()))

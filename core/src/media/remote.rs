@@ -9,6 +9,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
 use super::assembler::{Assembled, H264Assembler, ReorderBuffer, RtpPiece};
 use super::codec::{AudioDecoder, VideoDecoder};
+use super::repair::{RepairWait, Repairs};
 use super::session::{Shared, VideoDecoding};
 
 /// Keyframe requests for one track at most this often.
@@ -19,19 +20,19 @@ pub fn participant_of(stream_id: &str) -> Option<i64> {
     stream_id.strip_prefix('p')?.parse().ok()
 }
 
-pub async fn read(track: Arc<dyn TrackRemote>, shared: Arc<Shared>) {
+pub async fn read(track: Arc<dyn TrackRemote>, shared: Arc<Shared>, repairs: Arc<Repairs>) {
     let Some(participant_id) = participant_of(&track.stream_id().await) else {
         tracing::warn!("a remote track without a participant");
         return;
     };
     match track.kind().await {
-        RtpCodecKind::Video => read_video(track, participant_id, shared).await,
+        RtpCodecKind::Video => read_video(track, participant_id, shared, repairs).await,
         RtpCodecKind::Audio => read_audio(track, participant_id, shared).await,
         _ => {}
     }
 }
 
-async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Arc<Shared>) {
+async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Arc<Shared>, repairs: Arc<Repairs>) {
     // Decoding is CPU work: it runs on its own thread, fed frames in order.
     let (frames, decoding) = std::sync::mpsc::sync_channel::<bytes::Bytes>(8);
     let decoder_shared = shared.clone();
@@ -58,13 +59,31 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
     }
     let mut reorder = ReorderBuffer::default();
     let mut assembler = H264Assembler::new();
+    // The stream's SSRC, and how long its picture waits for a missing packet.
+    let mut stream: Option<(u32, Arc<RepairWait>)> = None;
     let mut last_pli: Option<Instant> = None;
-    while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
-        shared.count_packet(participant_id);
-        let ssrc = packet.header.ssrc;
-        let piece = RtpPiece { seq: packet.header.sequence_number, marker: packet.header.marker, payload: packet.payload };
-        for piece in reorder.push(piece, Instant::now()) {
+    loop {
+        let picture_wait = stream.as_ref().map_or(Duration::ZERO, |(_, w)| w.get());
+        let deadline = reorder.deadline(picture_wait);
+        let ready = tokio::select! {
+            event = track.poll() => match event {
+                Some(TrackRemoteEvent::OnRtpPacket(packet)) => {
+                    shared.count_packet(participant_id);
+                    let ssrc = packet.header.ssrc;
+                    let picture_wait = match &stream {
+                        Some((known, w)) if *known == ssrc => w.get(),
+                        _ => stream.insert((ssrc, repairs.wait_for(ssrc))).1.get(),
+                    };
+                    let piece = RtpPiece { seq: packet.header.sequence_number, marker: packet.header.marker, payload: packet.payload };
+                    reorder.push(piece, Instant::now(), picture_wait)
+                }
+                Some(_) => continue,
+                None => break,
+            },
+            () = sleep_until(deadline) => reorder.release(Instant::now(), picture_wait),
+        };
+        let mut need_keyframe = false;
+        for piece in ready {
             match assembler.push(piece.seq, piece.marker, &piece.payload) {
                 Some(Assembled::Frame(access_unit)) => {
                     let sent = frames.try_send(access_unit);
@@ -72,14 +91,28 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
                         tracing::debug!(participant_id, "decoder behind; frame dropped");
                     }
                 }
-                Some(Assembled::NeedKeyframe) if last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL) => {
-                    last_pli = Some(Instant::now());
-                    let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
-                    let _ = track.write_rtcp(vec![Box::new(pli)]).await;
-                }
-                _ => {}
+                Some(Assembled::NeedKeyframe) => need_keyframe = true,
+                None => {}
             }
         }
+        // Asked once all that was ready is in: a keyframe among it makes asking moot.
+        if need_keyframe
+            && assembler.waiting_for_keyframe()
+            && last_pli.is_none_or(|at| at.elapsed() > PLI_INTERVAL)
+            && let Some((ssrc, _)) = &stream
+        {
+            last_pli = Some(Instant::now());
+            let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: *ssrc };
+            let _ = track.write_rtcp(vec![Box::new(pli)]).await;
+        }
+    }
+}
+
+/// Sleeps until `deadline`; forever if there is none.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 

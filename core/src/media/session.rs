@@ -676,7 +676,7 @@ async fn connect(
                     RTCPeerConnectionState::Failed => break End::Rejoin,
                     _ => {}
                 },
-                Some(PeerEvent::Track(track)) => readers.push(tokio::spawn(super::remote::read(track, shared.clone()))),
+                Some(PeerEvent::Track(track)) => readers.push(tokio::spawn(super::remote::read(track, shared.clone(), peer.repairs.clone()))),
                 None => break End::Rejoin,
             },
             command = control.recv() => match command {
