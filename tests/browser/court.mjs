@@ -95,12 +95,27 @@ class Court {
 
   /**
    * The code in the newest login SMS to `mobile`, as the participant reads it
-   * off their phone; waits for it when a page has just asked for it.
+   * off their phone; waits for one newer than the message `after` (an id).
    */
-  async sentCode(mobile) {
-    const outbox = await until(`a login code for ${mobile}`, () => this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk),
-      (messages) => messages.some((m) => m.kind === 'login_code'));
+  async sentCode(mobile, after = 0) {
+    const outbox = await until(`a login code for ${mobile}`, () => this.outbox(mobile),
+      (messages) => messages.some((m) => m.kind === 'login_code' && m.id > after));
     return /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
+  }
+
+  /** The text messages sent to `mobile`, newest first. */
+  async outbox(mobile) {
+    return this.api('GET', `/api/sms?mobile=${mobile}`, undefined, this.clerk);
+  }
+
+  /**
+   * Presses 获取验证码 on `page` and returns the code it sends: never an older
+   * one still in the outbox, which the click may reach before the new one.
+   */
+  async askForCode(page, mobile) {
+    const newest = (await this.outbox(mobile))[0]?.id ?? 0;
+    await page.click('button[name=send-code]');
+    return this.sentCode(mobile, newest);
   }
 
   /** A participant session token, through 会议号登录. */
@@ -269,8 +284,7 @@ export async function partyJoins(context, court, mobile, url = court.url) {
   const page = await context.newPage();
   await page.goto(`${url}/?meeting=${court.meeting}`);
   await page.fill('input[name=mobile]', mobile);
-  await page.click('button[name=send-code]');
-  await page.fill('input[name=code]', await court.sentCode(mobile));
+  await page.fill('input[name=code]', await court.askForCode(page, mobile));
   await page.click('button[name=login]');
   await page.click('button[name=enter-hearing]');
   await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');
