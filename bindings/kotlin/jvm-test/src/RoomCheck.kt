@@ -55,6 +55,9 @@ fun roomChecks(baseUrl: String, meetingNumber: String, court: Court, speech: Str
         expect(state.connectionLabel == "已连接") { state.connectionLabel }
         defendantId = state.me!!.id
         expect(state.me!!.roleLabel == "被告") { "${state.me}" }
+        // The judge's app acts once its own room is connected (its buttons are enabled then):
+        // the defendant may see the judge online a moment before the judge's app knows.
+        judgeSeen.await("the judge's room connected") { it.connection is ConnectionState.Connected && it.me != null }
     }
 
     check("listener callbacks come from the core's threads") {

@@ -24,9 +24,12 @@ import court.cloudtrial.app.presenters.Screen
 import court.cloudtrial.app.services.HearingRoom
 import court.cloudtrial.app.services.HearingServices
 import court.cloudtrial.core.CloudTrialClient
+import court.cloudtrial.core.ConnectionState
 import court.cloudtrial.core.DeviceKind
 import court.cloudtrial.core.EvidenceMarks
 import court.cloudtrial.core.EvidenceMarksListener
+import court.cloudtrial.core.RoomState
+import court.cloudtrial.core.RoomStateListener
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -125,6 +128,18 @@ class HearingScenarioTest {
                 judgeClient.login(meeting, JUDGE, code, DeviceKind.PC_BROWSER)
             }
             judgeRoom = judgeClient.joinHearing(DeviceKind.PC_BROWSER)
+            // The PC acts once its room is connected (its buttons are enabled then).
+            val states = LinkedBlockingQueue<RoomState>()
+            val handle = judgeRoom.subscribe(object : RoomStateListener {
+                override fun onUpdate(state: RoomState) = states.put(state)
+            })
+            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+            while (true) {
+                val state = states.poll(maxOf(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS)
+                    ?: throw AssertionError("timed out waiting for: the judge's room connected")
+                if (state.connection is ConnectionState.Connected && state.me != null) break
+            }
+            handle.cancel()
         }
 
         /** The judge's view of an item's marks, as the PC's listener gets them. */
