@@ -129,32 +129,35 @@ class HearingScenarioTest {
             }
             judgeRoom = judgeClient.joinHearing(DeviceKind.PC_BROWSER)
             // The PC acts once its room is connected (its buttons are enabled then).
-            val states = LinkedBlockingQueue<RoomState>()
-            val handle = judgeRoom.subscribe(object : RoomStateListener {
-                override fun onUpdate(state: RoomState) = states.put(state)
-            })
-            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
-            while (true) {
-                val state = states.poll(maxOf(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS)
-                    ?: throw AssertionError("timed out waiting for: the judge's room connected")
-                if (state.connection is ConnectionState.Connected && state.me != null) break
-            }
+            val states = RoomRecorder()
+            val handle = judgeRoom.subscribe(states)
+            states.await("the judge's room connected") { it.connection is ConnectionState.Connected && it.me != null }
             handle.cancel()
         }
 
-        /** The judge's view of an item's marks, as the PC's listener gets them. */
-        private class MarksRecorder : EvidenceMarksListener {
-            private val updates = LinkedBlockingQueue<EvidenceMarks>()
-            override fun onUpdate(marks: EvidenceMarks) = updates.put(marks)
+        /** What a listener got on the core's threads, awaited in order. */
+        private open class Updates<T> {
+            private val updates = LinkedBlockingQueue<T>()
+            fun put(update: T) = updates.put(update)
 
-            fun await(what: String, predicate: (EvidenceMarks) -> Boolean): EvidenceMarks {
+            fun await(what: String, predicate: (T) -> Boolean): T {
                 val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
                 while (true) {
-                    val marks = updates.poll(maxOf(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS)
+                    val update = updates.poll(maxOf(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS)
                         ?: throw AssertionError("timed out waiting for: $what")
-                    if (predicate(marks)) return marks
+                    if (predicate(update)) return update
                 }
             }
+        }
+
+        /** The judge's view of an item's marks, as the PC's listener gets them. */
+        private class MarksRecorder : Updates<EvidenceMarks>(), EvidenceMarksListener {
+            override fun onUpdate(marks: EvidenceMarks) = put(marks)
+        }
+
+        /** The PC's room, as its listener gets it. */
+        private class RoomRecorder : Updates<RoomState>(), RoomStateListener {
+            override fun onUpdate(state: RoomState) = put(state)
         }
 
         /** A photo as the album gives it: a few megabytes of JPEG, so the upload takes several chunks. */
