@@ -22,7 +22,6 @@ async fn court() -> TestCourt {
     TestCourt::start_with(&[JUDGE, CLERK, PLAINTIFF, DEFENDANT], |c| c.speech = Some(speech_config())).await
 }
 
-/// Audio packets of the plaintiff's that reached recognition.
 /// The judge (a tone), and a plaintiff and a defendant with these extra options.
 async fn three_join(court: &TestCourt, plaintiff: &[&str], defendant: &[&str]) -> (Cli, Cli, Cli) {
     let judge = Cli::join(court, &JUDGE, Options { colour: "red", tone: 440, extra: &["--bind", "127.0.0.1"] }).await;
@@ -31,6 +30,7 @@ async fn three_join(court: &TestCourt, plaintiff: &[&str], defendant: &[&str]) -
     (judge, plaintiff, defendant)
 }
 
+/// Audio packets of the plaintiff's that reached recognition.
 fn heard(court: &TestCourt) -> u64 {
     let plaintiff = court.participant_id(&PLAINTIFF);
     court.server().state.speech.as_ref().expect("recognition runs").packets_heard(court.hearing.id, plaintiff)
@@ -71,7 +71,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
 
     // Muted by the judge: the plaintiff's words reach nobody, recognition included.
     judge.run(&format!("mute {p}")).await.unwrap();
-    let heard_before = heard(&court);
+    let heard_before = heard_once_applied(&court).await;
     let packets = publisher_frames(&court, p).await;
     plaintiff.run("speak").await.unwrap();
     until_published(&court, p, packets + 400).await;
@@ -80,7 +80,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
 
     // 休庭: the media flows, recognition rests.
     judge.run("adjourn").await.unwrap();
-    let heard_before = heard(&court);
+    let heard_before = heard_once_applied(&court).await;
     let before = audio_frames(&judge.latest().await, p);
     plaintiff.run("speak").await.unwrap();
     judge.until("the recording forwarded during 休庭", 30, |s| audio_frames(s, p) > before + 250).await;
@@ -90,7 +90,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
     judge.run("resume").await.unwrap();
     judge.run(&format!("block {p}")).await.unwrap();
     plaintiff.until("the block", 10, |s| s["blocked_message"].is_string()).await;
-    let heard_before = heard(&court);
+    let heard_before = heard_once_applied(&court).await;
     let packets = publisher_frames(&court, p).await;
     plaintiff.run("speak").await.unwrap();
     until_published(&court, p, packets + 400).await;
@@ -124,7 +124,16 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
     assert_eq!(last["text"], lines[0].text);
 }
 
-/// Audio and video frames the SFU has taken in from a publisher.
+/// Audio packets of the plaintiff's that reached recognition, once the SFU
+/// has applied the room's latest rules.
+async fn heard_once_applied(court: &TestCourt) -> u64 {
+    publisher_frames(court, court.participant_id(&PLAINTIFF)).await;
+    heard(court)
+}
+
+/// Audio and video frames the SFU has taken in from a publisher. The SFU
+/// answers after every command sent to it before, so the room's rules are
+/// applied by then: the room tells the SFU before it answers the judge.
 async fn publisher_frames(court: &TestCourt, participant: i64) -> u64 {
     let snapshot = court.server().state.media.snapshot().await.expect("the SFU answers");
     snapshot.peers.iter().find(|p| p.participant_id == participant).map_or(0, |p| p.frames_received)
