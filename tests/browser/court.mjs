@@ -98,9 +98,9 @@ class Court {
    * off their phone; waits for one newer than the message `after` (an id).
    */
   async sentCode(mobile, after = 0) {
-    const outbox = await until(`a login code for ${mobile}`, () => this.outbox(mobile),
-      (messages) => messages.some((m) => m.kind === 'login_code' && m.id > after));
-    return /验证码为：(\d{6})/.exec(outbox.find((m) => m.kind === 'login_code').text)[1];
+    const fresh = (m) => m.kind === 'login_code' && m.id > after;
+    const outbox = await until(`a login code for ${mobile}`, () => this.outbox(mobile), (messages) => messages.some(fresh));
+    return /验证码为：(\d{6})/.exec(outbox.find(fresh).text)[1];
   }
 
   /** The text messages sent to `mobile`, newest first. */

@@ -188,20 +188,18 @@ impl RepairRequests {
         if self.rtx_of.contains_key(&ssrc) {
             return;
         }
-        if !self.streams.contains_key(&ssrc) {
-            self.streams.insert(ssrc, Stream::new(self.repairs.wait_for(ssrc)));
-        }
+        self.streams.entry(ssrc).or_insert_with(|| Stream::new(self.repairs.wait_for(ssrc)));
         if let Some(rtx) = rtx {
             self.rtx_of.insert(rtx, ssrc);
             self.streams.remove(&rtx);
-            self.repairs.waits.lock().expect("not poisoned").remove(&rtx);
+            self.repairs.forget(rtx);
         }
     }
 
     pub fn forget(&mut self, ssrc: u32) {
         self.streams.remove(&ssrc);
         self.rtx_of.retain(|rtx, primary| *rtx != ssrc && *primary != ssrc);
-        self.repairs.waits.lock().expect("not poisoned").remove(&ssrc);
+        self.repairs.forget(ssrc);
     }
 
     /// An RTP packet arrived: media fills or opens gaps; a repair fills its gap.
@@ -285,6 +283,10 @@ impl Repairs {
     /// How long the picture of stream `ssrc` waits for a missing packet.
     pub fn wait_for(&self, ssrc: u32) -> Arc<RepairWait> {
         self.waits.lock().expect("not poisoned").entry(ssrc).or_default().clone()
+    }
+
+    fn forget(&self, ssrc: u32) {
+        self.waits.lock().expect("not poisoned").remove(&ssrc);
     }
 }
 
@@ -524,12 +526,15 @@ mod tests {
     #[test]
     fn a_packet_the_sfu_forwards_late_teaches_the_wait_and_a_reordered_one_does_not() {
         let (mut requests, mut t) = watching();
-        for seq in (1..40).step_by(3) {
-            media(&mut requests, seq, t);
-            media(&mut requests, seq + 2, t);
-            media(&mut requests, seq + 1, t + ms(2));
-            t += ms(300);
-        }
+        let reordered = |requests: &mut RepairRequests, seqs: std::ops::Range<u16>, t: &mut Instant| {
+            for seq in seqs.step_by(3) {
+                media(requests, seq, *t);
+                media(requests, seq + 2, *t);
+                media(requests, seq + 1, *t + ms(2));
+                *t += ms(300);
+            }
+        };
+        reordered(&mut requests, 1..40, &mut t);
         assert_eq!(wait(&requests), MIN_WAIT, "filled before it was asked for");
         // Lost on the publisher's path: repaired there, then forwarded as it is, not as a repair.
         for seq in (40..160).step_by(3) {
@@ -539,8 +544,12 @@ mod tests {
             media(&mut requests, seq + 1, t + ms(140));
             t += ms(600);
         }
-        assert!(wait(&requests) > ms(300), "{:?}", wait(&requests));
+        let learned = wait(&requests);
+        assert!(learned > ms(300), "{learned:?}");
         assert_eq!(requests.repairs.packets_repaired.load(Ordering::Relaxed), 0, "none of them came as a repair");
+        // Swaps filled within 2 ms would shorten it if they counted.
+        reordered(&mut requests, 160..200, &mut t);
+        assert_eq!(wait(&requests), learned, "swaps teach nothing");
     }
 
     #[test]
