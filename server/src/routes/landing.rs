@@ -176,6 +176,18 @@ async fn page(State(state): State<AppState>, headers: HeaderMap, ApiPath(number)
     };
     // The browser first: it needs nothing installed, on a PC or a phone.
     let ways = [Some(browser), android, iphone].into_iter().flatten().collect::<String>();
+    // The manual's 注意事项, without the one about a computer on a phone.
+    let pc_notice = (!phone).then_some("需准备带摄像头和麦克的台式机或者笔记本，摄像头像素清晰，麦克能够正常使用；建议最好准备耳机。");
+    let notices = [
+        pc_notice,
+        Some("网上庭审过程中请保持网络畅通。"),
+        Some("庭审开始前请提前测试声音、图像等各项功能，保证开庭过程中能够正常使用。"),
+        Some("请保持周围环境安静。"),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|notice| format!("<li>{notice}</li>\n"))
+    .collect::<String>();
     let title = if phone { "手机参加庭审" } else { "参加庭审" };
     let html = format!(
         r#"<!doctype html>
@@ -201,7 +213,8 @@ a.button {{ display: inline-block; background: #1f5fbf; color: #fff; padding: 8p
 <div class="number" id="meeting-number">{number}</div>
 {ways}<section>
 <h2>注意事项</h2>
-<p>网上庭审过程中请保持网络畅通；庭审开始前请提前测试声音、图像等各项功能；请保持周围环境安静。</p>
+<ol id="notices">
+{notices}</ol>
 </section>
 </main>
 </body>

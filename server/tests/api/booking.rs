@@ -47,6 +47,8 @@ async fn the_landing_page_shows_the_meeting_number_and_how_to_join() {
     assert!(page.contains(&format!(r#"<div class="number" id="meeting-number">{}</div>"#, hearing.meeting_number)));
     assert!(page.contains(&format!("https://yunshen.example.court/?meeting={}", hearing.meeting_number)));
     assert!(page.contains("电脑（浏览器）"));
+    assert!(page.contains("<li>需准备带摄像头和麦克的台式机或者笔记本，摄像头像素清晰，麦克能够正常使用；建议最好准备耳机。</li>"), "{page}");
+    assert!(page.contains("<li>请保持周围环境安静。</li>"), "{page}");
     assert!(!page.contains("下载安卓客户端") && !page.contains("App Store"), "no app this court has not configured: {page}");
     assert!(!page.contains("/download/"), "no link that answers 404");
 
@@ -55,7 +57,8 @@ async fn the_landing_page_shows_the_meeting_number_and_how_to_join() {
     let phone = server.http.get(server.url(&format!("/ots/download/{}", hearing.meeting_number))).header("user-agent", iphone).send().await.unwrap();
     let phone = phone.text().await.unwrap();
     assert!(phone.contains("手机浏览器") && phone.contains(&format!("https://yunshen.example.court/?meeting={}", hearing.meeting_number)));
-    assert!(!phone.contains("电脑") , "no hint to use a PC on a phone: {phone}");
+    assert!(!phone.contains("电脑") && !phone.contains("台式机"), "no hint to use a PC on a phone: {phone}");
+    assert!(phone.contains("<li>网上庭审过程中请保持网络畅通。</li>"), "{phone}");
 
     // With the apps configured, both are offered.
     let configured = TestServer::start_with(|c| {
