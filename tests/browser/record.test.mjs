@@ -51,6 +51,7 @@ async function signOnPhone(chrome, pc, who) {
   const dialog = pc.locator('dialog#record-dialog[data-url]');
   await dialog.waitFor();
   assert.ok(await dialog.locator('img.qr-code').evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code is shown');
+  assert.equal(await dialog.locator('p.qr-how').textContent(), '请使用手机微信或相机扫码，在手机上阅读笔录并签名', 'the manual\'s 手机微信扫码签名');
   const url = await dialog.getAttribute('data-url');
   assert.match(url, /\/sign\.html#[A-Za-z0-9_-]{20,}$/);
   const phoneContext = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

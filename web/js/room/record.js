@@ -182,7 +182,7 @@ export class RecordPanel extends HTMLElement {
     const expiry = h('p', { class: 'hint qr-expiry' }, `请在 ${formatTime(qr.expires_at_ms)} 前扫码；扫码后阅读期间二维码持续有效，仅可签名一次`);
     replace(body,
       h('img', { class: 'qr-code', src: image, alt: '签名二维码', width: 240, height: 240 }),
-      h('p', {}, '请使用手机扫描二维码，在手机上阅读笔录并签名'),
+      h('p', { class: 'qr-how' }, '请使用手机微信或相机扫码，在手机上阅读笔录并签名'),
       expiry,
       h('div', { class: 'actions' },
         h('button', { type: 'button', name: 'new-qr', onclick: () => this.sign() }, '重新获取二维码'),
