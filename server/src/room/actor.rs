@@ -15,6 +15,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 mod annotation;
+mod page_counts;
 
 pub use annotation::AnnotationInput;
 use annotation::Annotations;

@@ -138,6 +138,7 @@ async fn the_export_draws_the_judges_marks_over_the_upright_photo_and_says_who_d
     let rectangle = json!({"kind": "rectangle", "from": {"x": 0.25, "y": 0.25}, "to": {"x": 0.75, "y": 0.75}});
     draw(&mut room, 1, json!({"evidence_id": photo.id, "page": 1, "colour": "red", "shape": rectangle})).await;
     let arrow = json!({"kind": "arrow", "from": {"x": 0.1, "y": 0.5}, "to": {"x": 0.9, "y": 0.5}});
+    // No page of it was shown (the apps draw PDF pages themselves): the mark counts them.
     draw(&mut room, 2, json!({"evidence_id": pdf.id, "page": 2, "colour": "blue", "shape": arrow})).await;
     // The PDF has two pages: a mark on a third is refused.
     let third = json!({"evidence_id": pdf.id, "page": 3, "colour": "blue", "shape": arrow});

@@ -9,6 +9,7 @@ use cloudtrial_protocol::signalling::{RoomNotice, ServerMessage};
 use cloudtrial_protocol::ErrorCode;
 use serde_json::json;
 
+use super::page_counts::{PageCount, PageCounts};
 use super::{Member, Room};
 use crate::access::{self, Action};
 use crate::error::AppError;
@@ -39,11 +40,12 @@ pub(super) struct Annotations {
     pub marks: Vec<Mark>,
     /// Evidence looked up for marks, by public id (`None`: not markable in this hearing).
     evidence: HashMap<String, Option<MarkableEvidence>>,
+    page_counts: PageCounts,
 }
 
 impl Annotations {
     pub fn new(marks: Vec<Mark>) -> Self {
-        Self { marks, evidence: HashMap::new() }
+        Self { marks, evidence: HashMap::new(), page_counts: PageCounts::default() }
     }
 
     /// Evidence changed (withdrawn, say): look it up again next time.
@@ -120,10 +122,16 @@ impl Room {
                 .then_some((MarkableEvidence { row, sha256: e.sha256, pages: 1 }, e.kind == EvidenceKind::Pdf))
         });
         if let Some((evidence, true)) = &mut markable {
-            // Counted when its pages were first shown; a PDF that cannot be shown takes no marks.
-            match self.evidence.pdf_pages.pages(&self.evidence.files, &evidence.sha256).await {
-                Ok(pages) => evidence.pages = pages,
-                Err(e) => {
+            let store = self.evidence.clone();
+            let sha256 = evidence.sha256.clone();
+            let count = move || async move { store.pdf_pages.pages(&store.files, &sha256).await.map_err(|e| e.to_string()) };
+            match self.annotations.page_counts.get(&evidence.sha256, count).await {
+                PageCount::Counted(pages) => evidence.pages = pages,
+                PageCount::Counting => {
+                    return Err(AppError::with_message(ErrorCode::Conflict, "正在读取该证据的页数，请稍后再圈注"));
+                }
+                // A PDF that cannot be shown takes no marks.
+                PageCount::Failed(e) => {
                     tracing::warn!(hearing_id, evidence_id, "no page count for marks: {e}");
                     markable = None;
                 }
