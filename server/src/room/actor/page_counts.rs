@@ -54,7 +54,6 @@ impl PageCounts {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use tokio::time::Instant;
@@ -66,7 +65,7 @@ mod tests {
         let mut counts = PageCounts::default();
         assert_eq!(counts.get("quick", || async { Ok(3) }).await, PageCount::Counted(3));
 
-        let started = Arc::new(AtomicUsize::new(0));
+        let started = AtomicUsize::new(0);
         let slow = || {
             started.fetch_add(1, Ordering::SeqCst);
             async {
