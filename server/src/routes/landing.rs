@@ -106,6 +106,14 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
+/// The manual's 注意事项 (1.1), in its words.
+const NOTICES: [&str; 4] = [
+    "需准备带摄像头和麦克的台式机或者笔记本，摄像头像素清晰，麦克能够正常使用；建议最好准备耳机。",
+    "网上庭审过程中请保持网络畅通。",
+    "庭审开始前请提前测试声音、图像等各项功能，保证开庭过程中能够正常使用。",
+    "请保持周围环境安静。",
+];
+
 /// Whether the visitor is on a phone or tablet, from the browser's own words.
 fn is_phone(headers: &HeaderMap) -> bool {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -176,18 +184,8 @@ async fn page(State(state): State<AppState>, headers: HeaderMap, ApiPath(number)
     };
     // The browser first: it needs nothing installed, on a PC or a phone.
     let ways = [Some(browser), android, iphone].into_iter().flatten().collect::<String>();
-    // The manual's 注意事项, without the one about a computer on a phone.
-    let pc_notice = (!phone).then_some("需准备带摄像头和麦克的台式机或者笔记本，摄像头像素清晰，麦克能够正常使用；建议最好准备耳机。");
-    let notices = [
-        pc_notice,
-        Some("网上庭审过程中请保持网络畅通。"),
-        Some("庭审开始前请提前测试声音、图像等各项功能，保证开庭过程中能够正常使用。"),
-        Some("请保持周围环境安静。"),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|notice| format!("<li>{notice}</li>\n"))
-    .collect::<String>();
+    // The first, about the computer, is left out on a phone.
+    let notices = NOTICES[usize::from(phone)..].iter().map(|notice| format!("<li>{notice}</li>\n")).collect::<String>();
     let title = if phone { "手机参加庭审" } else { "参加庭审" };
     let html = format!(
         r#"<!doctype html>
