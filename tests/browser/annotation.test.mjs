@@ -100,7 +100,8 @@ test('a party annotates the evidence with the judge\'s approval and everyone see
     assert.equal(await plaintiff.locator(`li[data-participant="${defendantId}"] button[name=allow-annotation]`).count(), 0, 'only the judge approves');
     await approve('allow-annotation');
     await until('the tools', () => defendant.locator('button[name=tool-rectangle]').count(), (n) => n === 1);
-    const blue = await defendant.locator('button[name=colour-blue]').evaluate((b) => getComputedStyle(b).backgroundColor);
+    // The toolbar may be drawn again meanwhile: a replaced button, no longer in the page, has no style.
+    const blue = await until('the blue button in the page', () => defendant.locator('button[name=colour-blue]').evaluate((b) => (b.isConnected ? getComputedStyle(b).backgroundColor : '')), (c) => c !== '');
     assert.equal(blue, 'rgb(31, 95, 214)', 'the colour buttons show their colour');
 
     // A rectangle around the signature: the plaintiff watches it grow, then it is a mark with its author.
