@@ -390,18 +390,22 @@ pub enum DeviceKind {
     Android,
     Iphone,
     PcBrowser,
+    PhoneBrowser,
+    /// Also a kind this side does not know yet (from a newer client or server).
     #[default]
+    #[serde(other)]
     Other,
 }
 
 impl DeviceKind {
-    pub const ALL: [DeviceKind; 4] = [Self::Android, Self::Iphone, Self::PcBrowser, Self::Other];
+    pub const ALL: [DeviceKind; 5] = [Self::Android, Self::Iphone, Self::PcBrowser, Self::PhoneBrowser, Self::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Android => "android",
             Self::Iphone => "iphone",
             Self::PcBrowser => "pc_browser",
+            Self::PhoneBrowser => "phone_browser",
             Self::Other => "other",
         }
     }
@@ -411,6 +415,7 @@ impl DeviceKind {
             Self::Android => "安卓手机",
             Self::Iphone => "苹果手机",
             Self::PcBrowser => "电脑浏览器",
+            Self::PhoneBrowser => "手机浏览器",
             Self::Other => "其他设备",
         }
     }
@@ -493,3 +498,18 @@ pub struct ServerInfo {
 // ---------------------------------------------------------------- event log
 
 pub use crate::hearing_log::HearingEvent;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_kinds_round_trip_and_unknown_ones_parse_as_other() {
+        for kind in DeviceKind::ALL {
+            let text = serde_json::to_string(&kind).unwrap();
+            assert_eq!(text, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<DeviceKind>(&text).unwrap(), kind);
+        }
+        assert_eq!(serde_json::from_str::<DeviceKind>(r#""smart_tv""#).unwrap(), DeviceKind::Other);
+    }
+}

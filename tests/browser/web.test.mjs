@@ -115,6 +115,12 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await until('the judge sees the party', () => playing(judge, `[data-tile="${ids['张三']}"]`), Boolean, 60);
     await until('the party sees the judge', () => playing(party, `[data-tile="${ids['王法官']}"]`), Boolean, 60);
     assert.equal(await judge.textContent(`[data-tile="${ids['张三']}"] .caption`), '原告 张三', 'role and name at the bottom left');
+    assert.equal(await judge.textContent(`li[data-participant="${ids['张三']}"] .device`), '电脑浏览器');
+    assert.equal(await party.textContent('button[name=tab-evidence]'), '举证质证');
+    // The clerk's console logs the login with the device it came from.
+    await clerk.reload();
+    await until('the login in the hearing\'s log', () => clerk.$$eval('ol.events li', (items) => items.map((i) => i.textContent)),
+      (lines) => lines.some((l) => l.includes('张三　登录（电脑浏览器）')));
 
     // ---- 开始: the party's recognition panel changes.
     await judge.click('button[name=start]');
@@ -196,7 +202,10 @@ test('a party on a phone: network quality, cross-examination, and reconnection a
 
     // 被告 李四 joins on a phone-sized screen, through a connection the test can cut.
     const relay = await court.relay();
-    const phoneContext = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phoneContext = await chrome.newContext({
+      viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+      userAgent: 'Mozilla/5.0 (Linux; Android 13; Redmi Note 12) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+    });
     const phone = await phoneContext.newPage();
     await phone.goto(`${relay.url}/?meeting=${court.meeting}`);
     await phone.fill('input[name=mobile]', '13800000002');
@@ -208,6 +217,13 @@ test('a party on a phone: network quality, cross-examination, and reconnection a
     assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'nothing wider than the phone screen');
     await until('network quality on the judge\'s tile', () => phone.textContent(`${judgeTile} .network`), (t) => /^网络(良好|一般|较差)$/.test(t));
     await shot(phone, 'room-phone');
+    // The court sees where the party joined from, in the room and in the hearing's log.
+    await until('the judge sees a phone browser', () => judge.textContent(`li[data-participant="${ids['李四']}"] .device`).catch(() => ''), (t) => t === '手机浏览器');
+    const { entries } = await court.api('GET', `/api/hearings/${court.hearing.id}/events`, undefined, court.clerk);
+    const login = entries.filter((e) => e.action === 'participant_logged_in' && e.actor_name === '李四').at(-1);
+    assert.equal(login?.detail.device, 'phone_browser');
+    // The phone says 证据材料, as the manual's mobile screens do.
+    assert.equal(await phone.textContent('button[name=tab-evidence]'), '证据材料');
 
     // 质证: the defendant disputes the receipt's authenticity, with a reason.
     await phone.click('button[name=tab-evidence]');

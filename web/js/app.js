@@ -11,8 +11,8 @@ import './pages/booking.js';
 import './pages/hearing-admin.js';
 import './pages/record.js';
 import './pages/room.js';
+import { onPhone } from './device.js';
 import { h } from './dom.js';
-import { onPhone } from './pages/join.js';
 import { participantSession, staffSession } from './session.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('app'));

@@ -12,7 +12,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {'start'|'adjourn'|'resume'|'close'} HearingAction */
 /** @typedef {'image'|'pdf'|'document'|'audio'|'video'} EvidenceKind */
 /** @typedef {'good'|'fair'|'poor'} NetworkQuality */
-/** @typedef {'android'|'iphone'|'pc_browser'|'other'} DeviceKind */
+/** @typedef {'android'|'iphone'|'pc_browser'|'phone_browser'|'other'} DeviceKind */
 /** @typedef {'hearing_notice'|'hearing_changed'|'participant_removed'|'hearing_cancelled'|'login_code'|'signing_request'} SmsKind */
 /** @typedef {'queued'|'sent'|'failed'} SmsStatus */
 /** @typedef {'app'|'qr'} SigningChannel */
@@ -370,6 +370,7 @@ export const DEVICE_LABELS = Object.freeze({
   android: "安卓手机",
   iphone: "苹果手机",
   pc_browser: "电脑浏览器",
+  phone_browser: "手机浏览器",
   other: "其他设备",
 });
 

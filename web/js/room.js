@@ -2,6 +2,7 @@
 // latest view, reconnects with backoff when the network drops, and relays
 // media signalling. Message shapes are those of protocol/src/signalling.rs.
 
+import { browserDevice } from './device.js';
 import { PATHS, PROTOCOL_VERSION } from './protocol.js';
 
 const MAX_BACKOFF_MS = 5000;
@@ -24,9 +25,9 @@ export const CONNECTION_LABELS = {
 export class RoomConnection extends EventTarget {
   /**
    * @param {string} token participant session token
-   * @param {string} [device] device kind sent in hello
+   * @param {import('./protocol.js').DeviceKind} [device] device kind sent in hello
    */
-  constructor(token, device = 'pc_browser') {
+  constructor(token, device = browserDevice()) {
     super();
     this.token = token;
     this.device = device;

@@ -81,6 +81,7 @@ pub enum DeviceKind {
     Android,
     Iphone,
     PcBrowser,
+    PhoneBrowser,
     Other,
 }
 
@@ -90,6 +91,7 @@ impl From<api::DeviceKind> for DeviceKind {
             api::DeviceKind::Android => Self::Android,
             api::DeviceKind::Iphone => Self::Iphone,
             api::DeviceKind::PcBrowser => Self::PcBrowser,
+            api::DeviceKind::PhoneBrowser => Self::PhoneBrowser,
             api::DeviceKind::Other => Self::Other,
         }
     }
@@ -101,6 +103,7 @@ impl From<DeviceKind> for api::DeviceKind {
             DeviceKind::Android => Self::Android,
             DeviceKind::Iphone => Self::Iphone,
             DeviceKind::PcBrowser => Self::PcBrowser,
+            DeviceKind::PhoneBrowser => Self::PhoneBrowser,
             DeviceKind::Other => Self::Other,
         }
     }

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { formatTime, h, hashView, replace } from '../dom.js';
-import { ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS } from '../labels.js';
+import { DEVICE_LABELS, ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { setParticipantSession, staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
@@ -113,6 +113,7 @@ class HearingAdminPage extends HTMLElement {
           h('summary', {}, `庭审记录（${events.length}）`),
           h('ol', { class: 'events' }, events.map((/** @type {any} */ e) => h('li', {},
             `${formatTime(e.at_ms)}　${e.actor_name}　${EVENTS[e.action] ?? e.action}`,
+            e.detail?.device ? `（${DEVICE_LABELS[/** @type {import('../protocol.js').DeviceKind} */ (e.detail.device)] ?? e.detail.device}）` : null,
             e.detail?.sha256 ? hashView(e.detail.sha256) : null))))));
     } catch (e) {
       replace(this, h('section', { class: 'card' }, consoleHeader('庭审'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));

@@ -1,15 +1,11 @@
 // 会议号登录: the meeting number from the SMS, the mobile number, a code by SMS.
 
 import { api } from '../api.js';
+import { browserDevice, onPhone } from '../device.js';
 import { h, replace } from '../dom.js';
 import { go } from '../nav.js';
 import { PATHS } from '../protocol.js';
 import { setParticipantSession } from '../session.js';
-
-/** Whether this browser is a phone's or a tablet's. */
-export function onPhone() {
-  return /Android|iPhone|iPad|iPod|Mobile|HarmonyOS/.test(navigator.userAgent);
-}
 
 class JoinPage extends HTMLElement {
   connectedCallback() {
@@ -69,7 +65,7 @@ class JoinPage extends HTMLElement {
           say('', 'error');
           try {
             const session = await api('POST', PATHS.loginVerify, {
-              body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim(), code: code.value.trim(), device: 'pc_browser' },
+              body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim(), code: code.value.trim(), device: browserDevice() },
             });
             setParticipantSession(session);
             go('#/room');

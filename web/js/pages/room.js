@@ -8,6 +8,7 @@
 // 您已被屏蔽，请等待法官传唤 until then.
 
 import { api as rawApi, ApiError } from '../api.js';
+import { onPhone } from '../device.js';
 import { confirmDialog, h, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { MediaLink } from '../media.js';
@@ -58,7 +59,7 @@ export class RoomPage extends HTMLElement {
     const session = participantSession();
     if (!session) return go('#/join');
     this.session = session;
-    this.connection = new RoomConnection(session.token, 'pc_browser');
+    this.connection = new RoomConnection(session.token);
     this.build();
     this.connection.addEventListener('room', (e) => {
       this.view = /** @type {CustomEvent} */ (e).detail;
@@ -260,7 +261,9 @@ export class RoomPage extends HTMLElement {
       evidence: h('div', { class: 'panel', dataset: { panel: 'evidence' }, hidden: true }, h('ct-evidence-panel', { id: 'evidence' })),
       record: h('div', { class: 'panel', dataset: { panel: 'record' }, hidden: true }, h('ct-record-panel', { id: 'record' })),
     };
-    const buttons = /** @type {const} */ ([['people', '参与人'], ['evidence', '举证质证'], ['record', '庭审笔录']]).map(([key, text]) =>
+    // A phone shows the mobile screens' words (证据材料), a computer the PC client's (举证质证).
+    const evidence = onPhone() ? '证据材料' : '举证质证';
+    const buttons = /** @type {const} */ ([['people', '参与人'], ['evidence', evidence], ['record', '庭审笔录']]).map(([key, text]) =>
       h('button', { type: 'button', class: key === 'people' ? 'tab active' : 'tab', name: `tab-${key}`, onclick: () => this.showTab(key) }, text));
     this.tabButtons = buttons;
     this.panels = panels;

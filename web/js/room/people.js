@@ -1,10 +1,10 @@
-// 参与人: everyone in the hearing with presence, network, 已屏蔽 and 已静音,
+// 参与人: everyone in the hearing with presence, the device they joined from, network, 已屏蔽 and 已静音,
 // 申请圈注 and 可圈注, and the judge's per-person actions (屏蔽 / 传唤 / 静音,
 // 通过 / 拒绝 a 申请圈注, 收回圈注) — only those the
 // protocol allows on that person, and none once the hearing is over.
 
 import { h, replace } from '../dom.js';
-import { BLOCKABLE_ROLES, NETWORK_LABELS, OVER_STATUSES } from '../protocol.js';
+import { BLOCKABLE_ROLES, DEVICE_LABELS, NETWORK_LABELS, OVER_STATUSES } from '../protocol.js';
 import { label } from '../labels.js';
 import { roomOf } from './context.js';
 
@@ -34,6 +34,7 @@ export class People extends HTMLElement {
     },
     h('span', { class: 'who' }, label(p), p.id === view.me.id ? '（我）' : ''),
     h('span', { class: 'presence' }, p.online ? '在线' : '离线'),
+    p.online && p.device ? h('span', { class: 'device' }, DEVICE_LABELS[p.device]) : null,
     p.network ? h('span', { class: `network ${p.network}` }, NETWORK_LABELS[p.network]) : null,
     p.blocked ? h('span', { class: 'flag' }, '已屏蔽') : null,
     p.muted ? h('span', { class: 'flag muted' }, '已静音') : null,
