@@ -328,7 +328,7 @@ test('after 闭庭 a party with nothing to sign is told so at login; the landing
     await court.closeHearing();
     const phone = await (await chrome.newContext(PHONE)).newPage();
     await phone.goto(`${court.url}/?meeting=${court.meeting}`);
-    assert.equal(await phone.textContent('#join-hint'), '登录后将直接进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。', 'no PC hint on a phone');
+    assert.equal(await phone.textContent('#join-hint'), '登录后先进行设备检测，再进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。', 'no PC hint on a phone');
     await phone.fill('input[name=mobile]', '13800000002');
     await phone.fill('input[name=code]', await court.askForCode(phone, '13800000002'));
     await phone.click('button[name=login]');

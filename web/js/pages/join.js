@@ -82,8 +82,8 @@ class JoinPage extends HTMLElement {
       error,
       h('button', { type: 'submit', class: 'primary', name: 'login' }, '登录'),
       h('p', { class: 'hint', id: 'join-hint' }, onPhone()
-        ? '登录后将直接进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。'
-        : '登录后将直接进入庭审。请使用带摄像头和麦克风的电脑，并保持网络畅通。'),
+        ? '登录后先进行设备检测，再进入庭审。请允许浏览器使用摄像头和麦克风，并保持网络畅通。'
+        : '登录后先进行设备检测，再进入庭审。请使用带摄像头和麦克风的电脑，并保持网络畅通。'),
     );
     replace(this, form);
   }
