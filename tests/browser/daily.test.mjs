@@ -160,7 +160,7 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     const phoneViewer = await phone.locator('ct-evidence-viewer').boundingBox();
     assert.ok(strip.height > 60 && strip.y + strip.height <= phoneViewer.y + 1, 'the video strip above the viewer');
     assert.deepEqual(await overflowing(phone), []);
-    await phone.waitForTimeout(1500);
+    await until('the page picture drawn', () => phone.$eval('ct-evidence-viewer img.evidence-image', (img) => img.complete && img.naturalWidth).catch(() => 0), (w) => w > 0);
     await shot(phone, 'evidence-viewer-phone');
     await phone.click('button[name=close-viewer]');
     // The other side's photo: the copy without metadata, not the original.
@@ -295,8 +295,8 @@ test('logging in: one message at a time, and how long a lockout lasts; login cod
     await court.api('POST', '/api/login/code', { meeting_number: court.meeting, mobile: '13800000001' });
     for (let i = 0; i < 5; i++) {
       await pc.fill('input[name=code]', '000000');
-      await pc.click('button[name=login]');
-      await pc.waitForTimeout(150);
+      // Each attempt is answered before the next is made.
+      await Promise.all([pc.waitForResponse((r) => r.url().endsWith('/api/login/verify')), pc.click('button[name=login]')]);
     }
     await until('the lockout', () => pc.textContent('form .error'), (t) => /^验证码错误次数过多，该验证码已失效，请于\d+秒后重新获取验证码$/.test(t));
     await shot(pc, 'login-locked');
@@ -313,6 +313,52 @@ test('logging in: one message at a time, and how long a lockout lasts; login cod
     assert.match(await codeSms.locator('.sms-text').textContent(), /验证码为：\d{6}/, 'the trial code is readable, as the README says');
     assert.deepEqual(await overflowing(clerk), []);
     await shot(clerk, 'console-sms-codes');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('the console lists what the latest search found, even when an earlier list arrives after it', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const clerk = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    // Counts the hearing lists the page has read: once the count says so, the page has handled them.
+    await clerk.addInitScript(() => {
+      const text = Response.prototype.text;
+      Response.prototype.text = function () {
+        const list = new URL(this.url).pathname === '/api/hearings';
+        return text.call(this).then((body) => {
+          if (list) window.listsRead = (window.listsRead ?? 0) + 1;
+          return body;
+        });
+      };
+    });
+    // The list the console asks for when it opens is held back.
+    let hold;
+    const opening = new Promise((resolve) => { hold = resolve; });
+    let held = false;
+    await clerk.route((url) => url.pathname === '/api/hearings' && !url.searchParams.has('case_number'), (route) => {
+      if (held) return route.continue();
+      held = true;
+      hold(route);
+    });
+    await clerk.goto(`${court.url}/#/console`);
+    await clerk.fill('input[name=username]', 'clerk');
+    await clerk.fill('input[name=password]', 'demo1234');
+    await clerk.click('button[name=login]');
+    const stale = await opening;
+    // Meanwhile the clerk searches for a case number no hearing has, and is answered first.
+    await clerk.fill('input[name=case-number]', '（2099）津0101民初1号');
+    await until('the search answered', () => clerk.textContent('.list'), (t) => t === '没有庭审');
+    // Then the opening list arrives, with the demo's hearing in it.
+    const response = await stale.fetch();
+    assert.ok((await response.json()).some((h) => h.meeting_number === court.meeting), 'the held list has a hearing to show');
+    await stale.fulfill({ response });
+    await until('the held list read', () => clerk.evaluate(() => window.listsRead), (n) => n === 2);
+    assert.equal(await clerk.textContent('.list'), '没有庭审', 'the older list did not replace the search\'s');
+    assert.equal(await clerk.locator('tbody tr').count(), 0);
   } finally {
     await chrome.close();
     court.stop();
