@@ -400,6 +400,14 @@ pub enum DeviceKind {
 impl DeviceKind {
     pub const ALL: [DeviceKind; 5] = [Self::Android, Self::Iphone, Self::PcBrowser, Self::PhoneBrowser, Self::Other];
 
+    /// Words in a browser's user agent that mark a phone's or a tablet's.
+    pub const PHONE_AGENT_WORDS: [&str; 6] = ["Android", "iPhone", "iPad", "iPod", "Mobile", "HarmonyOS"];
+
+    /// The kind of device a browser runs on, from its user agent.
+    pub fn of_browser(user_agent: &str) -> Self {
+        if Self::PHONE_AGENT_WORDS.iter().any(|word| user_agent.contains(word)) { Self::PhoneBrowser } else { Self::PcBrowser }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Android => "android",
@@ -511,5 +519,13 @@ mod tests {
             assert_eq!(serde_json::from_str::<DeviceKind>(&text).unwrap(), kind);
         }
         assert_eq!(serde_json::from_str::<DeviceKind>(r#""smart_tv""#).unwrap(), DeviceKind::Other);
+    }
+
+    #[test]
+    fn a_browser_is_a_phones_by_its_user_agent() {
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(DeviceKind::of_browser(iphone), DeviceKind::PhoneBrowser);
+        assert_eq!(DeviceKind::of_browser(windows), DeviceKind::PcBrowser);
     }
 }

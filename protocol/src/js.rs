@@ -419,6 +419,7 @@ pub fn protocol_js() -> String {
     list(&mut out, "Roles the judge may block (屏蔽) and summon (传唤).", "BLOCKABLE_ROLES", "ParticipantRole", ParticipantRole::ALL.into_iter().filter(|r| r.may_be_blocked()), ParticipantRole::as_str);
     list(&mut out, "Kinds whose original may say where it was made: only its side and the court get it, unless released.", "PRIVATE_KINDS", "EvidenceKind", EvidenceKind::ALL.into_iter().filter(|k| k.may_carry_location()), EvidenceKind::as_str);
     list(&mut out, "Statuses after which the clerk may start signing (发起签名).", "SIGNING_STATUSES", "HearingStatus", HearingStatus::ALL.into_iter().filter(|s| s.allows_signing()), HearingStatus::as_str);
+    list(&mut out, "Words in a browser's user agent that mark a phone's or a tablet's.", "PHONE_AGENT_WORDS", "string", DeviceKind::PHONE_AGENT_WORDS, |word| word);
     list(&mut out, "Statuses in which the hearing is over.", "OVER_STATUSES", "HearingStatus", HearingStatus::ALL.into_iter().filter(|s| s.is_over()), HearingStatus::as_str);
 
     let _ = writeln!(out, "/**\n * What the presiding judge may do in each status, with the button's text, where it leads,\n * and the question asked first when it cannot be undone.\n * @type {{Readonly<Record<HearingStatus, ReadonlyArray<{{action: HearingAction, label: string, to: HearingStatus, confirm: string|null}}>>>}}\n */");

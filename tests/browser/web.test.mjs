@@ -184,7 +184,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
   }
 });
 
-test('a party on a phone: network quality, cross-examination, and reconnection after a drop', async () => {
+test('a party on a phone: seen as a phone browser, network quality, cross-examination, and reconnection after a drop', async () => {
   const court = await startServer();
   const camera = join(court.dir, 'camera.y4m');
   const microphone = join(court.dir, 'microphone.wav');

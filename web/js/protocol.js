@@ -470,6 +470,9 @@ export const PRIVATE_KINDS = Object.freeze(["image", "audio", "video"]);
 /** Statuses after which the clerk may start signing (发起签名). @type {ReadonlyArray<HearingStatus>} */
 export const SIGNING_STATUSES = Object.freeze(["adjourned", "closed"]);
 
+/** Words in a browser's user agent that mark a phone's or a tablet's. @type {ReadonlyArray<string>} */
+export const PHONE_AGENT_WORDS = Object.freeze(["Android", "iPhone", "iPad", "iPod", "Mobile", "HarmonyOS"]);
+
 /** Statuses in which the hearing is over. @type {ReadonlyArray<HearingStatus>} */
 export const OVER_STATUSES = Object.freeze(["closed", "cancelled"]);
 

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use cloudtrial_protocol::MeetingNumber;
+use cloudtrial_protocol::api::DeviceKind;
 
 use cloudtrial_protocol::paths;
 use crate::error::{ApiPath, AppError};
@@ -117,7 +118,7 @@ const NOTICES: [&str; 4] = [
 /// Whether the visitor is on a phone or tablet, from the browser's own words.
 fn is_phone(headers: &HeaderMap) -> bool {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    ["Android", "iPhone", "iPad", "iPod", "Mobile", "HarmonyOS"].iter().any(|word| agent.contains(word))
+    DeviceKind::of_browser(agent) == DeviceKind::PhoneBrowser
 }
 
 async fn page(State(state): State<AppState>, headers: HeaderMap, ApiPath(number): ApiPath<String>) -> Result<Response, AppError> {
