@@ -43,6 +43,9 @@ pub enum Action {
     ReadSpeech,
     /// 申请圈注: ask the presiding judge to let one annotate evidence.
     RequestAnnotation,
+    /// Change, cancel or re-notify the hearing itself (the console's 修改,
+    /// 取消庭审, 重发通知).
+    ManageHearing,
     /// Draw a mark over evidence. `allowed`: the judge approved this
     /// participant's request, and the permission has not ended.
     Annotate { allowed: bool },
@@ -54,8 +57,9 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     /// A court account on its console; `linked` is the role of the hearing's
-    /// participant the account is linked to, if any.
-    Staff { role: StaffRole, linked: Option<ParticipantRole> },
+    /// participant the account is linked to, if any; `booked`: the account
+    /// booked the hearing.
+    Staff { role: StaffRole, linked: Option<ParticipantRole>, booked: bool },
     /// A participant of this hearing, logged in with their own session.
     Participant { id: i64, role: ParticipantRole, blocked: bool },
 }
@@ -71,6 +75,8 @@ fn refuse(message: &str) -> AppError {
     AppError::with_message(ErrorCode::Forbidden, message)
 }
 
+const MANAGE_REFUSED: &str = "只有预约本次庭审的工作人员或本案的审判人员、书记员可以修改、取消庭审或重发通知";
+
 fn over(message: &str) -> AppError {
     AppError::with_message(ErrorCode::Conflict, message)
 }
@@ -83,10 +89,12 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
         return Err(over("庭审已取消"));
     }
     match facts.who {
-        Who::Staff { role, linked } => {
+        Who::Staff { role, linked, booked } => {
             let court_account = matches!(role, StaffRole::Judge | StaffRole::Clerk);
             match action {
                 ReadDetails | ReadEvidence | ReadOriginal { .. } | ReadRecord | ReadSpeech => Ok(()),
+                ManageHearing if court_account && (booked || linked.is_some_and(|r| r.side() == Side::Court)) => Ok(()),
+                ManageHearing => Err(refuse(MANAGE_REFUSED)),
                 WriteRecord if court_account && linked.is_some_and(|r| r.side() == Side::Court) => Ok(()),
                 WriteRecord => Err(refuse("只有本案的审判人员和书记员可以编辑笔录或发起签名")),
                 ReleaseOriginal if court_account && linked.is_some_and(ParticipantRole::is_judge) => Ok(()),
@@ -113,6 +121,7 @@ pub fn decide(facts: &Facts, action: Action) -> Result<(), AppError> {
             let court = role.side() == Side::Court;
             match action {
                 ReadDetails | ReadEvidence | ReadRecord | ReadSpeech | EnterRoom | SeeRoom => Ok(()),
+                ManageHearing => Err(refuse(MANAGE_REFUSED)),
                 ReadOriginal { side, private, released } => {
                     if court || side == role.side() || !private || released {
                         Ok(())
@@ -205,19 +214,21 @@ impl HearingAccess {
             }
             Caller::Staff(staff) => {
                 let staff_id = staff.account.id;
-                let (status, linked) = state
+                let (status, linked, booked) = state
                     .store
                     .call(move |conn| {
                         let status = store::room::status(conn, hearing_id)?;
                         let linked = store::hearings::participant_for_staff(conn, hearing_id, staff_id)?;
-                        Ok::<_, AppError>((status, linked))
+                        let booked = store::hearings::booked_by(conn, hearing_id)? == Some(staff_id);
+                        Ok::<_, AppError>((status, linked, booked))
                     })
                     .await?;
                 let status = status.ok_or_else(AppError::not_found)?;
                 let linked = linked.as_ref().map(cloudtrial_protocol::api::ParticipantRecord::summary);
+                let who = Who::Staff { role: staff.account.role, linked: linked.as_ref().map(|p| p.role), booked };
                 Ok(Self {
                     hearing_id,
-                    facts: Facts { who: Who::Staff { role: staff.account.role, linked: linked.as_ref().map(|p| p.role) }, status },
+                    facts: Facts { who, status },
                     participant: linked,
                     actor: staff.actor(),
                 })
@@ -379,18 +390,25 @@ mod tests {
     fn staff_read_everything_write_only_their_own_hearing_and_never_act_for_a_party() {
         for role in [StaffRole::Judge, StaffRole::Clerk, StaffRole::Admin] {
             for linked in [None, Some(ParticipantRole::PresidingJudge), Some(ParticipantRole::Clerk)] {
-                let facts = Facts { who: Who::Staff { role, linked }, status: InSession };
-                for action in actions(1) {
-                    let allowed = decide(&facts, action).is_ok();
-                    let want = match action {
-                        Action::ReadDetails | Action::ReadEvidence | Action::ReadOriginal { .. } | Action::ReadRecord | Action::ReadSpeech => true,
-                        Action::WriteRecord => role != StaffRole::Admin && linked.is_some(),
-                        Action::ReleaseOriginal => role != StaffRole::Admin && linked == Some(ParticipantRole::PresidingJudge),
-                        _ => false,
-                    };
-                    assert_eq!(allowed, want, "{role:?} linked {linked:?} {action:?}");
+                for booked in [false, true] {
+                    let facts = Facts { who: Who::Staff { role, linked, booked }, status: InSession };
+                    for action in actions(1).into_iter().chain([Action::ManageHearing]) {
+                        let allowed = decide(&facts, action).is_ok();
+                        let want = match action {
+                            Action::ReadDetails | Action::ReadEvidence | Action::ReadOriginal { .. } | Action::ReadRecord | Action::ReadSpeech => true,
+                            Action::WriteRecord => role != StaffRole::Admin && linked.is_some(),
+                            Action::ReleaseOriginal => role != StaffRole::Admin && linked == Some(ParticipantRole::PresidingJudge),
+                            Action::ManageHearing => role != StaffRole::Admin && (linked.is_some() || booked),
+                            _ => false,
+                        };
+                        assert_eq!(allowed, want, "{role:?} linked {linked:?} booked {booked} {action:?}");
+                    }
                 }
             }
+        }
+        for role in ParticipantRole::ALL {
+            let facts = Facts { who: Who::Participant { id: 1, role, blocked: false }, status: InSession };
+            assert_eq!(decide(&facts, Action::ManageHearing).unwrap_err().code, ErrorCode::Forbidden, "{role:?}");
         }
     }
 }

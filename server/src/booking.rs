@@ -4,7 +4,7 @@ use cloudtrial_protocol::api::{
     BookHearingRequest, Hearing, HearingStatus, NewParticipant, ParticipantRecord, SmsKind,
     UpdateHearingRequest,
 };
-use cloudtrial_protocol::{CourtDateTime, ErrorCode, MeetingNumber, StaffRole};
+use cloudtrial_protocol::{CourtDateTime, ErrorCode, MeetingNumber, ParticipantRole, StaffRole};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -45,6 +45,16 @@ fn validate_participant(conn: &Connection, p: &NewParticipant) -> Result<NewPart
             .ok_or_else(|| AppError::invalid(format!("{name}关联的工作人员账号不存在")))?;
         if !p.role.is_court() || account.role == StaffRole::Admin {
             return Err(AppError::invalid(format!("只有审判人员和书记员可以关联工作人员账号（{name}）")));
+        }
+        let fits = match account.role {
+            StaffRole::Judge => p.role.is_judge(),
+            StaffRole::Clerk => p.role == ParticipantRole::Clerk,
+            StaffRole::Admin => false,
+        };
+        if !fits {
+            return Err(AppError::invalid(format!(
+                "{name}的庭审角色与关联账号不符：法官账号只能担任审判长或审判员，书记员账号只能担任书记员"
+            )));
         }
     }
     Ok(NewParticipant { name, mobile, role: p.role, staff_id: p.staff_id })

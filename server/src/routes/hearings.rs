@@ -81,7 +81,13 @@ async fn update(
     ApiJson(request): ApiJson<UpdateHearingRequest>,
 ) -> Result<Json<Hearing>, AppError> {
     caller.require(StaffAction::EditHearing)?;
+    manages(&state, &caller, id).await?;
     booking::update(&state, caller.actor(), id, request).await.map(Json)
+}
+
+/// The staff action's hearing is one the caller booked or sits in.
+async fn manages(state: &AppState, caller: &StaffCaller, id: i64) -> Result<(), AppError> {
+    HearingAccess::require(state, &Caller::Staff(caller.clone()), id, Action::ManageHearing).await.map(drop)
 }
 
 async fn cancel(
@@ -90,6 +96,7 @@ async fn cancel(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Hearing>, AppError> {
     caller.require(StaffAction::CancelHearing)?;
+    manages(&state, &caller, id).await?;
     booking::cancel(&state, caller.actor(), id).await.map(Json)
 }
 
@@ -99,6 +106,7 @@ async fn resend_notice(
     ApiPath((id, participant_id)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
     caller.require(StaffAction::ResendNotice)?;
+    manages(&state, &caller, id).await?;
     booking::resend_notice(&state, caller.actor(), id, participant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -240,6 +240,11 @@ fn hearing_from_row(row: &Row<'_>) -> rusqlite::Result<Hearing> {
     })
 }
 
+/// The staff account that booked the hearing, if it was booked by one.
+pub fn booked_by(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row("SELECT booked_by FROM hearings WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Hearing>, StoreError> {
     let hearing = conn
         .query_row(&format!("SELECT {HEARING_COLUMNS} FROM hearings WHERE id = ?1"), [id], hearing_from_row)

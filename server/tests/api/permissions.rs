@@ -95,3 +95,61 @@ async fn every_endpoint_allows_exactly_the_roles_it_should() {
     let (status, _) = server.post(&format!("/api/hearings/{id}/cancel"), Some(&judge.token), &json!({})).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A hearing is changed, cancelled and re-notified only by whoever booked it
+/// or sits in it for the court: another judge's or clerk's account cannot
+/// edit itself into someone else's hearing, nor take a role not its own.
+#[tokio::test]
+async fn staff_manage_only_hearings_they_booked_or_sit_in() {
+    let server = TestServer::start().await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let other_judge = server.staff(StaffRole::Judge, "judge2").await;
+    let other_clerk = server.staff(StaffRole::Clerk, "clerk2").await;
+    let mut booking = server.booking("案1", &[JUDGE, CLERK, PLAINTIFF]);
+    booking["participants"][0]["staff_id"] = json!(judge.account.id);
+    let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let hearing: cloudtrial_protocol::api::Hearing = serde_json::from_value(body).unwrap();
+    let (id, plaintiff_id) = (hearing.id, hearing.participants[2].id);
+
+    let take_over = |staff_id: i64| json!({"add_participants": [{"name": "赵法官", "role": "presiding_judge", "mobile": "13900000009", "staff_id": staff_id}]});
+    for outsider in [&other_judge, &other_clerk] {
+        let attempts = [
+            (Method::PATCH, format!("/api/hearings/{id}"), json!({"courtroom": "第二法庭"})),
+            (Method::PATCH, format!("/api/hearings/{id}"), take_over(outsider.account.id)),
+            (Method::POST, format!("/api/hearings/{id}/participants/{plaintiff_id}/notice"), json!({})),
+            (Method::POST, format!("/api/hearings/{id}/cancel"), json!({})),
+        ];
+        for (method, path, body) in attempts {
+            let (status, answer) = server.request(method.clone(), &path, Some(&outsider.token), Some(&body)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{} {method} {path}: {answer}", outsider.account.username);
+            assert_eq!(answer["code"], "forbidden");
+        }
+        let (status, answer) = server.post(&format!("/api/hearings/{id}/enter"), Some(&outsider.token), &json!({})).await;
+        assert_ne!(status, StatusCode::OK, "{answer}");
+    }
+    let (_, after) = server.get(&format!("/api/hearings/{id}"), Some(&judge.token)).await;
+    assert_eq!(after["courtroom"], "第一法庭");
+    assert_eq!(after["participants"].as_array().unwrap().len(), 3);
+    assert_eq!(after["status"], "scheduled");
+
+    // The linked judge and the clerk who booked it (linked or not) manage it.
+    for insider in [&judge, &clerk] {
+        let (status, answer) = server.patch(&format!("/api/hearings/{id}"), Some(&insider.token), &json!({"courtroom": "第三法庭"})).await;
+        assert_eq!(status, StatusCode::OK, "{}: {answer}", insider.account.username);
+    }
+
+    // An account sits only in a role of its own kind.
+    let mismatched = [(&other_clerk, JUDGE), (&other_judge, CLERK)];
+    for (account, party) in mismatched {
+        let mut booking = server.booking("案2", &[JUDGE, CLERK]);
+        let index = if party.0 == JUDGE.0 { 0 } else { 1 };
+        booking["participants"][index]["staff_id"] = json!(account.account.id);
+        let (status, answer) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {answer}", account.account.username);
+        assert!(answer["message"].as_str().unwrap().contains("与关联账号不符"), "{answer}");
+    }
+    let (status, answer) = server.patch(&format!("/api/hearings/{id}"), Some(&judge.token), &take_over(other_clerk.account.id)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+}
