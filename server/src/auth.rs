@@ -137,6 +137,35 @@ impl FromRequestParts<AppState> for ParticipantCaller {
 
 // ---------------------------------------------------------------- passwords
 
+/// Runs password hashing work (about 19 MiB and tens of milliseconds each) at
+/// most once per core at a time, so a burst of logins queues instead of taking
+/// the server's memory.
+pub async fn password_work<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> Result<R, AppError> {
+    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+    });
+    let _turn = turns.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+}
+
+/// The account whose password this is, checked against `credentials` (none:
+/// no such username, which costs the same).
+pub async fn check_password(
+    password: String,
+    credentials: Option<(StaffAccount, String)>,
+) -> Result<Option<StaffAccount>, AppError> {
+    password_work(move || match credentials {
+        Some((account, hash)) if verify_password(&password, &hash) => Some(account),
+        Some(_) => None,
+        None => {
+            verify_password_of_nobody(&password);
+            None
+        }
+    })
+    .await
+}
+
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::encode_b64(&secrets::random_bytes::<16>()).map_err(AppError::internal)?;
     Argon2::default()
@@ -145,7 +174,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(AppError::internal)
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
+fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
@@ -153,7 +182,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// Spends the same effort as checking a real password, so a wrong username
 /// takes as long as a wrong password.
-pub fn verify_password_of_nobody(password: &str) {
+fn verify_password_of_nobody(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let hash = DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default());
     let _ = verify_password(password, hash);

@@ -203,37 +203,28 @@ pub async fn staff_login(
             format!("密码错误次数过多，账号已锁定，请于{}分钟后再试，或联系管理员解锁", minutes_until(until, now)),
         )
     };
+    let until = now + limits.staff_login_lock.as_millis() as i64;
     let name = username.clone();
-    let (credentials, lock) = state
+    // The attempt is counted as a failure before the password is checked, in the
+    // same call that reads the lock: guesses sent all at once are counted (and
+    // locked out) like guesses sent one by one. A right password clears the count.
+    let (credentials, locked_now) = state
         .store
         .call(move |conn| {
-            let credentials = store::staff::credentials(conn, &name)?;
             let lock = store::login::staff_lock(conn, &name)?.and_then(|(_, until)| until).filter(|until| *until > now);
-            Ok::<_, StoreError>((credentials, lock))
+            if let Some(until) = lock {
+                return Ok(Err(until));
+            }
+            let credentials = store::staff::credentials(conn, &name)?;
+            let locked_now = store::login::record_staff_failure(conn, &name, limits.staff_login_max_failures, now, until)?;
+            Ok::<_, StoreError>(Ok((credentials, locked_now)))
         })
-        .await?;
-    if let Some(until) = lock {
-        return Err(locked(until));
-    }
-    let password = request.password;
-    let account = tokio::task::spawn_blocking(move || match credentials {
-        Some((account, hash)) if auth::verify_password(&password, &hash) => Some(account),
-        Some(_) => None,
-        None => {
-            auth::verify_password_of_nobody(&password);
-            None
-        }
-    })
-    .await
-    .map_err(AppError::internal)?;
+        .await?
+        .map_err(locked)?;
+    let account = auth::check_password(request.password, credentials).await?;
     let name = username.clone();
     let Some(account) = account else {
-        let until = now + limits.staff_login_lock.as_millis() as i64;
-        let now_locked = state
-            .store
-            .call(move |conn| store::login::record_staff_failure(conn, &name, limits.staff_login_max_failures, now, until))
-            .await?;
-        if now_locked {
+        if locked_now {
             tracing::warn!(username = %username, "staff username locked after repeated wrong passwords");
             return Err(locked(until));
         }

@@ -86,9 +86,7 @@ pub async fn create_account(state: &AppState, request: NewStaffAccount) -> Resul
         return Err(AppError::invalid("密码至少8位"));
     }
     let password = request.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(AppError::internal)??;
+    let hash = auth::password_work(move || auth::hash_password(&password)).await??;
     let now = state.clock.now_ms();
     let role = request.role;
     state

@@ -214,6 +214,32 @@ async fn staff_passwords_lock_per_username_and_an_administrator_sees_and_clears_
     assert_eq!(body["code"], "login_failed");
 }
 
+/// Wrong passwords sent all at once are counted like wrong passwords sent one
+/// by one: only the allowance is checked, the burst locks the username, and
+/// the right password is refused afterwards.
+#[tokio::test]
+async fn a_burst_of_guesses_at_once_is_counted_before_any_is_checked() {
+    let server = TestServer::start().await;
+    server.staff(StaffRole::Judge, "wang").await;
+    let admin = server.staff(StaffRole::Admin, "admin").await;
+    let login = |password: &str| {
+        let request = server.http.post(server.url("/api/staff/login")).json(&json!({"username": "wang", "password": password}));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let answers = futures_util::future::join_all((0..24).map(|_| login("wrong password"))).await;
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::UNAUTHORIZED), "{answers:?}");
+    let checked = answers.iter().filter(|(_, body)| body["code"] == "login_failed").count();
+    assert_eq!(checked, 4, "four wrong passwords are told so; the fifth and all after are locked: {answers:?}");
+    let (_, locks) = server.get("/api/staff/login-locks", Some(&admin.token)).await;
+    let wang = locks.as_array().unwrap().iter().find(|l| l["username"] == "wang").expect("the burst locked the username");
+    assert_eq!(wang["failures"], 5, "only the allowance was checked: {wang}");
+    let (status, body) = login("correct horse battery").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("login_locked")));
+}
+
 #[tokio::test]
 async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
     let limited = |trusted: bool| {
