@@ -41,6 +41,7 @@ pub struct ParticipantCaller {
     pub role: ParticipantRole,
     pub name: String,
     pub token_hash: Vec<u8>,
+    pub expires_at_ms: i64,
 }
 
 impl ParticipantCaller {
@@ -97,7 +98,14 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, AppError> 
                 SessionOwner::Participant { participant_id, hearing_id } => {
                     let (role, name) = store::sessions::participant_identity(conn, participant_id)?
                         .ok_or(AppError::new(ErrorCode::SessionExpired))?;
-                    Ok(Caller::Participant(ParticipantCaller { participant_id, hearing_id, role, name, token_hash }))
+                    Ok(Caller::Participant(ParticipantCaller {
+                        participant_id,
+                        hearing_id,
+                        role,
+                        name,
+                        token_hash,
+                        expires_at_ms: row.expires_at_ms,
+                    }))
                 }
             }
         })

@@ -123,6 +123,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         evidence,
         record,
         speech,
+        ended_sessions: tokio::sync::broadcast::Sender::new(64),
         shutting_down,
     };
     let (finished, removed) = evidence::uploads::reconcile(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;

@@ -28,6 +28,9 @@ pub struct AppState {
     pub record: Arc<RecordServices>,
     /// Live speech recognition, when an engine is configured.
     pub speech: Option<Arc<crate::speech::SpeechService>>,
+    /// The token hash of each session that ends by logging out: its room
+    /// connection ends with it.
+    pub ended_sessions: tokio::sync::broadcast::Sender<Arc<[u8]>>,
     /// Becomes `true` when the server starts shutting down; long-lived connections close.
     pub shutting_down: tokio::sync::watch::Sender<bool>,
 }

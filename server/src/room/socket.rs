@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::signalling::{ClientMessage, ServerMessage};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
 use super::{AnnotationInput, JoinError, ViewSlot};
@@ -22,6 +23,8 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 /// Largest text message the room reads.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const OUTBOX_CAPACITY: usize = 64;
+/// What a connection is told when its login ends (logged out or expired); the apps say the same.
+const SESSION_ENDED: &str = "登录已失效，请重新登录";
 
 /// Messages per second a client may send, with a burst allowance.
 struct Bucket {
@@ -123,7 +126,20 @@ fn media_command(
     }
 }
 
+/// Whether the session behind a room connection still holds: not logged out,
+/// revoked or expired.
+async fn session_holds(state: &AppState, caller: &ParticipantCaller) -> bool {
+    if state.clock.now_ms() >= caller.expires_at_ms {
+        return false;
+    }
+    let hash = caller.token_hash.clone();
+    let row = state.store.call(move |conn| crate::store::sessions::find(conn, &hash)).await;
+    matches!(row, Ok(Some(row)) if !row.revoked)
+}
+
 pub async fn serve(mut socket: WebSocket, state: AppState) {
+    // Listening before the token is checked, so a logout meanwhile is not missed.
+    let mut ended_sessions = state.ended_sessions.subscribe();
     let (caller, device) = match authenticate(&mut socket, &state).await {
         Ok(ok) => ok,
         Err(error) => return close(socket, Some(error)).await,
@@ -146,9 +162,27 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     let mut last_heard = Instant::now();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    let session_ended = || ServerMessage::Ended { reason: SESSION_ENDED.into() };
+    let (mut farewell, mut listening) = (None, true);
     loop {
         tokio::select! {
             biased;
+            ended = ended_sessions.recv(), if listening => {
+                let ours = match ended {
+                    Ok(hash) => *hash == *caller.token_hash,
+                    // Logouts were missed: ask the store about this one.
+                    Err(RecvError::Lagged(_)) => !session_holds(&state, &caller).await,
+                    Err(RecvError::Closed) => {
+                        listening = false;
+                        false
+                    }
+                };
+                if ours {
+                    tracing::info!(hearing_id, participant_id, "the session behind this connection was logged out");
+                    farewell = Some(session_ended());
+                    break;
+                }
+            }
             out = outbox.recv() => {
                 let Some(mut message) = out else { break };
                 if let ServerMessage::Room { room } = &mut message {
@@ -174,6 +208,10 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     Some(Ok(frame)) => frame,
                 };
                 last_heard = Instant::now();
+                if state.clock.now_ms() >= caller.expires_at_ms {
+                    farewell = Some(session_ended());
+                    break;
+                }
                 if !bucket.take() {
                     if !send(&mut socket, &error_message(ErrorCode::RateLimited, "消息过于频繁")).await { break }
                     continue;
@@ -222,10 +260,17 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     tracing::info!(hearing_id, participant_id, "connection silent too long");
                     break;
                 }
+                if state.clock.now_ms() >= caller.expires_at_ms {
+                    farewell = Some(session_ended());
+                    break;
+                }
                 if socket.send(Message::Ping(Default::default())).await.is_err() { break }
             }
         }
     }
     state.rooms.leave(hearing_id, participant_id, connection).await;
     tracing::info!(hearing_id, participant_id, connection, "left the room");
+    if let Some(message) = farewell {
+        close(socket, Some(message)).await;
+    }
 }

@@ -428,3 +428,48 @@ async fn a_flood_of_messages_is_rate_limited() {
     assert!(codes.iter().any(|c| c == "rate_limited"), "{codes:?}");
     assert!(codes.iter().any(|c| c == "invalid_request"));
 }
+
+/// A login ends its room connection with it: logging out (on another tab
+/// holding the same session) or the session running out closes the socket
+/// with 登录已失效, and nothing more is done in that name. Another login of
+/// the same person is not touched.
+#[tokio::test]
+async fn a_logout_or_an_expired_login_ends_the_room_connection() {
+    let room = Room::new().await;
+    let judge = room.session(JUDGE).await;
+    let (mut judge_room, _) = RawClient::join(&room.server, &judge.token).await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let (mut plaintiff_room, _) = RawClient::join(&room.server, &plaintiff.token).await;
+
+    let other_login = room.session(PLAINTIFF).await;
+    let (status, _) = room.server.post("/api/session/logout", Some(&other_login.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(plaintiff_room.command(JudgeCommand::Start).await.as_deref(), Some("forbidden"), "still connected");
+
+    let (status, _) = room.server.post("/api/session/logout", Some(&plaintiff.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ended = plaintiff_room
+        .until("the end of the logged-out connection", |m| match m {
+            ServerMessage::Ended { reason } => Some(reason),
+            _ => None,
+        })
+        .await;
+    assert_eq!(ended, "登录已失效，请重新登录");
+    assert!(plaintiff_room.next().await.is_none(), "the socket closes");
+
+    // The judge's room stays, and commands work in it until the login runs out.
+    assert_eq!(judge_room.command(JudgeCommand::Start).await, None);
+    room.server.clock.advance(Duration::from_secs(7 * 24 * 3600 + 1));
+    judge_room.send(json!({"type": "command", "request_id": 99, "command": {"action": "adjourn"}})).await;
+    let ended = judge_room
+        .until("the end of the expired connection", |m| match m {
+            ServerMessage::CommandResult { request_id: 99, .. } => panic!("a command went through on an expired login"),
+            ServerMessage::Ended { reason } => Some(reason),
+            _ => None,
+        })
+        .await;
+    assert_eq!(ended, "登录已失效，请重新登录");
+    let auditor = room.server.staff(StaffRole::Admin, "auditor").await;
+    let (_, hearing) = room.server.get(&format!("/api/hearings/{}", room.hearing.id), Some(&auditor.token)).await;
+    assert_eq!(hearing["status"], "in_session", "the adjournment was not done");
+}
