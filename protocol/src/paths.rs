@@ -140,6 +140,8 @@ pub mod headers {
     pub const RECORD_SHA256: &str = "x-record-sha256";
     /// Whether every signer has signed the PDF's round: `true` or `false`.
     pub const RECORD_COMPLETE: &str = "x-record-complete";
+    /// Set when the record was changed after the PDF's version: the newest version's number.
+    pub const RECORD_SUPERSEDED_BY: &str = "x-record-superseded-by";
 
     pub const ALL: &[(&str, &str)] = &[
         ("uploadOffset", UPLOAD_OFFSET),
@@ -150,6 +152,7 @@ pub mod headers {
         ("evidencePages", EVIDENCE_PAGES),
         ("recordSha256", RECORD_SHA256),
         ("recordComplete", RECORD_COMPLETE),
+        ("recordSupersededBy", RECORD_SUPERSEDED_BY),
     ];
 }
 

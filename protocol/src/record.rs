@@ -371,6 +371,9 @@ pub struct RecordVerification {
     /// Who was asked to sign and had not (未签名), in the same terms.
     #[serde(default)]
     pub unsigned: Vec<ParticipantSummary>,
+    /// The record was changed after this version: the newest version's number.
+    #[serde(default)]
+    pub superseded_by: Option<u32>,
 }
 
 impl RecordVerification {
@@ -386,6 +389,7 @@ impl RecordVerification {
             signatures: Vec::new(),
             complete: None,
             unsigned: Vec::new(),
+            superseded_by: None,
         }
     }
 }

@@ -558,6 +558,7 @@ export const HEADERS = Object.freeze({
   evidencePages: "x-evidence-pages",
   recordSha256: "x-record-sha256",
   recordComplete: "x-record-complete",
+  recordSupersededBy: "x-record-superseded-by",
 });
 
 /**

@@ -46,10 +46,21 @@ pub struct SignedRecord<'a> {
     pub signatures: &'a [PrintedSignature],
     /// Everyone asked to sign who has not ("原告 张三"): printed as 未签名 on every page.
     pub unsigned: &'a [String],
+    /// The record was changed after this version: the newest version's number.
+    pub superseded_by: Option<u32>,
 }
 
 /// What every page of an incomplete record says at its top.
 pub const INCOMPLETE_NOTICE: &str = "签名未完成：本笔录尚有当事人未签名，不是完整的签名笔录";
+
+/// What every page says at its top, if anything: a newer version first, since
+/// it makes this one no longer the record, signed or not.
+fn top_notice(signed: &SignedRecord<'_>) -> Option<String> {
+    match signed.superseded_by {
+        Some(newest) => Some(format!("已修改：本笔录其后已修改为第{newest}版，此为第{}版", signed.record.version)),
+        None => (!signed.unsigned.is_empty()).then(|| INCOMPLETE_NOTICE.to_owned()),
+    }
+}
 
 /// A line of text at a size, with space before it.
 struct Line {
@@ -85,12 +96,12 @@ pub fn render(font: &RecordFont, signed: &SignedRecord<'_>) -> Result<Vec<u8>, S
         let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("page size")?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
-        if !signed.unsigned.is_empty() {
+        if let Some(notice) = top_notice(signed) {
             let size = 9.0;
-            let x = (PAGE_WIDTH - font.width(INCOMPLETE_NOTICE, size)) / 2.0;
+            let x = (PAGE_WIDTH - font.width(&notice, size)) / 2.0;
             surface.set_stroke(None);
             surface.set_fill(Some(Fill { paint: krilla::color::rgb::Color::new(179, 38, 30).into(), ..Default::default() }));
-            surface.draw_text(Point::from_xy(x, MARGIN_TOP - 22.0), pdf_font.clone(), size, INCOMPLETE_NOTICE, false, TextDirection::Auto);
+            surface.draw_text(Point::from_xy(x, MARGIN_TOP - 22.0), pdf_font.clone(), size, &notice, false, TextDirection::Auto);
         }
         let mut y = MARGIN_TOP;
         for line in page_lines {

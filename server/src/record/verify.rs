@@ -71,6 +71,7 @@ pub async fn verify_hash(state: &AppState, sha256: &str) -> Result<RecordVerific
                 let mut verdict = answer(conn, &record.seal, court, VerifiedKind::SignedPdf, &version, &signatures)?;
                 verdict.unsigned = unsigned(&signers, &verdict.signatures);
                 verdict.complete = Some(verdict.unsigned.is_empty());
+                verdict.superseded_by = superseded_by(conn, &version)?;
                 return Ok(verdict);
             }
             if let Some((version_id, version)) = store::record::version_by_hash(conn, &sha256)? {
@@ -81,11 +82,9 @@ pub async fn verify_hash(state: &AppState, sha256: &str) -> Result<RecordVerific
                 let mut completeness: Option<Vec<ParticipantSummary>> = None;
                 for round in &rounds {
                     let of_round = store::record::signatures_of_round(conn, round.id)?;
-                    let signed = of_round
-                        .iter()
-                        .filter_map(|s| serde_json::from_str::<SignaturePayload>(&s.payload).ok())
-                        .map(|p| p.signer.id)
-                        .collect::<Vec<_>>();
+                    // Only a signature that holds counts a signer as signed.
+                    let signed =
+                        of_round.iter().filter_map(|s| sealed_payload(&record.seal, s, &version)).map(|p| p.signer.id).collect::<Vec<_>>();
                     let missing: Vec<ParticipantSummary> =
                         store::record::signers(conn, round.id)?.into_iter().filter(|p| !signed.contains(&p.id)).collect();
                     if completeness.as_ref().is_none_or(|m| !m.is_empty()) {
@@ -96,11 +95,18 @@ pub async fn verify_hash(state: &AppState, sha256: &str) -> Result<RecordVerific
                 let mut verdict = answer(conn, &record.seal, court, VerifiedKind::RecordVersion, &version, &signatures)?;
                 verdict.complete = completeness.as_ref().map(Vec::is_empty);
                 verdict.unsigned = completeness.unwrap_or_default();
+                verdict.superseded_by = superseded_by(conn, &version)?;
                 return Ok(verdict);
             }
             Ok(RecordVerification::unknown())
         })
         .await
+}
+
+/// The newest version's number, if the record was changed after `version`.
+pub fn superseded_by(conn: &Connection, version: &RecordVersion) -> Result<Option<u32>, AppError> {
+    let newest = store::record::latest(conn, version.hearing_id)?.map(|(_, v)| v.version);
+    Ok(newest.filter(|&n| n > version.version))
 }
 
 /// The signers with no valid signature among `signatures`.
@@ -137,7 +143,14 @@ fn answer(
         signatures,
         complete: None,
         unsigned: Vec::new(),
+        superseded_by: None,
     })
+}
+
+/// A stored signature's payload, if it holds for `version` (an intact one).
+pub fn sealed_payload(seal: &RecordSeal, row: &SignatureRow, version: &RecordVersion) -> Option<SignaturePayload> {
+    let payload: SignaturePayload = serde_json::from_str(&row.payload).ok()?;
+    (version.is_intact() && signature_holds(seal, row, &payload, version)).then_some(payload)
 }
 
 /// The seal is over exactly the stored payload, which names this version's

@@ -167,6 +167,9 @@ async fn pdf(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert(paths::headers::RECORD_SHA256, HeaderValue::from_str(&pdf.sha256).unwrap_or(HeaderValue::from_static("")));
     headers.insert(paths::headers::RECORD_COMPLETE, HeaderValue::from_static(if pdf.complete { "true" } else { "false" }));
+    if let Some(newest) = pdf.superseded_by {
+        headers.insert(paths::headers::RECORD_SUPERSEDED_BY, HeaderValue::from(newest));
+    }
     Ok(response)
 }
 

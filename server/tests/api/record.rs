@@ -610,6 +610,93 @@ async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_
     assert_eq!(by_version.complete, Some(true));
 }
 
+/// A signature row the server did not seal (written into the database by
+/// someone with access to it) counts nobody as signed: the version stays
+/// incomplete, and the signed PDF neither prints it nor calls itself complete.
+#[tokio::test]
+async fn a_signature_the_court_did_not_seal_signs_nobody() {
+    let court = Court::new().await;
+    let plaintiff = court.session(PLAINTIFF).await;
+    let v1 = court.save(None, &record(&[("审判长", "现在开庭。")])).await;
+    court.hold_and_close().await;
+    let (_, body) = court.start_signing(1).await;
+    let round: SigningRound = serde_json::from_value(body).unwrap();
+    let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(1))});
+    let (status, body) = court.server.post(&court.path("/signatures"), Some(&plaintiff.token), &body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The plaintiff's signature, copied as the defendant's with an unsealed payload.
+    let defendant = court.id(DEFENDANT);
+    court
+        .server
+        .state()
+        .store
+        .call(move |conn| {
+            let (image, payload): (Vec<u8>, String) =
+                conn.query_row("SELECT image_png, payload FROM signatures", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut payload: Value = serde_json::from_str(&payload).unwrap();
+            payload["signer"]["id"] = json!(defendant);
+            payload["signer"]["name"] = json!("李四");
+            payload["signer"]["role"] = json!("defendant");
+            conn.execute(
+                "INSERT INTO signatures (round_id, participant_id, image_png, payload, server_signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![round.id, defendant, image, payload.to_string(), vec![0u8; 64]],
+            )?;
+            Ok::<_, cloudtrial_server::store::StoreError>(())
+        })
+        .await
+        .unwrap();
+
+    let (_, by_version) = court.server.post("/api/records/verify", None, &json!({"sha256": v1.sha256})).await;
+    let by_version: RecordVerification = serde_json::from_value(by_version).unwrap();
+    assert_eq!(by_version.complete, Some(false), "{by_version:?}");
+    assert_eq!(by_version.unsigned.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["李四"]);
+    assert!(by_version.signatures.iter().any(|s| s.signer.name == "李四" && !s.valid), "the forgery is shown as invalid");
+
+    let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
+    assert_eq!(response.headers()["x-record-complete"], "false");
+    let pdf = response.bytes().await.unwrap().to_vec();
+    let (_, verdict) = verify_body(&court.server, pdf).await;
+    assert_eq!(verdict.complete, Some(false));
+    assert_eq!(verdict.signatures.iter().map(|s| s.signer.name.as_str()).collect::<Vec<_>>(), vec!["张三"], "only the sealed signature is in the PDF");
+}
+
+/// A record changed after everyone signed it: its signed PDF says on every
+/// page that a newer version exists, and so do the download and verification.
+#[tokio::test]
+async fn a_signed_record_changed_afterwards_says_it_was_superseded() {
+    let court = Court::new().await;
+    let v1 = court.save(None, &record(&[("审判长", "原告请求被告偿还借款两万元。")])).await;
+    court.hold_and_close().await;
+    let (_, body) = court.start_signing(1).await;
+    let round: SigningRound = serde_json::from_value(body).unwrap();
+    for (party, seed) in [(PLAINTIFF, 1), (DEFENDANT, 2)] {
+        let session = court.session(party).await;
+        let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(seed))});
+        let (status, body) = court.server.post(&court.path("/signatures"), Some(&session.token), &body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
+    assert_eq!(response.headers()["x-record-complete"], "true");
+    assert!(response.headers().get("x-record-superseded-by").is_none());
+
+    court.save(Some(1), &record(&[("审判长", "原告请求被告偿还借款三万元。")])).await;
+    let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
+    assert_eq!(response.headers()["x-record-superseded-by"], "2");
+    let pdf = response.bytes().await.unwrap().to_vec();
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let file = artifacts.join("record-superseded.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text: String = pdf_text(&file).split_whitespace().collect();
+    assert!(text.contains("本笔录其后已修改为第2版，此为第1版"), "{text}");
+    let (_, verdict) = verify_body(&court.server, pdf).await;
+    assert_eq!((verdict.complete, verdict.superseded_by), (Some(true), Some(2)));
+    let (_, by_version) = court.server.post("/api/records/verify", None, &json!({"sha256": v1.sha256})).await;
+    let by_version: RecordVerification = serde_json::from_value(by_version).unwrap();
+    assert_eq!((by_version.complete, by_version.superseded_by), (Some(true), Some(2)));
+}
+
 #[tokio::test]
 async fn a_signing_link_in_use_is_renewed_and_a_forgotten_one_expires() {
     let court = Court::new().await;
