@@ -112,6 +112,10 @@ pub struct Room {
     seal: Arc<RecordSeal>,
     recognizer: Option<Arc<SpeechService>>,
     evidence: Arc<crate::evidence::EvidenceStore>,
+    /// Connections the room dropped, whose departure is not yet in the log:
+    /// the participant, and whether the connection was still open (too slow)
+    /// rather than already gone.
+    dropped: Vec<(i64, bool)>,
 }
 
 impl Room {
@@ -154,6 +158,7 @@ impl Room {
             seal,
             recognizer,
             evidence,
+            dropped: Vec::new(),
         };
         room.media.send(SfuCommand::Policy(room.policy()));
         Ok(room)
@@ -170,7 +175,10 @@ impl Room {
                 input.recv().await
             };
             match next {
-                Some(message) => self.handle(message).await,
+                Some(message) => {
+                    self.handle(message).await;
+                    self.log_dropped().await;
+                }
                 None => break,
             }
         }
@@ -334,6 +342,18 @@ impl Room {
         member.connection = None;
         self.log(self.actor(participant_id), "participant_left", json!({})).await;
         self.changed(Some(RoomNotice::Left { participant_id }));
+    }
+
+    /// A dropped connection is a departure like any other: the log and the
+    /// others learn of it (its socket's own leave comes too late to count).
+    async fn log_dropped(&mut self) {
+        while !self.dropped.is_empty() {
+            for (participant_id, too_slow) in std::mem::take(&mut self.dropped) {
+                let detail = if too_slow { json!({"dropped": "too_slow"}) } else { json!({}) };
+                self.log(self.actor(participant_id), "participant_left", detail).await;
+                self.changed(Some(RoomNotice::Left { participant_id }));
+            }
+        }
     }
 
     async fn command(&mut self, judge_id: i64, command: JudgeCommand) -> Result<(), AppError> {
@@ -560,6 +580,7 @@ impl Room {
             tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
             if let Some(connection) = self.member_mut(*id).and_then(|m| m.connection.take()) {
                 connection.kick.notify_one();
+                self.dropped.push((*id, !connection.outbox.is_closed()));
             }
         }
         self.changed(None);

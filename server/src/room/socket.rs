@@ -18,6 +18,8 @@ use crate::state::AppState;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(15);
+/// A client that has not taken a frame in this long has stopped reading.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection silent this long (no pong, no message) is dead.
 const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 /// Largest text message the room reads.
@@ -53,9 +55,15 @@ impl Bucket {
     }
 }
 
+/// Sends one frame; `false` once the connection is gone, or when a client
+/// that stopped reading has let it wait [`SEND_TIMEOUT`].
+async fn send_frame(socket: &mut WebSocket, frame: Message) -> bool {
+    matches!(tokio::time::timeout(SEND_TIMEOUT, socket.send(frame)).await, Ok(Ok(())))
+}
+
 async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
     match serde_json::to_string(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Ok(text) => send_frame(socket, Message::Text(text.into())).await,
         Err(e) => {
             tracing::error!("could not encode a server message: {e}");
             true
@@ -67,7 +75,7 @@ async fn close(mut socket: WebSocket, message: Option<ServerMessage>) {
     if let Some(message) = message {
         send(&mut socket, &message).await;
     }
-    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: "".into() }))).await;
+    send_frame(&mut socket, Message::Close(Some(CloseFrame { code: 1000, reason: "".into() }))).await;
 }
 
 /// Reads one client message from a frame; `Err` is the error to send back.
@@ -183,6 +191,10 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     break;
                 }
             }
+            _ = kick.notified() => {
+                tracing::info!(hearing_id, participant_id, "the room dropped this connection");
+                break;
+            }
             out = outbox.recv() => {
                 let Some(mut message) = out else { break };
                 if let ServerMessage::Room { room } = &mut message {
@@ -197,10 +209,6 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                 if last {
                     return close(socket, None).await;
                 }
-            }
-            _ = kick.notified() => {
-                tracing::info!(hearing_id, participant_id, "the room dropped this connection");
-                break;
             }
             frame = socket.recv() => {
                 let frame = match frame {
@@ -252,7 +260,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                 }
             }
             _ = async { shutting_down.wait_for(|down| *down).await.is_ok() } => {
-                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                send_frame(&mut socket, Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
                 break;
             }
             _ = ping.tick() => {
@@ -264,7 +272,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     farewell = Some(session_ended());
                     break;
                 }
-                if socket.send(Message::Ping(Default::default())).await.is_err() { break }
+                if !send_frame(&mut socket, Message::Ping(Default::default())).await { break }
             }
         }
     }

@@ -396,3 +396,42 @@ async fn a_client_too_slow_for_the_marks_loses_none_of_them() {
         Some(all) => assert_eq!(all, ids, "every mark after the reconnect"),
     }
 }
+
+/// A client that stops reading altogether is let go: once the room has
+/// dropped it, the server closes its end within its send timeout, instead of
+/// waiting on the connection for as long as the client keeps it open.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_disconnected_not_waited_on() {
+    let h = Hearing::new().await;
+    let mut judge = h.join(&h.judge).await;
+    let _plaintiff = h.join(&h.plaintiff).await;
+    assert_eq!(judge.command(JudgeCommand::Start).await, None);
+    let (_stalled, port) = RawClient::join_with_small_buffer(&h.court.server, &h.defendant.token).await;
+    // The judge draws long strokes until the room drops the defendant, who reads nothing.
+    let mut dropped = false;
+    for _ in 0..60 {
+        for _ in 0..10 {
+            judge.annotate(draw(ink(&h.photo, 2000))).await.unwrap();
+        }
+        let log = h.court.server.hearing_log(&h.court.clerk, h.court.hearing.id).await;
+        dropped = log.entries.iter().any(|e| e.action == "participant_left" && e.actor_name == "李四" && e.detail["dropped"] == "too_slow");
+        if dropped {
+            break;
+        }
+    }
+    assert!(dropped, "the room dropped the connection that stopped reading");
+    // The server's end of that connection, as the kernel lists it (state 01: established).
+    let established = || {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let remote = format!(":{port:04X} ");
+        table.lines().skip(1).any(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            format!("{} ", fields[2]).ends_with(&remote) && fields[3] == "01"
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while established() {
+        assert!(std::time::Instant::now() < deadline, "the server still holds the connection open");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -37,6 +37,23 @@ impl RawClient {
         (client, room)
     }
 
+    /// A participant in the room on a connection with a tiny receive buffer,
+    /// for a client that will stop reading; and the connection's local port.
+    pub async fn join_with_small_buffer(server: &TestServer, token: &str) -> (Self, u16) {
+        let address = server.url("").trim_start_matches("http://").trim_end_matches('/').parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(address).await.unwrap();
+        let port = stream.local_addr().unwrap().port();
+        let url = server.url("/api/room").replace("http://", "ws://");
+        let (ws, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(stream)).await.unwrap();
+        let mut client = Self { ws, next_request: 1 };
+        client.send(json!({"type": "hello", "token": token, "protocol_version": 1, "device": "android"})).await;
+        assert!(matches!(client.next().await, Some(ServerMessage::Welcome { .. })));
+        client.next_room().await;
+        (client, port)
+    }
+
     pub async fn send(&mut self, value: Value) {
         self.ws.send(Message::Text(value.to_string().into())).await.unwrap();
     }
@@ -472,4 +489,33 @@ async fn a_logout_or_an_expired_login_ends_the_room_connection() {
     let auditor = room.server.staff(StaffRole::Admin, "auditor").await;
     let (_, hearing) = room.server.get(&format!("/api/hearings/{}", room.hearing.id), Some(&auditor.token)).await;
     assert_eq!(hearing["status"], "in_session", "the adjournment was not done");
+}
+
+/// Everyone who joined is logged as having left, however they go: here two
+/// people close their connections at the same moment, again and again (the
+/// room may drop the second before its own leave arrives).
+#[tokio::test]
+async fn every_departure_is_in_the_hearing_log_even_when_two_leave_at_once() {
+    let room = Room::new().await;
+    let judge = room.session(JUDGE).await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let count = |entries: &[cloudtrial_protocol::hearing_log::HearingEvent], action: &str, name: &str| {
+        entries.iter().filter(|e| e.action == action && e.actor_name == name).count()
+    };
+    let rounds = 10;
+    for round in 1..=rounds {
+        // Each is in the room once welcomed.
+        let (judge_room, _) = RawClient::join(&room.server, &judge.token).await;
+        let (plaintiff_room, _) = RawClient::join(&room.server, &plaintiff.token).await;
+        drop((judge_room, plaintiff_room));
+        eventually("both departures logged", || async {
+            let entries = room.server.hearing_log(&room.clerk_token, room.hearing.id).await.entries;
+            ["王法官", "张三"].iter().all(|name| count(&entries, "participant_left", name) == round)
+        })
+        .await;
+    }
+    let entries = room.server.hearing_log(&room.clerk_token, room.hearing.id).await.entries;
+    for name in ["王法官", "张三"] {
+        assert_eq!(count(&entries, "participant_joined", name), rounds, "{name}");
+    }
 }
