@@ -162,6 +162,11 @@ pub struct Limits {
     pub connections_per_client: usize,
     /// A connection that has not sent a whole request head this long after the server began waiting for one is closed.
     pub request_header_timeout: Duration,
+    /// A request body has this long, plus what it brought at `body_min_bytes_per_second`, to arrive.
+    pub body_grace: Duration,
+    pub body_min_bytes_per_second: u64,
+    /// After a shutdown begins, requests in flight have this long to finish.
+    pub shutdown_grace: Duration,
     /// How long a QR signing link stays valid; the signing page renews it
     /// while it is in use, up to `signing_link_max_lifetime` after it was issued.
     pub signing_link_ttl: Duration,
@@ -185,6 +190,10 @@ impl Default for Limits {
             json_body_bytes: 64 * 1024,
             connections_per_client: 64,
             request_header_timeout: Duration::from_secs(10),
+            body_grace: Duration::from_secs(20),
+            // 16 kbit/s: slower than any phone network a party joins from.
+            body_min_bytes_per_second: 2 * 1024,
+            shutdown_grace: Duration::from_secs(10),
             signing_link_ttl: Duration::from_secs(5 * 60),
             signing_link_max_lifetime: Duration::from_secs(60 * 60),
         }

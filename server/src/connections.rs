@@ -132,13 +132,14 @@ impl AsyncWrite for ClientStream {
 }
 
 /// Serves `app` until `shutdown` resolves, then stops accepting and waits for
-/// the connections' requests in flight to finish. A connection that has not
+/// the connections' requests in flight to finish, at most `shutdown_grace`. A connection that has not
 /// sent a whole request head within `header_timeout` (counted from when the
 /// server starts waiting for it, also between requests) is closed.
 pub async fn serve(
     mut listener: CappedListener,
     app: Router,
     header_timeout: Duration,
+    shutdown_grace: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -169,7 +170,8 @@ pub async fn serve(
                 ended = connection.as_mut() => ended,
                 _ = stopping.changed() => {
                     connection.as_mut().graceful_shutdown();
-                    connection.await
+                    // A client that keeps its request from finishing does not keep the server up.
+                    tokio::time::timeout(shutdown_grace, connection).await.unwrap_or(Ok(()))
                 }
             };
             if let Err(e) = ended {

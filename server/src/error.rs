@@ -148,6 +148,9 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return AppError::new(ErrorCode::PayloadTooLarge);
     }
+    if crate::body_deadline::arrived_too_slowly(&rejection) {
+        return AppError::invalid(crate::body_deadline::TOO_SLOW);
+    }
     let message = match &rejection {
         JsonRejection::MissingJsonContentType(_) => "请求须为 JSON 格式（Content-Type: application/json）".to_owned(),
         JsonRejection::JsonSyntaxError(_) => "JSON 格式错误".to_owned(),

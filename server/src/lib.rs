@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod body_deadline;
 pub mod booking;
 pub mod client_addr;
 pub mod clock;
@@ -136,9 +137,14 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.limits.json_body_bytes;
+    let pace = body_deadline::BodyPace {
+        grace: state.config.limits.body_grace,
+        min_bytes_per_second: state.config.limits.body_min_bytes_per_second,
+    };
     routes::router(state.config.evidence.max_chunk)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(pace, body_deadline::pace_bodies))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::internal("a request handler panicked"))
@@ -169,8 +175,8 @@ pub async fn serve(
     let media = state.media.clone();
     let limits = &state.config.limits;
     let listener = connections::CappedListener::new(listener, limits.connections_per_client, state.config.trusted_proxies.clone());
-    let header_timeout = limits.request_header_timeout;
-    connections::serve(listener, app(state), header_timeout, shutdown).await;
+    let (header_timeout, shutdown_grace) = (limits.request_header_timeout, limits.shutdown_grace);
+    connections::serve(listener, app(state), header_timeout, shutdown_grace, shutdown).await;
     housekeeping.abort();
     media.stop();
     Ok(())

@@ -85,6 +85,75 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
 
+/// A body that falls behind the slowest rate a phone network has (after a
+/// grace) is cut off, with an answer saying so: one that trickles in, and one
+/// announced huge that never comes. One that keeps up gets its answer.
+#[tokio::test]
+async fn a_body_that_falls_behind_is_cut_off_with_an_answer() {
+    let server = TestServer::start_with(|c| {
+        c.limits.body_grace = Duration::from_millis(300);
+        c.limits.body_min_bytes_per_second = 1 << 10;
+    })
+    .await;
+    let head = |length: u64| {
+        format!("POST /api/login/code HTTP/1.1\r\nHost: court\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n")
+    };
+    let trickle = TcpStream::connect(addr(&server)).await.unwrap();
+    let trickling = tokio::spawn(async move {
+        let (mut reading, mut writing) = trickle.into_split();
+        writing.write_all(head(100_000).as_bytes()).await.unwrap();
+        // A byte every 50 ms: 20 bytes a second, against the 1 KiB a second required.
+        let mut answer = Vec::new();
+        loop {
+            tokio::select! {
+                read = tokio::io::AsyncReadExt::read_to_end(&mut reading, &mut answer) => {
+                    read.unwrap();
+                    return answer;
+                }
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                    let _ = writing.write_all(b" ").await;
+                }
+            }
+        }
+    });
+    let mut huge = TcpStream::connect(addr(&server)).await.unwrap();
+    huge.write_all(format!("{}{{", head(2_000_000_000)).as_bytes()).await.unwrap();
+    let mut whole = TcpStream::connect(addr(&server)).await.unwrap();
+    let body = r#"{"meeting_number": "12345678", "mobile": "13800000001"}"#;
+    whole.write_all(format!("{}{body}", head(body.len() as u64)).as_bytes()).await.unwrap();
+    let (trickle, huge, whole) = tokio::time::timeout(Duration::from_secs(60), async {
+        tokio::join!(trickling, until_closed(huge), async {
+            let mut answer = [0u8; 12];
+            tokio::io::AsyncReadExt::read_exact(&mut whole, &mut answer).await.unwrap();
+            answer
+        })
+    })
+    .await
+    .expect("the server answers all three");
+    for answer in [String::from_utf8(trickle.unwrap()).unwrap(), String::from_utf8(huge).unwrap()] {
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert!(answer.contains("请求内容传输过慢"), "{answer}");
+    }
+    assert_eq!(&whole, b"HTTP/1.1 200", "a body that keeps up is served");
+}
+
+/// Stopping the server does not wait on a client that never finishes its request.
+#[tokio::test]
+async fn a_shutdown_does_not_wait_on_a_request_that_never_finishes() {
+    let mut server = TestServer::start_with(|c| {
+        c.limits.body_grace = Duration::from_secs(3600);
+        c.limits.shutdown_grace = Duration::from_millis(300);
+    })
+    .await;
+    let mut stuck = TcpStream::connect(addr(&server)).await.unwrap();
+    let head = "POST /api/login/code HTTP/1.1\r\nHost: court\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    stuck.write_all(head.as_bytes()).await.unwrap();
+    // The request is in the handler once another one on a later connection has been answered.
+    assert_eq!(info_from(&server, NEIGHBOUR).await.unwrap(), StatusCode::OK);
+    tokio::time::timeout(Duration::from_secs(60), server.stop()).await.expect("the server stops");
+    drop(stuck);
+}
+
 #[tokio::test]
 async fn the_room_address_refuses_a_plain_request_with_the_json_error() {
     let server = TestServer::start().await;
