@@ -105,21 +105,24 @@ impl EvidenceFiles {
     }
 
     /// Moves a complete, verified upload to its content address. If the same
-    /// content is already stored, the partial file is simply dropped.
-    pub fn commit_object(&self, upload_id: &str, sha256: &str) -> io::Result<()> {
+    /// content is already stored intact, the partial file is simply dropped; a
+    /// stored copy that no longer matches its hash is replaced by this one.
+    /// Whether a damaged copy was replaced.
+    pub fn commit_object(&self, upload_id: &str, sha256: &str) -> io::Result<bool> {
         let partial = self.partial(upload_id);
         let object = self.object(sha256);
         let dir = object.parent().expect("objects live in a directory");
         fs::create_dir_all(dir)?;
-        if object.exists() {
+        let stored = object.exists();
+        if stored && Self::hash_file(&object).is_ok_and(|actual| actual == sha256) {
             fs::remove_file(&partial)?;
-            return Ok(());
+            return Ok(false);
         }
         File::open(&partial)?.sync_all()?;
         fs::rename(&partial, &object)?;
         sync_dir(dir)?;
         sync_dir(self.root.join("objects").as_path())?;
-        Ok(())
+        Ok(stored)
     }
 
     /// Writes a whole file durably: temporary name, fsync, rename, fsync the directory.

@@ -61,6 +61,12 @@ impl EvidenceStore {
         self.verified.lock().unwrap_or_else(|p| p.into_inner()).remove(sha256);
     }
 
+    /// A damaged file was replaced by checked bytes: it is good, and new damage is reported again.
+    fn restored(&self, sha256: &str) {
+        self.reported.lock().unwrap_or_else(|p| p.into_inner()).remove(sha256);
+        self.mark_verified(sha256);
+    }
+
     /// `true` the first time a damaged file is reported.
     fn first_report(&self, sha256: &str) -> bool {
         self.reported.lock().unwrap_or_else(|p| p.into_inner()).insert(sha256.to_owned())

@@ -267,13 +267,17 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     // The original is durable under its hash before the row that points at it.
     let (files, id, sha) = (state.evidence.files.clone(), row.id.clone(), row.sha256.clone());
     crate::fault::point("upload.previews_written");
-    tokio::task::spawn_blocking(move || {
-        if files.partial(&id).exists() { files.commit_object(&id, &sha) } else { Ok(()) }
+    let restored = tokio::task::spawn_blocking(move || {
+        if files.partial(&id).exists() { files.commit_object(&id, &sha) } else { Ok(false) }
     })
     .await
     .map_err(AppError::internal)?
     .map_err(internal_io)?;
     crate::fault::point("upload.object_stored");
+    if restored {
+        tracing::warn!(sha256 = %row.sha256, "a damaged stored file was replaced by the same content submitted again");
+        state.evidence.restored(&row.sha256);
+    }
 
     let public_id = hex::encode(secrets::random_bytes::<12>());
     let now = state.clock.now_ms();
@@ -315,6 +319,10 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
                 }),
                 now,
             )?;
+            if restored {
+                let detail = json!({"sha256": evidence.sha256, "by_evidence_id": evidence.id});
+                store::events::append(&tx, hearing_id, &crate::store::events::EventActor::System, "evidence_file_restored", &detail, now)?;
+            }
             tx.commit().map_err(StoreError::from)?;
             Ok::<_, AppError>(evidence)
         })
@@ -405,9 +413,10 @@ pub async fn expire(state: &AppState) -> Result<usize, AppError> {
     for id in stale {
         let Some(_writing) = state.evidence.try_write(&id) else { continue };
         let row_id = id.clone();
-        state.store.call(move |conn| store::evidence::delete_upload(conn, &row_id)).await?;
-        state.evidence.files.remove_partial(&id).map_err(internal_io)?;
-        expired += 1;
+        if state.store.call(move |conn| store::evidence::expire_upload(conn, &row_id, before)).await? {
+            state.evidence.files.remove_partial(&id).map_err(internal_io)?;
+            expired += 1;
+        }
     }
     Ok(expired)
 }

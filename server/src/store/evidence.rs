@@ -80,7 +80,17 @@ pub fn delete_upload(conn: &Connection, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Uploads not completed and untouched since `before_ms`.
+/// Forgets an upload if it is still not completed and untouched since
+/// `before_ms` (a chunk or its completion may have come since it was listed
+/// as stale); whether it did.
+pub fn expire_upload(conn: &Connection, id: &str, before_ms: i64) -> Result<bool, StoreError> {
+    let deleted = conn.execute(
+        "DELETE FROM uploads WHERE id = ?1 AND evidence_id IS NULL AND updated_at_ms < ?2",
+        params![id, before_ms],
+    )?;
+    Ok(deleted == 1)
+}
+
 /// Uploads whose every byte arrived but that did not become evidence (a crash cut their completion short).
 pub fn complete_unfinished_uploads(conn: &Connection) -> Result<Vec<UploadRow>, StoreError> {
     let ids: Vec<String> = conn
@@ -90,6 +100,7 @@ pub fn complete_unfinished_uploads(conn: &Connection) -> Result<Vec<UploadRow>, 
     ids.iter().filter_map(|id| upload(conn, id).transpose()).collect()
 }
 
+/// Uploads not completed and untouched since `before_ms`.
 pub fn stale_uploads(conn: &Connection, before_ms: i64) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT id FROM uploads WHERE evidence_id IS NULL AND updated_at_ms < ?1")?;
     let ids = stmt.query_map([before_ms], |r| r.get(0))?.collect::<Result<_, _>>()?;

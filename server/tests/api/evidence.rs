@@ -476,6 +476,37 @@ async fn expired_uploads_and_stray_files_are_cleaned_at_start_up() {
     assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());
 }
 
+/// Expiry lists stale uploads, then forgets them one by one: an upload that a
+/// chunk reached in between is kept, with what it received.
+#[tokio::test]
+async fn an_upload_touched_after_it_was_listed_as_stale_is_kept() {
+    use cloudtrial_server::Clock;
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, started) = court.start(&plaintiff.token, court.hearing.id, &photo, "a.jpg", json!({})).await;
+    let id = started["upload_id"].as_str().unwrap().to_owned();
+    court.chunk(&plaintiff.token, &id, 0, &photo[..1000], &photo[..1000]).await;
+    let listed_before = court.server.clock.now_ms() + 1;
+    let stale = court.server.state().store.call(move |conn| cloudtrial_server::store::evidence::stale_uploads(conn, listed_before)).await.unwrap();
+    assert_eq!(stale, vec![id.clone()]);
+
+    court.server.clock.advance(std::time::Duration::from_secs(2));
+    let (status, body) = court.chunk(&plaintiff.token, &id, 1000, &photo[1000..2000], &photo[1000..2000]).await;
+    assert!(status.is_success(), "{body}");
+    let row = id.clone();
+    let forgotten = court
+        .server
+        .state()
+        .store
+        .call(move |conn| cloudtrial_server::store::evidence::expire_upload(conn, &row, listed_before))
+        .await
+        .unwrap();
+    assert!(!forgotten, "the chunk that came after the listing keeps the upload");
+    let (status, body) = court.server.get(&format!("/api/uploads/{id}"), Some(&plaintiff.token)).await;
+    assert_eq!((status, body["offset"].as_u64()), (StatusCode::OK, Some(2000)));
+}
+
 #[tokio::test]
 async fn a_stored_original_whose_bytes_changed_is_never_served_under_its_hash() {
     let court = Court::new().await;
@@ -514,6 +545,38 @@ async fn a_stored_original_whose_bytes_changed_is_never_served_under_its_hash() 
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     let logged: Vec<_> = events().await.into_iter().filter(|e| e.action == "evidence_file_damaged").collect();
     assert_eq!(logged.len(), 2, "each damage logged once: {logged:?}");
+}
+
+/// The same file submitted again over a stored copy that was damaged
+/// restores it: the new bytes, checked against the hash, replace the damaged
+/// ones, both items serve the original, and the log says so.
+#[tokio::test]
+async fn submitting_the_same_file_again_restores_a_damaged_stored_copy() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (_, done) = court.upload(&plaintiff.token, &photo, "a.jpg", json!({})).await;
+    let first = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let sha = sha256_hex(&photo);
+    let object = court.server.config.data_dir.join("evidence/objects").join(&sha[..2]).join(&sha);
+    let mut damaged = photo.clone();
+    damaged[photo.len() / 2] ^= 0x55;
+    std::fs::write(&object, &damaged).unwrap();
+    let (status, _) = court.server.get(&format!("/api/evidence/{first}/original"), Some(&plaintiff.token)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "the damage is found");
+
+    let (status, done) = court.upload(&plaintiff.token, &photo, "a-again.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let second = done["evidence"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(std::fs::read(&object).unwrap(), photo, "the stored copy is whole again");
+    for id in [&first, &second] {
+        let response = court.server.http.get(court.server.url(&format!("/api/evidence/{id}/original"))).bearer_auth(&plaintiff.token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{id}");
+        assert_eq!(response.bytes().await.unwrap().to_vec(), photo);
+    }
+    let log = court.server.hearing_log(&court.clerk, court.hearing.id).await.entries;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"evidence_file_damaged") && actions.contains(&"evidence_file_restored"), "{actions:?}");
 }
 
 #[tokio::test]
