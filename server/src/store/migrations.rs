@@ -227,7 +227,7 @@ pub const MIGRATIONS: &[&str] = &[
     );
     "#,
     // 7: the hearing log is hash-chained per hearing (entries written before
-    // are chained at start-up), and the court signs checkpoints of it.
+    // are chained by migration 10), and the court signs checkpoints of it.
     r#"
     ALTER TABLE hearing_events ADD COLUMN seq INTEGER;
     ALTER TABLE hearing_events ADD COLUMN prev_hash BLOB;
@@ -312,13 +312,23 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER evidence_marks_never_go BEFORE DELETE ON evidence_marks
         BEGIN SELECT RAISE(ABORT, 'marks are never deleted'); END;
     "#,
+    // 10: an entry is chained as it is written, never later. (Entries from
+    // before version 7 are chained once, when the database reaches this one.)
+    r#"
+    CREATE TRIGGER hearing_events_chained_when_written BEFORE INSERT ON hearing_events WHEN NEW.seq IS NULL
+        BEGIN SELECT RAISE(ABORT, 'hearing log entries are chained when written'); END;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+/// The version from which every hearing log entry is chained as it is written.
+pub const CHAINED_WHEN_WRITTEN: usize = 10;
+
+/// Brings the schema up to date; the version it was at before.
+pub(super) fn run(conn: &mut Connection) -> Result<usize, StoreError> {
     let applied = schema_version(conn)? as usize;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
@@ -327,5 +337,5 @@ pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
         tracing::info!(version = index + 1, "applied database migration");
     }
-    Ok(())
+    Ok(applied)
 }

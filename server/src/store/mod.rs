@@ -52,10 +52,14 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
-        migrations::run(&mut conn)?;
-        let chained = events::chain_unchained(&mut conn)?;
-        if chained > 0 {
-            tracing::info!(chained, "chained hearing log entries written before the log was chained");
+        let before = migrations::run(&mut conn)?;
+        // Once only: an entry that turns up unchained later was not written by
+        // this server, and stays unchained (it never verifies).
+        if before < migrations::CHAINED_WHEN_WRITTEN {
+            let chained = events::chain_unchained(&mut conn)?;
+            if chained > 0 {
+                tracing::info!(chained, "chained hearing log entries written before the log was chained");
+            }
         }
         Ok(Self { conn: Arc::new(Mutex::new(conn)), path: Arc::new(path.to_owned()) })
     }

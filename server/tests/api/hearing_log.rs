@@ -386,7 +386,8 @@ async fn a_log_written_before_the_chain_existed_is_chained_at_start_up() {
     // Back to the schema before the chain: no chain columns, no checkpoints.
     let db = rusqlite::Connection::open(server.config.database_path()).unwrap();
     db.execute_batch(
-        "DROP TRIGGER hearing_events_never_change;
+        "DROP TRIGGER hearing_events_chained_when_written;
+         DROP TRIGGER hearing_events_never_change;
          DROP TRIGGER hearing_events_never_go;
          DROP INDEX hearing_events_chain;
          ALTER TABLE hearing_events DROP COLUMN seq;
@@ -410,4 +411,31 @@ async fn a_log_written_before_the_chain_existed_is_chained_at_start_up() {
         assert_eq!(actions, [(1, "hearing_booked"), (2, "participant_logged_in")]);
         assert_eq!(hearing_log::verify(&log, &key.0).unwrap().entries, 2);
     }
+}
+
+/// An entry written into the database by anyone but the server (without its
+/// place in the chain) is refused by the database itself, and a restart does
+/// not chain one that got in anyway: the exported log fails verification.
+#[tokio::test]
+async fn an_entry_slipped_into_the_database_is_refused_and_never_chained() {
+    let mut server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案7", &[JUDGE, CLERK, PLAINTIFF]).await;
+    server.stop().await;
+    let slip = "INSERT INTO hearing_events (hearing_id, at_ms, actor_kind, actor_id, actor_name, action, detail)
+                VALUES (?1, 0, 'participant', NULL, '张三', 'evidence_withdrawn', '{}')";
+    let db = rusqlite::Connection::open(server.config.database_path()).unwrap();
+    let refused = db.execute(slip, [hearing.id]).unwrap_err();
+    assert!(refused.to_string().contains("chained when written"), "{refused}");
+    // Someone who can also drop the trigger gets the row in, unchained.
+    db.execute_batch("DROP TRIGGER hearing_events_chained_when_written").unwrap();
+    db.execute(slip, [hearing.id]).unwrap();
+    drop(db);
+
+    server.start_again().await;
+    let (_, body) = server.get("/api/records/public-key", None).await;
+    let key = CourtKey::from_base64(body["public_key"].as_str().unwrap()).unwrap();
+    let log = server.hearing_log(&clerk.token, hearing.id).await;
+    assert_eq!(log.entries.last().unwrap().seq, 0, "the slipped-in entry stays unchained");
+    assert!(hearing_log::verify(&log, &key.0).is_err(), "and the log does not verify");
 }
