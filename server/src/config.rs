@@ -33,6 +33,9 @@ pub struct Config {
     pub evidence: EvidenceLimits,
     /// The CJK font of the signed record PDF; found among the system's fonts when unset.
     pub record_font: Option<PathBuf>,
+    /// The court's seal key (see `record::seal`); by default `record-seal.key`
+    /// in the data directory. Keep it out of the database's backups.
+    pub seal_key_file: Option<PathBuf>,
     /// Live speech recognition; `None` runs without it (the panel says so).
     pub speech: Option<crate::speech::SpeechConfig>,
 }
@@ -221,12 +224,17 @@ impl Config {
             media: crate::media::MediaConfig::default(),
             evidence: EvidenceLimits::default(),
             record_font: None,
+            seal_key_file: None,
             speech: None,
         }
     }
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("cloudtrial.db")
+    }
+
+    pub fn seal_key_path(&self) -> PathBuf {
+        self.seal_key_file.clone().unwrap_or_else(|| self.data_dir.join("record-seal.key"))
     }
 
     pub fn download_link(&self, meeting_number: impl std::fmt::Display) -> String {

@@ -87,7 +87,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Arc::new(move |hearing_id, participant_id, opus| service.hear(hearing_id, participant_id, opus))
     });
     let media = media::MediaHandle::start(&config.media, quality_tx, tap).await?;
-    let seal = Arc::new(record::seal::RecordSeal::load(&store)?);
+    let seal = Arc::new(record::seal::RecordSeal::load(&store, &config.seal_key_path())?);
     let evidence = Arc::new(evidence::EvidenceStore::new(
         evidence::EvidenceFiles::open(&config.data_dir)?,
         config.evidence.images.concurrent_decodes,

@@ -82,6 +82,11 @@ struct Cli {
     /// The CJK font (TTF, OTF or TTC) the signed record PDF is set in; found among the system's fonts when unset.
     #[arg(long, env = "CLOUDTRIAL_RECORD_FONT")]
     record_font: Option<PathBuf>,
+    /// The court's seal key, which seals signatures and hearing logs (default:
+    /// record-seal.key in the data directory). Made on first start; keep it
+    /// apart from the database's backups.
+    #[arg(long, env = "CLOUDTRIAL_SEAL_KEY_FILE")]
+    seal_key_file: Option<PathBuf>,
     /// For a trial without an SMS provider only: the outbox (GET /api/sms) keeps
     /// login codes so they can be read. Refused together with --sms-http-url.
     #[arg(long, env = "CLOUDTRIAL_TRIAL_SHOW_LOGIN_CODES")]
@@ -232,6 +237,7 @@ impl Cli {
         config.media.tcp_port = self.media_tcp_port.0;
         config.media.workers = self.media_workers.unwrap_or_else(cloudtrial_server::media::default_workers).max(1);
         config.record_font = self.record_font.clone();
+        config.seal_key_file = self.seal_key_file.clone();
         config.trial_show_login_codes = self.trial_show_login_codes || self.demo;
         config.trusted_proxies = self.trusted_proxy.clone();
         config.speech = self.speech();
