@@ -67,6 +67,12 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             store::settings::get_or_insert(conn, "login_code_secret", || secrets::random_bytes::<32>().to_vec())
         })?
         .into();
+    let derived_files_key: [u8; 32] = store
+        .call_blocking(|conn| {
+            store::settings::get_or_insert(conn, "derived_files_key", || secrets::random_bytes::<32>().to_vec())
+        })?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the stored key of derived evidence files is not 32 bytes"))?;
     let gateway: Arc<dyn SmsGateway> = match &config.sms {
         SmsConfig::Outbox => Arc::new(OutboxGateway),
         SmsConfig::Http { url, bearer_token, template } => Arc::new(
@@ -89,7 +95,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let media = media::MediaHandle::start(&config.media, quality_tx, tap).await?;
     let seal = Arc::new(record::seal::RecordSeal::load(&store, &config.seal_key_path())?);
     let evidence = Arc::new(evidence::EvidenceStore::new(
-        evidence::EvidenceFiles::open(&config.data_dir)?,
+        evidence::EvidenceFiles::open(&config.data_dir, derived_files_key)?,
         config.evidence.images.concurrent_decodes,
     ));
     let rooms = Arc::new(room::RoomRegistry::new(room::RoomServices {

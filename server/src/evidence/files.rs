@@ -7,13 +7,20 @@
 //!
 //! Every file is written under a temporary name, fsynced, renamed into place,
 //! and its directory fsynced, before any database row points at it.
+//!
+//! A derived file has a `.mac` beside it: an HMAC of its name and bytes under
+//! a key kept in the database. A derived file whose MAC does not hold (changed
+//! on disk, or left by a crash before its MAC) reads as missing, and is made
+//! again from the checked original: what parties see is never altered bytes.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
@@ -26,6 +33,8 @@ pub enum Derived {
 #[derive(Clone)]
 pub struct EvidenceFiles {
     root: PathBuf,
+    /// Keys the MACs of derived files.
+    key: [u8; 32],
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -33,12 +42,49 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 impl EvidenceFiles {
-    pub fn open(data_dir: &Path) -> io::Result<Self> {
+    pub fn open(data_dir: &Path, key: [u8; 32]) -> io::Result<Self> {
         let root = data_dir.join("evidence");
         for dir in ["partial", "objects", "derived"] {
             fs::create_dir_all(root.join(dir))?;
         }
-        Ok(Self { root })
+        Ok(Self { root, key })
+    }
+
+    fn mac_path(path: &Path) -> PathBuf {
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".mac");
+        path.with_file_name(name)
+    }
+
+    fn mac_of(&self, path: &Path, bytes: &[u8]) -> Vec<u8> {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(path.file_name().unwrap_or_default().as_encoded_bytes());
+        mac.update(&[0]);
+        mac.update(bytes);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Writes a derived file and then its MAC, each durably.
+    pub fn write_derived(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.write_durably(path, bytes)?;
+        self.write_durably(&Self::mac_path(path), &self.mac_of(path, bytes))
+    }
+
+    /// A derived file's bytes if it is there and its MAC holds; `None` means
+    /// it is to be made (again).
+    pub fn read_derived(&self, path: &Path) -> io::Result<Option<Vec<u8>>> {
+        let read = |path: &Path| match fs::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        };
+        let Some(bytes) = read(path)? else { return Ok(None) };
+        let Some(mac) = read(&Self::mac_path(path))? else { return Ok(None) };
+        if bool::from(mac.ct_eq(&self.mac_of(path, &bytes))) {
+            return Ok(Some(bytes));
+        }
+        tracing::error!(file = %path.display(), "a derived evidence file does not match its MAC; it is made again from the original");
+        Ok(None)
     }
 
     pub fn partial(&self, upload_id: &str) -> PathBuf {
@@ -188,7 +234,7 @@ mod tests {
     #[test]
     fn chunks_append_and_a_stale_tail_is_cut() {
         let dir = tempfile::tempdir().unwrap();
-        let files = EvidenceFiles::open(dir.path()).unwrap();
+        let files = EvidenceFiles::open(dir.path(), [7; 32]).unwrap();
         files.append("u1", 0, b"hello ").unwrap();
         files.append("u1", 6, b"wor").unwrap();
         // A write the database never recorded: the next chunk overwrites it.
@@ -205,7 +251,7 @@ mod tests {
     #[test]
     fn cleaning_removes_orphans_and_temporaries_only() {
         let dir = tempfile::tempdir().unwrap();
-        let files = EvidenceFiles::open(dir.path()).unwrap();
+        let files = EvidenceFiles::open(dir.path(), [7; 32]).unwrap();
         files.append("live", 0, b"a").unwrap();
         files.append("orphan", 0, b"b").unwrap();
         fs::write(files.derived("ab", Derived::Preview).with_extension("tmp"), b"x").unwrap();

@@ -59,18 +59,52 @@ pub async fn check_stored(state: &AppState, evidence: &Evidence) -> Result<(), A
     Ok(())
 }
 
+/// A derived file whose MAC holds, if there is one.
+async fn read_derived(state: &AppState, path: &std::path::Path) -> Result<Option<Vec<u8>>, AppError> {
+    let (files, path) = (state.evidence.files.clone(), path.to_owned());
+    tokio::task::spawn_blocking(move || files.read_derived(&path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("evidence storage: {e}")))
+}
+
+/// An image's preview or thumbnail (made at upload), or made again from the
+/// checked original when it is missing or does not match its MAC.
+pub async fn preview(state: &AppState, evidence: &Evidence, which: Derived) -> Result<Vec<u8>, AppError> {
+    let path = state.evidence.files.derived(&evidence.sha256, which);
+    if let Some(bytes) = read_derived(state, &path).await? {
+        return Ok(bytes);
+    }
+    let turn = state.evidence.decode_turn().await?;
+    if let Some(bytes) = read_derived(state, &path).await? {
+        return Ok(bytes);
+    }
+    let original = original(state, evidence).await?;
+    let (files, limits, sha256) = (state.evidence.files.clone(), state.config.evidence.images, evidence.sha256.clone());
+    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+        let _turn = turn;
+        let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
+        let info = images::photo_info(&original);
+        let derived = images::derive(&original, format, info.orientation, limits)
+            .map_err(|e| AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))?;
+        let storage = |e: std::io::Error| AppError::internal(format!("evidence storage: {e}"));
+        files.write_derived(&files.derived(&sha256, Derived::Preview), &derived.preview).map_err(storage)?;
+        files.write_derived(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail).map_err(storage)?;
+        Ok(if which == Derived::Thumbnail { derived.thumbnail } else { derived.preview })
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
 /// An image's full-resolution copy without metadata, made from the checked
 /// original the first time anyone asks, in turn with the other decodes (a full decode is large).
 pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
     let path = state.evidence.files.derived(&evidence.sha256, Derived::Copy);
-    let read = |path: std::path::PathBuf| async move {
-        tokio::task::spawn_blocking(move || std::fs::read(path).ok()).await.map_err(AppError::internal)
-    };
-    if let Some(bytes) = read(path.clone()).await? {
+    if let Some(bytes) = read_derived(state, &path).await? {
         return Ok(bytes);
     }
     let turn = state.evidence.decode_turn().await?;
-    if let Some(bytes) = read(path.clone()).await? {
+    if let Some(bytes) = read_derived(state, &path).await? {
         return Ok(bytes);
     }
     let original = original(state, evidence).await?;
@@ -81,7 +115,7 @@ pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>
         let info = images::photo_info(&original);
         let copy = images::clean_copy(&original, format, info.orientation, limits)
             .map_err(|e| AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))?;
-        files.write_durably(&path, &copy).map_err(|e| AppError::internal(format!("evidence storage: {e}")))?;
+        files.write_derived(&path, &copy).map_err(|e| AppError::internal(format!("evidence storage: {e}")))?;
         Ok(copy)
     })
     .await

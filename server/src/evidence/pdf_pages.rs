@@ -146,7 +146,7 @@ impl PdfPages {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Vec<u8>, PdfError>>,
     {
-        if let Some(bytes) = read_if_present(path).await? {
+        if let Some(bytes) = read_derived(files, path).await? {
             return Ok(bytes);
         }
         let lock = {
@@ -158,12 +158,12 @@ impl PdfPages {
         };
         let _making = lock.lock().await;
         // Someone else may have made it while this request waited.
-        if let Some(bytes) = read_if_present(path).await? {
+        if let Some(bytes) = read_derived(files, path).await? {
             return Ok(bytes);
         }
         let bytes = make().await?;
         let (files, path, written) = (files.clone(), path.to_owned(), bytes.clone());
-        tokio::task::spawn_blocking(move || files.write_durably(&path, &written))
+        tokio::task::spawn_blocking(move || files.write_derived(&path, &written))
             .await
             .map_err(std::io::Error::other)??;
         Ok(bytes)
@@ -208,12 +208,9 @@ pub fn missing_tools() -> Vec<&'static str> {
         .collect()
 }
 
-async fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, PdfError> {
-    match tokio::fs::read(path).await {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+async fn read_derived(files: &EvidenceFiles, path: &Path) -> Result<Option<Vec<u8>>, PdfError> {
+    let (files, path) = (files.clone(), path.to_owned());
+    Ok(tokio::task::spawn_blocking(move || files.read_derived(&path)).await.map_err(std::io::Error::other)??)
 }
 
 /// `Pages:          12` in `pdfinfo`'s output.
@@ -233,7 +230,7 @@ mod tests {
 
     fn stored(pdf: &[u8]) -> (tempfile::TempDir, EvidenceFiles, String) {
         let dir = tempfile::tempdir().unwrap();
-        let files = EvidenceFiles::open(dir.path()).unwrap();
+        let files = EvidenceFiles::open(dir.path(), [7; 32]).unwrap();
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pdf));
         std::fs::create_dir_all(files.object(&sha).parent().unwrap()).unwrap();
         std::fs::write(files.object(&sha), pdf).unwrap();

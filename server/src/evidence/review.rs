@@ -47,15 +47,14 @@ pub async fn get(state: &AppState, caller: &Caller, public_id: &str) -> Result<(
 /// The file to serve: its bytes and media type.
 pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: Variant) -> Result<(Evidence, Vec<u8>, &'static str), AppError> {
     let (_, evidence, access) = get(state, caller, public_id).await?;
-    let derived = |which| state.evidence.files.derived(&evidence.sha256, which);
     let (bytes, media_type) = match variant {
         Variant::Original => {
             access.check(read_original(&evidence))?;
             (integrity::original(state, &evidence).await?, "")
         }
         Variant::Copy if evidence.has_preview => (integrity::clean_copy(state, &evidence).await?, "image/jpeg"),
-        Variant::Preview if evidence.has_preview => (read(derived(Derived::Preview)).await?, "image/jpeg"),
-        Variant::Thumbnail if evidence.has_preview => (read(derived(Derived::Thumbnail)).await?, "image/jpeg"),
+        Variant::Preview if evidence.has_preview => (integrity::preview(state, &evidence, Derived::Preview).await?, "image/jpeg"),
+        Variant::Thumbnail if evidence.has_preview => (integrity::preview(state, &evidence, Derived::Thumbnail).await?, "image/jpeg"),
         _ => return Err(AppError::not_found()),
     };
     Ok((evidence, bytes, media_type))
@@ -105,7 +104,7 @@ pub async fn annotated(state: &AppState, caller: &Caller, public_id: &str, page:
             if page != 1 {
                 return Err(no_such_page());
             }
-            (read(state.evidence.files.derived(&evidence.sha256, Derived::Preview)).await?, None)
+            (integrity::preview(state, &evidence, Derived::Preview).await?, None)
         }
         _ => return Err(AppError::invalid("只有图片和PDF证据可以圈注，无法导出圈注")),
     };
@@ -136,13 +135,6 @@ pub async fn annotated(state: &AppState, caller: &Caller, public_id: &str, page:
     .await
     .map_err(AppError::internal)??;
     Ok((evidence, png))
-}
-
-async fn read(path: std::path::PathBuf) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))
 }
 
 /// The presiding judge lets every party download an original (a photo with

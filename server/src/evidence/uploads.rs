@@ -362,8 +362,8 @@ async fn photo(state: &AppState, sniffed: sniff::Sniffed, path: PathBuf, sha256:
             Ok(derived) => derived,
             Err(e) => return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))),
         };
-        files.write_durably(&files.derived(&sha256, Derived::Preview), &derived.preview)?;
-        files.write_durably(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail)?;
+        files.write_derived(&files.derived(&sha256, Derived::Preview), &derived.preview)?;
+        files.write_derived(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail)?;
         Ok(Ok(Checked { sniffed, info, derived: Some(derived) }))
     })
     .await

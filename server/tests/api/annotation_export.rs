@@ -197,3 +197,41 @@ async fn the_export_draws_the_judges_marks_over_the_upright_photo_and_says_who_d
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
     assert_eq!(theirs.json(), nothing.json(), "as if it did not exist");
 }
+
+/// What parties see of a piece of evidence besides its original (a photo's
+/// preview, thumbnail and copy without metadata, a PDF's pages) is never
+/// bytes changed on disk: each is checked against the MAC kept when it was
+/// made, and made again from the checked original when it does not match or
+/// has none.
+#[tokio::test]
+async fn pictures_made_from_evidence_that_were_changed_on_disk_are_made_again_not_served() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let photo = submit(&court, &plaintiff.token, &phone_photo(), "借条.jpg", "借条").await;
+    let pdf = submit(&court, &plaintiff.token, &two_page_pdf(), "合同.pdf", "借款合同").await;
+    let views = [
+        (format!("/api/evidence/{}/preview", photo.id), format!("{}.preview.jpg", photo.sha256)),
+        (format!("/api/evidence/{}/thumbnail", photo.id), format!("{}.thumb.jpg", photo.sha256)),
+        (format!("/api/evidence/{}/copy", photo.id), format!("{}.copy.jpg", photo.sha256)),
+        (format!("/api/evidence/{}/pages/1", pdf.id), format!("{}.page-1.png", pdf.sha256)),
+    ];
+    let derived = court.server.config.data_dir.join("evidence/derived");
+    for (path, file) in &views {
+        let first = fetch(&court, path, &defendant.token).await;
+        assert_eq!(first.status, StatusCode::OK, "{path}");
+        // Changed on disk: a picture of something else, with no MAC to match.
+        let mut changed = first.bytes.clone();
+        let middle = changed.len() / 2;
+        changed[middle] ^= 0xff;
+        std::fs::write(derived.join(file), &changed).unwrap();
+        let again = fetch(&court, path, &defendant.token).await;
+        assert_eq!(again.status, StatusCode::OK, "{path}");
+        assert_eq!(again.bytes, first.bytes, "{path}: made again from the original, not the changed file");
+        assert_eq!(std::fs::read(derived.join(file)).unwrap(), first.bytes, "{path}: and put back on disk");
+        // One left without its MAC (by a crash, or an older version) is made again too.
+        std::fs::remove_file(derived.join(format!("{file}.mac"))).unwrap();
+        std::fs::write(derived.join(file), &changed).unwrap();
+        assert_eq!(fetch(&court, path, &defendant.token).await.bytes, first.bytes, "{path}: without a MAC");
+    }
+}
