@@ -182,7 +182,12 @@ pub async fn serve(
     let limits = &state.config.limits;
     let listener = connections::CappedListener::new(listener, limits.connections_per_client, state.config.trusted_proxies.clone());
     let (header_timeout, shutdown_grace) = (limits.request_header_timeout, limits.shutdown_grace);
+    let rooms = state.rooms.clone();
     connections::serve(listener, app(state), header_timeout, shutdown_grace, shutdown).await;
+    // The listener does not wait for room connections (upgraded ones): the rooms log who was still there.
+    if tokio::time::timeout(shutdown_grace, rooms.close_all()).await.is_err() {
+        tracing::warn!("the rooms did not all close in time");
+    }
     housekeeping.abort();
     media.stop();
     Ok(())

@@ -65,6 +65,8 @@ pub enum RoomInput {
     Speech { utterance: Utterance },
     /// 圈注: a request, a preview, a mark or its removal.
     Annotation { participant_id: i64, connection: u64, input: AnnotationInput },
+    /// The server is stopping: everyone still connected leaves, in the log too.
+    Close { done: oneshot::Sender<()> },
 }
 
 struct Connection {
@@ -220,6 +222,9 @@ impl Room {
                     }
             }
             RoomInput::Leave { participant_id, connection } => self.leave(participant_id, connection).await,
+            RoomInput::Command { participant_id, connection, .. } if !self.is_current(participant_id, connection) => {
+                tracing::info!(hearing_id = self.hearing_id, participant_id, "a command from a replaced connection is ignored");
+            }
             RoomInput::Command { participant_id, connection, request_id, command } => {
                 let error = self.command(participant_id, command).await.err();
                 if let Some(error) = &error {
@@ -237,9 +242,20 @@ impl Room {
                 self.broadcast_message(ServerMessage::Speech { utterance });
             }
             RoomInput::Annotation { participant_id, connection, input } => {
-                if self.member(participant_id).and_then(|m| m.connection.as_ref()).is_some_and(|c| c.id == connection) {
+                if self.is_current(participant_id, connection) {
                     self.annotation(participant_id, connection, input).await;
                 }
+            }
+            RoomInput::Close { done } => {
+                let connected: Vec<i64> =
+                    self.members.iter().filter(|m| m.connection.is_some()).map(|m| m.record.id).collect();
+                for participant_id in connected {
+                    if let Some(connection) = self.member_mut(participant_id).and_then(|m| m.connection.take()) {
+                        connection.kick.notify_one();
+                    }
+                    self.log(self.actor(participant_id), "participant_left", json!({"server_stopping": true})).await;
+                }
+                let _ = done.send(());
             }
             RoomInput::Reload => {
                 if let Err(e) = self.reload().await {
@@ -342,6 +358,11 @@ impl Room {
         member.connection = None;
         self.log(self.actor(participant_id), "participant_left", json!({})).await;
         self.changed(Some(RoomNotice::Left { participant_id }));
+    }
+
+    /// Whether `connection` is the participant's current one (not replaced, not dropped).
+    fn is_current(&self, participant_id: i64, connection: u64) -> bool {
+        self.member(participant_id).and_then(|m| m.connection.as_ref()).is_some_and(|c| c.id == connection)
     }
 
     /// A dropped connection is a departure like any other: the log and the

@@ -156,6 +156,25 @@ impl RoomRegistry {
         self.send_if_live(hearing_id, RoomInput::Reload).await;
     }
 
+    /// The server is stopping: every live room logs the departure of everyone
+    /// still connected. Returns once all have.
+    pub async fn close_all(&self) {
+        let senders: Vec<_> = {
+            let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+            rooms.values().map(|(_, s)| s.clone()).collect()
+        };
+        let mut closing = Vec::new();
+        for sender in senders {
+            let (done, closed) = oneshot::channel();
+            if sender.send(RoomInput::Close { done }).await.is_ok() {
+                closing.push(closed);
+            }
+        }
+        for closed in closing {
+            let _ = closed.await;
+        }
+    }
+
     async fn send_if_live(&self, hearing_id: i64, input: RoomInput) {
         let sender = {
             let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());

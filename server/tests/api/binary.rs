@@ -87,3 +87,72 @@ fn demo_start_prints_logins_serves_and_stops_cleanly_on_sigterm() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&rerun.stdout).lines().count(), 3, "judge, clerk, admin");
 }
+
+/// A server stopped by SIGTERM while people are in a hearing room logs their
+/// departure before it exits, so 庭审记录 does not leave them in the room.
+#[tokio::test]
+async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
+    use futures_util::{SinkExt, StreamExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--demo", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "server exited early: {printed}");
+        printed.push_str(&line);
+        if let Some(addr) = line.trim().strip_prefix("Cloud Trial server listening on http://") {
+            break addr.to_owned();
+        }
+    };
+    let number = printed.split("Meeting number (会议号): ").nth(1).unwrap()[..8].to_owned();
+    cloudtrial_server::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("http://{addr}{path}");
+    let post = |path: &str, body: serde_json::Value| {
+        let request = http.post(url(path)).json(&body);
+        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let clerk = post("/api/staff/login", serde_json::json!({"username": "clerk", "password": "demo1234"})).await;
+    post("/api/login/code", serde_json::json!({"meeting_number": number, "mobile": "13800000001"})).await;
+    let outbox: serde_json::Value = http
+        .get(url("/api/sms?mobile=13800000001"))
+        .bearer_auth(clerk["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = outbox.as_array().unwrap().iter().find(|m| m["kind"] == "login_code").unwrap()["text"].as_str().unwrap().to_owned();
+    let code: String = text.split('：').nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    let session = post(
+        "/api/login/verify",
+        serde_json::json!({"meeting_number": number, "mobile": "13800000001", "code": code, "device": "android"}),
+    )
+    .await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/room")).await.unwrap();
+    let hello = serde_json::json!({"type": "hello", "token": session["token"], "protocol_version": 1, "device": "android"});
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(hello.to_string().into())).await.unwrap();
+    let welcome = ws.next().await.unwrap().unwrap().into_text().unwrap();
+    assert!(welcome.contains("\"welcome\""), "{welcome}");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let db = rusqlite::Connection::open(dir.path().join("cloudtrial.db")).unwrap();
+    let count = |action: &str| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM hearing_events WHERE action = ?1 AND actor_name = '张三'", [action], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((count("participant_joined"), count("participant_left")), (1, 1));
+    drop(ws);
+}
