@@ -246,6 +246,10 @@ pub struct Hearing {
     pub status: HearingStatus,
     pub participants: Vec<ParticipantRecord>,
     pub created_at_ms: TimestampMs,
+    /// The staff account that booked it: with the accounts linked to its court
+    /// seats, the one that may change, cancel and re-notify it.
+    #[serde(default)]
+    pub booked_by: Option<i64>,
 }
 
 /// Which hearings a staff list shows.

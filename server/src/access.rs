@@ -219,7 +219,7 @@ impl HearingAccess {
                     .call(move |conn| {
                         let status = store::room::status(conn, hearing_id)?;
                         let linked = store::hearings::participant_for_staff(conn, hearing_id, staff_id)?;
-                        let booked = store::hearings::booked_by(conn, hearing_id)? == Some(staff_id);
+                        let booked = store::hearings::get(conn, hearing_id)?.and_then(|h| h.booked_by) == Some(staff_id);
                         Ok::<_, AppError>((status, linked, booked))
                     })
                     .await?;

@@ -365,6 +365,34 @@ test('the console lists what the latest search found, even when an earlier list 
   }
 });
 
+test('取消庭审 and 重发通知 are offered only to staff who booked the hearing or sit in it, as the server allows', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const admin = (await court.api('POST', '/api/staff/login', { username: 'admin', password: 'demo1234' })).token;
+    await court.api('POST', '/api/staff', { username: 'judge2', name: '赵法官', role: 'judge', password: 'another good one' }, admin);
+    const [hearing] = await court.api('GET', '/api/hearings?filter=all', undefined, court.clerk);
+    for (const [username, password, manages] of [['judge', 'demo1234', true], ['judge2', 'another good one', false]]) {
+      const page = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+      await page.goto(`${court.url}/#/console`);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', password);
+      await page.click('button[name=login]');
+      await page.waitForSelector('tbody tr');
+      await page.goto(`${court.url}/#/console/hearing/${hearing.id}`);
+      await page.waitForSelector('#meeting-number');
+      assert.equal(await page.locator('button[name=cancel-hearing]').count(), manages ? 1 : 0, username);
+      assert.equal(await page.locator('button[name=resend]').count(), manages ? hearing.participants.length : 0, username);
+      assert.equal(await page.locator('button[name=enter]').count(), manages ? 1 : 0, `${username}: enters only a hearing they sit in`);
+    }
+    const judge2 = (await court.api('POST', '/api/staff/login', { username: 'judge2', password: 'another good one' })).token;
+    await assert.rejects(court.api('POST', `/api/hearings/${hearing.id}/cancel`, {}, judge2), /403/);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
 test('after 闭庭 a party with nothing to sign is told so at login; the landing page offers what is configured, and the phone\'s way on a phone', async () => {
   const court = await startServer();
   const chrome = await browser();

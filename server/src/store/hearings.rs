@@ -222,7 +222,7 @@ pub fn participant_of_closed_hearing(
 }
 
 const HEARING_COLUMNS: &str =
-    "id, meeting_number, case_number, case_title, courtroom, scheduled_at, status, created_at_ms";
+    "id, meeting_number, case_number, case_title, courtroom, scheduled_at, status, created_at_ms, booked_by";
 
 fn hearing_from_row(row: &Row<'_>) -> rusqlite::Result<Hearing> {
     let meeting_number: String = row.get(1)?;
@@ -237,12 +237,8 @@ fn hearing_from_row(row: &Row<'_>) -> rusqlite::Result<Hearing> {
         status: parse_status(&row.get::<_, String>(6)?)?,
         participants: Vec::new(),
         created_at_ms: row.get(7)?,
+        booked_by: row.get(8)?,
     })
-}
-
-/// The staff account that booked the hearing, if it was booked by one.
-pub fn booked_by(conn: &Connection, id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row("SELECT booked_by FROM hearings WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Hearing>, StoreError> {

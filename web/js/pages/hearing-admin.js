@@ -69,6 +69,8 @@ class HearingAdminPage extends HTMLElement {
       const events = log.entries;
       const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
       const over = hearing.status === 'closed' || hearing.status === 'cancelled';
+      // The server's rule (access::ManageHearing): who booked it, or sits in it for the court.
+      const manages = Boolean(mine) || hearing.booked_by === session.staff.id;
       const resend = async (/** @type {number} */ participantId) => {
         try {
           await api('POST', path(PATHS.hearingNotice, id, participantId), { token });
@@ -106,7 +108,7 @@ class HearingAdminPage extends HTMLElement {
           h('a', { class: 'button', href: '#/console' }, '返回列表'),
           hearing.status === 'cancelled' ? null : h('a', { class: 'button', href: `#/console/hearing/${id}/record`, name: 'record' }, '庭审笔录'),
           mine && !over ? h('button', { type: 'button', class: 'primary', name: 'enter', onclick: enter }, `以${ROLE_LABELS[mine.role]}身份进入庭审`) : null,
-          hearing.status === 'scheduled' ? h('button', { type: 'button', class: 'danger', onclick: cancel }, '取消庭审') : null),
+          manages && hearing.status === 'scheduled' ? h('button', { type: 'button', class: 'danger', name: 'cancel-hearing', onclick: cancel }, '取消庭审') : null),
         h('h2', {}, '参与人'),
         h('table', { class: 'participants' },
           h('thead', {}, h('tr', {}, ['角色', '姓名', '手机号', ''].map((t) => h('th', {}, t)))),
@@ -114,7 +116,7 @@ class HearingAdminPage extends HTMLElement {
             h('td', {}, ROLE_LABELS[p.role]),
             h('td', {}, p.name),
             h('td', { class: 'mono' }, p.mobile),
-            h('td', {}, over ? '' : h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, '重发通知')))))),
+            h('td', {}, over || !manages ? '' : h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, '重发通知')))))),
         h('h2', {}, '短信'),
         h('ul', { class: 'sms' }, sms.map((/** @type {any} */ m) => h('li', { class: `sms-item ${m.status}` },
           h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KIND_LABELS[m.kind] ?? m.kind}　${m.mobile}　${SMS_STATUS_LABELS[m.status] ?? m.status}`),
