@@ -21,6 +21,7 @@ use crate::store::{self, events::EventActor, sessions::SessionOwner};
 pub struct StaffCaller {
     pub account: StaffAccount,
     pub token_hash: Vec<u8>,
+    pub expires_at_ms: i64,
 }
 
 impl StaffCaller {
@@ -93,7 +94,7 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, AppError> 
                 SessionOwner::Staff { staff_id } => {
                     let account =
                         store::staff::by_id(conn, staff_id)?.ok_or(AppError::new(ErrorCode::SessionExpired))?;
-                    Ok(Caller::Staff(StaffCaller { account, token_hash }))
+                    Ok(Caller::Staff(StaffCaller { account, token_hash, expires_at_ms: row.expires_at_ms }))
                 }
                 SessionOwner::Participant { participant_id, hearing_id } => {
                     let (role, name) = store::sessions::participant_identity(conn, participant_id)?

@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cloudtrial_protocol::api::{
-    BookHearingRequest, Hearing, HearingDetails, HearingListQuery, ParticipantSession, ParticipantRecord,
+    BookHearingRequest, DeviceKind, Hearing, HearingDetails, HearingListQuery, ParticipantSession, ParticipantRecord,
     UpdateHearingRequest,
 };
 use cloudtrial_protocol::ErrorCode;
@@ -134,13 +134,18 @@ async fn events(
 async fn enter(
     State(state): State<AppState>,
     caller: StaffCaller,
+    headers: axum::http::HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ParticipantSession>, AppError> {
     caller.require(StaffAction::EnterHearing)?;
     let now = state.clock.now_ms();
     let token = secrets::new_token();
     let token_hash = secrets::token_hash(&token);
-    let expires_at_ms = now + state.config.limits.staff_session_ttl.as_millis() as i64;
+    // The room session ends with the console session it is entered from.
+    let expires_at_ms = (now + state.config.limits.staff_session_ttl.as_millis() as i64).min(caller.expires_at_ms);
+    let staff_token_hash = caller.token_hash.clone();
+    let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let device = DeviceKind::of_browser(user_agent);
     let staff_id = caller.account.id;
     let actor = caller.actor();
     state
@@ -154,8 +159,9 @@ async fn enter(
                 return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束或已取消"));
             }
             let owner = SessionOwner::Participant { participant_id: participant.id, hearing_id: id };
-            store::sessions::insert(&tx, &token_hash, &owner, Some("pc_browser"), now, expires_at_ms)?;
-            store::events::append(&tx, id, &actor, "staff_entered", &json!({"participant_id": participant.id}), now)?;
+            store::sessions::insert(&tx, &token_hash, &owner, Some(device.as_str()), now, expires_at_ms)?;
+            store::sessions::set_entered_from(&tx, &token_hash, &staff_token_hash)?;
+            store::events::append(&tx, id, &actor, "staff_entered", &json!({"participant_id": participant.id, "device": device}), now)?;
             tx.commit().map_err(StoreError::from)?;
             Ok(ParticipantSession {
                 token,

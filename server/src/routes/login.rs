@@ -47,9 +47,10 @@ async fn staff_login(
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<axum::http::StatusCode, AppError> {
     let hash = caller.token_hash().to_vec();
     let now = state.clock.now_ms();
-    let revoked = hash.clone();
-    state.store.call(move |conn| store::sessions::revoke(conn, &revoked, now)).await?;
-    // Nobody listening is fine: no room connection used this session.
-    let _ = state.ended_sessions.send(hash.into());
+    let revoked = state.store.call(move |conn| store::sessions::revoke(conn, &hash, now)).await?;
+    // With it end the room sessions entered from it; nobody listening is fine: no room connection used them.
+    for hash in revoked {
+        let _ = state.ended_sessions.send(hash.into());
+    }
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

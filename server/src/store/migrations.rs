@@ -318,6 +318,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER hearing_events_chained_when_written BEFORE INSERT ON hearing_events WHEN NEW.seq IS NULL
         BEGIN SELECT RAISE(ABORT, 'hearing log entries are chained when written'); END;
     "#,
+    // 11: a judge's or clerk's room session remembers the console session it
+    // was entered from, and ends with it.
+    r#"
+    ALTER TABLE sessions ADD COLUMN entered_from BLOB;
+    CREATE INDEX sessions_entered_from ON sessions(entered_from);
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

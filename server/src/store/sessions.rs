@@ -63,11 +63,20 @@ pub fn find(conn: &Connection, token_hash: &[u8]) -> Result<Option<SessionRow>, 
         .optional()?)
 }
 
-pub fn revoke(conn: &Connection, token_hash: &[u8], now_ms: i64) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE sessions SET revoked_at_ms = ?2 WHERE token_hash = ?1 AND revoked_at_ms IS NULL",
-        params![token_hash, now_ms],
+/// Revokes a session and the room sessions entered from it; the token hashes revoked.
+pub fn revoke(conn: &Connection, token_hash: &[u8], now_ms: i64) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "UPDATE sessions SET revoked_at_ms = ?2
+         WHERE (token_hash = ?1 OR entered_from = ?1) AND revoked_at_ms IS NULL
+         RETURNING token_hash",
     )?;
+    let revoked = stmt.query_map(params![token_hash, now_ms], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(revoked)
+}
+
+/// Remembers the console session a room session was entered from, so it ends with it.
+pub fn set_entered_from(conn: &Connection, token_hash: &[u8], staff_token_hash: &[u8]) -> Result<(), StoreError> {
+    conn.execute("UPDATE sessions SET entered_from = ?2 WHERE token_hash = ?1", params![token_hash, staff_token_hash])?;
     Ok(())
 }
 

@@ -386,7 +386,9 @@ async fn a_log_written_before_the_chain_existed_is_chained_at_start_up() {
     // Back to the schema before the chain: no chain columns, no checkpoints.
     let db = rusqlite::Connection::open(server.config.database_path()).unwrap();
     db.execute_batch(
-        "DROP TRIGGER hearing_events_chained_when_written;
+        "DROP INDEX sessions_entered_from;
+         ALTER TABLE sessions DROP COLUMN entered_from;
+         DROP TRIGGER hearing_events_chained_when_written;
          DROP TRIGGER hearing_events_never_change;
          DROP TRIGGER hearing_events_never_go;
          DROP INDEX hearing_events_chain;

@@ -519,3 +519,46 @@ async fn every_departure_is_in_the_hearing_log_even_when_two_leave_at_once() {
         assert_eq!(count(&entries, "participant_joined", name), rounds, "{name}");
     }
 }
+
+/// A judge enters the room from the console: that room session is bound to
+/// the console login. Logging out of the console ends it (and its room
+/// connection), so a court PC left logged out cannot be used to sit as the
+/// judge; the device entered from is the one recorded.
+#[tokio::test]
+async fn logging_out_of_the_console_ends_the_room_session_entered_from_it() {
+    let server = TestServer::start().await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let mut booking = server.booking("案1", &[JUDGE, CLERK, PLAINTIFF]);
+    booking["participants"][0]["staff_id"] = json!(judge.account.id);
+    let (_, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    let hearing: Hearing = serde_json::from_value(body).unwrap();
+    let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    let response = server
+        .http
+        .post(server.url(&format!("/api/hearings/{}/enter", hearing.id)))
+        .bearer_auth(&judge.token)
+        .header("user-agent", phone)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let entered: ParticipantSession = response.json().await.unwrap();
+    let (mut judge_room, _) = RawClient::join(&server, &entered.token).await;
+    let log = server.hearing_log(&clerk.token, hearing.id).await;
+    let entry = log.entries.iter().find(|e| e.action == "staff_entered").unwrap();
+    assert_eq!(entry.detail["device"], "phone_browser");
+
+    let (status, _) = server.post("/api/session/logout", Some(&judge.token), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ended = judge_room
+        .until("the end of the room connection", |m| match m {
+            ServerMessage::Ended { reason } => Some(reason),
+            _ => None,
+        })
+        .await;
+    assert_eq!(ended, "登录已失效，请重新登录");
+    let (status, body) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&entered.token)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_expired")));
+}

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
-import { setStaffSession, staffSession } from '../session.js';
+import { setParticipantSession, setStaffSession, staffSession } from '../session.js';
 import { PATHS } from '../protocol.js';
 
 const FILTERS = /** @type {const} */ ([
@@ -27,7 +27,9 @@ export function consoleHeader(/** @type {string} */ title) {
         class: 'link', type: 'button',
         onclick: async () => {
           if (session) await api('POST', PATHS.logout, { token: session.token }).catch(() => {});
+          // The server ends the room session entered from this login too.
           setStaffSession(null);
+          setParticipantSession(null);
           go('#/console');
         },
       }, '退出')),
