@@ -65,41 +65,36 @@ async fn read_derived(state: &AppState, path: &std::path::Path) -> Result<Option
     tokio::task::spawn_blocking(move || files.read_derived(&path))
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("evidence storage: {e}")))
+        .map_err(storage)
 }
 
-/// An image's preview or thumbnail (made at upload), or made again from the
-/// checked original when it is missing or does not match its MAC.
-pub async fn preview(state: &AppState, evidence: &Evidence, which: Derived) -> Result<Vec<u8>, AppError> {
-    let path = state.evidence.files.derived(&evidence.sha256, which);
-    if let Some(bytes) = read_derived(state, &path).await? {
-        return Ok(bytes);
-    }
-    let turn = state.evidence.decode_turn().await?;
-    if let Some(bytes) = read_derived(state, &path).await? {
-        return Ok(bytes);
-    }
-    let original = original(state, evidence).await?;
-    let (files, limits, sha256) = (state.evidence.files.clone(), state.config.evidence.images, evidence.sha256.clone());
-    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-        let _turn = turn;
-        let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
-        let info = images::photo_info(&original);
-        let derived = images::derive(&original, format, info.orientation, limits)
-            .map_err(|e| AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))?;
-        let storage = |e: std::io::Error| AppError::internal(format!("evidence storage: {e}"));
-        files.write_derived(&files.derived(&sha256, Derived::Preview), &derived.preview).map_err(storage)?;
-        files.write_derived(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail).map_err(storage)?;
-        Ok(if which == Derived::Thumbnail { derived.thumbnail } else { derived.preview })
-    })
-    .await
-    .map_err(AppError::internal)?
+/// One picture made from an image's original: its format, its EXIF
+/// orientation and the decoding limits, and where derived files go.
+struct Source<'a> {
+    original: &'a [u8],
+    format: sniff::ImageFormat,
+    orientation: Option<u32>,
+    limits: images::ImageLimits,
+    files: &'a super::EvidenceFiles,
 }
 
-/// An image's full-resolution copy without metadata, made from the checked
-/// original the first time anyone asks, in turn with the other decodes (a full decode is large).
-pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
-    let path = state.evidence.files.derived(&evidence.sha256, Derived::Copy);
+fn storage(e: std::io::Error) -> AppError {
+    AppError::internal(format!("evidence storage: {e}"))
+}
+
+fn unsupported(e: images::ImageError) -> AppError {
+    AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string())
+}
+
+/// The derived file at `path` if its MAC holds; otherwise `make` makes it
+/// from the checked original, in turn with the other decodes (a full decode
+/// is large), and keeps it.
+async fn from_original(
+    state: &AppState,
+    evidence: &Evidence,
+    path: std::path::PathBuf,
+    make: impl FnOnce(Source<'_>) -> Result<Vec<u8>, AppError> + Send + 'static,
+) -> Result<Vec<u8>, AppError> {
     if let Some(bytes) = read_derived(state, &path).await? {
         return Ok(bytes);
     }
@@ -109,17 +104,40 @@ pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>
     }
     let original = original(state, evidence).await?;
     let (files, limits) = (state.evidence.files.clone(), state.config.evidence.images);
-    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || {
         let _turn = turn;
         let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
-        let info = images::photo_info(&original);
-        let copy = images::clean_copy(&original, format, info.orientation, limits)
-            .map_err(|e| AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))?;
-        files.write_derived(&path, &copy).map_err(|e| AppError::internal(format!("evidence storage: {e}")))?;
-        Ok(copy)
+        let orientation = images::photo_info(&original).orientation;
+        make(Source { original: &original, format, orientation, limits, files: &files })
     })
     .await
     .map_err(AppError::internal)?
+}
+
+/// An image's preview or thumbnail (made at upload), or made again from the
+/// checked original when it is missing or does not match its MAC.
+pub async fn preview(state: &AppState, evidence: &Evidence, which: Derived) -> Result<Vec<u8>, AppError> {
+    let sha256 = evidence.sha256.clone();
+    from_original(state, evidence, state.evidence.files.derived(&sha256, which), move |source| {
+        let derived = images::derive(source.original, source.format, source.orientation, source.limits).map_err(unsupported)?;
+        let files = source.files;
+        files.write_derived(&files.derived(&sha256, Derived::Preview), &derived.preview).map_err(storage)?;
+        files.write_derived(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail).map_err(storage)?;
+        Ok(if which == Derived::Thumbnail { derived.thumbnail } else { derived.preview })
+    })
+    .await
+}
+
+/// An image's full-resolution copy without metadata, made from the checked
+/// original the first time anyone asks.
+pub async fn clean_copy(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
+    let path = state.evidence.files.derived(&evidence.sha256, Derived::Copy);
+    from_original(state, evidence, path.clone(), move |source| {
+        let copy = images::clean_copy(source.original, source.format, source.orientation, source.limits).map_err(unsupported)?;
+        source.files.write_derived(&path, &copy).map_err(storage)?;
+        Ok(copy)
+    })
+    .await
 }
 
 /// Hashes every stored original again; returns how many no longer match.

@@ -94,49 +94,14 @@ fn demo_start_prints_logins_serves_and_stops_cleanly_on_sigterm() {
 async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
     use futures_util::{SinkExt, StreamExt};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--demo", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "server exited early: {printed}");
-        printed.push_str(&line);
-        if let Some(addr) = line.trim().strip_prefix("Cloud Trial server listening on http://") {
-            break addr.to_owned();
-        }
-    };
-    let number = printed.split("Meeting number (会议号): ").nth(1).unwrap()[..8].to_owned();
+    let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
     cloudtrial_server::install_crypto_provider();
     let http = reqwest::Client::new();
-    let url = |path: &str| format!("http://{addr}{path}");
-    let post = |path: &str, body: serde_json::Value| {
-        let request = http.post(url(path)).json(&body);
-        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
-    };
-    let clerk = post("/api/staff/login", serde_json::json!({"username": "clerk", "password": "demo1234"})).await;
-    post("/api/login/code", serde_json::json!({"meeting_number": number, "mobile": "13800000001"})).await;
-    let outbox: serde_json::Value = http
-        .get(url("/api/sms?mobile=13800000001"))
-        .bearer_auth(clerk["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let text = outbox.as_array().unwrap().iter().find(|m| m["kind"] == "login_code").unwrap()["text"].as_str().unwrap().to_owned();
-    let code: String = text.split('：').nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
-    let session = post(
-        "/api/login/verify",
-        serde_json::json!({"meeting_number": number, "mobile": "13800000001", "code": code, "device": "android"}),
-    )
-    .await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/room")).await.unwrap();
+    let code = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
+    let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "device": "android"});
+    let session: serde_json::Value =
+        http.post(format!("{url}/api/login/verify")).json(&verify).send().await.unwrap().json().await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/room", url.replace("http://", "ws://"))).await.unwrap();
     let hello = serde_json::json!({"type": "hello", "token": session["token"], "protocol_version": 1, "device": "android"});
     ws.send(tokio_tungstenite::tungstenite::Message::Text(hello.to_string().into())).await.unwrap();
     let welcome = ws.next().await.unwrap().unwrap().into_text().unwrap();

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cloudtrial-server");
 
-fn start(data: &Path, listen: &str) -> (Child, String, String) {
+pub(crate) fn start(data: &Path, listen: &str) -> (Child, String, String) {
     start_crashing_at(data, listen, None)
 }
 
@@ -43,7 +43,7 @@ fn start_crashing_at(data: &Path, listen: &str, point: Option<&str>) -> (Child, 
     }
 }
 
-async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobile: &str) -> String {
+pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobile: &str) -> String {
     let staff: Value = http
         .post(format!("{url}/api/staff/login"))
         .json(&json!({"username": "clerk", "password": "demo1234"}))

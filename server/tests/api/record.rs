@@ -84,6 +84,22 @@ impl Court {
         self.server.post(&self.path("/signing"), Some(&self.clerk.token), &json!({"version": version})).await
     }
 
+    /// The record saved as version 1, the hearing held and closed, and signing started on it.
+    async fn signing(&self, content: &RecordContent) -> (RecordVersion, SigningRound) {
+        let version = self.save(None, content).await;
+        self.hold_and_close().await;
+        let (status, body) = self.start_signing(version.version).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (version, serde_json::from_value(body).unwrap())
+    }
+
+    /// A party signs the round with a drawn signature.
+    async fn sign(&self, token: &str, round: &SigningRound, version: &RecordVersion, seed: u32) {
+        let body = json!({"round_id": round.id, "version_sha256": version.sha256, "image_png": b64(&drawn_signature(seed))});
+        let (status, body) = self.server.post(&self.path("/signatures"), Some(token), &body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
     async fn events(&self) -> Vec<String> {
         let log = self.server.hearing_log(&self.clerk.token, self.hearing.id).await;
         log.entries.into_iter().map(|e| e.action).collect()
@@ -617,13 +633,8 @@ async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_
 async fn a_signature_the_court_did_not_seal_signs_nobody() {
     let court = Court::new().await;
     let plaintiff = court.session(PLAINTIFF).await;
-    let v1 = court.save(None, &record(&[("审判长", "现在开庭。")])).await;
-    court.hold_and_close().await;
-    let (_, body) = court.start_signing(1).await;
-    let round: SigningRound = serde_json::from_value(body).unwrap();
-    let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(1))});
-    let (status, body) = court.server.post(&court.path("/signatures"), Some(&plaintiff.token), &body).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let (v1, round) = court.signing(&record(&[("审判长", "现在开庭。")])).await;
+    court.sign(&plaintiff.token, &round, &v1, 1).await;
 
     // The plaintiff's signature, copied as the defendant's with an unsealed payload.
     let defendant = court.id(DEFENDANT);
@@ -666,15 +677,9 @@ async fn a_signature_the_court_did_not_seal_signs_nobody() {
 #[tokio::test]
 async fn a_signed_record_changed_afterwards_says_it_was_superseded() {
     let court = Court::new().await;
-    let v1 = court.save(None, &record(&[("审判长", "原告请求被告偿还借款两万元。")])).await;
-    court.hold_and_close().await;
-    let (_, body) = court.start_signing(1).await;
-    let round: SigningRound = serde_json::from_value(body).unwrap();
+    let (v1, round) = court.signing(&record(&[("审判长", "原告请求被告偿还借款两万元。")])).await;
     for (party, seed) in [(PLAINTIFF, 1), (DEFENDANT, 2)] {
-        let session = court.session(party).await;
-        let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(seed))});
-        let (status, body) = court.server.post(&court.path("/signatures"), Some(&session.token), &body).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        court.sign(&court.session(party).await.token, &round, &v1, seed).await;
     }
     let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
     assert_eq!(response.headers()["x-record-complete"], "true");

@@ -149,6 +149,15 @@ impl RawClient {
         }
     }
 
+    /// The reason of the `ended` message that closes the connection.
+    pub async fn until_ended(&mut self) -> String {
+        self.until("the end of the connection", |m| match m {
+            ServerMessage::Ended { reason } => Some(reason),
+            _ => None,
+        })
+        .await
+    }
+
     /// The next `error` message's code.
     pub async fn next_error(&mut self) -> String {
         loop {
@@ -465,13 +474,7 @@ async fn a_logout_or_an_expired_login_ends_the_room_connection() {
 
     let (status, _) = room.server.post("/api/session/logout", Some(&plaintiff.token), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let ended = plaintiff_room
-        .until("the end of the logged-out connection", |m| match m {
-            ServerMessage::Ended { reason } => Some(reason),
-            _ => None,
-        })
-        .await;
-    assert_eq!(ended, "登录已失效，请重新登录");
+    assert_eq!(plaintiff_room.until_ended().await, "登录已失效，请重新登录");
     assert!(plaintiff_room.next().await.is_none(), "the socket closes");
 
     // The judge's room stays, and commands work in it until the login runs out.
@@ -552,13 +555,7 @@ async fn logging_out_of_the_console_ends_the_room_session_entered_from_it() {
 
     let (status, _) = server.post("/api/session/logout", Some(&judge.token), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let ended = judge_room
-        .until("the end of the room connection", |m| match m {
-            ServerMessage::Ended { reason } => Some(reason),
-            _ => None,
-        })
-        .await;
-    assert_eq!(ended, "登录已失效，请重新登录");
+    assert_eq!(judge_room.until_ended().await, "登录已失效，请重新登录");
     let (status, body) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&entered.token)).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_expired")));
 }
