@@ -380,8 +380,9 @@ impl Room {
     async fn command(&mut self, judge_id: i64, command: JudgeCommand) -> Result<(), AppError> {
         let judge = self.member(judge_id).ok_or_else(AppError::forbidden)?;
         access::decide(&self.facts(&judge.record), Action::CommandRoom)?;
-        let next = rules::next_status(self.status, &command)?;
         let records: Vec<RoomMember> = self.members.iter().map(|m| m.record.clone()).collect();
+        rules::check_presides(&records, judge_id)?;
+        let next = rules::next_status(self.status, &command)?;
         let target = rules::check_target(&records, judge_id, &command)?.cloned();
         let allowing = self.check_annotation_command(&command)?;
         let endings = self.endings(&command);

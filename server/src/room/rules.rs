@@ -1,6 +1,8 @@
 //! The room's rules, as pure functions: what each judge command does to the
-//! hearing's state, and whom it may target. Who may command is `access`'s.
+//! hearing's state, whom it may target, and which of the judges presides.
+//! That a judge (and no one else) may command is `access`'s.
 
+use cloudtrial_protocol::ParticipantRole;
 use cloudtrial_protocol::api::HearingStatus;
 use cloudtrial_protocol::signalling::JudgeCommand;
 use cloudtrial_protocol::ErrorCode;
@@ -21,6 +23,23 @@ pub fn next_status(current: HearingStatus, command: &JudgeCommand) -> Result<Opt
         None if current.is_over() => conflict("庭审已结束"),
         None => Ok(None),
     }
+}
+
+/// In a collegial panel (合议庭) the 审判长 presides: only they give the room's
+/// commands, so an associate judge can neither close the hearing nor mute the
+/// presiding one. A hearing without a 审判长 is presided over by its 审判员.
+pub fn check_presides(members: &[RoomMember], judge_id: i64) -> Result<(), AppError> {
+    let panel = members.iter().any(|m| m.role == ParticipantRole::PresidingJudge);
+    match members.iter().find(|m| m.id == judge_id) {
+        Some(judge) if judge.role != ParticipantRole::PresidingJudge && panel => {
+            Err(AppError::with_message(ErrorCode::Forbidden, "本案由审判长主持庭审，此操作请由审判长进行"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn conflict(message: String) -> AppError {
+    AppError::with_message(ErrorCode::Conflict, message)
 }
 
 /// Checks the target of a block, summon or mute.
@@ -47,6 +66,12 @@ pub fn check_target<'a>(
             Err(AppError::invalid("只能屏蔽或传唤当事人"))
         }
         JudgeCommand::SetMuted { .. } if target.id == judge_id => Err(AppError::invalid("不能将自己静音")),
+        // Only what changes something is done (and logged).
+        JudgeCommand::Block { .. } if target.blocked => Err(conflict(format!("{}已被屏蔽", target.name))),
+        JudgeCommand::Summon { .. } if !target.blocked => Err(conflict(format!("{}未被屏蔽，无需传唤", target.name))),
+        JudgeCommand::SetMuted { muted, .. } if target.muted == *muted => {
+            Err(conflict(format!("{}{}", target.name, if *muted { "已被静音" } else { "未被静音" })))
+        }
         JudgeCommand::AllowAnnotation { .. } | JudgeCommand::RefuseAnnotation { .. } | JudgeCommand::WithdrawAnnotation { .. }
             if !target.role.submits_evidence() =>
         {

@@ -559,3 +559,45 @@ async fn logging_out_of_the_console_ends_the_room_session_entered_from_it() {
     let (status, body) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&entered.token)).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_expired")));
 }
+
+/// In a collegial panel the 审判长 presides: the 审判员 can neither start or
+/// close the hearing nor mute the 审判长. Where there is no 审判长, the 审判员
+/// presides. A command that would change nothing is refused, and not logged.
+#[tokio::test]
+async fn the_presiding_judge_alone_commands_a_panel_and_a_command_that_changes_nothing_is_refused() {
+    const ASSOCIATE: Party = (cloudtrial_protocol::ParticipantRole::Judge, "赵审判员", "13900000003");
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, ASSOCIATE, CLERK, PLAINTIFF]).await;
+    let id = |party: Party| hearing.participants.iter().find(|p| p.mobile == party.2).unwrap().id;
+    let join = |party: Party| {
+        let (server, clerk, hearing) = (&server, &clerk, &hearing);
+        async move { RawClient::join(server, &server.login(&clerk.token, hearing, party.2).await.token).await.0 }
+    };
+    let mut presiding = join(JUDGE).await;
+    let mut associate = join(ASSOCIATE).await;
+    for command in [JudgeCommand::Start, JudgeCommand::SetMuted { participant_id: id(JUDGE), muted: true }] {
+        assert_eq!(associate.command(command).await.as_deref(), Some("forbidden"), "{command:?}");
+    }
+    assert_eq!(presiding.command(JudgeCommand::Start).await, None);
+    assert_eq!(associate.command(JudgeCommand::Close).await.as_deref(), Some("forbidden"));
+
+    let plaintiff = id(PLAINTIFF);
+    assert_eq!(presiding.command(JudgeCommand::Summon { participant_id: plaintiff }).await.as_deref(), Some("conflict"), "not blocked");
+    assert_eq!(presiding.command(JudgeCommand::Block { participant_id: plaintiff }).await, None);
+    assert_eq!(presiding.command(JudgeCommand::Block { participant_id: plaintiff }).await.as_deref(), Some("conflict"), "blocked already");
+    assert_eq!(
+        presiding.command(JudgeCommand::SetMuted { participant_id: plaintiff, muted: false }).await.as_deref(),
+        Some("conflict"),
+        "not muted"
+    );
+    let actions: Vec<String> = server.hearing_log(&clerk.token, hearing.id).await.entries.into_iter().map(|e| e.action).collect();
+    let count = |action: &str| actions.iter().filter(|a| *a == action).count();
+    assert_eq!((count("hearing_started"), count("participant_blocked"), count("participant_summoned"), count("participant_unmuted")), (1, 1, 0, 0));
+
+    // A hearing with a 审判员 and no 审判长: the 审判员 presides.
+    let single = server.book(&clerk.token, "案2", &[ASSOCIATE, CLERK]).await;
+    let session = server.login(&clerk.token, &single, ASSOCIATE.2).await;
+    let (mut judge, _) = RawClient::join(&server, &session.token).await;
+    assert_eq!(judge.command(JudgeCommand::Start).await, None);
+}

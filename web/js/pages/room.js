@@ -13,7 +13,7 @@ import { confirmDialog, h, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { MediaLink } from '../media.js';
 import { go } from '../nav.js';
-import { COURT_ROLES, JUDGE_ACTIONS, JUDGE_ROLES, PATHS, STATUS_LABELS, path } from '../protocol.js';
+import { COURT_ROLES, JUDGE_ACTIONS, PATHS, STATUS_LABELS, path } from '../protocol.js';
 import { CONNECTION_LABELS, RoomConnection } from '../room.js';
 import { participantSession, setParticipantSession } from '../session.js';
 import '../room/device-check.js';
@@ -31,7 +31,7 @@ import '../room/viewer.js';
  * @typedef {{
  *   view: RoomView|null, details: HearingDetails|null, connection: import('../room.js').RoomConnectionState,
  *   blocked: boolean, epoch: number, status: import('../protocol.js').HearingStatus|null,
- *   me: {id: number, role: string, name: string}|null, isJudge: boolean, mayEdit: boolean,
+ *   me: {id: number, role: string, name: string}|null, presides: boolean, mayEdit: boolean,
  * }} RoomState
  */
 
@@ -101,7 +101,9 @@ export class RoomPage extends HTMLElement {
       epoch: this.epoch,
       status: view?.status ?? this.details?.status ?? null,
       me,
-      isJudge: !!me && JUDGE_ROLES.includes(/** @type {any} */ (me.role)),
+      // The judge who gives the room's commands: the 审判长, or a 审判员 where there is none (the server's rules::check_presides).
+      presides: !!me && (me.role === 'presiding_judge'
+        || (me.role === 'judge' && !(view?.participants ?? []).some((p) => p.role === 'presiding_judge'))),
       mayEdit: !!me && COURT_ROLES.includes(/** @type {any} */ (me.role)),
     };
   }
@@ -319,7 +321,7 @@ export class RoomPage extends HTMLElement {
   /** The judge's 开始, 休庭, 继续, 闭庭: always in the header, whatever tab is open. */
   renderControls(/** @type {RoomState} */ state) {
     if (!this.controls || !state.view) return;
-    if (!state.isJudge) return replace(this.controls);
+    if (!state.presides) return replace(this.controls);
     replace(this.controls, JUDGE_ACTIONS[state.view.status].map(({ action, label: text, confirm }) =>
       h('button', {
         type: 'button', class: action === 'close' ? 'danger' : 'primary', name: action,

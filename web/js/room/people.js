@@ -28,7 +28,7 @@ export class People extends HTMLElement {
   render(room, state) {
     const view = state.view;
     if (!this.list || !view || state.blocked) return;
-    const acting = state.isJudge && !OVER_STATUSES.includes(view.status);
+    const acting = state.presides && !OVER_STATUSES.includes(view.status);
     replace(this.list, view.participants.map((p) => h('li', {
       class: `person${p.online ? ' online' : ''}${p.blocked ? ' blocked' : ''}`, dataset: { participant: String(p.id) },
     },
