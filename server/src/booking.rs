@@ -76,6 +76,13 @@ fn check_not_in_past(state: &AppState, at: CourtDateTime) -> Result<(), AppError
     Ok(())
 }
 
+fn check_size(participants: usize) -> Result<(), AppError> {
+    if participants == 0 || participants > MAX_PARTICIPANTS {
+        return Err(AppError::invalid(format!("参与人须为1至{MAX_PARTICIPANTS}人")));
+    }
+    Ok(())
+}
+
 fn check_has_judge(participants: &[ParticipantRecord]) -> Result<(), AppError> {
     if participants.iter().any(|p| p.role.is_judge()) {
         Ok(())
@@ -132,9 +139,7 @@ pub async fn book(
     let (case_number, case_title, courtroom) =
         fields_of(&request.case_number, &request.case_title, &request.courtroom)?;
     check_not_in_past(state, request.scheduled_at)?;
-    if request.participants.is_empty() || request.participants.len() > MAX_PARTICIPANTS {
-        return Err(AppError::invalid(format!("参与人须为1至{MAX_PARTICIPANTS}人")));
-    }
+    check_size(request.participants.len())?;
     let now = state.clock.now_ms();
     let hearing = state
         .store
@@ -242,6 +247,7 @@ pub async fn update(
             }
             let after = store::hearings::get(&tx, hearing_id)?.ok_or_else(AppError::not_found)?;
             check_has_judge(&after.participants)?;
+            check_size(after.participants.len())?;
             store::events::append(
                 &tx,
                 hearing_id,

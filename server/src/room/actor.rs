@@ -426,6 +426,14 @@ impl Room {
                 if matches!(command, JudgeCommand::Close) {
                     hearing_log::checkpoint(&tx, &seal, hearing_id, now)?;
                 }
+                // Signing started at 休庭 covers the record so far: once the hearing goes on, it is void.
+                if matches!(command, JudgeCommand::Resume) {
+                    let rounds = store::record::supersede_open_rounds(&tx, hearing_id, now)?;
+                    if !rounds.is_empty() {
+                        let detail = json!({"rounds": rounds, "because": "hearing_resumed"});
+                        store::events::append(&tx, hearing_id, &actor, "record_signing_superseded", &detail, now)?;
+                    }
+                }
                 tx.commit().map_err(StoreError::from)?;
                 Ok::<_, AppError>(true)
             })

@@ -362,3 +362,23 @@ fn android_app_settings_are_checked() {
     assert_eq!(AndroidApp::normalize_fingerprint("14:6D:E9"), None);
     assert_eq!(AndroidApp::normalize_fingerprint(&lower.replace(':', "")), None);
 }
+
+/// A hearing holds at most 50 participants, however they were added.
+#[tokio::test]
+async fn adding_participants_past_the_limit_is_refused_like_booking_them() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let mut booking = server.booking("案1", &[JUDGE]);
+    let party = |n: usize| json!({"name": format!("当事人{n}"), "role": "plaintiff", "mobile": format!("137{n:08}")});
+    for n in 1..50 {
+        booking["participants"].as_array_mut().unwrap().push(party(n));
+    }
+    let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    assert_eq!(status, StatusCode::CREATED, "50 participants may be booked: {body}");
+    let id = body["id"].as_i64().unwrap();
+    let (status, body) = server.patch(&format!("/api/hearings/{id}"), Some(&clerk.token), &json!({"add_participants": [party(50)]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("参与人须为1至50人"), "{body}");
+    let (_, hearing) = server.get(&format!("/api/hearings/{id}"), Some(&clerk.token)).await;
+    assert_eq!(hearing["participants"].as_array().unwrap().len(), 50, "nobody was added");
+}

@@ -626,6 +626,33 @@ async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_
     assert_eq!(by_version.complete, Some(true));
 }
 
+/// Signing started at 休庭 covers the record up to then: when the judge
+/// continues the hearing, that round is void, and nobody signs it any more.
+#[tokio::test]
+async fn signing_started_at_an_adjournment_ends_when_the_hearing_continues() {
+    let court = Court::new().await;
+    let plaintiff = court.session(PLAINTIFF).await;
+    let defendant = court.session(DEFENDANT).await;
+    let v1 = court.save(None, &record(&[("审判长", "现在开庭。")])).await;
+    let judge = court.session(JUDGE).await;
+    let (mut room, _) = RawClient::join(&court.server, &judge.token).await;
+    assert_eq!(room.command(JudgeCommand::Start).await, None);
+    assert_eq!(room.command(JudgeCommand::Adjourn).await, None);
+    let (status, body) = court.start_signing(1).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let round: SigningRound = serde_json::from_value(body).unwrap();
+    court.sign(&plaintiff.token, &round, &v1, 1).await;
+
+    assert_eq!(room.command(JudgeCommand::Resume).await, None);
+    let body = json!({"round_id": round.id, "version_sha256": v1.sha256, "image_png": b64(&drawn_signature(2))});
+    let (status, answer) = court.server.post(&court.path("/signatures"), Some(&defendant.token), &body).await;
+    assert!(status.is_client_error(), "no signing while the hearing goes on: {answer}");
+    let log = court.server.hearing_log(&court.clerk.token, court.hearing.id).await;
+    let void = log.entries.iter().find(|e| e.action == "record_signing_superseded").expect("the round is void");
+    assert_eq!(void.detail["because"], "hearing_resumed");
+    assert_eq!(void.detail["rounds"], json!([round.id]));
+}
+
 /// A signature row the server did not seal (written into the database by
 /// someone with access to it) counts nobody as signed: the version stays
 /// incomplete, and the signed PDF neither prints it nor calls itself complete.
