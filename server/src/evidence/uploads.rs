@@ -177,7 +177,7 @@ pub async fn write_chunk(
     if row.received < row.length {
         return Ok(status(&row, max_chunk, None));
     }
-    let evidence = finish(state, row.clone()).await?;
+    let evidence = finish(state, row.clone(), true).await?;
     Ok(status(&row, max_chunk, Some(evidence)))
 }
 
@@ -213,7 +213,8 @@ struct Checked {
 }
 
 /// Verifies the whole file, stores it durably, and records it as evidence.
-async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol::evidence::Evidence, AppError> {
+/// `live`: finishing a chunk's request (not a start-up's recovery of one a crash cut short).
+async fn finish(state: &AppState, row: UploadRow, live: bool) -> Result<cloudtrial_protocol::evidence::Evidence, AppError> {
     let files = state.evidence.files.clone();
     let limits = state.config.evidence.clone();
     let (partial, declared, length) = (files.partial(&row.id), row.sha256.clone(), row.length);
@@ -283,10 +284,18 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
     let now = state.clock.now_ms();
     let hearing_id = row.hearing_id;
     let actor = crate::store::events::EventActor::Participant { id: row.participant_id, name: String::new() };
-    let evidence = state
+    let (upload_id, participant_id) = (row.id.clone(), row.participant_id);
+    let registered = state
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
+            // The decision made when the last chunk came in must still hold as the item is
+            // registered: the hearing may have been closed, or the party blocked, meanwhile.
+            // (An upload a crash left complete was allowed when its bytes came: it is kept.)
+            if live {
+                let (facts, _) = access::participant_standing(&tx, hearing_id, participant_id)?;
+                access::decide(&facts, Action::SubmitEvidence)?;
+            }
             let file = StoredFile {
                 file_name: &row.metadata.file_name,
                 media_type: checked.sniffed.media_type,
@@ -326,7 +335,18 @@ async fn finish(state: &AppState, row: UploadRow) -> Result<cloudtrial_protocol:
             tx.commit().map_err(StoreError::from)?;
             Ok::<_, AppError>(evidence)
         })
-        .await?;
+        .await;
+    let evidence = match registered {
+        Ok(evidence) => evidence,
+        Err(refusal) => {
+            // Refused by the rules, not lost: the party is told, and the stored bytes (held by no
+            // evidence) go at the next start-up's cleaning.
+            if matches!(refusal.code, ErrorCode::Conflict | ErrorCode::Forbidden | ErrorCode::Blocked) {
+                state.store.call(move |conn| store::evidence::delete_upload(conn, &upload_id)).await?;
+            }
+            return Err(refusal);
+        }
+    };
     tracing::info!(hearing_id, evidence = %evidence.id, sha256 = %evidence.sha256, "evidence submitted");
     state.rooms.evidence_changed(hearing_id, evidence.id.clone()).await;
     Ok(evidence)
@@ -382,7 +402,7 @@ pub async fn reconcile(state: &AppState) -> Result<(usize, usize), AppError> {
     let mut finished = 0;
     for row in complete {
         let id = row.id.clone();
-        match finish(state, row).await {
+        match finish(state, row, false).await {
             Ok(_) => finished += 1,
             Err(e) => tracing::warn!(upload = %id, "an upload left complete by a crash was refused: {e}"),
         }
