@@ -105,6 +105,7 @@ pub(crate) fn notice(
     let context = NoticeContext {
         court_name: &state.config.court_name,
         participant_name: &participant.name,
+        case_number: &hearing.case_number,
         case_title: &hearing.case_title,
         scheduled_at: hearing.scheduled_at,
         courtroom: &hearing.courtroom,

@@ -7,9 +7,10 @@ use crate::harness::*;
 
 fn expected_notice(name: &str, hearing: &Hearing) -> String {
     format!(
-        "【天津法院】[云审]{name}，您好，您参与的张三诉李四民间借贷纠纷会议，已决定于{date} 09:30进行互联网庭审。\
+        "【天津法院】[云审]{name}，您好，您参与的{case}，张三诉李四民间借贷纠纷会议，已决定于{date} 09:30进行互联网庭审。\
          请提前访问https://yunshen.example.court/ots/download/{number}下载庭审客户端（电脑端可直接使用浏览器）、\
          安装并使用会议号登录，会议号为：{number}",
+        case = hearing.case_number,
         date = hearing.scheduled_at.date(),
         number = hearing.meeting_number,
     )
