@@ -72,6 +72,7 @@ impl From<Error> for ClientError {
                 ErrorCode::LoginFailed => ClientError::InvalidCode { message },
                 ErrorCode::LoginLocked => ClientError::Locked { message },
                 ErrorCode::RateLimited => ClientError::RateLimited { message },
+                ErrorCode::Interrupted => ClientError::Network { detail: message },
                 ErrorCode::SessionExpired | ErrorCode::Unauthorized => ClientError::SessionExpired,
                 ErrorCode::Forbidden => ClientError::Forbidden { message },
                 ErrorCode::Blocked => ClientError::Blocked { message },

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     ChecksumMismatch,
     /// The client speaks an older protocol version; the app must be updated.
     UpgradeRequired,
+    /// The request's body did not arrive whole (too slow, or cut off): send it again.
+    Interrupted,
     Internal,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
@@ -63,6 +65,7 @@ impl ErrorCode {
             Self::UnsupportedMedia => "不支持的文件类型",
             Self::ChecksumMismatch => "数据校验失败，请重新上传该部分",
             Self::UpgradeRequired => "客户端版本过旧，请升级后再试",
+            Self::Interrupted => "请求内容未能完整送达，请检查网络后重试",
             Self::Internal => "服务器内部错误，请稍后再试",
             Self::Unknown => "未知错误",
         }
@@ -80,6 +83,7 @@ impl ErrorCode {
             Self::UnsupportedMedia => 415,
             Self::ChecksumMismatch => 460,
             Self::UpgradeRequired => 426,
+            Self::Interrupted => 408,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
         }

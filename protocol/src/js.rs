@@ -350,6 +350,7 @@ pub fn protocol_js() -> String {
         ErrorCode::UnsupportedMedia,
         ErrorCode::ChecksumMismatch,
         ErrorCode::UpgradeRequired,
+        ErrorCode::Interrupted,
         ErrorCode::Internal,
         ErrorCode::Unknown,
     ];

@@ -149,7 +149,7 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
         return AppError::new(ErrorCode::PayloadTooLarge);
     }
     if crate::body_deadline::arrived_too_slowly(&rejection) {
-        return AppError::invalid(crate::body_deadline::TOO_SLOW);
+        return AppError::with_message(ErrorCode::Interrupted, crate::body_deadline::TOO_SLOW);
     }
     let message = match &rejection {
         JsonRejection::MissingJsonContentType(_) => "请求须为 JSON 格式（Content-Type: application/json）".to_owned(),

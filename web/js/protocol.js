@@ -20,7 +20,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {'red'|'blue'|'green'|'orange'} MarkColour */
 /** @typedef {'no'|'requested'|'allowed'|'court'} Annotating */
 /** @typedef {'ink'|'rectangle'|'ellipse'|'arrow'|'text'} ShapeKind */
-/** @typedef {'invalid_request'|'payload_too_large'|'unauthorized'|'session_expired'|'forbidden'|'blocked'|'not_found'|'method_not_allowed'|'login_failed'|'login_locked'|'rate_limited'|'conflict'|'unsupported_media'|'checksum_mismatch'|'upgrade_required'|'internal'|'unknown'} ErrorCode */
+/** @typedef {'invalid_request'|'payload_too_large'|'unauthorized'|'session_expired'|'forbidden'|'blocked'|'not_found'|'method_not_allowed'|'login_failed'|'login_locked'|'rate_limited'|'conflict'|'unsupported_media'|'checksum_mismatch'|'upgrade_required'|'interrupted'|'internal'|'unknown'} ErrorCode */
 
 /**
  * Every failed REST response.

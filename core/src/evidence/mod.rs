@@ -405,7 +405,11 @@ fn classify(error: Error) -> Attempt {
         Error::Network(_) | Error::NotConnected => Attempt::Retry("网络中断，稍后自动重试".into()),
         Error::SessionExpired | Error::NotLoggedIn => Attempt::Retry("登录已失效，请重新登录后继续上传".into()),
         // A blocked party's uploads wait for the summons; nothing is thrown away.
-        Error::Api { code: ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Blocked | ErrorCode::Unknown, message, .. } => {
+        Error::Api {
+            code: ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Blocked | ErrorCode::Interrupted | ErrorCode::Unknown,
+            message,
+            ..
+        } => {
             Attempt::Retry(message)
         }
         Error::Api { message, .. } => Attempt::Refused(message),
@@ -504,4 +508,23 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
 /// `/api/uploads/{id}`.
 fn upload_path(upload_id: &str) -> String {
     paths::fill(paths::UPLOAD, &[&upload_id])
+}
+
+#[cfg(test)]
+mod classify_tests {
+    use super::*;
+    use cloudtrial_protocol::ErrorCode;
+
+    /// A chunk the server could not read whole (too slow, cut off) is sent
+    /// again and the queued copy kept; a file the server refuses is final.
+    #[test]
+    fn a_request_cut_off_on_the_way_is_tried_again_and_a_refusal_is_final() {
+        let api = |code: ErrorCode| Error::Api { status: code.http_status(), code, message: code.default_message().into() };
+        for code in [ErrorCode::Interrupted, ErrorCode::Internal, ErrorCode::RateLimited, ErrorCode::Blocked, ErrorCode::Unknown] {
+            assert!(matches!(classify(api(code)), Attempt::Retry(_)), "{code:?}");
+        }
+        for code in [ErrorCode::UnsupportedMedia, ErrorCode::PayloadTooLarge, ErrorCode::Forbidden] {
+            assert!(matches!(classify(api(code)), Attempt::Refused(_)), "{code:?}");
+        }
+    }
 }

@@ -69,8 +69,11 @@ async fn write_chunk(
     let chunk = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::new(cloudtrial_protocol::ErrorCode::PayloadTooLarge)
+        } else if crate::body_deadline::arrived_too_slowly(&e) {
+            AppError::with_message(cloudtrial_protocol::ErrorCode::Interrupted, crate::body_deadline::TOO_SLOW)
         } else {
-            AppError::invalid("无法读取上传的数据")
+            // Nothing of it was written: the app sends it again.
+            AppError::with_message(cloudtrial_protocol::ErrorCode::Interrupted, "上传的数据未能完整送达，请检查网络后重试")
         }
     })?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
