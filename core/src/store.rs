@@ -47,6 +47,10 @@ const MIGRATIONS: &[&str] = &[
         created_at_ms    INTEGER NOT NULL
     );
     "#,
+    // 3: whose upload it is: only that participant's login on this device sends it.
+    r#"
+    ALTER TABLE upload_queue ADD COLUMN participant_id INTEGER;
+    "#,
 ];
 
 pub struct LocalStore {

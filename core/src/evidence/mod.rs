@@ -77,6 +77,8 @@ pub enum EvidenceFile {
 struct Inner {
     client: Client,
     hearing_id: i64,
+    /// Whose uploads these are: another participant's login on this device sends only its own.
+    participant_id: i64,
     options: EvidenceOptions,
     progress: watch::Sender<Vec<UploadProgress>>,
     list: watch::Sender<Vec<Evidence>>,
@@ -130,6 +132,7 @@ impl EvidenceService {
         let inner = Arc::new(Inner {
             client: client.clone(),
             hearing_id: session.hearing_id,
+            participant_id: session.participant_id,
             options,
             progress: watch::Sender::new(Vec::new()),
             list: watch::Sender::new(Vec::new()),
@@ -189,25 +192,36 @@ impl EvidenceService {
         let source = path.to_owned();
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
         let id = tokio::task::spawn_blocking(move || -> Result<i64> {
-            let id = queue::next_id(&inner.client.store().conn())?;
-            let copy = inner.uploads_dir.join(id.to_string());
-            let inspected = match inspect::copy_and_inspect(&source, &copy) {
+            // Copied under a name of its own first: two files picked at once are copied side by side.
+            static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let incoming = inner.uploads_dir.join(format!("incoming-{}-{n}", std::process::id()));
+            let inspected = match inspect::copy_and_inspect(&source, &incoming) {
                 Ok(inspected) => inspected,
                 Err(e) => {
-                    let _ = std::fs::remove_file(&copy);
+                    let _ = std::fs::remove_file(&incoming);
                     return Err(e);
                 }
             };
+            // The row's id and the copy's final name are taken under one lock of the queue.
+            let conn = inner.client.store().conn();
+            let id = queue::next_id(&conn)?;
+            let copy = inner.uploads_dir.join(id.to_string());
+            if let Err(e) = std::fs::rename(&incoming, &copy) {
+                let _ = std::fs::remove_file(&incoming);
+                return Err(e.into());
+            }
             let new = queue::NewQueued {
                 id,
                 base_url: inner.client.base_url(),
                 hearing_id: inner.hearing_id,
+                participant_id: inner.participant_id,
                 copy_path: &copy.to_string_lossy(),
                 file_name: &file_name,
                 inspected: &inspected,
                 details: &details,
             };
-            queue::insert(&inner.client.store().conn(), &new, now_ms())?;
+            queue::insert(&conn, &new, now_ms())?;
             Ok(id)
         })
         .await
@@ -310,7 +324,7 @@ impl EvidenceService {
 
 impl Inner {
     fn publish_progress(&self) -> Result<()> {
-        let rows = queue::all(&self.client.store().conn(), self.client.base_url(), self.hearing_id)?;
+        let rows = queue::all(&self.client.store().conn(), self.client.base_url(), self.hearing_id, self.participant_id)?;
         let progress = rows
             .into_iter()
             .map(|r| UploadProgress {
@@ -356,7 +370,7 @@ enum Attempt {
 async fn work(inner: Arc<Inner>) {
     let mut waits: HashMap<i64, (Instant, u32)> = HashMap::new();
     loop {
-        let rows = queue::all(&inner.client.store().conn(), inner.client.base_url(), inner.hearing_id).unwrap_or_default();
+        let rows = queue::all(&inner.client.store().conn(), inner.client.base_url(), inner.hearing_id, inner.participant_id).unwrap_or_default();
         let now = Instant::now();
         let ready = rows.iter().find(|r| {
             !r.held

@@ -111,7 +111,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<QueuedUpload> {
     })
 }
 
-/// Reserves a row (and so the copy's file name) for a new upload.
+/// The id a new row gets; take it and insert under one lock of the connection.
 pub fn next_id(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM upload_queue", [], |r| r.get(0))?)
 }
@@ -120,6 +120,7 @@ pub struct NewQueued<'a> {
     pub id: i64,
     pub base_url: &'a str,
     pub hearing_id: i64,
+    pub participant_id: i64,
     pub copy_path: &'a str,
     pub file_name: &'a str,
     pub inspected: &'a Inspected,
@@ -129,8 +130,8 @@ pub struct NewQueued<'a> {
 pub fn insert(conn: &Connection, new: &NewQueued<'_>, now_ms: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO upload_queue (id, base_url, hearing_id, copy_path, file_name, length, sha256, media_type, kind,
-                                   metadata, state, created_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11)",
+                                   metadata, state, created_at_ms, participant_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12)",
         params![
             new.id,
             new.base_url,
@@ -142,18 +143,22 @@ pub fn insert(conn: &Connection, new: &NewQueued<'_>, now_ms: i64) -> Result<()>
             new.inspected.media_type,
             new.inspected.kind.as_str(),
             serde_json::to_string(new.details).expect("details serialise"),
-            now_ms
+            now_ms,
+            new.participant_id
         ],
     )?;
     Ok(())
 }
 
-/// The uploads for this server and hearing, oldest first.
-pub fn all(conn: &Connection, base_url: &str, hearing_id: i64) -> Result<Vec<QueuedUpload>> {
+/// This participant's uploads to this server's hearing, oldest first. (Rows
+/// queued before the queue recorded whose they were count as anyone's.)
+pub fn all(conn: &Connection, base_url: &str, hearing_id: i64, participant_id: i64) -> Result<Vec<QueuedUpload>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM upload_queue WHERE base_url = ?1 AND hearing_id = ?2 ORDER BY id"
+        "SELECT {COLUMNS} FROM upload_queue
+         WHERE base_url = ?1 AND hearing_id = ?2 AND (participant_id = ?3 OR participant_id IS NULL) ORDER BY id"
     ))?;
-    let rows = stmt.query_map(params![base_url, hearing_id], from_row)?.collect::<std::result::Result<_, _>>()?;
+    let rows =
+        stmt.query_map(params![base_url, hearing_id, participant_id], from_row)?.collect::<std::result::Result<_, _>>()?;
     Ok(rows)
 }
 

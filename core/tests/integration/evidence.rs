@@ -200,3 +200,60 @@ async fn a_disguised_file_is_refused_before_anything_is_sent() {
     let missing = service.upload_evidence(&fake, EvidenceDetails { purpose: " ".into(), ..details("照片", false) }).await;
     assert!(missing.is_err(), "证明目的 is required");
 }
+
+/// Two files picked one right after the other are each queued with their own
+/// bytes, and both arrive whole.
+#[tokio::test]
+async fn two_files_submitted_at_once_are_queued_and_sent_each_with_its_own_bytes() {
+    let court = TestCourt::start().await;
+    let client = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 256 * 1024 }).unwrap();
+    let files = court.client_dir("files");
+    let (first, second) = (files.join("第一份.pdf"), files.join("第二份.pdf"));
+    std::fs::rename(big_pdf(&files, 12), &first).unwrap();
+    std::fs::rename(big_pdf(&files, 8), &second).unwrap();
+    let (a, b) = tokio::join!(
+        service.upload_evidence(&first, details("第一份", false)),
+        service.upload_evidence(&second, details("第二份", false)),
+    );
+    let (a, b) = (a.expect("the first is queued"), b.expect("the second is queued"));
+    assert_ne!(a, b);
+    until_upload(&service, "both submitted", |p| p.len() == 2 && p.iter().all(|p| p.state == UploadState::Submitted)).await;
+    let list = service.refresh().await.unwrap();
+    let mut hashes: Vec<_> = list.iter().map(|e| (e.title.clone(), e.sha256.clone())).collect();
+    hashes.sort();
+    assert_eq!(
+        hashes,
+        vec![("第一份".to_owned(), hash_file(&first).unwrap()), ("第二份".to_owned(), hash_file(&second).unwrap())]
+    );
+}
+
+/// What one party queued on a phone is theirs: another party logging in on
+/// the same phone neither sees it nor sends it in their name.
+#[tokio::test]
+async fn an_upload_queued_by_one_party_is_never_sent_in_another_party_s_name() {
+    let court = TestCourt::start().await;
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "phone").await;
+    let service = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
+    let photo = court.client_dir("album").join("借条.jpg");
+    std::fs::write(&photo, phone_photo()).unwrap();
+    let local = service.upload_evidence(&photo, details("原告的借条", false)).await.unwrap();
+    service.pause(local).unwrap();
+    drop(service);
+    plaintiff.logout().await.unwrap();
+
+    let defendant = logged_in(&court, &court.base_url(), &DEFENDANT, "phone").await;
+    let theirs = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
+    assert!(theirs.uploads().is_empty(), "the plaintiff's queued upload is not the defendant's: {:?}", theirs.uploads());
+    drop(theirs);
+    defendant.logout().await.unwrap();
+
+    // The plaintiff, back on the phone, finds it waiting and sends it.
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "phone").await;
+    let service = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
+    assert_eq!(service.uploads().iter().map(|u| u.local_id).collect::<Vec<_>>(), vec![local]);
+    service.resume(local).unwrap();
+    until_upload(&service, "submitted", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+    let list = service.refresh().await.unwrap();
+    assert_eq!((list.len(), list[0].title.as_str(), list[0].submitter.name.as_str()), (1, "原告的借条", "张三"));
+}
