@@ -498,6 +498,7 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
         let request = client
             .api()
             .request(Method::PATCH, &upload_path(&upload_id), Some(&token))
+            .timeout(chunk_timeout(len))
             .header(cloudtrial_protocol::paths::headers::UPLOAD_OFFSET, offset.to_string())
             .header(cloudtrial_protocol::paths::headers::UPLOAD_CHECKSUM, format!("sha256 {checksum}"))
             .header("content-type", cloudtrial_protocol::paths::headers::UPLOAD_CONTENT_TYPE)
@@ -517,6 +518,15 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
             Err(e) => return classify(e),
         }
     }
+}
+
+/// How long a chunk may take to send: what the server allows a request body
+/// (a grace, then its floor rate), so a phone on a slow uplink still gets its
+/// chunks through instead of giving up after the API's usual 30 s.
+fn chunk_timeout(len: usize) -> Duration {
+    const GRACE: Duration = Duration::from_secs(30);
+    const FLOOR_BYTES_PER_SECOND: f64 = 2.0 * 1024.0;
+    GRACE + Duration::from_secs_f64(len as f64 / FLOOR_BYTES_PER_SECOND)
 }
 
 /// `/api/uploads/{id}`.
