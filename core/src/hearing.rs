@@ -487,6 +487,11 @@ async fn connect_and_serve(
                     ServerMessage::Error { error } if !connected => {
                         return match error.code {
                             ErrorCode::Unauthorized | ErrorCode::SessionExpired => Outcome::SessionExpired,
+                            // A busy or failing server (or a code this side does not know): try again.
+                            ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Interrupted | ErrorCode::Unknown => {
+                                tracing::info!(?error, "the room refused the connection for now");
+                                Outcome::Dropped { connected: false }
+                            }
                             _ => Outcome::Final(ConnectionState::Ended { reason: error.message }),
                         };
                     }
