@@ -336,7 +336,7 @@ impl Inner {
                 bytes_sent: r.sent,
                 total: r.length,
                 percent: ((r.sent * 100) / r.length.max(1)).min(100) as u8,
-                state: if r.held { UploadState::Paused } else { r.state },
+                state: if r.held && r.state != UploadState::Submitted { UploadState::Paused } else { r.state },
                 reason: r.error,
                 evidence_id: r.evidence_id,
             })
@@ -487,6 +487,10 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
         }
         let _ = queue::set_sent(&conn(), row.id, status.offset);
         let _ = inner.publish_progress();
+        // 暂停 stops the upload at the next chunk.
+        if queue::is_held(&conn(), row.id).unwrap_or(false) {
+            return Attempt::Retry("已暂停".into());
+        }
         let offset = status.offset;
         let len = chunk_size.min(row.length - offset) as usize;
         let mut chunk = vec![0u8; len];

@@ -180,9 +180,14 @@ pub fn set_state(conn: &Connection, id: i64, state: UploadState, error: Option<&
     Ok(())
 }
 
+/// Whether the party has paused the upload.
+pub fn is_held(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT held FROM upload_queue WHERE id = ?1", [id], |r| r.get(0))?)
+}
+
 pub fn set_submitted(conn: &Connection, id: i64, evidence_id: &str, length: u64) -> Result<()> {
     conn.execute(
-        "UPDATE upload_queue SET state = 'submitted', error = NULL, evidence_id = ?2, sent = ?3 WHERE id = ?1",
+        "UPDATE upload_queue SET state = 'submitted', error = NULL, evidence_id = ?2, sent = ?3, held = 0 WHERE id = ?1",
         params![id, evidence_id, length as i64],
     )?;
     Ok(())

@@ -286,3 +286,28 @@ async fn a_slow_uplink_still_gets_its_chunks_through() {
     assert_eq!(done[0].state, UploadState::Submitted, "{done:?}");
     assert_eq!(service.refresh().await.unwrap()[0].sha256, hash_file(&scan).unwrap());
 }
+
+/// 暂停 stops an upload under way at the next chunk, and 继续 takes it to
+/// the end, where it shows as 已提交 (not paused for ever).
+#[tokio::test]
+async fn pausing_stops_an_upload_under_way_and_resuming_finishes_it() {
+    let court = TestCourt::start().await;
+    let client = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
+    let file = big_pdf(&court.client_dir("files"), 4);
+    let local = service.upload_evidence(&file, details("合同", false)).await.unwrap();
+    until_upload(&service, "some progress", |p| p.first().is_some_and(|p| p.percent >= 5)).await;
+    service.pause(local).unwrap();
+    // Whatever chunk was on its way lands; then nothing more goes.
+    let sent = |service: &EvidenceService| service.uploads()[0].bytes_sent;
+    let mut progress = service.subscribe_uploads();
+    let before = sent(&service);
+    while tokio::time::timeout(Duration::from_millis(500), progress.changed()).await.is_ok() {}
+    assert!(sent(&service) <= before + 2 * 16 * 1024, "stopped within a chunk or two: {before} then {}", sent(&service));
+    assert_eq!(service.uploads()[0].state, UploadState::Paused);
+    assert!(service.refresh().await.unwrap().is_empty(), "not submitted while paused");
+
+    service.resume(local).unwrap();
+    until_upload(&service, "submitted after resuming", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+    assert_eq!(service.refresh().await.unwrap()[0].sha256, hash_file(&file).unwrap());
+}
