@@ -427,7 +427,11 @@ fn classify(error: Error) -> Attempt {
             Attempt::Retry(message)
         }
         Error::Api { message, .. } => Attempt::Refused(message),
-        other => Attempt::Retry(other.to_string()),
+        // The party sees Chinese; what exactly went wrong is for the log.
+        other => {
+            tracing::warn!("an upload attempt failed: {other}");
+            Attempt::Retry("服务器暂时无法处理，稍后自动重试".into())
+        }
     }
 }
 
@@ -478,7 +482,10 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
     let chunk_size = inner.options.chunk_size.min(status.max_chunk).max(1);
     let mut file = match std::fs::File::open(&row.copy_path) {
         Ok(file) => file,
-        Err(e) => return Attempt::Refused(format!("待上传的文件已丢失：{e}")),
+        Err(e) => {
+            tracing::warn!(upload = row.id, "the queued copy cannot be opened: {e}");
+            return Attempt::Refused("待上传的文件已丢失，请重新选择该文件提交".into());
+        }
     };
     let mut checksum_failures = 0;
     loop {
@@ -496,7 +503,8 @@ async fn upload(inner: &Inner, row: &queue::QueuedUpload) -> Attempt {
         let mut chunk = vec![0u8; len];
         use std::io::{Read, Seek, SeekFrom};
         if let Err(e) = file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(&mut chunk)) {
-            return Attempt::Refused(format!("读取待上传的文件失败：{e}"));
+            tracing::warn!(upload = row.id, "the queued copy cannot be read: {e}");
+            return Attempt::Refused("读取待上传的文件失败，请重新选择该文件提交".into());
         }
         let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&chunk));
         let request = client
@@ -553,6 +561,11 @@ mod classify_tests {
         }
         for code in [ErrorCode::UnsupportedMedia, ErrorCode::PayloadTooLarge, ErrorCode::Forbidden] {
             assert!(matches!(classify(api(code)), Attempt::Refused(_)), "{code:?}");
+        }
+        // A proxy's page instead of the server's answer: retried, and the party reads Chinese.
+        match classify(Error::UnexpectedResponse("HTTP 502 Bad Gateway".into())) {
+            Attempt::Retry(reason) => assert!(!reason.chars().any(|c| c.is_ascii_alphabetic()), "{reason}"),
+            _ => panic!("a proxy's error page is tried again"),
         }
     }
 }
