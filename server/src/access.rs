@@ -214,21 +214,17 @@ impl HearingAccess {
             }
             Caller::Staff(staff) => {
                 let staff_id = staff.account.id;
-                let (status, linked, booked) = state
+                let hearing = state
                     .store
-                    .call(move |conn| {
-                        let status = store::room::status(conn, hearing_id)?;
-                        let linked = store::hearings::participant_for_staff(conn, hearing_id, staff_id)?;
-                        let booked = store::hearings::get(conn, hearing_id)?.and_then(|h| h.booked_by) == Some(staff_id);
-                        Ok::<_, AppError>((status, linked, booked))
-                    })
-                    .await?;
-                let status = status.ok_or_else(AppError::not_found)?;
-                let linked = linked.as_ref().map(cloudtrial_protocol::api::ParticipantRecord::summary);
+                    .call(move |conn| store::hearings::get(conn, hearing_id).map_err(AppError::from))
+                    .await?
+                    .ok_or_else(AppError::not_found)?;
+                let linked = hearing.participants.iter().find(|p| p.staff_id == Some(staff_id)).map(|p| p.summary());
+                let booked = hearing.booked_by == Some(staff_id);
                 let who = Who::Staff { role: staff.account.role, linked: linked.as_ref().map(|p| p.role), booked };
                 Ok(Self {
                     hearing_id,
-                    facts: Facts { who, status },
+                    facts: Facts { who, status: hearing.status },
                     participant: linked,
                     actor: staff.actor(),
                 })

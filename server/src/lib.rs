@@ -62,17 +62,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     install_crypto_provider();
     std::fs::create_dir_all(&config.data_dir)?;
     let store = Store::open(&config.database_path())?;
-    let secret: Arc<[u8]> = store
-        .call_blocking(|conn| {
-            store::settings::get_or_insert(conn, "login_code_secret", || secrets::random_bytes::<32>().to_vec())
-        })?
-        .into();
-    let derived_files_key: [u8; 32] = store
-        .call_blocking(|conn| {
-            store::settings::get_or_insert(conn, "derived_files_key", || secrets::random_bytes::<32>().to_vec())
-        })?
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("the stored key of derived evidence files is not 32 bytes"))?;
+    let secret: Arc<[u8]> = stored_secret(&store, "login_code_secret")?.to_vec().into();
+    let derived_files_key = stored_secret(&store, "derived_files_key")?;
     let gateway: Arc<dyn SmsGateway> = match &config.sms {
         SmsConfig::Outbox => Arc::new(OutboxGateway),
         SmsConfig::Http { url, bearer_token, template } => Arc::new(
@@ -138,6 +129,14 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         tracing::info!(finished, removed, "reconciled evidence storage: finished uploads cut short, removed leftovers");
     }
     Ok(state)
+}
+
+/// A random 32-byte key kept in the database, made the first time it is needed.
+fn stored_secret(store: &Store, key: &'static str) -> anyhow::Result<[u8; 32]> {
+    store
+        .call_blocking(|conn| store::settings::get_or_insert(conn, key, || secrets::random_bytes::<32>().to_vec()))?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the stored {key} is not 32 bytes"))
 }
 
 /// The whole HTTP application.

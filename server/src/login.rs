@@ -166,7 +166,7 @@ pub async fn verify_code(
             store::login::consume(&tx, number, &mobile)?;
             let owner = SessionOwner::Participant { participant_id, hearing_id };
             let device_name = serde_json::to_value(device).ok().and_then(|v| v.as_str().map(str::to_owned));
-            store::sessions::insert(&tx, &token_hash, &owner, device_name.as_deref(), now, expires_at_ms)?;
+            store::sessions::insert(&tx, &token_hash, &owner, device_name.as_deref(), None, now, expires_at_ms)?;
             store::events::append(
                 &tx,
                 hearing_id,
@@ -239,7 +239,7 @@ pub async fn staff_login(
     let owner = SessionOwner::Staff { staff_id: account.id };
     state
         .store
-        .call(move |conn| store::sessions::insert(conn, &token_hash, &owner, None, now, expires_at_ms))
+        .call(move |conn| store::sessions::insert(conn, &token_hash, &owner, None, None, now, expires_at_ms))
         .await?;
     tracing::info!(staff_id = account.id, "staff logged in");
     Ok(StaffSession { token, expires_at_ms, staff: account })

@@ -69,6 +69,26 @@ pub enum RoomInput {
     Close { done: oneshot::Sender<()> },
 }
 
+/// Why the room let a connection go, as its departure is logged.
+#[derive(Debug, Clone, Copy)]
+enum Departure {
+    /// Already gone when the room wrote to it.
+    Gone,
+    /// Still open, but not taking what the room sends.
+    TooSlow,
+    ServerStopping,
+}
+
+impl Departure {
+    fn detail(self) -> serde_json::Value {
+        match self {
+            Self::Gone => json!({}),
+            Self::TooSlow => json!({"dropped": "too_slow"}),
+            Self::ServerStopping => json!({"server_stopping": true}),
+        }
+    }
+}
+
 struct Connection {
     id: u64,
     device: DeviceKind,
@@ -114,10 +134,8 @@ pub struct Room {
     seal: Arc<RecordSeal>,
     recognizer: Option<Arc<SpeechService>>,
     evidence: Arc<crate::evidence::EvidenceStore>,
-    /// Connections the room dropped, whose departure is not yet in the log:
-    /// the participant, and whether the connection was still open (too slow)
-    /// rather than already gone.
-    dropped: Vec<(i64, bool)>,
+    /// Connections the room dropped, whose departure is not yet in the log.
+    dropped: Vec<(i64, Departure)>,
 }
 
 impl Room {
@@ -250,11 +268,9 @@ impl Room {
                 let connected: Vec<i64> =
                     self.members.iter().filter(|m| m.connection.is_some()).map(|m| m.record.id).collect();
                 for participant_id in connected {
-                    if let Some(connection) = self.member_mut(participant_id).and_then(|m| m.connection.take()) {
-                        connection.kick.notify_one();
-                    }
-                    self.log(self.actor(participant_id), "participant_left", json!({"server_stopping": true})).await;
+                    self.let_go(participant_id, Some(Departure::ServerStopping));
                 }
+                self.log_dropped().await;
                 let _ = done.send(());
             }
             RoomInput::Reload => {
@@ -369,9 +385,8 @@ impl Room {
     /// others learn of it (its socket's own leave comes too late to count).
     async fn log_dropped(&mut self) {
         while !self.dropped.is_empty() {
-            for (participant_id, too_slow) in std::mem::take(&mut self.dropped) {
-                let detail = if too_slow { json!({"dropped": "too_slow"}) } else { json!({}) };
-                self.log(self.actor(participant_id), "participant_left", detail).await;
+            for (participant_id, departure) in std::mem::take(&mut self.dropped) {
+                self.log(self.actor(participant_id), "participant_left", departure.detail()).await;
                 self.changed(Some(RoomNotice::Left { participant_id }));
             }
         }
@@ -608,12 +623,19 @@ impl Room {
         }
         for id in dropped {
             tracing::warn!(hearing_id = self.hearing_id, participant_id = id, "dropping a connection that cannot keep up");
-            if let Some(connection) = self.member_mut(*id).and_then(|m| m.connection.take()) {
-                connection.kick.notify_one();
-                self.dropped.push((*id, !connection.outbox.is_closed()));
-            }
+            self.let_go(*id, None);
         }
         self.changed(None);
+    }
+
+    /// Takes a participant's connection away and closes its socket; the
+    /// departure is logged by `log_dropped`. `None`: why is told by the connection.
+    fn let_go(&mut self, participant_id: i64, departure: Option<Departure>) {
+        if let Some(connection) = self.member_mut(participant_id).and_then(|m| m.connection.take()) {
+            connection.kick.notify_one();
+            let departure = departure.unwrap_or(if connection.outbox.is_closed() { Departure::Gone } else { Departure::TooSlow });
+            self.dropped.push((participant_id, departure));
+        }
     }
 }
 

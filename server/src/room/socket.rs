@@ -171,6 +171,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let session_ended = || ServerMessage::Ended { reason: SESSION_ENDED.into() };
+    let expired = || state.clock.now_ms() >= caller.expires_at_ms;
     let (mut farewell, mut listening) = (None, true);
     loop {
         tokio::select! {
@@ -216,7 +217,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     Some(Ok(frame)) => frame,
                 };
                 last_heard = Instant::now();
-                if state.clock.now_ms() >= caller.expires_at_ms {
+                if expired() {
                     farewell = Some(session_ended());
                     break;
                 }
@@ -268,7 +269,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     tracing::info!(hearing_id, participant_id, "connection silent too long");
                     break;
                 }
-                if state.clock.now_ms() >= caller.expires_at_ms {
+                if expired() {
                     farewell = Some(session_ended());
                     break;
                 }

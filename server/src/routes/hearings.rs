@@ -159,8 +159,7 @@ async fn enter(
                 return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束或已取消"));
             }
             let owner = SessionOwner::Participant { participant_id: participant.id, hearing_id: id };
-            store::sessions::insert(&tx, &token_hash, &owner, Some(device.as_str()), now, expires_at_ms)?;
-            store::sessions::set_entered_from(&tx, &token_hash, &staff_token_hash)?;
+            store::sessions::insert(&tx, &token_hash, &owner, Some(device.as_str()), Some(&staff_token_hash), now, expires_at_ms)?;
             store::events::append(&tx, id, &actor, "staff_entered", &json!({"participant_id": participant.id, "device": device}), now)?;
             tx.commit().map_err(StoreError::from)?;
             Ok(ParticipantSession {

@@ -17,11 +17,13 @@ pub struct SessionRow {
     pub revoked: bool,
 }
 
+/// `entered_from`: for a room session entered from the console, the console session's token hash (it ends with it).
 pub fn insert(
     conn: &Connection,
     token_hash: &[u8],
     owner: &SessionOwner,
     device: Option<&str>,
+    entered_from: Option<&[u8]>,
     now_ms: i64,
     expires_at_ms: i64,
 ) -> Result<(), StoreError> {
@@ -33,9 +35,9 @@ pub fn insert(
     };
     conn.execute(
         "INSERT INTO sessions (token_hash, kind, staff_id, participant_id, hearing_id, device,
-                               created_at_ms, expires_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![token_hash, kind, staff_id, participant_id, hearing_id, device, now_ms, expires_at_ms],
+                               created_at_ms, expires_at_ms, entered_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![token_hash, kind, staff_id, participant_id, hearing_id, device, now_ms, expires_at_ms, entered_from],
     )?;
     Ok(())
 }
@@ -72,12 +74,6 @@ pub fn revoke(conn: &Connection, token_hash: &[u8], now_ms: i64) -> Result<Vec<V
     )?;
     let revoked = stmt.query_map(params![token_hash, now_ms], |r| r.get(0))?.collect::<Result<_, _>>()?;
     Ok(revoked)
-}
-
-/// Remembers the console session a room session was entered from, so it ends with it.
-pub fn set_entered_from(conn: &Connection, token_hash: &[u8], staff_token_hash: &[u8]) -> Result<(), StoreError> {
-    conn.execute("UPDATE sessions SET entered_from = ?2 WHERE token_hash = ?1", params![token_hash, staff_token_hash])?;
-    Ok(())
 }
 
 /// Revokes every session of a participant (removed from the hearing, or the hearing ended).
