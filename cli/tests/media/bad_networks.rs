@@ -103,8 +103,10 @@ async fn almost_every_lost_packet_is_repaired_at_8_percent_loss_on_a_short_path(
     println!("8% loss, 15 ms each way, 20 s: {asked} NACKs, {repaired} packets repaired, {given_up} given up; {pictures} pictures decoded (15 a second sent)");
     assert!(relay.dropped.load(std::sync::atomic::Ordering::Relaxed) > 50, "the network really was lossy");
     assert!(repaired >= 10, "lost packets were repaired: {repaired}");
-    // Asking once, or with str0m's resend cap, about one loss in five is given up.
-    assert!(given_up <= 2, "hardly any loss waits for a keyframe: {given_up} given up, {repaired} repaired");
+    // Asking once, or with str0m's resend cap, about one loss in five is given up; asking
+    // again, about one in forty (a loss is random, so the allowance is a share, with room
+    // for chance: over some 30 losses, more than one in eight comes less than once in a hundred runs).
+    assert!(given_up * 8 <= repaired + given_up, "hardly any loss waits for a keyframe: {given_up} given up, {repaired} repaired");
     assert!(pictures >= 260, "nearly every picture decodes: {pictures} of about 300");
     assert_eq!(received(&after, j).unwrap()["colour"], "red");
 }
