@@ -6,7 +6,6 @@
 use cloudtrial_protocol::ErrorCode;
 use cloudtrial_protocol::evidence::Evidence;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::files::Derived;
 use super::{images, sniff};
@@ -18,26 +17,11 @@ fn damaged() -> AppError {
     AppError::with_message(ErrorCode::Internal, "该证据的存储文件与登记的校验值不一致，已停止提供并记入庭审日志，请联系法院")
 }
 
-/// The original's bytes, checked against its hash unless this process already did.
-pub async fn original(state: &AppState, evidence: &Evidence) -> Result<Vec<u8>, AppError> {
-    let path = state.evidence.files.object(&evidence.sha256);
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))?;
-    if !state.evidence.is_verified(&evidence.sha256) {
-        let (expected, data) = (evidence.sha256.clone(), bytes);
-        let (actual, data) = tokio::task::spawn_blocking(move || (hex::encode(Sha256::digest(&data)), data))
-            .await
-            .map_err(AppError::internal)?;
-        if actual != expected {
-            report(state, &expected, &actual).await;
-            return Err(damaged());
-        }
-        state.evidence.mark_verified(&expected);
-        return Ok(data);
-    }
-    Ok(bytes)
+/// Where the original is stored, once it is checked against its hash
+/// (unless this process already did).
+pub async fn original(state: &AppState, evidence: &Evidence) -> Result<std::path::PathBuf, AppError> {
+    check_stored(state, evidence).await?;
+    Ok(state.evidence.files.object(&evidence.sha256))
 }
 
 /// Checks, as a stream and unless this process already did, that the stored
@@ -102,10 +86,11 @@ async fn from_original(
     if let Some(bytes) = read_derived(state, &path).await? {
         return Ok(bytes);
     }
-    let original = original(state, evidence).await?;
+    let path = original(state, evidence).await?;
     let (files, limits) = (state.evidence.files.clone(), state.config.evidence.images);
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
+        let original = std::fs::read(path).map_err(|e| AppError::internal(format!("evidence file unreadable: {e}")))?;
         let format = sniff::sniff_bytes(&original).ok().and_then(|s| s.image).ok_or_else(AppError::not_found)?;
         let orientation = images::photo_info(&original).orientation;
         make(Source { original: &original, format, orientation, limits, files: &files })

@@ -44,20 +44,28 @@ pub async fn get(state: &AppState, caller: &Caller, public_id: &str) -> Result<(
     Ok((row_id, evidence, access))
 }
 
-/// The file to serve: its bytes and media type.
-pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: Variant) -> Result<(Evidence, Vec<u8>, &'static str), AppError> {
+/// What is served for a file of an item: a picture made from it, or the
+/// stored original itself (checked against its hash), read as it is sent.
+pub enum Content {
+    Picture(Vec<u8>),
+    Stored(std::path::PathBuf),
+}
+
+/// The file to serve, and its media type (the original's is the item's own).
+pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: Variant) -> Result<(Evidence, Content, &'static str), AppError> {
     let (_, evidence, access) = get(state, caller, public_id).await?;
-    let (bytes, media_type) = match variant {
+    let picture = |bytes| (Content::Picture(bytes), "image/jpeg");
+    let (content, media_type) = match variant {
         Variant::Original => {
             access.check(read_original(&evidence))?;
-            (integrity::original(state, &evidence).await?, "")
+            (Content::Stored(integrity::original(state, &evidence).await?), "")
         }
-        Variant::Copy if evidence.has_preview => (integrity::clean_copy(state, &evidence).await?, "image/jpeg"),
-        Variant::Preview if evidence.has_preview => (integrity::preview(state, &evidence, Derived::Preview).await?, "image/jpeg"),
-        Variant::Thumbnail if evidence.has_preview => (integrity::preview(state, &evidence, Derived::Thumbnail).await?, "image/jpeg"),
+        Variant::Copy if evidence.has_preview => picture(integrity::clean_copy(state, &evidence).await?),
+        Variant::Preview if evidence.has_preview => picture(integrity::preview(state, &evidence, Derived::Preview).await?),
+        Variant::Thumbnail if evidence.has_preview => picture(integrity::preview(state, &evidence, Derived::Thumbnail).await?),
         _ => return Err(AppError::not_found()),
     };
-    Ok((evidence, bytes, media_type))
+    Ok((evidence, content, media_type))
 }
 
 /// Reading an item's original file: the decision for the original itself and for what is rendered from it.

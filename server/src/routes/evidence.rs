@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::auth::{Caller, ParticipantCaller};
 use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
-use crate::evidence::review::{self, Variant};
+use super::stored_file;
+use crate::evidence::review::{self, Content, Variant};
 use crate::evidence::uploads;
 use crate::state::AppState;
 
@@ -109,17 +110,22 @@ fn disposition(kind: &str, name: &str) -> HeaderValue {
         .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
-async fn serve(state: &AppState, caller: &Caller, id: &str, variant: Variant) -> Result<Response, AppError> {
-    let (evidence, bytes, media_type) = review::file(state, caller, id, variant).await?;
+async fn serve(state: &AppState, caller: &Caller, request: &HeaderMap, id: &str, variant: Variant) -> Result<Response, AppError> {
+    let (evidence, content, media_type) = review::file(state, caller, id, variant).await?;
     let (media_type, disposition) = match variant {
         // The original is always a download, typed by what it is: never rendered in the page.
         Variant::Original => (evidence.media_type.as_str(), disposition("attachment", &evidence.file_name)),
         Variant::Copy => (media_type, disposition("attachment", &format!("{}（副本）.jpg", evidence.title))),
         _ => (media_type, disposition("inline", &format!("{}.jpg", evidence.title))),
     };
-    let mut response = file_response(&evidence, bytes, media_type, disposition, "private, max-age=3600");
+    let etag = format!("\"{}\"", evidence.sha256);
+    let mut response = match content {
+        Content::Picture(bytes) => (StatusCode::OK, bytes).into_response(),
+        Content::Stored(path) => stored_file::response(&path, request, &etag).await?,
+    };
+    describe(&mut response, &evidence, media_type, disposition, "private, max-age=3600");
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{}\"", evidence.sha256)).unwrap_or(HeaderValue::from_static("\"\"")));
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")));
     if let Some(captured) = evidence.captured_at.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
         headers.insert(paths::headers::EVIDENCE_CAPTURED_AT, captured);
     }
@@ -130,6 +136,11 @@ async fn serve(state: &AppState, caller: &Caller, id: &str, variant: Variant) ->
 /// original's hash beside it (which a copy or a picture no longer carries).
 fn file_response(evidence: &Evidence, bytes: Vec<u8>, media_type: &str, disposition: HeaderValue, cache: &'static str) -> Response {
     let mut response = (StatusCode::OK, bytes).into_response();
+    describe(&mut response, evidence, media_type, disposition, cache);
+    response
+}
+
+fn describe(response: &mut Response, evidence: &Evidence, media_type: &str, disposition: HeaderValue, cache: &'static str) {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     headers.insert(header::CONTENT_DISPOSITION, disposition);
@@ -137,7 +148,6 @@ fn file_response(evidence: &Evidence, bytes: Vec<u8>, media_type: &str, disposit
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(paths::headers::EVIDENCE_SHA256, HeaderValue::from_str(&evidence.sha256).unwrap_or(HeaderValue::from_static("")));
-    response
 }
 
 /// `GET /api/evidence/{id}/pages/{page}`: a PDF's page as a PNG, with the page count.
@@ -178,24 +188,24 @@ async fn annotated(
     Ok(file_response(&evidence, png, "image/png", disposition("attachment", &name), "no-store"))
 }
 
-async fn original(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
-    serve(&state, &caller, &id, Variant::Original).await
+async fn original(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
+    serve(&state, &caller, &request, &id, Variant::Original).await
 }
 
-async fn copy(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
-    serve(&state, &caller, &id, Variant::Copy).await
+async fn copy(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
+    serve(&state, &caller, &request, &id, Variant::Copy).await
 }
 
 async fn release(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Evidence>, AppError> {
     review::release_original(&state, &caller, &id).await.map(Json)
 }
 
-async fn preview(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
-    serve(&state, &caller, &id, Variant::Preview).await
+async fn preview(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
+    serve(&state, &caller, &request, &id, Variant::Preview).await
 }
 
-async fn thumbnail(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
-    serve(&state, &caller, &id, Variant::Thumbnail).await
+async fn thumbnail(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
+    serve(&state, &caller, &request, &id, Variant::Thumbnail).await
 }
 
 async fn withdraw(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Evidence>, AppError> {

@@ -9,6 +9,7 @@ mod room;
 mod web;
 mod sms;
 mod staff;
+mod stored_file;
 
 pub use staff::create_account as create_staff_account;
 

@@ -608,3 +608,86 @@ async fn a_party_cannot_hold_open_more_uploads_than_the_quota() {
     let (status, _) = court.start(&defendant.token, court.hearing.id, &photo, "e.jpg", json!({})).await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+/// A PDF of about `size` bytes (a comment pads it).
+fn padded_pdf(size: usize) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec();
+    while pdf.len() < size {
+        pdf.extend_from_slice(format!("% padding line {}\n", pdf.len()).as_bytes());
+    }
+    pdf.extend_from_slice(b"trailer<<>>\n%%EOF\n");
+    pdf
+}
+
+/// A download of an original cut off on a weak network goes on where it
+/// stopped: one range in bytes is sent as asked, a range that no longer
+/// names the same file gets the whole file, and one past the end says how
+/// long the file is. A changed stored file is refused for a part as for the whole.
+#[tokio::test]
+async fn an_original_is_sent_from_where_a_cut_off_download_stopped() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let pdf = padded_pdf(300 * 1024);
+    let (_, done) = court.upload(&plaintiff.token, &pdf, "contract.pdf", json!({})).await;
+    let id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let etag = format!("\"{}\"", sha256_hex(&pdf));
+    let fetch = |range: Option<&str>, if_range: Option<&str>| {
+        let mut request = court.server.http.get(court.server.url(&format!("/api/evidence/{id}/original"))).bearer_auth(&defendant.token);
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        if let Some(tag) = if_range {
+            request = request.header("if-range", tag);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let headers = response.headers().clone();
+            (response.status(), headers, response.bytes().await.unwrap())
+        }
+    };
+    let header = |headers: &reqwest::header::HeaderMap, name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+
+    let (status, headers, whole) = fetch(None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(whole.as_ref(), pdf.as_slice());
+    assert_eq!(header(&headers, "content-length"), Some(pdf.len().to_string()));
+    assert_eq!(header(&headers, "accept-ranges").as_deref(), Some("bytes"));
+    assert_eq!(header(&headers, "etag"), Some(etag.clone()));
+
+    let (status, headers, rest) = fetch(Some("bytes=100000-"), Some(&etag)).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(rest.as_ref(), &pdf[100_000..], "the rest, byte for byte");
+    assert_eq!(header(&headers, "content-range"), Some(format!("bytes 100000-{}/{}", pdf.len() - 1, pdf.len())));
+    assert_eq!(header(&headers, "content-length"), Some((pdf.len() - 100_000).to_string()));
+    assert_eq!(header(&headers, "content-type").as_deref(), Some("application/pdf"));
+
+    let (status, _, piece) = fetch(Some("bytes=10-19"), None).await;
+    assert_eq!((status, piece.as_ref()), (StatusCode::PARTIAL_CONTENT, &pdf[10..20]));
+    let (status, _, whole) = fetch(Some("bytes=100000-"), Some("\"another file\"")).await;
+    assert_eq!((status, whole.len()), (StatusCode::OK, pdf.len()), "a part of another file is no use: the whole file");
+    let (status, headers, body) = fetch(Some(&format!("bytes={}-", pdf.len())), None).await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(header(&headers, "content-range"), Some(format!("bytes */{}", pdf.len())));
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["code"], "invalid_request");
+
+    // Another file, changed on disk before anyone read it: a part of it is refused too.
+    let other = padded_pdf(200 * 1024);
+    let (_, done) = court.upload(&plaintiff.token, &other, "other.pdf", json!({})).await;
+    let other_id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let sha = sha256_hex(&other);
+    let mut changed = other.clone();
+    changed[150_000] ^= 0x20;
+    std::fs::write(court.server.config.data_dir.join("evidence/objects").join(&sha[..2]).join(&sha), &changed).unwrap();
+    let response = court
+        .server
+        .http
+        .get(court.server.url(&format!("/api/evidence/{other_id}/original")))
+        .bearer_auth(&defendant.token)
+        .header("range", "bytes=140000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.text().await.unwrap().contains("校验值不一致"));
+}
