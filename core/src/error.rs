@@ -10,6 +10,9 @@ pub enum Error {
     Network(#[source] reqwest::Error),
     #[error("server answered {status} {code:?}: {message}")]
     Api { status: u16, code: ErrorCode, message: String },
+    /// The server sent nothing for too long in the middle of an answer.
+    #[error("the connection stalled")]
+    Stalled,
     #[error("unexpected answer from the server: {0}")]
     UnexpectedResponse(String),
     #[error("local database: {0}")]
@@ -89,6 +92,7 @@ impl From<Error> for ClientError {
                     ClientError::Server { message }
                 }
             },
+            Error::Stalled => ClientError::Network { detail: "连接长时间没有数据".into() },
             Error::NotLoggedIn => ClientError::NotLoggedIn,
             Error::NotConnected => ClientError::Network { detail: "not connected to the hearing room".into() },
             Error::SessionExpired => ClientError::SessionExpired,

@@ -3,6 +3,7 @@
 //! the hearing's evidence list follows the room; files are downloaded and
 //! cached for viewing; parties give their opinions (质证).
 
+mod download;
 mod inspect;
 mod queue;
 
@@ -85,6 +86,7 @@ struct Inner {
     wake: Notify,
     uploads_dir: PathBuf,
     cache_dir: PathBuf,
+    downloads: std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// The logged-in participant's evidence. Dropping it stops the uploads
@@ -139,6 +141,7 @@ impl EvidenceService {
             wake: Notify::new(),
             uploads_dir,
             cache_dir,
+            downloads: Default::default(),
         });
         inner.publish_progress()?;
         let tasks = vec![tokio::spawn(work(inner.clone()))];
@@ -287,15 +290,24 @@ impl EvidenceService {
             EvidenceFile::Preview => paths::EVIDENCE_PREVIEW,
             EvidenceFile::Thumbnail => paths::EVIDENCE_THUMBNAIL,
         };
+        // One download per file at a time: another caller waits for it, then finds it cached.
+        let lock = self.inner.downloads.lock().expect("not poisoned").entry(path.clone()).or_default().clone();
+        let _downloading = lock.lock().await;
+        if path.exists() {
+            return Ok(path);
+        }
         let client = &self.inner.client;
         let url = paths::fill(template, &[&evidence.id]);
-        let (_, bytes) = client.authorized(|s| async move { client.api().download(&url, s.token()).await }).await?;
-        if which == EvidenceFile::Original && hex::encode(Sha256::digest(&bytes)) != evidence.sha256 {
-            return Err(Error::UnexpectedResponse("下载的证据与登记的校验值不一致".into()));
-        }
-        let temporary = path.with_extension("download");
-        std::fs::write(&temporary, &bytes)?;
-        std::fs::rename(&temporary, &path)?;
+        let sha256 = (which == EvidenceFile::Original).then_some(evidence.sha256.as_str());
+        client
+            .authorized(|s| {
+                let (url, path) = (&url, &path);
+                async move {
+                    let download = download::Download { api: client.api(), url, token: s.token(), sha256, destination: path };
+                    download.run().await
+                }
+            })
+            .await?;
         Ok(path)
     }
 
@@ -416,7 +428,7 @@ async fn work(inner: Arc<Inner>) {
 fn classify(error: Error) -> Attempt {
     use cloudtrial_protocol::ErrorCode;
     match error {
-        Error::Network(_) | Error::NotConnected => Attempt::Retry("网络中断，稍后自动重试".into()),
+        Error::Network(_) | Error::Stalled | Error::NotConnected => Attempt::Retry("网络中断，稍后自动重试".into()),
         Error::SessionExpired | Error::NotLoggedIn => Attempt::Retry("登录已失效，请重新登录后继续上传".into()),
         // A blocked party's uploads wait for the summons; nothing is thrown away.
         Error::Api {

@@ -9,7 +9,7 @@ use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::protocol::evidence::{OpinionRequest, Position, Stance};
 use cloudtrial_core::{Client, ClientError, HearingSession};
 use cloudtrial_testkit::photos::{phone_photo, photo_of_size};
-use cloudtrial_testkit::{DEFENDANT, PLAINTIFF, Party, TcpRelay, TestCourt};
+use cloudtrial_testkit::{DEFENDANT, Link, PLAINTIFF, Party, TcpRelay, TestCourt};
 
 async fn logged_in(court: &TestCourt, base_url: &str, party: &Party, dir: &str) -> Client {
     let client = Client::new(base_url, &court.client_dir(dir)).unwrap();
@@ -310,4 +310,70 @@ async fn pausing_stops_an_upload_under_way_and_resuming_finishes_it() {
     service.resume(local).unwrap();
     until_upload(&service, "submitted after resuming", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
     assert_eq!(service.refresh().await.unwrap()[0].sha256, hash_file(&file).unwrap());
+}
+
+/// Where the client keeps a download of `sha256` in progress.
+fn partial_download(dir: &std::path::Path, sha256: &str) -> Option<std::path::PathBuf> {
+    let name = format!("{sha256}.download");
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == name.as_str()) {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// A party on a slow downlink opens another side's 4 MB original. The
+/// network drops halfway: what arrived stays on the phone, and the next try
+/// fetches only the rest, and checks the whole against its hash. A partial
+/// file that is not the original's beginning is fetched again whole.
+#[tokio::test]
+async fn a_download_cut_off_halfway_goes_on_from_where_it_stopped() {
+    let court = TestCourt::start().await;
+    let plaintiff = logged_in(&court, &court.base_url(), &PLAINTIFF, "p").await;
+    let uploads = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
+    let scan = big_pdf(&court.client_dir("files"), 4);
+    let bytes = std::fs::read(&scan).unwrap();
+    uploads.upload_evidence(&scan, details("合同", false)).await.unwrap();
+    until_upload(&uploads, "submitted", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
+
+    let relay = TcpRelay::start_with(court.server().addr, Link { uplink: None, downlink: Some(512 * 1024) }).await;
+    let defendant = logged_in(&court, &relay.base_url(), &DEFENDANT, "d").await;
+    let other = std::sync::Arc::new(EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap());
+    let item = other.refresh().await.unwrap().remove(0);
+    let downloading = tokio::spawn({
+        let (other, item) = (other.clone(), item.clone());
+        async move { other.file(&item, EvidenceFile::Original).await }
+    });
+    let client_dir = court.client_dir("d");
+    let halfway = bytes.len() as u64 / 2;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while partial_download(&client_dir, &item.sha256).and_then(|p| std::fs::metadata(p).ok()).is_none_or(|m| m.len() < halfway) {
+        assert!(tokio::time::Instant::now() < deadline, "half the file arrives within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    relay.cut_all();
+    let cut = downloading.await.unwrap().unwrap_err();
+    assert!(matches!(ClientError::from(cut), ClientError::Network { .. }));
+    let kept = std::fs::metadata(partial_download(&client_dir, &item.sha256).expect("what arrived is kept")).unwrap().len();
+    assert!(kept >= halfway && kept < bytes.len() as u64, "{kept} of {}", bytes.len());
+
+    let before = relay.downstream.load(std::sync::atomic::Ordering::Relaxed);
+    let path = other.file(&item, EvidenceFile::Original).await.unwrap();
+    let fetched = relay.downstream.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "byte for byte");
+    assert!(fetched < bytes.len() as u64 - kept + 64 * 1024, "only the rest was fetched: {fetched} bytes after {kept} were kept");
+    assert!(partial_download(&client_dir, &item.sha256).is_none(), "nothing partial is left");
+
+    // A partial file that is not the beginning of the original: the whole file is fetched again.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(path.with_file_name(format!("{}.download", item.sha256)), vec![0u8; 1 << 20]).unwrap();
+    let again = other.file(&item, EvidenceFile::Original).await.unwrap();
+    assert_eq!(std::fs::read(&again).unwrap(), bytes, "the original, not what was on disk before");
 }

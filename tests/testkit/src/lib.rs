@@ -26,7 +26,7 @@ pub fn init_logging() {
 }
 
 pub use cloudtrial_server;
-pub use relay::TcpRelay;
+pub use relay::{Link, TcpRelay};
 pub use udp_relay::{Impairment, UdpRelay};
 
 #[derive(Debug, Clone, Copy)]

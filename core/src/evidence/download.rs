@@ -1,0 +1,147 @@
+//! Downloading an evidence file into the app's cache: written to disk as it
+//! comes (a video never sits whole in a cheap phone's memory), given as long
+//! as it takes while bytes keep coming, and, for an original, resumed from
+//! where a cut-off download stopped and checked against its SHA-256 before
+//! it is kept.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_RANGE, IF_RANGE, RANGE};
+use reqwest::{Method, StatusCode};
+use tokio::io::AsyncWriteExt;
+
+use super::inspect::hash_file;
+use crate::error::{Error, Result};
+use crate::http::{ApiClient, api_error};
+
+/// A download that brings no byte for this long is cut off (and resumed on the next try).
+const STALL: Duration = Duration::from_secs(30);
+/// However slow the network, a download that keeps moving is given this long.
+const LONGEST: Duration = Duration::from_secs(6 * 3600);
+/// The most of an error answer that is read.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What is fetched, and where it goes.
+pub struct Download<'a> {
+    pub api: &'a ApiClient,
+    pub url: &'a str,
+    pub token: &'a str,
+    /// For an original: its hash, which it is checked against and which names
+    /// it to the server when a download resumes. Anything else starts afresh.
+    pub sha256: Option<&'a str>,
+    pub destination: &'a Path,
+}
+
+/// Where a download in progress is kept.
+pub fn partial_path(destination: &Path) -> PathBuf {
+    let mut name = destination.file_name().unwrap_or_default().to_owned();
+    name.push(".download");
+    destination.with_file_name(name)
+}
+
+impl Download<'_> {
+    /// Fetches the file to its destination. A partial original left by a cut
+    /// is kept for the next try; one that turns out not to be the file's
+    /// beginning (its hash does not match) is fetched again whole, once.
+    pub async fn run(&self) -> Result<()> {
+        let partial = partial_path(self.destination);
+        for whole in [false, true] {
+            if whole || self.sha256.is_none() {
+                let _ = std::fs::remove_file(&partial);
+            }
+            let resumed = self.fetch(&partial).await?;
+            if let Some(expected) = self.sha256 {
+                let path = partial.clone();
+                let actual = tokio::task::spawn_blocking(move || hash_file(&path))
+                    .await
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))??;
+                if actual != expected {
+                    let _ = std::fs::remove_file(&partial);
+                    if resumed && !whole {
+                        tracing::warn!("a resumed download did not match its hash; fetching it whole");
+                        continue;
+                    }
+                    return Err(Error::UnexpectedResponse("下载的证据与登记的校验值不一致".into()));
+                }
+            }
+            std::fs::rename(&partial, self.destination)?;
+            return Ok(());
+        }
+        unreachable!("the second round fetches the file whole")
+    }
+
+    /// Appends what the server sends to `partial`; whether it went on from a part already there.
+    async fn fetch(&self, partial: &Path) -> Result<bool> {
+        let have = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+        let mut request = self.api.request(Method::GET, self.url, Some(self.token)).timeout(LONGEST);
+        if let (Some(sha256), true) = (self.sha256, have > 0) {
+            request = request.header(RANGE, format!("bytes={have}-")).header(IF_RANGE, format!("\"{sha256}\""));
+        }
+        let mut response = request.send().await.map_err(Error::Network)?;
+        let status = response.status();
+        if status == StatusCode::RANGE_NOT_SATISFIABLE {
+            // What is here is at least the whole file: the hash decides whether it is.
+            return Ok(true);
+        }
+        if !status.is_success() {
+            let mut body = Vec::new();
+            while body.len() < MAX_ERROR_BODY {
+                match tokio::time::timeout(STALL, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            return Err(api_error(status, &body));
+        }
+        let resumed = status == StatusCode::PARTIAL_CONTENT;
+        if resumed && !continues_at(response.headers().get(CONTENT_RANGE), have) {
+            return Err(Error::UnexpectedResponse("服务器返回的下载位置不正确".into()));
+        }
+        let mut file = tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(partial).await?;
+        loop {
+            let chunk = match tokio::time::timeout(STALL, response.chunk()).await {
+                Ok(chunk) => chunk.map_err(Error::Network)?,
+                Err(_) => {
+                    file.flush().await?;
+                    return Err(Error::Stalled);
+                }
+            };
+            let Some(chunk) = chunk else { break };
+            // Written as it comes, so that a cut keeps everything that arrived.
+            if let Err(e) = file.write_all(&chunk).await {
+                return Err(e.into());
+            }
+        }
+        file.flush().await?;
+        file.sync_all().await?;
+        Ok(resumed)
+    }
+}
+
+/// Whether a `Content-Range` answer starts where the part on disk ends.
+fn continues_at(content_range: Option<&reqwest::header::HeaderValue>, have: u64) -> bool {
+    content_range
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes "))
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(first, _)| first.parse::<u64>().ok())
+        == Some(have)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_part_is_appended_only_where_the_file_on_disk_ends() {
+        let range = |s: &str| Some(HeaderValue::from_str(s).unwrap());
+        assert!(continues_at(range("bytes 100-999/1000").as_ref(), 100));
+        assert!(!continues_at(range("bytes 0-999/1000").as_ref(), 100));
+        assert!(!continues_at(range("items 100-999/1000").as_ref(), 100));
+        assert!(!continues_at(None, 100));
+        assert_eq!(partial_path(Path::new("/c/abc.preview.jpg")), Path::new("/c/abc.preview.jpg.download"));
+        assert_eq!(partial_path(Path::new("/c/abc")), Path::new("/c/abc.download"));
+    }
+}
