@@ -74,6 +74,15 @@ pub struct NewUpload {
     pub answers: Option<String>,
 }
 
+/// A link to an original for the page's own audio or video player: it works
+/// only for the session that asked for it, while that session lasts, and
+/// until `expires_at_ms`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvidenceStream {
+    pub url: String,
+    pub expires_at_ms: i64,
+}
+
 /// Where an upload stands. `evidence` is set once it completed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UploadStatus {

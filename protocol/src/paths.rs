@@ -36,6 +36,9 @@ pub const EVIDENCE_LIST: &str = "/api/hearings/{id}/evidence";
 pub const EVIDENCE: &str = "/api/evidence/{evidence}";
 pub const EVIDENCE_ORIGINAL: &str = "/api/evidence/{evidence}/original";
 pub const EVIDENCE_COPY: &str = "/api/evidence/{evidence}/copy";
+/// POST: a link that plays the original in the page's own player, which
+/// cannot send the Authorization header; GET with its `ticket`: the original.
+pub const EVIDENCE_STREAM: &str = "/api/evidence/{evidence}/stream";
 pub const EVIDENCE_RELEASE: &str = "/api/evidence/{evidence}/release";
 pub const EVIDENCE_PREVIEW: &str = "/api/evidence/{evidence}/preview";
 pub const EVIDENCE_THUMBNAIL: &str = "/api/evidence/{evidence}/thumbnail";
@@ -96,6 +99,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("evidence", EVIDENCE),
     ("evidenceOriginal", EVIDENCE_ORIGINAL),
     ("evidenceCopy", EVIDENCE_COPY),
+    ("evidenceStream", EVIDENCE_STREAM),
     ("evidenceRelease", EVIDENCE_RELEASE),
     ("evidencePreview", EVIDENCE_PREVIEW),
     ("evidenceThumbnail", EVIDENCE_THUMBNAIL),

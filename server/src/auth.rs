@@ -63,6 +63,13 @@ pub enum Caller {
 }
 
 impl Caller {
+    pub fn expires_at_ms(&self) -> i64 {
+        match self {
+            Caller::Staff(s) => s.expires_at_ms,
+            Caller::Participant(p) => p.expires_at_ms,
+        }
+    }
+
     pub fn token_hash(&self) -> &[u8] {
         match self {
             Caller::Staff(s) => &s.token_hash,
@@ -81,7 +88,11 @@ pub fn bearer_token(parts: &Parts) -> Option<&str> {
 /// that were real but expired, were revoked, or whose owner is gone are
 /// `SessionExpired`.
 pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, AppError> {
-    let token_hash = secrets::token_hash(token);
+    resolve_hash(state, secrets::token_hash(token)).await
+}
+
+/// Like [`resolve`], for a session named by its token's hash (a stream ticket carries it).
+pub async fn resolve_hash(state: &AppState, token_hash: Vec<u8>) -> Result<Caller, AppError> {
     let now = state.clock.now_ms();
     state
         .store

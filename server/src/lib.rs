@@ -26,6 +26,7 @@ pub mod sms;
 pub mod speech;
 pub mod state;
 pub mod store;
+pub mod stream_ticket;
 pub mod validate;
 
 use std::future::Future;

@@ -522,6 +522,7 @@ export const PATHS = Object.freeze({
   evidence: "/api/evidence/{evidence}",
   evidenceOriginal: "/api/evidence/{evidence}/original",
   evidenceCopy: "/api/evidence/{evidence}/copy",
+  evidenceStream: "/api/evidence/{evidence}/stream",
   evidenceRelease: "/api/evidence/{evidence}/release",
   evidencePreview: "/api/evidence/{evidence}/preview",
   evidenceThumbnail: "/api/evidence/{evidence}/thumbnail",

@@ -1,7 +1,8 @@
 //! Looking at evidence, withdrawing it, and cross-examining it (质证).
 
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::evidence::{Evidence, EvidenceKind, OpinionRequest};
+use cloudtrial_protocol::evidence::{Evidence, EvidenceKind, EvidenceStream, OpinionRequest};
+use cloudtrial_protocol::paths;
 use serde_json::json;
 
 use super::annotated::{self, Legend};
@@ -12,6 +13,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::access::{self, Action, HearingAccess};
 use crate::state::AppState;
+use crate::stream_ticket;
 use crate::store::{self, StoreError};
 use crate::validate;
 
@@ -66,6 +68,24 @@ pub async fn file(state: &AppState, caller: &Caller, public_id: &str, variant: V
         _ => return Err(AppError::not_found()),
     };
     Ok((evidence, content, media_type))
+}
+
+/// A link that plays the original in the page's own player, for this caller's session.
+pub async fn stream_link(state: &AppState, caller: &Caller, public_id: &str) -> Result<EvidenceStream, AppError> {
+    let (_, evidence, access) = get(state, caller, public_id).await?;
+    access.check(read_original(&evidence))?;
+    let expires_at_ms = (state.clock.now_ms() + stream_ticket::LIFETIME_MS).min(caller.expires_at_ms());
+    let ticket = stream_ticket::issue(&state.secret, &evidence.id, caller.token_hash(), expires_at_ms);
+    let url = format!("{}?ticket={ticket}", paths::fill(paths::EVIDENCE_STREAM, &[&evidence.id]));
+    Ok(EvidenceStream { url, expires_at_ms })
+}
+
+/// Whose session a stream ticket for `public_id` was issued to. Any ticket
+/// that does not hold fails as an unknown token does.
+pub async fn stream_caller(state: &AppState, public_id: &str, ticket: &str) -> Result<Caller, AppError> {
+    let token_hash = stream_ticket::verify(&state.secret, public_id, ticket, state.clock.now_ms())
+        .ok_or(AppError::new(ErrorCode::Unauthorized))?;
+    crate::auth::resolve_hash(state, token_hash).await
 }
 
 /// Reading an item's original file: the decision for the original itself and for what is rendered from it.

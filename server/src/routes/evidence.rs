@@ -4,7 +4,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
+use cloudtrial_protocol::evidence::{Evidence, EvidenceStream, NewUpload, OpinionRequest, UploadStatus};
 
 use cloudtrial_protocol::paths;
 use serde::Deserialize;
@@ -26,6 +26,7 @@ pub fn router(max_chunk: u64) -> Router<AppState> {
         .route(paths::EVIDENCE, get(one))
         .route(paths::EVIDENCE_ORIGINAL, get(original))
         .route(paths::EVIDENCE_COPY, get(copy))
+        .route(paths::EVIDENCE_STREAM, get(stream).post(stream_link))
         .route(paths::EVIDENCE_RELEASE, post(release))
         .route(paths::EVIDENCE_PREVIEW, get(preview))
         .route(paths::EVIDENCE_THUMBNAIL, get(thumbnail))
@@ -190,6 +191,26 @@ async fn annotated(
 
 async fn original(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {
     serve(&state, &caller, &request, &id, Variant::Original).await
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamQuery {
+    ticket: String,
+}
+
+/// `GET /api/evidence/{id}/stream?ticket=…`: the original, for the session the ticket names.
+async fn stream(
+    State(state): State<AppState>,
+    request: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+) -> Result<Response, AppError> {
+    let caller = review::stream_caller(&state, &id, &query.ticket).await?;
+    serve(&state, &caller, &request, &id, Variant::Original).await
+}
+
+async fn stream_link(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<EvidenceStream>, AppError> {
+    review::stream_link(&state, &caller, &id).await.map(Json)
 }
 
 async fn copy(State(state): State<AppState>, caller: Caller, request: HeaderMap, ApiPath(id): ApiPath<String>) -> Result<Response, AppError> {

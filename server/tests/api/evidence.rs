@@ -691,3 +691,91 @@ async fn an_original_is_sent_from_where_a_cut_off_download_stopped() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(response.text().await.unwrap().contains("校验值不一致"));
 }
+
+/// One second of a 440 Hz tone as a WAV file: a recording submitted as evidence.
+fn recording() -> Vec<u8> {
+    let rate = 8000u32;
+    let samples: Vec<i16> = (0..rate).map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / rate as f32).sin() * 8000.0) as i16).collect();
+    let data_len = samples.len() as u32 * 2;
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    for v in [16u32.to_le_bytes(), [1, 0, 1, 0], rate.to_le_bytes(), (rate * 2).to_le_bytes(), [2, 0, 16, 0]] {
+        wav.extend_from_slice(&v);
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    samples.iter().for_each(|s| wav.extend_from_slice(&s.to_le_bytes()));
+    wav
+}
+
+/// The page's own audio or video player cannot send the Authorization
+/// header: a stream link lets it play an original as it loads (in ranges).
+/// Only who may read the original gets one; it opens that item only, for
+/// that session only, while the session lasts and until it expires, and a
+/// forged or altered ticket fails like an unknown token.
+#[tokio::test]
+async fn a_stream_link_plays_one_original_for_one_session_while_it_lasts() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let defendant = court.session(&court.hearing, DEFENDANT).await;
+    let outsider = court.session(&court.other, PLAINTIFF).await;
+    let audio = recording();
+    let (_, done) = court.upload(&plaintiff.token, &audio, "录音.wav", json!({"title": "通话录音"})).await;
+    let id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(done["evidence"]["kind"], "audio", "{done}");
+    let (_, done) = court.upload(&plaintiff.token, &padded_pdf(10_000), "c.pdf", json!({})).await;
+    let pdf_id = done["evidence"]["id"].as_str().unwrap().to_owned();
+    let server = &court.server;
+    let link = |token: String, item: String| async move {
+        server.post(&format!("/api/evidence/{item}/stream"), Some(&token), &json!({})).await
+    };
+    let play = |url: String, range: Option<&'static str>| async move {
+        let mut request = server.http.get(server.url(&url));
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.bytes().await.unwrap())
+    };
+
+    // A recording may say where it was made: the other side gets no link, as it gets no original;
+    // another hearing's party is told the item does not exist.
+    let (status, _) = link(defendant.token.clone(), id.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = link(outsider.token.clone(), id.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body) = link(plaintiff.token.clone(), id.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = body["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("/api/evidence/{id}/stream?ticket=")), "{url}");
+    let (status, bytes) = play(url.clone(), None).await;
+    assert_eq!((status, bytes.as_ref()), (StatusCode::OK, audio.as_slice()));
+    let (status, bytes) = play(url.clone(), Some("bytes=44-")).await;
+    assert_eq!((status, bytes.as_ref()), (StatusCode::PARTIAL_CONTENT, &audio[44..]), "a player seeks in ranges");
+
+    // Its ticket opens nothing else, and an altered one opens nothing.
+    let ticket = url.split_once("ticket=").unwrap().1.to_owned();
+    let (unknown, refusal) = play(format!("/api/evidence/{id}/stream?ticket=1.ab.cd"), None).await;
+    assert_eq!(unknown, StatusCode::UNAUTHORIZED);
+    let (status, body) = play(format!("/api/evidence/{pdf_id}/stream?ticket={ticket}"), None).await;
+    assert_eq!((status, &body), (unknown, &refusal), "another item");
+    let later = format!("9{ticket}");
+    let (status, body) = play(format!("/api/evidence/{id}/stream?ticket={later}"), None).await;
+    assert_eq!((status, &body), (unknown, &refusal), "an altered expiry");
+    let (status, _) = play(format!("/api/evidence/{id}/stream"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no ticket");
+
+    // It expires, and it ends with the session.
+    court.server.clock.advance(std::time::Duration::from_secs(4 * 3600 + 1));
+    let (status, body) = play(url.clone(), None).await;
+    assert_eq!((status, &body), (unknown, &refusal), "expired");
+    let (_, fresh) = link(plaintiff.token.clone(), id.clone()).await;
+    let fresh = fresh["url"].as_str().unwrap().to_owned();
+    assert_eq!(play(fresh.clone(), None).await.0, StatusCode::OK);
+    let (status, _) = court.server.post("/api/session/logout", Some(&plaintiff.token), &json!({})).await;
+    assert!(status.is_success());
+    assert_eq!(play(fresh, None).await.0, StatusCode::UNAUTHORIZED, "the session ended");
+}
