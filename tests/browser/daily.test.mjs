@@ -530,3 +530,39 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     court.stop();
   }
 });
+
+test('a recording plays on a phone as it loads, through a link for the party\'s session, and its original saves as it arrives', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const { readFileSync } = await import('node:fs');
+    const plaintiff = await court.token('13800000001');
+    const file = join(court.dir, 'call.wav');
+    wav(file, 440, 3, 8000);
+    const recording = await court.submitEvidence(plaintiff, readFileSync(file), { title: '通话录音', purpose: '证明催款经过', file_name: 'call.wav' });
+    const phone = await partyJoins(await chrome.newContext({ ...PHONE, acceptDownloads: true }), court, '13800000001');
+    /** @type {{range: string|undefined, authorization: string|undefined}[]} */
+    const requests = [];
+    phone.on('request', (r) => {
+      if (r.url().includes('/stream?ticket=')) requests.push({ range: r.headers().range, authorization: r.headers().authorization });
+    });
+
+    await phone.click('button[name=tab-evidence]');
+    await phone.locator(`li[data-evidence="${recording.id}"] button[name=open-evidence]`).click();
+    await until('the recording ready to play', () => phone.$eval('#viewer-media', (a) => a.readyState).catch(() => 0), (state) => state >= 1);
+    const player = await phone.$eval('#viewer-media', (a) => ({ tag: a.tagName, src: a.getAttribute('src'), duration: a.duration }));
+    assert.equal(player.tag, 'AUDIO');
+    assert.ok(player.src.startsWith(`/api/evidence/${recording.id}/stream?ticket=`), player.src);
+    assert.ok(Math.abs(player.duration - 3) < 0.1, `three seconds: ${player.duration}`);
+    assert.ok(requests.length > 0 && requests.every((r) => r.authorization === undefined), 'the player reads it without the token');
+    assert.ok(requests.some((r) => r.range?.startsWith('bytes=')), `the player asks in ranges: ${JSON.stringify(requests)}`);
+    await shot(phone, 'evidence-viewer-recording-phone');
+
+    const [download] = await Promise.all([phone.waitForEvent('download'), phone.click('button[name=download-original]')]);
+    assert.equal(download.suggestedFilename(), 'call.wav');
+    assert.deepEqual(readFileSync(await download.path()), readFileSync(file), 'the original, byte for byte');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});

@@ -100,6 +100,18 @@ export class EvidenceViewer extends HTMLElement {
     return url;
   }
 
+  /**
+   * A link to the item's original that works without the Authorization header.
+   * @param {Evidence} item
+   * @returns {Promise<string>}
+   */
+  async streamUrl(item) {
+    const room = roomOf(this);
+    if (!room) throw new Error('未进入庭审');
+    const link = await room.api('POST', path(PATHS.evidenceStream, item.id));
+    return link.url;
+  }
+
   async show() {
     const item = this.items[this.index];
     const room = roomOf(this);
@@ -146,9 +158,10 @@ export class EvidenceViewer extends HTMLElement {
         replace(this.stage, h('p', { class: 'hint' }, '该证据原件可能含有拍摄位置等个人信息，仅限提交方和法庭查看；如需原件，请向法官申请公开。'));
       } else if (item.kind === 'pdf') await this.showPdf(item, load);
       else if (item.kind === 'audio' || item.kind === 'video') {
-        const url = await this.blob(path(PATHS.evidenceOriginal, item.id));
+        // The player reads the original as it plays, in ranges, through a link for this session.
+        const url = await this.streamUrl(item);
         if (load !== this.loads) return;
-        replace(this.stage, h(item.kind, { src: url, controls: true, class: 'viewer-media' }));
+        replace(this.stage, h(item.kind, { src: url, controls: true, preload: 'metadata', class: 'viewer-media', id: 'viewer-media' }));
       } else {
         replace(this.stage, h('p', { class: 'hint' }, '该类文件不能在页面中显示，请下载后查看。'));
       }
@@ -177,7 +190,8 @@ export class EvidenceViewer extends HTMLElement {
         type: 'button', name: `download-${variant}`,
         onclick: async () => {
           try {
-            const url = await this.blob(path(variant === 'original' ? PATHS.evidenceOriginal : PATHS.evidenceCopy, item.id));
+            // An original (a video may be large) is saved by the browser as it arrives, never held in the page.
+            const url = variant === 'original' ? await this.streamUrl(item) : await this.blob(path(PATHS.evidenceCopy, item.id));
             const a = h('a', { href: url, download: name, hidden: true });
             document.body.append(a);
             a.click();
