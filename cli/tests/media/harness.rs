@@ -20,6 +20,8 @@ pub struct Cli {
     child: Child,
     stdin: ChildStdin,
     lines: mpsc::UnboundedReceiver<Value>,
+    /// Where the process's standard error goes, to show if it ends unexpectedly.
+    stderr: std::path::PathBuf,
     pub id: i64,
     pub last: Option<Value>,
 }
@@ -36,17 +38,17 @@ impl Cli {
     }
 
     pub async fn join_at(court: &TestCourt, base_url: &str, party: &Party, options: Options<'_>) -> Self {
-        let code = court.request_code(party.mobile).await;
+        let login = court.request_code(party.mobile).await;
         let data_dir = court.client_dir(&format!("cli-{}", party.mobile));
         let mut child = Command::new(BIN)
             .args(["--server", base_url, "--meeting", &court.meeting_number(), "--mobile", party.mobile])
-            .args(["--code", &code, "--json", "--size", "160x120", "--fps", "15"])
+            .args(["--code", &login.code, "--challenge", &login.challenge, "--json", "--size", "160x120", "--fps", "15"])
             .args(["--colour", options.colour, "--tone", &options.tone.to_string()])
             .args(["--data-dir", data_dir.to_str().unwrap()])
             .args(options.extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(data_dir.join("stderr.log")).expect("a log file"))
             .spawn()
             .expect("cloudtrial-participant starts");
         let stdin = child.stdin.take().unwrap();
@@ -61,7 +63,7 @@ impl Cli {
                     }
             }
         });
-        Self { child, stdin, lines, id: court.participant_id(party), last: None }
+        Self { child, stdin, lines, stderr: data_dir.join("stderr.log"), id: court.participant_id(party), last: None }
     }
 
     pub fn command(&mut self, line: &str) {
@@ -84,8 +86,12 @@ impl Cli {
     async fn next(&mut self) -> Value {
         let value = tokio::time::timeout(Duration::from_secs(30), self.lines.recv())
             .await
-            .expect("a line from the participant within 30 s")
-            .expect("the participant is running");
+            .expect("a line from the participant within 30 s");
+        let Some(value) = value else {
+            let log = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            panic!("the participant ended ({:?}); its last words:\n{}", self.child.try_wait(), tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        };
         if value["type"] == "status" {
             self.last = Some(value.clone());
         }
