@@ -130,12 +130,21 @@ impl Server {
     /// Logs a participant in over REST, as the apps do; their session token.
     pub async fn login(&self, (meeting, mobile): &Invitee) -> anyhow::Result<String> {
         let url = &self.url;
-        self.http.post(format!("{url}/api/login/code")).json(&json!({"meeting_number": meeting, "mobile": mobile})).send().await?.error_for_status()?;
+        let sent: Value = self
+            .http
+            .post(format!("{url}/api/login/code"))
+            .json(&json!({"meeting_number": meeting, "mobile": mobile}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let challenge = sent["challenge"].as_str().context("challenge")?;
         let code = self.login_code(mobile).await?;
         let session: Value = self
             .http
             .post(format!("{url}/api/login/verify"))
-            .json(&json!({"meeting_number": meeting, "mobile": mobile, "code": code, "device": "other"}))
+            .json(&json!({"meeting_number": meeting, "mobile": mobile, "code": code, "challenge": challenge, "device": "other"}))
             .send()
             .await?
             .error_for_status()?

@@ -44,8 +44,11 @@ struct Args {
     #[arg(long)]
     mobile: String,
     /// The SMS code; asked for on standard input when not given.
-    #[arg(long)]
+    #[arg(long, requires = "challenge")]
     code: Option<String>,
+    /// With `--code`: the challenge the code's request was answered (the code is good only with it).
+    #[arg(long)]
+    challenge: Option<String>,
     /// Where the session is kept (default: a folder per mobile number in the temp directory).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -124,15 +127,18 @@ async fn log_in(client: &Client, args: &Args, lines: &mut tokio::io::Lines<tokio
         && session.meeting_number == args.meeting {
             return Ok(());
         }
-    let code = match &args.code {
-        Some(code) => code.clone(),
-        None => {
+    match (&args.code, &args.challenge) {
+        (Some(code), Some(challenge)) => {
+            client.login_with_challenge(&args.meeting, &args.mobile, code.trim(), challenge, DeviceKind::Other).await
+        }
+        _ => {
             client.request_login_code(&args.meeting, &args.mobile).await.map_err(ClientError::from)?;
             eprintln!("验证码已发送至 {}，请输入验证码：", args.mobile);
-            lines.next_line().await?.context("no code given")?
+            let code = lines.next_line().await?.context("no code given")?;
+            client.login(&args.meeting, &args.mobile, code.trim(), DeviceKind::Other).await
         }
-    };
-    client.login(&args.meeting, &args.mobile, code.trim(), DeviceKind::Other).await.map_err(ClientError::from)?;
+    }
+    .map_err(ClientError::from)?;
     Ok(())
 }
 

@@ -59,15 +59,43 @@ impl Client {
 
     /// Step one of 会议号登录: the server texts a code to the mobile number it has on file.
     pub async fn request_login_code(&self, meeting_number: &str, mobile: &str) -> Result<LoginCodeSent> {
-        let request = LoginCodeRequest { meeting_number: Self::meeting_number(meeting_number)?, mobile: mobile.to_owned() };
-        self.inner.api.post(paths::LOGIN_CODE, None, &request).await
+        let number = Self::meeting_number(meeting_number)?;
+        let request = LoginCodeRequest { meeting_number: number, mobile: mobile.trim().to_owned() };
+        let sent: LoginCodeSent = self.inner.api.post(paths::LOGIN_CODE, None, &request).await?;
+        // The code texted now is good only with this request's challenge: keep it for step two.
+        self.inner.store.save_login_challenge(self.base_url(), &number.to_string(), &digits(mobile), &sent.challenge)?;
+        Ok(sent)
     }
 
     /// Step two: the code from the SMS. The session is saved before this returns.
     pub async fn login(&self, meeting_number: &str, mobile: &str, code: &str, device: DeviceKind) -> Result<Session> {
         let number = Self::meeting_number(meeting_number)?;
-        let request =
-            LoginVerifyRequest { meeting_number: number, mobile: mobile.to_owned(), code: code.trim().to_owned(), device };
+        let challenge = self
+            .inner
+            .store
+            .login_challenge(self.base_url(), &number.to_string(), &digits(mobile))?
+            .ok_or_else(|| Error::InvalidInput("请先获取验证码".into()))?;
+        self.login_with_challenge(meeting_number, mobile, code, &challenge, device).await
+    }
+
+    /// Step two, for a code asked for elsewhere (a script given both the code and its request's challenge).
+    pub async fn login_with_challenge(
+        &self,
+        meeting_number: &str,
+        mobile: &str,
+        code: &str,
+        challenge: &str,
+        device: DeviceKind,
+    ) -> Result<Session> {
+        let number = Self::meeting_number(meeting_number)?;
+        let challenge = challenge.to_owned();
+        let request = LoginVerifyRequest {
+            meeting_number: number,
+            mobile: mobile.trim().to_owned(),
+            code: code.trim().to_owned(),
+            challenge,
+            device,
+        };
         let answer: ParticipantSession = self.inner.api.post(paths::LOGIN_VERIFY, None, &request).await?;
         let session = Session {
             token: answer.token,
@@ -78,6 +106,7 @@ impl Client {
             expires_at_ms: answer.expires_at_ms,
         };
         self.inner.store.save_session(self.base_url(), &session)?;
+        self.inner.store.clear_login_challenges()?;
         self.inner.state.send_replace(SessionState::LoggedIn(session.clone()));
         tracing::info!(hearing_id = session.hearing_id, role = ?session.role, "logged in");
         Ok(session)
@@ -150,4 +179,11 @@ impl Client {
         self.inner.state.send_replace(SessionState::LoggedOut);
         Ok(())
     }
+}
+
+/// A mobile number as the key of its login challenge, however it was typed
+/// (spaces, dashes, +86): its last 11 digits.
+fn digits(mobile: &str) -> String {
+    let digits: Vec<char> = mobile.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(11)..].iter().collect()
 }

@@ -51,6 +51,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE upload_queue ADD COLUMN participant_id INTEGER;
     "#,
+    // 4: the challenge of the last login code asked for, so that the code
+    // can still be entered after the app was closed to read the SMS.
+    r#"
+    CREATE TABLE login_challenge (
+        base_url       TEXT NOT NULL,
+        meeting_number TEXT NOT NULL,
+        mobile         TEXT NOT NULL,
+        challenge      TEXT NOT NULL,
+        PRIMARY KEY (base_url, meeting_number, mobile)
+    );
+    "#,
 ];
 
 pub struct LocalStore {
@@ -121,6 +132,31 @@ impl LocalStore {
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![base_url, s.token, s.hearing_id, s.participant_id, s.role.as_str(), s.meeting_number, s.expires_at_ms],
         )?;
+        Ok(())
+    }
+
+    pub fn save_login_challenge(&self, base_url: &str, meeting_number: &str, mobile: &str, challenge: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO login_challenge (base_url, meeting_number, mobile, challenge) VALUES (?1, ?2, ?3, ?4)",
+            params![base_url, meeting_number, mobile, challenge],
+        )?;
+        Ok(())
+    }
+
+    pub fn login_challenge(&self, base_url: &str, meeting_number: &str, mobile: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT challenge FROM login_challenge WHERE base_url = ?1 AND meeting_number = ?2 AND mobile = ?3",
+                params![base_url, meeting_number, mobile],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Forgets every login challenge: one was used, and the others are for codes no longer wanted.
+    pub fn clear_login_challenges(&self) -> Result<()> {
+        self.conn().execute("DELETE FROM login_challenge", [])?;
         Ok(())
     }
 

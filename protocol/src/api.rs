@@ -448,6 +448,9 @@ pub struct LoginCodeSent {
     pub resend_after_secs: u32,
     /// A code, if one was sent, is valid this long.
     pub expires_in_secs: u32,
+    /// Sent back with the code: it names this request's code, so that
+    /// nobody else's guesses can use it up and no later request replaces it.
+    pub challenge: String,
 }
 
 /// Step two: the code from the SMS.
@@ -457,6 +460,8 @@ pub struct LoginVerifyRequest {
     pub meeting_number: MeetingNumber,
     pub mobile: String,
     pub code: String,
+    /// What the code request answered.
+    pub challenge: String,
     #[serde(default)]
     pub device: DeviceKind,
 }

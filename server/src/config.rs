@@ -147,7 +147,8 @@ pub struct Limits {
     pub login_code_resend_after: Duration,
     /// Wrong guesses each login code allows; the one that uses them up burns the code.
     pub login_max_attempts: u32,
-    /// Login codes one meeting number and mobile number may get per window.
+    /// Login codes one meeting number and mobile number may get per window
+    /// from one network; from all networks together, twice as many.
     pub login_codes_per_window: u32,
     pub login_code_window: Duration,
     /// Login requests (code, verify, staff login) per client address per minute.

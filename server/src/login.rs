@@ -40,8 +40,26 @@ fn minutes_until(until_ms: i64, now_ms: i64) -> i64 {
     ((until_ms - now_ms).max(0) + 59_999) / 60_000
 }
 
+/// Where a request comes from, for counting its code requests: an IPv4
+/// address, or an IPv6 address's /64 (one home or phone network has them all).
+fn network_of(client: IpAddr) -> String {
+    match client.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 /// Answers in the same time whether or not the pair belongs to anyone: the
 /// SMS is stored in the same transaction either way and delivered after the answer.
+///
+/// Each request gets a code of its own, named by the challenge only the
+/// requester is given. Requests are counted per network, so someone who knows
+/// a party's meeting number and mobile cannot use up the party's codes from
+/// theirs (and all networks together get twice one network's allowance,
+/// which bounds the texts sent and the guesses made).
 pub async fn request_code(
     state: &AppState,
     client: IpAddr,
@@ -53,6 +71,9 @@ pub async fn request_code(
     let limits = state.config.limits.clone();
     let now = state.clock.now_ms();
     let code = secrets::new_login_code();
+    let challenge = secrets::new_token();
+    let challenge_hash = secrets::token_hash(&challenge);
+    let network = network_of(client);
     let secret = state.secret.clone();
     let (sms, court_name) = (state.sms.clone(), state.config.court_name.clone());
     let window_ms = limits.login_code_window.as_millis() as i64;
@@ -60,15 +81,20 @@ pub async fn request_code(
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
-            if let Some(existing) = store::login::get(&tx, number, &mobile)? {
-                let window_ends = existing.window_started_ms + window_ms;
-                if window_ends > now && existing.codes_in_window >= limits.login_codes_per_window {
-                    return Err(AppError::with_message(
-                        ErrorCode::RateLimited,
-                        format!("获取验证码次数过多，请于{}分钟后再试，或联系书记员重新发送通知", minutes_until(window_ends, now)),
-                    ));
-                }
-                let wait_ms = existing.sent_at_ms + limits.login_code_resend_after.as_millis() as i64 - now;
+            let asked = store::login::asked(&tx, number, &mobile, &network, now - window_ms)?;
+            let per_network = limits.login_codes_per_window;
+            if asked.from_network >= per_network || asked.in_all >= per_network * 2 {
+                let first = if asked.from_network >= per_network { asked.first_from_network_ms } else { asked.first_in_all_ms };
+                return Err(AppError::with_message(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "获取验证码次数过多，请于{}分钟后再试，或联系书记员重新发送通知",
+                        minutes_until(first.unwrap_or(now) + window_ms, now)
+                    ),
+                ));
+            }
+            if let Some(last) = asked.last_from_network_ms {
+                let wait_ms = last + limits.login_code_resend_after.as_millis() as i64 - now;
                 if wait_ms > 0 {
                     let secs = (wait_ms + 999) / 1000;
                     return Err(AppError::with_message(ErrorCode::RateLimited, format!("请在{secs}秒后重新获取验证码")));
@@ -83,7 +109,8 @@ pub async fn request_code(
             let participant = may_log_in.or(over);
             let code_hash = participant.map(|_| secrets::code_hash(&secret, &number.to_string(), &mobile, &code));
             let expires = now + limits.login_code_ttl.as_millis() as i64;
-            store::login::put(&tx, number, &mobile, participant.map(|p| p.0), code_hash.as_deref(), now, expires, window_ms)?;
+            let participant_id = participant.map(|p| p.0);
+            store::login::issue(&tx, &challenge_hash, number, &mobile, &network, participant_id, code_hash.as_deref(), now, expires)?;
             let outgoing: Vec<OutgoingSms> = participant
                 .map(|(participant_id, hearing_id)| OutgoingSms {
                     mobile: mobile.clone(),
@@ -105,6 +132,7 @@ pub async fn request_code(
     Ok(LoginCodeSent {
         resend_after_secs: state.config.limits.login_code_resend_after.as_secs() as u32,
         expires_in_secs: state.config.limits.login_code_ttl.as_secs() as u32,
+        challenge,
     })
 }
 
@@ -120,6 +148,7 @@ pub async fn verify_code(
         return Err(failed());
     };
     let number = request.meeting_number;
+    let challenge_hash = secrets::token_hash(request.challenge.trim());
     let limits = state.config.limits.clone();
     let now = state.clock.now_ms();
     let secret = state.secret.clone();
@@ -137,17 +166,17 @@ pub async fn verify_code(
         .store
         .call(move |conn| {
             let tx = conn.transaction().map_err(StoreError::from)?;
-            let challenge = store::login::get(&tx, number, &mobile)?.ok_or_else(failed)?;
-            if challenge.locked_until_ms.is_some_and(|until| until > now) {
-                return Err(burned(challenge.sent_at_ms));
-            }
-            if challenge.expires_at_ms <= now {
+            let challenge = store::login::get(&tx, &challenge_hash, number, &mobile)?.ok_or_else(failed)?;
+            if challenge.used || challenge.expires_at_ms <= now {
                 return Err(failed());
+            }
+            if challenge.failed_attempts >= limits.login_max_attempts {
+                return Err(burned(challenge.sent_at_ms));
             }
             let offered = secrets::code_hash(&secret, &number.to_string(), &mobile, request.code.trim());
             let matches = challenge.code_hash.as_deref().is_some_and(|stored| secrets::same_hash(stored, &offered));
             if !matches {
-                let burnt = store::login::record_failure(&tx, number, &mobile, limits.login_max_attempts)?;
+                let burnt = store::login::record_failure(&tx, &challenge_hash, limits.login_max_attempts)?;
                 tx.commit().map_err(StoreError::from)?;
                 return Err(if burnt { burned(challenge.sent_at_ms) } else { failed() });
             }
@@ -156,14 +185,14 @@ pub async fn verify_code(
                 if challenge.participant_id.is_some()
                     && store::hearings::participant_of_closed_hearing(&tx, number, &mobile)?.map(|p| p.0) == challenge.participant_id
                 {
-                    store::login::consume(&tx, number, &mobile)?;
+                    store::login::consume(&tx, &challenge_hash)?;
                     tx.commit().map_err(StoreError::from)?;
                     return Err(hearing_over());
                 }
                 return Err(failed());
             };
             let participant = store::hearings::participant(&tx, hearing_id, participant_id)?.ok_or_else(failed)?;
-            store::login::consume(&tx, number, &mobile)?;
+            store::login::consume(&tx, &challenge_hash)?;
             let owner = SessionOwner::Participant { participant_id, hearing_id };
             let device_name = serde_json::to_value(device).ok().and_then(|v| v.as_str().map(str::to_owned));
             store::sessions::insert(&tx, &token_hash, &owner, device_name.as_deref(), None, now, expires_at_ms)?;

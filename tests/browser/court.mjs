@@ -87,10 +87,14 @@ class Court {
     return this.hearing.participants.find((p) => p.mobile === mobile);
   }
 
-  /** Asks for a login code, as the app does, and reads it from the SMS outbox. */
-  async code(mobile) {
-    await this.api('POST', '/api/login/code', { meeting_number: this.meeting, mobile });
-    return this.sentCode(mobile);
+  /**
+   * Asks for a login code, as the app does: the challenge the request was
+   * answered, and the code read from the SMS outbox.
+   */
+  async code(mobile, meeting = this.meeting) {
+    const newest = (await this.outbox(mobile))[0]?.id ?? 0;
+    const { challenge } = await this.api('POST', '/api/login/code', { meeting_number: meeting, mobile });
+    return { challenge, code: await this.sentCode(mobile, newest) };
   }
 
   /**
@@ -120,8 +124,8 @@ class Court {
 
   /** A participant session token, through 会议号登录. */
   async token(mobile) {
-    const code = await this.code(mobile);
-    const session = await this.api('POST', '/api/login/verify', { meeting_number: this.meeting, mobile, code, device: 'pc_browser' });
+    const { challenge, code } = await this.code(mobile);
+    const session = await this.api('POST', '/api/login/verify', { meeting_number: this.meeting, mobile, code, challenge, device: 'pc_browser' });
     return session.token;
   }
 
@@ -143,11 +147,10 @@ class Court {
 
   /** The same, in any hearing. */
   async participantProcessFor(meeting, mobile, colour, tone, extra = []) {
-    await this.api('POST', '/api/login/code', { meeting_number: meeting, mobile });
-    const code = await this.sentCode(mobile);
+    const { challenge, code } = await this.code(mobile, meeting);
     const child = spawn(
       bin('cloudtrial-participant'),
-      ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--json',
+      ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--challenge', challenge, '--json',
         '--colour', colour, '--tone', String(tone), '--size', '320x240', '--bind', '127.0.0.1',
         '--data-dir', join(this.dir, `cli-${mobile}`), ...extra],
       { stdio: ['pipe', 'pipe', 'ignore'] },

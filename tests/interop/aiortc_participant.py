@@ -14,7 +14,7 @@ SSRCs or msid the server's SDP carried back on an m-line it sends on (a
 phantom track). Both must show only the other participants.
 
   with-aiortc.sh aiortc_participant.py --server URL --meeting N --mobile M
-      [--code C | --staff clerk:demo1234] [--rgb 230,220,40] [--tone 660]
+      [--code C --challenge X | --staff clerk:demo1234] [--rgb 230,220,40] [--tone 660]
 """
 
 import argparse
@@ -50,11 +50,12 @@ def api(server, method, path, body=None, token=None):
 
 def login(args):
     """A participant session token: a code by SMS (read from the demo court's outbox as staff), then its verification."""
-    code = args.code
+    code, challenge = args.code, args.challenge
     if code is None:
         user, password = args.staff.split(":", 1)
         staff = api(args.server, "POST", "/api/staff/login", {"username": user, "password": password})["token"]
-        api(args.server, "POST", "/api/login/code", {"meeting_number": args.meeting, "mobile": args.mobile})
+        sent = api(args.server, "POST", "/api/login/code", {"meeting_number": args.meeting, "mobile": args.mobile})
+        challenge = sent["challenge"]
         outbox = api(args.server, "GET", f"/api/sms?mobile={args.mobile}", token=staff)
         text = next(m["text"] for m in outbox if m["kind"] == "login_code")
         code = re.search(r"验证码为：(\d{6})", text).group(1)
@@ -62,7 +63,7 @@ def login(args):
         args.server,
         "POST",
         "/api/login/verify",
-        {"meeting_number": args.meeting, "mobile": args.mobile, "code": code, "device": "other"},
+        {"meeting_number": args.meeting, "mobile": args.mobile, "code": code, "challenge": challenge, "device": "other"},
     )
     return session["token"]
 
@@ -283,6 +284,7 @@ def main():
     parser.add_argument("--meeting", required=True)
     parser.add_argument("--mobile", required=True)
     parser.add_argument("--code")
+    parser.add_argument("--challenge", help="with --code: the challenge the code's request was answered")
     parser.add_argument("--staff", default="clerk:demo1234", help="user:password of staff who may read the SMS outbox")
     parser.add_argument("--rgb", default="230,220,40", help="the camera's colour")
     parser.add_argument("--tone", default=660.0, type=float, help="the microphone's tone in Hz")

@@ -34,10 +34,10 @@ impl Aiortc {
     }
 
     async fn join(court: &TestCourt, mobile: &str, rgb: (u8, u8, u8), tone: u32) -> Self {
-        let code = court.request_code(mobile).await;
+        let login = court.request_code(mobile).await;
         let mut child = Command::new(interop().join("with-aiortc.sh"))
             .arg(interop().join("aiortc_participant.py"))
-            .args(["--server", &court.base_url(), "--meeting", &court.meeting_number(), "--mobile", mobile, "--code", &code])
+            .args(["--server", &court.base_url(), "--meeting", &court.meeting_number(), "--mobile", mobile, "--code", &login.code, "--challenge", &login.challenge])
             .args(["--rgb", &format!("{},{},{}", rgb.0, rgb.1, rgb.2), "--tone", &tone.to_string()])
             .stdout(Stdio::piped())
             .spawn()

@@ -13,7 +13,8 @@ use cloudtrial_testkit::{DEFENDANT, Link, PLAINTIFF, Party, TcpRelay, TestCourt}
 
 async fn logged_in(court: &TestCourt, base_url: &str, party: &Party, dir: &str) -> Client {
     let client = Client::new(base_url, &court.client_dir(dir)).unwrap();
-    let code = court.request_code(party.mobile).await;
+    client.request_login_code(&court.meeting_number(), party.mobile).await.unwrap();
+    let code = court.latest_code(party.mobile).await.unwrap();
     client.login(&court.meeting_number(), party.mobile, &code, DeviceKind::Android).await.unwrap();
     client
 }

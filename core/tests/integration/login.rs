@@ -147,3 +147,36 @@ async fn a_removed_participant_finds_their_session_ended() {
     assert_eq!(ClientError::from(error), ClientError::SessionExpired);
     assert_eq!(client.session_state(), SessionState::Expired);
 }
+
+/// The code texted to a party is good only with the challenge the app's own
+/// request was answered: the app keeps it, so the code can still be entered
+/// after the app was closed to read the SMS, and another phone that guesses
+/// at the same meeting number and mobile cannot use up the party's code.
+#[tokio::test]
+async fn the_code_is_good_only_on_the_phone_that_asked_for_it_even_after_the_app_restarts() {
+    let court = TestCourt::start().await;
+    let dir = court.client_dir("plaintiff");
+    let number = court.meeting_number();
+    {
+        let app = Client::new(&court.base_url(), &dir).unwrap();
+        app.request_login_code(&number, PLAINTIFF.mobile).await.unwrap();
+    }
+    let code = court.latest_code(PLAINTIFF.mobile).await.unwrap();
+
+    // Another phone, without asking for a code, cannot log in; with its own challenge, it burns only that.
+    let other = Client::new(&court.base_url(), &court.client_dir("someone-else")).unwrap();
+    let refused = other.login(&number, PLAINTIFF.mobile, &code, DeviceKind::Android).await.unwrap_err();
+    assert!(matches!(ClientError::from(refused), ClientError::InvalidInput { ref message } if message == "请先获取验证码"));
+    let guessed = court.request_code_from(PLAINTIFF.mobile, "203.0.113.9".parse().unwrap()).await;
+    for _ in 0..5 {
+        let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+        other.login_with_challenge(&number, PLAINTIFF.mobile, &wrong, &guessed.challenge, DeviceKind::Android).await.unwrap_err();
+    }
+    let stolen = other.login_with_challenge(&number, PLAINTIFF.mobile, &code, &guessed.challenge, DeviceKind::Android).await.unwrap_err();
+    assert!(matches!(ClientError::from(stolen), ClientError::Locked { .. }), "the right code on a burned challenge");
+
+    // The party's app, opened again, logs in with the code from its SMS.
+    let app = Client::new(&court.base_url(), &dir).unwrap();
+    let session = app.login(&number, &format!("+86 {}", PLAINTIFF.mobile), &code, DeviceKind::Android).await.unwrap();
+    assert_eq!(session.role, ParticipantRole::Plaintiff);
+}

@@ -1,5 +1,6 @@
-//! Login challenges: one per (meeting number, mobile) pair that asked for a code,
-//! whether or not the pair belongs to a participant.
+//! 会议号登录 codes. Each code asked for is a challenge of its own, held by
+//! whoever asked (as the hash of a random value only they were given),
+//! whether or not the meeting number and mobile belong to a participant.
 
 use cloudtrial_protocol::MeetingNumber;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -9,24 +10,71 @@ use super::StoreError;
 #[derive(Debug, Clone)]
 pub struct Challenge {
     pub participant_id: Option<i64>,
+    /// None for a pair that belongs to nobody, and once the code is burned or used.
     pub code_hash: Option<Vec<u8>>,
     pub sent_at_ms: i64,
     pub expires_at_ms: i64,
-    /// Wrong codes in this window, over all its codes.
     pub failed_attempts: u32,
-    /// Set when too many wrong codes burned the current code: until it would have expired.
-    pub locked_until_ms: Option<i64>,
-    pub codes_in_window: u32,
-    pub window_started_ms: i64,
+    pub used: bool,
 }
 
-pub fn get(conn: &Connection, number: MeetingNumber, mobile: &str) -> Result<Option<Challenge>, StoreError> {
+/// Codes asked for one pair since `since_ms` and not used to log in (a login
+/// starts its asker afresh, as it always did): from `network`, from every
+/// network, and when `network` last asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked {
+    pub from_network: u32,
+    pub in_all: u32,
+    pub first_from_network_ms: Option<i64>,
+    pub first_in_all_ms: Option<i64>,
+    pub last_from_network_ms: Option<i64>,
+}
+
+pub fn asked(conn: &Connection, number: MeetingNumber, mobile: &str, network: &str, since_ms: i64) -> Result<Asked, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(network = ?3), 0), COUNT(*), MIN(CASE WHEN network = ?3 THEN sent_at_ms END),
+                MIN(sent_at_ms), MAX(CASE WHEN network = ?3 THEN sent_at_ms END)
+         FROM login_codes WHERE meeting_number = ?1 AND mobile = ?2 AND sent_at_ms > ?4 AND NOT used",
+        params![number.to_string(), mobile, network, since_ms],
+        |r| {
+            Ok(Asked {
+                from_network: r.get(0)?,
+                in_all: r.get(1)?,
+                first_from_network_ms: r.get(2)?,
+                first_in_all_ms: r.get(3)?,
+                last_from_network_ms: r.get(4)?,
+            })
+        },
+    )?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn issue(
+    conn: &Connection,
+    challenge_hash: &[u8],
+    number: MeetingNumber,
+    mobile: &str,
+    network: &str,
+    participant_id: Option<i64>,
+    code_hash: Option<&[u8]>,
+    now_ms: i64,
+    expires_at_ms: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO login_codes (challenge_hash, meeting_number, mobile, network, participant_id, code_hash, sent_at_ms, expires_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![challenge_hash, number.to_string(), mobile, network, participant_id, code_hash, now_ms, expires_at_ms],
+    )?;
+    Ok(())
+}
+
+/// The challenge, if it was issued for this pair.
+pub fn get(conn: &Connection, challenge_hash: &[u8], number: MeetingNumber, mobile: &str) -> Result<Option<Challenge>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT participant_id, code_hash, sent_at_ms, expires_at_ms, failed_attempts, locked_until_ms,
-                    codes_in_window, window_started_ms
-             FROM login_challenges WHERE meeting_number = ?1 AND mobile = ?2",
-            params![number.to_string(), mobile],
+            "SELECT participant_id, code_hash, sent_at_ms, expires_at_ms, failed_attempts, used
+             FROM login_codes WHERE challenge_hash = ?1 AND meeting_number = ?2 AND mobile = ?3",
+            params![challenge_hash, number.to_string(), mobile],
             |r| {
                 Ok(Challenge {
                     participant_id: r.get(0)?,
@@ -34,84 +82,47 @@ pub fn get(conn: &Connection, number: MeetingNumber, mobile: &str) -> Result<Opt
                     sent_at_ms: r.get(2)?,
                     expires_at_ms: r.get(3)?,
                     failed_attempts: r.get(4)?,
-                    locked_until_ms: r.get(5)?,
-                    codes_in_window: r.get(6)?,
-                    window_started_ms: r.get(7)?,
+                    used: r.get(5)?,
                 })
             },
         )
         .optional()?)
 }
 
-/// Issues a new code for the pair. Within one window the count of codes and
-/// of wrong guesses carries over (a new code does not forgive them); the
-/// first code after the window starts both afresh.
-#[allow(clippy::too_many_arguments)]
-pub fn put(
-    conn: &Connection,
-    number: MeetingNumber,
-    mobile: &str,
-    participant_id: Option<i64>,
-    code_hash: Option<&[u8]>,
-    now_ms: i64,
-    expires_at_ms: i64,
-    window_ms: i64,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO login_challenges
-             (meeting_number, mobile, participant_id, code_hash, sent_at_ms, expires_at_ms, failed_attempts,
-              locked_until_ms, codes_in_window, window_started_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, NULL, 1, ?5)
-         ON CONFLICT (meeting_number, mobile) DO UPDATE SET
-             participant_id = excluded.participant_id, code_hash = excluded.code_hash,
-             sent_at_ms = excluded.sent_at_ms, expires_at_ms = excluded.expires_at_ms, locked_until_ms = NULL,
-             codes_in_window = CASE WHEN window_started_ms + ?7 <= ?5 THEN 1 ELSE codes_in_window + 1 END,
-             failed_attempts = CASE WHEN window_started_ms + ?7 <= ?5 THEN 0 ELSE failed_attempts END,
-             window_started_ms = CASE WHEN window_started_ms + ?7 <= ?5 THEN ?5 ELSE window_started_ms END",
-        params![number.to_string(), mobile, participant_id, code_hash, now_ms, expires_at_ms, window_ms],
+/// Counts a wrong code against this challenge only; the guess that reaches
+/// `max_attempts` burns its code. Returns whether it was burned.
+pub fn record_failure(conn: &Connection, challenge_hash: &[u8], max_attempts: u32) -> Result<bool, StoreError> {
+    let attempts: u32 = conn.query_row(
+        "UPDATE login_codes SET failed_attempts = failed_attempts + 1 WHERE challenge_hash = ?1 RETURNING failed_attempts",
+        params![challenge_hash],
+        |r| r.get(0),
     )?;
-    Ok(())
-}
-
-/// Counts a wrong code. Each code issued in the window allows `max_attempts`
-/// wrong guesses; the guess that uses them up burns the current code (it can
-/// no longer log anyone in). Returns whether it was burned.
-pub fn record_failure(conn: &Connection, number: MeetingNumber, mobile: &str, max_attempts: u32) -> Result<bool, StoreError> {
-    let (attempts, codes): (u32, u32) = conn.query_row(
-        "UPDATE login_challenges SET failed_attempts = failed_attempts + 1
-         WHERE meeting_number = ?1 AND mobile = ?2 RETURNING failed_attempts, codes_in_window",
-        params![number.to_string(), mobile],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if attempts >= max_attempts * codes.max(1) {
-        conn.execute(
-            "UPDATE login_challenges SET locked_until_ms = expires_at_ms, code_hash = NULL
-             WHERE meeting_number = ?1 AND mobile = ?2",
-            params![number.to_string(), mobile],
-        )?;
+    if attempts >= max_attempts {
+        conn.execute("UPDATE login_codes SET code_hash = NULL WHERE challenge_hash = ?1", params![challenge_hash])?;
         return Ok(true);
     }
     Ok(false)
 }
 
-/// The clerk sent the notice again: the party starts afresh.
-pub fn reset(conn: &Connection, number: MeetingNumber, mobile: &str) -> Result<(), StoreError> {
-    consume(conn, number, mobile)
+/// A code is good for one login.
+pub fn consume(conn: &Connection, challenge_hash: &[u8]) -> Result<(), StoreError> {
+    conn.execute("UPDATE login_codes SET code_hash = NULL, used = 1 WHERE challenge_hash = ?1", params![challenge_hash])?;
+    Ok(())
 }
 
-/// A code is good for one login.
-pub fn consume(conn: &Connection, number: MeetingNumber, mobile: &str) -> Result<(), StoreError> {
+/// The clerk sent the notice again: the party starts afresh.
+pub fn reset(conn: &Connection, number: MeetingNumber, mobile: &str) -> Result<(), StoreError> {
     conn.execute(
-        "DELETE FROM login_challenges WHERE meeting_number = ?1 AND mobile = ?2",
+        "DELETE FROM login_codes WHERE meeting_number = ?1 AND mobile = ?2",
         params![number.to_string(), mobile],
     )?;
     Ok(())
 }
 
-/// Forgets challenges that can no longer matter: expired, and their window over.
+/// Forgets codes that can no longer matter: expired, and their window over.
 pub fn delete_stale(conn: &Connection, now_ms: i64, window_ms: i64) -> Result<usize, StoreError> {
     Ok(conn.execute(
-        "DELETE FROM login_challenges WHERE expires_at_ms < ?1 AND window_started_ms + ?2 < ?1",
+        "DELETE FROM login_codes WHERE expires_at_ms < ?1 AND sent_at_ms + ?2 < ?1",
         params![now_ms, window_ms],
     )?)
 }

@@ -324,6 +324,25 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN entered_from BLOB;
     CREATE INDEX sessions_entered_from ON sessions(entered_from);
     "#,
+    // 12: each code asked for is its own challenge, held by whoever asked for
+    // it: guesses against one cannot use up another, and a new code does not
+    // replace one already on its way. (Codes waiting in the old table lapse.)
+    r#"
+    DROP TABLE IF EXISTS login_challenges;
+    CREATE TABLE IF NOT EXISTS login_codes (
+        challenge_hash BLOB PRIMARY KEY,
+        meeting_number TEXT NOT NULL,
+        mobile TEXT NOT NULL,
+        network TEXT NOT NULL,
+        participant_id INTEGER,
+        code_hash BLOB,
+        sent_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        used INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS login_codes_pair ON login_codes(meeting_number, mobile, sent_at_ms);
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

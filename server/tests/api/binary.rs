@@ -97,8 +97,8 @@ async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
     let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
     cloudtrial_server::install_crypto_provider();
     let http = reqwest::Client::new();
-    let code = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
-    let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "device": "android"});
+    let (code, challenge) = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
+    let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "challenge": challenge, "device": "android"});
     let session: serde_json::Value =
         http.post(format!("{url}/api/login/verify")).json(&verify).send().await.unwrap().json().await.unwrap();
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/room", url.replace("http://", "ws://"))).await.unwrap();

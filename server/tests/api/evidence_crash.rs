@@ -43,7 +43,8 @@ fn start_crashing_at(data: &Path, listen: &str, point: Option<&str>) -> (Child, 
     }
 }
 
-pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobile: &str) -> String {
+/// A login code from the demo court's outbox, and the challenge its request was answered.
+pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobile: &str) -> (String, String) {
     let staff: Value = http
         .post(format!("{url}/api/staff/login"))
         .json(&json!({"username": "clerk", "password": "demo1234"}))
@@ -53,7 +54,15 @@ pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobil
         .json()
         .await
         .unwrap();
-    http.post(format!("{url}/api/login/code")).json(&json!({"meeting_number": meeting, "mobile": mobile})).send().await.unwrap();
+    let sent: Value = http
+        .post(format!("{url}/api/login/code"))
+        .json(&json!({"meeting_number": meeting, "mobile": mobile}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let outbox: Value = http
         .get(format!("{url}/api/sms?mobile={mobile}"))
         .bearer_auth(staff["token"].as_str().unwrap())
@@ -64,7 +73,7 @@ pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobil
         .await
         .unwrap();
     let text = outbox[0]["text"].as_str().unwrap();
-    text.split('：').nth(1).unwrap().chars().take(6).collect()
+    (text.split('：').nth(1).unwrap().chars().take(6).collect(), sent["challenge"].as_str().unwrap().to_owned())
 }
 
 fn noise_pdf(path: &Path, seed: u64, megabytes: usize) {
@@ -102,8 +111,8 @@ async fn every_upload_completes_exactly_once_after_the_server_is_killed() {
     let mut expected = Vec::new();
     for (who, mobile) in [("plaintiff", "13800000001"), ("defendant", "13800000002")] {
         let client = Client::new(&url, &dir.path().join(who)).unwrap();
-        let code = code(&http, &url, &meeting, mobile).await;
-        client.login(&meeting, mobile, &code, DeviceKind::Android).await.unwrap();
+        let (code, challenge) = code(&http, &url, &meeting, mobile).await;
+        client.login_with_challenge(&meeting, mobile, &code, &challenge, DeviceKind::Android).await.unwrap();
         let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
         for n in 0..2 {
             let file = dir.path().join(format!("{who}-{n}.pdf"));
@@ -175,8 +184,8 @@ async fn a_crash_at_any_step_of_completing_an_upload_loses_and_duplicates_nothin
         let (mut server, url, meeting) = start_crashing_at(&data, "127.0.0.1:0", Some(point));
         let http = cloudtrial_core::ApiClient::new(&url).unwrap().http().clone();
         let client = Client::new(&url, &dir.path().join("plaintiff")).unwrap();
-        let code = code(&http, &url, &meeting, "13800000001").await;
-        client.login(&meeting, "13800000001", &code, DeviceKind::Android).await.unwrap();
+        let (code, challenge) = code(&http, &url, &meeting, "13800000001").await;
+        client.login_with_challenge(&meeting, "13800000001", &code, &challenge, DeviceKind::Android).await.unwrap();
         let service = EvidenceService::start(&client, EvidenceOptions { chunk_size: 16 * 1024 }).unwrap();
         let photo = dir.path().join("IMG_0001.JPG");
         std::fs::write(&photo, crate::evidence::photo_of_size(1200, 900)).unwrap();

@@ -17,6 +17,8 @@ pub struct TestServer {
     pub clock: ManualClock,
     pub config: Config,
     pub http: reqwest::Client,
+    /// The challenge of the last code asked for, by meeting number and mobile: what the device that asked keeps.
+    pub challenges: std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
 }
 
 pub struct Staff {
@@ -48,7 +50,7 @@ impl TestServer {
         tweak(&mut config);
         let clock = ManualClock::new();
         let server = RunningServer::start(config.clone(), Arc::new(clock.clone())).await.unwrap();
-        Self { server: Some(server), _dir: dir, clock, config, http: reqwest::Client::new() }
+        Self { server: Some(server), _dir: dir, clock, config, http: reqwest::Client::new(), challenges: Default::default() }
     }
 
     /// Stops the server and starts a new one on the same data directory.
@@ -182,14 +184,29 @@ impl TestServer {
     }
 
     pub async fn request_code(&self, meeting_number: &str, mobile: &str) -> (StatusCode, Value) {
-        self.post("/api/login/code", None, &json!({"meeting_number": meeting_number, "mobile": mobile})).await
+        let answer = self.post("/api/login/code", None, &json!({"meeting_number": meeting_number, "mobile": mobile})).await;
+        if let Some(challenge) = answer.1["challenge"].as_str() {
+            self.challenges.lock().unwrap().insert((meeting_number.to_owned(), last_digits(mobile)), challenge.to_owned());
+        }
+        answer
     }
 
+    /// The challenge of the last code asked for the pair (empty if none was).
+    pub fn challenge(&self, meeting_number: &str, mobile: &str) -> String {
+        self.challenges.lock().unwrap().get(&(meeting_number.to_owned(), last_digits(mobile))).cloned().unwrap_or_default()
+    }
+
+    /// Step two, with the challenge of the last code asked for the pair (as the device that asked).
     pub async fn verify(&self, meeting_number: &str, mobile: &str, code: &str) -> (StatusCode, Value) {
+        let challenge = self.challenge(meeting_number, mobile);
+        self.verify_with(meeting_number, mobile, code, &challenge).await
+    }
+
+    pub async fn verify_with(&self, meeting_number: &str, mobile: &str, code: &str, challenge: &str) -> (StatusCode, Value) {
         self.post(
             "/api/login/verify",
             None,
-            &json!({"meeting_number": meeting_number, "mobile": mobile, "code": code, "device": "android"}),
+            &json!({"meeting_number": meeting_number, "mobile": mobile, "code": code, "challenge": challenge, "device": "android"}),
         )
         .await
     }
@@ -207,6 +224,12 @@ impl TestServer {
 }
 
 /// The six digits in a login SMS.
+/// A mobile number however it was typed (+86, spaces): its last 11 digits.
+fn last_digits(mobile: &str) -> String {
+    let digits: Vec<char> = mobile.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(11)..].iter().collect()
+}
+
 pub fn code_in(text: &str) -> String {
     let start = text.find('：').expect("code follows a colon") + '：'.len_utf8();
     text[start..].chars().take_while(char::is_ascii_digit).collect()

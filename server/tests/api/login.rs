@@ -20,7 +20,8 @@ async fn a_party_logs_in_with_the_meeting_number_and_the_sms_code() {
 
     let (status, body) = server.request_code(&number, "+86 138 0000 0001").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!({"resend_after_secs": 60, "expires_in_secs": 300}));
+    assert_eq!((body["resend_after_secs"].as_u64(), body["expires_in_secs"].as_u64()), (Some(60), Some(300)));
+    assert!(body["challenge"].as_str().is_some_and(|c| c.len() >= 43), "a challenge of at least 256 bits: {body}");
     let sms = server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
     assert!(sms[0].text.starts_with("【天津法院】[云审]您的会议登录验证码为："), "{}", sms[0].text);
     let code = code_in(&sms[0].text);
@@ -91,19 +92,38 @@ async fn five_wrong_codes_burn_the_code_but_never_lock_the_party_out() {
     assert_eq!(session.hearing_id, hearing.id);
 }
 
+/// Someone who knows a party's meeting number and mobile (the other side
+/// does) cannot keep the party out: each code asked for is its own, named by
+/// the challenge only its asker holds, so guesses burn only the guesser's
+/// codes and a new code replaces nobody's. Codes are counted per network,
+/// six an hour each and twice that in all, until the clerk sends the notice again.
 #[tokio::test]
-async fn new_codes_do_not_forgive_wrong_guesses_and_are_limited_per_hour_until_the_clerk_resends_the_notice() {
-    let server = TestServer::start().await;
+async fn a_guesser_burns_only_the_codes_it_asked_for_and_cannot_use_up_a_partys_codes() {
+    let server = TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
     let clerk = server.staff(StaffRole::Clerk, "clerk").await;
     let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
     let number = hearing.meeting_number.to_string();
     let plaintiff_id = hearing.participants.iter().find(|p| p.name == PLAINTIFF.1).unwrap().id;
+    let from = |network: &'static str, path: &'static str, body: Value| {
+        let request = server.http.post(server.url(path)).header("x-forwarded-for", network).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let ask = |network: &'static str| from(network, "/api/login/code", json!({"meeting_number": number, "mobile": PLAINTIFF.2}));
+    let verify = |network: &'static str, challenge: &Value, code: &str| {
+        from(network, "/api/login/verify", json!({"meeting_number": number, "mobile": PLAINTIFF.2, "code": code, "challenge": challenge}))
+    };
+    let (guesser, party, third) = ("203.0.113.7", "198.51.100.20", "2001:db8:1:2::9");
 
-    // A guesser asks for a new code after every four wrong guesses, as long as codes are given.
-    let mut guesses = 0;
+    // The party asks for a code; the guesser then asks for its own and guesses it away.
+    let (status, for_party) = ask(party).await;
+    assert_eq!(status, StatusCode::OK);
+    let party_code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
     let mut codes = 0;
     loop {
-        let (status, body) = server.request_code(&number, PLAINTIFF.2).await;
+        let (status, body) = ask(guesser).await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert!(body["message"].as_str().unwrap().contains("获取验证码次数过多"), "{body}");
             assert!(body["message"].as_str().unwrap().contains("分钟后再试"), "says how long: {body}");
@@ -111,42 +131,61 @@ async fn new_codes_do_not_forgive_wrong_guesses_and_are_limited_per_hour_until_t
         }
         assert_eq!(status, StatusCode::OK, "{body}");
         codes += 1;
-        let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
-        for _ in 0..4 {
-            server.verify(&number, PLAINTIFF.2, &wrong_code(&code)).await;
-            guesses += 1;
+        let sent = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+        // Its guesses, even the party's code and the code its own request sent, with the wrong challenge or none.
+        for guess in 0..5 {
+            let (status, answer) = verify(guesser, &body["challenge"], &wrong_code(&sent)).await;
+            let expected = if guess < 4 { "login_failed" } else { "login_locked" };
+            assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some(expected)));
+        }
+        let (_, answer) = verify(guesser, &body["challenge"], &sent).await;
+        assert_eq!(answer["code"], "login_locked", "a burned code stays burned");
+        let (_, answer) = verify(guesser, &json!("made-up"), &party_code).await;
+        assert_eq!(answer["code"], "login_failed");
+        if codes == 2 {
+            // Two of the guesser's codes later, the party's own code still logs the party in.
+            let (status, session) = verify(party, &for_party["challenge"], &party_code).await;
+            assert_eq!(status, StatusCode::OK, "{session}");
+            assert_eq!(session["role"], "plaintiff");
         }
         server.clock.advance(Duration::from_secs(61));
     }
-    assert_eq!(codes, 6, "six codes an hour");
-    // Every code allowed five wrong guesses in all, never five more each time.
-    let counted: u32 = server
-        .state()
-        .store
-        .call(|c| {
-            c.query_row("SELECT failed_attempts FROM login_challenges WHERE mobile = ?1", [PLAINTIFF.2], |r| r.get(0))
-                .map_err(cloudtrial_server::store::StoreError::from)
-        })
-        .await
-        .unwrap();
-    assert_eq!(counted, guesses, "a new code does not reset the count of wrong guesses");
+    assert_eq!(codes, 6, "six codes an hour from one network");
+
+    // The party's network still has its own allowance, and its code works.
+    let (status, body) = ask(party).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+    assert_eq!(verify(party, &body["challenge"], &code).await.0, StatusCode::OK);
+    // All networks together get twelve codes not used to log in: the guesser's six and a third network's six.
+    let mut third_codes = 0;
+    while ask(third).await.0 == StatusCode::OK {
+        third_codes += 1;
+        server.clock.advance(Duration::from_secs(61));
+    }
+    assert_eq!(third_codes, 6);
+    assert_eq!(ask("192.0.2.44").await.0, StatusCode::TOO_MANY_REQUESTS, "twelve codes an hour for the pair in all");
+    assert_eq!(ask(party).await.0, StatusCode::TOO_MANY_REQUESTS);
 
     // The clerk sends the notice again: the party can log in at once.
     let (status, _) =
         server.post(&format!("/api/hearings/{}/participants/{plaintiff_id}/notice", hearing.id), Some(&clerk.token), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let session = server.login(&clerk.token, &hearing, PLAINTIFF.2).await;
-    assert_eq!(session.hearing_id, hearing.id);
+    let (status, body) = ask(party).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.unwrap();
+    assert_eq!(verify(party, &body["challenge"], &code).await.0, StatusCode::OK);
 
-    // Without the clerk, the window ends by itself after an hour.
+    // Without the clerk, a network's window ends by itself after an hour. (A code used to log in does not count.)
+    server.clock.advance(Duration::from_secs(61));
     let mut codes = 0;
-    while server.request_code(&number, PLAINTIFF.2).await.0 == StatusCode::OK {
+    while ask(party).await.0 == StatusCode::OK {
         codes += 1;
         server.clock.advance(Duration::from_secs(61));
     }
     assert_eq!(codes, 6);
     server.clock.advance(Duration::from_secs(3600));
-    assert_eq!(server.request_code(&number, PLAINTIFF.2).await.0, StatusCode::OK);
+    assert_eq!(ask(party).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -340,11 +379,14 @@ async fn unknown_meetings_and_phones_answer_exactly_like_a_wrong_code() {
     let mut verify_answers = Vec::new();
     let mut lock_answers = Vec::new();
     for (number, mobile) in pairs {
-        code_answers.push(raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await);
-        let verify = json!({"meeting_number": number, "mobile": mobile, "code": wrong});
+        let (status, sent) = raw(&server, "/api/login/code", json!({"meeting_number": number, "mobile": mobile})).await;
+        let sent: Value = serde_json::from_str(&sent).unwrap();
+        // Every answer carries a challenge of its own; the rest is the same.
+        code_answers.push((status, sent["resend_after_secs"].clone(), sent["expires_in_secs"].clone(), sent["challenge"].as_str().map(str::len)));
+        let verify = json!({"meeting_number": number, "mobile": mobile, "code": wrong, "challenge": sent["challenge"]});
         verify_answers.push(raw(&server, "/api/login/verify", verify.clone()).await);
-        // Two codes in this window: ten wrong guesses in all burn the second.
-        for _ in 0..8 {
+        // Five wrong guesses burn the code.
+        for _ in 0..3 {
             raw(&server, "/api/login/verify", verify.clone()).await;
         }
         lock_answers.push(raw(&server, "/api/login/verify", verify).await);

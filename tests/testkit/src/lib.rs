@@ -41,6 +41,13 @@ pub const CLERK: Party = Party { role: ParticipantRole::Clerk, name: "李书记"
 pub const PLAINTIFF: Party = Party { role: ParticipantRole::Plaintiff, name: "张三", mobile: "13800000001" };
 pub const DEFENDANT: Party = Party { role: ParticipantRole::Defendant, name: "李四", mobile: "13800000002" };
 
+/// A login code asked for, with the challenge its request was answered.
+#[derive(Debug, Clone)]
+pub struct LoginCode {
+    pub challenge: String,
+    pub code: String,
+}
+
 pub struct TestCourt {
     server: Option<RunningServer>,
     dir: tempfile::TempDir,
@@ -122,24 +129,31 @@ impl TestCourt {
         messages.into_iter().find(|m| m.kind == SmsKind::LoginCode).map(|m| code_in(&m.text))
     }
 
-    /// Asks the server for a login code for `mobile` (as the app does) and returns it from the outbox.
-    pub async fn request_code(&self, mobile: &str) -> String {
+    /// Asks the server for a login code for `mobile` (as the app does): the
+    /// challenge it answered, and the code from the outbox.
+    pub async fn request_code(&self, mobile: &str) -> LoginCode {
+        self.request_code_from(mobile, "127.0.0.1".parse().unwrap()).await
+    }
+
+    /// The same, from a client on another network.
+    pub async fn request_code_from(&self, mobile: &str, client: std::net::IpAddr) -> LoginCode {
         let state = self.server().state.clone();
         let request = cloudtrial_protocol::api::LoginCodeRequest {
             meeting_number: self.hearing.meeting_number,
             mobile: mobile.to_owned(),
         };
-        cloudtrial_server::login::request_code(&state, "127.0.0.1".parse().unwrap(), request).await.expect("code sent");
-        self.latest_code(mobile).await.expect("code in the outbox")
+        let sent = cloudtrial_server::login::request_code(&state, client, request).await.expect("code sent");
+        LoginCode { challenge: sent.challenge, code: self.latest_code(mobile).await.expect("code in the outbox") }
     }
 
     /// A fresh session token for `party`, through 会议号登录 (a code, then its verification).
     pub async fn session_token(&self, party: &Party) -> String {
-        let code = self.request_code(party.mobile).await;
+        let LoginCode { challenge, code } = self.request_code(party.mobile).await;
         let request = cloudtrial_protocol::api::LoginVerifyRequest {
             meeting_number: self.hearing.meeting_number,
             mobile: party.mobile.to_owned(),
             code,
+            challenge,
             device: cloudtrial_protocol::api::DeviceKind::PcBrowser,
         };
         let state = self.server().state.clone();

@@ -7,6 +7,9 @@ import { go } from '../nav.js';
 import { PATHS } from '../protocol.js';
 import { setParticipantSession } from '../session.js';
 
+/** Where this tab keeps the challenge of the last code it asked for. */
+const CHALLENGE_KEY = 'cloudtrial.login-challenge';
+
 class JoinPage extends HTMLElement {
   connectedCallback() {
     const meeting = h('input', {
@@ -48,6 +51,8 @@ class JoinPage extends HTMLElement {
       if (!/^(\+?86)?1[3-9]\d{9}$/.test(mobile.value.replace(/[\s-]/g, ''))) return say('请输入11位手机号', 'error');
       try {
         const sent = await api('POST', PATHS.loginCode, { body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim() } });
+        // The code is good only with this request's challenge, which this tab alone holds (a reload keeps it).
+        sessionStorage.setItem(CHALLENGE_KEY, sent.challenge);
         say('如会议号和手机号无误，验证码已发送至您的手机。', 'notice');
         countdown(sent.resend_after_secs);
         code.focus();
@@ -65,8 +70,9 @@ class JoinPage extends HTMLElement {
           say('', 'error');
           try {
             const session = await api('POST', PATHS.loginVerify, {
-              body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim(), code: code.value.trim(), device: browserDevice() },
+              body: { meeting_number: meeting.value.trim(), mobile: mobile.value.trim(), code: code.value.trim(), challenge: sessionStorage.getItem(CHALLENGE_KEY) ?? '', device: browserDevice() },
             });
+            sessionStorage.removeItem(CHALLENGE_KEY);
             setParticipantSession(session);
             go('#/room');
           } catch (e) {
