@@ -71,7 +71,8 @@ pub async fn request_code(
     let limits = state.config.limits.clone();
     let now = state.clock.now_ms();
     let code = secrets::new_login_code();
-    let challenge = secrets::new_token();
+    // Hex (256 bits): safe to pass in a shell or as a command-line argument.
+    let challenge = hex::encode(secrets::random_bytes::<32>());
     let challenge_hash = secrets::token_hash(&challenge);
     let network = network_of(client);
     let secret = state.secret.clone();

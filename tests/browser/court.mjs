@@ -150,7 +150,7 @@ class Court {
     const { challenge, code } = await this.code(mobile, meeting);
     const child = spawn(
       bin('cloudtrial-participant'),
-      ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, '--challenge', challenge, '--json',
+      ['--server', this.url, '--meeting', meeting, '--mobile', mobile, '--code', code, `--challenge=${challenge}`, '--json',
         '--colour', colour, '--tone', String(tone), '--size', '320x240', '--bind', '127.0.0.1',
         '--data-dir', join(this.dir, `cli-${mobile}`), ...extra],
       { stdio: ['pipe', 'pipe', 'ignore'] },

@@ -37,7 +37,7 @@ impl Aiortc {
         let login = court.request_code(mobile).await;
         let mut child = Command::new(interop().join("with-aiortc.sh"))
             .arg(interop().join("aiortc_participant.py"))
-            .args(["--server", &court.base_url(), "--meeting", &court.meeting_number(), "--mobile", mobile, "--code", &login.code, "--challenge", &login.challenge])
+            .args(["--server", &court.base_url(), "--meeting", &court.meeting_number(), "--mobile", mobile, "--code", &login.code, &format!("--challenge={}", login.challenge)])
             .args(["--rgb", &format!("{},{},{}", rgb.0, rgb.1, rgb.2), "--tone", &tone.to_string()])
             .stdout(Stdio::piped())
             .spawn()

@@ -42,7 +42,8 @@ impl Cli {
         let data_dir = court.client_dir(&format!("cli-{}", party.mobile));
         let mut child = Command::new(BIN)
             .args(["--server", base_url, "--meeting", &court.meeting_number(), "--mobile", party.mobile])
-            .args(["--code", &login.code, "--challenge", &login.challenge, "--json", "--size", "160x120", "--fps", "15"])
+            // `=`: a challenge may start with a dash.
+            .args(["--code", &login.code, &format!("--challenge={}", login.challenge), "--json", "--size", "160x120", "--fps", "15"])
             .args(["--colour", options.colour, "--tone", &options.tone.to_string()])
             .args(["--data-dir", data_dir.to_str().unwrap()])
             .args(options.extra)
