@@ -500,7 +500,10 @@ async fn connect_and_serve(
                         let _ = shared.media.send(ServerMessage::Error { error });
                     }
                     ServerMessage::Replaced => return Outcome::Final(ConnectionState::Replaced),
-                    ServerMessage::Ended { reason } => return Outcome::Final(ConnectionState::Ended { reason }),
+                    ServerMessage::Ended { code: Some(ErrorCode::SessionExpired | ErrorCode::Unauthorized), .. } => {
+                        return Outcome::SessionExpired;
+                    }
+                    ServerMessage::Ended { reason, .. } => return Outcome::Final(ConnectionState::Ended { reason }),
                 }
             }
             Some(command) = commands.recv(), if connected => {

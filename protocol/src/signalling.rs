@@ -153,7 +153,13 @@ pub enum ServerMessage {
     /// This participant connected again elsewhere; this connection is closed and should not reconnect.
     Replaced,
     /// The participant may no longer be in the room (removed, hearing cancelled); do not reconnect.
-    Ended { reason: String },
+    /// `code` is `session_expired` when the login behind the connection ended:
+    /// the client should forget it and ask the party to log in again.
+    Ended {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<crate::ErrorCode>,
+    },
     /// The server's answer to `media_join` or `media_offer`.
     MediaAnswer { sdp: String },
     /// The server adds (or changes) media on the peer connection: answer with `media_answer`.

@@ -571,3 +571,21 @@ test('a recording plays on a phone as it loads, through a link for the party\'s 
     court.stop();
   }
 });
+
+test('a login ended on the server ends the room with 登录已失效, and a reload asks for 会议号登录', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const phone = await partyJoins(await chrome.newContext(PHONE), court, '13800000001');
+    const token = await phone.evaluate(() => JSON.parse(sessionStorage.getItem('cloudtrial.participant') ?? 'null')?.token);
+    assert.ok(token, 'the tab holds the party\'s login');
+    await court.api('POST', '/api/session/logout', {}, token);
+    await until('the reason shown', () => phone.textContent('body'), (t) => t.includes('登录已失效，请重新登录'));
+    assert.equal(await phone.evaluate(() => sessionStorage.getItem('cloudtrial.participant')), null, 'the login is forgotten');
+    await phone.reload();
+    await phone.locator('input[name=mobile]').waitFor();
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});

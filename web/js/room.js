@@ -37,6 +37,8 @@ export class RoomConnection extends EventTarget {
     this.room = null;
     /** @type {string|null} why the room ended, when it did */
     this.endReason = null;
+    /** Whether it ended because the login behind it ended (the party must log in again). */
+    this.loginEnded = false;
     /** @type {WebSocket|null} */
     this.socket = null;
     this.attempt = 0;
@@ -109,6 +111,7 @@ export class RoomConnection extends EventTarget {
           this.finish('replaced', CONNECTION_LABELS.replaced);
           break;
         case 'ended':
+          this.loginEnded = message.code === 'session_expired';
           this.finish('ended', message.reason);
           break;
         case 'media_answer':

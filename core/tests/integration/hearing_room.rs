@@ -146,3 +146,27 @@ async fn a_second_device_replaces_the_first_and_the_first_stops() {
     let err = phone.session.start_hearing().await.unwrap_err();
     assert!(matches!(ClientError::from(err), ClientError::Network { .. }));
 }
+
+/// The party's login ends while the app is in the room (logged out on the
+/// server): the room says 登录已失效，请重新登录, and the app forgets the
+/// login at once, so it shows 会议号登录 rather than a room it cannot enter.
+#[tokio::test]
+async fn a_login_ended_on_the_server_ends_the_room_and_is_forgotten() {
+    let court = TestCourt::start().await;
+    let phone = Participant::join(&court, &court.base_url(), &PLAINTIFF).await;
+    phone.until("connected", |s| s.connection == ConnectionState::Connected).await;
+    let token = phone.client.session().unwrap().token().to_owned();
+    let logout = reqwest::Client::new()
+        .post(format!("{}/api/session/logout", court.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_success());
+
+    let ended = phone.until("ended", |s| matches!(s.connection, ConnectionState::Ended { .. })).await;
+    assert_eq!(ended.connection.label(), "登录已失效，请重新登录");
+    assert_eq!(phone.client.session_state(), cloudtrial_core::SessionState::Expired);
+    let reopened = Client::new(&court.base_url(), &court.client_dir(PLAINTIFF.mobile)).unwrap();
+    assert_eq!(reopened.session_state(), cloudtrial_core::SessionState::LoggedOut, "nothing stored");
+}

@@ -523,12 +523,12 @@ impl Room {
         }
         let reason = if self.status == HearingStatus::Cancelled { "庭审已取消" } else { "您已不在本次庭审的参与人名单中" };
         for gone in old.into_iter().filter_map(|m| m.connection) {
-            let _ = gone.outbox.try_send(ServerMessage::Ended { reason: reason.into() });
+            let _ = gone.outbox.try_send(ServerMessage::Ended { reason: reason.into(), code: None });
         }
         if self.status == HearingStatus::Cancelled {
             for member in &mut self.members {
                 if let Some(connection) = member.connection.take() {
-                    let _ = connection.outbox.try_send(ServerMessage::Ended { reason: reason.into() });
+                    let _ = connection.outbox.try_send(ServerMessage::Ended { reason: reason.into(), code: None });
                 }
             }
         }

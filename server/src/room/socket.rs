@@ -158,7 +158,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     let kick = std::sync::Arc::new(tokio::sync::Notify::new());
     let connection = match state.rooms.join(hearing_id, participant_id, device, outbox_tx.clone(), view.clone(), kick.clone()).await {
         Ok(connection) => connection,
-        Err(JoinError::Ended(reason)) => return close(socket, Some(ServerMessage::Ended { reason })).await,
+        Err(JoinError::Ended(reason)) => return close(socket, Some(ServerMessage::Ended { reason, code: None })).await,
         Err(JoinError::Retry) => {
             return close(socket, Some(error_message(ErrorCode::Internal, "服务器繁忙，请稍后重试"))).await;
         }
@@ -170,7 +170,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     let mut last_heard = Instant::now();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
-    let session_ended = || ServerMessage::Ended { reason: SESSION_ENDED.into() };
+    let session_ended = || ServerMessage::Ended { reason: SESSION_ENDED.into(), code: Some(ErrorCode::SessionExpired) };
     let expired = || state.clock.now_ms() >= caller.expires_at_ms;
     let (mut farewell, mut listening) = (None, true);
     loop {

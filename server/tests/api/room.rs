@@ -152,7 +152,7 @@ impl RawClient {
     /// The reason of the `ended` message that closes the connection.
     pub async fn until_ended(&mut self) -> String {
         self.until("the end of the connection", |m| match m {
-            ServerMessage::Ended { reason } => Some(reason),
+            ServerMessage::Ended { reason, .. } => Some(reason),
             _ => None,
         })
         .await
@@ -335,7 +335,7 @@ async fn a_participant_removed_by_staff_is_sent_away() {
     assert_eq!(status, StatusCode::OK);
     loop {
         match ws.next().await {
-            Some(ServerMessage::Ended { reason }) => {
+            Some(ServerMessage::Ended { reason, .. }) => {
                 assert_eq!(reason, "您已不在本次庭审的参与人名单中");
                 break;
             }
@@ -484,11 +484,12 @@ async fn a_logout_or_an_expired_login_ends_the_room_connection() {
     let ended = judge_room
         .until("the end of the expired connection", |m| match m {
             ServerMessage::CommandResult { request_id: 99, .. } => panic!("a command went through on an expired login"),
-            ServerMessage::Ended { reason } => Some(reason),
+            ServerMessage::Ended { reason, code } => Some((reason, code)),
             _ => None,
         })
         .await;
-    assert_eq!(ended, "登录已失效，请重新登录");
+    // Said in words for the party, and as a code for the client, which forgets the login.
+    assert_eq!(ended, ("登录已失效，请重新登录".to_owned(), Some(cloudtrial_protocol::ErrorCode::SessionExpired)));
     let auditor = room.server.staff(StaffRole::Admin, "auditor").await;
     let (_, hearing) = room.server.get(&format!("/api/hearings/{}", room.hearing.id), Some(&auditor.token)).await;
     assert_eq!(hearing["status"], "in_session", "the adjournment was not done");

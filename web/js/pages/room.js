@@ -354,6 +354,8 @@ export class RoomPage extends HTMLElement {
       this.banner.hidden = false;
       this.banner.textContent = room.endReason ?? CONNECTION_LABELS[room.state];
     }
+    // The reason stays in view; a reload goes to 会议号登录.
+    if (room.state === 'ended' && room.loginEnded) setParticipantSession(null);
   }
 
   async startMedia() {
