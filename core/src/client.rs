@@ -138,24 +138,37 @@ impl Client {
     {
         let session = match self.session() {
             Err(Error::SessionExpired) => {
-                self.expire()?;
+                if let SessionState::LoggedIn(session) = self.session_state() {
+                    self.expire(session.token())?;
+                }
                 return Err(Error::SessionExpired);
             }
             other => other?,
         };
+        let token = session.token().to_owned();
         match call(session).await {
             Err(Error::Api { code: ErrorCode::SessionExpired | ErrorCode::Unauthorized, .. }) => {
-                self.expire()?;
+                self.expire(&token)?;
                 Err(Error::SessionExpired)
             }
             other => other,
         }
     }
 
-    pub(crate) fn expire(&self) -> Result<()> {
-        self.inner.store.clear_session()?;
-        self.inner.state.send_replace(SessionState::Expired);
-        tracing::info!("session expired");
+    /// Forgets the session `token` belongs to, if it is still the one logged
+    /// in: a logout or a new login on this device meanwhile stands.
+    pub(crate) fn expire(&self, token: &str) -> Result<()> {
+        let expired = self.inner.state.send_if_modified(|state| match state {
+            SessionState::LoggedIn(current) if current.token() == token => {
+                *state = SessionState::Expired;
+                true
+            }
+            _ => false,
+        });
+        if expired {
+            self.inner.store.clear_session()?;
+            tracing::info!("session expired");
+        }
         Ok(())
     }
 

@@ -332,6 +332,7 @@ enum Outcome {
 async fn run(client: Client, device: DeviceKind, shared: Arc<Shared>, mut commands: mpsc::Receiver<ClientMessage>) {
     let mut attempt = 0u32;
     loop {
+        let token = client.session().ok().map(|s| s.token().to_owned());
         let outcome = connect_and_serve(&client, device, &shared, &mut commands).await;
         fail_pending(&shared);
         let final_state = match outcome {
@@ -349,7 +350,9 @@ async fn run(client: Client, device: DeviceKind, shared: Arc<Shared>, mut comman
             }
             Outcome::Final(state) => state,
             Outcome::SessionExpired => {
-                if let Err(e) = client.expire() {
+                if let Some(token) = token
+                    && let Err(e) = client.expire(&token)
+                {
                     tracing::warn!("could not forget the expired session: {e}");
                 }
                 ConnectionState::Ended { reason: "登录已失效，请重新登录".into() }

@@ -170,3 +170,15 @@ async fn a_login_ended_on_the_server_ends_the_room_and_is_forgotten() {
     let reopened = Client::new(&court.base_url(), &court.client_dir(PLAINTIFF.mobile)).unwrap();
     assert_eq!(reopened.session_state(), cloudtrial_core::SessionState::LoggedOut, "nothing stored");
 }
+
+/// Logging out in the app ends the room too; the app stays logged out (not
+/// 登录已失效) when the room then hears that the login ended.
+#[tokio::test]
+async fn logging_out_in_the_app_stays_a_logout_when_the_room_hears_of_it() {
+    let court = TestCourt::start().await;
+    let phone = Participant::join(&court, &court.base_url(), &PLAINTIFF).await;
+    phone.until("connected", |s| s.connection == ConnectionState::Connected).await;
+    phone.client.logout().await.unwrap();
+    phone.until("ended", |s| matches!(s.connection, ConnectionState::Ended { .. })).await;
+    assert_eq!(phone.client.session_state(), cloudtrial_core::SessionState::LoggedOut);
+}
