@@ -63,7 +63,7 @@ impl Client {
         let request = LoginCodeRequest { meeting_number: number, mobile: mobile.trim().to_owned() };
         let sent: LoginCodeSent = self.inner.api.post(paths::LOGIN_CODE, None, &request).await?;
         // The code texted now is good only with this request's challenge: keep it for step two.
-        self.inner.store.save_login_challenge(self.base_url(), &number.to_string(), &digits(mobile), &sent.challenge)?;
+        self.inner.store.save_login_challenge(self.base_url(), &number.to_string(), &key_of(mobile), &sent.challenge)?;
         Ok(sent)
     }
 
@@ -73,7 +73,7 @@ impl Client {
         let challenge = self
             .inner
             .store
-            .login_challenge(self.base_url(), &number.to_string(), &digits(mobile))?
+            .login_challenge(self.base_url(), &number.to_string(), &key_of(mobile))?
             .ok_or_else(|| Error::InvalidInput("请先获取验证码".into()))?;
         self.login_with_challenge(meeting_number, mobile, code, &challenge, device).await
     }
@@ -194,9 +194,7 @@ impl Client {
     }
 }
 
-/// A mobile number as the key of its login challenge, however it was typed
-/// (spaces, dashes, +86): its last 11 digits.
-fn digits(mobile: &str) -> String {
-    let digits: Vec<char> = mobile.chars().filter(char::is_ascii_digit).collect();
-    digits[digits.len().saturating_sub(11)..].iter().collect()
+/// A mobile number as the key of its login challenge: as the server keeps it, however it was typed.
+fn key_of(mobile: &str) -> String {
+    cloudtrial_protocol::normalize_mobile(mobile).unwrap_or_else(|| mobile.trim().to_owned())
 }

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod hearing_log;
 pub mod js;
 pub mod meeting_number;
+pub mod mobile;
 pub mod paths;
 pub mod record;
 pub mod role;
@@ -18,6 +19,7 @@ pub mod signalling;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use meeting_number::MeetingNumber;
+pub use mobile::normalize_mobile;
 pub use role::{ParticipantRole, Side, StaffRole};
 pub use schedule::CourtDateTime;
 

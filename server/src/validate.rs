@@ -43,16 +43,7 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// A mainland mobile number in its 11-digit form; accepts spaces, dashes and a +86 prefix.
-pub fn normalize_mobile(value: &str) -> Option<String> {
-    if value.len() > 32 {
-        return None;
-    }
-    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
-    let b = digits.as_bytes();
-    let valid = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
-    valid.then(|| digits.to_owned())
-}
+pub use cloudtrial_protocol::normalize_mobile;
 
 pub fn mobile(value: &str) -> Result<String, AppError> {
     normalize_mobile(value).ok_or_else(|| {

@@ -186,14 +186,14 @@ impl TestServer {
     pub async fn request_code(&self, meeting_number: &str, mobile: &str) -> (StatusCode, Value) {
         let answer = self.post("/api/login/code", None, &json!({"meeting_number": meeting_number, "mobile": mobile})).await;
         if let Some(challenge) = answer.1["challenge"].as_str() {
-            self.challenges.lock().unwrap().insert((meeting_number.to_owned(), last_digits(mobile)), challenge.to_owned());
+            self.challenges.lock().unwrap().insert((meeting_number.to_owned(), kept_mobile(mobile)), challenge.to_owned());
         }
         answer
     }
 
     /// The challenge of the last code asked for the pair (empty if none was).
     pub fn challenge(&self, meeting_number: &str, mobile: &str) -> String {
-        self.challenges.lock().unwrap().get(&(meeting_number.to_owned(), last_digits(mobile))).cloned().unwrap_or_default()
+        self.challenges.lock().unwrap().get(&(meeting_number.to_owned(), kept_mobile(mobile))).cloned().unwrap_or_default()
     }
 
     /// Step two, with the challenge of the last code asked for the pair (as the device that asked).
@@ -224,10 +224,9 @@ impl TestServer {
 }
 
 /// The six digits in a login SMS.
-/// A mobile number however it was typed (+86, spaces): its last 11 digits.
-fn last_digits(mobile: &str) -> String {
-    let digits: Vec<char> = mobile.chars().filter(char::is_ascii_digit).collect();
-    digits[digits.len().saturating_sub(11)..].iter().collect()
+/// A mobile number as the server keeps it, however it was typed.
+fn kept_mobile(mobile: &str) -> String {
+    cloudtrial_protocol::normalize_mobile(mobile).unwrap_or_else(|| mobile.to_owned())
 }
 
 pub fn code_in(text: &str) -> String {
