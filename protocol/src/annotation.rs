@@ -23,6 +23,10 @@ pub enum MarkColour {
     Blue,
     Green,
     Orange,
+    /// A colour this side does not know yet (from a newer server). The server refuses it
+    /// in a mark; an app draws such a mark in red.
+    #[serde(other)]
+    Unknown,
 }
 
 impl MarkColour {
@@ -34,6 +38,7 @@ impl MarkColour {
             Self::Blue => "blue",
             Self::Green => "green",
             Self::Orange => "orange",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -47,13 +52,14 @@ impl MarkColour {
             Self::Blue => "蓝",
             Self::Green => "绿",
             Self::Orange => "橙",
+            Self::Unknown => "未知",
         }
     }
 
     /// sRGB, the same on every client and in the export.
     pub fn rgb(self) -> [u8; 3] {
         match self {
-            Self::Red => [0xd9, 0x1e, 0x18],
+            Self::Red | Self::Unknown => [0xd9, 0x1e, 0x18],
             Self::Blue => [0x1f, 0x5f, 0xd6],
             Self::Green => [0x13, 0x8a, 0x36],
             Self::Orange => [0xe8, 0x7b, 0x00],
@@ -86,6 +92,10 @@ pub enum Shape {
     Arrow { from: Point, to: Point },
     /// Short text, its top-left corner at `at`.
     Text { at: Point, text: String },
+    /// A shape this side does not know yet (from a newer server). The server refuses it
+    /// in a mark; an app leaves such a mark out.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Shape {
@@ -96,6 +106,7 @@ impl Shape {
             Self::Ellipse { .. } => "ellipse",
             Self::Arrow { .. } => "arrow",
             Self::Text { .. } => "text",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -106,6 +117,7 @@ impl Shape {
             Self::Ellipse { .. } => "椭圆",
             Self::Arrow { .. } => "箭头",
             Self::Text { .. } => "文字",
+            Self::Unknown => "未知图形",
         }
     }
 
@@ -115,6 +127,7 @@ impl Shape {
             Self::Ink { points } => std::borrow::Cow::Borrowed(points),
             Self::Rectangle { from, to } | Self::Ellipse { from, to } | Self::Arrow { from, to } => vec![*from, *to].into(),
             Self::Text { at, .. } => vec![*at].into(),
+            Self::Unknown => std::borrow::Cow::Borrowed(&[]),
         }
     }
 }
@@ -138,6 +151,9 @@ impl MarkDraft {
         let invalid = |message: &str| Err(ErrorBody::with_message(ErrorCode::InvalidRequest, message));
         if self.page == 0 || self.page > MAX_PAGE {
             return invalid("页码无效");
+        }
+        if self.colour == MarkColour::Unknown || self.shape == Shape::Unknown {
+            return invalid("不支持的圈注颜色或图形");
         }
         let points = self.shape.points();
         if !points.iter().all(|p| p.on_page()) {
@@ -185,6 +201,9 @@ pub enum Annotating {
     Allowed,
     /// Judges and clerks annotate without asking.
     Court,
+    /// A state this side does not know yet (from a newer server): taken as not allowed.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Annotating {
@@ -197,7 +216,7 @@ impl Annotating {
             Self::No => "",
             Self::Requested => "申请圈注",
             Self::Allowed => "可圈注",
-            Self::Court => "",
+            Self::Court | Self::Unknown => "",
         }
     }
 }
@@ -225,6 +244,18 @@ mod tests {
         let mut zero = draft(Shape::Text { at: p(0.5, 0.5), text: "x".into() });
         zero.page = 0;
         assert!(zero.check(true).is_err());
+    }
+
+    #[test]
+    fn a_colour_or_shape_this_side_does_not_know_is_read_and_refused() {
+        let newer: MarkDraft = serde_json::from_value(serde_json::json!({"evidence_id": "e", "page": 1, "colour": "purple",
+            "shape": {"kind": "star", "centre": {"x": 0.5, "y": 0.5}, "points": 5}}))
+        .unwrap();
+        assert_eq!((newer.colour, &newer.shape), (MarkColour::Unknown, &Shape::Unknown));
+        assert_eq!(newer.check(true).unwrap_err().message, "不支持的圈注颜色或图形");
+        let purple = MarkDraft { colour: MarkColour::Unknown, ..draft(Shape::Ink { points: vec![Point { x: 0.5, y: 0.5 }] }) };
+        assert!(purple.check(true).is_err());
+        assert!(!MarkColour::ALL.contains(&MarkColour::Unknown) && MarkColour::parse("unknown").is_none());
     }
 
     #[test]

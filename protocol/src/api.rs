@@ -70,6 +70,9 @@ pub enum HearingStatus {
     Closed,
     /// 已取消: cancelled before it was held.
     Cancelled,
+    /// A state this side does not know yet (from a newer server): nothing may be done in it here.
+    #[serde(other)]
+    Unknown,
 }
 
 impl HearingStatus {
@@ -82,7 +85,7 @@ impl HearingStatus {
             Self::Scheduled => &[(HearingAction::Start, Self::InSession)],
             Self::InSession => &[(HearingAction::Adjourn, Self::Adjourned), (HearingAction::Close, Self::Closed)],
             Self::Adjourned => &[(HearingAction::Resume, Self::InSession), (HearingAction::Close, Self::Closed)],
-            Self::Closed | Self::Cancelled => &[],
+            Self::Closed | Self::Cancelled | Self::Unknown => &[],
         }
     }
 
@@ -98,6 +101,7 @@ impl HearingStatus {
             Self::Adjourned => "休庭",
             Self::Closed => "已闭庭",
             Self::Cancelled => "已取消",
+            Self::Unknown => "状态未知",
         }
     }
 
@@ -114,6 +118,7 @@ impl HearingStatus {
             Self::Adjourned => "adjourned",
             Self::Closed => "closed",
             Self::Cancelled => "cancelled",
+            Self::Unknown => "unknown",
         }
     }
 

@@ -14,6 +14,9 @@ pub enum EvidenceKind {
     Document,
     Audio,
     Video,
+    /// A kind this side does not know yet (from a newer server): shown as a file to download.
+    #[serde(other)]
+    Unknown,
 }
 
 impl EvidenceKind {
@@ -26,6 +29,7 @@ impl EvidenceKind {
             Self::Document => "文档",
             Self::Audio => "音频",
             Self::Video => "视频",
+            Self::Unknown => "文件",
         }
     }
 
@@ -36,6 +40,7 @@ impl EvidenceKind {
             Self::Document => "document",
             Self::Audio => "audio",
             Self::Video => "video",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -45,9 +50,10 @@ impl EvidenceKind {
 
     /// Whether a file of this kind may carry where it was made (a phone's
     /// photos, recordings and videos do): its original then goes only to the
-    /// submitter and the court, unless the judge releases it.
+    /// submitter and the court, unless the judge releases it. A kind not known
+    /// here is taken to carry one.
     pub fn may_carry_location(self) -> bool {
-        matches!(self, Self::Image | Self::Audio | Self::Video)
+        !matches!(self, Self::Pdf | Self::Document)
     }
 }
 
@@ -101,6 +107,9 @@ pub enum Stance {
     Accept,
     /// 有异议
     Dispute,
+    /// A stance this side does not know yet (from a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 impl Stance {
@@ -108,6 +117,7 @@ impl Stance {
         match self {
             Self::Accept => "认可",
             Self::Dispute => "有异议",
+            Self::Unknown => "其他意见",
         }
     }
 }

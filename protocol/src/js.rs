@@ -387,6 +387,7 @@ pub fn protocol_js() -> String {
     labels(&mut out, "认可 / 有异议.", "STANCE_LABELS", "Stance", &[Stance::Accept, Stance::Dispute], |s| match s {
         Stance::Accept => "accept",
         Stance::Dispute => "dispute",
+        Stance::Unknown => "unknown",
     }, Stance::label);
     labels(&mut out, "The colours marks are drawn in.", "MARK_COLOUR_LABELS", "MarkColour", &MarkColour::ALL, MarkColour::as_str, MarkColour::label);
     let _ = writeln!(out, "/** Each colour's sRGB value, as the export draws it. @type {{Readonly<Record<MarkColour, string>>}} */");

@@ -117,6 +117,9 @@ pub enum SigningChannel {
     App,
     /// On a phone, through the QR code shown on the participant's PC.
     Qr,
+    /// A way this side does not know yet (from a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 impl SigningChannel {
@@ -126,6 +129,7 @@ impl SigningChannel {
         match self {
             Self::App => "app",
             Self::Qr => "qr",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -133,6 +137,7 @@ impl SigningChannel {
         match self {
             Self::App => "App签名",
             Self::Qr => "扫码签名",
+            Self::Unknown => "签名",
         }
     }
 }

@@ -22,6 +22,10 @@ pub enum ParticipantRole {
     ThirdParty,
     /// 证人
     Witness,
+    /// A role this side does not know yet (added by a newer server). The server
+    /// never stores it and refuses it in a request; an app shows it as 参与人.
+    #[serde(other)]
+    Unknown,
 }
 
 /// Which side of the case a participant speaks for; evidence is grouped by it.
@@ -33,6 +37,9 @@ pub enum Side {
     Defendant,
     ThirdParty,
     Witness,
+    /// A side this side does not know yet (from a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 impl ParticipantRole {
@@ -60,6 +67,7 @@ impl ParticipantRole {
             Self::DefendantAgent => "被告代理人",
             Self::ThirdParty => "第三人",
             Self::Witness => "证人",
+            Self::Unknown => "参与人",
         }
     }
 
@@ -75,6 +83,7 @@ impl ParticipantRole {
             Self::DefendantAgent => "defendant_agent",
             Self::ThirdParty => "third_party",
             Self::Witness => "witness",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -123,6 +132,7 @@ impl ParticipantRole {
             Self::Defendant | Self::DefendantAgent => Side::Defendant,
             Self::ThirdParty => Side::ThirdParty,
             Self::Witness => Side::Witness,
+            Self::Unknown => Side::Unknown,
         }
     }
 }
@@ -140,6 +150,7 @@ impl Side {
             Self::Defendant => "defendant",
             Self::ThirdParty => "third_party",
             Self::Witness => "witness",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -155,6 +166,7 @@ impl Side {
             Self::Defendant => "被告",
             Self::ThirdParty => "第三人",
             Self::Witness => "证人",
+            Self::Unknown => "其他",
         }
     }
 }

@@ -61,6 +61,9 @@ pub enum NetworkQuality {
     Good,
     Fair,
     Poor,
+    /// A grade this side does not know yet (from a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 impl NetworkQuality {
@@ -71,6 +74,7 @@ impl NetworkQuality {
             Self::Good => "good",
             Self::Fair => "fair",
             Self::Poor => "poor",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -79,6 +83,7 @@ impl NetworkQuality {
             Self::Good => "良好",
             Self::Fair => "一般",
             Self::Poor => "较差",
+            Self::Unknown => "未知",
         }
     }
 
@@ -248,6 +253,9 @@ pub enum RecognitionStatus {
     Ended,
     /// The server runs without a speech engine.
     Unavailable,
+    /// A state this side does not know yet (from a newer server): the panel shows its message.
+    #[serde(other)]
+    Unknown,
 }
 
 /// The speech recognition panel on the left of the hearing screen.
@@ -266,7 +274,7 @@ impl RecognitionPanel {
             HearingStatus::InSession | HearingStatus::Adjourned if !engine => {
                 (RecognitionStatus::Unavailable, RECOGNITION_UNAVAILABLE)
             }
-            HearingStatus::Scheduled | HearingStatus::Cancelled => {
+            HearingStatus::Scheduled | HearingStatus::Cancelled | HearingStatus::Unknown => {
                 (RecognitionStatus::NotStarted, RECOGNITION_NOT_STARTED)
             }
             HearingStatus::InSession => (RecognitionStatus::Running, "语音识别已开始"),

@@ -40,6 +40,9 @@ pub fn unused_meeting_number(conn: &Connection) -> Result<MeetingNumber, AppErro
 fn validate_participant(conn: &Connection, p: &NewParticipant) -> Result<NewParticipant, AppError> {
     let name = validate::text(&p.name, "参与人姓名", 50)?;
     let mobile = validate::mobile(&p.mobile)?;
+    if p.role == ParticipantRole::Unknown {
+        return Err(AppError::invalid(format!("{name}的庭审角色不是本系统的角色")));
+    }
     if let Some(staff_id) = p.staff_id {
         let account = store::staff::by_id(conn, staff_id)?
             .ok_or_else(|| AppError::invalid(format!("{name}关联的工作人员账号不存在")))?;

@@ -72,6 +72,8 @@ impl EvidenceLimits {
             Document => self.document,
             Audio => self.audio,
             Video => self.video,
+            // The server decides kinds from bytes and never produces one it does not know.
+            Unknown => 0,
         }
     }
 }

@@ -42,6 +42,8 @@ impl From<wire::MarkColour> for MarkColour {
             wire::MarkColour::Blue => Self::Blue,
             wire::MarkColour::Green => Self::Green,
             wire::MarkColour::Orange => Self::Orange,
+            // A colour from a newer server than this app knows.
+            wire::MarkColour::Unknown => Self::Red,
         }
     }
 }
@@ -75,6 +77,8 @@ impl From<wire::Shape> for MarkShape {
             wire::Shape::Ellipse { from, to } => Self::Ellipse { from: from.into(), to: to.into() },
             wire::Shape::Arrow { from, to } => Self::Arrow { from: from.into(), to: to.into() },
             wire::Shape::Text { at, text } => Self::Text { at: at.into(), text },
+            // A shape from a newer server than this app knows: a stroke with no points draws nothing.
+            wire::Shape::Unknown => Self::Ink { points: Vec::new() },
         }
     }
 }
@@ -149,6 +153,7 @@ impl From<wire::Annotating> for Annotating {
             wire::Annotating::Requested => Self::Requested,
             wire::Annotating::Allowed => Self::Allowed,
             wire::Annotating::Court => Self::Court,
+            wire::Annotating::Unknown => Self::No,
         }
     }
 }

@@ -13,6 +13,8 @@ pub enum ParticipantRole {
     DefendantAgent,
     ThirdParty,
     Witness,
+    /// A role added by a newer server than this app knows.
+    Unknown,
 }
 
 impl From<protocol::ParticipantRole> for ParticipantRole {
@@ -28,6 +30,7 @@ impl From<protocol::ParticipantRole> for ParticipantRole {
             R::DefendantAgent => Self::DefendantAgent,
             R::ThirdParty => Self::ThirdParty,
             R::Witness => Self::Witness,
+            R::Unknown => Self::Unknown,
         }
     }
 }
@@ -45,6 +48,7 @@ impl From<ParticipantRole> for protocol::ParticipantRole {
             R::DefendantAgent => Self::DefendantAgent,
             R::ThirdParty => Self::ThirdParty,
             R::Witness => Self::Witness,
+            R::Unknown => Self::Unknown,
         }
     }
 }
@@ -62,6 +66,8 @@ pub enum HearingStatus {
     Adjourned,
     Closed,
     Cancelled,
+    /// A state added by a newer server than this app knows.
+    Unknown,
 }
 
 impl From<api::HearingStatus> for HearingStatus {
@@ -72,6 +78,7 @@ impl From<api::HearingStatus> for HearingStatus {
             api::HearingStatus::Adjourned => Self::Adjourned,
             api::HearingStatus::Closed => Self::Closed,
             api::HearingStatus::Cancelled => Self::Cancelled,
+            api::HearingStatus::Unknown => Self::Unknown,
         }
     }
 }

@@ -113,13 +113,8 @@ pub fn group_by_side(evidence: &[Evidence]) -> Vec<(Side, Vec<Evidence>)> {
             None => groups.push((item.side, vec![item.clone()])),
         }
     }
-    groups.sort_by_key(|(side, _)| match side {
-        Side::Plaintiff => 0,
-        Side::Defendant => 1,
-        Side::ThirdParty => 2,
-        Side::Witness => 3,
-        Side::Court => 4,
-    });
+    // A side this app does not know yet comes last.
+    groups.sort_by_key(|(side, _)| Side::EVIDENCE_ORDER.iter().position(|s| s == side).unwrap_or(Side::EVIDENCE_ORDER.len()));
     groups
 }
 

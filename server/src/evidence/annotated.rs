@@ -247,6 +247,8 @@ fn draw_mark(pixmap: &mut Pixmap, mark: &Mark, width: f32, page_width: f32, at: 
             let (x, y) = at(*corner);
             text.fill(pixmap, words, size, x, y + text.ascent(size), rgb);
         }
+        // Refused when drawn: never stored.
+        Shape::Unknown => {}
     }
 }
 

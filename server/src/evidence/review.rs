@@ -237,6 +237,9 @@ pub async fn give_opinion(
         (&mut opinion.legality, "合法性"),
         (&mut opinion.relevance, "关联性"),
     ] {
+        if position.stance == cloudtrial_protocol::evidence::Stance::Unknown {
+            return Err(AppError::invalid(format!("对{aspect}的意见只能是认可或有异议")));
+        }
         position.reason = position.reason.trim().to_owned();
         if position.reason.chars().count() > 2000 {
             return Err(AppError::invalid(format!("{aspect}的理由不能超过2000个字")));

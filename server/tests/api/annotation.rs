@@ -322,7 +322,11 @@ async fn marks_are_refused_on_another_hearings_evidence_off_the_page_or_on_a_wit
     second_page["page"] = json!(2);
     let mut empty_text = rectangle(&h.photo);
     empty_text["shape"] = json!({"kind": "text", "at": {"x": 0.5, "y": 0.5}, "text": "  "});
-    for bad in [off_page, second_page, empty_text, ink(&h.photo, 2001)] {
+    let mut star = rectangle(&h.photo);
+    star["shape"] = json!({"kind": "star", "centre": {"x": 0.5, "y": 0.5}});
+    let mut purple = rectangle(&h.photo);
+    purple["colour"] = json!("purple");
+    for bad in [off_page, second_page, empty_text, ink(&h.photo, 2001), star, purple] {
         assert_eq!(judge.annotate(draw(bad.clone())).await, Err("invalid_request".into()), "{bad}");
     }
     judge.send(json!({"type": "draw_mark", "request_id": 99, "draft": {"evidence_id": h.photo, "page": 1}})).await;

@@ -68,7 +68,12 @@ async fn malformed_missing_mistyped_and_huge_bodies_get_the_json_error_and_store
             Method::PATCH,
             format!("/api/hearings/{}", hearing.id),
             &clerk.token,
-            vec![br#"{"scheduled_at": 20300101}"#.to_vec(), br#"{"remove_participants": "all"}"#.to_vec(), br#"{"nonsense": 1}"#.to_vec()],
+            vec![
+                br#"{"scheduled_at": 20300101}"#.to_vec(),
+                br#"{"remove_participants": "all"}"#.to_vec(),
+                br#"{"nonsense": 1}"#.to_vec(),
+                br#"{"add_participants": [{"name": "n", "role": "emperor", "mobile": "13800000009"}]}"#.to_vec(),
+            ],
         ),
         (
             Method::POST,

@@ -242,6 +242,14 @@ async fn bookings_that_could_not_be_held_are_refused_with_reasons() {
         (server.booking("案4", &[]), "参与人"),
         (
             {
+                let mut b = server.booking("案7", &[JUDGE, PLAINTIFF]);
+                b["participants"][1]["role"] = json!("interpreter");
+                b
+            },
+            "张三的庭审角色不是本系统的角色",
+        ),
+        (
+            {
                 let mut b = server.booking("案5", &[JUDGE]);
                 b["scheduled_at"] = json!("2020-01-01 09:00");
                 b

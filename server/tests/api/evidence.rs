@@ -382,6 +382,13 @@ async fn counter_evidence_opinions_and_withdrawal() {
     let no_reason = json!({"authenticity": {"stance": "dispute"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
     let (status, _) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&no_reason)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "disputing needs a reason");
+    let partly = json!({"authenticity": {"stance": "partly"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
+    let (status, body) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&partly)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a stance this server does not know: {body}");
+    assert_eq!(body["message"], "对真实性的意见只能是认可或有异议");
+    let kept = court.evidence(&defendant.token).await;
+    let kept = kept.iter().find(|e| e.id == claim).unwrap();
+    assert_eq!(kept.opinions[0].authenticity.stance, cloudtrial_protocol::evidence::Stance::Accept, "the earlier opinion stands");
     let (status, _) = court.server.request(reqwest::Method::PUT, &path, Some(&agent.token), Some(&opinion)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not on one's own side's evidence");
 

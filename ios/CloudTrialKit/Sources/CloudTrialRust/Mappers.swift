@@ -17,6 +17,7 @@ extension ParticipantRole {
         case .defendantAgent: return .defendantAgent
         case .thirdParty: return .thirdParty
         case .witness: return .witness
+        case .unknown: return .unknown
         }
     }
 }
@@ -57,6 +58,7 @@ extension HearingStatus {
         case .adjourned: return .adjourned
         case .closed: return .closed
         case .cancelled: return .cancelled
+        case .unknown: return .unknown
         }
     }
 }

@@ -165,5 +165,8 @@ final class ViewModelTests: XCTestCase {
         XCTAssertEqual(Role.defendantAgent.side, .defendant)
         XCTAssertEqual(Role.clerk.side, .court)
         XCTAssertNotEqual(Role.plaintiff.side, Role.defendant.side)
+        XCTAssertTrue(Role.plaintiffAgent.side.isParty && Role.thirdParty.side.isParty)
+        // Witnesses, the court and a role added by a newer server than this app give no opinions.
+        XCTAssertFalse(Role.witness.side.isParty || Role.clerk.side.isParty || Role.unknown.side.isParty)
     }
 }

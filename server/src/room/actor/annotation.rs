@@ -250,7 +250,7 @@ impl Room {
         match standing(member) {
             Annotating::Requested => return Err(AppError::with_message(ErrorCode::Conflict, "已申请圈注，请等待法官处理")),
             Annotating::Allowed => return Err(AppError::with_message(ErrorCode::Conflict, "您已可以圈注")),
-            Annotating::No | Annotating::Court => {}
+            Annotating::No | Annotating::Court | Annotating::Unknown => {}
         }
         if let Some(id) = &evidence_id {
             self.markable(id).await?;

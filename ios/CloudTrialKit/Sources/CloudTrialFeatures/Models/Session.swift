@@ -3,6 +3,8 @@ import Foundation
 /// A participant's role in the hearing, in the court's terms.
 public enum Role: String, CaseIterable, Sendable, Hashable {
     case presidingJudge, judge, clerk, plaintiff, defendant, plaintiffAgent, defendantAgent, thirdParty, witness
+    /// A role added by a newer server than this app: shown by the server's label, allowed nothing here.
+    case unknown
 
     public var isCourt: Bool { self == .presidingJudge || self == .judge || self == .clerk }
 }
@@ -64,6 +66,8 @@ public struct Person: Equatable, Hashable, Sendable {
 
 public enum HearingPhase: Sendable, Equatable {
     case scheduled, inSession, adjourned, closed, cancelled
+    /// A state added by a newer server than this app, shown by the server's label.
+    case unknown
 }
 
 /// 案号, 案由, 法庭, schedule and everyone in it.

@@ -3,7 +3,10 @@ import Observation
 
 /// Which side a role stands on, for "another side's evidence" (质证 is on the other side's).
 public enum Side: Sendable, Equatable {
-    case plaintiff, defendant, thirdParty, court, witness
+    case plaintiff, defendant, thirdParty, court, witness, unknown
+
+    /// The sides of the case: they give opinions on the others' evidence.
+    public var isParty: Bool { self == .plaintiff || self == .defendant || self == .thirdParty }
 }
 
 extension Role {
@@ -14,6 +17,7 @@ extension Role {
         case .thirdParty: return .thirdParty
         case .presidingJudge, .judge, .clerk: return .court
         case .witness: return .witness
+        case .unknown: return .unknown
         }
     }
 }
@@ -119,7 +123,7 @@ public final class EvidenceViewModel {
     private func row(_ e: Evidence) -> EvidenceRow {
         let mine = e.submitterName == me.name && e.submitterRole == me.role
         let mySide = me.role.side
-        let canGiveOpinion = !mine && !e.withdrawn && !me.role.isCourt && mySide != .witness && e.submitterRole.side != mySide
+        let canGiveOpinion = !mine && !e.withdrawn && mySide.isParty && e.submitterRole.side != mySide
         return EvidenceRow(evidence: e, mine: mine, canGiveOpinion: canGiveOpinion)
     }
 

@@ -191,6 +191,19 @@ class PresenterTests {
     }
 
     @Test
+    fun `someone in a role this app does not know (from a newer server) is offered no 质证`() {
+        val service = FakeEvidence()
+        val presenter = EvidencePresenter(service, Person(9, "王五", Role.UNKNOWN, "参与人"), test.scope)
+        presenter.start(null)
+        service.sidesState.value = listOf(
+            EvidenceSide("原告", listOf(evidence("a", plaintiff))),
+            EvidenceSide("被告", listOf(evidence("b", defendant))),
+        )
+        val s = presenter.state.await("rows") { it.sides.size == 2 }
+        assertTrue(s.sides.flatMap { it.rows }.none { it.canGiveOpinion || it.mine })
+    }
+
+    @Test
     fun `the record is signed with the strokes drawn, on the version signing froze`() {
         val service = FakeRecord()
         val header = RecordHeader("（2026）津0101民初1号", "民间借贷纠纷", "", "第一法庭", listOf("审判长 王法官"), "李书记", listOf())

@@ -2,7 +2,10 @@ package court.cloudtrial.app.model
 
 /** A participant's role in the hearing, in the court's terms. */
 enum class Role {
-    PRESIDING_JUDGE, JUDGE, CLERK, PLAINTIFF, DEFENDANT, PLAINTIFF_AGENT, DEFENDANT_AGENT, THIRD_PARTY, WITNESS;
+    PRESIDING_JUDGE, JUDGE, CLERK, PLAINTIFF, DEFENDANT, PLAINTIFF_AGENT, DEFENDANT_AGENT, THIRD_PARTY, WITNESS,
+
+    /** A role added by a newer server than this app: shown by the server's label, allowed nothing here. */
+    UNKNOWN;
 
     val isCourt: Boolean get() = this == PRESIDING_JUDGE || this == JUDGE || this == CLERK
 }
@@ -29,7 +32,8 @@ data class Person(val id: Long, val name: String, val role: Role, val roleLabel:
     val label: String get() = "$roleLabel $name"
 }
 
-enum class HearingPhase { SCHEDULED, IN_SESSION, ADJOURNED, CLOSED, CANCELLED }
+/** [UNKNOWN]: a state added by a newer server than this app, shown by the server's label. */
+enum class HearingPhase { SCHEDULED, IN_SESSION, ADJOURNED, CLOSED, CANCELLED, UNKNOWN }
 
 /** 案号, 案由, 法庭, schedule and everyone in it. */
 data class HearingInfo(

@@ -21,7 +21,12 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 
 /** Which side a role stands on, for "another side's evidence" (质证 is on the other side's). */
-enum class Side { PLAINTIFF, DEFENDANT, THIRD_PARTY, COURT, WITNESS }
+enum class Side {
+    PLAINTIFF, DEFENDANT, THIRD_PARTY, COURT, WITNESS, UNKNOWN;
+
+    /** The sides of the case: they give opinions on the others' evidence. */
+    val isParty: Boolean get() = this == PLAINTIFF || this == DEFENDANT || this == THIRD_PARTY
+}
 
 fun Role.side(): Side = when (this) {
     Role.PLAINTIFF, Role.PLAINTIFF_AGENT -> Side.PLAINTIFF
@@ -29,6 +34,7 @@ fun Role.side(): Side = when (this) {
     Role.THIRD_PARTY -> Side.THIRD_PARTY
     Role.PRESIDING_JUDGE, Role.JUDGE, Role.CLERK -> Side.COURT
     Role.WITNESS -> Side.WITNESS
+    Role.UNKNOWN -> Side.UNKNOWN
 }
 
 data class EvidenceRow(
@@ -97,7 +103,7 @@ class EvidencePresenter(
     private fun row(e: Evidence): EvidenceRow {
         val mine = e.submitterName == me.name && e.submitterRole == me.role
         val mySide = me.role.side()
-        val canGiveOpinion = !mine && !e.withdrawn && !me.role.isCourt && mySide != Side.WITNESS && e.submitterRole.side() != mySide
+        val canGiveOpinion = !mine && !e.withdrawn && mySide.isParty && e.submitterRole.side() != mySide
         return EvidenceRow(e, mine, canGiveOpinion)
     }
 

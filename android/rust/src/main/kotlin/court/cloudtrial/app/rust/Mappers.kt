@@ -82,6 +82,7 @@ internal fun ParticipantRole.toApp(): Role = when (this) {
     ParticipantRole.DEFENDANT_AGENT -> Role.DEFENDANT_AGENT
     ParticipantRole.THIRD_PARTY -> Role.THIRD_PARTY
     ParticipantRole.WITNESS -> Role.WITNESS
+    ParticipantRole.UNKNOWN -> Role.UNKNOWN
 }
 
 internal fun Role.toCore(): ParticipantRole = ParticipantRole.entries.first { it.toApp() == this }
@@ -104,6 +105,7 @@ internal fun HearingStatus.toApp(): HearingPhase = when (this) {
     HearingStatus.ADJOURNED -> HearingPhase.ADJOURNED
     HearingStatus.CLOSED -> HearingPhase.CLOSED
     HearingStatus.CANCELLED -> HearingPhase.CANCELLED
+    HearingStatus.UNKNOWN -> HearingPhase.UNKNOWN
 }
 
 internal fun HearingDetails.toApp() = HearingInfo(
