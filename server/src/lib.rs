@@ -125,6 +125,11 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         ended_sessions: tokio::sync::broadcast::Sender::new(64),
         shutting_down,
     };
+    let now_ms = state.clock.now_ms();
+    let left = state.store.call_blocking(|conn| store::events::log_departures_left_open(conn, now_ms))?;
+    if left > 0 {
+        tracing::warn!(left, "the server had stopped without logging who was in a hearing room: their departures are logged now");
+    }
     let (finished, removed) = evidence::uploads::reconcile(&state).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
     if finished + removed > 0 {
         tracing::info!(finished, removed, "reconciled evidence storage: finished uploads cut short, removed leftovers");

@@ -121,3 +121,69 @@ async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
     assert_eq!((count("participant_joined"), count("participant_left")), (1, 1));
     drop(ws);
 }
+
+/// A server killed outright (`kill -9`, a power cut) has no time to log who was
+/// in a hearing room. When it starts again it logs their departure, marked as
+/// found at the restart, and the hearing log's chain goes on unbroken; a clean
+/// restart after that adds nothing.
+#[tokio::test]
+async fn a_server_killed_with_people_in_the_room_logs_their_departure_when_it_starts_again() {
+    use futures_util::{SinkExt, StreamExt};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
+    cloudtrial_server::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let (code, challenge) = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
+    let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "challenge": challenge, "device": "android"});
+    let session: serde_json::Value =
+        http.post(format!("{url}/api/login/verify")).json(&verify).send().await.unwrap().json().await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/room", url.replace("http://", "ws://"))).await.unwrap();
+    let hello = serde_json::json!({"type": "hello", "token": session["token"], "protocol_version": 1, "device": "android"});
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(hello.to_string().into())).await.unwrap();
+    let welcome = ws.next().await.unwrap().unwrap().into_text().unwrap();
+    assert!(welcome.contains("\"welcome\""), "{welcome}");
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(ws);
+    let departures = || {
+        let db = rusqlite::Connection::open(dir.path().join("cloudtrial.db")).unwrap();
+        let mut stmt = db
+            .prepare("SELECT detail FROM hearing_events WHERE action = 'participant_left' AND actor_name = '张三' ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect::<Vec<_>>()
+    };
+    assert_eq!(departures(), Vec::<String>::new(), "killed: nothing was logged");
+
+    let (mut child, url, _) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
+    assert_eq!(departures(), [r#"{"server_restarted":true}"#]);
+    let staff: serde_json::Value = http
+        .post(format!("{url}/api/staff/login"))
+        .json(&serde_json::json!({"username": "clerk", "password": "demo1234"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log: cloudtrial_protocol::hearing_log::HearingLog = http
+        .get(format!("{url}/api/hearings/{}/events", session["hearing_id"]))
+        .bearer_auth(staff["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = log.entries.last().unwrap();
+    assert_eq!((last.action.as_str(), last.actor_name.as_str()), ("participant_left", "张三"));
+    cloudtrial_protocol::hearing_log::verify(&log, &log.public_key.0).expect("the chain goes on unbroken");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    let (mut child, _, _) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
+    assert_eq!(departures().len(), 1, "nobody was left in the room: nothing more to log");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

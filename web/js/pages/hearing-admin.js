@@ -127,6 +127,8 @@ class HearingAdminPage extends HTMLElement {
           h('ol', { class: 'events' }, events.map((/** @type {any} */ e) => h('li', {},
             `${formatTime(e.at_ms)}　${e.actor_name}　${EVENTS[e.action] ?? e.action}`,
             e.detail?.device ? `（${DEVICE_LABELS[/** @type {import('../protocol.js').DeviceKind} */ (e.detail.device)] ?? e.detail.device}）` : null,
+            // Logged when the server started again after it was killed: the departure came earlier.
+            e.detail?.server_restarted ? '（服务器意外停止，重启时补记）' : null,
             e.detail?.sha256 ? hashView(e.detail.sha256) : null))))));
     } catch (e) {
       replace(this, h('section', { class: 'card' }, consoleHeader('庭审'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));
