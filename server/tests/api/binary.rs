@@ -88,25 +88,29 @@ fn demo_start_prints_logins_serves_and_stops_cleanly_on_sigterm() {
     assert_eq!(String::from_utf8_lossy(&rerun.stdout).lines().count(), 3, "judge, clerk, admin");
 }
 
-/// A server stopped by SIGTERM while people are in a hearing room logs their
-/// departure before it exits, so 庭审记录 does not leave them in the room.
-#[tokio::test]
-async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
+type RoomSocket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// 张三 of the demo hearing, logged in and welcomed in its room: his session and socket.
+async fn zhang_san_in_the_room(http: &reqwest::Client, url: &str, meeting: &str) -> (serde_json::Value, RoomSocket) {
     use futures_util::{SinkExt, StreamExt};
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
-    cloudtrial_server::install_crypto_provider();
-    let http = reqwest::Client::new();
-    let (code, challenge) = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
+    let (code, challenge) = crate::evidence_crash::code(http, url, meeting, "13800000001").await;
     let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "challenge": challenge, "device": "android"});
-    let session: serde_json::Value =
-        http.post(format!("{url}/api/login/verify")).json(&verify).send().await.unwrap().json().await.unwrap();
+    let session = crate::evidence_crash::answer(http.post(format!("{url}/api/login/verify")).json(&verify)).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/room", url.replace("http://", "ws://"))).await.unwrap();
     let hello = serde_json::json!({"type": "hello", "token": session["token"], "protocol_version": 1, "device": "android"});
     ws.send(tokio_tungstenite::tungstenite::Message::Text(hello.to_string().into())).await.unwrap();
     let welcome = ws.next().await.unwrap().unwrap().into_text().unwrap();
     assert!(welcome.contains("\"welcome\""), "{welcome}");
+    (session, ws)
+}
 
+fn http() -> reqwest::Client {
+    cloudtrial_server::install_crypto_provider();
+    reqwest::Client::new()
+}
+
+/// Sends SIGTERM and waits for the server to exit.
+async fn stop(child: &mut std::process::Child) {
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -114,11 +118,25 @@ async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let db = rusqlite::Connection::open(dir.path().join("cloudtrial.db")).unwrap();
-    let count = |action: &str| -> i64 {
-        db.query_row("SELECT COUNT(*) FROM hearing_events WHERE action = ?1 AND actor_name = '张三'", [action], |r| r.get(0)).unwrap()
-    };
-    assert_eq!((count("participant_joined"), count("participant_left")), (1, 1));
+}
+
+/// The details of 张三's departures in the hearing log, oldest first, read from the database.
+fn departures(data: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(data.join("cloudtrial.db")).unwrap();
+    let mut stmt =
+        db.prepare("SELECT detail FROM hearing_events WHERE action = 'participant_left' AND actor_name = '张三' ORDER BY id").unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// A server stopped by SIGTERM while people are in a hearing room logs their
+/// departure before it exits, so 庭审记录 does not leave them in the room.
+#[tokio::test]
+async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
+    let (_session, ws) = zhang_san_in_the_room(&http(), &url, &meeting).await;
+    stop(&mut child).await;
+    assert_eq!(departures(dir.path()).len(), 1);
     drop(ws);
 }
 
@@ -128,62 +146,28 @@ async fn a_server_stopped_with_people_in_the_room_logs_their_departure() {
 /// restart after that adds nothing.
 #[tokio::test]
 async fn a_server_killed_with_people_in_the_room_logs_their_departure_when_it_starts_again() {
-    use futures_util::{SinkExt, StreamExt};
     let dir = tempfile::tempdir().unwrap();
     let (mut child, url, meeting) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
-    cloudtrial_server::install_crypto_provider();
-    let http = reqwest::Client::new();
-    let (code, challenge) = crate::evidence_crash::code(&http, &url, &meeting, "13800000001").await;
-    let verify = serde_json::json!({"meeting_number": meeting, "mobile": "13800000001", "code": code, "challenge": challenge, "device": "android"});
-    let session: serde_json::Value =
-        http.post(format!("{url}/api/login/verify")).json(&verify).send().await.unwrap().json().await.unwrap();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}/api/room", url.replace("http://", "ws://"))).await.unwrap();
-    let hello = serde_json::json!({"type": "hello", "token": session["token"], "protocol_version": 1, "device": "android"});
-    ws.send(tokio_tungstenite::tungstenite::Message::Text(hello.to_string().into())).await.unwrap();
-    let welcome = ws.next().await.unwrap().unwrap().into_text().unwrap();
-    assert!(welcome.contains("\"welcome\""), "{welcome}");
-
+    let http = http();
+    let (session, ws) = zhang_san_in_the_room(&http, &url, &meeting).await;
     child.kill().unwrap();
     child.wait().unwrap();
     drop(ws);
-    let departures = || {
-        let db = rusqlite::Connection::open(dir.path().join("cloudtrial.db")).unwrap();
-        let mut stmt = db
-            .prepare("SELECT detail FROM hearing_events WHERE action = 'participant_left' AND actor_name = '张三' ORDER BY id")
-            .unwrap();
-        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect::<Vec<_>>()
-    };
-    assert_eq!(departures(), Vec::<String>::new(), "killed: nothing was logged");
+    assert_eq!(departures(dir.path()), Vec::<String>::new(), "killed: nothing was logged");
 
     let (mut child, url, _) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
-    assert_eq!(departures(), [r#"{"server_restarted":true}"#]);
-    let staff: serde_json::Value = http
-        .post(format!("{url}/api/staff/login"))
-        .json(&serde_json::json!({"username": "clerk", "password": "demo1234"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let log: cloudtrial_protocol::hearing_log::HearingLog = http
-        .get(format!("{url}/api/hearings/{}/events", session["hearing_id"]))
-        .bearer_auth(staff["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(departures(dir.path()), [r#"{"server_restarted":true}"#]);
+    let clerk = crate::evidence_crash::demo_clerk_token(&http, &url).await;
+    let events = http.get(format!("{url}/api/hearings/{}/events", session["hearing_id"])).bearer_auth(clerk);
+    let log: cloudtrial_protocol::hearing_log::HearingLog =
+        serde_json::from_value(crate::evidence_crash::answer(events).await).unwrap();
     let last = log.entries.last().unwrap();
     assert_eq!((last.action.as_str(), last.actor_name.as_str()), ("participant_left", "张三"));
     cloudtrial_protocol::hearing_log::verify(&log, &log.public_key.0).expect("the chain goes on unbroken");
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    child.wait().unwrap();
+    stop(&mut child).await;
     let (mut child, _, _) = crate::evidence_crash::start(dir.path(), "127.0.0.1:0");
-    assert_eq!(departures().len(), 1, "nobody was left in the room: nothing more to log");
+    assert_eq!(departures(dir.path()).len(), 1, "nobody was left in the room: nothing more to log");
     child.kill().unwrap();
     child.wait().unwrap();
 }

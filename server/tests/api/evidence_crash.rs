@@ -45,33 +45,9 @@ fn start_crashing_at(data: &Path, listen: &str, point: Option<&str>) -> (Child, 
 
 /// A login code from the demo court's outbox, and the challenge its request was answered.
 pub(crate) async fn code(http: &reqwest::Client, url: &str, meeting: &str, mobile: &str) -> (String, String) {
-    let staff: Value = http
-        .post(format!("{url}/api/staff/login"))
-        .json(&json!({"username": "clerk", "password": "demo1234"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sent: Value = http
-        .post(format!("{url}/api/login/code"))
-        .json(&json!({"meeting_number": meeting, "mobile": mobile}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let outbox: Value = http
-        .get(format!("{url}/api/sms?mobile={mobile}"))
-        .bearer_auth(staff["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let clerk = demo_clerk_token(http, url).await;
+    let sent = answer(http.post(format!("{url}/api/login/code")).json(&json!({"meeting_number": meeting, "mobile": mobile}))).await;
+    let outbox = answer(http.get(format!("{url}/api/sms?mobile={mobile}")).bearer_auth(&clerk)).await;
     let text = outbox[0]["text"].as_str().unwrap();
     (text.split('：').nth(1).unwrap().chars().take(6).collect(), sent["challenge"].as_str().unwrap().to_owned())
 }
@@ -233,4 +209,15 @@ async fn a_crash_at_any_step_of_completing_an_upload_loses_and_duplicates_nothin
         let _ = server.kill();
         let _ = server.wait();
     }
+}
+
+/// The demo court clerk's console token.
+pub(crate) async fn demo_clerk_token(http: &reqwest::Client, url: &str) -> String {
+    let staff = answer(http.post(format!("{url}/api/staff/login")).json(&json!({"username": "clerk", "password": "demo1234"}))).await;
+    staff["token"].as_str().unwrap().to_owned()
+}
+
+/// The JSON a request is answered with.
+pub(crate) async fn answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
