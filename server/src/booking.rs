@@ -316,7 +316,7 @@ pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Res
     Ok(hearing)
 }
 
-/// Sends a participant's 庭审通知 again.
+/// Sends a participant's 庭审通知 again; after 闭庭, the 签名通知 to a party who has not signed yet.
 pub async fn resend_notice(
     state: &AppState,
     actor: EventActor,
@@ -324,12 +324,12 @@ pub async fn resend_notice(
     participant_id: i64,
 ) -> Result<(), AppError> {
     let now = state.clock.now_ms();
-    let (hearing, participant) = state
+    let (hearing, participant, kind) = state
         .store
         .call(move |conn| {
             let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
-            if hearing.status.is_over() {
-                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已结束或已取消"));
+            if hearing.status == HearingStatus::Cancelled {
+                return Err(AppError::with_message(ErrorCode::Conflict, "庭审已取消"));
             }
             let participant = hearing
                 .participants
@@ -337,6 +337,18 @@ pub async fn resend_notice(
                 .find(|p| p.id == participant_id)
                 .cloned()
                 .ok_or_else(AppError::not_found)?;
+            // After 闭庭 all that is left is signing: only a party who still owes a signature
+            // (who may log in) is sent the signing request again.
+            let kind = if hearing.status.is_over() {
+                let may_log_in = store::hearings::participant_for_login(conn, hearing.meeting_number, &participant.mobile)?
+                    == Some((participant.id, hearing_id));
+                if !may_log_in {
+                    return Err(AppError::with_message(ErrorCode::Conflict, "庭审已闭庭，该参与人没有待签名的笔录"));
+                }
+                SmsKind::SigningRequest
+            } else {
+                SmsKind::HearingNotice
+            };
             // A new notice also lets a party who used up their login codes start afresh.
             store::login::reset(conn, hearing.meeting_number, &participant.mobile)?;
             store::events::append(
@@ -344,11 +356,11 @@ pub async fn resend_notice(
                 hearing_id,
                 &actor,
                 "notice_resent",
-                &json!({"participant_id": participant.id, "name": participant.name, "login_reset": true}),
+                &json!({"participant_id": participant.id, "name": participant.name, "login_reset": true, "kind": kind}),
                 now,
             )?;
-            Ok((hearing, participant))
+            Ok((hearing, participant, kind))
         })
         .await?;
-    state.sms.send(vec![notice(state, &hearing, &participant, SmsKind::HearingNotice)]).await
+    state.sms.send(vec![notice(state, &hearing, &participant, kind)]).await
 }

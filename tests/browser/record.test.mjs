@@ -135,6 +135,18 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await clerk.click('button[name=start-signing]');
     await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
 
+    // ---- After 闭庭 the hearing's page offers 重发签名通知 to those who sign, and it sends the 签名通知.
+    await clerk.goto(`${clerkNetwork.url}/#/console/hearing/${court.hearing.id}`);
+    await clerk.waitForSelector('#meeting-number');
+    const resendButtons = clerk.locator('button[name=resend]');
+    assert.deepEqual(await resendButtons.allTextContents(), ['重发签名通知', '重发签名通知'], 'the two parties, not the court');
+    const signingRequests = async () => (await court.outbox('13800000001')).filter((m) => m.kind === 'signing_request').length;
+    assert.equal(await signingRequests(), 1);
+    await clerk.locator('tr', { hasText: '张三' }).locator('button[name=resend]').click();
+    await until('签名通知 sent again', signingRequests, (n) => n === 2);
+    await clerk.click('a[name=record]');
+    await until('back at the record', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
+
     // ---- 书记员发起签名后，弹出二维码: each party signs on a phone.
     await signOnPhone(chrome, plaintiff, '原告 张三');
     await signOnPhone(chrome, defendant, '被告 李四');

@@ -567,6 +567,70 @@ async fn signing_requests_go_out_by_sms_and_a_party_who_left_can_come_back_to_si
 
 const OVER: &str = "本次庭审已闭庭，您没有待签名的笔录，无需再登录";
 
+/// After 闭庭 a party who has used up their login codes still has to sign:
+/// 重发通知 sends them the 签名通知 again and lets them ask for codes afresh.
+/// Nobody else gets one: not before signing starts, not the court, not a party
+/// who has signed.
+#[tokio::test]
+async fn after_closing_the_clerk_resends_the_signing_request_to_a_party_who_has_not_signed() {
+    let court = &Court::new().await;
+    let number = court.hearing.meeting_number.to_string();
+    let resend = |party: Party| {
+        let path = format!("/api/hearings/{}/participants/{}/notice", court.hearing.id, court.id(party));
+        async move { court.server.post(&path, Some(&court.clerk.token), &json!({})).await }
+    };
+    let sent = |kind: SmsKind| async move {
+        let outbox = court.server.outbox(&court.clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await;
+        outbox.iter().filter(|m| m.kind == kind).count()
+    };
+    let v1 = court.save(None, &record(&[("审判长", "现在开庭。")])).await;
+    court.hold_and_close().await;
+    let nothing_to_sign = (StatusCode::CONFLICT, Some("庭审已闭庭，该参与人没有待签名的笔录"));
+    let (status, body) = resend(PLAINTIFF).await;
+    assert_eq!((status, body["message"].as_str()), nothing_to_sign, "signing has not started");
+
+    let (status, body) = court.start_signing(v1.version).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The plaintiff asks for code after code until the hour's allowance is gone.
+    let mut codes = sent(SmsKind::LoginCode).await;
+    loop {
+        court.server.clock.advance(std::time::Duration::from_secs(61));
+        court.server.request_code(&number, PLAINTIFF.2).await;
+        let now = sent(SmsKind::LoginCode).await;
+        if now == codes {
+            break;
+        }
+        codes = now;
+        assert!(codes <= 20, "the allowance never ran out");
+    }
+
+    let (status, body) = resend(PLAINTIFF).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(sent(SmsKind::SigningRequest).await, 2, "the 签名通知 again, not the 庭审通知");
+    assert_eq!(sent(SmsKind::HearingNotice).await, 1, "only the booking's");
+    court.server.clock.advance(std::time::Duration::from_secs(61));
+    let signer = court.session(PLAINTIFF).await;
+    assert_eq!(sent(SmsKind::LoginCode).await, codes + 1, "codes again");
+    let round = court.view(&signer.token).await.signing.unwrap();
+    court.sign(&signer.token, &round, &v1, 5).await;
+
+    for party in [PLAINTIFF, JUDGE] {
+        let (status, body) = resend(party).await;
+        assert_eq!((status, body["message"].as_str()), nothing_to_sign, "{}: signed, or of the court", party.1);
+    }
+    let log = court.server.hearing_log(&court.clerk.token, court.hearing.id).await;
+    let resent: Vec<_> = log.entries.iter().filter(|e| e.action == "notice_resent").map(|e| e.detail["kind"].clone()).collect();
+    assert_eq!(resent, [json!("signing_request")]);
+
+    let cancelled = court.server.book(&court.clerk.token, "（2026）津0101民初9号", &[JUDGE, PLAINTIFF]).await;
+    let (status, _) = court.server.post(&format!("/api/hearings/{}/cancel", cancelled.id), Some(&court.clerk.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let plaintiff = cancelled.participants.iter().find(|p| p.mobile == PLAINTIFF.2).unwrap();
+    let path = format!("/api/hearings/{}/participants/{}/notice", cancelled.id, plaintiff.id);
+    let (status, body) = court.server.post(&path, Some(&court.clerk.token), &json!({})).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some("庭审已取消")));
+}
+
 #[tokio::test]
 async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_is_incomplete() {
     let court = Court::new().await;

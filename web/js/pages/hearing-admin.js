@@ -7,7 +7,7 @@ import { DEVICE_LABELS, ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_
 import { go } from '../nav.js';
 import { setParticipantSession, staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
-import { PATHS, path } from '../protocol.js';
+import { PATHS, SIGNING_ROLES, path } from '../protocol.js';
 
 /** @type {Record<string, string>} */
 const EVENTS = {
@@ -69,8 +69,11 @@ class HearingAdminPage extends HTMLElement {
       const events = log.entries;
       const mine = hearing.participants.find((/** @type {any} */ p) => p.staff_id === session.staff.id);
       const over = hearing.status === 'closed' || hearing.status === 'cancelled';
+      const closed = hearing.status === 'closed';
       // The server's rule (access::ManageHearing): who booked it, or sits in it for the court.
       const manages = Boolean(mine) || hearing.booked_by === session.staff.id;
+      // After 闭庭 the notice is the 签名通知, for those who sign; the server sends it only to whoever has not signed yet.
+      const resendable = (/** @type {any} */ p) => manages && (!over || (closed && SIGNING_ROLES.includes(p.role)));
       const resend = async (/** @type {number} */ participantId) => {
         try {
           await api('POST', path(PATHS.hearingNotice, id, participantId), { token });
@@ -116,7 +119,7 @@ class HearingAdminPage extends HTMLElement {
             h('td', {}, ROLE_LABELS[p.role]),
             h('td', {}, p.name),
             h('td', { class: 'mono' }, p.mobile),
-            h('td', {}, over || !manages ? '' : h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, '重发通知')))))),
+            h('td', {}, resendable(p) ? h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, closed ? '重发签名通知' : '重发通知') : ''))))),
         h('h2', {}, '短信'),
         h('ul', { class: 'sms' }, sms.map((/** @type {any} */ m) => h('li', { class: `sms-item ${m.status}` },
           h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KIND_LABELS[m.kind] ?? m.kind}　${m.mobile}　${SMS_STATUS_LABELS[m.status] ?? m.status}`),
