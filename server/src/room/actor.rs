@@ -57,7 +57,8 @@ pub enum RoomInput {
     NetworkQuality { participant_id: i64, quality: Option<NetworkQuality> },
     /// Sent to everyone who is not blocked (evidence or record changed).
     Broadcast { notice: RoomNotice },
-    Leave { participant_id: i64, connection: u64 },
+    /// The connection ended; `server_stopping` when the server closed it to stop.
+    Leave { participant_id: i64, connection: u64, server_stopping: bool },
     Command { participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand },
     /// The hearing or its participants changed outside the room (edited or cancelled by staff).
     Reload,
@@ -72,10 +73,11 @@ pub enum RoomInput {
 /// Why the room let a connection go, as its departure is logged.
 #[derive(Debug, Clone, Copy)]
 enum Departure {
-    /// Already gone when the room wrote to it.
+    /// Closed by the participant's side, or already gone when the room wrote to it.
     Gone,
     /// Still open, but not taking what the room sends.
     TooSlow,
+    /// Closed by the server, to stop.
     ServerStopping,
 }
 
@@ -239,7 +241,10 @@ impl Room {
                         self.changed(None);
                     }
             }
-            RoomInput::Leave { participant_id, connection } => self.leave(participant_id, connection).await,
+            RoomInput::Leave { participant_id, connection, server_stopping } => {
+                let departure = if server_stopping { Departure::ServerStopping } else { Departure::Gone };
+                self.leave(participant_id, connection, departure).await
+            }
             RoomInput::Command { participant_id, connection, .. } if !self.is_current(participant_id, connection) => {
                 tracing::info!(hearing_id = self.hearing_id, participant_id, "a command from a replaced connection is ignored");
             }
@@ -366,13 +371,13 @@ impl Room {
         Ok(id)
     }
 
-    async fn leave(&mut self, participant_id: i64, connection: u64) {
+    async fn leave(&mut self, participant_id: i64, connection: u64, departure: Departure) {
         let Some(member) = self.member_mut(participant_id) else { return };
         if member.connection.as_ref().is_none_or(|c| c.id != connection) {
             return; // an older connection, already replaced
         }
         member.connection = None;
-        self.log(self.actor(participant_id), "participant_left", json!({})).await;
+        self.log(self.actor(participant_id), "participant_left", departure.detail()).await;
         self.changed(Some(RoomNotice::Left { participant_id }));
     }
 

@@ -115,8 +115,8 @@ impl RoomRegistry {
         Err(JoinError::Ended("服务器繁忙，请稍后重试".into()))
     }
 
-    pub async fn leave(&self, hearing_id: i64, participant_id: i64, connection: u64) {
-        self.send_if_live(hearing_id, RoomInput::Leave { participant_id, connection }).await;
+    pub async fn leave(&self, hearing_id: i64, participant_id: i64, connection: u64, server_stopping: bool) {
+        self.send_if_live(hearing_id, RoomInput::Leave { participant_id, connection, server_stopping }).await;
     }
 
     pub async fn command(&self, hearing_id: i64, participant_id: i64, connection: u64, request_id: u64, command: JudgeCommand) {

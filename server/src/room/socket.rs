@@ -172,7 +172,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
     ping.tick().await;
     let session_ended = || ServerMessage::Ended { reason: SESSION_ENDED.into(), code: Some(ErrorCode::SessionExpired) };
     let expired = || state.clock.now_ms() >= caller.expires_at_ms;
-    let (mut farewell, mut listening) = (None, true);
+    let (mut farewell, mut listening, mut server_stopping) = (None, true, false);
     loop {
         tokio::select! {
             biased;
@@ -262,6 +262,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
             }
             _ = async { shutting_down.wait_for(|down| *down).await.is_ok() } => {
                 send_frame(&mut socket, Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                server_stopping = true;
                 break;
             }
             _ = ping.tick() => {
@@ -277,7 +278,7 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
             }
         }
     }
-    state.rooms.leave(hearing_id, participant_id, connection).await;
+    state.rooms.leave(hearing_id, participant_id, connection, server_stopping).await;
     tracing::info!(hearing_id, participant_id, connection, "left the room");
     if let Some(message) = farewell {
         close(socket, Some(message)).await;
