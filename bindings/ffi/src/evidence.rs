@@ -142,11 +142,17 @@ pub struct EvidenceItem {
     pub submitted_at_ms: i64,
     pub withdrawn: bool,
     pub opinions: Vec<OpinionItem>,
+    /// Submitted by the logged-in participant.
+    pub mine: bool,
+    /// 质证 is offered to the logged-in participant.
+    pub may_give_opinion: bool,
 }
 
-impl From<wire::Evidence> for EvidenceItem {
-    fn from(e: wire::Evidence) -> Self {
+impl EvidenceItem {
+    fn new(e: wire::Evidence, standing: core_evidence::Standing) -> Self {
         Self {
+            mine: standing.mine,
+            may_give_opinion: standing.may_give_opinion,
             submitter_name: e.submitter.name,
             submitter_role: e.submitter.role.into(),
             side_label: e.side.label().to_owned(),
@@ -190,14 +196,19 @@ pub struct EvidenceGroup {
     pub items: Vec<EvidenceItem>,
 }
 
-fn grouped(list: &[wire::Evidence]) -> Vec<EvidenceGroup> {
+fn grouped(service: &core_evidence::EvidenceService, list: &[wire::Evidence]) -> Vec<EvidenceGroup> {
     core_evidence::group_by_side(list)
         .into_iter()
         .map(|(side, items)| EvidenceGroup {
             side_label: side.label().to_owned(),
-            items: items.into_iter().map(Into::into).collect(),
+            items: items.into_iter().map(|e| item(service, e)).collect(),
         })
         .collect()
+}
+
+fn item(service: &core_evidence::EvidenceService, e: wire::Evidence) -> EvidenceItem {
+    let standing = service.standing(&e);
+    EvidenceItem::new(e, standing)
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -299,22 +310,25 @@ impl HearingEvidence {
 
     /// The hearing's evidence, grouped by side.
     pub fn groups(&self) -> Vec<EvidenceGroup> {
-        grouped(&self.inner.evidence())
+        grouped(&self.inner, &self.inner.evidence())
     }
 
     pub fn subscribe_evidence(&self, listener: Box<dyn EvidenceListener>) -> Arc<TaskHandle> {
-        let mut list = self.inner.subscribe_evidence();
+        let (mut list, inner) = (self.inner.subscribe_evidence(), self.inner.clone());
         TaskHandle::new(runtime::handle().spawn(async move {
-            listener.on_update(grouped(&list.borrow_and_update()));
+            let groups = grouped(&inner, &list.borrow_and_update());
+            listener.on_update(groups);
             while list.changed().await.is_ok() {
-                listener.on_update(grouped(&list.borrow_and_update()));
+                let groups = grouped(&inner, &list.borrow_and_update());
+                listener.on_update(groups);
             }
         }))
     }
 
     pub async fn refresh(&self) -> Result<Vec<EvidenceGroup>, ClientError> {
         let inner = self.inner.clone();
-        runtime::run(async move { inner.refresh().await }).await.map(|l| grouped(&l)).map_err(Into::into)
+        let service = self.inner.clone();
+        runtime::run(async move { inner.refresh().await }).await.map(|l| grouped(&service, &l)).map_err(Into::into)
     }
 
     /// A local file for viewing (downloaded once, then cached). Originals are checked against their hash.
@@ -341,11 +355,16 @@ impl HearingEvidence {
             legality: opinion.legality.into(),
             relevance: opinion.relevance.into(),
         };
-        runtime::run(async move { inner.give_opinion(&evidence_id, &request).await }).await.map(Into::into).map_err(Into::into)
+        let service = self.inner.clone();
+        runtime::run(async move { inner.give_opinion(&evidence_id, &request).await })
+            .await
+            .map(|e| item(&service, e))
+            .map_err(Into::into)
     }
 
     pub async fn withdraw(&self, evidence_id: String) -> Result<EvidenceItem, ClientError> {
         let inner = self.inner.clone();
-        runtime::run(async move { inner.withdraw(&evidence_id).await }).await.map(Into::into).map_err(Into::into)
+        let service = self.inner.clone();
+        runtime::run(async move { inner.withdraw(&evidence_id).await }).await.map(|e| item(&service, e)).map_err(Into::into)
     }
 }

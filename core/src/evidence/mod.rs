@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use cloudtrial_protocol::Side;
+use cloudtrial_protocol::{ParticipantRole, Side};
 use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
 use cloudtrial_protocol::signalling::RoomNotice;
 use reqwest::Method;
@@ -80,6 +80,7 @@ struct Inner {
     hearing_id: i64,
     /// Whose uploads these are: another participant's login on this device sends only its own.
     participant_id: i64,
+    role: ParticipantRole,
     options: EvidenceOptions,
     progress: watch::Sender<Vec<UploadProgress>>,
     list: watch::Sender<Vec<Evidence>>,
@@ -118,6 +119,24 @@ pub fn group_by_side(evidence: &[Evidence]) -> Vec<(Side, Vec<Evidence>)> {
     groups
 }
 
+/// Where the logged-in participant stands towards one piece of evidence; the
+/// app's buttons follow it (the server decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Submitted by this participant (by id: two parties may share a name).
+    pub mine: bool,
+    /// 质证 is offered: the server's rule (a party, on another side's
+    /// evidence), on evidence that was not withdrawn.
+    pub may_give_opinion: bool,
+}
+
+pub fn standing(participant_id: i64, role: ParticipantRole, evidence: &Evidence) -> Standing {
+    let mine = evidence.submitter.id == participant_id;
+    let may_give_opinion =
+        !mine && evidence.withdrawn_at_ms.is_none() && role.submits_evidence() && evidence.side != role.side();
+    Standing { mine, may_give_opinion }
+}
+
 impl EvidenceService {
     /// Starts the upload worker (resuming anything queued). Must be called within a tokio runtime.
     pub fn start(client: &Client, options: EvidenceOptions) -> Result<Self> {
@@ -130,6 +149,7 @@ impl EvidenceService {
             client: client.clone(),
             hearing_id: session.hearing_id,
             participant_id: session.participant_id,
+            role: session.role,
             options,
             progress: watch::Sender::new(Vec::new()),
             list: watch::Sender::new(Vec::new()),
@@ -253,6 +273,11 @@ impl EvidenceService {
     }
 
     /// The hearing's evidence as last fetched.
+    /// Where the logged-in participant stands towards `evidence`.
+    pub fn standing(&self, evidence: &Evidence) -> Standing {
+        standing(self.inner.participant_id, self.inner.role, evidence)
+    }
+
     pub fn evidence(&self) -> Vec<Evidence> {
         self.inner.list.borrow().clone()
     }
@@ -574,5 +599,42 @@ mod classify_tests {
             Attempt::Retry(reason) => assert!(!reason.chars().any(|c| c.is_ascii_alphabetic()), "{reason}"),
             _ => panic!("a proxy's error page is tried again"),
         }
+    }
+}
+
+#[cfg(test)]
+mod standing_tests {
+    use super::*;
+    use cloudtrial_protocol::ParticipantRole as Role;
+
+    fn submitted_by_zhang_san(withdrawn: bool) -> Evidence {
+        serde_json::from_value(serde_json::json!({
+            "id": "ev1", "hearing_id": 1, "submitter": {"id": 3, "name": "张三", "role": "plaintiff"}, "side": "plaintiff",
+            "title": "借条", "description": "", "purpose": "", "counter": false, "answers": null, "file_name": "a.jpg",
+            "media_type": "image/jpeg", "kind": "image", "size": 10, "sha256": "00", "captured_at": null, "width": null,
+            "height": null, "has_preview": true, "original_released": false, "submitted_at_ms": 1,
+            "withdrawn_at_ms": if withdrawn { Some(2) } else { None }, "opinions": [],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_another_side_s_party_is_offered_an_opinion_and_mine_is_decided_by_id() {
+        let evidence = submitted_by_zhang_san(false);
+        let offered = |id, role| standing(id, role, &evidence).may_give_opinion;
+        assert!(offered(4, Role::Defendant) && offered(5, Role::DefendantAgent) && offered(6, Role::ThirdParty));
+        for (role, who) in [
+            (Role::PlaintiffAgent, "the same side"),
+            (Role::Witness, "a witness"),
+            (Role::Clerk, "the court"),
+            (Role::PresidingJudge, "the court"),
+            (Role::Unknown, "a role from a newer server"),
+        ] {
+            assert!(!offered(7, role), "{who}");
+        }
+        assert_eq!(standing(3, Role::Plaintiff, &evidence), Standing { mine: true, may_give_opinion: false });
+        // Another 张三, also a plaintiff (two parties may share a name): not the submitter.
+        assert!(!standing(8, Role::Plaintiff, &evidence).mine);
+        assert!(!standing(4, Role::Defendant, &submitted_by_zhang_san(true)).may_give_opinion, "withdrawn");
     }
 }

@@ -57,7 +57,7 @@ final class LiveHearing {
         do {
             let me = try await self.services.auth.hearingInfo().me
             self.me = me
-            let evidence = EvidenceViewModel(evidence: services.evidence, me: me)
+            let evidence = EvidenceViewModel(evidence: services.evidence)
             evidence.start(room: room)
             self.evidence = evidence
         } catch {

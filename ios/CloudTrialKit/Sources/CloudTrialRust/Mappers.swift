@@ -189,7 +189,7 @@ extension EvidenceItem {
             description: description, purpose: purpose, counter: counter, badge: badge, answers: answers,
             fileName: fileName, mediaType: mediaType, kindLabel: kindLabel, size: size, hasPreview: hasPreview,
             originalReleased: originalReleased, submittedAtMs: submittedAtMs, withdrawn: withdrawn,
-            opinions: opinions.map { $0.toApp() }
+            opinions: opinions.map { $0.toApp() }, mine: mine, mayGiveOpinion: mayGiveOpinion
         )
     }
 }

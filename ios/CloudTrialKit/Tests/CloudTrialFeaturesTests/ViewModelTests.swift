@@ -160,13 +160,4 @@ final class ViewModelTests: XCTestCase {
         XCTAssertTrue(withdrawn.canRequest)
         annotation.stop()
     }
-
-    func testOnlyTheOtherSidesEvidenceIsOpenToOpinion() {
-        XCTAssertEqual(Role.defendantAgent.side, .defendant)
-        XCTAssertEqual(Role.clerk.side, .court)
-        XCTAssertNotEqual(Role.plaintiff.side, Role.defendant.side)
-        XCTAssertTrue(Role.plaintiffAgent.side.isParty && Role.thirdParty.side.isParty)
-        // Witnesses, the court and a role added by a newer server than this app give no opinions.
-        XCTAssertFalse(Role.witness.side.isParty || Role.clerk.side.isParty || Role.unknown.side.isParty)
-    }
 }

@@ -202,7 +202,7 @@ final class HearingScenarioTests: XCTestCase {
     func test07_aPhotoGoesUpAsCounterEvidenceWithProgressAndIsListedWithFan() async throws {
         let me = try await Story.services.auth.hearingInfo().me
         XCTAssertEqual(me, Person(id: Story.myId, name: "李四", role: .defendant, roleLabel: "被告"))
-        Story.evidence = EvidenceViewModel(evidence: Story.hearingServices.evidence, me: me)
+        Story.evidence = EvidenceViewModel(evidence: Story.hearingServices.evidence)
         Story.evidence.start(room: Story.room)
 
         // As the photo picker hands it over: a copy in the app's temporary folder.

@@ -115,12 +115,17 @@ public struct Evidence: Equatable, Sendable, Identifiable {
     public var submittedAtMs: Int64
     public var withdrawn: Bool
     public var opinions: [Opinion]
+    /// Submitted by the logged-in participant (the core compares ids: two parties may share a name).
+    public var mine: Bool
+    /// 质证 is offered: the core's copy of the server's rule.
+    public var mayGiveOpinion: Bool
 
     public init(
         id: String, submitterName: String, submitterRole: Role, sideLabel: String, title: String,
         description: String = "", purpose: String = "", counter: Bool = false, badge: String? = nil, answers: String? = nil,
         fileName: String, mediaType: String, kindLabel: String, size: UInt64, hasPreview: Bool,
-        originalReleased: Bool = false, submittedAtMs: Int64 = 0, withdrawn: Bool = false, opinions: [Opinion] = []
+        originalReleased: Bool = false, submittedAtMs: Int64 = 0, withdrawn: Bool = false, opinions: [Opinion] = [],
+        mine: Bool = false, mayGiveOpinion: Bool = false
     ) {
         self.id = id
         self.submitterName = submitterName
@@ -141,6 +146,8 @@ public struct Evidence: Equatable, Sendable, Identifiable {
         self.submittedAtMs = submittedAtMs
         self.withdrawn = withdrawn
         self.opinions = opinions
+        self.mine = mine
+        self.mayGiveOpinion = mayGiveOpinion
     }
 
     public var isImage: Bool { mediaType.hasPrefix("image/") }

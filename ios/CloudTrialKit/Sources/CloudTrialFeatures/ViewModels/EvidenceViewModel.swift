@@ -1,27 +1,6 @@
 import Foundation
 import Observation
 
-/// Which side a role stands on, for "another side's evidence" (质证 is on the other side's).
-public enum Side: Sendable, Equatable {
-    case plaintiff, defendant, thirdParty, court, witness, unknown
-
-    /// The sides of the case: they give opinions on the others' evidence.
-    public var isParty: Bool { self == .plaintiff || self == .defendant || self == .thirdParty }
-}
-
-extension Role {
-    public var side: Side {
-        switch self {
-        case .plaintiff, .plaintiffAgent: return .plaintiff
-        case .defendant, .defendantAgent: return .defendant
-        case .thirdParty: return .thirdParty
-        case .presidingJudge, .judge, .clerk: return .court
-        case .witness: return .witness
-        case .unknown: return .unknown
-        }
-    }
-}
-
 public struct EvidenceRow: Equatable, Sendable, Identifiable {
     public var evidence: Evidence
     public var mine: Bool
@@ -94,12 +73,10 @@ public struct EvidenceState: Equatable, Sendable {
 public final class EvidenceViewModel {
     public private(set) var state = EvidenceState()
     private let evidence: EvidenceService
-    private let me: Person
     @ObservationIgnored private var tasks: [Task<Void, Never>] = []
 
-    public init(evidence: EvidenceService, me: Person) {
+    public init(evidence: EvidenceService) {
         self.evidence = evidence
-        self.me = me
     }
 
     public func start(room: HearingRoom?) {
@@ -121,10 +98,7 @@ public final class EvidenceViewModel {
     }
 
     private func row(_ e: Evidence) -> EvidenceRow {
-        let mine = e.submitterName == me.name && e.submitterRole == me.role
-        let mySide = me.role.side
-        let canGiveOpinion = !mine && !e.withdrawn && mySide.isParty && e.submitterRole.side != mySide
-        return EvidenceRow(evidence: e, mine: mine, canGiveOpinion: canGiveOpinion)
+        EvidenceRow(evidence: e, mine: e.mine, canGiveOpinion: e.mayGiveOpinion)
     }
 
     /// A file from the photo picker or Files, copied to `path`.

@@ -107,11 +107,19 @@ class FakeEvidence : EvidenceService {
     override fun close() {}
 }
 
-fun evidence(id: String, by: RoomMember, counter: Boolean = false, mediaType: String = "image/jpeg") = Evidence(
+fun evidence(
+    id: String,
+    by: RoomMember,
+    counter: Boolean = false,
+    mediaType: String = "image/jpeg",
+    mine: Boolean = false,
+    mayGiveOpinion: Boolean = false,
+) = Evidence(
     id = id, submitterName = by.name, submitterRole = by.role, sideLabel = by.roleLabel, title = "证据$id",
     description = "", purpose = "", counter = counter, badge = if (counter) "反" else null, answers = null,
     fileName = "$id.jpg", mediaType = mediaType, kindLabel = "图片", size = 1000, hasPreview = true,
     originalReleased = false, submittedAtMs = 0, withdrawn = false, opinions = emptyList(),
+    mine = mine, mayGiveOpinion = mayGiveOpinion,
 )
 
 class FakeRecord : RecordService {

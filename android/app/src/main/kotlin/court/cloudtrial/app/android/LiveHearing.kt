@@ -62,11 +62,7 @@ class LiveHearing(
         hearing.start()
         record.start(room)
         network.start()
-        jobs += scope.launch {
-            val me = runCatching { (context.applicationContext as CloudTrialApplication).graph.services.auth.hearingInfo().me }.getOrNull()
-                ?: return@launch
-            evidenceState.value = EvidencePresenter(services.evidence, me, scope).also { it.start(room) }
-        }
+        evidenceState.value = EvidencePresenter(services.evidence, scope).also { it.start(room) }
     }
 
     /** 圈注 over one piece of evidence in the viewer, in this hearing's room. */

@@ -65,6 +65,10 @@ data class Evidence(
     val submittedAtMs: Long,
     val withdrawn: Boolean,
     val opinions: List<Opinion>,
+    /** Submitted by the logged-in participant (the core compares ids: two parties may share a name). */
+    val mine: Boolean,
+    /** 质证 is offered: the core's copy of the server's rule. */
+    val mayGiveOpinion: Boolean,
 ) {
     val isImage: Boolean get() = mediaType.startsWith("image/")
     val isPdf: Boolean get() = mediaType == "application/pdf"

@@ -6,8 +6,6 @@ import court.cloudtrial.app.model.Evidence
 import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.NewEvidence
 import court.cloudtrial.app.model.OpinionDraft
-import court.cloudtrial.app.model.Person
-import court.cloudtrial.app.model.Role
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.model.UploadStatus
 import court.cloudtrial.app.services.EvidenceService
@@ -19,23 +17,6 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-
-/** Which side a role stands on, for "another side's evidence" (质证 is on the other side's). */
-enum class Side {
-    PLAINTIFF, DEFENDANT, THIRD_PARTY, COURT, WITNESS, UNKNOWN;
-
-    /** The sides of the case: they give opinions on the others' evidence. */
-    val isParty: Boolean get() = this == PLAINTIFF || this == DEFENDANT || this == THIRD_PARTY
-}
-
-fun Role.side(): Side = when (this) {
-    Role.PLAINTIFF, Role.PLAINTIFF_AGENT -> Side.PLAINTIFF
-    Role.DEFENDANT, Role.DEFENDANT_AGENT -> Side.DEFENDANT
-    Role.THIRD_PARTY -> Side.THIRD_PARTY
-    Role.PRESIDING_JUDGE, Role.JUDGE, Role.CLERK -> Side.COURT
-    Role.WITNESS -> Side.WITNESS
-    Role.UNKNOWN -> Side.UNKNOWN
-}
 
 data class EvidenceRow(
     val evidence: Evidence,
@@ -81,7 +62,6 @@ data class PendingUpload(
 /** 证据材料: both sides' lists with 反, viewing, 质证, and uploads from the album, files or another app. */
 class EvidencePresenter(
     private val evidence: EvidenceService,
-    private val me: Person,
     private val scope: CoroutineScope,
 ) {
     private val mutable = MutableStateFlow(EvidenceState())
@@ -101,10 +81,7 @@ class EvidencePresenter(
     }
 
     private fun row(e: Evidence): EvidenceRow {
-        val mine = e.submitterName == me.name && e.submitterRole == me.role
-        val mySide = me.role.side()
-        val canGiveOpinion = !mine && !e.withdrawn && mySide.isParty && e.submitterRole.side() != mySide
-        return EvidenceRow(e, mine, canGiveOpinion)
+        return EvidenceRow(e, e.mine, e.mayGiveOpinion)
     }
 
     /** A file from the Photo Picker, the file picker or the share sheet, copied to [path]. */

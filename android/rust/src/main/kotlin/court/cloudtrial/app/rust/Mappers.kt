@@ -219,6 +219,8 @@ internal fun EvidenceItem.toApp() = Evidence(
     submittedAtMs = submittedAtMs,
     withdrawn = withdrawn,
     opinions = opinions.map { it.toApp() },
+    mine = mine,
+    mayGiveOpinion = mayGiveOpinion,
 )
 
 internal fun EvidenceGroup.toApp() = EvidenceSide(sideLabel, items.map { it.toApp() })

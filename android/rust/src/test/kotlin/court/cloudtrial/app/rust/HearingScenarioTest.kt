@@ -275,7 +275,7 @@ class HearingScenarioTest {
     fun `07 a photo from the album goes up as counter-evidence with its progress, and is listed with 反`() {
         val me = runBlocking { services.auth.hearingInfo() }.me
         assertEquals(Person(myId, "李四", Role.DEFENDANT, "被告"), me)
-        evidence = EvidencePresenter(hearingServices.evidence, me, test.scope)
+        evidence = EvidencePresenter(hearingServices.evidence, test.scope)
         evidence.start(room)
         val statuses = Collections.synchronizedList(mutableListOf<Pair<UploadStatus, Int>>())
         val watcher = test.scope.launch {
