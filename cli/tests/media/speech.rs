@@ -98,7 +98,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
     assert!(plaintiff.latest().await["speech"].as_array().is_some_and(|l| l.is_empty()), "a blocked party sees no panel");
     judge.run(&format!("summon {p}")).await.unwrap();
     let summoned = plaintiff.until("the panel back after the summons", 10, |s| !finals(s).is_empty()).await;
-    assert_eq!(finals(&summoned).len(), 1, "what was said while they were out is there");
+    assert_eq!(finals(&summoned).len(), 1, "what was said before they were kept out is back");
     assert_eq!(finals(&judge.latest().await).len(), 1, "and nothing more was recognised");
 
     // The judge (of the court) takes the sentence into the record: it appears with the speaker's role.

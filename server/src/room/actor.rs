@@ -127,8 +127,6 @@ pub struct Room {
     revision: u64,
     members: Vec<Member>,
     next_connection: u64,
-    /// The finished sentences recognised so far.
-    speech: Vec<Utterance>,
     annotations: Annotations,
     store: Store,
     clock: Arc<dyn Clock>,
@@ -143,16 +141,15 @@ pub struct Room {
 impl Room {
     pub async fn load(hearing_id: i64, services: RoomServices) -> Result<Self, AppError> {
         let RoomServices { store, clock, media, seal, speech: recognizer, evidence } = services;
-        let (hearing, members, speech, (permissions, marks)) = store
+        let (hearing, members, (permissions, marks)) = store
             .call(move |conn| {
                 let hearing = store::hearings::get(conn, hearing_id)?;
                 let members = store::room::members(conn, hearing_id)?;
-                let speech = store::speech::list(conn, hearing_id)?;
                 let annotation = (
                     store::annotation::open_permissions(conn, hearing_id)?,
                     store::annotation::current_marks(conn, hearing_id)?,
                 );
-                Ok::<_, StoreError>((hearing, members, speech, annotation))
+                Ok::<_, StoreError>((hearing, members, annotation))
             })
             .await?;
         let hearing = hearing.ok_or_else(AppError::not_found)?;
@@ -172,7 +169,6 @@ impl Room {
                 })
                 .collect(),
             next_connection: 1,
-            speech,
             annotations: Annotations::new(marks),
             store,
             clock,
@@ -258,12 +254,8 @@ impl Room {
                     error: error.map(|e| e.body()),
                 });
             }
-            RoomInput::Speech { utterance } => {
-                if utterance.is_final {
-                    self.speech.push(utterance.clone());
-                }
-                self.broadcast_message(ServerMessage::Speech { utterance });
-            }
+            // Stored before it is sent: a newcomer's history comes from the store.
+            RoomInput::Speech { utterance } => self.broadcast_message(ServerMessage::Speech { utterance }),
             RoomInput::Annotation { participant_id, connection, input } => {
                 if self.is_current(participant_id, connection) {
                     self.annotation(participant_id, connection, input).await;
@@ -367,7 +359,7 @@ impl Room {
         });
         self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
         self.changed(Some(RoomNotice::Joined { participant_id, device }));
-        self.send_history(participant_id);
+        self.send_history(participant_id).await;
         Ok(id)
     }
 
@@ -471,8 +463,8 @@ impl Room {
             }
             JudgeCommand::Summon { participant_id } => {
                 self.set_flag(participant_id, |r| r.blocked = false);
-                // What was said and drawn while they were out.
-                self.send_history(participant_id);
+                // What was said before they were kept out (not while), and the marks.
+                self.send_history(participant_id).await;
                 RoomNotice::Summoned { participant_id, by: judge_id }
             }
             JudgeCommand::AllowAnnotation { participant_id } => {
@@ -542,12 +534,18 @@ impl Room {
     }
 
     /// Every sentence and every current mark so far, to a member who may see the room.
-    fn send_history(&self, participant_id: i64) {
+    /// What was said (all but what was said while this participant was kept
+    /// out) and the marks, to someone who just came in.
+    async fn send_history(&self, participant_id: i64) {
         let Some(member) = self.member(participant_id) else { return };
         if self.kept_out(member) {
             return;
         }
-        self.send_to_member(participant_id, ServerMessage::SpeechHistory { utterances: self.speech.clone() });
+        let hearing_id = self.hearing_id;
+        match self.store.call(move |conn| store::speech::list_for(conn, hearing_id, participant_id)).await {
+            Ok(utterances) => self.send_to_member(participant_id, ServerMessage::SpeechHistory { utterances }),
+            Err(e) => tracing::error!(hearing_id, participant_id, "speech history unavailable: {e}"),
+        }
         self.send_to_member(participant_id, ServerMessage::Marks { marks: self.annotations.marks.clone() });
     }
 

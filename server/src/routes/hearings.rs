@@ -208,5 +208,13 @@ async fn speech(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<cloudtrial_protocol::signalling::Utterance>>, AppError> {
     HearingAccess::require(&state, &caller, id, Action::ReadSpeech).await?;
-    state.store.call(move |conn| store::speech::list(conn, id).map_err(AppError::from)).await.map(Json)
+    let reader = match &caller {
+        Caller::Participant(p) => Some(p.participant_id),
+        Caller::Staff(_) => None,
+    };
+    let lines = state.store.call(move |conn| match reader {
+        Some(participant_id) => store::speech::list_for(conn, id, participant_id),
+        None => store::speech::list(conn, id),
+    });
+    lines.await.map_err(AppError::from).map(Json)
 }

@@ -50,6 +50,40 @@ pub fn list(conn: &Connection, hearing_id: i64) -> Result<Vec<Utterance>, StoreE
     Ok(rows)
 }
 
+/// The finished sentences a participant may read: all but those spoken while
+/// the judge kept them out (屏蔽), so a witness called in later does not read
+/// the testimony they were kept from hearing.
+pub fn list_for(conn: &Connection, hearing_id: i64, participant_id: i64) -> Result<Vec<Utterance>, StoreError> {
+    let all = list(conn, hearing_id)?;
+    let kept_out = kept_out(conn, hearing_id, participant_id)?;
+    let Some(started) = started_at(conn, hearing_id)?.filter(|_| !kept_out.is_empty()) else { return Ok(all) };
+    let heard = |u: &Utterance| kept_out.iter().all(|&(from, to)| started + u.end_ms < from || started + u.start_ms >= to);
+    Ok(all.into_iter().filter(heard).collect())
+}
+
+/// When the judge blocked the participant and, if they did, summoned them again.
+fn kept_out(conn: &Connection, hearing_id: i64, participant_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT action, at_ms FROM hearing_events
+         WHERE hearing_id = ?1 AND action IN ('participant_blocked', 'participant_summoned')
+           AND json_extract(detail, '$.target.participant_id') = ?2
+         ORDER BY id",
+    )?;
+    let mut intervals: Vec<(i64, i64)> = Vec::new();
+    let rows = stmt.query_map(params![hearing_id, participant_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        match row? {
+            (action, at) if action == "participant_blocked" => intervals.push((at, i64::MAX)),
+            (_, at) => {
+                if let Some(open) = intervals.last_mut().filter(|(_, to)| *to == i64::MAX) {
+                    open.1 = at;
+                }
+            }
+        }
+    }
+    Ok(intervals)
+}
+
 /// When the judge first started the hearing (开始).
 pub fn started_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, StoreError> {
     Ok(conn.query_row(

@@ -287,6 +287,82 @@ async fn a_blocked_party_sees_only_the_block_message_even_after_a_server_restart
     assert_eq!(judge_ws.command(JudgeCommand::Adjourn).await.as_deref(), Some("conflict"), "not started yet");
 }
 
+/// A witness is kept out (屏蔽) so that what others testify does not shape
+/// theirs: called back in (传唤), they get what was said before, and from
+/// then on, but never what was said while they were out, neither in the room
+/// nor from the transcript's address. Everyone else, and the court, read it all.
+#[tokio::test]
+async fn a_summoned_witness_does_not_read_what_was_said_while_they_were_kept_out() {
+    let room = Room::new().await;
+    let judge = room.session(JUDGE).await;
+    let witness = room.session(WITNESS).await;
+    let plaintiff = room.session(PLAINTIFF).await;
+    let (mut judge_ws, _) = RawClient::join(&room.server, &judge.token).await;
+    let (mut witness_ws, _) = RawClient::join(&room.server, &witness.token).await;
+    assert_eq!(judge_ws.command(JudgeCommand::Start).await, None);
+    let state = &room.server.server.as_ref().unwrap().state;
+    let speaker = cloudtrial_protocol::api::ParticipantSummary { id: room.id(PLAINTIFF), name: "张三".into(), role: PLAINTIFF.0 };
+    let say = |segment: u64, at_s: i64, text: &str| {
+        let line = cloudtrial_protocol::signalling::Utterance {
+            segment,
+            speaker: speaker.clone(),
+            start_ms: at_s * 1000,
+            end_ms: at_s * 1000 + 2000,
+            text: text.into(),
+            confidence: Some(0.9),
+            is_final: true,
+        };
+        let (hearing_id, now) = (room.hearing.id, cloudtrial_server::clock::Clock::now_ms(&room.server.clock));
+        async move {
+            let stored = line.clone();
+            state
+                .store
+                .call(move |c| cloudtrial_server::store::speech::insert(c, hearing_id, &stored, "test", now))
+                .await
+                .unwrap();
+            state.rooms.speech(hearing_id, line).await;
+        }
+    };
+    let texts = |lines: &[cloudtrial_protocol::signalling::Utterance]| lines.iter().map(|u| u.text.clone()).collect::<Vec<_>>();
+    let history = |m| match m {
+        ServerMessage::SpeechHistory { utterances } => Some(utterances),
+        _ => None,
+    };
+    assert_eq!(witness_ws.until("the history on joining", history).await, []);
+
+    say(1, 1, "我于去年三月借给被告五万元。").await;
+    room.server.clock.advance(Duration::from_secs(10));
+    assert_eq!(judge_ws.command(JudgeCommand::Block { participant_id: room.id(WITNESS) }).await, None);
+    room.server.clock.advance(Duration::from_secs(5));
+    say(2, 15, "借款时证人赵某在场。").await;
+    room.server.clock.advance(Duration::from_secs(10));
+    assert_eq!(judge_ws.command(JudgeCommand::Summon { participant_id: room.id(WITNESS) }).await, None);
+    let after_summons = witness_ws.until("the history after the summons", history).await;
+    assert_eq!(texts(&after_summons), ["我于去年三月借给被告五万元。"]);
+    room.server.clock.advance(Duration::from_secs(5));
+    say(3, 30, "请证人陈述当时情况。").await;
+    let live = witness_ws
+        .until("what is said after the summons", |m| match m {
+            ServerMessage::Speech { utterance } => Some(utterance),
+            _ => None,
+        })
+        .await;
+    assert_eq!(live.text, "请证人陈述当时情况。");
+
+    let (path, room) = (&format!("/api/hearings/{}/speech", room.hearing.id), &room);
+    let read = |token: String| {
+        async move {
+            let (status, body) = room.server.get(path, Some(&token)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<Vec<cloudtrial_protocol::signalling::Utterance>>(body).unwrap()
+        }
+    };
+    assert_eq!(texts(&read(witness.token.clone()).await), ["我于去年三月借给被告五万元。", "请证人陈述当时情况。"]);
+    for token in [plaintiff.token.clone(), judge.token.clone(), room.clerk_token.clone()] {
+        assert_eq!(read(token).await.len(), 3, "everyone else reads it all");
+    }
+}
+
 #[tokio::test]
 async fn reconnecting_replaces_the_old_connection() {
     let room = Room::new().await;
