@@ -86,12 +86,22 @@ fn check_size(participants: usize) -> Result<(), AppError> {
     Ok(())
 }
 
-fn check_has_judge(participants: &[ParticipantRecord]) -> Result<(), AppError> {
-    if participants.iter().any(|p| p.role.is_judge()) {
-        Ok(())
-    } else {
-        Err(AppError::invalid("庭审须有审判长或审判员参加"))
+/// The court's side of a hearing: a judge, at most one 审判长, and each staff
+/// account sitting as one participant only.
+fn check_bench(participants: &[ParticipantRecord]) -> Result<(), AppError> {
+    if !participants.iter().any(|p| p.role.is_judge()) {
+        return Err(AppError::invalid("庭审须有审判长或审判员参加"));
     }
+    if participants.iter().filter(|p| p.role == ParticipantRole::PresidingJudge).count() > 1 {
+        return Err(AppError::invalid("一次庭审只能有一位审判长"));
+    }
+    for (i, p) in participants.iter().enumerate() {
+        let twice = participants[..i].iter().find(|q| q.staff_id.is_some() && q.staff_id == p.staff_id);
+        if let Some(q) = twice {
+            return Err(AppError::invalid(format!("{}和{}关联了同一个工作人员账号，每个账号在一次庭审中只能担任一个角色", q.name, p.name)));
+        }
+    }
+    Ok(())
 }
 
 fn duplicate_mobile(mobile: &str) -> AppError {
@@ -166,7 +176,7 @@ pub async fn book(
                         .ok_or_else(|| duplicate_mobile(&p.mobile))?,
                 );
             }
-            check_has_judge(&added)?;
+            check_bench(&added)?;
             store::events::append(
                 &tx,
                 id,
@@ -250,7 +260,7 @@ pub async fn update(
                 added.push(record);
             }
             let after = store::hearings::get(&tx, hearing_id)?.ok_or_else(AppError::not_found)?;
-            check_has_judge(&after.participants)?;
+            check_bench(&after.participants)?;
             check_size(after.participants.len())?;
             store::events::append(
                 &tx,

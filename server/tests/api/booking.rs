@@ -234,7 +234,20 @@ async fn staff_can_resend_a_notice() {
 async fn bookings_that_could_not_be_held_are_refused_with_reasons() {
     let server = TestServer::start().await;
     let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    const SECOND_PRESIDING: Party = (cloudtrial_protocol::ParticipantRole::PresidingJudge, "赵法官", "13900000009");
+    const PANEL_JUDGE: Party = (cloudtrial_protocol::ParticipantRole::Judge, "赵法官", "13900000009");
     let cases = [
+        (server.booking("案8", &[JUDGE, SECOND_PRESIDING, PLAINTIFF]), "一次庭审只能有一位审判长"),
+        (
+            {
+                let mut b = server.booking("案9", &[JUDGE, PANEL_JUDGE, PLAINTIFF]);
+                b["participants"][0]["staff_id"] = json!(judge.account.id);
+                b["participants"][1]["staff_id"] = json!(judge.account.id);
+                b
+            },
+            "王法官和赵法官关联了同一个工作人员账号",
+        ),
         (server.booking("案1", &[PLAINTIFF, DEFENDANT]), "审判长或审判员"),
         (server.booking("案2", &[JUDGE, (PLAINTIFF.0, "张三", JUDGE.2)]), "重复"),
         (server.booking("案3", &[JUDGE, (PLAINTIFF.0, "张三", "12345")]), "手机号“12345”格式不正确"),
@@ -274,6 +287,19 @@ async fn bookings_that_could_not_be_held_are_refused_with_reasons() {
     let (_, all) = server.get("/api/hearings", Some(&clerk.token)).await;
     assert_eq!(all, json!([]), "nothing was stored");
     assert!(server.outbox(&clerk.token, "").await.is_empty(), "nobody was notified");
+}
+
+/// An edit is held to the same bench rules as a booking, and changes nothing when refused.
+#[tokio::test]
+async fn an_edit_cannot_add_a_second_presiding_judge() {
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let hearing = server.book(&clerk.token, "案1", &[JUDGE, PLAINTIFF]).await;
+    let edit = json!({"add_participants": [{"name": "赵法官", "role": "presiding_judge", "mobile": "13900000009"}]});
+    let (status, body) = server.patch(&format!("/api/hearings/{}", hearing.id), Some(&clerk.token), &edit).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("一次庭审只能有一位审判长")));
+    let (_, after) = server.get(&format!("/api/hearings/{}", hearing.id), Some(&clerk.token)).await;
+    assert_eq!(after["participants"].as_array().unwrap().len(), 2, "nobody was added");
 }
 
 #[tokio::test]
