@@ -316,19 +316,16 @@ impl HearingEvidence {
     pub fn subscribe_evidence(&self, listener: Box<dyn EvidenceListener>) -> Arc<TaskHandle> {
         let (mut list, inner) = (self.inner.subscribe_evidence(), self.inner.clone());
         TaskHandle::new(runtime::handle().spawn(async move {
-            let groups = grouped(&inner, &list.borrow_and_update());
-            listener.on_update(groups);
+            listener.on_update(grouped(&inner, &list.borrow_and_update()));
             while list.changed().await.is_ok() {
-                let groups = grouped(&inner, &list.borrow_and_update());
-                listener.on_update(groups);
+                listener.on_update(grouped(&inner, &list.borrow_and_update()));
             }
         }))
     }
 
     pub async fn refresh(&self) -> Result<Vec<EvidenceGroup>, ClientError> {
         let inner = self.inner.clone();
-        let service = self.inner.clone();
-        runtime::run(async move { inner.refresh().await }).await.map(|l| grouped(&service, &l)).map_err(Into::into)
+        runtime::run(async move { inner.refresh().await }).await.map(|l| grouped(&self.inner, &l)).map_err(Into::into)
     }
 
     /// A local file for viewing (downloaded once, then cached). Originals are checked against their hash.
@@ -355,16 +352,14 @@ impl HearingEvidence {
             legality: opinion.legality.into(),
             relevance: opinion.relevance.into(),
         };
-        let service = self.inner.clone();
         runtime::run(async move { inner.give_opinion(&evidence_id, &request).await })
             .await
-            .map(|e| item(&service, e))
+            .map(|e| item(&self.inner, e))
             .map_err(Into::into)
     }
 
     pub async fn withdraw(&self, evidence_id: String) -> Result<EvidenceItem, ClientError> {
         let inner = self.inner.clone();
-        let service = self.inner.clone();
-        runtime::run(async move { inner.withdraw(&evidence_id).await }).await.map(|e| item(&service, e)).map_err(Into::into)
+        runtime::run(async move { inner.withdraw(&evidence_id).await }).await.map(|e| item(&self.inner, e)).map_err(Into::into)
     }
 }

@@ -165,18 +165,15 @@ pub fn participants_who_joined(conn: &Connection, hearing_id: i64) -> Result<Vec
 pub fn log_departures_left_open(conn: &mut Connection, now_ms: i64) -> Result<usize, StoreError> {
     let tx = conn.transaction()?;
     let open: Vec<(i64, i64, String)> = {
-        // SQLite takes the bare columns from the row holding MAX(id): each participant's last arrival or departure.
+        // SQLite takes the bare columns from the row holding MAX(id): each participant's last
+        // arrival or departure, kept when it is an arrival.
         let mut stmt = tx.prepare(
             "SELECT hearing_id, actor_id, actor_name, action, MAX(id) FROM hearing_events
              WHERE actor_kind = 'participant' AND action IN ('participant_joined', 'participant_left')
-             GROUP BY hearing_id, actor_id",
+             GROUP BY hearing_id, actor_id
+             HAVING action = 'participant_joined'",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)))?;
-        rows.filter_map(|row| match row {
-            Ok((hearing_id, id, name, action)) => (action == "participant_joined").then_some(Ok((hearing_id, id, name))),
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<Result<_, _>>()?
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
     };
     for (hearing_id, id, name) in &open {
         let actor = EventActor::Participant { id: *id, name: name.clone() };

@@ -56,7 +56,10 @@ pub fn list(conn: &Connection, hearing_id: i64) -> Result<Vec<Utterance>, StoreE
 pub fn list_for(conn: &Connection, hearing_id: i64, participant_id: i64) -> Result<Vec<Utterance>, StoreError> {
     let all = list(conn, hearing_id)?;
     let kept_out = kept_out(conn, hearing_id, participant_id)?;
-    let Some(started) = started_at(conn, hearing_id)?.filter(|_| !kept_out.is_empty()) else { return Ok(all) };
+    if kept_out.is_empty() {
+        return Ok(all);
+    }
+    let Some(started) = started_at(conn, hearing_id)? else { return Ok(all) };
     let heard = |u: &Utterance| kept_out.iter().all(|&(from, to)| started + u.end_ms < from || started + u.start_ms >= to);
     Ok(all.into_iter().filter(heard).collect())
 }

@@ -167,7 +167,7 @@ class PresenterTests {
     }
 
     @Test
-    fun `another side's image opens as the copy, and 质证 is offered only there`() {
+    fun `another side's image opens as the copy, and each row shows the core's 质证 offer and whose it is`() {
         val service = FakeEvidence()
         val presenter = EvidencePresenter(service, test.scope)
         presenter.start(null)
