@@ -370,7 +370,7 @@ test('the console lists what the latest search found, even when an earlier list 
   }
 });
 
-test('取消庭审 and 重发通知 are offered only to staff who booked the hearing or sit in it, as the server allows', async () => {
+test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who booked the hearing or sit in it, as the server allows', async () => {
   const court = await startServer();
   const chrome = await browser();
   try {
@@ -387,11 +387,71 @@ test('取消庭审 and 重发通知 are offered only to staff who booked the hea
       await page.goto(`${court.url}/#/console/hearing/${hearing.id}`);
       await page.waitForSelector('#meeting-number');
       assert.equal(await page.locator('button[name=cancel-hearing]').count(), manages ? 1 : 0, username);
+      assert.equal(await page.locator('a[name=edit-hearing]').count(), manages ? 1 : 0, username);
       assert.equal(await page.locator('button[name=resend]').count(), manages ? hearing.participants.length : 0, username);
       assert.equal(await page.locator('button[name=enter]').count(), manages ? 1 : 0, `${username}: enters only a hearing they sit in`);
     }
     const judge2 = (await court.api('POST', '/api/staff/login', { username: 'judge2', password: 'another good one' })).token;
     await assert.rejects(court.api('POST', `/api/hearings/${hearing.id}/cancel`, {}, judge2), /403/);
+    await assert.rejects(court.api('PATCH', `/api/hearings/${hearing.id}`, { courtroom: '第九法庭' }, judge2), /403/);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('修改庭审: the clerk moves the hearing, removes a party and adds one; each is told by SMS, and the log says what changed', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const clerk = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    clerk.on('dialog', (d) => d.accept());
+    await clerk.goto(`${court.url}/#/console`);
+    await clerk.fill('input[name=username]', 'clerk');
+    await clerk.fill('input[name=password]', 'demo1234');
+    await clerk.click('button[name=login]');
+    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+    await clerk.waitForSelector('#meeting-number');
+    await clerk.click('a[name=edit-hearing]');
+    await clerk.waitForSelector('button[name=save-edit]');
+    assert.equal(await clerk.inputValue('input[name=courtroom]'), court.hearing.courtroom, 'the form starts from the hearing as booked');
+
+    // Nothing changed: nothing is sent.
+    await clerk.click('button[name=save-edit]');
+    await until('told there is nothing to save', () => clerk.textContent('form .error'), (t) => t.includes('没有需要保存的修改'));
+
+    await clerk.fill('input[name=courtroom]', '第五法庭');
+    await clerk.fill('input[name=date]', '2027-01-15');
+    await clerk.fill('input[name=time]', '14:30');
+    const defendant = court.hearing.participants.find((p) => p.name === '李四');
+    await clerk.check(`tr[data-participant="${defendant.id}"] input[name=remove]`);
+    await clerk.click('button[name=add-participant]');
+    const added = clerk.locator('tr.participant').last();
+    await added.locator('select[name=role]').selectOption('defendant');
+    await added.locator('input[name=name]').fill('李五');
+    await added.locator('input[name=mobile]').fill('1380000');
+    await clerk.click('button[name=save-edit]');
+    await until('a wrong number caught before sending', () => clerk.textContent('form .error'), (t) => t.includes('手机号“1380000”格式不正确'));
+    await added.locator('input[name=mobile]').fill('13800000077');
+    await clerk.click('button[name=save-edit]');
+
+    await clerk.waitForSelector('#meeting-number');
+    await until('the new courtroom and time', () => clerk.textContent('section.card'), (t) => t.includes('2027-01-15 14:30') && t.includes('第五法庭'));
+    const names = await clerk.$$eval('table.participants tbody tr', (rows) => rows.map((r) => r.children[1].textContent));
+    assert.deepEqual(names.sort(), ['张三', '李书记', '李五', '王法官'].sort());
+    const sms = await clerk.$$eval('.sms-item', (items) => items.map((i) => i.textContent));
+    const sent = (/** @type {string} */ kind, /** @type {string} */ mobile) => sms.filter((t) => t.includes(kind) && t.includes(mobile));
+    assert.equal(sent('移除通知', '13800000002').length, 1, sms.join('\n'));
+    assert.equal(sent('庭审通知', '13800000077').length, 1, 'the one added gets the meeting number');
+    assert.ok(sent('庭审通知', '13800000077')[0].includes(court.meeting));
+    for (const mobile of ['13900000001', '13900000002', '13800000001']) {
+      const changed = sent('变更通知', mobile);
+      assert.equal(changed.length, 1, `${mobile}: ${sms.join('\n')}`);
+      assert.ok(changed[0].includes('第五法庭'), changed[0]);
+    }
+    assert.equal(sms.filter((t) => t.includes('变更通知')).length, 3, 'no change notice to the one removed or the one added');
+    await clerk.click('details summary');
+    assert.ok((await clerk.textContent('ol.events')).includes('修改庭审'));
   } finally {
     await chrome.close();
     court.stop();

@@ -2,13 +2,15 @@
 //   #/            choose: 会议号登录 or 法院工作人员登录
 //   #/join        会议号登录 (parties, judges and clerks with the meeting number)
 //   #/room        the hearing room
-//   #/console...  the court console (staff); #/console/hearing/N/record is the record editor
+//   #/console...  the court console (staff); #/console/hearing/N/record is the record editor,
+//                 #/console/hearing/N/edit 修改庭审
 
 import './pages/join.js';
 import './pages/staff-login.js';
 import './pages/console.js';
 import './pages/booking.js';
 import './pages/hearing-admin.js';
+import './pages/hearing-edit.js';
 import './pages/record.js';
 import './pages/room.js';
 import { onPhone } from './device.js';
@@ -42,6 +44,7 @@ function route() {
     if (!staffSession()) page = h('ct-staff-login');
     else if (path === '/console/book') page = h('ct-booking');
     else if (/^\/console\/hearing\/\d+\/record$/.test(path)) page = h('ct-record-page', { dataset: { id: path.split('/')[3] } });
+    else if (/^\/console\/hearing\/\d+\/edit$/.test(path)) page = h('ct-hearing-edit', { dataset: { id: path.split('/')[3] } });
     else if (path.startsWith('/console/hearing/')) page = h('ct-hearing-admin', { dataset: { id: path.split('/')[3] } });
     else page = h('ct-console');
   } else page = home();

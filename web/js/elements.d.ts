@@ -5,6 +5,7 @@ interface HTMLElementTagNameMap {
   'ct-console': HTMLElement;
   'ct-booking': HTMLElement;
   'ct-hearing-admin': HTMLElement;
+  'ct-hearing-edit': HTMLElement;
   'ct-room': import('./pages/room.js').RoomPage;
   'ct-record-page': HTMLElement;
   'ct-people': import('./room/people.js').People;

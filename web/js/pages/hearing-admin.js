@@ -111,6 +111,7 @@ class HearingAdminPage extends HTMLElement {
           h('a', { class: 'button', href: '#/console' }, '返回列表'),
           hearing.status === 'cancelled' ? null : h('a', { class: 'button', href: `#/console/hearing/${id}/record`, name: 'record' }, '庭审笔录'),
           mine && !over ? h('button', { type: 'button', class: 'primary', name: 'enter', onclick: enter }, `以${ROLE_LABELS[mine.role]}身份进入庭审`) : null,
+          manages && !over ? h('a', { class: 'button', href: `#/console/hearing/${id}/edit`, name: 'edit-hearing' }, '修改庭审') : null,
           manages && hearing.status === 'scheduled' ? h('button', { type: 'button', class: 'danger', name: 'cancel-hearing', onclick: cancel }, '取消庭审') : null),
         h('h2', {}, '参与人'),
         h('table', { class: 'participants' },
