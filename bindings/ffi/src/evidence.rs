@@ -51,6 +51,27 @@ impl From<core_evidence::UploadState> for UploadState {
     }
 }
 
+/// Whether 上传证据 is offered now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Submitting {
+    Open,
+    /// A party, once the hearing takes no more evidence: why.
+    Closed { reason: String },
+    /// Only parties submit evidence.
+    NotForRole,
+}
+
+impl From<core_evidence::Submitting> for Submitting {
+    fn from(s: core_evidence::Submitting) -> Self {
+        use core_evidence::Submitting as S;
+        match s {
+            S::Open => Self::Open,
+            S::Closed { reason } => Self::Closed { reason },
+            S::NotForRole => Self::NotForRole,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct UploadProgress {
     pub local_id: i64,
@@ -306,6 +327,12 @@ impl HearingEvidence {
     pub fn follow(&self, room: Arc<HearingRoom>) {
         let _entered = runtime::handle().enter();
         self.inner.follow(room.session());
+    }
+
+    /// Whether 上传证据 is offered now. Read it again on every evidence
+    /// update: a change of the hearing's status sends one.
+    pub fn submitting(&self) -> Submitting {
+        self.inner.submitting().into()
     }
 
     /// The hearing's evidence, grouped by side.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use cloudtrial_protocol::api::HearingStatus;
 use cloudtrial_protocol::{ParticipantRole, Side};
 use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
 use cloudtrial_protocol::signalling::RoomNotice;
@@ -84,6 +85,8 @@ struct Inner {
     options: EvidenceOptions,
     progress: watch::Sender<Vec<UploadProgress>>,
     list: watch::Sender<Vec<Evidence>>,
+    /// The hearing's status as the room last said; `None` until it has.
+    status: std::sync::Mutex<Option<HearingStatus>>,
     wake: Notify,
     uploads_dir: PathBuf,
     cache_dir: PathBuf,
@@ -126,14 +129,43 @@ pub struct Standing {
     /// Submitted by this participant (by id: two parties may share a name).
     pub mine: bool,
     /// 质证 is offered: the server's rule (a party, on another side's
-    /// evidence), on evidence that was not withdrawn.
+    /// evidence, before the hearing is over), on evidence that was not withdrawn.
     pub may_give_opinion: bool,
 }
 
-pub fn standing(participant_id: i64, role: ParticipantRole, evidence: &Evidence) -> Standing {
+/// Evidence is submitted and examined before and during the hearing, not
+/// after 闭庭 (the server's rule). A status the room has not told yet counts
+/// as open (the server still decides); one from a newer server does not.
+pub fn takes_evidence(status: Option<HearingStatus>) -> bool {
+    status.is_none_or(|s| !s.is_over() && s != HearingStatus::Unknown)
+}
+
+/// Whether the logged-in participant is offered 上传证据 now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitting {
+    Open,
+    /// A party, once the hearing takes no more evidence: why.
+    Closed { reason: String },
+    /// Only parties submit evidence.
+    NotForRole,
+}
+
+pub fn submitting(role: ParticipantRole, status: Option<HearingStatus>) -> Submitting {
+    match status {
+        _ if !role.submits_evidence() => Submitting::NotForRole,
+        status if takes_evidence(status) => Submitting::Open,
+        Some(status) if status.is_over() => Submitting::Closed { reason: "庭审已结束，不能再提交证据".into() },
+        _ => Submitting::Closed { reason: "当前庭审状态下不能提交证据".into() },
+    }
+}
+
+pub fn standing(participant_id: i64, role: ParticipantRole, status: Option<HearingStatus>, evidence: &Evidence) -> Standing {
     let mine = evidence.submitter.id == participant_id;
-    let may_give_opinion =
-        !mine && evidence.withdrawn_at_ms.is_none() && role.submits_evidence() && evidence.side != role.side();
+    let may_give_opinion = !mine
+        && evidence.withdrawn_at_ms.is_none()
+        && takes_evidence(status)
+        && role.submits_evidence()
+        && evidence.side != role.side();
     Standing { mine, may_give_opinion }
 }
 
@@ -153,6 +185,7 @@ impl EvidenceService {
             options,
             progress: watch::Sender::new(Vec::new()),
             list: watch::Sender::new(Vec::new()),
+            status: std::sync::Mutex::new(None),
             wake: Notify::new(),
             uploads_dir,
             cache_dir,
@@ -170,6 +203,7 @@ impl EvidenceService {
         let mut room = hearing.subscribe();
         let task = tokio::spawn(async move {
             let mut was_connected = room.borrow_and_update().connection == ConnectionState::Connected;
+            inner.follow_status(room.borrow().room.as_ref().map(|r| r.status));
             let _ = inner.refresh().await;
             loop {
                 tokio::select! {
@@ -184,7 +218,11 @@ impl EvidenceService {
                         if changed.is_err() {
                             return;
                         }
-                        let connected = room.borrow_and_update().connection == ConnectionState::Connected;
+                        let (connected, status) = {
+                            let state = room.borrow_and_update();
+                            (state.connection == ConnectionState::Connected, state.room.as_ref().map(|r| r.status))
+                        };
+                        inner.follow_status(status);
                         let reconnected = connected && !was_connected;
                         was_connected = connected;
                         if reconnected {
@@ -205,6 +243,9 @@ impl EvidenceService {
         }
         if details.purpose.trim().is_empty() {
             return Err(Error::InvalidInput("请填写证明目的".into()));
+        }
+        if let Submitting::Closed { reason } = self.submitting() {
+            return Err(Error::InvalidInput(reason));
         }
         let inner = self.inner.clone();
         let source = path.to_owned();
@@ -275,7 +316,12 @@ impl EvidenceService {
     /// The hearing's evidence as last fetched.
     /// Where the logged-in participant stands towards `evidence`.
     pub fn standing(&self, evidence: &Evidence) -> Standing {
-        standing(self.inner.participant_id, self.inner.role, evidence)
+        standing(self.inner.participant_id, self.inner.role, self.inner.status(), evidence)
+    }
+
+    /// Whether 上传证据 is offered now.
+    pub fn submitting(&self) -> Submitting {
+        submitting(self.inner.role, self.inner.status())
     }
 
     pub fn evidence(&self) -> Vec<Evidence> {
@@ -379,6 +425,19 @@ impl Inner {
             changed
         });
         Ok(())
+    }
+
+    fn status(&self) -> Option<HearingStatus> {
+        *self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new status changes what is offered: the list is published again for its standings.
+    fn follow_status(&self, status: Option<HearingStatus>) {
+        let Some(status) = status else { return };
+        let changed = self.status.lock().unwrap_or_else(|p| p.into_inner()).replace(status) != Some(status);
+        if changed {
+            self.list.send_modify(|_| {});
+        }
     }
 
     async fn refresh(&self) -> Result<Vec<Evidence>> {
@@ -621,7 +680,7 @@ mod standing_tests {
     #[test]
     fn only_another_side_s_party_is_offered_an_opinion_and_mine_is_decided_by_id() {
         let evidence = submitted_by_zhang_san(false);
-        let offered = |id, role| standing(id, role, &evidence).may_give_opinion;
+        let offered = |id, role| standing(id, role, None, &evidence).may_give_opinion;
         assert!(offered(4, Role::Defendant) && offered(5, Role::DefendantAgent) && offered(6, Role::ThirdParty));
         for (role, who) in [
             (Role::PlaintiffAgent, "the same side"),
@@ -632,9 +691,30 @@ mod standing_tests {
         ] {
             assert!(!offered(7, role), "{who}");
         }
-        assert_eq!(standing(3, Role::Plaintiff, &evidence), Standing { mine: true, may_give_opinion: false });
+        assert_eq!(standing(3, Role::Plaintiff, None, &evidence), Standing { mine: true, may_give_opinion: false });
         // Another 张三, also a plaintiff (two parties may share a name): not the submitter.
-        assert!(!standing(8, Role::Plaintiff, &evidence).mine);
-        assert!(!standing(4, Role::Defendant, &submitted_by_zhang_san(true)).may_give_opinion, "withdrawn");
+        assert!(!standing(8, Role::Plaintiff, None, &evidence).mine);
+        assert!(!standing(4, Role::Defendant, None, &submitted_by_zhang_san(true)).may_give_opinion, "withdrawn");
+    }
+
+    #[test]
+    fn evidence_is_taken_before_and_during_the_hearing_and_not_after_closing() {
+        let evidence = submitted_by_zhang_san(false);
+        for status in [HearingStatus::Scheduled, HearingStatus::InSession, HearingStatus::Adjourned] {
+            assert!(takes_evidence(Some(status)), "{status:?}");
+            assert!(standing(4, Role::Defendant, Some(status), &evidence).may_give_opinion, "{status:?}");
+        }
+        for status in [HearingStatus::Closed, HearingStatus::Cancelled, HearingStatus::Unknown] {
+            assert!(!takes_evidence(Some(status)), "{status:?}");
+            assert!(!standing(4, Role::Defendant, Some(status), &evidence).may_give_opinion, "{status:?}");
+        }
+        assert!(takes_evidence(None), "not yet told: the server decides");
+        assert_eq!(submitting(Role::Defendant, Some(HearingStatus::Adjourned)), Submitting::Open);
+        assert_eq!(
+            submitting(Role::Defendant, Some(HearingStatus::Closed)),
+            Submitting::Closed { reason: "庭审已结束，不能再提交证据".into() }
+        );
+        assert_eq!(submitting(Role::Witness, Some(HearingStatus::InSession)), Submitting::NotForRole);
+        assert_eq!(submitting(Role::Clerk, None), Submitting::NotForRole);
     }
 }

@@ -14,9 +14,28 @@ struct EvidenceScreen: View {
     @State private var importingFile = false
     @State private var opinionFor: EvidenceRow?
 
+    /// 从相册上传 (the system picker: no photo-library permission) or 从文件选择.
+    private var uploadMenu: some View {
+        Menu {
+            PhotosPicker(selection: $photo, matching: .any(of: [.images, .videos])) {
+                Label("从相册上传", systemImage: "photo.on.rectangle")
+            }
+            Button {
+                importingFile = true
+            } label: {
+                Label("从文件选择", systemImage: "folder")
+            }
+        } label: {
+            Label("上传证据", systemImage: "plus")
+        }
+    }
+
     var body: some View {
         let state = model.state
         List {
+            if case let .closed(reason) = state.submitting {
+                Text(verbatim: reason).foregroundStyle(.secondary)
+            }
             if !state.uploads.isEmpty {
                 Section("我的上传") {
                     ForEach(state.uploads) { upload in
@@ -32,24 +51,13 @@ struct EvidenceScreen: View {
                 }
             }
             if state.sides.isEmpty {
-                Text("暂无证据").foregroundStyle(.secondary)
+                Text("暂无证据材料").foregroundStyle(.secondary)
             }
         }
         .refreshable { model.refresh() }
         .toolbar {
             ToolbarItem(placement: .topBarTrailing) {
-                Menu {
-                    PhotosPicker(selection: $photo, matching: .any(of: [.images, .videos])) {
-                        Label("从相册选择", systemImage: "photo.on.rectangle")
-                    }
-                    Button {
-                        importingFile = true
-                    } label: {
-                        Label("从文件选择", systemImage: "folder")
-                    }
-                } label: {
-                    Label("上传证据", systemImage: "plus")
-                }
+                if state.submitting == .open { uploadMenu }
             }
         }
         .fileImporter(isPresented: $importingFile, allowedContentTypes: FileImport.documentTypes) { result in

@@ -159,6 +159,16 @@ extension UploadState {
     }
 }
 
+extension CloudTrialCore.Submitting {
+    func toApp() -> CloudTrialFeatures.Submitting {
+        switch self {
+        case .open: return .open
+        case let .closed(reason): return .closed(reason: reason)
+        case .notForRole: return .notForRole
+        }
+    }
+}
+
 extension UploadProgress {
     func toApp() -> Upload {
         Upload(

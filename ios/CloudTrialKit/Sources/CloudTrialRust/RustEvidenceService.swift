@@ -21,6 +21,10 @@ final class RustEvidenceService: EvidenceService, @unchecked Sendable {
         inner.uploads().map { $0.toApp() }
     }
 
+    func submitting() -> CloudTrialFeatures.Submitting {
+        inner.submitting().toApp()
+    }
+
     func follow(room: CloudTrialFeatures.HearingRoom) {
         guard let room = room as? RustHearingRoom else {
             preconditionFailure("a Rust-backed room is needed to follow its notices")

@@ -238,6 +238,7 @@ final class HearingScenarioTests: XCTestCase {
         XCTAssertEqual(side.rows[0].evidence.badge, "反")
         XCTAssertTrue(side.rows[0].mine)
         XCTAssertFalse(side.rows[0].canGiveOpinion)
+        XCTAssertEqual(listed.submitting, .open)
     }
 
     @MainActor
@@ -352,6 +353,9 @@ final class HearingScenarioTests: XCTestCase {
         record.select(nil)
 
         try await Story.judgeRoom.closeHearing()
+        // Evidence is taken before and during the hearing: after 闭庭 上传证据 goes, and the party reads why.
+        let closed = try await awaitState("上传证据 withdrawn", { Story.evidence.state }) { $0.submitting != .open }
+        XCTAssertEqual(closed.submitting, .closed(reason: "庭审已结束，不能再提交证据"))
         try await Story.desk.startSigning(hearingId: Story.hearingId, version: 2)
         let asked = try await awaitState("asked to sign", { record.state }) { $0.mustSign }
         XCTAssertEqual(asked.signing?.version, 2)

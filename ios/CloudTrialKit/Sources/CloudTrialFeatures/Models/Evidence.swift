@@ -154,6 +154,15 @@ public struct Evidence: Equatable, Sendable, Identifiable {
     public var isPdf: Bool { mediaType == "application/pdf" }
 }
 
+/// Whether 上传证据 is offered now.
+public enum Submitting: Equatable, Sendable {
+    case open
+    /// A party, once the hearing takes no more evidence: why.
+    case closed(reason: String)
+    /// Only parties submit evidence.
+    case notForRole
+}
+
 /// One side's evidence list.
 public struct EvidenceSide: Equatable, Sendable {
     public var sideLabel: String

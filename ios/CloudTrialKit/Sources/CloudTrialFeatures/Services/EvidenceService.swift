@@ -12,6 +12,9 @@ public protocol EvidenceService: AnyObject, Sendable {
 
     func currentUploads() -> [Upload]
 
+    /// Whether 上传证据 is offered now; read again on every `sides` update (a new hearing status sends one).
+    func submitting() -> Submitting
+
     /// Keeps `sides` current from the room's notices.
     func follow(room: HearingRoom)
 

@@ -56,6 +56,8 @@ public struct EvidenceState: Equatable, Sendable {
     public var sides: [EvidenceSideRows] = []
     /// This participant's uploads with their progress, newest last.
     public var uploads: [Upload] = []
+    /// 上传证据 is shown only while `.open`; after 闭庭 a party reads why.
+    public var submitting = Submitting.notForRole
     /// A file picked from the photo library or Files, waiting for 标题 and 反证 before it is queued.
     public var pending: PendingUpload?
     public var opening: String?
@@ -87,6 +89,7 @@ public final class EvidenceViewModel {
             for await list in sides {
                 guard let self else { return }
                 self.state.sides = list.map { side in EvidenceSideRows(sideLabel: side.sideLabel, rows: side.items.map(self.row)) }
+                self.state.submitting = self.evidence.submitting()
             }
         })
         let uploads = evidence.uploads
@@ -103,6 +106,11 @@ public final class EvidenceViewModel {
 
     /// A file from the photo picker or Files, copied to `path`.
     public func picked(path: String, fileName: String, counter: Bool = false) {
+        // A file picked after 闭庭: the form would only be refused.
+        if case let .closed(reason) = state.submitting {
+            state.error = reason
+            return
+        }
         let stem = (fileName as NSString).deletingPathExtension
         state.pending = PendingUpload(path: path, fileName: fileName, title: stem.isEmpty ? fileName : stem, counter: counter)
         state.error = nil

@@ -89,6 +89,8 @@ class FakeEvidence : EvidenceService {
     override val sides: Flow<List<EvidenceSide>> = sidesState
     override val uploads: Flow<List<Upload>> = uploadsState
     override fun currentUploads() = uploadsState.value
+    var submittingNow: Submitting = Submitting.Open
+    override fun submitting() = submittingNow
     override fun follow(room: HearingRoom) {}
     override suspend fun upload(path: String, details: NewEvidence): Long {
         queued += path to details

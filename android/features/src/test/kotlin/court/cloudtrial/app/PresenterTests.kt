@@ -190,6 +190,23 @@ class PresenterTests {
     }
 
     @Test
+    fun `上传证据 follows the core's offer, read again with every list update`() {
+        val service = FakeEvidence()
+        val presenter = EvidencePresenter(service, test.scope)
+        presenter.start(null)
+        service.sidesState.value = listOf(EvidenceSide("原告", listOf(evidence("a", plaintiff))))
+        presenter.state.await("open") { it.submitting == Submitting.Open }
+        service.submittingNow = Submitting.Closed("庭审已结束，不能再提交证据")
+        service.sidesState.value = listOf(EvidenceSide("原告", listOf(evidence("a", plaintiff, mayGiveOpinion = false))), EvidenceSide("被告", emptyList()))
+        val closed = presenter.state.await("closed") { it.submitting is Submitting.Closed }
+        assertEquals(Submitting.Closed("庭审已结束，不能再提交证据"), closed.submitting)
+        // A file shared into the app now is refused with the reason, without a form.
+        presenter.picked("/cache/shared/收据.jpg", "收据.jpg")
+        assertEquals("庭审已结束，不能再提交证据", presenter.state.value.error)
+        assertEquals(null, presenter.state.value.pending)
+    }
+
+    @Test
     fun `the record is signed with the strokes drawn, on the version signing froze`() {
         val service = FakeRecord()
         val header = RecordHeader("（2026）津0101民初1号", "民间借贷纠纷", "", "第一法庭", listOf("审判长 王法官"), "李书记", listOf())

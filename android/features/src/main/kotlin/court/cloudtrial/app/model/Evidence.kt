@@ -74,6 +74,15 @@ data class Evidence(
     val isPdf: Boolean get() = mediaType == "application/pdf"
 }
 
+/** Whether 上传证据 is offered now. */
+sealed interface Submitting {
+    data object Open : Submitting
+    /** A party, once the hearing takes no more evidence: why. */
+    data class Closed(val reason: String) : Submitting
+    /** Only parties submit evidence. */
+    data object NotForRole : Submitting
+}
+
 /** One side's evidence list. */
 data class EvidenceSide(val sideLabel: String, val items: List<Evidence>)
 

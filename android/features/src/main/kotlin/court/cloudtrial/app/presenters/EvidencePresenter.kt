@@ -6,6 +6,7 @@ import court.cloudtrial.app.model.Evidence
 import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.NewEvidence
 import court.cloudtrial.app.model.OpinionDraft
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.model.UploadStatus
 import court.cloudtrial.app.services.EvidenceService
@@ -41,6 +42,8 @@ data class EvidenceState(
     val sides: List<EvidenceSideRows> = emptyList(),
     /** This participant's uploads with their progress, newest last. */
     val uploads: List<Upload> = emptyList(),
+    /** 上传证据 is shown only while [Submitting.Open]; after 闭庭 a party reads why. */
+    val submitting: Submitting = Submitting.NotForRole,
     /** A file shared into the app or picked, waiting for 标题 and 反证 before it is queued. */
     val pending: PendingUpload? = null,
     val opening: String? = null,
@@ -74,7 +77,7 @@ class EvidencePresenter(
         jobs += scope.launch {
             evidence.sides.collect { sides ->
                 val rows = sides.map { side -> EvidenceSideRows(side.sideLabel, side.items.map(::row)) }
-                mutable.update { it.copy(sides = rows) }
+                mutable.update { it.copy(sides = rows, submitting = evidence.submitting()) }
             }
         }
         jobs += scope.launch { evidence.uploads.collect { uploads -> mutable.update { it.copy(uploads = uploads) } } }
@@ -86,6 +89,11 @@ class EvidencePresenter(
 
     /** A file from the Photo Picker, the file picker or the share sheet, copied to [path]. */
     fun picked(path: String, fileName: String, counter: Boolean = false) {
+        // A file shared into the app after 闭庭: the form would only be refused.
+        (state.value.submitting as? Submitting.Closed)?.let { closed ->
+            mutable.update { it.copy(error = closed.reason) }
+            return
+        }
         val title = fileName.substringBeforeLast('.').ifBlank { fileName }
         mutable.update { it.copy(pending = PendingUpload(path, fileName, title, counter = counter), error = null) }
     }

@@ -5,6 +5,7 @@ import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.EvidenceSide
 import court.cloudtrial.app.model.NewEvidence
 import court.cloudtrial.app.model.OpinionDraft
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Upload
 import kotlinx.coroutines.flow.Flow
 
@@ -21,6 +22,9 @@ interface EvidenceService : AutoCloseable {
     val uploads: Flow<List<Upload>>
 
     fun currentUploads(): List<Upload>
+
+    /** Whether 上传证据 is offered now; read again on every [sides] update (a new hearing status sends one). */
+    fun submitting(): Submitting
 
     /** Keeps [sides] current from the room's notices. */
     fun follow(room: HearingRoom)

@@ -21,6 +21,7 @@ import court.cloudtrial.app.model.RoomMember
 import court.cloudtrial.app.model.RoomSnapshot
 import court.cloudtrial.app.model.Session
 import court.cloudtrial.app.model.SessionStatus
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Signer
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.model.UploadStatus
@@ -40,6 +41,7 @@ import court.cloudtrial.core.ParticipantRole
 import court.cloudtrial.core.PositionInput
 import court.cloudtrial.core.PositionItem
 import court.cloudtrial.core.RecordVersion
+import court.cloudtrial.core.Submitting as CoreSubmitting
 import court.cloudtrial.core.RoomParticipant
 import court.cloudtrial.core.RoomState
 import court.cloudtrial.core.SessionInfo
@@ -273,3 +275,9 @@ internal fun CoreRecordView.toApp() = RecordView(latest?.toApp(), signing?.toApp
 internal fun StrokePoint.toCore() = CoreStrokePoint(x, y)
 
 internal fun CoreMySignature.toApp() = MySignature(info.toApp(), png)
+
+internal fun CoreSubmitting.toApp(): Submitting = when (this) {
+    is CoreSubmitting.Open -> Submitting.Open
+    is CoreSubmitting.Closed -> Submitting.Closed(reason)
+    is CoreSubmitting.NotForRole -> Submitting.NotForRole
+}

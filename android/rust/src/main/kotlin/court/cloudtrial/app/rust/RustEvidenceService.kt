@@ -5,6 +5,7 @@ import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.EvidenceSide
 import court.cloudtrial.app.model.NewEvidence
 import court.cloudtrial.app.model.OpinionDraft
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.services.EvidenceService
 import court.cloudtrial.app.services.HearingRoom
@@ -44,6 +45,8 @@ class RustEvidenceService internal constructor(private val inner: HearingEvidenc
     }.conflate()
 
     override fun currentUploads(): List<Upload> = inner.uploads().map { it.toApp() }
+
+    override fun submitting(): Submitting = inner.submitting().toApp()
 
     override fun follow(room: HearingRoom) {
         require(room is RustHearingRoom) { "a Rust-backed room is needed to follow its notices" }

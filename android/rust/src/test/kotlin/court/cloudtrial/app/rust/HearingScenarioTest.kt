@@ -12,6 +12,7 @@ import court.cloudtrial.app.model.MediaSettings
 import court.cloudtrial.app.model.Person
 import court.cloudtrial.app.model.Role
 import court.cloudtrial.app.model.SessionStatus
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.UploadStatus
 import court.cloudtrial.app.presenters.AnnotationPresenter
 import court.cloudtrial.app.presenters.AppPresenter
@@ -302,6 +303,7 @@ class HearingScenarioTest {
         assertEquals("被告", side.sideLabel)
         assertEquals("反", row.evidence.badge)
         assertTrue(row.mine && !row.canGiveOpinion)
+        assertEquals(Submitting.Open, listed.submitting)
     }
 
     @Test
@@ -405,6 +407,9 @@ class HearingScenarioTest {
         record.select(null)
 
         runBlocking { judgeRoom.closeHearing() }
+        // Evidence is taken before and during the hearing: after 闭庭 上传证据 goes, and the party reads why.
+        val closed = evidence.state.await("上传证据 withdrawn") { it.submitting is Submitting.Closed }
+        assertEquals(Submitting.Closed("庭审已结束，不能再提交证据"), closed.submitting)
         desk.startSigning(hearingId, 2)
         val asked = record.state.await("asked to sign") { it.mustSign }
         assertEquals(2, asked.signing!!.version)

@@ -42,6 +42,7 @@ import court.cloudtrial.app.R
 import court.cloudtrial.app.model.Opinion
 import court.cloudtrial.app.model.OpinionDraft
 import court.cloudtrial.app.model.PositionDraft
+import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.model.UploadStatus
 import court.cloudtrial.app.presenters.EvidenceRow
@@ -72,7 +73,7 @@ fun EvidenceScreen(state: EvidenceState, actions: EvidenceActions) {
     var opinionFor by remember { mutableStateOf<EvidenceRow?>(null) }
     Scaffold(
         floatingActionButton = {
-            Box {
+            if (state.submitting == Submitting.Open) Box {
                 ExtendedFloatingActionButton(
                     onClick = { menu = true },
                     icon = { Icon(Icons.Default.Add, contentDescription = null) },
@@ -94,6 +95,9 @@ fun EvidenceScreen(state: EvidenceState, actions: EvidenceActions) {
                         Text(stringResource(R.string.tab_evidence), style = MaterialTheme.typography.titleLarge, modifier = Modifier.weight(1f))
                         IconButton(onClick = actions::refresh) { Icon(Icons.Default.Refresh, contentDescription = stringResource(R.string.refresh)) }
                     }
+                }
+                (state.submitting as? Submitting.Closed)?.let { closed ->
+                    item { Text(closed.reason, style = MaterialTheme.typography.bodyMedium) }
                 }
                 if (state.uploads.isNotEmpty()) {
                     item { Text(stringResource(R.string.evidence_my_uploads), style = MaterialTheme.typography.titleSmall) }
