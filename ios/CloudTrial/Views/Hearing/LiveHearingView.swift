@@ -6,9 +6,12 @@ struct LiveHearingView: View {
     let hearing: LiveHearing
     let left: () -> Void
     @State private var confirmLeave = false
+    @State private var tab = Tab.hearing
+
+    private enum Tab { case hearing, evidence, record }
 
     var body: some View {
-        TabView {
+        TabView(selection: $tab) {
             NavigationStack {
                 Group {
                     if let model = hearing.hearing {
@@ -30,6 +33,7 @@ struct LiveHearingView: View {
                 }
             }
             .tabItem { Label("视频庭审", systemImage: "video") }
+            .tag(Tab.hearing)
 
             NavigationStack {
                 Group {
@@ -45,6 +49,7 @@ struct LiveHearingView: View {
                 .navigationTitle("证据材料")
             }
             .tabItem { Label("证据材料", systemImage: "doc.on.doc") }
+            .tag(Tab.evidence)
 
             NavigationStack {
                 Group {
@@ -53,6 +58,18 @@ struct LiveHearingView: View {
                 .navigationTitle("庭审笔录")
             }
             .tabItem { Label("庭审笔录", systemImage: "doc.text") }
+            .tag(Tab.record)
+        }
+        // 发起签名 reaches the party wherever they are in the app, as the QR code pops up on a PC.
+        .alert("签名", isPresented: Binding(get: { hearing.record?.state.signPrompt ?? false },
+                                           set: { if !$0 { hearing.record?.dismissSignPrompt() } })) {
+            Button("签名") {
+                tab = .record
+                hearing.record?.openSigningPad()
+            }
+            Button("稍后签名", role: .cancel) { hearing.record?.dismissSignPrompt() }
+        } message: {
+            Text("书记员已发起签名，请核对笔录后签名")
         }
         .confirmationDialog("确定退出庭审吗？", isPresented: $confirmLeave, titleVisibility: .visible) {
             Button("退出庭审", role: .destructive) {

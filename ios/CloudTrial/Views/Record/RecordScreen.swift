@@ -1,4 +1,5 @@
 import CloudTrialFeatures
+import QuickLook
 import SwiftUI
 
 /// 庭审笔录: the versions (newest first) and each one's text, 笔录自动刷新 on
@@ -22,6 +23,16 @@ struct RecordScreen: View {
                 if let signed = state.mySignatureInfo {
                     Button("查看签名", action: model.showMySignature)
                     Text("已签署第\(signed.version)版笔录").font(.footnote).foregroundStyle(.secondary)
+                }
+                if state.pdfOffered {
+                    Group {
+                        if state.allSigned {
+                            Button("下载签名笔录", action: model.openSignedPdf)
+                        } else {
+                            Button("下载笔录（签名未完成）", action: model.openSignedPdf)
+                        }
+                    }
+                    .disabled(state.openingPdf)
                 }
             }
             if let round = state.signing {
@@ -59,6 +70,8 @@ struct RecordScreen: View {
         .toolbar {
             ToolbarItem(placement: .topBarTrailing) { Button("刷新", action: model.refresh) }
         }
+        .quickLookPreview(Binding(get: { model.state.pdf.map { URL(fileURLWithPath: $0) } },
+                                  set: { if $0 == nil { model.closePdf() } }))
         .sheet(isPresented: Binding(get: { model.state.signingPad }, set: { if !$0 { model.closeSigningPad() } })) {
             SigningSheet(model: model)
         }
@@ -86,12 +99,7 @@ private struct RecordDetail: View {
     var body: some View {
         List {
             Section {
-                LabeledContent("案号", value: document.header.caseNumber)
-                LabeledContent("案由", value: document.header.caseTitle)
-                LabeledContent("地点", value: document.header.place)
-                LabeledContent("审判人员", value: document.header.judges.joined(separator: "、"))
-                LabeledContent("书记员", value: document.header.clerk)
-                LabeledContent("到庭人员", value: document.header.present.joined(separator: "、"))
+                RecordHeaderRows(header: document.header)
             }
             Section {
                 ForEach(Array(document.paragraphs.enumerated()), id: \.offset) { _, paragraph in
@@ -103,7 +111,22 @@ private struct RecordDetail: View {
     }
 }
 
-/// The version to sign, and the pad.
+/// The record's header, every field in the order the court prints it.
+private struct RecordHeaderRows: View {
+    let header: RecordHeader
+
+    var body: some View {
+        LabeledContent("案号", value: header.caseNumber)
+        LabeledContent("案由", value: header.caseTitle)
+        LabeledContent("时间", value: header.time)
+        LabeledContent("地点", value: header.place)
+        LabeledContent("审判人员", value: header.judges.joined(separator: "、"))
+        LabeledContent("书记员", value: header.clerk)
+        LabeledContent("到庭人员", value: header.present.joined(separator: "、"))
+    }
+}
+
+/// The version to sign, in full (a party signs what they have read), and the pad.
 private struct SigningSheet: View {
     let model: RecordViewModel
 
@@ -113,11 +136,14 @@ private struct SigningSheet: View {
                 if let round = model.state.signing, let read = model.state.versions.first(where: { $0.version == round.version }) {
                     ScrollView {
                         VStack(alignment: .leading, spacing: 6) {
+                            Text("第\(read.version)版").font(.headline)
+                            RecordHeaderRows(header: read.header).font(.footnote)
+                            Divider()
                             ForEach(Array(read.paragraphs.enumerated()), id: \.offset) { _, p in Text("\(p.speaker)：\(p.text)") }
                         }
                         .frame(maxWidth: .infinity, alignment: .leading)
                     }
-                    .frame(maxHeight: 220)
+                    .frame(maxHeight: 260)
                 }
                 Text("请在下方签名").font(.footnote).foregroundStyle(.secondary)
                 SignaturePad(strokes: model.state.strokes, started: model.strokeStarted, moved: model.strokeMoved) { size in

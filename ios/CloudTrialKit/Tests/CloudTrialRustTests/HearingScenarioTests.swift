@@ -357,7 +357,7 @@ final class HearingScenarioTests: XCTestCase {
         let closed = try await awaitState("上传证据 withdrawn", { Story.evidence.state }) { $0.submitting != .open }
         XCTAssertEqual(closed.submitting, .closed(reason: "庭审已结束，不能再提交证据"))
         try await Story.desk.startSigning(hearingId: Story.hearingId, version: 2)
-        let asked = try await awaitState("asked to sign", { record.state }) { $0.mustSign }
+        let asked = try await awaitState("asked to sign, and it pops up", { record.state }) { $0.mustSign && $0.signPrompt }
         XCTAssertEqual(asked.signing?.version, 2)
 
         record.openSigningPad()
@@ -377,6 +377,14 @@ final class HearingScenarioTests: XCTestCase {
         record.showMySignature()
         let png = try await awaitState("查看签名", { record.state }) { $0.mySignature != nil }.mySignature!.png
         XCTAssertEqual(String(decoding: png.subdata(in: 1..<4), as: UTF8.self), "PNG")
+
+        // 下载签名笔录: the PDF as the server signed it, checked against its hash by the core.
+        XCTAssertTrue(record.state.pdfOffered)
+        record.openSignedPdf()
+        let pdf = try await awaitState("下载签名笔录", seconds: 30, { record.state }) { $0.pdf != nil || $0.error != nil }
+        XCTAssertNil(pdf.error)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(pdf.pdf)))
+        XCTAssertEqual(String(decoding: bytes.prefix(4), as: UTF8.self), "%PDF")
     }
 
     @MainActor

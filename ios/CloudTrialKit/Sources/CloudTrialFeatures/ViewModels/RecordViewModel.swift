@@ -9,6 +9,8 @@ public struct RecordState: Equatable, Sendable {
     public var signing: SigningRound?
     /// The clerk started signing and this participant has not signed: show 签名.
     public var mustSign = false
+    /// The clerk started a round this participant must sign, not yet answered: it pops up over any tab.
+    public var signPrompt = false
     public var mySignatureInfo: SignatureInfo?
     /// 笔录自动刷新
     public var autoRefresh = true
@@ -18,9 +20,20 @@ public struct RecordState: Equatable, Sendable {
     public var submitting = false
     /// 查看签名: the image, once asked for.
     public var mySignature: MySignature?
+    /// 下载签名笔录: the PDF downloaded (and checked against its hash by the core), to hand to a viewer.
+    public var pdf: String?
+    public var openingPdf = false
     public var error: String?
 
     public init() {}
+
+    /// The signed record can be downloaded while its signing round stands (as on the web).
+    public var pdfOffered: Bool { signing?.open == true }
+    /// Everyone asked has signed: 下载签名笔录 rather than 下载笔录（签名未完成）.
+    public var allSigned: Bool {
+        guard let signers = signing?.signers, !signers.isEmpty else { return false }
+        return signers.allSatisfy { $0.signature != nil }
+    }
 
     public var latest: RecordDocument? { versions.first }
     public var detail: RecordDocument? { selected.flatMap { v in versions.first { $0.version == v } } }
@@ -34,6 +47,8 @@ public final class RecordViewModel {
     private let record: RecordService
     @ObservationIgnored private var following: Task<Void, Never>?
     @ObservationIgnored private var room: HearingRoom?
+    /// The signing round whose pop-up was answered (签名 or 稍后).
+    @ObservationIgnored private var answeredRound: Int64?
 
     public init(record: RecordService) {
         self.record = record
@@ -91,6 +106,7 @@ public final class RecordViewModel {
         var next = state
         next.signing = view.signing
         next.mustSign = view.mustSign
+        next.signPrompt = view.mustSign && view.signing != nil && view.signing?.id != answeredRound
         next.mySignatureInfo = view.mySignature
         state = next
     }
@@ -106,11 +122,19 @@ public final class RecordViewModel {
 
     /// 签名: opens the pad on the version to sign.
     public func openSigningPad() {
+        answeredRound = state.signing?.id
         var next = state
         next.signingPad = true
+        next.signPrompt = false
         next.strokes = []
         next.error = nil
         state = next
+    }
+
+    /// 稍后签名: the pop-up goes; the banner in 庭审笔录 stays until signed.
+    public func dismissSignPrompt() {
+        answeredRound = state.signing?.id
+        state.signPrompt = false
     }
 
     public func closeSigningPad() {
@@ -151,6 +175,7 @@ public final class RecordViewModel {
                 next.signingPad = false
                 next.strokes = []
                 next.mustSign = false
+                next.signPrompt = false
                 next.mySignatureInfo = info
                 state = next
             } catch {
@@ -169,6 +194,30 @@ public final class RecordViewModel {
 
     public func hideMySignature() {
         state.mySignature = nil
+    }
+
+    /// 下载签名笔录: the record PDF with every signature given so far.
+    public func openSignedPdf() {
+        guard !state.openingPdf else { return }
+        state.openingPdf = true
+        state.error = nil
+        Task {
+            do {
+                let path = try await record.signedPdf()
+                var next = state
+                next.openingPdf = false
+                next.pdf = path
+                state = next
+            } catch {
+                state.openingPdf = false
+                state.error = userMessage(error)
+            }
+        }
+    }
+
+    /// The viewer was closed.
+    public func closePdf() {
+        state.pdf = nil
     }
 
     public func dismissError() {

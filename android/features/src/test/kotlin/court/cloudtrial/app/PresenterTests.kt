@@ -206,12 +206,42 @@ class PresenterTests {
         assertEquals(null, presenter.state.value.pending)
     }
 
+    private fun recordVersion(version: Int): RecordDocument {
+        val header = RecordHeader("（2026）津0101民初1号", "民间借贷纠纷", "", "第一法庭", listOf("审判长 王法官"), "李书记", listOf())
+        return RecordDocument(7, version, header, listOf(RecordParagraph("审判长", "现在开庭。")), "v$version", "书记员 李书记", 0)
+    }
+
+    @Test
+    fun `a signing round pops up once over any tab, 稍后 leaves the banner, and a new round pops up again`() {
+        val service = FakeRecord()
+        service.view = RecordView(recordVersion(2), SigningRound(1, 2, "v2", true, emptyList()), mustSign = true, mySignature = null)
+        val presenter = RecordPresenter(service, test.scope)
+        presenter.start(null)
+        presenter.state.await("pop-up") { it.signPrompt }
+        presenter.dismissSignPrompt()
+        assertTrue(presenter.state.value.mustSign && !presenter.state.value.signPrompt)
+
+        // The same round again (another party signed): no second pop-up.
+        val zhangSan = Person(3, "张三", Role.PLAINTIFF, "原告")
+        val other = Signer(zhangSan, SignatureInfo(9, zhangSan, 2, "v2", "img", 0, true))
+        service.view = RecordView(recordVersion(2), SigningRound(1, 2, "v2", true, listOf(other)), mustSign = true, mySignature = null)
+        presenter.refresh()
+        val same = presenter.state.await("the signer listed") { it.signing?.signers?.size == 1 }
+        assertTrue(same.mustSign && !same.signPrompt)
+
+        // The clerk changed the record in 休庭 and started signing again: a new round pops up.
+        service.view = RecordView(recordVersion(3), SigningRound(2, 3, "v3", true, emptyList()), mustSign = true, mySignature = null)
+        presenter.refresh()
+        presenter.state.await("the new round pops up") { it.signing?.id == 2L && it.signPrompt }
+        presenter.openSigningPad()
+        assertTrue(presenter.state.value.signingPad && !presenter.state.value.signPrompt)
+    }
+
     @Test
     fun `the record is signed with the strokes drawn, on the version signing froze`() {
         val service = FakeRecord()
-        val header = RecordHeader("（2026）津0101民初1号", "民间借贷纠纷", "", "第一法庭", listOf("审判长 王法官"), "李书记", listOf())
-        val v2 = RecordDocument(7, 2, header, listOf(RecordParagraph("审判长", "现在开庭。")), "abc", "书记员 李书记", 0)
-        service.view = RecordView(v2, SigningRound(1, 2, "abc", true, emptyList()), mustSign = true, mySignature = null)
+        val v2 = recordVersion(2)
+        service.view = RecordView(v2, SigningRound(1, 2, "v2", true, emptyList()), mustSign = true, mySignature = null)
         val presenter = RecordPresenter(service, test.scope)
         presenter.start(null)
         presenter.state.await("must sign") { it.mustSign }
@@ -229,6 +259,12 @@ class PresenterTests {
         assertEquals(v2, read)
         assertEquals(StrokePoint(30f, 12f), strokes[0][2])
         assertEquals(300f to 160f, size)
+
+        assertTrue(done.pdfOffered)
+        presenter.openSignedPdf()
+        assertEquals("/files/record.pdf", presenter.state.await("the PDF") { it.pdf != null }.pdf)
+        presenter.pdfShown()
+        assertEquals(null, presenter.state.value.pdf)
     }
 
     @Test

@@ -20,11 +20,14 @@ import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
 import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Description
 import androidx.compose.material.icons.filled.Folder
@@ -196,6 +199,19 @@ private fun HearingRoute(graph: AppGraph, session: Session, inPictureInPicture: 
         }
     }
     BackHandler(enabled = tab != Tab.HEARING.ordinal) { tab = Tab.HEARING.ordinal }
+    val record by live.record.state.collectAsStateWithLifecycle()
+    if (record.signPrompt && !inPictureInPicture) {
+        // 发起签名 reaches the party wherever they are in the app, as the QR code pops up on a PC.
+        AlertDialog(
+            onDismissRequest = live.record::dismissSignPrompt,
+            title = { Text(stringResource(R.string.record_sign)) },
+            text = { Text(stringResource(R.string.record_sign_prompt)) },
+            confirmButton = {
+                Button(onClick = { tab = Tab.RECORD.ordinal; live.record.openSigningPad() }) { Text(stringResource(R.string.record_sign)) }
+            },
+            dismissButton = { TextButton(onClick = live.record::dismissSignPrompt) { Text(stringResource(R.string.record_sign_later)) } },
+        )
+    }
 
     if (inPictureInPicture) {
         HearingTab(graph, live, inPictureInPicture = true)
@@ -333,6 +349,14 @@ private fun EvidenceTab(presenter: EvidencePresenter, live: LiveHearing, scope: 
 @Composable
 private fun RecordTab(presenter: RecordPresenter) {
     val state by presenter.state.collectAsStateWithLifecycle()
+    val context = LocalContext.current
+    LaunchedEffect(state.pdf) {
+        val path = state.pdf ?: return@LaunchedEffect
+        val uri = FileProvider.getUriForFile(context, context.packageName + ".files", File(path))
+        val view = Intent(Intent.ACTION_VIEW).setDataAndType(uri, "application/pdf").addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        runCatching { context.startActivity(Intent.createChooser(view, null)) }
+        presenter.pdfShown()
+    }
     RecordScreen(state, object : RecordActions {
         override fun refresh() = presenter.refresh()
         override fun setAutoRefresh(on: Boolean) = presenter.setAutoRefresh(on)
@@ -345,6 +369,7 @@ private fun RecordTab(presenter: RecordPresenter) {
         override fun submitSignature(width: Float, height: Float) = presenter.submitSignature(width, height)
         override fun showMySignature() = presenter.showMySignature()
         override fun hideMySignature() = presenter.hideMySignature()
+        override fun openSignedPdf() = presenter.openSignedPdf()
         override fun dismissError() = presenter.dismissError()
     })
 }

@@ -26,6 +26,8 @@ data class RecordState(
     val signing: SigningRound? = null,
     /** The clerk started signing and this participant has not signed: show 签名. */
     val mustSign: Boolean = false,
+    /** The clerk started a round this participant must sign, not yet answered: it pops up over any tab. */
+    val signPrompt: Boolean = false,
     val mySignatureInfo: SignatureInfo? = null,
     /** 笔录自动刷新 */
     val autoRefresh: Boolean = true,
@@ -35,8 +37,15 @@ data class RecordState(
     val submitting: Boolean = false,
     /** 查看签名: the image, once asked for. */
     val mySignature: MySignature? = null,
+    /** 下载签名笔录: the PDF downloaded (and checked against its hash by the core), to hand to a viewer. */
+    val pdf: String? = null,
+    val openingPdf: Boolean = false,
     val error: String? = null,
 ) {
+    /** The signed record can be downloaded while its signing round stands (as on the web). */
+    val pdfOffered: Boolean get() = signing?.open == true
+    /** Everyone asked has signed: 下载签名笔录 rather than 下载笔录（签名未完成）. */
+    val allSigned: Boolean get() = signing?.signers?.let { s -> s.isNotEmpty() && s.all { it.signature != null } } == true
     val latest: RecordDocument? get() = versions.firstOrNull()
     val detail: RecordDocument? get() = selected?.let { v -> versions.firstOrNull { it.version == v } }
 }
@@ -47,6 +56,8 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
     val state: StateFlow<RecordState> = mutable.asStateFlow()
     private var following: Job? = null
     private var room: HearingRoom? = null
+    /** The signing round whose pop-up was answered (签名 or 稍后). */
+    private var answeredRound: Long? = null
 
     /** Follows the record while in the room (笔录自动刷新), or fetches it once without a room. */
     fun start(room: HearingRoom?) {
@@ -94,7 +105,8 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
 
     private fun onView(view: RecordView) {
         view.latest?.let(::addVersion)
-        mutable.update { it.copy(signing = view.signing, mustSign = view.mustSign, mySignatureInfo = view.mySignature) }
+        val prompt = view.mustSign && view.signing != null && view.signing.id != answeredRound
+        mutable.update { it.copy(signing = view.signing, mustSign = view.mustSign, signPrompt = prompt, mySignatureInfo = view.mySignature) }
     }
 
     private fun addVersion(document: RecordDocument) = mutable.update { s ->
@@ -105,7 +117,16 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
     fun select(version: Int?) = mutable.update { it.copy(selected = version) }
 
     /** 签名: opens the pad on the version to sign. */
-    fun openSigningPad() = mutable.update { it.copy(signingPad = true, strokes = emptyList(), error = null) }
+    fun openSigningPad() {
+        answeredRound = state.value.signing?.id
+        mutable.update { it.copy(signingPad = true, signPrompt = false, strokes = emptyList(), error = null) }
+    }
+
+    /** 稍后签名: the pop-up goes; the banner in 庭审笔录 stays until signed. */
+    fun dismissSignPrompt() {
+        answeredRound = state.value.signing?.id
+        mutable.update { it.copy(signPrompt = false) }
+    }
 
     fun closeSigningPad() = mutable.update { it.copy(signingPad = false, strokes = emptyList()) }
 
@@ -130,7 +151,7 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
         scope.launch {
             try {
                 val info = record.signWithStrokes(read, s.strokes, width, height)
-                mutable.update { it.copy(submitting = false, signingPad = false, strokes = emptyList(), mustSign = false, mySignatureInfo = info) }
+                mutable.update { it.copy(submitting = false, signingPad = false, strokes = emptyList(), mustSign = false, signPrompt = false, mySignatureInfo = info) }
             } catch (e: Exception) {
                 mutable.update { it.copy(submitting = false, error = e.userMessage()) }
             }
@@ -149,6 +170,23 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
     }
 
     fun hideMySignature() = mutable.update { it.copy(mySignature = null) }
+
+    /** 下载签名笔录: the record PDF with every signature given so far. */
+    fun openSignedPdf() {
+        if (state.value.openingPdf) return
+        mutable.update { it.copy(openingPdf = true, error = null) }
+        scope.launch {
+            try {
+                val path = record.signedPdf()
+                mutable.update { it.copy(openingPdf = false, pdf = path) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(openingPdf = false, error = e.userMessage()) }
+            }
+        }
+    }
+
+    /** The PDF went to a viewer. */
+    fun pdfShown() = mutable.update { it.copy(pdf = null) }
 
     fun dismissError() = mutable.update { it.copy(error = null) }
 

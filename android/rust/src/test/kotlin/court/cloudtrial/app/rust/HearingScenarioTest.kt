@@ -411,7 +411,7 @@ class HearingScenarioTest {
         val closed = evidence.state.await("上传证据 withdrawn") { it.submitting is Submitting.Closed }
         assertEquals(Submitting.Closed("庭审已结束，不能再提交证据"), closed.submitting)
         desk.startSigning(hearingId, 2)
-        val asked = record.state.await("asked to sign") { it.mustSign }
+        val asked = record.state.await("asked to sign, and it pops up") { it.mustSign && it.signPrompt }
         assertEquals(2, asked.signing!!.version)
 
         record.openSigningPad()
@@ -429,6 +429,13 @@ class HearingScenarioTest {
         record.showMySignature()
         val png = record.state.await("查看签名") { it.mySignature != null }.mySignature!!.png
         assertEquals("PNG", String(png, 1, 3, Charsets.US_ASCII))
+
+        // 下载签名笔录: the PDF as the server signed it, checked against its hash by the core.
+        assertTrue(record.state.value.pdfOffered)
+        record.openSignedPdf()
+        val pdf = record.state.await("下载签名笔录", 30) { it.pdf != null || it.error != null }
+        assertEquals(null, pdf.error)
+        assertEquals("%PDF", String(java.io.File(pdf.pdf!!).readBytes(), 0, 4, Charsets.US_ASCII))
     }
 
     @Test

@@ -12,9 +12,12 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.height
+import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.gestures.detectDragGestures
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.ArrowBack
@@ -51,6 +54,7 @@ import androidx.compose.ui.unit.IntSize
 import androidx.compose.ui.unit.dp
 import court.cloudtrial.app.R
 import court.cloudtrial.app.model.RecordDocument
+import court.cloudtrial.app.model.RecordHeader
 import court.cloudtrial.app.model.StrokePoint
 import court.cloudtrial.app.presenters.RecordState
 import court.cloudtrial.app.ui.common.ErrorBanner
@@ -70,6 +74,7 @@ interface RecordActions {
     fun submitSignature(width: Float, height: Float)
     fun showMySignature()
     fun hideMySignature()
+    fun openSignedPdf()
     fun dismissError()
 }
 
@@ -97,8 +102,15 @@ fun RecordScreen(state: RecordState, actions: RecordActions) {
                 }
             }
         }
-        if (state.mySignatureInfo != null) {
-            TextButton(onClick = actions::showMySignature, modifier = Modifier.padding(horizontal = 8.dp)) { Text(stringResource(R.string.record_view_signature)) }
+        Row(Modifier.padding(horizontal = 8.dp)) {
+            if (state.mySignatureInfo != null) {
+                TextButton(onClick = actions::showMySignature) { Text(stringResource(R.string.record_view_signature)) }
+            }
+            if (state.pdfOffered) {
+                TextButton(onClick = actions::openSignedPdf, enabled = !state.openingPdf) {
+                    Text(stringResource(if (state.allSigned) R.string.record_download_signed else R.string.record_download_unsigned))
+                }
+            }
         }
         val detail = state.detail
         when {
@@ -138,13 +150,24 @@ fun RecordScreen(state: RecordState, actions: RecordActions) {
     }
 }
 
+/** The record's header, every field in the order the court prints it. */
+@Composable
+private fun RecordHeaderLines(header: RecordHeader) {
+    val style = MaterialTheme.typography.bodyMedium
+    Text(stringResource(R.string.record_case_number, header.caseNumber), style = style)
+    Text(stringResource(R.string.record_case_title, header.caseTitle), style = style)
+    Text(stringResource(R.string.record_time, header.time), style = style)
+    Text(stringResource(R.string.record_place, header.place), style = style)
+    Text(stringResource(R.string.record_judges, header.judges.joinToString("、")), style = style)
+    Text(stringResource(R.string.record_clerk, header.clerk), style = style)
+    Text(stringResource(R.string.record_present, header.present.joinToString("、")), style = style)
+}
+
 @Composable
 private fun RecordDetail(v: RecordDocument, state: RecordState) {
     LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
         item {
-            Text(stringResource(R.string.record_case_number, v.header.caseNumber), style = MaterialTheme.typography.bodyMedium)
-            Text(stringResource(R.string.record_case_title, v.header.caseTitle), style = MaterialTheme.typography.bodyMedium)
-            Text(stringResource(R.string.record_place, v.header.place), style = MaterialTheme.typography.bodyMedium)
+            RecordHeaderLines(v.header)
             HorizontalDivider(Modifier.padding(vertical = 8.dp))
         }
         items(v.paragraphs) { p -> Text("${p.speaker}：${p.text}", style = MaterialTheme.typography.bodyLarge) }
@@ -169,7 +192,15 @@ private fun SigningDialog(read: RecordDocument?, strokes: List<List<StrokePoint>
         title = { Text(stringResource(R.string.record_sign)) },
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                read?.let { Text(stringResource(R.string.record_version, it.version), style = MaterialTheme.typography.bodySmall) }
+                // What is signed, in full, above the pad: a party signs what they have read.
+                read?.let { v ->
+                    Column(Modifier.fillMaxWidth().heightIn(max = 260.dp).verticalScroll(rememberScrollState())) {
+                        Text(stringResource(R.string.record_version, v.version), style = MaterialTheme.typography.titleSmall)
+                        RecordHeaderLines(v.header)
+                        HorizontalDivider(Modifier.padding(vertical = 6.dp))
+                        v.paragraphs.forEach { p -> Text("${p.speaker}：${p.text}", style = MaterialTheme.typography.bodyMedium) }
+                    }
+                }
                 Text(stringResource(R.string.record_sign_here), style = MaterialTheme.typography.bodySmall)
                 Canvas(
                     Modifier
