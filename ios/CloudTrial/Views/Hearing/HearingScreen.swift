@@ -27,6 +27,12 @@ struct HearingScreen: View {
                                 .background(.ultraThinMaterial, in: Capsule())
                         }
                     }
+                if state.mutedByJudge {
+                    Label("您已被法官静音", systemImage: "mic.slash.fill")
+                        .font(.callout)
+                        .foregroundStyle(.orange)
+                        .padding(.vertical, 4)
+                }
                 RecognitionPanel(message: state.recognitionMessage, lines: state.recognition)
                     .frame(maxHeight: 180)
             }

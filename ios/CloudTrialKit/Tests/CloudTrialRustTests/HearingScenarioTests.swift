@@ -165,6 +165,12 @@ final class HearingScenarioTests: XCTestCase {
         try await Story.judgeRoom.summon(participantId: Story.myId)
         let back = try await awaitState("summoned", { Story.hearing.state }) { $0.blockedMessage == nil && $0.tiles.count == 2 }
         XCTAssertEqual(back.tiles.map(\.label), ["审判长 王法官", "被告 李四"])
+
+        try await Story.judgeRoom.setMuted(participantId: Story.myId, muted: true)
+        let muted = try await awaitState("您已被法官静音", { Story.hearing.state }) { $0.mutedByJudge }
+        XCTAssertEqual(muted.tiles.first { $0.isMe }?.muted, true)
+        try await Story.judgeRoom.setMuted(participantId: Story.myId, muted: false)
+        _ = try await awaitState("unmuted", { Story.hearing.state }) { !$0.mutedByJudge }
     }
 
     @MainActor

@@ -50,6 +50,8 @@ public struct HearingState: Equatable, Sendable {
     public var phaseLabel: String?
     /// 您已被屏蔽，请等待法官传唤: show only this.
     public var blockedMessage: String?
+    /// 您已被法官静音: the judge turned this participant's microphone off for the room.
+    public var mutedByJudge = false
     public var ended: RoomEnd?
     /// Everyone on one screen, in the court's order; this participant included.
     public var tiles: [Tile] = []
@@ -154,6 +156,7 @@ public final class HearingViewModel {
         if case .reconnecting = snapshot.connection { next.reconnecting = true } else { next.reconnecting = false }
         next.phaseLabel = snapshot.phaseLabel
         next.blockedMessage = snapshot.blockedMessage
+        next.mutedByJudge = snapshot.participants.contains { $0.id == meId && $0.muted }
         switch snapshot.connection {
         case .replaced: next.ended = .replaced
         case let .ended(reason): next.ended = .ended(reason: reason)

@@ -42,6 +42,8 @@ data class HearingState(
     val phaseLabel: String? = null,
     /** 您已被屏蔽，请等待法官传唤: show only this. */
     val blockedMessage: String? = null,
+    /** 您已被法官静音: the judge turned this participant's microphone off for the room. */
+    val mutedByJudge: Boolean = false,
     val ended: RoomEnd? = null,
     /** Everyone on one screen, in the court's order; this participant included. */
     val tiles: List<Tile> = emptyList(),
@@ -127,6 +129,7 @@ class HearingPresenter(private val room: HearingRoom, private val scope: Corouti
                 reconnecting = snapshot.connection is RoomConnection.Reconnecting,
                 phaseLabel = snapshot.phaseLabel,
                 blockedMessage = snapshot.blockedMessage,
+                mutedByJudge = snapshot.participants.any { it.id == meId && it.muted },
                 ended = when (val c = snapshot.connection) {
                     is RoomConnection.Replaced -> RoomEnd.Replaced
                     is RoomConnection.Ended -> RoomEnd.Ended(c.reason)

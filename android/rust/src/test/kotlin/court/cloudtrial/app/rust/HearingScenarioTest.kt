@@ -235,6 +235,12 @@ class HearingScenarioTest {
         runBlocking { judgeRoom.summon(myId) }
         val back = hearing.state.await("summoned") { it.blockedMessage == null && it.tiles.size == 2 }
         assertEquals(listOf("审判长 王法官", "被告 李四"), back.tiles.map { it.label })
+
+        runBlocking { judgeRoom.setMuted(myId, true) }
+        val muted = hearing.state.await("您已被法官静音") { it.mutedByJudge }
+        assertTrue(muted.tiles.single { it.isMe }.muted)
+        runBlocking { judgeRoom.setMuted(myId, false) }
+        hearing.state.await("unmuted") { !it.mutedByJudge }
     }
 
     @Test

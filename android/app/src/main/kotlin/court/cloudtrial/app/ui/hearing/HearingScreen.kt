@@ -93,6 +93,14 @@ fun HearingScreen(
                     if (state.reconnecting) Reconnecting()
                 }
                 if (!inPictureInPicture) {
+                    if (state.mutedByJudge) {
+                        Text(
+                            stringResource(R.string.hearing_muted_by_judge),
+                            color = Color(0xFFFFCA28),
+                            style = MaterialTheme.typography.bodyMedium,
+                            modifier = Modifier.fillMaxWidth().padding(horizontal = 12.dp, vertical = 4.dp),
+                        )
+                    }
                     RecognitionPanel(state.recognitionMessage, state.recognition)
                     Controls(state, actions, onLeave = { confirmLeave = true })
                 }
