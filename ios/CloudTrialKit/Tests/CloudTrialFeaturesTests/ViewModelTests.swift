@@ -20,6 +20,23 @@ final class ViewModelTests: XCTestCase {
     }
 
     @MainActor
+    func testARestartedAppStillLoggedInGoesStraightBackIntoItsHearing() async throws {
+        let auth = FakeAuth()
+        let session = Session(hearingId: 7, participantId: 4, role: .defendant, meetingNumber: "55204536", expiresAtMs: .max)
+        auth.status.send(.loggedIn(session))
+        let restarted = AppViewModel(auth: auth)
+        restarted.start()
+        XCTAssertEqual(restarted.screen, .hearing(session))
+
+        auth.status.send(.loggedOut)
+        let fresh = AppViewModel(auth: auth)
+        fresh.start()
+        XCTAssertEqual(fresh.screen, .login(meetingNumber: nil))
+        auth.status.send(.loggedIn(session))
+        _ = try await awaitState("self-test", { fresh.screen }) { if case .selfTest = $0 { true } else { false } }
+    }
+
+    @MainActor
     func testAWrongCodeShowsTheReasonAndTheAutofilledCodeLogsIn() async throws {
         let auth = FakeAuth()
         let app = AppViewModel(auth: auth)

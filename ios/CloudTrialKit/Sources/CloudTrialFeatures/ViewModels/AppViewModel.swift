@@ -15,9 +15,11 @@ public enum Screen: Equatable, Sendable {
     case hearing(Session)
 }
 
-/// Where the app is: 会议号登录 until logged in (a restarted app is still
-/// logged in), then the self-test, then straight into the hearing. A link for
-/// another meeting number goes back to login with that number filled in.
+/// Where the app is: 会议号登录 until logged in, then the self-test, then the
+/// hearing. A restarted app that is still logged in goes straight back into
+/// its hearing (the manual: 登录后直接进入视频庭审页面; the check came with the
+/// login). A link for another meeting number goes back to login with that
+/// number filled in.
 @MainActor
 @Observable
 public final class AppViewModel {
@@ -32,6 +34,7 @@ public final class AppViewModel {
 
     public func start() {
         guard task == nil else { return }
+        if let session = auth.currentStatus().session { screen = .hearing(session) }
         let statuses = auth.sessionStatus
         task = Task { [weak self] in
             for await status in statuses {

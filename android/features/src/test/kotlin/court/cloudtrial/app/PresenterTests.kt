@@ -268,6 +268,23 @@ class PresenterTests {
     }
 
     @Test
+    fun `a restarted app still logged in goes straight back into its hearing, a new login checks the devices first`() {
+        val auth = FakeAuth()
+        val session = Session(7, 4, Role.DEFENDANT, "55204536", Long.MAX_VALUE)
+        auth.status.value = SessionStatus.LoggedIn(session)
+        val restarted = AppPresenter(auth, test.scope)
+        restarted.start()
+        assertEquals(Screen.Hearing(session), restarted.screen.value)
+
+        auth.status.value = SessionStatus.LoggedOut
+        val fresh = AppPresenter(auth, test.scope)
+        fresh.start()
+        assertEquals(Screen.Login(null), fresh.screen.value)
+        auth.status.value = SessionStatus.LoggedIn(session)
+        fresh.screen.await("self-test") { it is Screen.SelfTest }
+    }
+
+    @Test
     fun `an expired session returns to login with the notice, a link for another hearing asks to log in`() {
         val auth = FakeAuth()
         val app = AppPresenter(auth, test.scope)

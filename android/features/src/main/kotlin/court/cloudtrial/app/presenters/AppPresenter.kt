@@ -24,9 +24,11 @@ sealed interface Screen {
 }
 
 /**
- * Where the app is: 会议号登录 until logged in (a restarted app is still
- * logged in), then the self-test, then straight into the hearing. A link for
- * another meeting number goes back to login with that number filled in.
+ * Where the app is: 会议号登录 until logged in, then the self-test, then the
+ * hearing. A restarted app that is still logged in goes straight back into
+ * its hearing (the manual: 登录后直接进入视频庭审页面; the check came with the
+ * login). A link for another meeting number goes back to login with that
+ * number filled in.
  */
 class AppPresenter(private val auth: AuthService, private val scope: CoroutineScope) {
     private val mutable = MutableStateFlow<Screen>(Screen.Login(null))
@@ -36,6 +38,7 @@ class AppPresenter(private val auth: AuthService, private val scope: CoroutineSc
 
     fun start() {
         if (job != null) return
+        (auth.currentStatus() as? SessionStatus.LoggedIn)?.let { mutable.value = Screen.Hearing(it.session) }
         job = scope.launch { auth.sessionStatus.collect(::onStatus) }
     }
 
