@@ -6,8 +6,10 @@ import UIKit
 
 /// Everything alive while the party is in the hearing: the room and its view
 /// models, and the platform pieces that feed the core's media session (camera,
-/// voice audio, network changes, picture-in-picture). Made when the hearing
-/// screen opens, closed when the party leaves.
+/// voice audio, network changes, picture-in-picture). Made when the device
+/// check opens (登录后将直接入会: the court sees the party present while they
+/// check), with camera and microphone from `startMedia` when the hearing
+/// screen opens; closed when the party leaves.
 @MainActor
 @Observable
 final class LiveHearing {
@@ -25,6 +27,7 @@ final class LiveHearing {
     @ObservationIgnored private let network = NetworkMonitor()
     @ObservationIgnored let pictureInPicture = PictureInPicture()
     @ObservationIgnored private var me: Person?
+    @ObservationIgnored private var mediaStarted = false
 
     init(services: CloudTrialServices, session: Session) {
         self.services = services
@@ -47,7 +50,6 @@ final class LiveHearing {
             // 登录后将直接入会: the network monitor reconnects at once when the phone changes networks.
             network.start { [weak self] in self?.hearing?.networkChanged() }
             Task { await self.loadEvidence(hearingServices, room) }
-            Task { await self.startMedia() }
         } catch {
             self.error = userMessage(error)
         }
@@ -65,9 +67,10 @@ final class LiveHearing {
         }
     }
 
-    /// Camera and microphone, after the system asked for them (the usage descriptions in Info.plist).
-    private func startMedia() async {
-        guard let hearing else { return }
+    /// Camera and microphone, after the system asked for them (the usage descriptions in Info.plist); once.
+    func startMedia() async {
+        guard let hearing, !mediaStarted else { return }
+        mediaStarted = true
         let cameraAllowed = await AVCaptureDevice.requestAccess(for: .video)
         let microphoneAllowed = await AVCaptureDevice.requestAccess(for: .audio)
         guard let call = hearing.startMedia(MediaSettings(width: 480, height: 640, fps: 15, bitrate: 600_000)) else { return }

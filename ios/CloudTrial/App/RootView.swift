@@ -37,10 +37,13 @@ struct RootView: View {
                         notice: notice == .sessionExpired ? String(localized: "登录已失效，请重新登录") : nil
                     )
                 }
-            case .selfTest:
+            case let .selfTest(session):
                 login = nil
+                // 登录后将直接入会: in the room (no camera or microphone yet) while the devices are checked.
+                if hearing == nil { hearing = LiveHearing(services: environment.services, session: session) }
             case let .hearing(session):
                 if hearing == nil { hearing = LiveHearing(services: environment.services, session: session) }
+                if let hearing { Task { await hearing.startMedia() } }
             }
         }
         .overlay(alignment: .top) {

@@ -49,12 +49,22 @@ class AppGraph(private val context: Context) {
 
     fun takeShared(): List<Uri> = shared.value.also { shared.value = emptyList() }
 
-    /** Enters the hearing (or returns the one already running for this session). */
-    fun enterHearing(session: Session): LiveHearing {
+    /**
+     * Joins the hearing room, or returns the room already joined for this session:
+     * the court sees the party present (登录后将直接入会) while the devices are
+     * checked; no camera or microphone yet.
+     */
+    fun joinHearing(session: Session): LiveHearing {
         live.value?.let { if (it.session == session) return it else it.close() }
         val hearing = LiveHearing(context, session, services.hearing(), scope)
         live.value = hearing
         hearing.start()
+        return hearing
+    }
+
+    /** Enters the hearing: joined, with camera and microphone (starting them again is harmless). */
+    fun enterHearing(session: Session): LiveHearing {
+        val hearing = joinHearing(session)
         val canCapture = listOf(Manifest.permission.CAMERA, Manifest.permission.RECORD_AUDIO)
             .any { ContextCompat.checkSelfPermission(context, it) == PackageManager.PERMISSION_GRANTED }
         if (canCapture) {

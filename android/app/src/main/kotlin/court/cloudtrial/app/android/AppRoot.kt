@@ -87,9 +87,12 @@ import java.io.File
 @Composable
 fun AppRoot(graph: AppGraph, inPictureInPicture: Boolean, smsMessages: Flow<String>, onCodeRequested: () -> Unit) {
     val screen by graph.app.screen.collectAsStateWithLifecycle()
+    val atLogin = screen is Screen.Login
+    // Back at 会议号登录 (logged out, expired, another hearing's link): out of the room joined before.
+    LaunchedEffect(atLogin) { if (atLogin) graph.leaveHearing() }
     when (val s = screen) {
         is Screen.Login -> LoginRoute(graph, s, smsMessages, onCodeRequested)
-        is Screen.SelfTest -> SelfTestRoute(graph)
+        is Screen.SelfTest -> SelfTestRoute(graph, s.session)
         is Screen.Hearing -> HearingRoute(graph, s.session, inPictureInPicture)
     }
 }
@@ -120,8 +123,10 @@ private fun hearingPermissions(): Array<String> = buildList {
 }.toTypedArray()
 
 @Composable
-private fun SelfTestRoute(graph: AppGraph) {
+private fun SelfTestRoute(graph: AppGraph, session: Session) {
     val context = LocalContext.current
+    // 登录后将直接入会: in the room (no camera or microphone yet) while the devices are checked.
+    LaunchedEffect(session) { runCatching { graph.joinHearing(session) } }
     val presenter = remember { SelfTestPresenter(graph.deviceTester, graph.scope) }
     val state by presenter.state.collectAsStateWithLifecycle()
     fun granted(p: String) = ContextCompat.checkSelfPermission(context, p) == PackageManager.PERMISSION_GRANTED
