@@ -136,7 +136,7 @@ pub struct Standing {
 /// Evidence is submitted and examined before and during the hearing, not
 /// after 闭庭 (the server's rule). A status the room has not told yet counts
 /// as open (the server still decides); one from a newer server does not.
-pub fn takes_evidence(status: Option<HearingStatus>) -> bool {
+fn takes_evidence(status: Option<HearingStatus>) -> bool {
     status.is_none_or(|s| !s.is_over() && s != HearingStatus::Unknown)
 }
 
@@ -313,7 +313,6 @@ impl EvidenceService {
         Ok(())
     }
 
-    /// The hearing's evidence as last fetched.
     /// Where the logged-in participant stands towards `evidence`.
     pub fn standing(&self, evidence: &Evidence) -> Standing {
         standing(self.inner.participant_id, self.inner.role, self.inner.status(), evidence)
@@ -324,6 +323,7 @@ impl EvidenceService {
         submitting(self.inner.role, self.inner.status())
     }
 
+    /// The hearing's evidence as last fetched.
     pub fn evidence(&self) -> Vec<Evidence> {
         self.inner.list.borrow().clone()
     }
