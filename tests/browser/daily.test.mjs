@@ -400,7 +400,7 @@ test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who 
   }
 });
 
-test('修改庭审: the clerk moves the hearing, removes a party and adds one; each is told by SMS, and the log says what changed', async () => {
+test('修改庭审: the clerk moves the hearing, removes a party and adds one; each is told by SMS, and the log records the edit', async () => {
   const court = await startServer();
   const chrome = await browser();
   try {

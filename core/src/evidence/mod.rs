@@ -27,7 +27,7 @@ pub use queue::{EvidenceDetails, UploadState};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::hearing::{ConnectionState, HearingSession};
+use crate::hearing::{ConnectionState, HearingSession, RoomState};
 use crate::http::ApiClient;
 use crate::session::now_ms;
 
@@ -202,8 +202,7 @@ impl EvidenceService {
         let mut notices = hearing.subscribe_notices();
         let mut room = hearing.subscribe();
         let task = tokio::spawn(async move {
-            let mut was_connected = room.borrow_and_update().connection == ConnectionState::Connected;
-            inner.follow_status(room.borrow().room.as_ref().map(|r| r.status));
+            let mut was_connected = inner.follow_room(&room.borrow_and_update());
             let _ = inner.refresh().await;
             loop {
                 tokio::select! {
@@ -218,11 +217,7 @@ impl EvidenceService {
                         if changed.is_err() {
                             return;
                         }
-                        let (connected, status) = {
-                            let state = room.borrow_and_update();
-                            (state.connection == ConnectionState::Connected, state.room.as_ref().map(|r| r.status))
-                        };
-                        inner.follow_status(status);
+                        let connected = inner.follow_room(&room.borrow_and_update());
                         let reconnected = connected && !was_connected;
                         was_connected = connected;
                         if reconnected {
@@ -431,9 +426,17 @@ impl Inner {
         *self.status.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A new status changes what is offered: the list is published again for its standings.
-    fn follow_status(&self, status: Option<HearingStatus>) {
-        let Some(status) = status else { return };
+    /// Takes the hearing's status from the room (a new one changes what is
+    /// offered, so the list is published again for its standings); says
+    /// whether the room is connected.
+    fn follow_room(&self, state: &RoomState) -> bool {
+        if let Some(view) = &state.room {
+            self.follow_status(view.status);
+        }
+        state.connection == ConnectionState::Connected
+    }
+
+    fn follow_status(&self, status: HearingStatus) {
         let changed = self.status.lock().unwrap_or_else(|p| p.into_inner()).replace(status) != Some(status);
         if changed {
             self.list.send_modify(|_| {});

@@ -533,7 +533,6 @@ impl Room {
         Ok(())
     }
 
-    /// Every sentence and every current mark so far, to a member who may see the room.
     /// What was said (all but what was said while this participant was kept
     /// out) and the marks, to someone who just came in.
     async fn send_history(&self, participant_id: i64) {

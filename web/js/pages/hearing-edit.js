@@ -18,14 +18,13 @@ class HearingEditPage extends HTMLElement {
     if (!session) return;
     const token = session.token;
     const id = Number(this.dataset.id);
-    let hearing;
+    let hearing, staff;
     try {
-      hearing = await api('GET', path(PATHS.hearing, id), { token });
+      [hearing, staff] = await Promise.all([api('GET', path(PATHS.hearing, id), { token }), staffDirectory(token)]);
     } catch (e) {
       replace(this, h('section', { class: 'card' }, consoleHeader('修改庭审'), h('p', { class: 'error' }, /** @type {Error} */ (e).message)));
       return;
     }
-    const staff = await staffDirectory(token);
     const fields = hearingFields(hearing);
     const { table, addRow, collect } = participantRows(staff);
     const error = h('p', { class: 'error', role: 'alert' });

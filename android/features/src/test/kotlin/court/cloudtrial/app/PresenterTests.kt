@@ -212,7 +212,7 @@ class PresenterTests {
     }
 
     @Test
-    fun `a signing round pops up once over any tab, 稍后 leaves the banner, and a new round pops up again`() {
+    fun `a signing round pops up once, 稍后 leaves the banner, and a new round pops up again`() {
         val service = FakeRecord()
         service.view = RecordView(recordVersion(2), SigningRound(1, 2, "v2", true, emptyList()), mustSign = true, mySignature = null)
         val presenter = RecordPresenter(service, test.scope)
