@@ -106,6 +106,8 @@ struct Status<'a> {
     repairs_asked: u64,
     packets_repaired: u64,
     repairs_given_up: u64,
+    keyframes_asked: u64,
+    keyframe_requests: u64,
     local_address: Option<&'a str>,
     /// Everyone in the room as this participant sees them: role and name, online, network quality.
     participants: Vec<serde_json::Value>,
@@ -311,6 +313,8 @@ fn print_status(args: &Args, participant_id: i64, room: &RoomState, media: &Medi
         repairs_asked: media_state.stats.repairs_asked,
         packets_repaired: media_state.stats.packets_repaired,
         repairs_given_up: media_state.stats.repairs_given_up,
+        keyframes_asked: media_state.stats.keyframes_asked,
+        keyframe_requests: media_state.stats.keyframe_requests,
         local_address: media_state.stats.local_address.as_deref(),
         participants: view
             .map(|v| {

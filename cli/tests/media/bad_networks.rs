@@ -40,11 +40,29 @@ async fn video_keeps_decoding_through_loss_and_delay() {
     lossy.until("media at the lossy participant", 40, |s| video_frames(s, j) > 20).await;
     judge.command("reset-gaps");
     lossy.command("reset-gaps");
-    let start_judge = video_frames(&judge.latest().await, p);
-    let start_lossy = video_frames(&lossy.latest().await, j);
+    let (judge_before, lossy_before, sfu_before) = (judge.latest().await, lossy.latest().await, snapshot(&court).await);
+    let (start_judge, start_lossy) = (video_frames(&judge_before, p), video_frames(&lossy_before, j));
     let started = std::time::Instant::now();
     let judge_view = judge.until("ten seconds", 20, |_| started.elapsed() >= Duration::from_secs(10)).await;
     let lossy_view = lossy.latest().await;
+    // Who asked for keyframes and who got them over the ten seconds, each way: what a long freeze is to be explained by.
+    let sfu = snapshot(&court).await;
+    let counted = |view: &serde_json::Value, before: &serde_json::Value, key: &str| {
+        view[key].as_u64().unwrap_or(0) - before[key].as_u64().unwrap_or(0)
+    };
+    let at_sfu = |id: i64, count: fn(&cloudtrial_testkit::cloudtrial_server::media::PeerSnapshot) -> u64| {
+        let of = |s: &SfuSnapshot| s.peers.iter().find(|peer| peer.participant_id == id).map_or(0, count);
+        of(&sfu) - of(&sfu_before)
+    };
+    let keyframes = format!(
+        "keyframes upstream: the judge asked {}, the SFU asked the lossy participant {}, which was asked {} and sent {}; \
+         downstream: the lossy participant asked {}, the SFU asked the judge {}, which was asked {} and sent {}",
+        counted(&judge_view, &judge_before, "keyframes_asked"), at_sfu(p, |s| s.keyframe_requests),
+        counted(&lossy_view, &lossy_before, "keyframe_requests"), at_sfu(p, |s| s.keyframes_received),
+        counted(&lossy_view, &lossy_before, "keyframes_asked"), at_sfu(j, |s| s.keyframe_requests),
+        counted(&judge_view, &judge_before, "keyframe_requests"), at_sfu(j, |s| s.keyframes_received),
+    );
+    println!("{keyframes}");
 
     let from_lossy = received(&judge_view, p).unwrap();
     let at_lossy = received(&lossy_view, j).unwrap();
@@ -65,8 +83,8 @@ async fn video_keeps_decoding_through_loss_and_delay() {
         "longest freeze over 10 s at 5% loss, 50 ms delay: upstream {} ms, downstream {} ms",
         from_lossy["max_video_gap_ms"], at_lossy["max_video_gap_ms"]
     );
-    assert!(from_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen upstream: {from_lossy}");
-    assert!(at_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen downstream: {at_lossy}");
+    assert!(from_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen upstream: {from_lossy}; {keyframes}");
+    assert!(at_lossy["max_video_gap_ms"].as_u64().unwrap() < 1000, "frozen downstream: {at_lossy}; {keyframes}");
 
     // Everyone sees the lossy participant's connection flagged, and the judge's as good.
     let shown = judge

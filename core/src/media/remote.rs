@@ -102,6 +102,7 @@ async fn read_video(track: Arc<dyn TrackRemote>, participant_id: i64, shared: Ar
             && let Some((ssrc, _)) = &stream
         {
             last_pli = Some(Instant::now());
+            shared.count_keyframe_asked();
             let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: *ssrc };
             let _ = track.write_rtcp(vec![Box::new(pli)]).await;
         }

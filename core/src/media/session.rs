@@ -3,7 +3,7 @@
 //! the connection is lost), the encoder, and delivery of what others send.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,10 @@ pub struct MediaStats {
     pub packets_repaired: u64,
     /// Lost packets still missing when the picture stopped waiting for them.
     pub repairs_given_up: u64,
+    /// Keyframes this client asked the SFU for (PLI), having lost a picture.
+    pub keyframes_asked: u64,
+    /// Keyframes the SFU asked of this client's video (PLI, FIR).
+    pub keyframe_requests: u64,
     /// The most video the SFU's receivers can take now, once it has said (REMB).
     pub max_video_kbps: Option<u32>,
     /// The local address of the connection in use (it changes with the network).
@@ -172,6 +176,8 @@ pub(crate) struct Shared {
     sink: Mutex<Option<Arc<dyn RemoteMediaSink>>>,
     received: Mutex<HashMap<i64, RemoteStreamStats>>,
     force_keyframe: AtomicBool,
+    keyframes_asked: AtomicU64,
+    keyframe_requests: AtomicU64,
     /// The video bit rate the SFU's receivers can take (bit/s); 0 until it says.
     max_video_bitrate: AtomicU32,
     camera_on: AtomicBool,
@@ -217,6 +223,10 @@ impl Shared {
         let stats = received.entry(participant_id).or_default();
         stats.packets += 1;
         stats.first_packet.get_or_insert_with(Instant::now);
+    }
+
+    pub(crate) fn count_keyframe_asked(&self) {
+        self.keyframes_asked.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn count_video_frame(&self, participant_id: i64) {
@@ -278,6 +288,8 @@ impl MediaSession {
             sink: Mutex::new(None),
             received: Mutex::new(HashMap::new()),
             force_keyframe: AtomicBool::new(true),
+            keyframes_asked: AtomicU64::new(0),
+            keyframe_requests: AtomicU64::new(0),
             max_video_bitrate: AtomicU32::new(0),
             camera_on: AtomicBool::new(true),
             microphone_on: AtomicBool::new(true),
@@ -586,7 +598,10 @@ async fn connect(
                 let TrackLocalEvent::OnRtcpPacket(packets) = event else { continue };
                 for feedback in peer::video_feedback(&packets) {
                     match feedback {
-                        peer::VideoFeedback::Keyframe => shared.force_keyframe.store(true, Ordering::Relaxed),
+                        peer::VideoFeedback::Keyframe => {
+                            shared.keyframe_requests.fetch_add(1, Ordering::Relaxed);
+                            shared.force_keyframe.store(true, Ordering::Relaxed);
+                        }
                         peer::VideoFeedback::MaxBitrate(bps) => shared.max_video_bitrate.store(bps, Ordering::Relaxed),
                     }
                 }
@@ -754,6 +769,8 @@ async fn update_stats(shared: &Arc<Shared>, peer: &peer::Peer, history: &mut Sta
     let mut stats = MediaStats {
         packets_repaired: peer.repairs.packets_repaired.load(Ordering::Relaxed),
         repairs_given_up: peer.repairs.repairs_given_up.load(Ordering::Relaxed),
+        keyframes_asked: shared.keyframes_asked.load(Ordering::Relaxed),
+        keyframe_requests: shared.keyframe_requests.load(Ordering::Relaxed),
         ..MediaStats::default()
     };
     let (mut sent, mut received, mut busiest) = (0u64, 0u64, (0u64, None));

@@ -95,6 +95,10 @@ pub struct PeerSnapshot {
     pub receiving: usize,
     pub frames_received: u64,
     pub frames_sent: u64,
+    /// Keyframes the SFU asked of this participant's video (PLI, FIR), for receivers starting or repairing.
+    pub keyframe_requests: u64,
+    /// Keyframes that arrived from this participant.
+    pub keyframes_received: u64,
     /// What the path to this participant can carry (bit/s), as its congestion feedback says.
     pub downlink: Option<u64>,
     /// The bit rate this participant's video arrives at.

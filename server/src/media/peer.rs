@@ -15,6 +15,8 @@ pub struct InTrack {
     pub last_keyframe_request: Option<Instant>,
     /// When the publisher's last keyframe arrived.
     pub last_keyframe: Option<Instant>,
+    /// Its RTP timestamp, which the keyframe's later packets share.
+    pub last_keyframe_timestamp: Option<u32>,
     /// A receiver whose picture broke asked for a keyframe too soon after the last one;
     /// the publisher is asked once the SFU's repair gap has passed.
     pub keyframe_wanted: bool,
@@ -64,6 +66,8 @@ pub struct Peer {
     pub quality: Option<NetworkQuality>,
     pub frames_received: u64,
     pub frames_sent: u64,
+    pub keyframe_requests: u64,
+    pub keyframes_received: u64,
     pub video_from: std::collections::BTreeMap<i64, u64>,
     pub transport: Option<String>,
     /// The local ICE username fragment, registered for this worker.
@@ -95,6 +99,8 @@ impl Peer {
             quality: None,
             frames_received: 0,
             frames_sent: 0,
+            keyframe_requests: 0,
+            keyframes_received: 0,
             video_from: Default::default(),
             transport: None,
             ufrag: String::new(),

@@ -625,6 +625,7 @@ impl Sfu {
                     kind: added.kind,
                     last_keyframe_request: None,
                     last_keyframe: None,
+                    last_keyframe_timestamp: None,
                     keyframe_wanted: false,
                     bytes: 0,
                     rate: 0,
@@ -719,6 +720,9 @@ impl Sfu {
             track.last_keyframe_request = None;
             track.last_keyframe = Some(Instant::now());
             track.keyframe_wanted = false;
+            if track.last_keyframe_timestamp.replace(packet.header.timestamp) != Some(packet.header.timestamp) {
+                publisher.keyframes_received += 1;
+            }
         }
         track.bytes += packet.payload.len() as u64;
         // A picture ends on the marker bit; an audio packet is a frame of its own.
@@ -854,6 +858,7 @@ impl Sfu {
             stream.request_keyframe(kind);
             track.last_keyframe_request = Some(now);
             track.keyframe_wanted = false;
+            peer.keyframe_requests += 1;
             tracing::debug!(publisher = peer.participant_id, ?reason, "keyframe requested from the publisher");
         }
         self.touch(id);
@@ -892,6 +897,8 @@ impl Sfu {
                 receiving: p.outbound.iter().filter(|t| matches!(t.state, OutState::Open(_))).count(),
                 frames_received: p.frames_received,
                 frames_sent: p.frames_sent,
+                keyframe_requests: p.keyframe_requests,
+                keyframes_received: p.keyframes_received,
                 downlink: p.downlink,
                 video_in: p.inbound.iter().filter(|t| t.kind == MediaKind::Video).map(|t| t.rate).sum(),
             })
