@@ -5,6 +5,10 @@ import SwiftUI
 struct RootView: View {
     let environment: AppEnvironment
     @State private var login: LoginViewModel?
+    /// Held here, not made in `body`: a redraw (entering the check sets `login` and
+    /// `hearing`) would give the screen a new model that was never started, and
+    /// its checks would say 检测中… for good.
+    @State private var selfTest: SelfTestViewModel?
     @State private var hearing: LiveHearing?
 
     var body: some View {
@@ -15,8 +19,8 @@ struct RootView: View {
                     LoginScreen(model: login) { session in environment.app.loggedIn(session) }
                 }
             case .selfTest:
-                SelfTestScreen(model: SelfTestViewModel(devices: IOSDeviceTester())) {
-                    environment.app.enterHearing()
+                if let selfTest {
+                    SelfTestScreen(model: selfTest) { environment.app.enterHearing() }
                 }
             case .hearing:
                 if let hearing {
@@ -29,6 +33,7 @@ struct RootView: View {
             case let .login(number, notice):
                 hearing?.close()
                 hearing = nil
+                selfTest = nil
                 // One model per visit; a link with another number starts a fresh form.
                 if login == nil || (number != nil && login?.state.meetingNumber != number) {
                     login = LoginViewModel(
@@ -39,9 +44,11 @@ struct RootView: View {
                 }
             case let .selfTest(session):
                 login = nil
+                if selfTest == nil { selfTest = SelfTestViewModel(devices: IOSDeviceTester()) }
                 // 登录后将直接入会: in the room (no camera or microphone yet) while the devices are checked.
                 if hearing == nil { hearing = LiveHearing(services: environment.services, session: session) }
             case let .hearing(session):
+                selfTest = nil
                 if hearing == nil { hearing = LiveHearing(services: environment.services, session: session) }
                 if let hearing { Task { await hearing.startMedia() } }
             }
