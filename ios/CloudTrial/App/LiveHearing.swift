@@ -26,7 +26,6 @@ final class LiveHearing {
     @ObservationIgnored private let audio = VoiceAudio()
     @ObservationIgnored private let network = NetworkMonitor()
     @ObservationIgnored let pictureInPicture = PictureInPicture()
-    @ObservationIgnored private var me: Person?
     @ObservationIgnored private var mediaStarted = false
 
     init(services: CloudTrialServices, session: Session) {
@@ -49,17 +48,7 @@ final class LiveHearing {
             self.record = record
             // 登录后将直接入会: the network monitor reconnects at once when the phone changes networks.
             network.start { [weak self] in self?.hearing?.networkChanged() }
-            Task { await self.loadEvidence(hearingServices, room) }
-        } catch {
-            self.error = userMessage(error)
-        }
-    }
-
-    private func loadEvidence(_ services: HearingServices, _ room: HearingRoom) async {
-        do {
-            let me = try await self.services.auth.hearingInfo().me
-            self.me = me
-            let evidence = EvidenceViewModel(evidence: services.evidence)
+            let evidence = EvidenceViewModel(evidence: hearingServices.evidence)
             evidence.start(room: room)
             self.evidence = evidence
         } catch {

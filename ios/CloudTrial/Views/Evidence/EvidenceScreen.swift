@@ -85,7 +85,7 @@ struct EvidenceScreen: View {
         }
         .fullScreenCover(isPresented: Binding(get: { model.state.viewer != nil }, set: { if !$0 { model.closeViewer() } })) {
             if let viewer = model.state.viewer {
-                EvidenceViewer(viewer: viewer, annotation: annotation(viewer.evidenceId)) { model.closeViewer() }
+                EvidenceViewer(viewer: viewer, makeAnnotation: { annotation(viewer.evidenceId) }) { model.closeViewer() }
             }
         }
         .overlay(alignment: .top) {

@@ -8,8 +8,10 @@ import SwiftUI
 /// over the image and each PDF page.
 struct EvidenceViewer: View {
     let viewer: Viewer
-    let annotation: AnnotationViewModel?
+    let makeAnnotation: () -> AnnotationViewModel?
     let close: () -> Void
+    /// One 圈注 session per item shown, kept across redraws (the list behind redraws on every change).
+    @State private var annotation: AnnotationViewModel?
 
     var body: some View {
         NavigationStack {
@@ -32,8 +34,18 @@ struct EvidenceViewer: View {
                 if let annotation { AnnotationToolbar(model: annotation) }
             }
         }
-        .onAppear { annotation?.start() }
-        .onDisappear { annotation?.stop() }
+        .onAppear { if annotation == nil { openAnnotation() } }
+        .onChange(of: viewer.evidenceId) { openAnnotation() }
+        .onDisappear {
+            annotation?.stop()
+            annotation = nil
+        }
+    }
+
+    private func openAnnotation() {
+        annotation?.stop()
+        annotation = makeAnnotation()
+        annotation?.start()
     }
 }
 
