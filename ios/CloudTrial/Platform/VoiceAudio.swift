@@ -15,7 +15,7 @@ final class VoiceAudio: @unchecked Sendable {
 
     private let engine = AVAudioEngine()
     private let player = AVAudioPlayerNode()
-    private let format = AVAudioFormat(commonFormat: .pcmFormatInt16, interleaved: true, channels: 1, sampleRate: VoiceAudio.sampleRate)!
+    private let format = AVAudioFormat(commonFormat: .pcmFormatInt16, sampleRate: VoiceAudio.sampleRate, channels: 1, interleaved: true)!
     private let playFormat = AVAudioFormat(standardFormatWithSampleRate: VoiceAudio.sampleRate, channels: 1)!
     private var pending = Data()
     private var converter: AVAudioConverter?

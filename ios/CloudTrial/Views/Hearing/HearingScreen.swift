@@ -41,8 +41,9 @@ struct HearingScreen: View {
         .overlay(alignment: .top) {
             if let error = state.error { ErrorBanner(message: error, dismiss: model.dismissError) }
         }
-        .onChange(of: state.enlarged) { _, id in
-            enlargedChanged(id ?? state.tiles.first { !$0.isMe }?.participantId)
+        // Picture-in-picture follows the enlarged tile, or the first other participant's, from the start.
+        .onChange(of: state.enlarged ?? state.tiles.first { !$0.isMe }?.participantId, initial: true) { _, id in
+            enlargedChanged(id)
         }
     }
 }

@@ -78,7 +78,8 @@ struct LiveHearingView: View {
             }
             Button("取消", role: .cancel) {}
         }
-        .onChange(of: hearing.hearing?.state.ended) { _, ended in
+        // Initial too: the room may have ended (or been entered on another device) during the device check.
+        .onChange(of: hearing.hearing?.state.ended, initial: true) { _, ended in
             if ended != nil {
                 hearing.close()
                 left()
