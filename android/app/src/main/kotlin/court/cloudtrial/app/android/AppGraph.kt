@@ -78,6 +78,12 @@ class AppGraph(private val context: Context) {
     }
 
     /** 退出庭审 */
+    /** The room ended (闭庭 with nothing to sign, removed, or entered on another device): no capture, no service. */
+    fun hearingEnded() {
+        live.value?.stopMedia()
+        HearingForegroundService.stop(context)
+    }
+
     fun leaveHearing() {
         live.value?.close()
         live.value = null

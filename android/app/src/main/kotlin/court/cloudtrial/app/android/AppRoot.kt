@@ -80,6 +80,7 @@ import court.cloudtrial.app.ui.record.RecordScreen
 import court.cloudtrial.app.ui.selftest.SelfTestActions
 import court.cloudtrial.app.ui.selftest.SelfTestScreen
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.launch
 import java.io.File
 
@@ -192,17 +193,21 @@ private fun HearingRoute(graph: AppGraph, session: Session, inPictureInPicture: 
     val live = remember(session) { graph.enterHearing(session) }
     var tab by remember { mutableIntStateOf(Tab.HEARING.ordinal) }
     val evidence by live.evidence.collectAsStateWithLifecycle()
-    val shared by graph.sharedFiles.collectAsStateWithLifecycle()
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
-    LaunchedEffect(shared, evidence) {
+    // Keyed on the presenter only: taking the shared files empties the flow, and an effect keyed
+    // on it would restart and cancel the copy it had just begun.
+    LaunchedEffect(evidence) {
         val presenter = evidence ?: return@LaunchedEffect
-        if (shared.isEmpty()) return@LaunchedEffect
-        tab = Tab.EVIDENCE.ordinal
-        graph.takeShared().firstOrNull()?.let { uri ->
-            runCatching { FileImport.copy(context, uri) }.onSuccess { presenter.picked(it.path, it.displayName) }
+        graph.sharedFiles.filter { it.isNotEmpty() }.collect {
+            tab = Tab.EVIDENCE.ordinal
+            graph.takeShared().firstOrNull()?.let { uri ->
+                runCatching { FileImport.copy(context, uri) }.onSuccess { presenter.picked(it.path, it.displayName) }
+            }
         }
     }
+    val ended = live.hearing.state.collectAsStateWithLifecycle().value.ended
+    LaunchedEffect(ended != null) { if (ended != null) graph.hearingEnded() }
     BackHandler(enabled = tab != Tab.HEARING.ordinal) { tab = Tab.HEARING.ordinal }
     val record by live.record.state.collectAsStateWithLifecycle()
     if (record.signPrompt && !inPictureInPicture) {

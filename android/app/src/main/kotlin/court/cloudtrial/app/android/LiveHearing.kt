@@ -109,13 +109,18 @@ class LiveHearing(
         }
     }
 
-    override fun close() {
+    /** Camera, microphone and playout off (the room has ended); the screens stay. */
+    fun stopMedia() {
         jobs.forEach { it.cancel() }
         jobs.clear()
         camera?.stop()
         microphone?.stop()
         playout.stop()
         routing.stop()
+    }
+
+    override fun close() {
+        stopMedia()
         network.stop()
         record.stop()
         evidenceState.value?.stop()

@@ -30,6 +30,7 @@ import androidx.compose.material.icons.filled.Videocam
 import androidx.compose.material.icons.filled.VideocamOff
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.Button
 import androidx.compose.material3.FilledIconButton
 import androidx.compose.material3.FilledTonalIconButton
 import androidx.compose.material3.Icon
@@ -84,7 +85,7 @@ fun HearingScreen(
     var confirmLeave by remember { mutableStateOf(false) }
     Box(Modifier.fillMaxSize().background(Color(0xFF101418))) {
         when {
-            state.ended != null -> Ended(state.ended)
+            state.ended != null -> Ended(state.ended, actions::leave)
             state.blockedMessage != null -> Blocked(state.blockedMessage)
             else -> Column(Modifier.fillMaxSize()) {
                 if (!inPictureInPicture) StatusBar(state)
@@ -258,8 +259,12 @@ private fun Blocked(message: String) {
 }
 
 @Composable
-private fun Ended(end: RoomEnd) {
-    Box(Modifier.fillMaxSize().padding(32.dp), contentAlignment = Alignment.Center) {
+private fun Ended(end: RoomEnd, leave: () -> Unit) {
+    Column(
+        Modifier.fillMaxSize().padding(32.dp),
+        verticalArrangement = Arrangement.Center,
+        horizontalAlignment = Alignment.CenterHorizontally,
+    ) {
         Text(
             when (end) {
                 RoomEnd.Replaced -> stringResource(R.string.hearing_replaced)
@@ -269,5 +274,6 @@ private fun Ended(end: RoomEnd) {
             style = MaterialTheme.typography.titleLarge,
             textAlign = TextAlign.Center,
         )
+        Button(onClick = leave, modifier = Modifier.padding(top = 24.dp)) { Text(stringResource(R.string.hearing_leave)) }
     }
 }
