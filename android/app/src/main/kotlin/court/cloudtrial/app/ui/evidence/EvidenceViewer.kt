@@ -84,12 +84,18 @@ private suspend fun decode(path: String): Bitmap? = withContext(Dispatchers.IO) 
 
 @Composable
 private fun ZoomableImage(path: String, annotation: AnnotationState, actions: AnnotationActions) {
-    val bitmap by produceState<Bitmap?>(null, path) { value = decode(path) }
+    // null while decoding; then the picture, or null inside when it cannot be decoded.
+    val decoded by produceState<Result<Bitmap?>?>(null, path) { value = Result.success(decode(path)) }
     var scale by remember { mutableFloatStateOf(1f) }
     var offset by remember { mutableStateOf(Offset.Zero) }
-    val image = bitmap
-    if (image == null) {
+    val result = decoded
+    if (result == null) {
         Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) { CircularProgressIndicator() }
+        return
+    }
+    val image = result.getOrNull()
+    if (image == null) {
+        CannotShow(stringResource(R.string.evidence_cannot_show_image))
         return
     }
     Box(
@@ -119,15 +125,23 @@ private fun ZoomableImage(path: String, annotation: AnnotationState, actions: An
 /** A PDF's pages, rendered by the platform one by one as they scroll into view, with pinch zoom. */
 @Composable
 private fun PdfPages(path: String, annotation: AnnotationState, actions: AnnotationActions) {
-    val renderer by produceState<PdfRenderer?>(null, path) {
-        val opened = withContext(Dispatchers.IO) { PdfRenderer(ParcelFileDescriptor.open(File(path), ParcelFileDescriptor.MODE_READ_ONLY)) }
+    // A damaged or password-protected file fails here, and is said so rather than crash the app.
+    val opening by produceState<Result<OpenedPdf>?>(null, path) {
+        val opened = withContext(Dispatchers.IO) {
+            runCatching { OpenedPdf(PdfRenderer(ParcelFileDescriptor.open(File(path), ParcelFileDescriptor.MODE_READ_ONLY))) }
+        }
         value = opened
-        awaitDispose { opened.close() }
+        awaitDispose { opened.getOrNull()?.close() }
     }
     var scale by remember { mutableFloatStateOf(1f) }
-    val pdf = renderer
-    if (pdf == null) {
+    val result = opening
+    if (result == null) {
         Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) { CircularProgressIndicator() }
+        return
+    }
+    val pdf = result.getOrNull()
+    if (pdf == null) {
+        CannotShow(stringResource(R.string.evidence_cannot_show_file))
         return
     }
     LazyColumn(
@@ -142,18 +156,7 @@ private fun PdfPages(path: String, annotation: AnnotationState, actions: Annotat
         verticalArrangement = Arrangement.spacedBy(8.dp),
     ) {
         items(pdf.pageCount) { index ->
-            val page by produceState<Bitmap?>(null, pdf, index) {
-                value = withContext(Dispatchers.IO) {
-                    synchronized(pdf) {
-                        pdf.openPage(index).use { p ->
-                            val bitmap = Bitmap.createBitmap(p.width * 2, p.height * 2, Bitmap.Config.ARGB_8888)
-                            bitmap.eraseColor(android.graphics.Color.WHITE)
-                            p.render(bitmap, null, null, PdfRenderer.Page.RENDER_MODE_FOR_DISPLAY)
-                            bitmap
-                        }
-                    }
-                }
-            }
+            val page by produceState<Bitmap?>(null, pdf, index) { value = withContext(Dispatchers.IO) { pdf.render(index) } }
             Column {
                 page?.let {
                     // Marks are in fractions of the page, so the layer covers exactly the rendered page.
@@ -164,6 +167,39 @@ private fun PdfPages(path: String, annotation: AnnotationState, actions: Annotat
                 }
                 Text(stringResource(R.string.evidence_page, index + 1, pdf.pageCount), color = Color.White, style = MaterialTheme.typography.labelSmall)
             }
+        }
+    }
+}
+
+@Composable
+private fun CannotShow(message: String) {
+    Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {
+        Text(message, color = Color.White, style = MaterialTheme.typography.bodyLarge)
+    }
+}
+
+/**
+ * The platform's renderer, one page at a time: a page still rendering when
+ * the viewer closes finishes before the renderer closes, and none starts after.
+ */
+private class OpenedPdf(private val renderer: PdfRenderer) {
+    private var closed = false
+    val pageCount = renderer.pageCount
+
+    fun render(index: Int): Bitmap? = synchronized(this) {
+        if (closed) return null
+        renderer.openPage(index).use { p ->
+            val bitmap = Bitmap.createBitmap(p.width * 2, p.height * 2, Bitmap.Config.ARGB_8888)
+            bitmap.eraseColor(android.graphics.Color.WHITE)
+            p.render(bitmap, null, null, PdfRenderer.Page.RENDER_MODE_FOR_DISPLAY)
+            bitmap
+        }
+    }
+
+    fun close() = synchronized(this) {
+        if (!closed) {
+            closed = true
+            renderer.close()
         }
     }
 }
