@@ -57,11 +57,21 @@ private struct ZoomableImage: View {
     @State private var settledScale: CGFloat = 1
     @State private var offset: CGSize = .zero
     @State private var settledOffset: CGSize = .zero
+    /// Read once: the body runs again on every stroke of 圈注.
+    @State private var image: UIImage?
+    @State private var loaded = false
 
     var body: some View {
         let drawing = annotation?.state.drawing == true
         GeometryReader { geometry in
-            if let image = UIImage(contentsOfFile: path) {
+            if !loaded {
+                ProgressView()
+                    .frame(width: geometry.size.width, height: geometry.size.height)
+                    .onAppear {
+                        image = UIImage(contentsOfFile: path)
+                        loaded = true
+                    }
+            } else if let image {
                 Image(uiImage: image)
                     .resizable()
                     .aspectRatio(contentMode: .fit)
@@ -96,23 +106,22 @@ private struct ZoomableImage: View {
 private struct PDFPages: View {
     let path: String
     let annotation: AnnotationViewModel?
+    /// Opened once: the body runs again on every stroke of 圈注.
+    @State private var document: PDFDocument?
+    @State private var opened = false
 
     var body: some View {
-        if let document = PDFDocument(url: URL(fileURLWithPath: path)) {
+        if !opened {
+            ProgressView().onAppear {
+                document = PDFDocument(url: URL(fileURLWithPath: path))
+                opened = true
+            }
+        } else if let document {
             ScrollView {
                 LazyVStack(spacing: 8) {
                     ForEach(0..<document.pageCount, id: \.self) { index in
                         if let page = document.page(at: index) {
-                            let bounds = page.bounds(for: .mediaBox)
-                            Image(uiImage: page.thumbnail(of: CGSize(width: bounds.width * 2, height: bounds.height * 2), for: .mediaBox))
-                                .resizable()
-                                .aspectRatio(bounds.width / max(bounds.height, 1), contentMode: .fit)
-                                .overlay {
-                                    if let annotation { AnnotationOverlay(model: annotation, page: index + 1) }
-                                }
-                                .overlay(alignment: .bottomTrailing) {
-                                    Text("第\(index + 1)页，共\(document.pageCount)页").font(.caption2).padding(4)
-                                }
+                            PDFPageView(page: page, number: index + 1, count: document.pageCount, annotation: annotation)
                         }
                     }
                 }
@@ -121,6 +130,38 @@ private struct PDFPages: View {
             .scrollDisabled(annotation?.state.drawing == true)
         } else {
             ContentUnavailableView("无法显示该文件", systemImage: "doc")
+        }
+    }
+}
+
+/// One page, drawn once at twice its size, with its 圈注 layer.
+private struct PDFPageView: View {
+    let page: PDFPage
+    let number: Int
+    let count: Int
+    let annotation: AnnotationViewModel?
+    @State private var picture: UIImage?
+
+    var body: some View {
+        let bounds = page.bounds(for: .mediaBox)
+        Group {
+            if let picture {
+                Image(uiImage: picture).resizable()
+            } else {
+                Color.white
+            }
+        }
+        .aspectRatio(bounds.width / max(bounds.height, 1), contentMode: .fit)
+        .overlay {
+            if let annotation { AnnotationOverlay(model: annotation, page: number) }
+        }
+        .overlay(alignment: .bottomTrailing) {
+            Text("第\(number)页，共\(count)页").font(.caption2).padding(4)
+        }
+        .onAppear {
+            if picture == nil {
+                picture = page.thumbnail(of: CGSize(width: bounds.width * 2, height: bounds.height * 2), for: .mediaBox)
+            }
         }
     }
 }
