@@ -7,6 +7,8 @@ struct LiveHearingView: View {
     let left: () -> Void
     @State private var confirmLeave = false
     @State private var tab = Tab.hearing
+    /// Why the room ended, shown before going back to 会议号登录.
+    @State private var endedMessage: String?
 
     private enum Tab { case hearing, evidence, record }
 
@@ -80,10 +82,16 @@ struct LiveHearingView: View {
         }
         // Initial too: the room may have ended (or been entered on another device) during the device check.
         .onChange(of: hearing.hearing?.state.ended, initial: true) { _, ended in
-            if ended != nil {
-                hearing.close()
-                left()
+            guard let ended else { return }
+            endedMessage = switch ended {
+            case .replaced: String(localized: "您已在其他设备进入庭审")
+            case let .ended(reason): reason
             }
+            hearing.close()
+        }
+        .alert(endedMessage ?? "", isPresented: Binding(get: { endedMessage != nil },
+                                                       set: { if !$0 { endedMessage = nil; left() } })) {
+            Button("退出庭审") {}
         }
     }
 }

@@ -11,6 +11,11 @@ struct SelfTestScreen: View {
     var body: some View {
         NavigationStack {
             List {
+                Section {
+                    Text("庭审开始前请提前测试声音、图像等各项功能，保证开庭过程中能够正常使用")
+                        .font(.callout)
+                        .foregroundStyle(.secondary)
+                }
                 Section("摄像头") {
                     CheckRow(status: model.state.camera, working: "摄像头正常", failed: model.state.cameraError ?? "摄像头无法使用")
                 }
