@@ -216,6 +216,10 @@ final class HearingScenarioTests: XCTestCase {
         try TestPhoto.write(width: 1600, height: 1200, to: photo)
         Story.evidence.picked(path: photo.path, fileName: "IMG_0930.PNG")
         XCTAssertEqual(Story.evidence.state.pending?.title, "IMG_0930")
+        // Without 证明目的 the form stays open with its photo and says what is missing.
+        Story.evidence.submitPending()
+        XCTAssertEqual(Story.evidence.state.error, "请填写证明目的")
+        XCTAssertEqual(Story.evidence.state.pending?.path, photo.path)
         Story.evidence.editPending(title: "还款收据照片", purpose: "证明借款已经归还", counter: true)
         Story.evidence.submitPending()
 

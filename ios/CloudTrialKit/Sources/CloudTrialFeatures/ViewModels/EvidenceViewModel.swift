@@ -132,13 +132,15 @@ public final class EvidenceViewModel {
     public func submitPending() {
         guard let p = state.pending else { return }
         let title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty {
-            state.error = "请填写证据名称"
+        let purpose = p.purpose.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The core's rules, checked before the form closes: refused after, the party would fill it in again.
+        if title.isEmpty || purpose.isEmpty {
+            state.error = title.isEmpty ? "请填写证据名称" : "请填写证明目的"
             return
         }
         state.pending = nil
         state.error = nil
-        let details = NewEvidence(title: title, purpose: p.purpose.trimmingCharacters(in: .whitespacesAndNewlines), counter: p.counter)
+        let details = NewEvidence(title: title, purpose: purpose, counter: p.counter)
         Task {
             do {
                 _ = try await evidence.upload(path: p.path, details: details)

@@ -167,6 +167,27 @@ class PresenterTests {
     }
 
     @Test
+    fun `a form without its purpose stays open with its file and says what is missing`() {
+        val service = FakeEvidence()
+        val presenter = EvidencePresenter(service, test.scope)
+        presenter.start(null)
+        presenter.picked("/cache/shared/借条.jpg", "借条.jpg")
+        presenter.submitPending()
+        val refused = presenter.state.value
+        assertEquals("请填写证明目的", refused.error)
+        assertEquals("/cache/shared/借条.jpg", refused.pending?.path)
+        presenter.editPending(title = " ")
+        presenter.submitPending()
+        assertEquals("请填写证据名称", presenter.state.value.error)
+        presenter.editPending(title = "借条", purpose = "证明借款事实")
+        presenter.submitPending()
+        presenter.state.await("queued") { it.pending == null && it.error == null }
+        val deadline = System.currentTimeMillis() + 5_000
+        while (service.queued.isEmpty() && System.currentTimeMillis() < deadline) Thread.yield()
+        assertEquals(NewEvidence(title = "借条", purpose = "证明借款事实", counter = false), service.queued.single().second)
+    }
+
+    @Test
     fun `another side's image opens as the copy, and each row shows the core's 质证 offer and whose it is`() {
         val service = FakeEvidence()
         val presenter = EvidencePresenter(service, test.scope)

@@ -339,6 +339,8 @@ private fun EvidenceTab(presenter: EvidencePresenter, live: LiveHearing, scope: 
         override fun submitPending() {
             val pending = state.pending
             presenter.submitPending()
+            // Refused (a field missing): the form stays open, and so does its file.
+            if (presenter.state.value.pending != null) return
             UploadWorker.enqueue(context)
             // The core keeps its own copy in the queue; the imported one can go.
             pending?.let { scope.launch { kotlinx.coroutines.delay(30_000); File(it.path).delete() } }

@@ -108,8 +108,14 @@ class EvidencePresenter(
     /** 提交: queues the pending file; progress follows in [EvidenceState.uploads]. */
     fun submitPending() {
         val p = state.value.pending ?: return
-        if (p.title.isBlank()) {
-            mutable.update { it.copy(error = "请填写证据名称") }
+        // The core's rules, checked before the form closes: refused after, the party would fill it in again.
+        val missing = when {
+            p.title.isBlank() -> "请填写证据名称"
+            p.purpose.isBlank() -> "请填写证明目的"
+            else -> null
+        }
+        if (missing != null) {
+            mutable.update { it.copy(error = missing) }
             return
         }
         mutable.update { it.copy(pending = null, error = null) }
