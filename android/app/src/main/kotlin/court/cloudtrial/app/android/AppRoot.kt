@@ -52,6 +52,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
 import androidx.core.content.FileProvider
+import androidx.lifecycle.compose.LifecycleResumeEffect
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import court.cloudtrial.app.R
 import court.cloudtrial.app.android.platform.FileImport
@@ -136,8 +137,14 @@ private fun SelfTestRoute(graph: AppGraph, session: Session) {
         missing = !granted(Manifest.permission.CAMERA) || !granted(Manifest.permission.RECORD_AUDIO)
         presenter.start()
     }
-    LaunchedEffect(Unit) { if (missing) ask.launch(hearingPermissions()) else presenter.start() }
-    DisposableEffect(Unit) { onDispose { presenter.stop() } }
+    LaunchedEffect(Unit) { if (missing) ask.launch(hearingPermissions()) }
+    // Checked while the screen is in front: the microphone is not held in the background, and
+    // access granted in the system settings (去设置) counts on the way back.
+    LifecycleResumeEffect(Unit) {
+        missing = !granted(Manifest.permission.CAMERA) || !granted(Manifest.permission.RECORD_AUDIO)
+        if (!missing) presenter.start()
+        onPauseOrDispose { presenter.stop() }
+    }
     SelfTestScreen(
         state = state,
         permissionsMissing = missing,
@@ -163,9 +170,13 @@ private fun CameraPreview(graph: AppGraph, modifier: Modifier) {
     val owner = LocalLifecycleOwner.current
     val view = remember { PreviewView(context).apply { scaleType = PreviewView.ScaleType.FILL_CENTER } }
     DisposableEffect(owner) {
+        graph.deviceTester.previewStarting()
         val future = ProcessCameraProvider.getInstance(context)
         var cameras: ProcessCameraProvider? = null
+        var disposed = false
         future.addListener({
+            // Left before the camera provider came: bind nothing.
+            if (disposed) return@addListener
             try {
                 val provider = future.get()
                 cameras = provider
@@ -181,7 +192,10 @@ private fun CameraPreview(graph: AppGraph, modifier: Modifier) {
                 graph.deviceTester.cameraFailed(e.localizedMessage ?: "无法打开摄像头")
             }
         }, ContextCompat.getMainExecutor(context))
-        onDispose { cameras?.unbindAll() }
+        onDispose {
+            disposed = true
+            cameras?.unbindAll()
+        }
     }
     AndroidView(factory = { view }, modifier = modifier)
 }

@@ -29,6 +29,12 @@ class AndroidDeviceTester(private val context: Context) : DeviceTester {
     private val frames = MutableStateFlow(0L)
     private val cameraError = MutableStateFlow<String?>(null)
 
+    /** A new preview: this check starts from no frames and no failure (the tester lives as long as the app). */
+    fun previewStarting() {
+        frames.value = 0
+        cameraError.value = null
+    }
+
     /** The preview's analyzer saw a frame. */
     fun cameraFrame() {
         frames.value = frames.value + 1
