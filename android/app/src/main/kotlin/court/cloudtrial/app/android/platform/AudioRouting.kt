@@ -1,8 +1,10 @@
 package court.cloudtrial.app.android.platform
 
 import android.content.Context
+import android.media.AudioAttributes
 import android.media.AudioDeviceCallback
 import android.media.AudioDeviceInfo
+import android.media.AudioFocusRequest
 import android.media.AudioManager
 import android.os.Build
 import android.os.Handler
@@ -12,13 +14,22 @@ import android.os.Looper
  * The voice-communication audio mode and where the sound goes: a Bluetooth
  * headset when one is connected, else a wired or USB headset, else the
  * loudspeaker (the phone stands on the table during a video hearing). Follows
- * headsets being plugged in and out.
+ * headsets being plugged in and out. Holds audio focus meanwhile, so music
+ * and other apps' sound stop for the hearing.
  */
 class AudioRouting(context: Context) {
     private val audio = context.getSystemService(AudioManager::class.java)
     private val handler = Handler(Looper.getMainLooper())
     private var previousMode = AudioManager.MODE_NORMAL
     private var started = false
+    private val focus = AudioFocusRequest.Builder(AudioManager.AUDIOFOCUS_GAIN)
+        .setAudioAttributes(
+            AudioAttributes.Builder()
+                .setUsage(AudioAttributes.USAGE_VOICE_COMMUNICATION)
+                .setContentType(AudioAttributes.CONTENT_TYPE_SPEECH)
+                .build(),
+        )
+        .build()
 
     private val devices = object : AudioDeviceCallback() {
         override fun onAudioDevicesAdded(added: Array<out AudioDeviceInfo>) = route()
@@ -29,6 +40,7 @@ class AudioRouting(context: Context) {
         if (started) return
         started = true
         previousMode = audio.mode
+        audio.requestAudioFocus(focus)
         audio.mode = AudioManager.MODE_IN_COMMUNICATION
         audio.registerAudioDeviceCallback(devices, handler)
         route()
@@ -86,6 +98,7 @@ class AudioRouting(context: Context) {
             audio.stopBluetoothScoIfOn()
         }
         audio.mode = previousMode
+        audio.abandonAudioFocusRequest(focus)
     }
 
     private companion object {
