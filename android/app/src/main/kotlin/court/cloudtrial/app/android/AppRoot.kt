@@ -41,6 +41,7 @@ import androidx.compose.runtime.mutableIntStateOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
@@ -205,7 +206,7 @@ private enum class Tab(val label: Int) { HEARING(R.string.tab_hearing), EVIDENCE
 @Composable
 private fun HearingRoute(graph: AppGraph, session: Session, inPictureInPicture: Boolean) {
     val live = remember(session) { graph.enterHearing(session) }
-    var tab by remember { mutableIntStateOf(Tab.HEARING.ordinal) }
+    var tab by rememberSaveable { mutableIntStateOf(Tab.HEARING.ordinal) }
     val evidence by live.evidence.collectAsStateWithLifecycle()
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
