@@ -121,6 +121,7 @@ class LiveHearing(
 
     override fun close() {
         stopMedia()
+        camera?.close()
         network.stop()
         record.stop()
         evidenceState.value?.stop()

@@ -9,6 +9,7 @@ import androidx.camera.core.resolutionselector.ResolutionSelector
 import androidx.camera.core.resolutionselector.ResolutionStrategy
 import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.core.content.ContextCompat
+import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.LifecycleOwner
 import court.cloudtrial.app.media.I420
 import court.cloudtrial.app.model.CameraFacing
@@ -30,10 +31,14 @@ class CameraCapture(
     private var provider: ProcessCameraProvider? = null
     private var analysis: ImageAnalysis? = null
     private var lastFrameNs = 0L
+    /** The camera last asked for; null once stopped. A provider that comes late binds only that. */
+    private var wanted: CameraFacing? = null
 
     fun start(facing: CameraFacing) {
+        wanted = facing
         val future = ProcessCameraProvider.getInstance(context)
         future.addListener({
+            if (wanted != facing || owner.lifecycle.currentState == Lifecycle.State.DESTROYED) return@addListener
             val cameras = future.get()
             provider = cameras
             bind(cameras, facing)
@@ -80,8 +85,15 @@ class CameraCapture(
     }
 
     fun stop() {
+        wanted = null
         val cameras = provider ?: return
         analysis?.let { cameras.unbind(it) }
         analysis = null
+    }
+
+    /** Stops for good: the frame thread ends too. */
+    fun close() {
+        stop()
+        executor.shutdown()
     }
 }
