@@ -47,7 +47,8 @@ class AppGraph(private val context: Context) {
         shared.value = shared.value + uris
     }
 
-    fun takeShared(): List<Uri> = shared.value.also { shared.value = emptyList() }
+    /** The next file shared into the app, taken off the list. */
+    fun takeNextShared(): Uri? = shared.value.firstOrNull()?.also { shared.value = shared.value.drop(1) }
 
     /**
      * Joins the hearing room, or returns the room already joined for this session:

@@ -82,6 +82,7 @@ import court.cloudtrial.app.ui.record.RecordScreen
 import court.cloudtrial.app.ui.selftest.SelfTestActions
 import court.cloudtrial.app.ui.selftest.SelfTestScreen
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.launch
 import java.io.File
@@ -210,15 +211,16 @@ private fun HearingRoute(graph: AppGraph, session: Session, inPictureInPicture: 
     val evidence by live.evidence.collectAsStateWithLifecycle()
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
-    // Keyed on the presenter only: taking the shared files empties the flow, and an effect keyed
-    // on it would restart and cancel the copy it had just begun.
+    // Keyed on the presenter only: taking a shared file changes the flow, and an effect keyed
+    // on it would restart and cancel the copy it had just begun. The form takes one file at a
+    // time: the next shared file once the form before it has closed.
     LaunchedEffect(evidence) {
         val presenter = evidence ?: return@LaunchedEffect
-        graph.sharedFiles.filter { it.isNotEmpty() }.collect {
+        graph.sharedFiles.combine(presenter.state) { files, s -> files.isNotEmpty() && s.pending == null }.filter { it }.collect {
+            if (presenter.state.value.pending != null) return@collect
+            val uri = graph.takeNextShared() ?: return@collect
             tab = Tab.EVIDENCE.ordinal
-            graph.takeShared().firstOrNull()?.let { uri ->
-                runCatching { FileImport.copy(context, uri) }.onSuccess { presenter.picked(it.path, it.displayName) }
-            }
+            runCatching { FileImport.copy(context, uri) }.onSuccess { presenter.picked(it.path, it.displayName) }
         }
     }
     val ended = live.hearing.state.collectAsStateWithLifecycle().value.ended
