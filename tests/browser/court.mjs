@@ -294,16 +294,21 @@ export async function partyJoins(context, court, mobile, url = court.url) {
   return page;
 }
 
-/** A staff member logs in to the console and enters the demo hearing's room. */
-export async function staffEnters(chrome, court, username, viewport) {
-  const context = await chrome.newContext({ viewport });
-  const page = await context.newPage();
+/** A staff member logs in to the console (at `url`) and opens the demo hearing's page; confirmations are accepted. */
+export async function staffOpensHearing(chrome, court, username, viewport, url = court.url) {
+  const page = await (await chrome.newContext({ viewport })).newPage();
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${court.url}/#/console`);
+  await page.goto(`${url}/#/console`);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', 'demo1234');
   await page.click('button[name=login]');
   await page.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+  return page;
+}
+
+/** A staff member logs in to the console and enters the demo hearing's room. */
+export async function staffEnters(chrome, court, username, viewport) {
+  const page = await staffOpensHearing(chrome, court, username, viewport);
   await page.click('button[name=enter]');
   await page.click('button[name=enter-hearing]');
   await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');

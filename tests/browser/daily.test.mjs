@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { artifacts, browser, partyJoins, staffEnters, startServer, until, wav, y4m } from './court.mjs';
+import { artifacts, browser, partyJoins, staffEnters, staffOpensHearing, startServer, until, wav, y4m } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -404,13 +404,7 @@ test('修改庭审: the clerk moves the hearing, removes a party and adds one; e
   const court = await startServer();
   const chrome = await browser();
   try {
-    const clerk = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
-    clerk.on('dialog', (d) => d.accept());
-    await clerk.goto(`${court.url}/#/console`);
-    await clerk.fill('input[name=username]', 'clerk');
-    await clerk.fill('input[name=password]', 'demo1234');
-    await clerk.click('button[name=login]');
-    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+    const clerk = await staffOpensHearing(chrome, court, 'clerk', DESKTOP);
     await clerk.waitForSelector('#meeting-number');
     await clerk.click('a[name=edit-hearing]');
     await clerk.waitForSelector('button[name=save-edit]');

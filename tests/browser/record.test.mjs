@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { artifacts, browser, partyJoins, startServer, until } from './court.mjs';
+import { artifacts, browser, partyJoins, staffOpensHearing, startServer, until } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 
@@ -87,13 +87,7 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     // ---- The clerk writes in the console; every pause in typing saves a version.
     // The clerk's PC reaches the server through a connection the test can cut.
     const clerkNetwork = await court.relay();
-    const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 } });
-    clerk.on('dialog', (d) => d.accept());
-    await clerk.goto(`${clerkNetwork.url}/#/console`);
-    await clerk.fill('input[name=username]', 'clerk');
-    await clerk.fill('input[name=password]', 'demo1234');
-    await clerk.click('button[name=login]');
-    await clerk.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
+    const clerk = await staffOpensHearing(chrome, court, 'clerk', { width: 1366, height: 768 }, clerkNetwork.url);
     await clerk.click('a[name=record]');
     await clerk.locator('#paragraphs .paragraph-row').first().waitFor();
     assert.equal(await clerk.inputValue('input[name=header-case_number]'), court.hearing.case_number, 'the header is filled from the hearing');
