@@ -19,13 +19,15 @@ test('a browser and a native participant see and hear each other', async () => {
     page.on('console', (m) => m.type() === 'error' && console.log('page:', m.text()));
     await page.goto(`${court.url}/test/media.html#token=${await court.token('13800000001')}`);
 
-    // The browser decodes the native participant's blue picture and hears its 880 Hz tone.
+    // The browser decodes the native participant's blue picture and hears its 880 Hz tone: all
+    // of its audio (50 packets a second, against 15 pictures), not a packet now and then.
     const seen = await until(
       'the browser to see and hear the native participant',
       () => page.evaluate(() => window.testState),
       (state) => {
         const r = state.remote[defendant.id];
-        return r && r.frames > 30 && r.colour === 'blue' && r.tone && Math.abs(r.tone - 880) < 15 && state.framesDecoded > 30;
+        return r && r.frames > 30 && r.colour === 'blue' && r.tone && Math.abs(r.tone - 880) < 15 && state.framesDecoded > 30
+          && state.audioPackets > 2 * state.framesDecoded;
       },
       60,
     );

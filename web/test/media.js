@@ -8,9 +8,9 @@ import { AudioProbe, meanColour, nearestColour } from '../js/analysis.js';
 
 /**
  * @typedef {{frames: number, colour: string|null, tone: number|null}} Seen
- * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, error: string|null}}
+ * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, audioPackets: number, error: string|null}}
  */
-const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, error: null };
+const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, audioPackets: 0, error: null };
 Object.assign(window, { testState: state });
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
@@ -85,10 +85,13 @@ async function main() {
     if (!media.pc) return;
     const report = await media.pc.getStats();
     let decoded = 0;
+    let audioPackets = 0;
     report.forEach((entry) => {
       if (entry.type === 'inbound-rtp' && entry.kind === 'video') decoded += entry.framesDecoded ?? 0;
+      if (entry.type === 'inbound-rtp' && entry.kind === 'audio') audioPackets += entry.packetsReceived ?? 0;
     });
     state.framesDecoded = decoded;
+    state.audioPackets = audioPackets;
   }, 500);
 }
 

@@ -142,10 +142,15 @@ pub fn video_frames(status: &Value, from: i64) -> u64 {
     received(status, from).and_then(|r| r["video_frames"].as_u64()).unwrap_or(0)
 }
 
-/// Has decoded at least `frames` video frames of `colour` and hears `tone` from `from`.
+/// Has decoded at least `frames` video frames of `colour`, and the audio that came with them
+/// in `tone`, from `from`.
 pub fn sees_and_hears(status: &Value, from: i64, frames: u64, colour: &str, tone: u32) -> bool {
     let Some(r) = received(status, from) else { return false };
-    r["video_frames"].as_u64().unwrap_or(0) >= frames
+    let (video, audio) = (r["video_frames"].as_u64().unwrap_or(0), r["audio_frames"].as_u64().unwrap_or(0));
+    // Audio runs at 50 frames a second, video at 15 (30 from aiortc): hearing means all of it,
+    // not a frame now and then.
+    video >= frames
+        && audio >= video
         && r["colour"] == colour
         && r["tone_hz"].as_f64().is_some_and(|f| (f - f64::from(tone)).abs() < 15.0)
 }

@@ -9,6 +9,7 @@ mod rewrite;
 mod route;
 mod sdp;
 mod sfu;
+mod srtp;
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};

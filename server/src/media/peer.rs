@@ -1,11 +1,13 @@
 //! One participant's peer connection in the SFU, and what it sends and receives.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
 use str0m::Rtc;
 use str0m::change::SdpPendingOffer;
 use str0m::media::{MediaKind, Mid};
+use str0m::net::Protocol;
 use tokio::sync::mpsc;
 
 /// A track the participant publishes.
@@ -45,6 +47,11 @@ pub struct OutTrack {
     /// follows the publisher's stream (at first, and after a pause), video is
     /// held back until a keyframe starts, so the decoder starts clean.
     pub rewrite: super::rewrite::Rewrite,
+    /// The SSRC the receiver knows this stream by, once open.
+    pub ssrc: Option<u32>,
+    /// When a packet of this stream last went through str0m, whose sender
+    /// reports tell the receiver what its timestamps mean in wall-clock time.
+    pub reported: Option<Instant>,
 }
 
 pub struct Peer {
@@ -78,10 +85,21 @@ pub struct Peer {
     pub feedback: super::sdp::VideoFeedback,
     /// The mid each of the participant's incoming SSRCs belongs to.
     pub ssrc_mids: std::collections::HashMap<u32, Mid>,
+    /// Where the participant's SRTP keys arrive, and the sender made from them.
+    pub keys: super::srtp::KeySlot,
+    pub srtp: Option<super::srtp::SrtpSender>,
+    /// The path str0m last sent media on (protocol, our address, theirs).
+    pub media_path: Option<(Protocol, SocketAddr, SocketAddr)>,
 }
 
 impl Peer {
-    pub fn new(id: u64, hearing_id: i64, participant_id: i64, rtc: Rtc, outbox: mpsc::Sender<ServerMessage>) -> Self {
+    pub fn new(
+        id: u64,
+        hearing_id: i64,
+        participant_id: i64,
+        (rtc, keys): (Rtc, super::srtp::KeySlot),
+        outbox: mpsc::Sender<ServerMessage>,
+    ) -> Self {
         Self {
             id,
             hearing_id,
@@ -107,6 +125,9 @@ impl Peer {
             downlink: None,
             feedback: super::sdp::VideoFeedback { nack: false, pli: false, fir: false, remb: false },
             ssrc_mids: Default::default(),
+            keys,
+            srtp: None,
+            media_path: None,
         }
     }
 
@@ -119,6 +140,8 @@ impl Peer {
                 state: OutState::ToOpen,
                 pt: None,
                 rewrite: Default::default(),
+                ssrc: None,
+                reported: None,
             });
         }
     }

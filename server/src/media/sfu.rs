@@ -17,7 +17,7 @@ use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::{KeyframeRequestKind, MediaKind};
 use str0m::net::{Protocol, Receive, TcpType};
 use str0m::rtp::{RtpPacket, RtpWrite};
-use str0m::{Candidate, Event, IceConnectionState, Input, Output, PacerReason, Reason, Rtc, RtcConfig};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, PacerReason, Reason, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -26,6 +26,7 @@ use super::net::{MAX_PACKET, NetInput};
 use super::peer::{OutState, Peer};
 use super::route::Ufrags;
 use super::sdp;
+use super::srtp;
 use super::{HearingPolicy, PeerSnapshot, QualityUpdate, SfuCommand, SfuSnapshot, SpeechTap};
 
 /// A peer whose ICE stays disconnected this long is dropped (the client rejoins).
@@ -55,6 +56,9 @@ const ALLOCATION_INTERVAL: Duration = Duration::from_secs(1);
 /// How long forwarded video is kept for resending (RTX), and at most how many packets of it.
 const RTX_CACHE_AGE: Duration = Duration::from_secs(1);
 const RTX_CACHE_PACKETS: usize = 1024;
+/// Audio sent past str0m goes through it again after this long, so that its
+/// sender reports map the stream's timestamps to the publisher's clock as it is now.
+const REPORT_ANCHOR_AGE: Duration = Duration::from_secs(1);
 /// Resends beyond this share of what a stream sent in the last second are dropped.
 /// str0m's default (0.15) allows less than one resend a second on low-rate video
 /// (a small picture, or a publisher asked down to 100 kbit/s), where repairs matter
@@ -108,6 +112,10 @@ pub struct Sfu {
     frames_forwarded: u64,
     speech: Option<SpeechTap>,
     next_allocation: Instant,
+    /// The packet being sent past str0m, kept to reuse its allocation.
+    outgoing: Vec<u8>,
+    /// Audio packets sent past str0m.
+    audio_sent_directly: u64,
 }
 
 fn config(cert: &str0m::config::DtlsCert, feedback: sdp::VideoFeedback) -> RtcConfig {
@@ -168,6 +176,8 @@ impl Sfu {
             frames_forwarded: 0,
             speech,
             next_allocation: Instant::now() + ALLOCATION_INTERVAL,
+            outgoing: Vec::with_capacity(MAX_PACKET),
+            audio_sent_directly: 0,
         }
     }
 
@@ -282,18 +292,12 @@ impl Sfu {
                     if is_rtp(&t.contents) {
                         peer.unsent = peer.unsent.saturating_sub(1);
                     }
-                    match t.proto {
-                        Protocol::Udp => {
-                            if let Some(slot) = self.udp.iter().find(|s| s.announce == t.source) {
-                                let _ = slot.socket.try_send_to(&t.contents, t.destination);
-                            }
-                        }
-                        _ => {
-                            if let Some(writer) = self.tcp.get(&t.destination) {
-                                let _ = writer.try_send(t.contents.to_vec());
-                            }
-                        }
+                    let path = (t.proto, t.source, t.destination);
+                    if matches!(t.contents.first(), Some(128..=191)) {
+                        // RTP and RTCP go only on the pair ICE chose.
+                        peer.media_path = Some(path);
                     }
+                    transmit(&self.udp, &self.tcp, path, &t.contents);
                 }
                 Ok(Output::Event(event)) => self.events.push_back((id, event)),
                 Err(e) => {
@@ -452,7 +456,7 @@ impl Sfu {
             Err(e) => return refuse(&outbox, &format!("无法解析 SDP：{e}")),
         };
         let feedback = sdp::offered_video_feedback(sdp);
-        let mut rtc: Rtc = config(&self.worker.dtls_cert, feedback).build(Instant::now());
+        let (mut rtc, keys) = srtp::build(config(&self.worker.dtls_cert, feedback), Instant::now());
         if !self.udp.is_empty() {
             let slot = &self.udp[self.next_udp % self.udp.len()];
             self.next_udp += 1;
@@ -470,7 +474,7 @@ impl Sfu {
         };
         let id = self.next_peer;
         self.next_peer += 1;
-        let mut peer = Peer::new(id, hearing_id, participant_id, rtc, outbox);
+        let mut peer = Peer::new(id, hearing_id, participant_id, (rtc, keys), outbox);
         peer.feedback = feedback;
         register_ufrag(&self.worker, &mut peer);
         peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
@@ -534,6 +538,7 @@ impl Sfu {
                 // Forwarded media leaves as it came (the publisher paced it); str0m's pacer
                 // would hold video back, queued, to be sent one packet per timeout.
                 if let Some(stream) = peer.rtc.direct_api().stream_tx_by_mid(mid, None) {
+                    track.ssrc = Some(*stream.ssrc());
                     stream.set_unpaced(true);
                     // A repair older than this reaches a receiver that has given up on the picture.
                     stream.set_rtx_cache(RTX_CACHE_PACKETS, RTX_CACHE_AGE, Some(RTX_RATIO_CAP));
@@ -766,17 +771,43 @@ impl Sfu {
                 track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
             }
             let Some((seq, time)) = track.rewrite.map(*packet.seq_no, packet.header.timestamp, now) else { continue };
-            let mut api = peer.rtc.direct_api();
-            let Some(stream) = api.stream_tx_by_mid(out_mid, None) else { continue };
-            let write = RtpWrite::new(pt, seq.into(), time, packet.timestamp, packet.payload.clone())
-                .marker(packet.header.marker)
-                // Video is kept for resending on a receiver's NACK (RTX); late audio is useless.
-                .nackable(kind == MediaKind::Video);
-            stream.write_rtp(write);
-            peer.unsent += 1;
-            // str0m takes a written packet into its send queue on a timeout; run it now rather
-            // than learn from a drain that one is due.
-            let _ = peer.rtc.handle_input(Input::Timeout(now));
+            // Audio goes past str0m (see `srtp`), all but a packet a second: str0m's sender
+            // reports, which let the receiver line audio up with video, count from those.
+            let direct = kind == MediaKind::Audio
+                && track.reported.is_some_and(|at| now.saturating_duration_since(at) < REPORT_ANCHOR_AGE);
+            if direct && peer.srtp.is_none() {
+                peer.srtp = peer.keys.sender();
+            }
+            let sent_direct = if direct
+                && let (Some(out_ssrc), Some(path)) = (track.ssrc, peer.media_path)
+                && let Some(srtp) = peer.srtp.as_mut()
+            {
+                let header = srtp::Header { pt: *pt, marker: packet.header.marker, index: seq, time, ssrc: out_ssrc };
+                match srtp.seal(&header, &packet.payload, &mut self.outgoing) {
+                    Ok(()) => {
+                        transmit(&self.udp, &self.tcp, path, &self.outgoing);
+                        self.audio_sent_directly += 1;
+                    }
+                    Err(e) => tracing::debug!(participant_id = peer.participant_id, "audio not encrypted: {e}"),
+                }
+                true
+            } else {
+                false
+            };
+            if !sent_direct {
+                let mut api = peer.rtc.direct_api();
+                let Some(stream) = api.stream_tx_by_mid(out_mid, None) else { continue };
+                let write = RtpWrite::new(pt, seq.into(), time, packet.timestamp, packet.payload.clone())
+                    .marker(packet.header.marker)
+                    // Video is kept for resending on a receiver's NACK (RTX); late audio is useless.
+                    .nackable(kind == MediaKind::Video);
+                stream.write_rtp(write);
+                peer.unsent += 1;
+                track.reported = Some(now);
+                // str0m takes a written packet into its send queue on a timeout; run it now rather
+                // than learn from a drain that one is due.
+                let _ = peer.rtc.handle_input(Input::Timeout(now));
+            }
             if frame_end {
                 peer.frames_sent += 1;
                 if kind == MediaKind::Video {
@@ -784,7 +815,9 @@ impl Sfu {
                 }
                 self.frames_forwarded += 1;
             }
-            self.touch(id);
+            if !sent_direct {
+                self.touch(id);
+            }
         }
         if starved {
             self.request_keyframe(hearing_id, source, KeyframeFor::Start);
@@ -916,6 +949,27 @@ async fn recv_own(own: Option<&(Arc<UdpSocket>, SocketAddr)>, buf: &mut [u8]) ->
     }
 }
 
+/// Sends a datagram on a path: our address, the remote one, by UDP or ICE-TCP.
+fn transmit(
+    udp: &[UdpSlot],
+    tcp: &HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+    (proto, source, destination): (Protocol, SocketAddr, SocketAddr),
+    contents: &[u8],
+) {
+    match proto {
+        Protocol::Udp => {
+            if let Some(slot) = udp.iter().find(|s| s.announce == source) {
+                let _ = slot.socket.try_send_to(contents, destination);
+            }
+        }
+        _ => {
+            if let Some(writer) = tcp.get(&destination) {
+                let _ = writer.try_send(contents.to_vec());
+            }
+        }
+    }
+}
+
 /// RFC 7983's and RFC 5761's demultiplexing: RTP and RTCP start in 128..=191 (version 2),
 /// and RTCP's packet types put the second byte in 192..=223, where RTP's never is.
 fn is_rtp(packet: &[u8]) -> bool {
@@ -940,6 +994,8 @@ fn refuse(outbox: &mpsc::Sender<ServerMessage>, message: &str) {
 mod tests {
     //! What the SFU says in SDP to a browser (Chromium's offer) and to the
     //! core (webrtc-rs's offer), checked line by line.
+
+    use str0m::Rtc;
 
     use super::*;
 
@@ -1124,8 +1180,12 @@ mod tests {
         inbox: mpsc::Receiver<ServerMessage>,
         participant: i64,
         video: (str0m::media::Mid, str0m::media::Pt),
+        audio: (str0m::media::Mid, str0m::media::Pt),
         seq: u64,
+        audio_seq: u64,
         video_received: usize,
+        /// The payloads of the audio it receives, in order of arrival.
+        audio_received: Vec<Vec<u8>>,
         /// The SSRC the video it receives arrives on.
         video_ssrc: Option<str0m::rtp::Ssrc>,
         keyframe_requests: usize,
@@ -1141,12 +1201,13 @@ mod tests {
             let mut rtc = config.build(Instant::now());
             rtc.add_local_candidate(Candidate::host(local, "udp").unwrap());
             let mut changes = rtc.sdp_api();
-            changes.add_media(MediaKind::Audio, str0m::media::Direction::SendOnly, None, None, None);
+            let audio = changes.add_media(MediaKind::Audio, str0m::media::Direction::SendOnly, None, None, None);
             let video = changes.add_media(MediaKind::Video, str0m::media::Direction::SendOnly, None, None, None);
             let (offer, pending) = changes.apply().unwrap();
             let (answer, inbox) = join(sfu, participant, &offer.to_sdp_string());
             rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
-            let pt = rtc.codec_config().find(|p| p.spec().codec == str0m::format::Codec::H264).unwrap().pt();
+            let pt_of = |rtc: &Rtc, codec| rtc.codec_config().find(|p| p.spec().codec == codec).unwrap().pt();
+            let (pt, audio_pt) = (pt_of(&rtc, str0m::format::Codec::H264), pt_of(&rtc, str0m::format::Codec::Opus));
             Client {
                 rtc,
                 socket,
@@ -1154,8 +1215,11 @@ mod tests {
                 inbox,
                 participant,
                 video: (video, pt),
+                audio: (audio, audio_pt),
                 seq: 0,
+                audio_seq: 0,
                 video_received: 0,
+                audio_received: Vec::new(),
                 video_ssrc: None,
                 keyframe_requests: 0,
             }
@@ -1172,6 +1236,16 @@ mod tests {
                 stream.write_rtp(RtpWrite::new(pt, self.seq.into(), time, Instant::now(), payload).marker(i + 1 == count));
                 self.seq += 1;
             }
+        }
+
+        /// One Opus frame (20 ms).
+        fn send_audio(&mut self, payload: Vec<u8>) {
+            let (mid, pt) = self.audio;
+            let mut api = self.rtc.direct_api();
+            let stream = api.stream_tx_by_mid(mid, None).expect("the audio stream");
+            let time = self.audio_seq as u32 * 960;
+            stream.write_rtp(RtpWrite::new(pt, self.audio_seq.into(), time, Instant::now(), payload));
+            self.audio_seq += 1;
         }
 
         /// Everything the client has to do now: its timers, its output, what reached its socket.
@@ -1205,6 +1279,8 @@ mod tests {
                         if self.rtc.media(mid).is_some_and(|m| m.kind() == MediaKind::Video) {
                             self.video_received += 1;
                             self.video_ssrc = Some(packet.header.ssrc);
+                        } else {
+                            self.audio_received.push(packet.payload.to_vec());
                         }
                     }
                     Output::Event(Event::KeyframeRequest(_)) => self.keyframe_requests += 1,
@@ -1303,5 +1379,36 @@ mod tests {
         }
         receiver.step(&mut sfu);
         assert_eq!(receiver.video_received - before, 60, "every packet of the picture reached the receiver");
+    }
+
+    #[tokio::test]
+    async fn audio_sent_past_str0m_reaches_the_receiver_whole_and_in_order() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let before = receiver.audio_received.len();
+        let frames: Vec<Vec<u8>> = (0..150u8).map(|i| vec![i; 40 + usize::from(i)]).collect();
+        let start = Instant::now();
+        for frame in &frames {
+            publisher.send_audio(frame.clone());
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while receiver.audio_received.len() - before < frames.len() && Instant::now() < deadline {
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert_eq!(receiver.audio_received[before..], frames[..], "every frame arrives intact, in order");
+        // str0m sends the first, and then one a second for its sender reports.
+        let through_str0m = frames.len() as u64 - sfu.audio_sent_directly;
+        let reports = start.elapsed().as_secs() + 1;
+        assert!(
+            through_str0m <= reports + 1,
+            "{through_str0m} of {} frames went through str0m in {:?}",
+            frames.len(),
+            start.elapsed()
+        );
     }
 }
