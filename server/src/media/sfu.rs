@@ -769,6 +769,9 @@ impl Sfu {
                     continue;
                 }
                 track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
+                // The publisher's stream may be a new one, on a clock of its own: str0m's
+                // sender reports learn it from this packet.
+                track.reported = None;
             }
             let Some((seq, time)) = track.rewrite.map(*packet.seq_no, packet.header.timestamp, now) else { continue };
             // Audio goes past str0m (see `srtp`), all but a packet a second: str0m's sender
@@ -1381,26 +1384,39 @@ mod tests {
         assert_eq!(receiver.video_received - before, 60, "every packet of the picture reached the receiver");
     }
 
+    /// The publisher sends `frames` of audio, one every 10 ms; what the receiver heard, once it
+    /// has heard `expected` frames or a second has passed.
+    async fn speak(
+        sfu: &mut Sfu,
+        publisher: &mut Client,
+        receiver: &mut Client,
+        frames: &[Vec<u8>],
+        expected: usize,
+    ) -> Vec<Vec<u8>> {
+        let before = receiver.audio_received.len();
+        for frame in frames {
+            publisher.send_audio(frame.clone());
+            publisher.step(sfu);
+            step(sfu, true, 0);
+            receiver.step(sfu);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while receiver.audio_received.len() - before < expected && Instant::now() < deadline {
+            step(sfu, true, 0);
+            receiver.step(sfu);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        receiver.audio_received[before..].to_vec()
+    }
+
     #[tokio::test]
     async fn audio_sent_past_str0m_reaches_the_receiver_whole_and_in_order() {
         let (mut sfu, mut publisher, mut receiver) = watching().await;
-        let before = receiver.audio_received.len();
         let frames: Vec<Vec<u8>> = (0..150u8).map(|i| vec![i; 40 + usize::from(i)]).collect();
         let start = Instant::now();
-        for frame in &frames {
-            publisher.send_audio(frame.clone());
-            publisher.step(&mut sfu);
-            step(&mut sfu, true, 0);
-            receiver.step(&mut sfu);
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while receiver.audio_received.len() - before < frames.len() && Instant::now() < deadline {
-            step(&mut sfu, true, 0);
-            receiver.step(&mut sfu);
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        assert_eq!(receiver.audio_received[before..], frames[..], "every frame arrives intact, in order");
+        let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames, frames.len()).await;
+        assert_eq!(heard, frames, "every frame arrives intact, in order");
         // str0m sends the first, and then one a second for its sender reports.
         let through_str0m = frames.len() as u64 - sfu.audio_sent_directly;
         let reports = start.elapsed().as_secs() + 1;
@@ -1410,5 +1426,39 @@ mod tests {
             frames.len(),
             start.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn a_restarted_audio_stream_starts_through_str0m_so_its_reports_follow() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let frames: Vec<Vec<u8>> = (0..40u8).map(|i| vec![i; 60]).collect();
+        // Until a frame goes through str0m: its reports were just renewed.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            assert!(Instant::now() < deadline, "no frame went through str0m");
+            let direct = sfu.audio_sent_directly;
+            speak(&mut sfu, &mut publisher, &mut receiver, &frames[..1], 1).await;
+            if sfu.audio_sent_directly == direct {
+                break;
+            }
+        }
+        // Muted, then heard again, well within a second: the stream restarts, and its
+        // first packet goes through str0m.
+        let policy = |muted: &[i64]| {
+            SfuCommand::Policy(HearingPolicy {
+                hearing_id: HEARING,
+                open: true,
+                members: [1, 2].into(),
+                muted: muted.iter().copied().collect(),
+                ..Default::default()
+            })
+        };
+        sfu.command(policy(&[1]));
+        assert!(speak(&mut sfu, &mut publisher, &mut receiver, &frames[..3], 0).await.is_empty(), "nothing is heard while muted");
+        sfu.command(policy(&[]));
+        let direct = sfu.audio_sent_directly;
+        let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames[..20], 20).await;
+        assert_eq!(heard, frames[..20], "heard again, whole");
+        assert_eq!(sfu.audio_sent_directly - direct, 19, "all but the restarted stream's first packet went directly");
     }
 }
