@@ -178,7 +178,6 @@ const HEADER_LEN: usize = 12;
 /// Protects one peer's outgoing RTP.
 pub struct SrtpSender {
     cipher: Cipher,
-    scratch: Vec<u8>,
 }
 
 impl SrtpSender {
@@ -210,50 +209,40 @@ impl SrtpSender {
             }
             _ => return None,
         };
-        Some(Self { cipher, scratch: Vec::new() })
+        Some(Self { cipher })
     }
 
-    /// Writes the SRTP packet of `header` and `payload` into `out`.
+    /// Writes the SRTP packet of `header` and `payload` into `out`: the
+    /// payload is encrypted straight from `payload`, and the tag appended.
     pub fn seal(&mut self, header: &Header, payload: &[u8], out: &mut Vec<u8>) -> Result<(), CryptoError> {
         out.clear();
         out.extend_from_slice(&[0x80, u8::from(header.marker) << 7 | header.pt]);
         out.extend_from_slice(&(header.index as u16).to_be_bytes());
         out.extend_from_slice(&header.time.to_be_bytes());
         out.extend_from_slice(&header.ssrc.to_be_bytes());
-        out.extend_from_slice(payload);
-        self.protect(out, HEADER_LEN, header.ssrc, header.index)
-    }
-
-    /// Encrypts `packet` (a plain RTP packet whose header is `header_len`
-    /// bytes) in place and appends its tag. `index` is the packet's extended
-    /// sequence number.
-    fn protect(&mut self, packet: &mut Vec<u8>, header_len: usize, ssrc: u32, index: u64) -> Result<(), CryptoError> {
-        let Self { cipher, scratch } = self;
-        scratch.clear();
-        scratch.extend_from_slice(&packet[header_len..]);
-        let body = packet.len() - header_len;
-        let roc = (index >> 16) as u32;
-        match cipher {
+        let (ssrc, index) = (header.ssrc, header.index);
+        let (roc, seq) = ((index >> 16) as u32, index as u16);
+        let end = HEADER_LEN + payload.len();
+        match &mut self.cipher {
             Cipher::Cm { cipher, auth, salt, hmac } => {
-                packet.resize(packet.len() + Aes128CmSha1_80::HMAC_TAG_LEN.max(CTR_SLACK), 0);
+                out.resize(end + Aes128CmSha1_80::HMAC_TAG_LEN.max(CTR_SLACK), 0);
                 let iv = Aes128CmSha1_80::rtp_iv(*salt, ssrc, index);
-                cipher.encrypt(&iv, scratch, &mut packet[header_len..])?;
-                let end = header_len + body;
+                cipher.encrypt(&iv, payload, &mut out[HEADER_LEN..])?;
                 let sha1_hmac = |key: &[u8], parts: &[&[u8]]| hmac.sha1_hmac(key, parts);
-                Aes128CmSha1_80::rtp_hmac(sha1_hmac, auth, packet, index, end);
-                packet.truncate(end + Aes128CmSha1_80::HMAC_TAG_LEN);
+                Aes128CmSha1_80::rtp_hmac(sha1_hmac, auth, out, index, end);
+                out.truncate(end + Aes128CmSha1_80::HMAC_TAG_LEN);
             }
             Cipher::Gcm128 { cipher, salt } => {
-                packet.resize(packet.len() + AeadAes128Gcm::TAG_LEN, 0);
-                let iv = AeadAes128Gcm::rtp_iv(*salt, ssrc, roc, index as u16);
-                let (header, rest) = packet.split_at_mut(header_len);
-                cipher.encrypt(&iv, header, scratch, rest)?;
+                out.resize(end + AeadAes128Gcm::TAG_LEN, 0);
+                let iv = AeadAes128Gcm::rtp_iv(*salt, ssrc, roc, seq);
+                let (aad, body) = out.split_at_mut(HEADER_LEN);
+                cipher.encrypt(&iv, aad, payload, body)?;
             }
             Cipher::Gcm256 { cipher, salt } => {
-                packet.resize(packet.len() + AeadAes256Gcm::TAG_LEN, 0);
-                let iv = AeadAes256Gcm::rtp_iv(*salt, ssrc, roc, index as u16);
-                let (header, rest) = packet.split_at_mut(header_len);
-                cipher.encrypt(&iv, header, scratch, rest)?;
+                out.resize(end + AeadAes256Gcm::TAG_LEN, 0);
+                let iv = AeadAes256Gcm::rtp_iv(*salt, ssrc, roc, seq);
+                let (aad, body) = out.split_at_mut(HEADER_LEN);
+                cipher.encrypt(&iv, aad, payload, body)?;
             }
         }
         Ok(())
