@@ -294,6 +294,11 @@ impl HearingEvidence {
 
 #[uniffi::export]
 impl HearingEvidence {
+    /// The form's rule, asked before the form closes: the reason a submission would be refused.
+    pub fn check_details(&self, details: EvidenceDetails) -> Result<(), ClientError> {
+        core_evidence::EvidenceDetails::from(details).check().map_err(Into::into)
+    }
+
     /// Queues a file the user picked; the upload continues in the background. Returns its local id.
     pub async fn upload_evidence(&self, path: String, details: EvidenceDetails) -> Result<i64, ClientError> {
         let inner = self.inner.clone();

@@ -233,12 +233,7 @@ impl EvidenceService {
     /// Queues a file the shell picked (photo album or files). The file is
     /// copied and hashed now; the upload goes on in the background. Returns the upload's local id.
     pub async fn upload_evidence(&self, path: &Path, details: EvidenceDetails) -> Result<i64> {
-        if details.title.trim().is_empty() {
-            return Err(Error::InvalidInput("请填写证据名称".into()));
-        }
-        if details.purpose.trim().is_empty() {
-            return Err(Error::InvalidInput("请填写证明目的".into()));
-        }
+        details.check()?;
         if let Submitting::Closed { reason } = self.submitting() {
             return Err(Error::InvalidInput(reason));
         }

@@ -4,7 +4,7 @@ use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::inspect::Inspected;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Where an upload is, in the court's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +64,20 @@ pub struct EvidenceDetails {
     pub counter: bool,
     /// The evidence this answers, for counter-evidence.
     pub answers: Option<String>,
+}
+
+impl EvidenceDetails {
+    /// The form's rule (证据名称 and 证明目的 are required): the apps ask it before the
+    /// form closes, and an upload is refused without it.
+    pub fn check(&self) -> Result<()> {
+        if self.title.trim().is_empty() {
+            return Err(Error::InvalidInput("请填写证据名称".into()));
+        }
+        if self.purpose.trim().is_empty() {
+            return Err(Error::InvalidInput("请填写证明目的".into()));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -198,8 +198,20 @@ async fn a_disguised_file_is_refused_before_anything_is_sent() {
         other => panic!("{other:?}"),
     }
     assert!(service.uploads().is_empty());
-    let missing = service.upload_evidence(&fake, EvidenceDetails { purpose: " ".into(), ..details("照片", false) }).await;
-    assert!(missing.is_err(), "证明目的 is required");
+    for (form, missing) in [
+        (EvidenceDetails { purpose: " ".into(), ..details("照片", false) }, "请填写证明目的"),
+        (EvidenceDetails { title: "\n".into(), ..details("照片", false) }, "请填写证据名称"),
+    ] {
+        // The apps ask the same rule before the form closes.
+        for refused in [form.check().unwrap_err(), service.upload_evidence(&fake, form.clone()).await.unwrap_err()] {
+            match ClientError::from(refused) {
+                ClientError::InvalidInput { message } => assert_eq!(message, missing),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(details("照片", false).check().is_ok());
+    assert!(service.uploads().is_empty());
 }
 
 /// Two files picked one right after the other are each queued with their own

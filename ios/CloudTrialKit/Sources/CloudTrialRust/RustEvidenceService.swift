@@ -32,6 +32,10 @@ final class RustEvidenceService: EvidenceService, @unchecked Sendable {
         inner.follow(room: room.inner)
     }
 
+    func check(details: NewEvidence) throws {
+        try mapErrors { try inner.checkDetails(details: details.toCore()) }
+    }
+
     func upload(path: String, details: NewEvidence) async throws -> Int64 {
         try await mapErrors { try await inner.uploadEvidence(path: path, details: details.toCore()) }
     }

@@ -220,6 +220,9 @@ final class HearingScenarioTests: XCTestCase {
         Story.evidence.submitPending()
         XCTAssertEqual(Story.evidence.state.error, "请填写证明目的")
         XCTAssertEqual(Story.evidence.state.pending?.path, photo.path)
+        Story.evidence.editPending(title: " ", purpose: "证明借款已经归还")
+        Story.evidence.submitPending()
+        XCTAssertEqual(Story.evidence.state.error, "请填写证据名称")
         Story.evidence.editPending(title: "还款收据照片", purpose: "证明借款已经归还", counter: true)
         Story.evidence.submitPending()
 

@@ -18,6 +18,9 @@ public protocol EvidenceService: AnyObject, Sendable {
     /// Keeps `sides` current from the room's notices.
     func follow(room: HearingRoom)
 
+    /// The form's rule, asked before the form closes: throws the reason a submission would be refused.
+    func check(details: NewEvidence) throws
+
     /// Queues a local file (already copied out of the picker); returns its local id.
     func upload(path: String, details: NewEvidence) async throws -> Int64
 

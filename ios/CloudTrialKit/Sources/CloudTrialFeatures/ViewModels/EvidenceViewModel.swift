@@ -131,16 +131,20 @@ public final class EvidenceViewModel {
     /// 提交: queues the pending file; progress follows in `state.uploads`.
     public func submitPending() {
         guard let p = state.pending else { return }
-        let title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        let purpose = p.purpose.trimmingCharacters(in: .whitespacesAndNewlines)
-        // The core's rules, checked before the form closes: refused after, the party would fill it in again.
-        if title.isEmpty || purpose.isEmpty {
-            state.error = title.isEmpty ? "请填写证据名称" : "请填写证明目的"
+        let details = NewEvidence(
+            title: p.title.trimmingCharacters(in: .whitespacesAndNewlines),
+            purpose: p.purpose.trimmingCharacters(in: .whitespacesAndNewlines),
+            counter: p.counter
+        )
+        // Asked before the form closes: refused after, the party would fill it in again.
+        do {
+            try evidence.check(details: details)
+        } catch {
+            state.error = userMessage(error)
             return
         }
         state.pending = nil
         state.error = nil
-        let details = NewEvidence(title: title, purpose: purpose, counter: p.counter)
         Task {
             do {
                 _ = try await evidence.upload(path: p.path, details: details)

@@ -92,6 +92,11 @@ class FakeEvidence : EvidenceService {
     var submittingNow: Submitting = Submitting.Open
     override fun submitting() = submittingNow
     override fun follow(room: HearingRoom) {}
+    /** What the core would refuse the form for, if anything. */
+    var refusal: AppError? = null
+    override fun check(details: NewEvidence) {
+        refusal?.let { throw it }
+    }
     override suspend fun upload(path: String, details: NewEvidence): Long {
         queued += path to details
         return queued.size.toLong()

@@ -167,18 +167,18 @@ class PresenterTests {
     }
 
     @Test
-    fun `a form without its purpose stays open with its file and says what is missing`() {
+    fun `a form the core refuses stays open with its file and says why`() {
         val service = FakeEvidence()
         val presenter = EvidencePresenter(service, test.scope)
         presenter.start(null)
         presenter.picked("/cache/shared/借条.jpg", "借条.jpg")
+        service.refusal = AppError.InvalidInput("请填写证明目的")
         presenter.submitPending()
         val refused = presenter.state.value
         assertEquals("请填写证明目的", refused.error)
         assertEquals("/cache/shared/借条.jpg", refused.pending?.path)
-        presenter.editPending(title = " ")
-        presenter.submitPending()
-        assertEquals("请填写证据名称", presenter.state.value.error)
+        assertTrue(service.queued.isEmpty())
+        service.refusal = null
         presenter.editPending(title = "借条", purpose = "证明借款事实")
         presenter.submitPending()
         presenter.state.await("queued") { it.pending == null && it.error == null }

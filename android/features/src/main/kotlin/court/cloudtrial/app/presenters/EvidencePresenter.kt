@@ -108,20 +108,18 @@ class EvidencePresenter(
     /** 提交: queues the pending file; progress follows in [EvidenceState.uploads]. */
     fun submitPending() {
         val p = state.value.pending ?: return
-        // The core's rules, checked before the form closes: refused after, the party would fill it in again.
-        val missing = when {
-            p.title.isBlank() -> "请填写证据名称"
-            p.purpose.isBlank() -> "请填写证明目的"
-            else -> null
-        }
-        if (missing != null) {
-            mutable.update { it.copy(error = missing) }
+        val details = NewEvidence(title = p.title.trim(), purpose = p.purpose.trim(), counter = p.counter)
+        // Asked before the form closes: refused after, the party would fill it in again.
+        try {
+            evidence.check(details)
+        } catch (e: Exception) {
+            mutable.update { it.copy(error = e.userMessage()) }
             return
         }
         mutable.update { it.copy(pending = null, error = null) }
         scope.launch {
             try {
-                evidence.upload(p.path, NewEvidence(title = p.title.trim(), purpose = p.purpose.trim(), counter = p.counter))
+                evidence.upload(p.path, details)
             } catch (e: Exception) {
                 mutable.update { it.copy(error = e.userMessage()) }
             }

@@ -29,6 +29,9 @@ interface EvidenceService : AutoCloseable {
     /** Keeps [sides] current from the room's notices. */
     fun follow(room: HearingRoom)
 
+    /** The form's rule, asked before the form closes: throws the reason a submission would be refused. */
+    fun check(details: NewEvidence)
+
     /** Queues a local file (already copied out of the picker or share sheet); returns its local id. */
     suspend fun upload(path: String, details: NewEvidence): Long
 

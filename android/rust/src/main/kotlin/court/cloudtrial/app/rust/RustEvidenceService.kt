@@ -53,6 +53,8 @@ class RustEvidenceService internal constructor(private val inner: HearingEvidenc
         inner.follow(room.inner)
     }
 
+    override fun check(details: NewEvidence) = mapErrors { inner.checkDetails(details.toCore()) }
+
     override suspend fun upload(path: String, details: NewEvidence): Long = mapErrors { inner.uploadEvidence(path, details.toCore()) }
 
     override fun pause(localId: Long) = mapErrors { inner.pause(localId) }

@@ -290,6 +290,13 @@ class HearingScenarioTest {
         }
         val file = photo()
         evidence.picked(file.path, "IMG_20261125_0930.jpg")
+        // The core's rule: without 证明目的 the form stays open with its photo and says what is missing.
+        evidence.submitPending()
+        assertEquals("请填写证明目的", evidence.state.value.error)
+        assertEquals(file.path, evidence.state.value.pending?.path)
+        evidence.editPending(title = " ", purpose = "证明借款已经归还")
+        evidence.submitPending()
+        assertEquals("请填写证据名称", evidence.state.value.error)
         evidence.editPending(title = "还款收据照片", purpose = "证明借款已经归还", counter = true)
         evidence.submitPending()
         val done = evidence.state.await("submitted", 60) { s -> s.uploads.any { it.status == UploadStatus.SUBMITTED || it.status == UploadStatus.FAILED } }
