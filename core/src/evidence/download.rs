@@ -10,6 +10,7 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_RANGE, IF_RANGE, RANGE};
 use reqwest::{Method, StatusCode};
 use tokio::io::AsyncWriteExt;
+use tokio::sync::watch;
 
 use super::inspect::hash_file;
 use crate::error::{Error, Result};
@@ -22,6 +23,23 @@ const LONGEST: Duration = Duration::from_secs(6 * 3600);
 /// The most of an error answer that is read.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// How much of a file has arrived, for a progress bar while it opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DownloadProgress {
+    /// Including what a cut-off try left on disk.
+    pub bytes_received: u64,
+    /// Unknown only when the server says nothing of the size.
+    pub total: Option<u64>,
+    pub percent: Option<u8>,
+}
+
+impl DownloadProgress {
+    fn new(bytes_received: u64, total: Option<u64>) -> Self {
+        let percent = total.map(|t| if t == 0 { 100 } else { (bytes_received.min(t) * 100 / t) as u8 });
+        Self { bytes_received, total, percent }
+    }
+}
+
 /// What is fetched, and where it goes.
 pub struct Download<'a> {
     pub api: &'a ApiClient,
@@ -31,6 +49,7 @@ pub struct Download<'a> {
     /// it to the server when a download resumes. Anything else starts afresh.
     pub sha256: Option<&'a str>,
     pub destination: &'a Path,
+    pub progress: &'a watch::Sender<DownloadProgress>,
 }
 
 /// Where a download in progress is kept.
@@ -98,10 +117,19 @@ impl Download<'_> {
         if resumed && !continues_at(response.headers().get(CONTENT_RANGE), have) {
             return Err(Error::UnexpectedResponse("服务器返回的下载位置不正确".into()));
         }
+        let mut received = if resumed { have } else { 0 };
+        let total = response.content_length().map(|rest| received + rest);
+        self.progress.send_replace(DownloadProgress::new(received, total));
         let mut file = tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(partial).await?;
         loop {
+            // A cut must not return before the last chunk is on disk: the next try
+            // appends from the file's length, and a write landing after that corrupts it.
             let chunk = match tokio::time::timeout(STALL, response.chunk()).await {
-                Ok(chunk) => chunk.map_err(Error::Network)?,
+                Ok(Ok(chunk)) => chunk,
+                Ok(Err(e)) => {
+                    file.flush().await?;
+                    return Err(Error::Network(e));
+                }
                 Err(_) => {
                     file.flush().await?;
                     return Err(Error::Stalled);
@@ -112,6 +140,8 @@ impl Download<'_> {
             if let Err(e) = file.write_all(&chunk).await {
                 return Err(e.into());
             }
+            received += chunk.len() as u64;
+            self.progress.send_replace(DownloadProgress::new(received, total));
         }
         file.flush().await?;
         file.sync_all().await?;
@@ -143,5 +173,14 @@ mod tests {
         assert!(!continues_at(None, 100));
         assert_eq!(partial_path(Path::new("/c/abc.preview.jpg")), Path::new("/c/abc.preview.jpg.download"));
         assert_eq!(partial_path(Path::new("/c/abc")), Path::new("/c/abc.download"));
+    }
+
+    #[test]
+    fn progress_is_a_whole_percent_of_a_known_size() {
+        assert_eq!(DownloadProgress::new(0, Some(4000)).percent, Some(0));
+        assert_eq!(DownloadProgress::new(1999, Some(4000)).percent, Some(49));
+        assert_eq!(DownloadProgress::new(4000, Some(4000)).percent, Some(100));
+        assert_eq!(DownloadProgress::new(0, Some(0)).percent, Some(100));
+        assert_eq!(DownloadProgress::new(10, None).percent, None);
     }
 }

@@ -22,6 +22,7 @@ use reqwest::Method;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, watch};
 
+pub use download::DownloadProgress;
 pub use inspect::{Inspected, hash_file};
 pub use queue::{EvidenceDetails, UploadState};
 
@@ -330,6 +331,16 @@ impl EvidenceService {
     /// A local copy of one of the evidence's files, downloaded once and cached.
     /// An original is checked against its SHA-256 before it is kept.
     pub async fn file(&self, evidence: &Evidence, which: EvidenceFile) -> Result<PathBuf> {
+        self.file_with_progress(evidence, which, &watch::channel(DownloadProgress::default()).0).await
+    }
+
+    /// [`Self::file`], telling `progress` how much has arrived while it downloads.
+    pub async fn file_with_progress(
+        &self,
+        evidence: &Evidence,
+        which: EvidenceFile,
+        progress: &watch::Sender<DownloadProgress>,
+    ) -> Result<PathBuf> {
         let suffix = match which {
             EvidenceFile::Original => "",
             EvidenceFile::Copy => ".copy.jpg",
@@ -359,7 +370,7 @@ impl EvidenceService {
             .authorized(|s| {
                 let (url, path) = (&url, &path);
                 async move {
-                    let download = download::Download { api: client.api(), url, token: s.token(), sha256, destination: path };
+                    let download = download::Download { api: client.api(), url, token: s.token(), sha256, destination: path, progress };
                     download.run().await
                 }
             })

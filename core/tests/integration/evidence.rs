@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use cloudtrial_core::evidence::{EvidenceDetails, EvidenceFile, EvidenceOptions, EvidenceService, UploadState, group_by_side, hash_file};
+use cloudtrial_core::evidence::{DownloadProgress, EvidenceDetails, EvidenceFile, EvidenceOptions, EvidenceService, UploadState, group_by_side, hash_file};
 use cloudtrial_core::protocol::Side;
 use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::protocol::evidence::{OpinionRequest, Position, Stance};
 use cloudtrial_core::{Client, ClientError, HearingSession};
 use cloudtrial_testkit::photos::{phone_photo, photo_of_size};
 use cloudtrial_testkit::{DEFENDANT, Link, PLAINTIFF, Party, TcpRelay, TestCourt};
+use tokio::sync::watch;
 
 async fn logged_in(court: &TestCourt, base_url: &str, party: &Party, dir: &str) -> Client {
     let client = Client::new(base_url, &court.client_dir(dir)).unwrap();
@@ -360,17 +361,22 @@ async fn a_download_cut_off_halfway_goes_on_from_where_it_stopped() {
     let defendant = logged_in(&court, &relay.base_url(), &DEFENDANT, "d").await;
     let other = std::sync::Arc::new(EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap());
     let item = other.refresh().await.unwrap().remove(0);
+    let (progress, mut arriving) = watch::channel(DownloadProgress::default());
     let downloading = tokio::spawn({
         let (other, item) = (other.clone(), item.clone());
-        async move { other.file(&item, EvidenceFile::Original).await }
+        async move { other.file_with_progress(&item, EvidenceFile::Original, &progress).await }
     });
     let client_dir = court.client_dir("d");
-    let halfway = bytes.len() as u64 / 2;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while partial_download(&client_dir, &item.sha256).and_then(|p| std::fs::metadata(p).ok()).is_none_or(|m| m.len() < halfway) {
-        assert!(tokio::time::Instant::now() < deadline, "half the file arrives within 30 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let size = bytes.len() as u64;
+    let halfway = size / 2;
+    // Past halfway by more than a chunk still on its way to the disk.
+    let seen = tokio::time::timeout(Duration::from_secs(30), arriving.wait_for(|p| p.bytes_received >= halfway + 256 * 1024))
+        .await
+        .expect("half the file arrives within 30 s")
+        .map(|p| *p)
+        .unwrap();
+    assert_eq!(seen.total, Some(size), "the size is known from the start");
+    assert_eq!(seen.percent, Some((seen.bytes_received * 100 / size) as u8));
     relay.cut_all();
     let cut = downloading.await.unwrap().unwrap_err();
     assert!(matches!(ClientError::from(cut), ClientError::Network { .. }));
@@ -378,7 +384,24 @@ async fn a_download_cut_off_halfway_goes_on_from_where_it_stopped() {
     assert!(kept >= halfway && kept < bytes.len() as u64, "{kept} of {}", bytes.len());
 
     let before = relay.downstream.load(std::sync::atomic::Ordering::Relaxed);
-    let path = other.file(&item, EvidenceFile::Original).await.unwrap();
+    let (progress, mut arriving) = watch::channel(DownloadProgress::default());
+    let resuming = tokio::spawn(async move {
+        // What the bar shows, from where the cut left off, to the end.
+        let mut shown = Vec::new();
+        while arriving.changed().await.is_ok() {
+            shown.push(*arriving.borrow_and_update());
+        }
+        shown.push(*arriving.borrow());
+        shown
+    });
+    let path = other.file_with_progress(&item, EvidenceFile::Original, &progress).await.unwrap();
+    drop(progress);
+    let shown = resuming.await.unwrap();
+    let first = shown.first().expect("progress is shown while the rest arrives");
+    assert!(first.bytes_received >= kept && first.bytes_received < size, "{first:?} after {kept} were kept");
+    assert_eq!(shown.last().map(|p| (p.bytes_received, p.percent)), Some((size, Some(100))));
+    let back = shown.windows(2).find(|w| w[0].bytes_received > w[1].bytes_received);
+    assert!(back.is_none(), "it never goes back (the resumed part was kept): {back:?}");
     let fetched = relay.downstream.load(std::sync::atomic::Ordering::Relaxed) - before;
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "byte for byte");
     assert!(fetched < bytes.len() as u64 - kept + 64 * 1024, "only the rest was fetched: {fetched} bytes after {kept} were kept");
