@@ -270,6 +270,25 @@ pub trait EvidenceListener: Send + Sync {
     fn on_update(&self, groups: Vec<EvidenceGroup>);
 }
 
+/// How much of a file being opened has arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct DownloadProgress {
+    pub bytes_received: u64,
+    pub total: Option<u64>,
+    pub percent: Option<u8>,
+}
+
+impl From<core_evidence::DownloadProgress> for DownloadProgress {
+    fn from(p: core_evidence::DownloadProgress) -> Self {
+        Self { bytes_received: p.bytes_received, total: p.total, percent: p.percent }
+    }
+}
+
+#[uniffi::export(callback_interface)]
+pub trait DownloadListener: Send + Sync {
+    fn on_progress(&self, progress: DownloadProgress);
+}
+
 /// The participant's evidence: uploads (which survive restarts) and the hearing's list.
 #[derive(uniffi::Object)]
 pub struct HearingEvidence {
@@ -361,7 +380,13 @@ impl HearingEvidence {
     }
 
     /// A local file for viewing (downloaded once, then cached). Originals are checked against their hash.
-    pub async fn file(&self, evidence_id: String, which: EvidenceFile) -> Result<String, ClientError> {
+    /// While it downloads, `listener` hears each whole percent (or each chunk, when the size is unknown).
+    pub async fn file(
+        &self,
+        evidence_id: String,
+        which: EvidenceFile,
+        listener: Option<Box<dyn DownloadListener>>,
+    ) -> Result<String, ClientError> {
         let evidence = self.find(&evidence_id)?;
         let inner = self.inner.clone();
         let which = match which {
@@ -370,8 +395,24 @@ impl HearingEvidence {
             EvidenceFile::Preview => core_evidence::EvidenceFile::Preview,
             EvidenceFile::Thumbnail => core_evidence::EvidenceFile::Thumbnail,
         };
-        runtime::run(async move { inner.file(&evidence, which).await })
-            .await
+        let (progress, mut arriving) = tokio::sync::watch::channel(core_evidence::DownloadProgress::default());
+        let telling = listener.map(|listener| {
+            runtime::handle().spawn(async move {
+                let mut told = None;
+                while arriving.changed().await.is_ok() {
+                    let now = *arriving.borrow_and_update();
+                    if now.percent.is_none() || now.percent != told {
+                        told = now.percent;
+                        listener.on_progress(now.into());
+                    }
+                }
+            })
+        });
+        let opened = runtime::run(async move { inner.file_with_progress(&evidence, which, &progress).await }).await;
+        if let Some(telling) = telling {
+            let _ = telling.await;
+        }
+        opened
             .map(|p| p.to_string_lossy().into_owned())
             .map_err(Into::into)
     }

@@ -86,11 +86,19 @@ fun evidenceChecks(judgeClient: CloudTrialClient, defendantClient: CloudTrialCli
     check("the judge opens the preview; the original downloads byte for byte") {
         runBlocking {
             val item = judgeEvidence.groups().single().items.single()
-            val preview = File(judgeEvidence.file(item.id, EvidenceFile.PREVIEW))
+            val preview = File(judgeEvidence.file(item.id, EvidenceFile.PREVIEW, null))
             val picture = ImageIO.read(preview)
             expect(picture.width == 1600 && picture.height == 1200) { "${picture.width}x${picture.height}" }
-            val original = File(judgeEvidence.file(item.id, EvidenceFile.ORIGINAL))
+            val told = java.util.Collections.synchronizedList(mutableListOf<DownloadProgress>())
+            val listener = object : DownloadListener {
+                override fun onProgress(progress: DownloadProgress) {
+                    told += progress
+                }
+            }
+            val original = File(judgeEvidence.file(item.id, EvidenceFile.ORIGINAL, listener))
             expect(original.length() > 1000) { "${original.length()}" }
+            val last = told.lastOrNull()
+            expect(last != null && last.percent?.toInt() == 100 && last.bytesReceived == original.length().toULong()) { "$told" }
         }
     }
 

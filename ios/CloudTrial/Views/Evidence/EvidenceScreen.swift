@@ -46,7 +46,7 @@ struct EvidenceScreen: View {
             ForEach(state.sides) { side in
                 Section("\(side.sideLabel)证据") {
                     ForEach(side.rows) { row in
-                        EvidenceRowView(row: row, opening: state.opening == row.id) { model.open(row.id) } opinion: { opinionFor = row }
+                        EvidenceRowView(row: row, opening: state.opening == row.id, openingPercent: state.openingPercent) { model.open(row.id) } opinion: { opinionFor = row }
                     }
                 }
             }
@@ -97,6 +97,7 @@ struct EvidenceScreen: View {
 private struct EvidenceRowView: View {
     let row: EvidenceRow
     let opening: Bool
+    let openingPercent: Int?
     let open: () -> Void
     let opinion: () -> Void
 
@@ -110,7 +111,12 @@ private struct EvidenceRowView: View {
                 }
                 Text(e.title).font(.headline)
                 Spacer()
-                if opening { ProgressView() }
+                if opening, let percent = openingPercent {
+                    ProgressView(value: Double(percent), total: 100).frame(width: 60)
+                    Text(verbatim: "\(percent)%").font(.caption.monospacedDigit())
+                } else if opening {
+                    ProgressView()
+                }
             }
             Text("\(e.kindLabel) · \(e.submitterName)").font(.caption).foregroundStyle(.secondary)
             if let answers = e.answers { Text("针对：\(answers)").font(.caption) }

@@ -210,6 +210,12 @@ extension EvidenceGroup {
     }
 }
 
+extension CloudTrialCore.DownloadProgress {
+    func toApp() -> CloudTrialFeatures.DownloadProgress {
+        .init(bytesReceived: Int64(bytesReceived), total: total.map { Int64($0) }, percent: percent.map { Int($0) })
+    }
+}
+
 extension EvidenceFileKind {
     func toCore() -> EvidenceFile {
         switch self {

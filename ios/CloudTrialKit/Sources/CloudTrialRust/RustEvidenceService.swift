@@ -52,8 +52,11 @@ final class RustEvidenceService: EvidenceService, @unchecked Sendable {
         try await mapErrors { try await inner.refresh() }.map { $0.toApp() }
     }
 
-    func file(evidenceId: String, kind: EvidenceFileKind) async throws -> String {
-        try await mapErrors { try await inner.file(evidenceId: evidenceId, which: kind.toCore()) }
+    func file(
+        evidenceId: String, kind: EvidenceFileKind, progress: @escaping @Sendable (CloudTrialFeatures.DownloadProgress) -> Void
+    ) async throws -> String {
+        let listener = SDKListener<CloudTrialCore.DownloadProgress> { progress($0.toApp()) }
+        return try await mapErrors { try await inner.file(evidenceId: evidenceId, which: kind.toCore(), listener: listener) }
     }
 
     func giveOpinion(evidenceId: String, opinion: OpinionDraft) async throws -> Evidence {

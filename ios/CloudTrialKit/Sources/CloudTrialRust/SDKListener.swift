@@ -36,6 +36,10 @@ extension SDKListener: UploadsListener where T == [UploadProgress] {
     func onUpdate(uploads: [UploadProgress]) { deliver(uploads) }
 }
 
+extension SDKListener: DownloadListener where T == CloudTrialCore.DownloadProgress {
+    func onProgress(progress: CloudTrialCore.DownloadProgress) { deliver(progress) }
+}
+
 extension SDKListener: EvidenceMarksListener where T == CloudTrialCore.EvidenceMarks {
     func onUpdate(marks: CloudTrialCore.EvidenceMarks) { deliver(marks) }
 }

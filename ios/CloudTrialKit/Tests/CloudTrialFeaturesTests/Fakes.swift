@@ -107,3 +107,31 @@ final class FakeAnnotationService: AnnotationService, @unchecked Sendable {
 func member(_ id: Int64, _ role: Role, _ roleLabel: String, _ name: String, online: Bool = true, blocked: Bool = false) -> RoomMember {
     RoomMember(id: id, name: name, role: role, roleLabel: roleLabel, online: online, blocked: blocked, muted: false)
 }
+
+final class FakeEvidence: EvidenceService, @unchecked Sendable {
+    let sidesFeed = Feed<[EvidenceSide]>([])
+    let uploadsFeed = Feed<[Upload]>([])
+    /// What a download reports before the file is there; `finish` lets it end.
+    var arriving: [DownloadProgress] = []
+    let finish = Feed<Bool>(false)
+
+    var sides: AsyncStream<[EvidenceSide]> { sidesFeed.stream }
+    var uploads: AsyncStream<[Upload]> { uploadsFeed.stream }
+    func currentUploads() -> [Upload] { uploadsFeed.latest }
+    func submitting() -> Submitting { .open }
+    func follow(room: HearingRoom) {}
+    func check(details: NewEvidence) throws {}
+    func upload(path: String, details: NewEvidence) async throws -> Int64 { 1 }
+    func pause(localId: Int64) throws {}
+    func resume(localId: Int64) throws {}
+    func refresh() async throws -> [EvidenceSide] { sidesFeed.latest }
+
+    func file(evidenceId: String, kind: EvidenceFileKind, progress: @escaping @Sendable (DownloadProgress) -> Void) async throws -> String {
+        arriving.forEach(progress)
+        for await done in finish.stream where done { break }
+        return "/cache/\(evidenceId)"
+    }
+
+    func giveOpinion(evidenceId: String, opinion: OpinionDraft) async throws -> Evidence { throw AppError.forbidden(reason: "no") }
+    func withdraw(evidenceId: String) async throws -> Evidence { throw AppError.forbidden(reason: "no") }
+}

@@ -37,6 +37,29 @@ final class ViewModelTests: XCTestCase {
     }
 
     @MainActor
+    func testAFileBeingOpenedShowsHowMuchHasArrivedAndTheViewerClearsIt() async throws {
+        let service = FakeEvidence()
+        let pdf = Evidence(
+            id: "a", submitterName: "张三", submitterRole: .plaintiff, sideLabel: "原告", title: "借款合同",
+            fileName: "合同.pdf", mediaType: "application/pdf", kindLabel: "文档", size: 4_000_000, hasPreview: false, mine: true
+        )
+        service.sidesFeed.send([EvidenceSide(sideLabel: "原告", items: [pdf])])
+        let model = EvidenceViewModel(evidence: service)
+        model.start(room: nil)
+        _ = try await awaitState("rows", { model.state }) { !$0.sides.isEmpty }
+        // Out of order, as reports hop to the main actor: the bar never goes back.
+        service.arriving = [0, 1_800_000, 400_000].map { DownloadProgress(bytesReceived: $0, total: 4_000_000, percent: Int($0 / 40_000)) }
+        model.open("a")
+        let opening = try await awaitState("45%", { model.state }) { $0.openingPercent == 45 }
+        XCTAssertEqual(opening.opening, "a")
+        service.finish.send(true)
+        let opened = try await awaitState("viewer", { model.state }) { $0.viewer != nil }
+        XCTAssertNil(opened.opening)
+        XCTAssertNil(opened.openingPercent)
+        XCTAssertEqual(opened.viewer, .pdf(evidenceId: "a", title: "借款合同", path: "/cache/a"))
+    }
+
+    @MainActor
     func testAWrongCodeShowsTheReasonAndTheAutofilledCodeLogsIn() async throws {
         let auth = FakeAuth()
         let app = AppViewModel(auth: auth)

@@ -257,6 +257,12 @@ final class HearingScenarioTests: XCTestCase {
     @MainActor
     func test08_thePartyOpensThePhotoFullScreen() async throws {
         let id = try XCTUnwrap(Story.evidence.state.sides.flatMap(\.rows).first?.evidence.id)
+        // A download tells how much has arrived, to the end.
+        let shown = Inbox<CloudTrialFeatures.DownloadProgress>()
+        _ = try await Story.hearingServices.evidence.file(evidenceId: id, kind: .preview) { shown.put($0) }
+        let whole = try await shown.next("the whole preview", seconds: 1) { $0.percent == 100 }
+        XCTAssertEqual(whole.bytesReceived, whole.total)
+        XCTAssertGreaterThan(whole.total ?? 0, 0)
         Story.evidence.open(id)
         let s = try await awaitState("viewer", seconds: 30, { Story.evidence.state }) { $0.viewer != nil || $0.error != nil }
         XCTAssertNil(s.error)

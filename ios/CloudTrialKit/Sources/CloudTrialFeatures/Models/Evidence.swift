@@ -178,6 +178,19 @@ public enum EvidenceFileKind: Sendable, Equatable {
     case original, copy, preview, thumbnail
 }
 
+/// How much of a file being opened has arrived.
+public struct DownloadProgress: Equatable, Sendable {
+    public var bytesReceived: Int64
+    public var total: Int64?
+    public var percent: Int?
+
+    public init(bytesReceived: Int64, total: Int64?, percent: Int?) {
+        self.bytesReceived = bytesReceived
+        self.total = total
+        self.percent = percent
+    }
+}
+
 public struct PositionDraft: Equatable, Sendable {
     public var accept: Bool
     public var reason: String

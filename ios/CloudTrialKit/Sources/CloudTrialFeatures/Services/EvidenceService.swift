@@ -31,8 +31,9 @@ public protocol EvidenceService: AnyObject, Sendable {
     @discardableResult
     func refresh() async throws -> [EvidenceSide]
 
-    /// A local file for viewing (downloaded once, then cached).
-    func file(evidenceId: String, kind: EvidenceFileKind) async throws -> String
+    /// A local file for viewing (downloaded once, then cached); `progress` hears how much has arrived
+    /// (on the core's threads).
+    func file(evidenceId: String, kind: EvidenceFileKind, progress: @escaping @Sendable (DownloadProgress) -> Void) async throws -> String
 
     /// 质证
     func giveOpinion(evidenceId: String, opinion: OpinionDraft) async throws -> Evidence

@@ -61,6 +61,8 @@ public struct EvidenceState: Equatable, Sendable {
     /// A file picked from the photo library or Files, waiting for 标题 and 反证 before it is queued.
     public var pending: PendingUpload?
     public var opening: String?
+    /// How much of the file being opened has arrived, when its size is known.
+    public var openingPercent: Int?
     public var viewer: Viewer?
     public var error: String?
 
@@ -173,12 +175,15 @@ public final class EvidenceViewModel {
     public func open(_ id: String) {
         guard let row = state.sides.flatMap(\.rows).first(where: { $0.evidence.id == id }) else { return }
         state.opening = id
+        state.openingPercent = nil
         state.error = nil
         Task {
             var last: Error?
             for kind in kindsToView(row) {
                 do {
-                    let path = try await evidence.file(evidenceId: id, kind: kind)
+                    let path = try await evidence.file(evidenceId: id, kind: kind) { progress in
+                        Task { @MainActor in self.arrived(progress, opening: id) }
+                    }
                     let e = row.evidence
                     let viewer: Viewer
                     if e.isImage || kind == .preview {
@@ -189,6 +194,7 @@ public final class EvidenceViewModel {
                         viewer = .external(evidenceId: id, title: e.title, path: path, mediaType: e.mediaType)
                     }
                     state.opening = nil
+                    state.openingPercent = nil
                     state.viewer = viewer
                     return
                 } catch AppError.forbidden(let reason) {
@@ -199,8 +205,15 @@ public final class EvidenceViewModel {
                 }
             }
             state.opening = nil
+            state.openingPercent = nil
             state.error = last.map(userMessage)
         }
+    }
+
+    /// Reports hop to the main actor one by one, and may arrive out of order: the bar never goes back.
+    private func arrived(_ progress: DownloadProgress, opening id: String) {
+        guard state.opening == id, let percent = progress.percent else { return }
+        state.openingPercent = max(state.openingPercent ?? 0, percent)
     }
 
     private func kindsToView(_ row: EvidenceRow) -> [EvidenceFileKind] {

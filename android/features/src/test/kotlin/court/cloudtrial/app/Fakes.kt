@@ -9,6 +9,7 @@ import court.cloudtrial.app.services.EvidenceService
 import court.cloudtrial.app.services.HearingRoom
 import court.cloudtrial.app.services.MediaCall
 import court.cloudtrial.app.services.RecordService
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.emptyFlow
@@ -104,9 +105,14 @@ class FakeEvidence : EvidenceService {
     override fun pause(localId: Long) {}
     override fun resume(localId: Long) {}
     override suspend fun refresh() = sidesState.value
-    override suspend fun file(evidenceId: String, kind: EvidenceFileKind): String {
+    /** What a download reports before the file is there; the test lets it finish. */
+    var arriving: List<DownloadProgress> = emptyList()
+    var downloaded: CompletableDeferred<Unit>? = null
+    override suspend fun file(evidenceId: String, kind: EvidenceFileKind, progress: (DownloadProgress) -> Unit): String {
         fetched += kind
         if (kind in forbidden) throw AppError.Forbidden("您无权查看原件")
+        arriving.forEach(progress)
+        downloaded?.await()
         return "/cache/$evidenceId.${kind.name.lowercase()}"
     }
     override suspend fun giveOpinion(evidenceId: String, opinion: OpinionDraft): Evidence = throw AppError.Forbidden("不能对己方证据质证")

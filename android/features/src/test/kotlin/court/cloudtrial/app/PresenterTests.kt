@@ -6,6 +6,7 @@ import court.cloudtrial.app.model.*
 import court.cloudtrial.app.presenters.*
 import court.cloudtrial.app.errors.AppError
 import court.cloudtrial.app.services.DeviceTester
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -208,6 +209,24 @@ class PresenterTests {
         val viewer = presenter.state.await("viewer") { it.viewer != null }.viewer
         assertEquals(Viewer.Image("a", "证据a", "/cache/a.preview"), viewer)
         assertEquals(listOf(EvidenceFileKind.COPY, EvidenceFileKind.PREVIEW), service.fetched)
+    }
+
+    @Test
+    fun `a file being opened shows how much has arrived, and the viewer clears it`() {
+        val service = FakeEvidence()
+        val presenter = EvidencePresenter(service, test.scope)
+        presenter.start(null)
+        service.sidesState.value = listOf(EvidenceSide("原告", listOf(evidence("a", plaintiff, mine = true, mediaType = "application/pdf"))))
+        presenter.state.await("rows") { it.sides.isNotEmpty() }
+        service.arriving = listOf(DownloadProgress(0, 4_000_000, 0), DownloadProgress(1_800_000, 4_000_000, 45))
+        service.downloaded = CompletableDeferred()
+        presenter.open("a")
+        val opening = presenter.state.await("45%") { it.openingPercent == 45 }
+        assertEquals("a", opening.opening)
+        service.downloaded!!.complete(Unit)
+        val opened = presenter.state.await("viewer") { it.viewer != null }
+        assertEquals(null, opened.opening)
+        assertEquals(null, opened.openingPercent)
     }
 
     @Test

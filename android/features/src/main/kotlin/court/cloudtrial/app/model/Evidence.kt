@@ -88,6 +88,9 @@ data class EvidenceSide(val sideLabel: String, val items: List<Evidence>)
 
 enum class EvidenceFileKind { ORIGINAL, COPY, PREVIEW, THUMBNAIL }
 
+/** How much of a file being opened has arrived. */
+data class DownloadProgress(val bytesReceived: Long, val total: Long?, val percent: Int?)
+
 data class PositionDraft(val accept: Boolean, val reason: String = "")
 
 /** 质证: 真实性, 合法性, 关联性. */

@@ -47,6 +47,8 @@ data class EvidenceState(
     /** A file shared into the app or picked, waiting for 标题 and 反证 before it is queued. */
     val pending: PendingUpload? = null,
     val opening: String? = null,
+    /** How much of the file being opened has arrived, when its size is known. */
+    val openingPercent: Int? = null,
     val viewer: Viewer? = null,
     val error: String? = null,
 ) {
@@ -144,19 +146,21 @@ class EvidencePresenter(
     /** Opens an item full screen: the best file this participant may see. */
     fun open(id: String) {
         val item = state.value.sides.flatMap { it.rows }.firstOrNull { it.evidence.id == id } ?: return
-        mutable.update { it.copy(opening = id, error = null) }
+        mutable.update { it.copy(opening = id, openingPercent = null, error = null) }
         scope.launch {
             var last: Exception? = null
             for (kind in kindsToView(item)) {
                 try {
-                    val path = evidence.file(id, kind)
+                    val path = evidence.file(id, kind) { progress ->
+                        mutable.update { if (it.opening == id) it.copy(openingPercent = progress.percent) else it }
+                    }
                     val e = item.evidence
                     val viewer = when {
                         e.isImage || kind == EvidenceFileKind.PREVIEW -> Viewer.Image(id, e.title, path)
                         e.isPdf -> Viewer.Pdf(id, e.title, path)
                         else -> Viewer.External(id, e.title, path, e.mediaType)
                     }
-                    mutable.update { it.copy(opening = null, viewer = viewer) }
+                    mutable.update { it.copy(opening = null, openingPercent = null, viewer = viewer) }
                     return@launch
                 } catch (e: AppError.Forbidden) {
                     last = e
@@ -165,7 +169,7 @@ class EvidencePresenter(
                     break
                 }
             }
-            mutable.update { it.copy(opening = null, error = last?.userMessage()) }
+            mutable.update { it.copy(opening = null, openingPercent = null, error = last?.userMessage()) }
         }
     }
 

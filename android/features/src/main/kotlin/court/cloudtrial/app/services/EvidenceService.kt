@@ -1,5 +1,6 @@
 package court.cloudtrial.app.services
 
+import court.cloudtrial.app.model.DownloadProgress
 import court.cloudtrial.app.model.Evidence
 import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.EvidenceSide
@@ -41,8 +42,8 @@ interface EvidenceService : AutoCloseable {
 
     suspend fun refresh(): List<EvidenceSide>
 
-    /** A local file for viewing (downloaded once, then cached). */
-    suspend fun file(evidenceId: String, kind: EvidenceFileKind): String
+    /** A local file for viewing (downloaded once, then cached); [progress] hears how much has arrived. */
+    suspend fun file(evidenceId: String, kind: EvidenceFileKind, progress: (DownloadProgress) -> Unit = {}): String
 
     /** 质证 */
     suspend fun giveOpinion(evidenceId: String, opinion: OpinionDraft): Evidence

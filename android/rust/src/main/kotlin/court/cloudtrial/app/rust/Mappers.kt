@@ -1,5 +1,6 @@
 package court.cloudtrial.app.rust
 
+import court.cloudtrial.app.model.DownloadProgress
 import court.cloudtrial.app.model.Evidence
 import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.EvidenceSide
@@ -26,6 +27,7 @@ import court.cloudtrial.app.model.Signer
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.model.UploadStatus
 import court.cloudtrial.core.ConnectionState
+import court.cloudtrial.core.DownloadProgress as CoreDownloadProgress
 import court.cloudtrial.core.EvidenceDetails
 import court.cloudtrial.core.EvidenceFile
 import court.cloudtrial.core.EvidenceGroup
@@ -226,6 +228,8 @@ internal fun EvidenceItem.toApp() = Evidence(
 )
 
 internal fun EvidenceGroup.toApp() = EvidenceSide(sideLabel, items.map { it.toApp() })
+
+internal fun CoreDownloadProgress.toApp() = DownloadProgress(bytesReceived.toLong(), total?.toLong(), percent?.toInt())
 
 internal fun EvidenceFileKind.toCore(): EvidenceFile = when (this) {
     EvidenceFileKind.ORIGINAL -> EvidenceFile.ORIGINAL

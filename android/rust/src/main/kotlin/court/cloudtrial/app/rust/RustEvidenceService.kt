@@ -1,5 +1,6 @@
 package court.cloudtrial.app.rust
 
+import court.cloudtrial.app.model.DownloadProgress
 import court.cloudtrial.app.model.Evidence
 import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.EvidenceSide
@@ -9,7 +10,9 @@ import court.cloudtrial.app.model.Submitting
 import court.cloudtrial.app.model.Upload
 import court.cloudtrial.app.services.EvidenceService
 import court.cloudtrial.app.services.HearingRoom
+import court.cloudtrial.core.DownloadListener
 import court.cloudtrial.core.EvidenceGroup
+import court.cloudtrial.core.DownloadProgress as CoreDownloadProgress
 import court.cloudtrial.core.EvidenceListener
 import court.cloudtrial.core.HearingEvidence
 import court.cloudtrial.core.UploadProgress
@@ -63,7 +66,13 @@ class RustEvidenceService internal constructor(private val inner: HearingEvidenc
 
     override suspend fun refresh(): List<EvidenceSide> = mapErrors { inner.refresh() }.map { it.toApp() }
 
-    override suspend fun file(evidenceId: String, kind: EvidenceFileKind): String = mapErrors { inner.file(evidenceId, kind.toCore()) }
+    override suspend fun file(evidenceId: String, kind: EvidenceFileKind, progress: (DownloadProgress) -> Unit): String {
+        val tell = progress
+        val listener = object : DownloadListener {
+            override fun onProgress(progress: CoreDownloadProgress) = tell(progress.toApp())
+        }
+        return mapErrors { inner.file(evidenceId, kind.toCore(), listener) }
+    }
 
     override suspend fun giveOpinion(evidenceId: String, opinion: OpinionDraft): Evidence =
         mapErrors { inner.giveOpinion(evidenceId, opinion.toCore()) }.toApp()

@@ -3,6 +3,8 @@ package court.cloudtrial.app.rust
 import court.cloudtrial.app.TestScope
 import court.cloudtrial.app.await
 import court.cloudtrial.app.model.Annotating
+import court.cloudtrial.app.model.DownloadProgress
+import court.cloudtrial.app.model.EvidenceFileKind
 import court.cloudtrial.app.model.AnnotationTool
 import court.cloudtrial.app.model.I420Frame
 import court.cloudtrial.app.model.MarkColour
@@ -322,6 +324,11 @@ class HearingScenarioTest {
     @Test
     fun `08 the party opens the photo full screen`() {
         val id = evidence.state.value.sides.flatMap { it.rows }.single().evidence.id
+        // A download tells how much has arrived, to the end.
+        val shown = Collections.synchronizedList(mutableListOf<DownloadProgress>())
+        runBlocking { hearingServices.evidence.file(id, EvidenceFileKind.PREVIEW) { shown += it } }
+        val last = shown.last()
+        assertTrue("$last", last.total != null && last.total!! > 0 && last.bytesReceived == last.total && last.percent == 100)
         evidence.open(id)
         val viewer = evidence.state.await("viewer", 30) { it.viewer != null || it.error != null }
         assertEquals(null, viewer.error)

@@ -109,7 +109,7 @@ fun EvidenceScreen(state: EvidenceState, actions: EvidenceActions) {
                 state.sides.forEach { side ->
                     item(key = "side-${side.sideLabel}") { Text(side.sideLabel, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp)) }
                     items(side.rows, key = { it.evidence.id }) { row ->
-                        EvidenceCard(row, opening = state.opening == row.evidence.id, onOpen = { actions.open(row.evidence.id) }, onOpinion = { opinionFor = row })
+                        EvidenceCard(row, opening = state.opening == row.evidence.id, openingPercent = state.openingPercent, onOpen = { actions.open(row.evidence.id) }, onOpinion = { opinionFor = row })
                     }
                 }
             }
@@ -142,7 +142,7 @@ private fun UploadRow(upload: Upload, actions: EvidenceActions) {
 }
 
 @Composable
-private fun EvidenceCard(row: EvidenceRow, opening: Boolean, onOpen: () -> Unit, onOpinion: () -> Unit) {
+private fun EvidenceCard(row: EvidenceRow, opening: Boolean, openingPercent: Int?, onOpen: () -> Unit, onOpinion: () -> Unit) {
     val e = row.evidence
     Card(Modifier.fillMaxWidth().clickable(onClick = onOpen)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
@@ -150,7 +150,12 @@ private fun EvidenceCard(row: EvidenceRow, opening: Boolean, onOpen: () -> Unit,
                 // "反" on counter-evidence, as in the manual's list.
                 e.badge?.let { Badge(containerColor = MaterialTheme.colorScheme.error) { Text(it) } }
                 Text(e.title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f).padding(start = 4.dp))
-                AssistChip(onClick = onOpen, label = { Text(if (opening) stringResource(R.string.evidence_opening) else e.kindLabel) })
+                val label = when {
+                    !opening -> e.kindLabel
+                    openingPercent != null -> stringResource(R.string.evidence_opening_percent, openingPercent)
+                    else -> stringResource(R.string.evidence_opening)
+                }
+                AssistChip(onClick = onOpen, label = { Text(label) })
             }
             Text(stringResource(R.string.evidence_submitter, e.sideLabel, e.submitterName), style = MaterialTheme.typography.bodySmall)
             if (e.purpose.isNotBlank()) Text("${stringResource(R.string.evidence_purpose)}：${e.purpose}", style = MaterialTheme.typography.bodySmall)
