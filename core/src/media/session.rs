@@ -186,9 +186,30 @@ pub(crate) struct Shared {
     raw_video: std::sync::mpsc::SyncSender<I420Frame>,
     audio_encoder: Mutex<AudioEncoder>,
     decoding: VideoDecoding,
+    /// Whether this session has left the SFU (see `signal`).
+    left: Mutex<bool>,
 }
 
 impl Shared {
+    /// Media signalling from this session. Refused once it has left: the SFU knows peers by
+    /// participant, so anything a stopped session still sent would reach the next one's peer.
+    fn signal(&self, message: ClientMessage) -> Result<()> {
+        let left = self.left.lock().unwrap_or_else(|p| p.into_inner());
+        if *left {
+            return Err(Error::NotConnected);
+        }
+        self.room.send(message)
+    }
+
+    /// Leaves the SFU, once, after everything this session signalled and before anything a
+    /// session started afterwards does.
+    fn leave(&self) {
+        let mut left = self.left.lock().unwrap_or_else(|p| p.into_inner());
+        if !std::mem::replace(&mut *left, true) {
+            let _ = self.room.send(ClientMessage::MediaLeave);
+        }
+    }
+
     fn remote(&self, participant_id: i64) -> RemoteParticipant {
         let state = self.room_state.borrow();
         match state.participant(participant_id) {
@@ -297,6 +318,7 @@ impl MediaSession {
             raw_video,
             audio_encoder: Mutex::new(AudioEncoder::new().map_err(|e| Error::Media(e.to_string()))?),
             decoding: options.decoding,
+            left: Mutex::new(false),
         });
         spawn_encoder(shared.clone(), raw_video_rx, options.video.clone())?;
         let (outgoing_tx, outgoing_rx) = watch::channel(None);
@@ -368,12 +390,14 @@ impl MediaSession {
     }
 
     pub fn stop(&self) {
+        self.shared.leave();
         let _ = self.control.send(Control::Stop);
     }
 }
 
 impl Drop for MediaSession {
     fn drop(&mut self) {
+        self.shared.leave();
         let _ = self.control.send(Control::Stop);
         for task in &self.tasks[..1] {
             task.abort();
@@ -521,7 +545,7 @@ async fn run(
         match end {
             End::Stop(reason) => {
                 shared.set_connection(MediaConnection::Stopped { reason });
-                let _ = shared.room.send(ClientMessage::MediaLeave);
+                shared.leave();
                 return;
             }
             End::Rejoin => {
@@ -586,7 +610,8 @@ async fn connect(
             return End::Rejoin;
         }
     };
-    if shared.room.send(ClientMessage::MediaJoin { sdp }).is_err() {
+    if let Err(e) = shared.signal(ClientMessage::MediaJoin { sdp }) {
+        tracing::info!("media join not sent: {e}");
         let _ = pc.close().await;
         return End::Rejoin;
     }
@@ -610,6 +635,9 @@ async fn connect(
     };
 
     let mut awaiting_answer = Some(Instant::now());
+    // The server answers a join before it says anything else about that peer, so a reset
+    // that comes first is about an earlier one (a stopped session's, closed from its side).
+    let mut joined = false;
     let mut trouble_since: Option<Instant> = None;
     let mut restarted_ice = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(500));
@@ -633,6 +661,7 @@ async fn connect(
                         }
                         add_candidates_from(&pc, &sdp).await;
                         awaiting_answer = None;
+                        joined = true;
                     }
                     // An offer crossing ours is dropped; the server offers again after answering.
                     ServerMessage::MediaOffer { sdp } if awaiting_answer.is_none() => {
@@ -645,7 +674,7 @@ async fn connect(
                         };
                         match answered.await {
                             Ok(sdp) => {
-                                let _ = shared.room.send(ClientMessage::MediaAnswer { sdp });
+                                let _ = shared.signal(ClientMessage::MediaAnswer { sdp });
                             }
                             Err(e) => {
                                 tracing::warn!("could not answer the server's offer: {e}");
@@ -653,7 +682,10 @@ async fn connect(
                             }
                         }
                     }
-                    ServerMessage::MediaReset => break End::Rejoin,
+                    ServerMessage::MediaReset if joined => {
+                        tracing::info!("the server dropped the media connection; starting over");
+                        break End::Rejoin;
+                    }
                     ServerMessage::Error { error } if awaiting_answer.is_some() => {
                         tracing::warn!(?error, "media refused");
                         break End::Rejoin;
@@ -663,7 +695,7 @@ async fn connect(
             }
             event = events.recv() => match event {
                 Some(PeerEvent::Candidate(candidate)) => {
-                    let _ = shared.room.send(ClientMessage::MediaCandidate { candidate });
+                    let _ = shared.signal(ClientMessage::MediaCandidate { candidate });
                 }
                 Some(PeerEvent::State(state)) => match state {
                     RTCPeerConnectionState::Connected => {
@@ -700,7 +732,7 @@ async fn connect(
                     trouble_since.get_or_insert(Instant::now());
                     match restart_ice(&pc).await {
                         Ok(sdp) => {
-                            if shared.room.send(ClientMessage::MediaOffer { sdp }).is_ok() {
+                            if shared.signal(ClientMessage::MediaOffer { sdp }).is_ok() {
                                 awaiting_answer = Some(Instant::now());
                                 restarted_ice = true;
                             }
@@ -727,7 +759,7 @@ async fn connect(
                         && awaiting_answer.is_none()
                         && since.elapsed() > ICE_RESTART_AFTER
                         && let Ok(sdp) = restart_ice(&pc).await
-                        && shared.room.send(ClientMessage::MediaOffer { sdp }).is_ok()
+                        && shared.signal(ClientMessage::MediaOffer { sdp }).is_ok()
                     {
                         awaiting_answer = Some(Instant::now());
                         restarted_ice = true;

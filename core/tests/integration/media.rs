@@ -120,6 +120,44 @@ async fn until_received(p: &Participant, from: i64, frames: u64) {
     }
 }
 
+/// An app that stops its media and starts it again at once (a new call
+/// screen, or the bindings' checks one after another) gets its new
+/// connection at the first try: nothing the stopped session still sends
+/// reaches the new one's peer at the SFU, which knows peers by participant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn media_stopped_and_started_again_at_once_connects_at_the_first_try() {
+    cloudtrial_testkit::init_logging();
+    let court = TestCourt::start().await;
+    let judge = join(&court, &JUDGE, "red", 440.0).await;
+    let judge_id = id(&court, &JUDGE);
+    let options = || MediaOptions {
+        network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
+        video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
+        ..Default::default()
+    };
+    let connected = |media: &MediaSession| {
+        let mut state = media.subscribe();
+        async move {
+            let waited = tokio::time::timeout(Duration::from_secs(20), state.wait_for(|s| s.connection == MediaConnection::Connected))
+                .await
+                .ok()
+                .and_then(|s| s.ok().map(|s| s.joins));
+            waited.unwrap_or_else(|| panic!("not connected within 20 s: {:?}", *state.borrow()))
+        }
+    };
+    assert_eq!(connected(&judge.media).await, 1);
+    judge.feeder.abort();
+    judge.media.stop();
+    let mut media = MediaSession::start(&judge.hearing, judge_id, options()).unwrap();
+    assert_eq!(connected(&media).await, 1, "the second connection had to start over");
+    for round in 1..=5 {
+        media.stop();
+        drop(media);
+        media = MediaSession::start(&judge.hearing, judge_id, options()).unwrap();
+        assert_eq!(connected(&media).await, 1, "round {round}: the new connection had to start over");
+    }
+}
+
 /// Each hearing is forwarded by one worker, hearings are spread over the
 /// workers, and media never crosses from one hearing into another: with a
 /// socket per worker (ephemeral ports, the default) ...

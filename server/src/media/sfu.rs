@@ -493,6 +493,7 @@ impl Sfu {
     fn offer(&mut self, hearing_id: i64, participant_id: i64, outbox: mpsc::Sender<ServerMessage>, sdp: &str) {
         let Some(id) = self.peer_of(hearing_id, participant_id) else {
             // The peer is gone (e.g. the server restarted): the client must start over.
+            tracing::info!(hearing_id, participant_id, "media offer for no peer; resetting");
             let _ = outbox.try_send(ServerMessage::MediaReset);
             return;
         };
@@ -614,7 +615,7 @@ impl Sfu {
                 quality: None,
             });
         }
-        tracing::info!(hearing_id = peer.hearing_id, participant_id = peer.participant_id, peer = id, "media peer removed");
+        tracing::info!(hearing_id = peer.hearing_id, participant_id = peer.participant_id, peer = id, reset = tell_client, "media peer removed");
     }
 
     // ------------------------------------------------------------ events and forwarding
