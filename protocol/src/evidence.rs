@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ParticipantSummary, TimestampMs};
+use crate::text::checked_text;
 use crate::Side;
 
 /// What kind of file a piece of evidence is (decided from its bytes, never its name).
@@ -78,6 +79,27 @@ pub struct NewUpload {
     /// The evidence this counter-evidence answers, if any.
     #[serde(default)]
     pub answers: Option<String>,
+}
+
+/// What a party says about a file, as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceTexts {
+    pub title: String,
+    pub purpose: String,
+    pub description: String,
+}
+
+/// The rule for what a party says about a file: 证据名称 and 证明目的 are
+/// required. The server applies it to every upload; the apps ask it before
+/// their form closes, so that a refusal does not come after the file is queued.
+pub fn checked_texts(title: &str, purpose: &str, description: &str) -> Result<EvidenceTexts, String> {
+    let title = checked_text(title, "证据名称", 100)?;
+    let purpose = checked_text(purpose, "证明目的", 1000)?;
+    let description = description.trim().to_owned();
+    if description.chars().count() > 2000 {
+        return Err("证据说明不能超过2000个字".into());
+    }
+    Ok(EvidenceTexts { title, purpose, description })
 }
 
 /// A link to an original for the page's own audio or video player: it works
@@ -189,3 +211,21 @@ pub struct Evidence {
 
 /// The 反 badge's text.
 pub const COUNTER_BADGE: &str = "反";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_party_says_about_a_file_is_trimmed_and_bounded() {
+        let texts = checked_texts(" 借条 ", "\t证明借款事实\n", "  手机拍摄 ").unwrap();
+        assert_eq!(texts, EvidenceTexts { title: "借条".into(), purpose: "证明借款事实".into(), description: "手机拍摄".into() });
+        assert_eq!(checked_texts("借条", "证明借款事实", "").unwrap().description, "");
+        assert_eq!(checked_texts(" ", "证明借款事实", "").unwrap_err(), "请填写证据名称");
+        assert_eq!(checked_texts("借条", "", "").unwrap_err(), "请填写证明目的");
+        assert_eq!(checked_texts(&"借".repeat(101), "证明", "").unwrap_err(), "证据名称不能超过100个字");
+        assert!(checked_texts(&"借".repeat(100), &"证".repeat(1000), &"说".repeat(2000)).is_ok());
+        assert_eq!(checked_texts("借条", &"证".repeat(1001), "").unwrap_err(), "证明目的不能超过1000个字");
+        assert_eq!(checked_texts("借条", "证明", &"说".repeat(2001)).unwrap_err(), "证据说明不能超过2000个字");
+    }
+}

@@ -16,6 +16,7 @@ pub mod role;
 pub mod rtp;
 pub mod schedule;
 pub mod signalling;
+pub mod text;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use meeting_number::MeetingNumber;

@@ -4,6 +4,7 @@ use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::inspect::Inspected;
+use crate::protocol::evidence::checked_texts;
 use crate::error::{Error, Result};
 
 /// Where an upload is, in the court's words.
@@ -67,16 +68,10 @@ pub struct EvidenceDetails {
 }
 
 impl EvidenceDetails {
-    /// The form's rule (证据名称 and 证明目的 are required): the apps ask it before the
-    /// form closes, and an upload is refused without it.
+    /// The server's rule for these texts (证据名称 and 证明目的 are required): the apps
+    /// ask it before the form closes, and an upload is refused without it.
     pub fn check(&self) -> Result<()> {
-        if self.title.trim().is_empty() {
-            return Err(Error::InvalidInput("请填写证据名称".into()));
-        }
-        if self.purpose.trim().is_empty() {
-            return Err(Error::InvalidInput("请填写证明目的".into()));
-        }
-        Ok(())
+        checked_texts(&self.title, &self.purpose, &self.description).map(|_| ()).map_err(Error::InvalidInput)
     }
 }
 

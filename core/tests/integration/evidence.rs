@@ -202,6 +202,12 @@ async fn a_disguised_file_is_refused_before_anything_is_sent() {
     for (form, missing) in [
         (EvidenceDetails { purpose: " ".into(), ..details("照片", false) }, "请填写证明目的"),
         (EvidenceDetails { title: "\n".into(), ..details("照片", false) }, "请填写证据名称"),
+        // The server's limits and characters, refused before the file is copied and queued.
+        (EvidenceDetails { title: "借".repeat(101), ..details("照片", false) }, "证据名称不能超过100个字"),
+        (
+            EvidenceDetails { purpose: "证明\u{202E}借款".into(), ..details("照片", false) },
+            "证明目的含有不可见字符或改变文字方向的字符，请删除后重新填写",
+        ),
     ] {
         // The apps ask the same rule before the form closes.
         for refused in [form.check().unwrap_err(), service.upload_evidence(&fake, form.clone()).await.unwrap_err()] {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use base64::Engine;
 use bytes::Bytes;
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::evidence::{NewUpload, UploadStatus};
+use cloudtrial_protocol::evidence::{self, NewUpload, UploadStatus};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -60,12 +60,8 @@ pub async fn create(
         return Err(AppError::invalid("文件校验值（SHA-256）格式不正确"));
     }
     new.file_name = display_name(&new.file_name)?;
-    new.title = validate::text(&new.title, "证据名称", 100)?;
-    new.purpose = validate::text(&new.purpose, "证明目的", 1000)?;
-    new.description = new.description.trim().to_owned();
-    if new.description.chars().count() > 2000 {
-        return Err(AppError::invalid("证据说明不能超过2000个字"));
-    }
+    let texts = evidence::checked_texts(&new.title, &new.purpose, &new.description).map_err(AppError::invalid)?;
+    (new.title, new.purpose, new.description) = (texts.title, texts.purpose, texts.description);
     if new.answers.is_some() && !new.counter {
         return Err(AppError::invalid("只有反证可以指向被反驳的证据"));
     }

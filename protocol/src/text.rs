@@ -1,0 +1,72 @@
+//! What the server takes as typed text (names, titles, reasons), the same rule
+//! for the server and the apps, so an app can refuse it before anything is sent.
+//! Messages are for the person who typed it.
+
+/// A trimmed, non-empty text of at most `max` characters, without control
+/// characters or characters that hide or turn text around.
+pub fn checked_text(value: &str, field: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("请填写{field}"));
+    }
+    if value.chars().count() > max {
+        return Err(format!("{field}不能超过{max}个字"));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(format!("{field}含有无效字符"));
+    }
+    if value.chars().any(is_invisible) {
+        return Err(format!("{field}含有不可见字符或改变文字方向的字符，请删除后重新填写"));
+    }
+    Ok(value.to_owned())
+}
+
+/// Characters that show nothing, or turn the text around them: with them one
+/// name can be made to look exactly like another.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'   // soft hyphen
+        | '\u{034F}' // combining grapheme joiner
+        | '\u{061C}' // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors and vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space, (non-)joiner, direction marks
+        | '\u{2028}' | '\u{2029}' // line and paragraph separators
+        | '\u{202A}'..='\u{202E}' // direction embeddings and overrides
+        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, direction isolates, deprecated format controls
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors
+        | '\u{FEFF}' // byte order mark
+        | '\u{E0000}'..='\u{E007F}' // tags
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_refused() {
+        for c in [
+            '\u{00AD}', '\u{034F}', '\u{061C}', '\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{180E}', '\u{200B}',
+            '\u{200D}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2060}', '\u{2064}', '\u{2066}', '\u{2069}', '\u{FE0F}',
+            '\u{FEFF}', '\u{E0001}', '\u{E007F}', '\u{E0100}',
+        ] {
+            let error = checked_text(&format!("张{c}三"), "姓名", 50).unwrap_err();
+            assert!(error.contains("不可见"), "U+{:04X}", u32::from(c));
+        }
+        for fine in ["张三", "欧阳娜娜", "Zhang San", "O'Brien-Li", "张·三", "（2026）津0101民初88号"] {
+            assert_eq!(checked_text(fine, "姓名", 50).unwrap(), fine);
+        }
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(checked_text("  第一法庭 ", "法庭", 10).unwrap(), "第一法庭");
+        assert_eq!(checked_text("   ", "法庭", 10).unwrap_err(), "请填写法庭");
+        assert_eq!(checked_text("一二三四五六", "法庭", 5).unwrap_err(), "法庭不能超过5个字");
+        assert_eq!(checked_text("a\u{0}b", "法庭", 5).unwrap_err(), "法庭含有无效字符");
+    }
+}
