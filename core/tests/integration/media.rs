@@ -69,17 +69,21 @@ async fn join_meeting(court: &TestCourt, meeting: &str, party: &Party, colour_na
     let code = court.latest_code(party.mobile).await.unwrap();
     let session = client.login(meeting, party.mobile, &code, DeviceKind::Other).await.unwrap();
     let hearing = HearingSession::start(&client, DeviceKind::Other).unwrap();
-    let options = MediaOptions {
-        network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
-        video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
-        ..Default::default()
-    };
-    let media = MediaSession::start(&hearing, session.participant_id, options).unwrap();
+    let media = MediaSession::start(&hearing, session.participant_id, media_options()).unwrap();
     let recorder = Arc::new(Recorder::default());
     media.set_sink(recorder.clone());
     let media_ref = MediaFeed { pattern: TestPattern::new(160, 120, colour(colour_name).unwrap()), tone: Tone::new(tone) };
     let feeder = spawn_feeder(&media, media_ref);
     Participant { _client: client, hearing, media, recorder, feeder }
+}
+
+/// Media over loopback UDP, with a small picture.
+fn media_options() -> MediaOptions {
+    MediaOptions {
+        network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
+        video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
+        ..Default::default()
+    }
 }
 
 struct MediaFeed {
@@ -130,11 +134,6 @@ async fn media_stopped_and_started_again_at_once_connects_at_the_first_try() {
     let court = TestCourt::start().await;
     let judge = join(&court, &JUDGE, "red", 440.0).await;
     let judge_id = id(&court, &JUDGE);
-    let options = || MediaOptions {
-        network: MediaNetwork { udp: vec!["127.0.0.1:0".into()], tcp: vec![], ice_servers: vec![] },
-        video: VideoSettings { width: 160, height: 120, fps: 15.0, bitrate: 150_000 },
-        ..Default::default()
-    };
     let connected = |media: &MediaSession| {
         let mut state = media.subscribe();
         async move {
@@ -148,12 +147,12 @@ async fn media_stopped_and_started_again_at_once_connects_at_the_first_try() {
     assert_eq!(connected(&judge.media).await, 1);
     judge.feeder.abort();
     judge.media.stop();
-    let mut media = MediaSession::start(&judge.hearing, judge_id, options()).unwrap();
+    let mut media = MediaSession::start(&judge.hearing, judge_id, media_options()).unwrap();
     assert_eq!(connected(&media).await, 1, "the second connection had to start over");
     for round in 1..=5 {
         media.stop();
         drop(media);
-        media = MediaSession::start(&judge.hearing, judge_id, options()).unwrap();
+        media = MediaSession::start(&judge.hearing, judge_id, media_options()).unwrap();
         assert_eq!(connected(&media).await, 1, "round {round}: the new connection had to start over");
     }
 }

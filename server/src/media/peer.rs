@@ -97,7 +97,8 @@ impl Peer {
         id: u64,
         hearing_id: i64,
         participant_id: i64,
-        (rtc, keys): (Rtc, super::srtp::KeySlot),
+        rtc: Rtc,
+        keys: super::srtp::KeySlot,
         outbox: mpsc::Sender<ServerMessage>,
     ) -> Self {
         Self {

@@ -474,7 +474,7 @@ impl Sfu {
         };
         let id = self.next_peer;
         self.next_peer += 1;
-        let mut peer = Peer::new(id, hearing_id, participant_id, (rtc, keys), outbox);
+        let mut peer = Peer::new(id, hearing_id, participant_id, rtc, keys, outbox);
         peer.feedback = feedback;
         register_ufrag(&self.worker, &mut peer);
         peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) });
