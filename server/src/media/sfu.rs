@@ -1193,14 +1193,20 @@ mod tests {
         /// The SSRC the video it receives arrives on.
         video_ssrc: Option<str0m::rtp::Ssrc>,
         keyframe_requests: usize,
+        /// The SFU's transport-wide feedback packets it has read (with raw packets enabled).
+        feedback: usize,
     }
 
     impl Client {
         fn join(sfu: &mut Sfu, participant: i64) -> Client {
+            Self::join_with(sfu, participant, |config| config)
+        }
+
+        fn join_with(sfu: &mut Sfu, participant: i64, configure: impl FnOnce(RtcConfig) -> RtcConfig) -> Client {
             let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
             socket.set_nonblocking(true).unwrap();
             let local = socket.local_addr().unwrap();
-            let mut config = RtcConfig::new().clear_codecs().enable_opus(true, false).set_rtp_mode(true);
+            let mut config = configure(RtcConfig::new().clear_codecs().enable_opus(true, false).set_rtp_mode(true));
             config.codec_config().add_h264(108.into(), None, true, 0x42e01f);
             let mut rtc = config.build(Instant::now());
             rtc.add_local_candidate(Candidate::host(local, "udp").unwrap());
@@ -1226,6 +1232,7 @@ mod tests {
                 audio_received: Vec::new(),
                 video_ssrc: None,
                 keyframe_requests: 0,
+                feedback: 0,
             }
         }
 
@@ -1288,6 +1295,11 @@ mod tests {
                         }
                     }
                     Output::Event(Event::KeyframeRequest(_)) => self.keyframe_requests += 1,
+                    Output::Event(Event::RawPacket(raw)) => {
+                        if let str0m::rtp::RawPacket::RtcpRx(str0m::rtp::rtcp::Rtcp::Twcc(_)) = *raw {
+                            self.feedback += 1;
+                        }
+                    }
                     Output::Event(_) => {}
                     Output::Timeout(at) if at <= Instant::now() => self.rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
                     Output::Timeout(_) => break,
@@ -1461,5 +1473,33 @@ mod tests {
         let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames[..20], 20).await;
         assert_eq!(heard, frames[..20], "heard again, whole");
         assert_eq!(sfu.audio_sent_directly - direct, 19, "all but the restarted stream's first packet went directly");
+    }
+
+    /// A publisher's estimator lives on the SFU's transport-wide feedback, which comes at str0m's
+    /// pace (every 100 ms while packets are unreported). Whatever reads publishers' packets must
+    /// keep it coming.
+    #[tokio::test]
+    async fn a_publisher_hears_transport_wide_feedback_on_what_it_sends_as_often_as_str0m_sends_it() {
+        let mut sfu = sfu().await;
+        let mut publisher = Client::join_with(&mut sfu, 1, |config| config.enable_raw_packets(true));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !publisher.rtc.is_connected() {
+            assert!(Instant::now() < deadline, "the publisher never connected");
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        // One audio frame every 20 ms for a second and a half, as a speaker sends them.
+        let (start, before) = (Instant::now(), publisher.feedback);
+        while start.elapsed() < Duration::from_millis(1_500) {
+            publisher.send_audio(vec![0x11; 80]);
+            for _ in 0..4 {
+                publisher.step(&mut sfu);
+                step(&mut sfu, true, 0);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        let feedback = publisher.feedback - before;
+        assert!(feedback >= 10, "{feedback} feedback packets in {:?}", start.elapsed());
     }
 }
