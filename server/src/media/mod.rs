@@ -3,6 +3,7 @@
 //! membership, hearing closed) are enforced here, per packet.
 
 mod bitrate;
+mod keyframe;
 mod net;
 mod peer;
 mod rewrite;

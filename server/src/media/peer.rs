@@ -15,10 +15,10 @@ pub struct InTrack {
     pub mid: Mid,
     pub kind: MediaKind,
     pub last_keyframe_request: Option<Instant>,
-    /// When the publisher's last keyframe arrived.
+    /// When the publisher's last keyframe arrived whole.
     pub last_keyframe: Option<Instant>,
-    /// Its RTP timestamp, which the keyframe's later packets share.
-    pub last_keyframe_timestamp: Option<u32>,
+    /// The packets of its newest keyframe so far.
+    pub arrival: super::keyframe::Arrival,
     /// A receiver whose picture broke asked for a keyframe too soon after the last one;
     /// the publisher is asked once the SFU's repair gap has passed.
     pub keyframe_wanted: bool,

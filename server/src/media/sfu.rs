@@ -631,7 +631,7 @@ impl Sfu {
                     kind: added.kind,
                     last_keyframe_request: None,
                     last_keyframe: None,
-                    last_keyframe_timestamp: None,
+                    arrival: Default::default(),
                     keyframe_wanted: false,
                     bytes: 0,
                     rate: 0,
@@ -721,13 +721,18 @@ impl Sfu {
         let Some(track) = publisher.inbound.iter_mut().find(|t| t.mid == mid) else { return };
         let kind = track.kind;
         let keyframe = kind == MediaKind::Video && starts_keyframe(&packet.payload);
-        if keyframe {
-            // The keyframe asked for is here: whoever needs one from now on may ask at once.
-            track.last_keyframe_request = None;
-            track.last_keyframe = Some(Instant::now());
-            track.keyframe_wanted = false;
-            if track.last_keyframe_timestamp.replace(packet.header.timestamp) != Some(packet.header.timestamp) {
+        if kind == MediaKind::Video {
+            let step = track.arrival.add(packet.header.timestamp, *packet.seq_no, packet.header.marker, keyframe);
+            if step.started {
+                // The keyframe asked for is coming: whoever needs one from now on may ask at once.
+                track.last_keyframe_request = None;
                 publisher.keyframes_received += 1;
+            }
+            // Only a whole keyframe repairs a receiver's picture: one that lost a packet on the
+            // way in, and is not repaired, leaves a wanted repair wanted.
+            if step.whole {
+                track.last_keyframe = Some(Instant::now());
+                track.keyframe_wanted = false;
             }
         }
         track.bytes += packet.payload.len() as u64;
@@ -1249,6 +1254,18 @@ mod tests {
             }
         }
 
+        /// A keyframe of three packets whose middle one is lost on the way: its sequence number is skipped.
+        fn send_keyframe_losing_its_middle(&mut self) {
+            let (mid, pt) = self.video;
+            let time = (self.seq / 10 + 1) as u32 * 6_000;
+            let mut api = self.rtc.direct_api();
+            let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
+            for (offset, payload, marker) in [(0, KEYFRAME.to_vec(), false), (2, vec![0x41; 200], true)] {
+                stream.write_rtp(RtpWrite::new(pt, (self.seq + offset).into(), time, Instant::now(), payload).marker(marker));
+            }
+            self.seq += 10 - self.seq % 10;
+        }
+
         /// One Opus frame (20 ms).
         fn send_audio(&mut self, payload: Vec<u8>) {
             let (mid, pt) = self.audio;
@@ -1375,6 +1392,32 @@ mod tests {
         let allowed = (start.elapsed().as_secs_f64() / KEYFRAME_REPAIR_GAP.as_secs_f64()).floor() as usize + 1;
         assert!(asked >= 2, "repairs are still asked for: {asked}");
         assert!(asked <= allowed, "{asked} keyframe requests reached the publisher in {:?}; at most {allowed}", start.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_keyframe_that_lost_a_packet_on_the_way_in_leaves_a_receivers_repair_wanted() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let ssrc = receiver.video_ssrc.expect("video received");
+        let asked_before = publisher.keyframe_requests;
+        // The receiver loses its picture just after the keyframe it started on: too soon to
+        // ask the publisher again, so the SFU keeps the repair wanted.
+        receiver.rtc.direct_api().stream_rx(&ssrc).expect("the video stream").request_keyframe(KeyframeRequestKind::Pli);
+        for _ in 0..5 {
+            receiver.step(&mut sfu);
+            step(&mut sfu, true, 0);
+        }
+        // The publisher's next keyframe loses its middle packet on the way in, for good.
+        publisher.send_keyframe_losing_its_middle();
+        // Nobody asks again; the publisher sends nothing more. Once the repair gap has
+        // passed since the last whole keyframe, the SFU asks the publisher itself.
+        let deadline = Instant::now() + KEYFRAME_REPAIR_GAP * 3;
+        while publisher.keyframe_requests == asked_before {
+            assert!(Instant::now() < deadline, "the broken keyframe was taken as the repair: the publisher was never asked");
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     #[tokio::test]
