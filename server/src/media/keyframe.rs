@@ -140,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn a_keyframe_whose_start_was_lost_is_whole_once_the_start_is_repaired() {
+    fn a_keyframe_that_lost_its_sps_is_whole_from_its_slices_start() {
         let mut arrival = Arrival::default();
         // The SPS (10) is lost; the IDR slice's start (11) also starts a keyframe.
         assert_eq!(arrival.add(9000, 11, false, true), STARTED);

@@ -1402,9 +1402,13 @@ mod tests {
         // The receiver loses its picture just after the keyframe it started on: too soon to
         // ask the publisher again, so the SFU keeps the repair wanted.
         receiver.rtc.direct_api().stream_rx(&ssrc).expect("the video stream").request_keyframe(KeyframeRequestKind::Pli);
-        for _ in 0..5 {
+        let wanted = |sfu: &Sfu| sfu.peers.values().filter(|p| p.participant_id == 1).flat_map(|p| &p.inbound).any(|t| t.keyframe_wanted);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !wanted(&sfu) {
+            assert!(Instant::now() < deadline, "the receiver's request was not held back as a wanted repair");
             receiver.step(&mut sfu);
             step(&mut sfu, true, 0);
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
         // The publisher's next keyframe loses its middle packet on the way in, for good.
         publisher.send_keyframe_losing_its_middle();
