@@ -1243,27 +1243,26 @@ mod tests {
 
         /// One H.264 packet per payload, the last one ending the picture.
         fn send_picture(&mut self, payloads: Vec<Vec<u8>>) {
-            let (mid, pt) = self.video;
             let count = payloads.len();
-            let mut api = self.rtc.direct_api();
-            let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
             for (i, payload) in payloads.into_iter().enumerate() {
-                let time = (self.seq / 10) as u32 * 6_000;
-                stream.write_rtp(RtpWrite::new(pt, self.seq.into(), time, Instant::now(), payload).marker(i + 1 == count));
+                self.write_video(self.seq, (self.seq / 10) as u32 * 6_000, payload, i + 1 == count);
                 self.seq += 1;
             }
         }
 
         /// A keyframe of three packets whose middle one is lost on the way: its sequence number is skipped.
         fn send_keyframe_losing_its_middle(&mut self) {
-            let (mid, pt) = self.video;
             let time = (self.seq / 10 + 1) as u32 * 6_000;
+            self.write_video(self.seq, time, KEYFRAME.to_vec(), false);
+            self.write_video(self.seq + 2, time, vec![0x41; 200], true);
+            self.seq += 10 - self.seq % 10;
+        }
+
+        fn write_video(&mut self, seq: u64, time: u32, payload: Vec<u8>, marker: bool) {
+            let (mid, pt) = self.video;
             let mut api = self.rtc.direct_api();
             let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
-            for (offset, payload, marker) in [(0, KEYFRAME.to_vec(), false), (2, vec![0x41; 200], true)] {
-                stream.write_rtp(RtpWrite::new(pt, (self.seq + offset).into(), time, Instant::now(), payload).marker(marker));
-            }
-            self.seq += 10 - self.seq % 10;
+            stream.write_rtp(RtpWrite::new(pt, seq.into(), time, Instant::now(), payload).marker(marker));
         }
 
         /// One Opus frame (20 ms).
@@ -1402,7 +1401,8 @@ mod tests {
         // The receiver loses its picture just after the keyframe it started on: too soon to
         // ask the publisher again, so the SFU keeps the repair wanted.
         receiver.rtc.direct_api().stream_rx(&ssrc).expect("the video stream").request_keyframe(KeyframeRequestKind::Pli);
-        let wanted = |sfu: &Sfu| sfu.peers.values().filter(|p| p.participant_id == 1).flat_map(|p| &p.inbound).any(|t| t.keyframe_wanted);
+        let source = publisher.participant;
+        let wanted = |sfu: &Sfu| sfu.peers.values().filter(|p| p.participant_id == source).flat_map(|p| &p.inbound).any(|t| t.keyframe_wanted);
         let deadline = Instant::now() + Duration::from_secs(2);
         while !wanted(&sfu) {
             assert!(Instant::now() < deadline, "the receiver's request was not held back as a wanted repair");
