@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ParticipantSummary, TimestampMs};
+use crate::text::checked_characters;
 use crate::{ErrorBody, ErrorCode};
 
 /// The most points one freehand stroke may have.
@@ -164,7 +165,10 @@ impl MarkDraft {
             Shape::Ink { points } if finished && points.is_empty() => invalid("圈注为空"),
             Shape::Text { text, .. } if text.chars().count() > MAX_TEXT_CHARS => invalid("文字过长"),
             Shape::Text { text, .. } if finished && text.trim().is_empty() => invalid("请输入文字"),
-            Shape::Text { text, .. } if text.chars().any(char::is_control) => invalid("文字含有无效字符"),
+            Shape::Text { text, .. } => match checked_characters(text, "文字", MAX_TEXT_CHARS, false) {
+                Ok(()) => Ok(()),
+                Err(message) => invalid(&message),
+            },
             _ => Ok(()),
         }
     }
@@ -241,6 +245,8 @@ mod tests {
         assert!(draft(Shape::Text { at: p(0.5, 0.5), text: "签名处".into() }).check(true).is_ok());
         assert!(draft(Shape::Text { at: p(0.5, 0.5), text: "长".repeat(MAX_TEXT_CHARS + 1) }).check(true).is_err());
         assert!(draft(Shape::Text { at: p(0.5, 0.5), text: "a\u{0}b".into() }).check(true).is_err());
+        let hidden = draft(Shape::Text { at: p(0.5, 0.5), text: "签名\u{202E}处".into() }).check(true).unwrap_err();
+        assert_eq!(hidden.message, "文字含有不可见字符或改变文字方向的字符，请删除后重新填写");
         let mut zero = draft(Shape::Text { at: p(0.5, 0.5), text: "x".into() });
         zero.page = 0;
         assert!(zero.check(true).is_err());

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ParticipantSummary, TimestampMs};
-use crate::text::checked_text;
+use crate::text::{checked_note, checked_text};
 use crate::Side;
 
 /// What kind of file a piece of evidence is (decided from its bytes, never its name).
@@ -90,15 +90,15 @@ pub struct EvidenceTexts {
 }
 
 /// The rule for what a party says about a file: 证据名称 and 证明目的 are
-/// required. The server applies it to every upload; the apps ask it before
+/// required; 证明目的 and 证据说明 may run over several lines. The server applies it to every upload; the apps ask it before
 /// their form closes, so that a refusal does not come after the file is queued.
 pub fn checked_texts(title: &str, purpose: &str, description: &str) -> Result<EvidenceTexts, String> {
     let title = checked_text(title, "证据名称", 100)?;
-    let purpose = checked_text(purpose, "证明目的", 1000)?;
-    let description = description.trim().to_owned();
-    if description.chars().count() > 2000 {
-        return Err("证据说明不能超过2000个字".into());
+    let purpose = checked_note(purpose, "证明目的", 1000)?;
+    if purpose.is_empty() {
+        return Err("请填写证明目的".into());
     }
+    let description = checked_note(description, "证据说明", 2000)?;
     Ok(EvidenceTexts { title, purpose, description })
 }
 
@@ -227,5 +227,10 @@ mod tests {
         assert!(checked_texts(&"借".repeat(100), &"证".repeat(1000), &"说".repeat(2000)).is_ok());
         assert_eq!(checked_texts("借条", &"证".repeat(1001), "").unwrap_err(), "证明目的不能超过1000个字");
         assert_eq!(checked_texts("借条", "证明", &"说".repeat(2001)).unwrap_err(), "证据说明不能超过2000个字");
+        assert_eq!(checked_texts("借条", "证明借款\n及还款", "").unwrap().purpose, "证明借款\n及还款");
+        assert_eq!(
+            checked_texts("借条", "证明借款", "五\u{202E}万元").unwrap_err(),
+            "证据说明含有不可见字符或改变文字方向的字符，请删除后重新填写"
+        );
     }
 }

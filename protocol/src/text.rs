@@ -2,23 +2,40 @@
 //! for the server and the apps, so an app can refuse it before anything is sent.
 //! Messages are for the person who typed it.
 
-/// A trimmed, non-empty text of at most `max` characters, without control
-/// characters or characters that hide or turn text around.
+/// A trimmed, non-empty text of at most `max` characters, on one line, without
+/// control characters or characters that hide or turn text around.
 pub fn checked_text(value: &str, field: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(format!("请填写{field}"));
     }
+    checked_characters(value, field, max, false)?;
+    Ok(value.to_owned())
+}
+
+/// A trimmed text of at most `max` characters that may be empty and may run
+/// over several lines (a description, a reason), held to the same characters
+/// as [`checked_text`] otherwise.
+pub fn checked_note(value: &str, field: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    checked_characters(value, field, max, true)?;
+    Ok(value.to_owned())
+}
+
+/// The length and characters rule of both, for text trimmed otherwise (a
+/// paragraph of the record keeps its indentation). `lines`: line breaks and
+/// tabs are allowed.
+pub fn checked_characters(value: &str, field: &str, max: usize, lines: bool) -> Result<(), String> {
     if value.chars().count() > max {
         return Err(format!("{field}不能超过{max}个字"));
     }
-    if value.chars().any(|c| c.is_control()) {
+    if value.chars().any(|c| c.is_control() && !(lines && matches!(c, '\n' | '\t'))) {
         return Err(format!("{field}含有无效字符"));
     }
     if value.chars().any(is_invisible) {
         return Err(format!("{field}含有不可见字符或改变文字方向的字符，请删除后重新填写"));
     }
-    Ok(value.to_owned())
+    Ok(())
 }
 
 /// Characters that show nothing, or turn the text around them: with them one
@@ -68,5 +85,19 @@ mod tests {
         assert_eq!(checked_text("   ", "法庭", 10).unwrap_err(), "请填写法庭");
         assert_eq!(checked_text("一二三四五六", "法庭", 5).unwrap_err(), "法庭不能超过5个字");
         assert_eq!(checked_text("a\u{0}b", "法庭", 5).unwrap_err(), "法庭含有无效字符");
+        assert_eq!(checked_text("第一\n法庭", "法庭", 10).unwrap_err(), "法庭含有无效字符");
+    }
+
+    #[test]
+    fn a_note_may_be_empty_and_run_over_lines_but_hides_nothing() {
+        assert_eq!(checked_note("  ", "说明", 10).unwrap(), "");
+        assert_eq!(checked_note(" 第一行\n\t第二行 ", "说明", 10).unwrap(), "第一行\n\t第二行");
+        assert_eq!(checked_note("一二三四五六", "说明", 5).unwrap_err(), "说明不能超过5个字");
+        assert_eq!(checked_note("第一行\r第二行", "说明", 10).unwrap_err(), "说明含有无效字符");
+        assert_eq!(checked_note("a\u{0}b", "说明", 10).unwrap_err(), "说明含有无效字符");
+        for c in ['\u{200B}', '\u{202E}', '\u{2066}', '\u{FEFF}', '\u{2028}'] {
+            let error = checked_note(&format!("借款\n五{c}万元"), "说明", 50).unwrap_err();
+            assert_eq!(error, "说明含有不可见字符或改变文字方向的字符，请删除后重新填写", "U+{:04X}", u32::from(c));
+        }
     }
 }

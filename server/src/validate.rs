@@ -9,6 +9,11 @@ pub fn text(value: &str, field: &str, max: usize) -> Result<String, AppError> {
     cloudtrial_protocol::text::checked_text(value, field, max).map_err(AppError::invalid)
 }
 
+/// A trimmed text that may be empty and run over several lines (the protocol's rule too).
+pub fn note(value: &str, field: &str, max: usize) -> Result<String, AppError> {
+    cloudtrial_protocol::text::checked_note(value, field, max).map_err(AppError::invalid)
+}
+
 /// A mainland mobile number in its 11-digit form; accepts spaces, dashes and a +86 prefix.
 pub use cloudtrial_protocol::normalize_mobile;
 

@@ -240,12 +240,9 @@ pub async fn give_opinion(
         if position.stance == cloudtrial_protocol::evidence::Stance::Unknown {
             return Err(AppError::invalid(format!("对{aspect}的意见只能是认可或有异议")));
         }
-        position.reason = position.reason.trim().to_owned();
-        if position.reason.chars().count() > 2000 {
-            return Err(AppError::invalid(format!("{aspect}的理由不能超过2000个字")));
-        }
-        if position.stance == cloudtrial_protocol::evidence::Stance::Dispute {
-            position.reason = validate::text(&position.reason, &format!("对{aspect}有异议的理由"), 2000)?;
+        position.reason = validate::note(&position.reason, &format!("{aspect}的理由"), 2000)?;
+        if position.stance == cloudtrial_protocol::evidence::Stance::Dispute && position.reason.is_empty() {
+            return Err(AppError::invalid(format!("请填写对{aspect}有异议的理由")));
         }
     }
     let now = state.clock.now_ms();

@@ -7,6 +7,7 @@ use cloudtrial_protocol::record::{
     RecordContent, RecordHeader, RecordParagraph, RecordVersion, RecordVersionSummary, RecordView, SaveRecord, TakeSpeech,
 };
 use cloudtrial_protocol::signalling::RoomNotice;
+use cloudtrial_protocol::text::checked_characters;
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -197,12 +198,7 @@ fn store_version(
 fn clean(content: RecordContent) -> Result<RecordContent, AppError> {
     let field = |value: &str, name: &str| -> Result<String, AppError> {
         let value = value.trim();
-        if value.chars().count() > MAX_FIELD_CHARS {
-            return Err(AppError::invalid(format!("{name}不能超过{MAX_FIELD_CHARS}个字")));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(AppError::invalid(format!("{name}含有无效字符")));
-        }
+        checked_characters(value, name, MAX_FIELD_CHARS, false).map_err(AppError::invalid)?;
         Ok(value.to_owned())
     };
     let list = |values: &[String], name: &str| -> Result<Vec<String>, AppError> {
@@ -226,14 +222,9 @@ fn clean(content: RecordContent) -> Result<RecordContent, AppError> {
     for (index, p) in content.paragraphs.into_iter().enumerate() {
         let speaker = field(&p.speaker, "发言人")?;
         let text = p.text.trim_end().to_owned();
-        let length = text.chars().count();
-        if length > MAX_PARAGRAPH_CHARS {
-            return Err(AppError::invalid(format!("第{}段不能超过{MAX_PARAGRAPH_CHARS}个字", index + 1)));
-        }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(AppError::invalid(format!("第{}段含有无效字符", index + 1)));
-        }
-        total += length;
+        // The paragraph keeps its indentation.
+        checked_characters(&text, &format!("第{}段", index + 1), MAX_PARAGRAPH_CHARS, true).map_err(AppError::invalid)?;
+        total += text.chars().count();
         if speaker.is_empty() && text.trim().is_empty() {
             continue;
         }

@@ -331,6 +331,20 @@ async fn bombs_disguises_and_broken_files_are_refused_and_nothing_is_stored() {
 }
 
 #[tokio::test]
+async fn what_a_party_says_about_a_file_can_run_over_lines_but_hides_nothing() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let photo = phone_photo();
+    let (status, body) = court.start(&plaintiff.token, court.hearing.id, &photo, "a.jpg", json!({"description": "借条\u{2066}原件\u{2069}照片"})).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("证据说明含有不可见字符或改变文字方向的字符，请删除后重新填写")));
+    let lines = json!({"purpose": "证明被告借款五万元\n及约定的还款日期", "description": "第一页：借条\n第二页：转账记录"});
+    let (status, body) = court.upload(&plaintiff.token, &photo, "a.jpg", lines).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["evidence"]["purpose"], "证明被告借款五万元\n及约定的还款日期");
+    assert_eq!(body["evidence"]["description"], "第一页：借条\n第二页：转账记录");
+}
+
+#[tokio::test]
 async fn two_writers_on_one_upload_cannot_both_write() {
     let court = Court::new().await;
     let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
@@ -382,6 +396,9 @@ async fn counter_evidence_opinions_and_withdrawal() {
     let no_reason = json!({"authenticity": {"stance": "dispute"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
     let (status, _) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&no_reason)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "disputing needs a reason");
+    let turned = json!({"authenticity": {"stance": "dispute", "reason": "签名非\u{202E}本人所签"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
+    let (status, body) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&turned)).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("真实性的理由含有不可见字符或改变文字方向的字符，请删除后重新填写")));
     let partly = json!({"authenticity": {"stance": "partly"}, "legality": {"stance": "accept"}, "relevance": {"stance": "accept"}});
     let (status, body) = court.server.request(reqwest::Method::PUT, &path, Some(&defendant.token), Some(&partly)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a stance this server does not know: {body}");

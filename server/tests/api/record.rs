@@ -238,6 +238,15 @@ async fn the_clerk_writes_versions_and_nothing_is_ever_overwritten() {
     control.paragraphs[0].text = "bad\u{7}bell".into();
     let (status, body) = court.put(&court.clerk.token, Some(2), &control).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // What everyone signs reads the same on every screen and in the PDF: nothing hides or turns text around.
+    let mut turned = record(&[("审判长", "现在开庭。"), ("原告", "ok")]);
+    turned.paragraphs[1].text = "被告已还款\u{202E}元万五".into();
+    let (status, body) = court.put(&court.clerk.token, Some(2), &turned).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("第2段含有不可见字符或改变文字方向的字符，请删除后重新填写")));
+    let mut hidden_speaker = record(&[("原\u{200B}告", "ok")]);
+    hidden_speaker.paragraphs[0].text = "一\n\t二".into();
+    let (status, body) = court.put(&court.clerk.token, Some(2), &hidden_speaker).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("发言人含有不可见字符或改变文字方向的字符，请删除后重新填写")));
     let mut long_field = record(&[]);
     long_field.header.case_title = "长".repeat(501);
     let (status, _) = court.put(&court.clerk.token, Some(2), &long_field).await;
