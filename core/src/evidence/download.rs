@@ -38,6 +38,47 @@ impl DownloadProgress {
         let percent = total.map(|t| if t == 0 { 100 } else { (bytes_received.min(t) * 100 / t) as u8 });
         Self { bytes_received, total, percent }
     }
+
+    /// A file already on the device: all of it.
+    pub(super) fn cached(path: &Path) -> Option<Self> {
+        let size = std::fs::metadata(path).ok()?.len();
+        Some(Self::new(size, Some(size)))
+    }
+}
+
+/// One file's downloads: one at a time, and how far the current one got, for
+/// every caller waiting on it.
+pub struct Shared {
+    pub turn: tokio::sync::Mutex<()>,
+    pub progress: watch::Sender<DownloadProgress>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self { turn: Default::default(), progress: watch::Sender::new(DownloadProgress::default()) }
+    }
+}
+
+impl Shared {
+    /// Runs `work`, telling `progress` what this file's download reports meanwhile.
+    pub async fn heard<T>(&self, progress: &watch::Sender<DownloadProgress>, work: impl Future<Output = T>) -> T {
+        let mut heard = self.progress.subscribe();
+        let mut work = std::pin::pin!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => {
+                    // The last report may have come in the same step that finished the work.
+                    if heard.has_changed().unwrap_or(false) {
+                        progress.send_replace(*heard.borrow_and_update());
+                    }
+                    return out;
+                }
+                Ok(()) = heard.changed() => {
+                    progress.send_replace(*heard.borrow_and_update());
+                }
+            }
+        }
+    }
 }
 
 /// What is fetched, and where it goes.

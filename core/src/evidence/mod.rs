@@ -91,7 +91,7 @@ struct Inner {
     wake: Notify,
     uploads_dir: PathBuf,
     cache_dir: PathBuf,
-    downloads: std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
+    downloads: std::sync::Mutex<HashMap<PathBuf, Arc<download::Shared>>>,
 }
 
 /// The logged-in participant's evidence. Dropping it stops the uploads
@@ -334,7 +334,8 @@ impl EvidenceService {
         self.file_with_progress(evidence, which, &watch::channel(DownloadProgress::default()).0).await
     }
 
-    /// [`Self::file`], telling `progress` how much has arrived while it downloads.
+    /// [`Self::file`], telling `progress` how much has arrived while it downloads
+    /// (all of it at once if it is cached), whoever's call is downloading it.
     pub async fn file_with_progress(
         &self,
         evidence: &Evidence,
@@ -348,7 +349,8 @@ impl EvidenceService {
             EvidenceFile::Thumbnail => ".thumb.jpg",
         };
         let path = self.inner.cache_dir.join(format!("{}{suffix}", evidence.sha256));
-        if path.exists() {
+        if let Some(cached) = DownloadProgress::cached(&path) {
+            progress.send_replace(cached);
             return Ok(path);
         }
         let template = match which {
@@ -357,24 +359,25 @@ impl EvidenceService {
             EvidenceFile::Preview => paths::EVIDENCE_PREVIEW,
             EvidenceFile::Thumbnail => paths::EVIDENCE_THUMBNAIL,
         };
-        // One download per file at a time: another caller waits for it, then finds it cached.
-        let lock = self.inner.downloads.lock().expect("not poisoned").entry(path.clone()).or_default().clone();
-        let _downloading = lock.lock().await;
-        if path.exists() {
+        // One download per file at a time: another caller hears how far it got while it
+        // waits for it, then finds the file cached.
+        let shared = self.inner.downloads.lock().expect("not poisoned").entry(path.clone()).or_default().clone();
+        let _turn = shared.heard(progress, shared.turn.lock()).await;
+        if let Some(cached) = DownloadProgress::cached(&path) {
+            progress.send_replace(cached);
             return Ok(path);
         }
         let client = &self.inner.client;
         let url = paths::fill(template, &[&evidence.id]);
         let sha256 = (which == EvidenceFile::Original).then_some(evidence.sha256.as_str());
-        client
-            .authorized(|s| {
-                let (url, path) = (&url, &path);
-                async move {
-                    let download = download::Download { api: client.api(), url, token: s.token(), sha256, destination: path, progress };
-                    download.run().await
-                }
-            })
-            .await?;
+        let downloading = client.authorized(|s| {
+            let (url, path, progress) = (&url, &path, &shared.progress);
+            async move {
+                let download = download::Download { api: client.api(), url, token: s.token(), sha256, destination: path, progress };
+                download.run().await
+            }
+        });
+        shared.heard(progress, downloading).await?;
         Ok(path)
     }
 

@@ -390,28 +390,37 @@ async fn a_download_cut_off_halfway_goes_on_from_where_it_stopped() {
     assert!(kept >= halfway && kept < bytes.len() as u64, "{kept} of {}", bytes.len());
 
     let before = relay.downstream.load(std::sync::atomic::Ordering::Relaxed);
-    let (progress, mut arriving) = watch::channel(DownloadProgress::default());
-    let resuming = tokio::spawn(async move {
-        // What the bar shows, from where the cut left off, to the end.
-        let mut shown = Vec::new();
-        while arriving.changed().await.is_ok() {
-            shown.push(*arriving.borrow_and_update());
-        }
-        shown.push(*arriving.borrow());
-        shown
-    });
-    let path = other.file_with_progress(&item, EvidenceFile::Original, &progress).await.unwrap();
-    drop(progress);
-    let shown = resuming.await.unwrap();
-    let first = shown.first().expect("progress is shown while the rest arrives");
-    assert!(first.bytes_received >= kept && first.bytes_received < size, "{first:?} after {kept} were kept");
-    assert_eq!(shown.last().map(|p| (p.bytes_received, p.percent)), Some((size, Some(100))));
-    let back = shown.windows(2).find(|w| w[0].bytes_received > w[1].bytes_received);
-    assert!(back.is_none(), "it never goes back (the resumed part was kept): {back:?}");
+    // Two views open it at once: one downloads, the other waits for that download, and both
+    // show its progress, from where the cut left off, to the end.
+    let opening = |other: std::sync::Arc<EvidenceService>, item: cloudtrial_protocol::evidence::Evidence| async move {
+        let (progress, mut arriving) = watch::channel(DownloadProgress::default());
+        let showing = tokio::spawn(async move {
+            let mut shown = Vec::new();
+            while arriving.changed().await.is_ok() {
+                shown.push(*arriving.borrow_and_update());
+            }
+            shown
+        });
+        let path = other.file_with_progress(&item, EvidenceFile::Original, &progress).await.unwrap();
+        drop(progress);
+        (path, showing.await.unwrap())
+    };
+    let ((path, first_view), (_, second_view)) =
+        tokio::join!(opening(other.clone(), item.clone()), opening(other.clone(), item.clone()));
+    for shown in [first_view, second_view] {
+        let first = shown.first().expect("progress is shown while the rest arrives");
+        assert!(first.bytes_received >= kept && first.bytes_received < size, "{first:?} after {kept} were kept");
+        assert_eq!(shown.last().map(|p| (p.bytes_received, p.percent)), Some((size, Some(100))));
+        let back = shown.windows(2).find(|w| w[0].bytes_received > w[1].bytes_received);
+        assert!(back.is_none(), "it never goes back (the resumed part was kept): {back:?}");
+    }
     let fetched = relay.downstream.load(std::sync::atomic::Ordering::Relaxed) - before;
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "byte for byte");
     assert!(fetched < bytes.len() as u64 - kept + 64 * 1024, "only the rest was fetched: {fetched} bytes after {kept} were kept");
     assert!(partial_download(&client_dir, &item.sha256).is_none(), "nothing partial is left");
+    let (progress, _) = watch::channel(DownloadProgress::default());
+    other.file_with_progress(&item, EvidenceFile::Original, &progress).await.unwrap();
+    assert_eq!(*progress.borrow(), DownloadProgress { bytes_received: size, total: Some(size), percent: Some(100) }, "opened from the cache");
 
     // A partial file that is not the beginning of the original: the whole file is fetched again.
     std::fs::remove_file(&path).unwrap();
