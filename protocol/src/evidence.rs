@@ -90,8 +90,9 @@ pub struct EvidenceTexts {
 }
 
 /// The rule for what a party says about a file: 证据名称 and 证明目的 are
-/// required; 证明目的 and 证据说明 may run over several lines. The server applies it to every upload; the apps ask it before
-/// their form closes, so that a refusal does not come after the file is queued.
+/// required; 证明目的 and 证据说明 may run over several lines. The server
+/// applies it to every upload; the apps ask it before their form closes, so
+/// that a refusal does not come after the file is queued.
 pub fn checked_texts(title: &str, purpose: &str, description: &str) -> Result<EvidenceTexts, String> {
     let title = checked_text(title, "证据名称", 100)?;
     let purpose = checked_note(purpose, "证明目的", 1000)?;
