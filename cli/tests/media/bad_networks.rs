@@ -113,19 +113,26 @@ async fn almost_every_lost_packet_is_repaired_at_8_percent_loss_on_a_short_path(
     lossy.until("media at the lossy participant", 40, |s| video_frames(s, j) > 20).await;
     let before = lossy.latest().await;
     let started = std::time::Instant::now();
-    let after = lossy.until("twenty seconds", 30, |_| started.elapsed() >= Duration::from_secs(20)).await;
+    let since = |status: &serde_json::Value, key: &str| status[key].as_u64().unwrap() - before[key].as_u64().unwrap();
+    // The share given up is judged over at least 40 losses: how many come in 20 s varies.
+    let losses = |status: &serde_json::Value| since(status, "packets_repaired") + since(status, "repairs_given_up");
+    let after = lossy
+        .until("twenty seconds and forty losses", 120, |s| started.elapsed() >= Duration::from_secs(20) && losses(s) >= 40)
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
 
-    let count = |key: &str| after[key].as_u64().unwrap() - before[key].as_u64().unwrap();
-    let (asked, repaired, given_up) = (count("repairs_asked"), count("packets_repaired"), count("repairs_given_up"));
+    let (asked, repaired, given_up) = (since(&after, "repairs_asked"), since(&after, "packets_repaired"), since(&after, "repairs_given_up"));
     let pictures = video_frames(&after, j) - video_frames(&before, j);
-    println!("8% loss, 15 ms each way, 20 s: {asked} NACKs, {repaired} packets repaired, {given_up} given up; {pictures} pictures decoded (15 a second sent)");
+    println!("8% loss, 15 ms each way, {seconds:.0} s: {asked} NACKs, {repaired} packets repaired, {given_up} given up; {pictures} pictures decoded (15 a second sent)");
     assert!(relay.dropped.load(std::sync::atomic::Ordering::Relaxed) > 50, "the network really was lossy");
     assert!(repaired >= 10, "lost packets were repaired: {repaired}");
     // Asking once, or with str0m's resend cap, about one loss in five is given up; asking
-    // again, about one in forty (a loss is random, so the allowance is a share, with room
-    // for chance: over some 30 losses, more than one in eight comes less than once in a hundred runs).
+    // again, about one in twenty (5 of 105 over four runs). A loss is random, so the
+    // allowance is a share with room for chance: at one in twenty, more than one in eight
+    // of 40 losses comes about once in seventy runs (of 15, as one run had, once in six).
     assert!(given_up * 8 <= repaired + given_up, "hardly any loss waits for a keyframe: {given_up} given up, {repaired} repaired");
-    assert!(pictures >= 260, "nearly every picture decodes: {pictures} of about 300");
+    let expected = 15.0 * seconds;
+    assert!(pictures as f64 >= 0.86 * expected, "nearly every picture decodes: {pictures} of about {expected:.0}");
     assert_eq!(received(&after, j).unwrap()["colour"], "red");
 }
 
