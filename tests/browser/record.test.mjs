@@ -106,6 +106,19 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await defendant.click('button[name=refresh-record]');
     await until('刷新 brings all three', () => shown(defendant), (t) => SPOKEN.every(([s, x]) => t.includes(`${s}：${x}`)));
     assert.match(await defendant.textContent('#record-state'), /^第3版/);
+    // 版本记录: every version saved so far, and the first as it was saved.
+    await defendant.click('#record details.versions summary');
+    await until('the versions listed', () => defendant.locator('#record-history li').allTextContents(), (items) => items.length === 3);
+    const listed = await defendant.locator('#record-history li').allTextContents();
+    assert.deepEqual(listed.map((t) => t.split('　')[0]), ['第1版', '第2版', '第3版']);
+    assert.ok(listed.every((t) => t.includes('书记员')), `who saved each: ${listed}`);
+    await defendant.click('#record-history li[data-version="1"] button[name=open-version]');
+    const first = defendant.locator('dialog#record-dialog .record-document');
+    await first.waitFor();
+    const firstText = await first.textContent();
+    assert.ok(firstText.includes(`${SPOKEN[0][0]}：${SPOKEN[0][1]}`) && !firstText.includes(SPOKEN[1][1]), `version 1 as saved: ${firstText}`);
+    assert.equal(await first.getAttribute('data-version'), '1');
+    await defendant.click('dialog#record-dialog button[name=close-dialog]');
     await shot(plaintiff, 'record-following');
     await shot(clerk, 'record-editor');
 

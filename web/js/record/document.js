@@ -1,5 +1,5 @@
 // A court record version as a document: the header, then who said what, and
-// the version's number and SHA-256 at the foot.
+// the version's number and SHA-256 at the foot; and the list of versions.
 
 import { formatTime, h, hashView } from '../dom.js';
 
@@ -40,4 +40,16 @@ export function recordDocument(version) {
     h('footer', { class: 'record-foot meta' },
       `第${version.version}版　${version.saved_by}　${formatTime(version.saved_at_ms)}　`,
       hashView(version.sha256)));
+}
+
+/**
+ * The record's versions, oldest first: who saved each, when, and its SHA-256.
+ * @param {any[]} versions the record's history
+ * @param {(version: number) => void} [open] shows one version
+ * @returns {HTMLElement[]}
+ */
+export function versionList(versions, open) {
+  return versions.map((v) => h('li', { dataset: { version: String(v.version) } },
+    `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, hashView(v.sha256),
+    open ? h('button', { type: 'button', class: 'link', name: 'open-version', onclick: () => open(v.version) }, '查看') : null));
 }

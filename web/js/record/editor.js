@@ -3,9 +3,9 @@
 // 发起签名, the signing status, the signed PDF and the version history.
 
 import { api, ApiError } from '../api.js';
-import { formatTime, h, hashView, replace } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { PATHS, ROLE_LABELS, SIGNING_STATUSES, path } from '../protocol.js';
-import { HEADER_FIELDS, headerText, recordDocument } from './document.js';
+import { HEADER_FIELDS, headerText, recordDocument, versionList } from './document.js';
 import { allSigned, downloadPdf, signingStatus } from './signing.js';
 
 /** @typedef {import('./signing.js').RecordView} RecordView */
@@ -290,8 +290,7 @@ export class RecordEditor extends HTMLElement {
     if (!this.history) return;
     try {
       const versions = await api('GET', path(PATHS.recordHistory, /** @type {number} */ (this.hearingId)), { token: this.token });
-      replace(this.history, versions.map((/** @type {any} */ v) =>
-        h('li', {}, `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, hashView(v.sha256))));
+      replace(this.history, versionList(versions));
     } catch (e) {
       replace(this.history, h('li', { class: 'error' }, /** @type {Error} */ (e).message));
     }

@@ -1,14 +1,15 @@
 // 庭审笔录 in the hearing room. Parties read the record: 刷新 fetches the
 // latest version, 笔录自动刷新 follows every save; when the clerk starts
 // signing, a QR code pops up to sign on a phone, and the page sees the
-// signature arrive; 查看签名 shows one's own signature. Court staff in the
+// signature arrive; 查看签名 shows one's own signature; 版本记录 lists every
+// saved version, and any of them opens as it was saved. Court staff in the
 // room get the editor. It subscribes to the room: whenever access returns
 // (first connection, reconnection, summons) it loads again.
 
 import { ApiError, blobUrl } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
 import { BLOCKED_MESSAGE, CHANNEL_LABELS, PATHS, path } from '../protocol.js';
-import { recordDocument } from '../record/document.js';
+import { recordDocument, versionList } from '../record/document.js';
 import '../record/editor.js';
 import { allSigned, downloadPdf, signingStatus } from '../record/signing.js';
 import { roomOf } from './context.js';
@@ -21,6 +22,8 @@ export class RecordPanel extends HTMLElement {
   prompted = null;
   /** @type {RecordView|null} */
   view = null;
+  /** @type {HTMLDetailsElement|undefined} 版本记录 */
+  history;
 
   epoch = -1;
   loads = 0;
@@ -152,7 +155,8 @@ export class RecordPanel extends HTMLElement {
           : null),
       this.state,
       round ? signingStatus(round) : null,
-      view.latest ? recordDocument(view.latest) : null);
+      view.latest ? recordDocument(view.latest) : null,
+      view.latest ? this.versions() : null);
     if (fresh) this.state.classList.remove('stale');
     if (view.must_sign && round && this.prompted !== round.id) {
       // 书记员发起签名后，弹出二维码进行扫码签名.
@@ -160,6 +164,40 @@ export class RecordPanel extends HTMLElement {
       this.sign();
     }
     if (this.qr && round && this.qr.round === round.id) this.qrSigned(view);
+  }
+
+  /** 版本记录: every saved version, loaded when opened. */
+  versions() {
+    if (this.history) {
+      // Kept open across saves, and brought up to date.
+      if (this.history.open) this.loadVersions();
+      return this.history;
+    }
+    this.history = h('details', { class: 'versions', ontoggle: () => this.history?.open && this.loadVersions() },
+      h('summary', {}, '版本记录'), h('ol', { class: 'history', id: 'record-history' }));
+    return this.history;
+  }
+
+  async loadVersions() {
+    const list = this.history?.querySelector('ol');
+    if (!list) return;
+    try {
+      const versions = await this.api('GET', path(PATHS.recordHistory, this.hearingId ?? 0));
+      replace(list, versionList(versions, (version) => this.showVersion(version)));
+    } catch (e) {
+      replace(list, h('li', { class: 'error' }, /** @type {Error} */ (e).message));
+    }
+  }
+
+  /** One earlier version, as it was saved. @param {number} version */
+  async showVersion(version) {
+    const dialog = this.openDialog(`第${version}版`);
+    dialog.classList.add('wide');
+    try {
+      dialog.append(recordDocument(await this.api('GET', path(PATHS.recordVersion, this.hearingId ?? 0, version))));
+    } catch (e) {
+      dialog.append(h('p', { class: 'error' }, /** @type {Error} */ (e).message));
+    }
   }
 
   /** The QR code for signing on a phone, in a dialog that waits for the signature. */
