@@ -65,7 +65,7 @@ struct LoginScreen: View {
                     }
                     .disabled(!model.state.canLogin)
                 } footer: {
-                    Text("使用短信中告知的会议号进行登录，登录后直接进入视频庭审页面。请使用接收庭审通知短信的手机号登录。")
+                    Text("使用短信中告知的会议号进行登录，登录后先进行设备检测，再进入视频庭审页面。请使用接收庭审通知短信的手机号登录。")
                 }
             }
             .navigationTitle("会议号登录")
