@@ -446,6 +446,17 @@ pub fn protocol_js() -> String {
 
     let _ = writeln!(out, "/** What a blocked party is told, everywhere. */\nexport const BLOCKED_MESSAGE = {};\n", quoted(BLOCKED_MESSAGE));
     let _ = writeln!(out, "export const RECOGNITION_NOT_STARTED = {};\n", quoted(RECOGNITION_NOT_STARTED));
+    let ranges: String = crate::text::INVISIBLE
+        .iter()
+        .map(|&(first, last)| {
+            let one = |c: char| format!("\\u{{{:X}}}", u32::from(c));
+            if first == last { one(first) } else { format!("{}-{}", one(first), one(last)) }
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "/** Characters that show nothing or turn text around, which the server refuses in typed text. */\nexport const INVISIBLE = /[{ranges}]/gu;\n"
+    );
 
     // ---- paths and headers
     out.push_str("/** The REST API's paths; fill `{name}` segments with `path()`. */\nexport const PATHS = Object.freeze({\n");

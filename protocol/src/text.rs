@@ -39,25 +39,28 @@ pub fn checked_characters(value: &str, field: &str, max: usize, lines: bool) -> 
 }
 
 /// Characters that show nothing, or turn the text around them: with them one
-/// name can be made to look exactly like another.
+/// name can be made to look exactly like another. Inclusive ranges.
+pub const INVISIBLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'), // soft hyphen
+    ('\u{034F}', '\u{034F}'), // combining grapheme joiner
+    ('\u{061C}', '\u{061C}'), // Arabic letter mark
+    ('\u{115F}', '\u{1160}'), // Hangul fillers
+    ('\u{17B4}', '\u{17B5}'), // Khmer inherent vowels
+    ('\u{180B}', '\u{180F}'), // Mongolian variation selectors and vowel separator
+    ('\u{200B}', '\u{200F}'), // zero-width space, (non-)joiner, direction marks
+    ('\u{2028}', '\u{2029}'), // line and paragraph separators
+    ('\u{202A}', '\u{202E}'), // direction embeddings and overrides
+    ('\u{2060}', '\u{206F}'), // word joiner, invisible operators, direction isolates, deprecated format controls
+    ('\u{3164}', '\u{3164}'), // Hangul filler
+    ('\u{FE00}', '\u{FE0F}'), // variation selectors
+    ('\u{FEFF}', '\u{FEFF}'), // byte order mark
+    ('\u{FFA0}', '\u{FFA0}'), // halfwidth Hangul filler
+    ('\u{E0000}', '\u{E007F}'), // tags
+    ('\u{E0100}', '\u{E01EF}'), // variation selectors supplement
+];
+
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'   // soft hyphen
-        | '\u{034F}' // combining grapheme joiner
-        | '\u{061C}' // Arabic letter mark
-        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
-        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
-        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors and vowel separator
-        | '\u{200B}'..='\u{200F}' // zero-width space, (non-)joiner, direction marks
-        | '\u{2028}' | '\u{2029}' // line and paragraph separators
-        | '\u{202A}'..='\u{202E}' // direction embeddings and overrides
-        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, direction isolates, deprecated format controls
-        | '\u{FE00}'..='\u{FE0F}' // variation selectors
-        | '\u{FEFF}' // byte order mark
-        | '\u{E0000}'..='\u{E007F}' // tags
-        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
-    )
+    INVISIBLE.iter().any(|&(first, last)| (first..=last).contains(&c))
 }
 
 #[cfg(test)]
