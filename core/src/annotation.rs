@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use cloudtrial_protocol::annotation::{Annotating, Mark, MarkColour, MarkDraft, Shape};
 use cloudtrial_protocol::signalling::ClientMessage;
+use cloudtrial_protocol::text::visible;
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
@@ -76,6 +77,11 @@ impl AnnotationSession {
     }
 
     fn draft(&self, page: u32, colour: MarkColour, shape: Shape) -> MarkDraft {
+        // Text as it shows: typed on a phone, it may carry characters nobody sees.
+        let shape = match shape {
+            Shape::Text { at, text } => Shape::Text { at, text: visible(&text) },
+            other => other,
+        };
         MarkDraft { evidence_id: self.evidence_id.clone(), page, colour, shape }
     }
 

@@ -63,6 +63,13 @@ pub fn is_invisible(c: char) -> bool {
     INVISIBLE.iter().any(|&(first, last)| (first..=last).contains(&c))
 }
 
+/// `value` without its [`INVISIBLE`] characters: what it shows, for text a
+/// client took from a paste or an emoji keyboard, which its user cannot check
+/// for characters nobody sees.
+pub fn visible(value: &str) -> String {
+    value.chars().filter(|&c| !is_invisible(c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +87,14 @@ mod tests {
         for fine in ["张三", "欧阳娜娜", "Zhang San", "O'Brien-Li", "张·三", "（2026）津0101民初88号"] {
             assert_eq!(checked_text(fine, "姓名", 50).unwrap(), fine);
         }
+    }
+
+    #[test]
+    fn visible_text_keeps_what_shows() {
+        assert_eq!(visible("证明\u{200B}借款\u{00AD}事实\u{202E}"), "证明借款事实");
+        assert_eq!(visible("谢谢\u{2764}\u{FE0F}\n第二行\t"), "谢谢\u{2764}\n第二行\t");
+        let pasted = visible("五\u{2066}万\u{2069}元\u{FEFF}");
+        assert_eq!(checked_note(&pasted, "说明", 10).unwrap(), "五万元");
     }
 
     #[test]

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use cloudtrial_protocol::api::HearingStatus;
 use cloudtrial_protocol::{ParticipantRole, Side};
-use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, UploadStatus};
+use cloudtrial_protocol::evidence::{Evidence, NewUpload, OpinionRequest, Position, UploadStatus};
+use cloudtrial_protocol::text::visible;
 use cloudtrial_protocol::signalling::RoomNotice;
 use reqwest::Method;
 use sha2::{Digest, Sha256};
@@ -234,6 +235,7 @@ impl EvidenceService {
     /// Queues a file the shell picked (photo album or files). The file is
     /// copied and hashed now; the upload goes on in the background. Returns the upload's local id.
     pub async fn upload_evidence(&self, path: &Path, details: EvidenceDetails) -> Result<i64> {
+        let details = details.visible();
         details.check()?;
         if let Submitting::Closed { reason } = self.submitting() {
             return Err(Error::InvalidInput(reason));
@@ -381,10 +383,16 @@ impl EvidenceService {
         Ok(path)
     }
 
-    /// 质证: this party's opinion on another side's evidence.
+    /// 质证: this party's opinion on another side's evidence (its reasons as they show).
     pub async fn give_opinion(&self, evidence_id: &str, opinion: &OpinionRequest) -> Result<Evidence> {
         let client = &self.inner.client;
         let path = paths::fill(paths::EVIDENCE_OPINION, &[&evidence_id]);
+        let shown = |p: &Position| Position { stance: p.stance, reason: visible(&p.reason) };
+        let opinion = &OpinionRequest {
+            authenticity: shown(&opinion.authenticity),
+            legality: shown(&opinion.legality),
+            relevance: shown(&opinion.relevance),
+        };
         let evidence: Evidence = client
             .authorized(|s| async move {
                 ApiClient::send(client.api().request(Method::PUT, &path, Some(s.token())).json(opinion)).await

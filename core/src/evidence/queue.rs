@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inspect::Inspected;
 use crate::protocol::evidence::checked_texts;
+use crate::protocol::text::visible;
 use crate::error::{Error, Result};
 
 /// Where an upload is, in the court's words.
@@ -68,10 +69,23 @@ pub struct EvidenceDetails {
 }
 
 impl EvidenceDetails {
-    /// The server's rule for these texts (证据名称 and 证明目的 are required): the apps
-    /// ask it before the form closes, and an upload is refused without it.
+    /// The server's rule for these texts (证据名称 and 证明目的 are required), held
+    /// by what they show: the apps ask it before the form closes, and an
+    /// upload is refused without it.
     pub fn check(&self) -> Result<()> {
-        checked_texts(&self.title, &self.purpose, &self.description).map(|_| ()).map_err(Error::InvalidInput)
+        let shown = self.clone().visible();
+        checked_texts(&shown.title, &shown.purpose, &shown.description).map(|_| ()).map_err(Error::InvalidInput)
+    }
+
+    /// The texts without the characters nobody sees, which a party pasting
+    /// from a chat cannot find to delete: what is submitted is what shows.
+    pub fn visible(self) -> Self {
+        Self {
+            title: visible(&self.title),
+            description: visible(&self.description),
+            purpose: visible(&self.purpose),
+            ..self
+        }
     }
 }
 

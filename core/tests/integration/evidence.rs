@@ -156,11 +156,15 @@ async fn the_other_side_downloads_checks_and_cross_examines() {
     let uploads = EvidenceService::start(&plaintiff, EvidenceOptions::default()).unwrap();
     let photo = court.client_dir("album").join("IMG_0002.JPG");
     std::fs::write(&photo, phone_photo()).unwrap();
-    uploads.upload_evidence(&photo, details("借条", false)).await.unwrap();
+    // 证明目的 pasted from a chat, with characters nobody sees (which the
+    // server refuses): it is submitted as it shows.
+    let pasted = EvidenceDetails { purpose: "证明\u{200B}借款\u{00AD}事实\u{FEFF}".into(), ..details("借条\u{2060}", false) };
+    uploads.upload_evidence(&photo, pasted).await.unwrap();
     until_upload(&uploads, "submitted", |p| p.first().is_some_and(|p| p.state == UploadState::Submitted)).await;
 
     let other = EvidenceService::start(&defendant, EvidenceOptions::default()).unwrap();
     let list = other.refresh().await.unwrap();
+    assert_eq!((list[0].title.as_str(), list[0].purpose.as_str()), ("借条", "证明借款事实"));
     // The other side gets the picture without where it was taken, never the original.
     let refused = other.file(&list[0], EvidenceFile::Original).await.unwrap_err();
     assert!(matches!(ClientError::from(refused), ClientError::Forbidden { .. }));
@@ -175,12 +179,13 @@ async fn the_other_side_downloads_checks_and_cross_examines() {
     assert_eq!(uploads.file(&list[0], EvidenceFile::Original).await.unwrap(), original);
 
     let opinion = OpinionRequest {
-        authenticity: Position { stance: Stance::Dispute, reason: "借条签名不是被告所写".into() },
+        authenticity: Position { stance: Stance::Dispute, reason: "借条签名\u{200B}不是被告所写\u{2764}\u{FE0F}".into() },
         legality: Position { stance: Stance::Accept, reason: String::new() },
         relevance: Position { stance: Stance::Accept, reason: String::new() },
     };
     let answered = other.give_opinion(&list[0].id, &opinion).await.unwrap();
     assert_eq!(answered.opinions[0].authenticity.stance.label(), "有异议");
+    assert_eq!(answered.opinions[0].authenticity.reason, "借条签名不是被告所写\u{2764}");
     let own_side = uploads.give_opinion(&list[0].id, &opinion).await.unwrap_err();
     assert!(matches!(ClientError::from(own_side), ClientError::Forbidden { .. }));
     assert_eq!(uploads.refresh().await.unwrap()[0].opinions.len(), 1, "everyone sees the opinion");
@@ -204,10 +209,9 @@ async fn a_disguised_file_is_refused_before_anything_is_sent() {
         (EvidenceDetails { title: "\n".into(), ..details("照片", false) }, "请填写证据名称"),
         // The server's limits and characters, refused before the file is copied and queued.
         (EvidenceDetails { title: "借".repeat(101), ..details("照片", false) }, "证据名称不能超过100个字"),
-        (
-            EvidenceDetails { purpose: "证明\u{202E}借款".into(), ..details("照片", false) },
-            "证明目的含有不可见字符或改变文字方向的字符，请删除后重新填写",
-        ),
+        (EvidenceDetails { purpose: "证明\u{7}借款".into(), ..details("照片", false) }, "证明目的含有无效字符"),
+        // Held by what it shows: nothing but characters nobody sees is nothing.
+        (EvidenceDetails { purpose: "\u{200B}\u{202E}".into(), ..details("照片", false) }, "请填写证明目的"),
     ] {
         // The apps ask the same rule before the form closes.
         for refused in [form.check().unwrap_err(), service.upload_evidence(&fake, form.clone()).await.unwrap_err()] {
@@ -218,6 +222,7 @@ async fn a_disguised_file_is_refused_before_anything_is_sent() {
         }
     }
     assert!(details("照片", false).check().is_ok());
+    assert!(EvidenceDetails { purpose: "证明\u{202E}借款".into(), ..details("照片", false) }.check().is_ok());
     assert!(service.uploads().is_empty());
 }
 

@@ -377,11 +377,15 @@ class HearingScenarioTest {
             val theirs = both.marks.single { it.id == judgeMark }
             assertEquals("审判长 王法官", theirs.authorLabel)
             assertEquals(MarkShape.Arrow(PagePoint(0.8f, 0.8f), PagePoint(0.6f, 0.5f)), theirs.shape)
+            // Text from a phone's keyboard may carry characters nobody sees (which the server refuses): it goes as it shows.
+            val judgeText = runBlocking { judgeSession.draw(1u, CoreColour.RED, CoreShape.Text(CorePoint(0.1f, 0.9f), "此处\u200B签名\u00AD")) }
+            val text = annotation.state.await("the judge's text") { s -> s.marks.any { it.id == judgeText } }
+            assertEquals(MarkShape.Text(PagePoint(0.1f, 0.9f), "此处签名"), text.marks.single { it.id == judgeText }.shape)
 
             annotation.undo()
             val undone = judgeSees.await("撤销") { s -> s.marks.none { it.id == mark.id } }
-            assertEquals(listOf(judgeMark), undone.marks.map { it.id })
-            assertEquals(listOf(judgeMark), annotation.state.await("撤销 in the app") { s -> s.marks.none { it.id == mark.id } }.marks.map { it.id })
+            assertEquals(listOf(judgeMark, judgeText), undone.marks.map { it.id })
+            assertEquals(listOf(judgeMark, judgeText), annotation.state.await("撤销 in the app") { s -> s.marks.none { it.id == mark.id } }.marks.map { it.id })
 
             // 收回圈注 while the finger is down: the stroke goes, 申请圈注 is back.
             annotation.chooseTool(AnnotationTool.PEN)
@@ -393,7 +397,7 @@ class HearingScenarioTest {
             assertNull(withdrawn.stroke)
             assertTrue(withdrawn.canRequest)
             annotation.pointerUp()
-            assertEquals(listOf(judgeMark), judgeSession.marks().marks.map { it.id })
+            assertEquals(listOf(judgeMark, judgeText), judgeSession.marks().marks.map { it.id })
         } finally {
             annotation.stop()
             judgeHandle.cancel()
