@@ -34,18 +34,18 @@ async function partyOpensRecord(chrome, court, mobile) {
 const shown = (page) => page.evaluate(() => document.querySelector('#record .record-document')?.textContent ?? '');
 
 /**
- * Pastes `text` into a field as it comes from a Word file: with a soft hyphen,
- * a zero-width space and a direction mark inside, which the field leaves out.
+ * The clerk has typed the start and the end of `text` and pastes the middle
+ * from a Word file, with what it carries inside (a soft hyphen, a zero-width
+ * space, a direction mark): the field leaves those out and the caret stays
+ * after the pasted words.
  */
 async function pasteFromWord(field, text) {
-  const pasted = `${text.slice(0, 4)}\u00AD${text.slice(4, 8)}\u200B${text.slice(8)}\u200E`;
-  await field.focus();
-  await field.evaluate((element, data) => {
-    const clipboardData = new DataTransfer();
-    clipboardData.setData('text/plain', data);
-    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
-  }, pasted);
+  const [start, middle, end] = [text.slice(0, 4), text.slice(4, 10), text.slice(10)];
+  await field.fill(start + end);
+  await field.evaluate((element, at) => element.setSelectionRange(at, at), start.length);
+  await field.page().keyboard.insertText(`\u00AD${middle.slice(0, 3)}\u200B${middle.slice(3)}\u200E`);
   assert.equal(await field.inputValue(), text, 'pasted without the characters nobody sees');
+  assert.equal(await field.evaluate((element) => element.selectionEnd), start.length + middle.length, 'the caret after the pasted words');
 }
 
 /** Draws a signature with the pointer, as a finger would. */

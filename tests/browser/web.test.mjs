@@ -157,6 +157,9 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await party.setInputFiles('form.upload input[name=file]', photo);
     await party.fill('form.upload input[name=title]', '付款截图');
     await party.fill('form.upload textarea[name=purpose]', '证明货款已经付清');
+    // An emoji keyboard adds a variation selector, which nobody sees and the server refuses: the field leaves it out.
+    await party.keyboard.insertText('\u2714\uFE0F');
+    assert.equal(await party.inputValue('form.upload textarea[name=purpose]'), '证明货款已经付清\u2714');
     await party.check('form.upload input[name=counter]');
     await party.click('button[name=submit-evidence]');
     await until('the upload submitted', () => party.textContent('.upload-state'), (t) => t === '已提交');
@@ -164,6 +167,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     const item = judge.locator('li.evidence', { hasText: '付款截图' });
     await item.waitFor();
     assert.equal(await item.locator('.badge.counter').textContent(), '反');
+    assert.equal(await item.locator('.purpose').textContent(), '证明目的：证明货款已经付清\u2714');
     await item.locator('button.title').click();
     await judge.waitForSelector('#viewer-image');
     await until('the preview shown in the page', () => judge.$eval('#viewer-image', (i) => i.naturalWidth), (w) => w > 0);

@@ -13,7 +13,7 @@ import './pages/hearing-admin.js';
 import './pages/hearing-edit.js';
 import './pages/record.js';
 import './pages/room.js';
-import './paste.js';
+import './visible-text.js';
 import { onPhone } from './device.js';
 import { h } from './dom.js';
 import { participantSession, staffSession } from './session.js';
