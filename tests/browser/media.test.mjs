@@ -1,4 +1,5 @@
-// A browser and a native participant in the same hearing see and hear each other.
+// A browser and a native participant in the same hearing see and hear each
+// other; the browser's media starts over on a reset only when it is its own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,50 @@ test('a browser and a native participant see and hear each other', async () => {
     );
     assert.equal(status.received.find((x) => x.participant_id === plaintiff.id).label, '原告 张三');
     await page.screenshot({ path: join(artifacts, 'media-browser.png') });
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+// The server answers a join before it says anything else about that peer, so
+// a media_reset that reaches the page before the answer is about an earlier
+// peer (one closed just before, whose end the server noticed late): it must
+// not start the media over. One after the answer still does.
+test('a reset about an earlier peer does not start the media over, and a reset after the answer does', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const defendant = court.participant('13800000002');
+    await court.participantProcess('13800000002', 'blue', 880);
+    const context = await chrome.newContext();
+    // Between the page and the server: right after each media_join the page is told media_reset.
+    let joins = 0;
+    let toPage = null;
+    await context.routeWebSocket(/\/api\/room/, (page) => {
+      toPage = page;
+      const server = page.connectToServer();
+      page.onMessage((message) => {
+        server.send(message);
+        if (JSON.parse(String(message)).type === 'media_join') {
+          joins += 1;
+          page.send(JSON.stringify({ type: 'media_reset' }));
+        }
+      });
+      server.onMessage((message) => page.send(message));
+    });
+    const page = await context.newPage();
+    await page.goto(`${court.url}/test/media.html#token=${await court.token('13800000001')}`);
+    const seeing = (frames) => (state) => state.media === 'connected' && state.remote[defendant.id]?.frames > frames;
+    await until('the native participant seen', () => page.evaluate(() => window.testState), seeing(10), 60);
+    assert.equal(joins, 1, 'joined once: the reset before the answer was left alone');
+
+    // The server dropped the peer: the page closes it, joins again, and sees again.
+    toPage.send(JSON.stringify({ type: 'media_reset' }));
+    await until('joined again', () => joins, (n) => n === 2);
+    const frames = await page.evaluate((id) => window.testState.remote[id].frames, defendant.id);
+    await until('seen again after the reset', () => page.evaluate(() => window.testState), seeing(frames + 10), 60);
+    assert.equal(joins, 2);
   } finally {
     await chrome.close();
     court.stop();

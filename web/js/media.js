@@ -30,6 +30,8 @@ export class MediaLink extends EventTarget {
     /** @type {'connecting'|'connected'|'reconnecting'|'stopped'} */
     this.state = 'connecting';
     this.awaitingAnswer = false;
+    /** A join is sent and not yet answered. */
+    this.joining = false;
     /** @type {number|null} */
     this.troubleSince = null;
     this.restartedIce = false;
@@ -99,6 +101,7 @@ export class MediaLink extends EventTarget {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     this.awaitingAnswer = true;
+    this.joining = true;
     this.answerDeadline = Date.now() + 10000;
     if (!this.room.send({ type: 'media_join', sdp: pc.localDescription?.sdp })) this.rejoinSoon();
   }
@@ -111,13 +114,16 @@ export class MediaLink extends EventTarget {
       if (message.type === 'media_answer' && this.awaitingAnswer) {
         await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
         this.awaitingAnswer = false;
+        this.joining = false;
       } else if (message.type === 'media_offer' && !this.awaitingAnswer && pc.signalingState === 'stable') {
         // An offer crossing ours is ignored: the server offers again after answering.
         await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
         this.room.send({ type: 'media_answer', sdp: pc.localDescription?.sdp });
-      } else if (message.type === 'media_reset') {
+      } else if (message.type === 'media_reset' && !this.joining) {
+        // The server answers a join before it says anything else about that
+        // peer: a reset before the answer is about an earlier one (the core's rule).
         this.rejoinSoon();
       } else if (message.type === 'error' && this.awaitingAnswer) {
         this.rejoinSoon();
@@ -165,6 +171,7 @@ export class MediaLink extends EventTarget {
 
   teardown() {
     this.awaitingAnswer = false;
+    this.joining = false;
     if (this.pc) {
       this.pc.onconnectionstatechange = null;
       this.pc.close();
