@@ -2,10 +2,11 @@
 // the console; a party with 笔录自动刷新 sees each save as it happens, the
 // other party only after 刷新; a paragraph pasted from a Word file leaves out
 // the characters nobody sees (which the server refuses); a save that fails
-// while the clerk's network is down is retried until it is kept. After 闭庭 the clerk starts signing; each
-// party's PC pops up a QR code, which a phone-sized page opens to sign with a
-// finger; the PC sees the signature arrive and shows it under 查看签名; the
-// signed PDF has both signatures on every page.
+// while the clerk's network is down is retried until it is kept. After 闭庭
+// the clerk starts signing; each party's PC pops up a QR code, which a
+// phone-sized page opens to sign with a finger; the PC sees the signature
+// arrive and shows it under 查看签名; the signed PDF has both signatures on
+// every page.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

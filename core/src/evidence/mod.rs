@@ -235,8 +235,7 @@ impl EvidenceService {
     /// Queues a file the shell picked (photo album or files). The file is
     /// copied and hashed now; the upload goes on in the background. Returns the upload's local id.
     pub async fn upload_evidence(&self, path: &Path, details: EvidenceDetails) -> Result<i64> {
-        let details = details.visible();
-        details.check()?;
+        let details = details.checked()?;
         if let Submitting::Closed { reason } = self.submitting() {
             return Err(Error::InvalidInput(reason));
         }

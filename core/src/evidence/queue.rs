@@ -73,19 +73,21 @@ impl EvidenceDetails {
     /// by what they show: the apps ask it before the form closes, and an
     /// upload is refused without it.
     pub fn check(&self) -> Result<()> {
-        let shown = self.clone().visible();
-        checked_texts(&shown.title, &shown.purpose, &shown.description).map(|_| ()).map_err(Error::InvalidInput)
+        self.clone().checked().map(|_| ())
     }
 
-    /// The texts without the characters nobody sees, which a party pasting
-    /// from a chat cannot find to delete: what is submitted is what shows.
-    pub fn visible(self) -> Self {
-        Self {
+    /// The details as submitted: the texts without the characters nobody
+    /// sees (a party pasting from a chat cannot find them to delete, so what
+    /// is submitted is what shows), held to [`Self::check`]'s rule.
+    pub fn checked(self) -> Result<Self> {
+        let shown = Self {
             title: visible(&self.title),
             description: visible(&self.description),
             purpose: visible(&self.purpose),
             ..self
-        }
+        };
+        checked_texts(&shown.title, &shown.purpose, &shown.description).map_err(Error::InvalidInput)?;
+        Ok(shown)
     }
 }
 

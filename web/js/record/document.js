@@ -37,9 +37,15 @@ export function recordDocument(version) {
       ? h('div', { class: 'record-body' }, paragraphs.map((p) =>
         h('p', { class: 'record-paragraph' }, h('span', { class: 'speaker' }, `${p.speaker}：`), p.text)))
       : h('p', { class: 'empty' }, '笔录正文尚未记录'),
-    h('footer', { class: 'record-foot meta' },
-      `第${version.version}版　${version.saved_by}　${formatTime(version.saved_at_ms)}　`,
-      hashView(version.sha256)));
+    h('footer', { class: 'record-foot meta' }, saved(version)));
+}
+
+/**
+ * Which version, who saved it, when, and its SHA-256.
+ * @param {{version: number, saved_by: string, saved_at_ms: number, sha256: string}} version
+ */
+function saved(version) {
+  return [`第${version.version}版　${version.saved_by}　${formatTime(version.saved_at_ms)}　`, hashView(version.sha256)];
 }
 
 /**
@@ -49,7 +55,6 @@ export function recordDocument(version) {
  * @returns {HTMLElement[]}
  */
 export function versionList(versions, open) {
-  return versions.map((v) => h('li', { dataset: { version: String(v.version) } },
-    `第${v.version}版　${v.saved_by}　${formatTime(v.saved_at_ms)}　`, hashView(v.sha256),
+  return versions.map((v) => h('li', { dataset: { version: String(v.version) } }, saved(v),
     open ? h('button', { type: 'button', class: 'link', name: 'open-version', onclick: () => open(v.version) }, '查看') : null));
 }
