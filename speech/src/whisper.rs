@@ -8,7 +8,7 @@ use std::path::Path;
 use ct2rs::sys::{ComputeType, Config, StorageView, Whisper};
 use ct2rs::tokenizers::hf;
 use ct2rs::{Tokenizer, WhisperOptions};
-use mel_spec::mel::{log_mel_spectrogram, mel, norm_mel};
+use mel_spec::mel::{log_mel_spectrogram, mel};
 use mel_spec::stft::Spectrogram;
 
 use crate::engine::{Context, Engine, EngineError, Transcript};
@@ -18,6 +18,8 @@ const N_FFT: usize = 400;
 const HOP: usize = 160;
 /// 30 s: the model's window.
 const FRAMES: usize = 3000;
+/// The log power of silence: the floor `log_mel_spectrogram` puts under every band.
+const SILENCE: f32 = -10.0;
 /// The prompt may hold at most half the decoder's context.
 const MAX_PROMPT_TOKENS: usize = 200;
 
@@ -49,32 +51,29 @@ impl WhisperEngine {
         Ok(Self { model, tokenizer, filters, n_mels, beam_size: 5 })
     }
 
+    /// Whisper's input: each band's log power, floored 8 below the loudest
+    /// of the whole window and scaled, as the model was trained.
     fn features(&self, samples: &[f32]) -> Vec<f32> {
+        let mut features = vec![SILENCE; self.n_mels * FRAMES];
         let mut stft = Spectrogram::new(N_FFT, HOP);
-        let mut features = vec![0.0f32; self.n_mels * FRAMES];
         let mut frame = 0;
         let usable = &samples[..samples.len().min(FRAMES * HOP)];
-        // Silence after the speech, as Whisper was trained with padding.
-        let padded = usable.iter().copied().chain(std::iter::repeat_n(0.0, N_FFT));
-        let padded: Vec<f32> = padded.collect();
+        let padded: Vec<f32> = usable.iter().copied().chain(std::iter::repeat_n(0.0, N_FFT)).collect();
         for hop in padded.chunks(HOP) {
             if frame >= FRAMES {
                 break;
             }
             if let Some(fft) = stft.add(hop) {
-                let bands = norm_mel(&log_mel_spectrogram(&fft, &self.filters)).mapv(|v| v as f32);
+                let bands = log_mel_spectrogram(&fft, &self.filters);
                 for band in 0..self.n_mels {
-                    features[band * FRAMES + frame] = bands[[band, 0]];
+                    features[band * FRAMES + frame] = bands[[band, 0]] as f32;
                 }
                 frame += 1;
             }
         }
-        // The rest of the window is log-mel of silence (the normalised floor).
-        let floor = features.iter().take(frame.max(1)).fold(f32::MAX, |a, &b| a.min(b));
-        for band in 0..self.n_mels {
-            for f in frame..FRAMES {
-                features[band * FRAMES + f] = floor;
-            }
+        let loudest = features.iter().fold(f32::MIN, |a, &b| a.max(b));
+        for value in &mut features {
+            *value = (value.max(loudest - 8.0) + 4.0) / 4.0;
         }
         features
     }
