@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use cloudtrial_protocol::api::ParticipantSummary;
 use cloudtrial_protocol::signalling::Utterance;
-use cloudtrial_speech::{COURT_TERMS, Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
+use cloudtrial_speech::{Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
 use serde_json::json;
 
 use crate::clock::Clock;
@@ -73,13 +73,11 @@ impl SpeechService {
         }
     }
 
-    /// The names and words of one hearing, to bias recognition towards them.
-    pub fn set_context(&self, hearing_id: i64, case_title: &str, case_number: &str, names: &[String]) {
-        let mut hot_words: Vec<String> = names.to_vec();
-        hot_words.push(case_title.to_owned());
-        hot_words.push(case_number.to_owned());
-        hot_words.extend(COURT_TERMS.iter().map(|t| (*t).to_owned()));
-        self.recognizer.set_context(hearing_id, Context { language: "zh".into(), hot_words });
+    /// The participants' names of one hearing, to bias recognition towards
+    /// them. Only the names: a longer list (the case title and number, court
+    /// terms) made Whisper base worse at everyday sentences.
+    pub fn set_context(&self, hearing_id: i64, names: &[String]) {
+        self.recognizer.set_context(hearing_id, Context { language: "zh".into(), hot_words: names.to_vec() });
     }
 
     pub fn engine(&self) -> &str {

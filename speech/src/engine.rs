@@ -5,7 +5,7 @@
 pub struct Context {
     /// ISO 639-1, e.g. "zh".
     pub language: String,
-    /// Words likely to be said: names of the participants, the case, court terms.
+    /// Words likely to be said that the engine may not know, such as the participants' names.
     pub hot_words: Vec<String>,
 }
 
@@ -32,9 +32,3 @@ pub trait Engine: Send + Sync {
     /// Recognises one utterance (16 kHz mono samples in [-1, 1]). Empty text when it heard no words.
     fn transcribe(&self, samples: &[f32], context: &Context) -> Result<Transcript, EngineError>;
 }
-
-/// The court's own words, always worth biasing towards.
-pub const COURT_TERMS: &[&str] = &[
-    "审判长", "审判员", "书记员", "原告", "被告", "代理人", "第三人", "证人", "举证", "质证", "反证", "回避", "开庭", "休庭",
-    "闭庭", "辩论", "陈述", "诉讼请求", "证据", "笔录",
-];

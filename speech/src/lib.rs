@@ -10,5 +10,5 @@ pub mod segmenter;
 #[cfg(feature = "whisper")]
 pub mod whisper;
 
-pub use engine::{COURT_TERMS, Context, Engine, EngineError, Transcript};
+pub use engine::{Context, Engine, EngineError, Transcript};
 pub use recognizer::{Recognized, Recognizer, RecognizerConfig, Speaker};

@@ -155,7 +155,7 @@ impl Room {
         let hearing = hearing.ok_or_else(AppError::not_found)?;
         if let Some(recognizer) = &recognizer {
             let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-            recognizer.set_context(hearing_id, &hearing.case_title, &hearing.case_number, &names);
+            recognizer.set_context(hearing_id, &names);
         }
         let room = Self {
             hearing_id,
