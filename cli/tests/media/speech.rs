@@ -5,7 +5,7 @@
 //! it into the record.
 
 use cloudtrial_speech::score::character_error_rate;
-use cloudtrial_testkit::{CLERK, DEFENDANT, JUDGE, PLAINTIFF, SPEECH_TRANSCRIPT, TestCourt, speech_config, speech_recording};
+use cloudtrial_testkit::{CLERK, DEFENDANT, JUDGE, PLAINTIFF, SPEECH_MAX_CER, SPEECH_TRANSCRIPT, TestCourt, speech_config, speech_recording};
 use serde_json::Value;
 
 use crate::harness::*;
@@ -62,7 +62,7 @@ async fn what_the_plaintiff_says_appears_in_everyone_elses_panel_only_while_the_
         let line = finals(&status)[0].clone();
         assert_eq!(line["speaker"], "原告 张三", "{who}: {line}");
         let cer = character_error_rate(SPEECH_TRANSCRIPT, line["text"].as_str().unwrap());
-        assert!(cer <= 0.15, "{who}: CER {cer:.3} for {line}");
+        assert!(cer <= SPEECH_MAX_CER, "{who}: CER {cer:.3} for {line}");
         assert!(line["start_ms"].as_i64().unwrap() >= 0, "times count from 开始: {line}");
     }
     let hearing = court.hearing.id;
@@ -167,6 +167,6 @@ async fn two_people_speaking_at_once_are_each_credited_with_their_own_words() {
     assert_eq!(speakers, ["原告 张三", "被告 李四"]);
     for line in lines {
         let cer = character_error_rate(SPEECH_TRANSCRIPT, line["text"].as_str().unwrap());
-        assert!(cer <= 0.15, "CER {cer:.3} for {line}");
+        assert!(cer <= SPEECH_MAX_CER, "CER {cer:.3} for {line}");
     }
 }

@@ -9,7 +9,7 @@ use cloudtrial_core::protocol::api::DeviceKind;
 use cloudtrial_core::{Client, HearingSession, RoomState};
 use cloudtrial_speech::audio::{read_wav, to_i16, upsample_16k_to_48k};
 use cloudtrial_speech::score::character_error_rate;
-use cloudtrial_testkit::{CLERK, DEFENDANT, JUDGE, PLAINTIFF, Party, SPEECH_TRANSCRIPT, TestCourt, speech_config, speech_recording};
+use cloudtrial_testkit::{CLERK, DEFENDANT, JUDGE, PLAINTIFF, Party, SPEECH_MAX_CER, SPEECH_TRANSCRIPT, TestCourt, speech_config, speech_recording};
 
 async fn enter(court: &TestCourt, party: &Party) -> (Client, HearingSession, i64) {
     let client = Client::new(&court.base_url(), &court.client_dir(party.mobile)).unwrap();
@@ -62,7 +62,7 @@ async fn a_sentence_spoken_into_one_app_appears_in_the_others_with_role_and_name
     let line = state.speech.iter().find(|u| u.is_final).unwrap();
     assert_eq!(line.speaker.label(), "原告 张三");
     let cer = character_error_rate(SPEECH_TRANSCRIPT, &line.text);
-    assert!(cer <= 0.15, "CER {cer:.3}: {}", line.text);
+    assert!(cer <= SPEECH_MAX_CER, "CER {cer:.3}: {}", line.text);
     assert_eq!(state.room.as_ref().unwrap().recognition.message, "语音识别已开始");
     let segment = line.segment;
 

@@ -220,6 +220,12 @@ pub fn speech_recording() -> std::path::PathBuf {
 
 pub const SPEECH_TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
 
+/// The most character error a live test accepts on the recording: two of its
+/// thirteen characters. Through the live path Whisper base gets none, one or
+/// two wrong depending on where the sentence falls among the packets, and
+/// never more in the accuracy bench's 80 starts (`speech/benches/accuracy.rs`).
+pub const SPEECH_MAX_CER: f32 = 2.0 / 13.0;
+
 /// The Whisper model `scripts/install-speech-model` installs, for a court with speech recognition.
 pub fn speech_config() -> cloudtrial_server::speech::SpeechConfig {
     let model = std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
