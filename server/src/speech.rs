@@ -76,8 +76,8 @@ impl SpeechService {
     /// The participants' names of one hearing, to bias recognition towards
     /// them. Only the names: a longer list (the case title and number, court
     /// terms) made Whisper base worse at everyday sentences.
-    pub fn set_context(&self, hearing_id: i64, names: &[String]) {
-        self.recognizer.set_context(hearing_id, Context { language: "zh".into(), hot_words: names.to_vec() });
+    pub fn set_context(&self, hearing_id: i64, names: Vec<String>) {
+        self.recognizer.set_context(hearing_id, Context { language: "zh".into(), hot_words: names });
     }
 
     pub fn engine(&self) -> &str {

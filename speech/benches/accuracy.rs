@@ -9,34 +9,31 @@
 //! (the hot words default to the test court's participants' names); needs the
 //! model from `scripts/install-speech-model`.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloudtrial_speech::audio::{read_wav, to_i16, upsample_16k_to_48k};
+use cloudtrial_speech::audio::{to_i16, upsample_16k_to_48k};
 use cloudtrial_speech::score::character_error_rate;
 use cloudtrial_speech::whisper::WhisperEngine;
 use cloudtrial_speech::{Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
+use common::{TRANSCRIPT, model_dir, recording};
 
-const TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
 const STARTS: usize = 80;
 /// Samples at 16 kHz between one start and the next: 80 starts span 115 ms.
 const STEP: usize = 23;
 
 fn main() {
-    let model = std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/cloudtrial-models/whisper-base"));
-    let recording = read_wav(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav"))
-        .unwrap()
-        .samples;
+    let recording = recording();
     let mut hot_words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     if hot_words.is_empty() {
         hot_words = ["王法官", "李书记", "张三", "李四"].map(String::from).to_vec();
     }
     println!("hot words: {}", hot_words.join("，"));
-    let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model, 1, 2).unwrap());
+    let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model_dir(), 1, 2).unwrap());
     let (recognizer, results) = Recognizer::start(engine, 1, RecognizerConfig::default());
     recognizer.set_context(1, Context { language: "zh".into(), hot_words });
     let mut texts: BTreeMap<String, usize> = BTreeMap::new();

@@ -4,29 +4,21 @@
 //! keeps up with. `cargo bench -p cloudtrial-speech`; needs the model from
 //! `scripts/install-speech-model`.
 
-use std::path::PathBuf;
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use cloudtrial_speech::audio::read_wav;
 use cloudtrial_speech::whisper::WhisperEngine;
 use cloudtrial_speech::{Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
+use common::{model_dir, recording};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn model() -> PathBuf {
-    std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/cloudtrial-models/whisper-base"))
-}
-
-fn speech() -> Vec<f32> {
-    read_wav(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav")).unwrap().samples
-}
-
 fn one_stream(c: &mut Criterion) {
-    let engine = WhisperEngine::load(&model(), 1, 1).unwrap();
-    let samples = speech();
+    let engine = WhisperEngine::load(&model_dir(), 1, 1).unwrap();
+    let samples = recording();
     let context = Context { language: "zh".into(), hot_words: vec!["张三".into(), "李四".into()] };
     let seconds = samples.len() as f64 / 16_000.0;
     let mut group = c.benchmark_group("whisper-base-int8");
@@ -47,9 +39,9 @@ fn one_stream(c: &mut Criterion) {
 /// K people talk at once for a while, recognised by one worker on one
 /// thread: the worker's busy time per second of speech says whether it keeps up.
 fn concurrent_speakers(_: &mut Criterion) {
-    let samples = speech();
+    let samples = recording();
     for speakers in [1usize, 2, 4] {
-        let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model(), 1, 1).unwrap());
+        let engine: Arc<dyn Engine> = Arc::new(WhisperEngine::load(&model_dir(), 1, 1).unwrap());
         let config = RecognizerConfig { partial_every: Duration::from_secs(3600), ..Default::default() };
         let (recognizer, results) = Recognizer::start(engine, 1, config);
         let started = Instant::now();

@@ -3,29 +3,16 @@
 
 #![cfg(feature = "whisper")]
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloudtrial_speech::audio::{read_wav, to_i16, upsample_16k_to_48k};
+use cloudtrial_speech::audio::{to_i16, upsample_16k_to_48k};
 use cloudtrial_speech::score::character_error_rate;
 use cloudtrial_speech::whisper::WhisperEngine;
 use cloudtrial_speech::{Context, Engine, Recognized, Recognizer, RecognizerConfig, Speaker};
-
-const TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
-
-fn model_dir() -> PathBuf {
-    let dir = std::env::var_os("CLOUDTRIAL_WHISPER_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/cloudtrial-models/whisper-base"));
-    assert!(dir.join("model.bin").exists(), "no Whisper model at {}: run scripts/install-speech-model", dir.display());
-    dir
-}
-
-fn recording() -> Vec<f32> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
-    read_wav(&path).unwrap().samples
-}
+use common::{TRANSCRIPT, model_dir, recording};
 
 fn context() -> Context {
     Context { language: "zh".into(), hot_words: vec!["张三".into(), "李四".into()] }

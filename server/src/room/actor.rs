@@ -154,8 +154,7 @@ impl Room {
             .await?;
         let hearing = hearing.ok_or_else(AppError::not_found)?;
         if let Some(recognizer) = &recognizer {
-            let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-            recognizer.set_context(hearing_id, &names);
+            recognizer.set_context(hearing_id, members.iter().map(|m| m.name.clone()).collect());
         }
         let room = Self {
             hearing_id,
