@@ -20,21 +20,22 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::{Service, ServiceExt};
 
-/// A listener that admits at most `per_client` open connections from one
-/// client. Trusted reverse proxies carry many clients and are not counted.
-pub struct CappedListener {
-    listener: TcpListener,
+/// At most `per_client` open connections from one client (an IPv4 address,
+/// an IPv6 /64); trusted reverse proxies carry many clients and are not counted.
+/// The media port's ICE-TCP connections are held to it too.
+pub struct ClientCap {
     per_client: usize,
     trusted: Vec<IpAddr>,
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,
 }
 
-impl CappedListener {
-    pub fn new(listener: TcpListener, per_client: usize, trusted: Vec<IpAddr>) -> Self {
-        Self { listener, per_client, trusted, open: Arc::default() }
+impl ClientCap {
+    pub fn new(per_client: usize, trusted: Vec<IpAddr>) -> Self {
+        Self { per_client, trusted, open: Arc::default() }
     }
 
-    fn admit(&self, addr: IpAddr) -> Option<Place> {
+    /// A place for one more connection from `addr`, held until dropped; `None` when its client has none left.
+    pub fn admit(&self, addr: IpAddr) -> Option<Place> {
         if self.trusted.contains(&addr) {
             return Some(Place { client: None, open: self.open.clone() });
         }
@@ -45,6 +46,18 @@ impl CappedListener {
         }
         *open.entry(client).or_default() += 1;
         Some(Place { client: Some(client), open: self.open.clone() })
+    }
+}
+
+/// A listener that admits at most so many open connections per client (see [`ClientCap`]).
+pub struct CappedListener {
+    listener: TcpListener,
+    cap: ClientCap,
+}
+
+impl CappedListener {
+    pub fn new(listener: TcpListener, per_client: usize, trusted: Vec<IpAddr>) -> Self {
+        Self { listener, cap: ClientCap::new(per_client, trusted) }
     }
 }
 
@@ -60,7 +73,7 @@ impl axum::serve::Listener for CappedListener {
             if let Err(e) = stream.set_nodelay(true) {
                 tracing::debug!(%addr, "could not turn off Nagle's algorithm: {e}");
             }
-            match self.admit(addr.ip()) {
+            match self.cap.admit(addr.ip()) {
                 Some(place) => return (ClientStream { stream, _place: place }, addr),
                 None => tracing::debug!(%addr, "connection refused: too many open from this client"),
             }
@@ -73,7 +86,7 @@ impl axum::serve::Listener for CappedListener {
 }
 
 /// A client's share of the open connections, given back when dropped.
-struct Place {
+pub struct Place {
     /// `None` for a trusted proxy, which is not counted.
     client: Option<IpAddr>,
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,

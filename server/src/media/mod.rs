@@ -15,6 +15,7 @@ mod srtp;
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use cloudtrial_protocol::signalling::{NetworkQuality, ServerMessage};
 use tokio::net::{TcpListener, UdpSocket};
@@ -35,6 +36,7 @@ pub struct MediaConfig {
     pub announce_port: Option<u16>,
     /// ICE-TCP port for clients whose UDP is blocked; `None` disables it, `Some(0)` is ephemeral.
     pub tcp_port: Option<u16>,
+    pub tcp_limits: TcpLimits,
     /// Forwarding workers (a thread each); each hearing is forwarded by one of them.
     pub workers: usize,
 }
@@ -53,8 +55,27 @@ impl Default for MediaConfig {
             announce_ip: None,
             announce_port: None,
             tcp_port: Some(0),
+            tcp_limits: TcpLimits::default(),
             workers: default_workers(),
         }
+    }
+}
+
+/// What one client may hold of the ICE-TCP port.
+#[derive(Debug, Clone)]
+pub struct TcpLimits {
+    /// Connections open at once from one client (an IPv4 address, an IPv6 /64).
+    pub per_client: usize,
+    /// A connection's first packet, the client's ICE check, arrives within this.
+    pub first_packet: Duration,
+    /// A connection that carries nothing for this long is closed. A live client
+    /// checks its path every few seconds (ICE consent, RFC 7675) besides its media.
+    pub idle: Duration,
+}
+
+impl Default for TcpLimits {
+    fn default() -> Self {
+        Self { per_client: 64, first_packet: Duration::from_secs(10), idle: Duration::from_secs(30) }
     }
 }
 
@@ -212,7 +233,7 @@ impl MediaHandle {
             let local = listener.local_addr()?;
             tcp_addr = Some(local);
             tcp_announce = Some(SocketAddr::new(config.announce_ip.unwrap_or(local.ip()), local.port()));
-            tasks.push(net::spawn_tcp_listener(listener, ufrags.clone(), net_txs.clone()));
+            tasks.push(net::spawn_tcp_listener(listener, ufrags.clone(), net_txs.clone(), config.tcp_limits.clone()));
         }
         drop(net_txs);
         let dtls_cert = str0m::crypto::from_feature_flags()

@@ -31,6 +31,12 @@ impl Ufrags {
     fn worker(&self, ufrag: &str) -> Option<usize> {
         self.0.read().unwrap_or_else(|p| p.into_inner()).get(ufrag).copied()
     }
+
+    /// The worker of the fragment `data` names, if it is a STUN message with a
+    /// USERNAME whose local fragment is registered.
+    pub fn worker_named(&self, data: &[u8]) -> Option<usize> {
+        stun_message(data).and_then(username_ufrag).and_then(|ufrag| self.worker(ufrag))
+    }
 }
 
 /// Addresses remembered per socket before the table is cleared; clients
@@ -61,8 +67,7 @@ impl Router {
         if self.workers == 1 {
             return Route::Worker(0);
         }
-        let stun = stun_message(data);
-        if let Some(worker) = stun.and_then(username_ufrag).and_then(|ufrag| self.ufrags.worker(ufrag)) {
+        if let Some(worker) = self.ufrags.worker_named(data) {
             if self.addresses.len() >= MAX_ADDRESSES && !self.addresses.contains_key(&source) {
                 self.addresses.clear();
             }
@@ -71,7 +76,7 @@ impl Router {
         }
         match self.addresses.get(&source) {
             Some(worker) => Route::Worker(*worker),
-            None if stun.is_some_and(|body| username_ufrag(body).is_none()) => Route::Everyone,
+            None if stun_message(data).is_some_and(|body| username_ufrag(body).is_none()) => Route::Everyone,
             None => Route::Nobody,
         }
     }
@@ -79,7 +84,7 @@ impl Router {
 
 const STUN_MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xa4, 0x42];
 const STUN_HEADER: usize = 20;
-const STUN_USERNAME: u16 = 0x0006;
+pub(super) const STUN_USERNAME: u16 = 0x0006;
 
 /// A STUN message's attributes, if `data` is one (RFC 8489: the top two
 /// bits zero, the magic cookie at bytes 4..8, the length within the datagram).
@@ -111,26 +116,27 @@ fn stun_local_ufrag(data: &[u8]) -> Option<&str> {
     stun_message(data).and_then(username_ufrag)
 }
 
+/// A STUN binding request with the given attributes (type, value), as clients send them.
+#[cfg(test)]
+pub(super) fn binding_request(attributes: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (kind, value) in attributes {
+        body.extend_from_slice(&kind.to_be_bytes());
+        body.extend_from_slice(&(value.len() as u16).to_be_bytes());
+        body.extend_from_slice(value);
+        body.resize(body.len().next_multiple_of(4), 0);
+    }
+    let mut message = vec![0x00, 0x01];
+    message.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    message.extend_from_slice(&STUN_MAGIC_COOKIE);
+    message.extend_from_slice(&[7; 12]);
+    message.extend_from_slice(&body);
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A binding request with the given attributes (type, value), as clients send them.
-    fn binding_request(attributes: &[(u16, &[u8])]) -> Vec<u8> {
-        let mut body = Vec::new();
-        for (kind, value) in attributes {
-            body.extend_from_slice(&kind.to_be_bytes());
-            body.extend_from_slice(&(value.len() as u16).to_be_bytes());
-            body.extend_from_slice(value);
-            body.resize(body.len().next_multiple_of(4), 0);
-        }
-        let mut message = vec![0x00, 0x01];
-        message.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        message.extend_from_slice(&STUN_MAGIC_COOKIE);
-        message.extend_from_slice(&[7; 12]);
-        message.extend_from_slice(&body);
-        message
-    }
 
     #[test]
     fn the_local_ufrag_is_read_from_username_after_other_attributes() {
