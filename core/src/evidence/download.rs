@@ -35,7 +35,8 @@ pub struct DownloadProgress {
 
 impl DownloadProgress {
     fn new(bytes_received: u64, total: Option<u64>) -> Self {
-        let percent = total.map(|t| if t == 0 { 100 } else { (bytes_received.min(t) * 100 / t) as u8 });
+        // Nothing to receive is all of it.
+        let percent = total.map(|t| (bytes_received.min(t) * 100).checked_div(t).map_or(100, |p| p as u8));
         Self { bytes_received, total, percent }
     }
 
