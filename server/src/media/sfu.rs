@@ -510,13 +510,15 @@ impl Sfu {
             return refuse(&peer.outbox, "无法解析 SDP");
         };
         peer.abandon_offer();
-        match peer.rtc.sdp_api().accept_offer(offer) {
+        let answer = peer.rtc.sdp_api().accept_offer(offer);
+        // An ICE restart gives the peer a new username fragment: the network routes it
+        // before the client, told by the answer, can send a check naming it.
+        register_ufrag(&self.worker, peer);
+        match answer {
             Ok(answer) => peer.send(ServerMessage::MediaAnswer { sdp: sdp::tidy(&answer.to_sdp_string(), Some(sdp)) }),
             Err(e) => refuse(&peer.outbox, &format!("无法更新音视频连接：{e}")),
         }
         peer.negotiate();
-        // An ICE restart gave the peer a new username fragment.
-        register_ufrag(&self.worker, peer);
         self.touch(id);
     }
 
