@@ -84,7 +84,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let tap = speech.clone().map(|service| -> media::SpeechTap {
         Arc::new(move |hearing_id, participant_id, opus| service.hear(hearing_id, participant_id, opus))
     });
-    let media = media::MediaHandle::start(&config.media, quality_tx, tap).await?;
+    let media = media::MediaHandle::start(&config.media, media::TcpLimits::of(&config.limits), quality_tx, tap).await?;
     let seal = Arc::new(record::seal::RecordSeal::load(&store, &config.seal_key_path())?);
     let evidence = Arc::new(evidence::EvidenceStore::new(
         evidence::EvidenceFiles::open(&config.data_dir, derived_files_key)?,

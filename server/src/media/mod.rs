@@ -36,7 +36,6 @@ pub struct MediaConfig {
     pub announce_port: Option<u16>,
     /// ICE-TCP port for clients whose UDP is blocked; `None` disables it, `Some(0)` is ephemeral.
     pub tcp_port: Option<u16>,
-    pub tcp_limits: TcpLimits,
     /// Forwarding workers (a thread each); each hearing is forwarded by one of them.
     pub workers: usize,
 }
@@ -55,7 +54,6 @@ impl Default for MediaConfig {
             announce_ip: None,
             announce_port: None,
             tcp_port: Some(0),
-            tcp_limits: TcpLimits::default(),
             workers: default_workers(),
         }
     }
@@ -68,14 +66,18 @@ pub struct TcpLimits {
     pub per_client: usize,
     /// A connection's first packet, the client's ICE check, arrives within this.
     pub first_packet: Duration,
-    /// A connection that carries nothing for this long is closed. A live client
-    /// checks its path every few seconds (ICE consent, RFC 7675) besides its media.
+    /// A connection that carries nothing for this long is closed.
     pub idle: Duration,
 }
 
-impl Default for TcpLimits {
-    fn default() -> Self {
-        Self { per_client: 64, first_packet: Duration::from_secs(10), idle: Duration::from_secs(30) }
+impl TcpLimits {
+    /// A live client checks its path every few seconds (ICE consent, RFC 7675), besides its media.
+    const IDLE: Duration = Duration::from_secs(30);
+
+    /// The HTTP listener's rules: as many connections per client, and the first
+    /// packet within the time a request head has.
+    pub fn of(limits: &crate::config::Limits) -> Self {
+        Self { per_client: limits.connections_per_client, first_packet: limits.request_header_timeout, idle: Self::IDLE }
     }
 }
 
@@ -181,6 +183,7 @@ impl MediaHandle {
     /// Binds the media sockets and starts the SFU.
     pub async fn start(
         config: &MediaConfig,
+        tcp_limits: TcpLimits,
         quality: mpsc::UnboundedSender<QualityUpdate>,
         speech: Option<SpeechTap>,
     ) -> std::io::Result<Self> {
@@ -233,7 +236,7 @@ impl MediaHandle {
             let local = listener.local_addr()?;
             tcp_addr = Some(local);
             tcp_announce = Some(SocketAddr::new(config.announce_ip.unwrap_or(local.ip()), local.port()));
-            tasks.push(net::spawn_tcp_listener(listener, ufrags.clone(), net_txs.clone(), config.tcp_limits.clone()));
+            tasks.push(net::spawn_tcp_listener(listener, ufrags.clone(), net_txs.clone(), tcp_limits));
         }
         drop(net_txs);
         let dtls_cert = str0m::crypto::from_feature_flags()

@@ -85,6 +85,38 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
 
+/// The media port's ICE-TCP listener keeps the HTTP listener's rules: as many
+/// connections per client, and the first packet (an ICE check) within the
+/// time a request head has.
+#[tokio::test]
+async fn the_media_ports_tcp_connections_are_capped_per_client_and_closed_at_the_header_deadline() {
+    let server = TestServer::start_with(|c| c.limits.request_header_timeout = Duration::from_secs(600)).await;
+    let media = server.state().media.tcp_addr.expect("ICE-TCP is on by default");
+    let cap = server.config.limits.connections_per_client;
+    let closed = Arc::new(AtomicUsize::new(0));
+    let mut silent = tokio::task::JoinSet::new();
+    for _ in 0..cap + 10 {
+        let stream = TcpStream::connect(media).await.unwrap();
+        let closed = closed.clone();
+        silent.spawn(async move {
+            until_closed(stream).await;
+            closed.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    eventually("every connection past the cap is closed", || async { closed.load(Ordering::SeqCst) == 10 }).await;
+    let refused = TcpStream::connect(media).await.unwrap();
+    let refused = tokio::time::timeout(Duration::from_secs(60), until_closed(refused)).await;
+    assert_eq!(refused.expect("one more is closed at once"), b"");
+    assert_eq!(closed.load(Ordering::SeqCst), 10, "those within the cap are held");
+    silent.shutdown().await;
+
+    let server = TestServer::start_with(|c| c.limits.request_header_timeout = Duration::from_millis(300)).await;
+    let media = server.state().media.tcp_addr.unwrap();
+    let quiet = TcpStream::connect(media).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(60), until_closed(quiet)).await;
+    assert_eq!(closed.expect("closed at the deadline"), b"");
+}
+
 /// A body that falls behind the slowest rate a phone network has (after a
 /// grace) is cut off, with an answer saying so: one that trickles in, and one
 /// announced huge that never comes. One that keeps up gets its answer.
