@@ -51,33 +51,6 @@ impl WhisperEngine {
         Ok(Self { model, tokenizer, filters, n_mels, beam_size: 5 })
     }
 
-    /// Whisper's input: each band's log power, floored 8 below the loudest
-    /// of the whole window and scaled, as the model was trained.
-    fn features(&self, samples: &[f32]) -> Vec<f32> {
-        let mut features = vec![SILENCE; self.n_mels * FRAMES];
-        let mut stft = Spectrogram::new(N_FFT, HOP);
-        let mut frame = 0;
-        let usable = &samples[..samples.len().min(FRAMES * HOP)];
-        let padded: Vec<f32> = usable.iter().copied().chain(std::iter::repeat_n(0.0, N_FFT)).collect();
-        for hop in padded.chunks(HOP) {
-            if frame >= FRAMES {
-                break;
-            }
-            if let Some(fft) = stft.add(hop) {
-                let bands = log_mel_spectrogram(&fft, &self.filters);
-                for band in 0..self.n_mels {
-                    features[band * FRAMES + frame] = bands[[band, 0]] as f32;
-                }
-                frame += 1;
-            }
-        }
-        let loudest = features.iter().fold(f32::MIN, |a, &b| a.max(b));
-        for value in &mut features {
-            *value = (value.max(loudest - 8.0) + 4.0) / 4.0;
-        }
-        features
-    }
-
     fn prompt(&self, context: &Context) -> Vec<String> {
         let mut prompt = Vec::new();
         let words: Vec<&str> = context.hot_words.iter().map(String::as_str).filter(|w| !w.trim().is_empty()).collect();
@@ -94,6 +67,43 @@ impl WhisperEngine {
     }
 }
 
+/// Whisper's input: each band's log power, floored 8 below the loudest of
+/// the whole window and scaled, as the model was trained; band after band,
+/// [`FRAMES`] each.
+fn log_mel(samples: &[f32], filters: &ndarray::Array2<f64>, n_mels: usize) -> Vec<f32> {
+    let mut features = vec![SILENCE; n_mels * FRAMES];
+    let mut stft = Spectrogram::new(N_FFT, HOP);
+    let mut frame = 0;
+    let usable = &samples[..samples.len().min(FRAMES * HOP)];
+    // Whisper's frame t is centred on sample t × HOP, with the start mirrored
+    // before sample 0. `Spectrogram` gives its first frame once it holds
+    // N_FFT + HOP / 2 samples, from the last N_FFT of them: so the leading
+    // HOP / 2 are a placeholder, then the mirror, then the audio.
+    let mirror = (1..=N_FFT / 2).rev().map(|i| usable.get(i).copied().unwrap_or(0.0));
+    let padded: Vec<f32> = std::iter::repeat_n(0.0, HOP / 2)
+        .chain(mirror)
+        .chain(usable.iter().copied())
+        .chain(std::iter::repeat_n(0.0, N_FFT))
+        .collect();
+    for hop in padded.chunks(HOP) {
+        if frame >= FRAMES {
+            break;
+        }
+        if let Some(fft) = stft.add(hop) {
+            let bands = log_mel_spectrogram(&fft, filters);
+            for band in 0..n_mels {
+                features[band * FRAMES + frame] = bands[[band, 0]] as f32;
+            }
+            frame += 1;
+        }
+    }
+    let loudest = features.iter().fold(f32::MIN, |a, &b| a.max(b));
+    for value in &mut features {
+        *value = (value.max(loudest - 8.0) + 4.0) / 4.0;
+    }
+    features
+}
+
 impl Engine for WhisperEngine {
     fn name(&self) -> &str {
         "whisper"
@@ -103,7 +113,7 @@ impl Engine for WhisperEngine {
         if samples.is_empty() {
             return Ok(Transcript { text: String::new(), confidence: 0.0 });
         }
-        let mut features = self.features(samples);
+        let mut features = log_mel(samples, &self.filters, self.n_mels);
         let shape = [1, self.n_mels, FRAMES];
         let view = StorageView::new(&shape, &mut features, Default::default()).map_err(|e| EngineError::Failed(e.to_string()))?;
         let options = WhisperOptions {
@@ -131,5 +141,23 @@ impl Engine for WhisperEngine {
             return Ok(Transcript { text: String::new(), confidence });
         }
         Ok(Transcript { text, confidence })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_frame_is_centred_on_its_hop_as_whispers_are() {
+        let n_mels = 80;
+        let filters = mel(SAMPLE_RATE, N_FFT, n_mels, None, None, false, true);
+        let mut samples = vec![0.0f32; 2 * 16_000];
+        // A click where frame 100 is centred.
+        samples[100 * HOP] = 1.0;
+        let features = log_mel(&samples, &filters, n_mels);
+        let energy = |frame: usize| (0..n_mels).map(|band| features[band * FRAMES + frame]).sum::<f32>();
+        let loudest = (0..FRAMES).max_by(|&a, &b| energy(a).total_cmp(&energy(b))).unwrap();
+        assert_eq!(loudest, 100);
     }
 }
