@@ -26,8 +26,8 @@ const MAX_PROMPT_TOKENS: usize = 200;
 pub struct WhisperEngine {
     model: Whisper,
     tokenizer: hf::Tokenizer,
+    /// The mel filters, a row per band (as many as the model takes).
     filters: ndarray::Array2<f64>,
-    n_mels: usize,
     beam_size: usize,
 }
 
@@ -46,9 +46,8 @@ impl WhisperEngine {
         let mut tokenizer = hf::Tokenizer::new(dir).map_err(|e| load(e.to_string()))?;
         // Hot words are plain text in the prompt, without the tokenizer's own start and end markers.
         tokenizer.disable_spacial_token();
-        let n_mels = model.n_mels();
-        let filters = mel(SAMPLE_RATE, N_FFT, n_mels, None, None, false, true);
-        Ok(Self { model, tokenizer, filters, n_mels, beam_size: 5 })
+        let filters = mel(SAMPLE_RATE, N_FFT, model.n_mels(), None, None, false, true);
+        Ok(Self { model, tokenizer, filters, beam_size: 5 })
     }
 
     fn prompt(&self, context: &Context) -> Vec<String> {
@@ -69,8 +68,9 @@ impl WhisperEngine {
 
 /// Whisper's input: each band's log power, floored 8 below the loudest of
 /// the whole window and scaled, as the model was trained; band after band,
-/// [`FRAMES`] each.
-fn log_mel(samples: &[f32], filters: &ndarray::Array2<f64>, n_mels: usize) -> Vec<f32> {
+/// [`FRAMES`] each, as many bands as `filters` has.
+fn log_mel(samples: &[f32], filters: &ndarray::Array2<f64>) -> Vec<f32> {
+    let n_mels = filters.nrows();
     let mut features = vec![SILENCE; n_mels * FRAMES];
     let mut stft = Spectrogram::new(N_FFT, HOP);
     let mut frame = 0;
@@ -113,8 +113,8 @@ impl Engine for WhisperEngine {
         if samples.is_empty() {
             return Ok(Transcript { text: String::new(), confidence: 0.0 });
         }
-        let mut features = log_mel(samples, &self.filters, self.n_mels);
-        let shape = [1, self.n_mels, FRAMES];
+        let mut features = log_mel(samples, &self.filters);
+        let shape = [1, self.filters.nrows(), FRAMES];
         let view = StorageView::new(&shape, &mut features, Default::default()).map_err(|e| EngineError::Failed(e.to_string()))?;
         let options = WhisperOptions {
             beam_size: self.beam_size,
@@ -155,7 +155,7 @@ mod tests {
         let mut samples = vec![0.0f32; 2 * 16_000];
         // A click where frame 100 is centred.
         samples[100 * HOP] = 1.0;
-        let features = log_mel(&samples, &filters, n_mels);
+        let features = log_mel(&samples, &filters);
         let energy = |frame: usize| (0..n_mels).map(|band| features[band * FRAMES + frame]).sum::<f32>();
         let loudest = (0..FRAMES).max_by(|&a, &b| energy(a).total_cmp(&energy(b))).unwrap();
         assert_eq!(loudest, 100);

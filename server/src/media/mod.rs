@@ -60,7 +60,7 @@ impl Default for MediaConfig {
 }
 
 /// What one client may hold of the ICE-TCP port.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct TcpLimits {
     /// Connections open at once from one client (an IPv4 address, an IPv6 /64).
     pub per_client: usize,

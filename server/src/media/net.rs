@@ -86,7 +86,7 @@ pub fn spawn_tcp_listener(
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let (net, ufrags, limits) = (net.clone(), ufrags.clone(), limits.clone());
+            let (net, ufrags) = (net.clone(), ufrags.clone());
             tokio::spawn(async move {
                 let _place = place;
                 let (mut reader, mut writer) = stream.into_split();
