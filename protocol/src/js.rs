@@ -12,7 +12,7 @@ use crate::annotation::MarkColour;
 use crate::api::{DeviceKind, HearingAction, HearingStatus, SmsKind, SmsStatus};
 use crate::evidence::{EvidenceKind, Stance};
 use crate::record::SigningChannel;
-use crate::signalling::{BLOCKED_MESSAGE, NetworkQuality, RECOGNITION_NOT_STARTED};
+use crate::signalling::{BLOCKED_MESSAGE, MEDIA_ENDED_MESSAGE, NetworkQuality, RECOGNITION_NOT_STARTED};
 use crate::{ErrorCode, ParticipantRole, Side, StaffRole, paths};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -446,6 +446,7 @@ pub fn protocol_js() -> String {
 
     let _ = writeln!(out, "/** What a blocked party is told, everywhere. */\nexport const BLOCKED_MESSAGE = {};\n", quoted(BLOCKED_MESSAGE));
     let _ = writeln!(out, "export const RECOGNITION_NOT_STARTED = {};\n", quoted(RECOGNITION_NOT_STARTED));
+    let _ = writeln!(out, "export const MEDIA_ENDED_MESSAGE = {};\n", quoted(MEDIA_ENDED_MESSAGE));
     let ranges: String = crate::text::INVISIBLE
         .iter()
         .map(|&(first, last)| {

@@ -12,6 +12,9 @@ use crate::{ErrorBody, ParticipantRole};
 pub const RECOGNITION_UNAVAILABLE: &str = "本庭未启用语音识别";
 
 pub const BLOCKED_MESSAGE: &str = "您已被屏蔽，请等待法官传唤";
+/// Where the pictures were, once the hearing is over (闭庭 or cancelled): media ends for good,
+/// and nobody's client joins it again.
+pub const MEDIA_ENDED_MESSAGE: &str = "庭审已结束，音视频已关闭";
 /// The recognition panel before the judge starts (manual §1.3.2).
 pub const RECOGNITION_NOT_STARTED: &str = "语音识别暂未开始";
 

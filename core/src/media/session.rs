@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cloudtrial_protocol::ParticipantRole;
-use cloudtrial_protocol::signalling::{ClientMessage, ServerMessage};
+use cloudtrial_protocol::signalling::{ClientMessage, MEDIA_ENDED_MESSAGE, ServerMessage};
 use rtc::media::Sample;
 use tokio::sync::{mpsc, watch};
 use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
@@ -580,12 +580,16 @@ async fn connect(
     control: &mut mpsc::UnboundedReceiver<Control>,
     outgoing: &watch::Sender<Option<Outgoing>>,
 ) -> End {
-    // Wait for the room: media signalling rides on it.
+    // Wait for the room and its view: media signalling rides on it, and a hearing that is
+    // over has no media to join.
     let mut room_state = shared.room.subscribe_state();
-    let waited = room_state.wait_for(|s| s.connection == crate::hearing::ConnectionState::Connected);
+    let waited = room_state.wait_for(|s| s.connection == crate::hearing::ConnectionState::Connected && s.room.is_some());
     tokio::select! {
         result = waited => if result.is_err() { return End::Stop("已离开庭审".into()) },
         Some(Control::Stop) = control.recv() => return End::Stop("已停止".into()),
+    }
+    if hearing_over(&room_state.borrow_and_update()) {
+        return End::Stop(MEDIA_ENDED_MESSAGE.into());
     }
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let peer = match peer::build(&options.network, &format!("p{participant_id}"), events_tx).await {
@@ -746,6 +750,14 @@ async fn connect(
                 Some(Control::NetworkChanged) => {}
                 Some(Control::Stop) | None => break End::Stop("已停止".into()),
             },
+            changed = room_state.changed() => {
+                if changed.is_err() {
+                    break End::Stop("已离开庭审".into());
+                }
+                if hearing_over(&room_state.borrow_and_update()) {
+                    break End::Stop(MEDIA_ENDED_MESSAGE.into());
+                }
+            }
             _ = ticker.tick() => {
                 if awaiting_answer.is_some_and(|at| at.elapsed() > ANSWER_TIMEOUT) {
                     tracing::info!("no media answer from the server; starting over");
@@ -778,6 +790,10 @@ async fn connect(
     }
     let _ = pc.close().await;
     end
+}
+
+fn hearing_over(state: &RoomState) -> bool {
+    state.room.as_ref().is_some_and(|room| room.status.is_over())
 }
 
 async fn restart_ice(pc: &Arc<dyn webrtc::peer_connection::PeerConnection>) -> std::result::Result<String, webrtc::error::Error> {

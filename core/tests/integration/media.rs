@@ -12,6 +12,7 @@ use cloudtrial_core::media::{
     VideoSettings,
 };
 use cloudtrial_core::protocol::api::DeviceKind;
+use cloudtrial_core::protocol::signalling::{JudgeCommand, MEDIA_ENDED_MESSAGE};
 use cloudtrial_core::{Client, ConnectionState, HearingSession};
 use cloudtrial_testkit::{JUDGE, PLAINTIFF, Party, TestCourt};
 
@@ -237,4 +238,39 @@ async fn two_participants_see_and_hear_each_other() {
     assert!((tone - 440.0).abs() < 15.0, "judge's tone heard at {tone} Hz");
     assert_eq!(judge.media.state().connection, MediaConnection::Connected);
     assert_eq!(judge.hearing.state().connection, ConnectionState::Connected);
+}
+
+/// 闭庭 ends everyone's media for good: the sessions stop with the reason,
+/// without trying to join again (the SFU admits no one to a hearing that is
+/// over), and a call started afterwards starts no media at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn media_ends_with_the_hearing_and_is_not_joined_again() {
+    let court = TestCourt::start().await;
+    let judge = join(&court, &JUDGE, "red", 440.0).await;
+    let plaintiff = join(&court, &PLAINTIFF, "green", 660.0).await;
+    until_received(&plaintiff, id(&court, &JUDGE), 10).await;
+    judge.hearing.command(JudgeCommand::Start).await.unwrap();
+    judge.hearing.command(JudgeCommand::Close).await.unwrap();
+
+    let stopped = |media: &MediaSession| {
+        let mut state = media.subscribe();
+        async move {
+            let waited = state.wait_for(|s| matches!(s.connection, MediaConnection::Stopped { .. }));
+            tokio::time::timeout(Duration::from_secs(20), waited).await.expect("media stopped").unwrap().clone()
+        }
+    };
+    for p in [&judge, &plaintiff] {
+        let state = stopped(&p.media).await;
+        assert_eq!(state.connection, MediaConnection::Stopped { reason: MEDIA_ENDED_MESSAGE.into() });
+        assert_eq!(state.joins, 1, "joined once, never again after 闭庭");
+    }
+    let snapshot = court.server().state.media.snapshot().await.unwrap();
+    assert!(snapshot.peers.is_empty(), "no one is left at the SFU: {:?}", snapshot.peers);
+
+    // A call screen opened again afterwards (an app brought back to the room) starts none.
+    let again = MediaSession::start(&judge.hearing, id(&court, &JUDGE), media_options()).unwrap();
+    let state = stopped(&again).await;
+    assert_eq!(state.connection, MediaConnection::Stopped { reason: MEDIA_ENDED_MESSAGE.into() });
+    assert_eq!(state.joins, 1);
+    assert!(court.server().state.media.snapshot().await.unwrap().peers.is_empty());
 }
