@@ -220,6 +220,14 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     assert.equal(await pc.locator('form.upload').count(), 0);
     assert.equal(await pc.locator('#evidence .opinion-form, #evidence button', { hasText: '撤回' }).count(), 0, 'no 撤回 after 闭庭');
     assert.equal(await phone.locator('#evidence .opinion-form').count(), 0, 'no 质证意见 after 闭庭');
+    // Media ends for good: no pictures, the camera and microphone let go, and no reconnecting to a hearing that is over.
+    for (const page of [judge, pc, phone]) {
+      await until('media ended', () => page.textContent('#media-ended').catch(() => ''), (t) => t === '庭审已结束，音视频已关闭');
+      assert.equal(await page.textContent('#connection'), '已连接');
+      assert.equal(await page.locator('#tiles .tile').count(), 0, 'no pictures after 闭庭');
+      assert.ok(await page.$eval('ct-room', (room) => !room.media && (room.stream?.getTracks() ?? []).every((t) => t.readyState === 'ended')),
+        'no media link; camera and microphone stopped');
+    }
     await shot(pc, 'room-closed-party');
 
     // 退出 asks too.
@@ -227,6 +235,10 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     await pc.locator('#confirm-dialog').waitFor();
     await pc.click('#confirm-dialog button[name=cancel]');
     assert.ok(await visible(pc, '#hearing-status'), 'still in the room');
+    // Leaving lands on 会议号登录 with the meeting number still filled in.
+    await pc.click('button[name=leave]');
+    await pc.click('#confirm-dialog button[name=confirm]');
+    await until('会议号登录', () => pc.inputValue('input[name=meeting]').catch(() => ''), (v) => v === String(court.meeting));
   } finally {
     await chrome.close();
     court.stop();
@@ -254,7 +266,8 @@ test('a party who reloads while blocked gets every panel back when summoned', as
     // The page is reloaded while blocked: still blocked, nothing of the hearing.
     await party.reload();
     await party.click('button[name=enter-hearing]');
-    await until('blocked after the reload', () => party.textContent('#blocked').catch(() => ''), (t) => t.trim() === '您已被屏蔽，请等待法官传唤');
+    await until('blocked after the reload', () => party.textContent('#blocked p').catch(() => ''), (t) => t.trim() === '您已被屏蔽，请等待法官传唤');
+    assert.ok(await visible(party, '#blocked button[name=leave-blocked]'), 'a blocked party can still leave');
     await shot(party, 'blocked-after-reload');
 
     // 传唤: every panel comes back without a reload.

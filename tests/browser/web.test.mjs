@@ -92,6 +92,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await party.waitForSelector('ct-device-check video.preview');
     await until('the camera preview', () => party.$eval('ct-device-check video.preview', (v) => v.videoWidth), (w) => w > 0);
     await shot(party, 'device-check');
+    assert.equal(await party.locator('#hearing-status').isVisible(), false, 'the room shows only once entered');
     await party.click('button[name=test-sound]');
     await party.click('button[name=enter-hearing]');
     await until('the recognition panel', () => party.textContent('#recognition'), (t) => t.includes('语音识别暂未开始'));
@@ -142,7 +143,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     // ---- 屏蔽: the party sees only the block message and no video; 传唤 brings it back.
     await judge.click(`li[data-participant="${ids['张三']}"] button[name=block]`);
     await party.waitForSelector('#blocked:not([hidden])');
-    assert.equal((await party.textContent('#blocked')).trim(), '您已被屏蔽，请等待法官传唤');
+    assert.equal((await party.textContent('#blocked p')).trim(), '您已被屏蔽，请等待法官传唤');
     assert.equal(await party.locator('ct-tiles video').evaluateAll((v) => v.filter((x) => x.checkVisibility()).length), 0, 'no video');
     await shot(party, 'blocked');
     await judge.click(`li[data-participant="${ids['张三']}"] button[name=summon]`);

@@ -13,9 +13,9 @@ import { confirmDialog, h, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { MediaLink } from '../media.js';
 import { go } from '../nav.js';
-import { COURT_ROLES, JUDGE_ACTIONS, PATHS, STATUS_LABELS, path } from '../protocol.js';
+import { COURT_ROLES, JUDGE_ACTIONS, MEDIA_ENDED_MESSAGE, OVER_STATUSES, PATHS, STATUS_LABELS, path } from '../protocol.js';
 import { CONNECTION_LABELS, RoomConnection } from '../room.js';
-import { participantSession, setParticipantSession } from '../session.js';
+import { participantSession, setParticipantSession, staffSession } from '../session.js';
 import '../room/device-check.js';
 import '../room/evidence.js';
 import '../room/people.js';
@@ -54,6 +54,10 @@ export class RoomPage extends HTMLElement {
   /** Whether the room was usable the last time the state changed. */
   wasOpen = false;
   wasReconnecting = false;
+  /** Past the device check: the room shows. */
+  entered = false;
+  /** The hearing is over: no camera, no microphone, no media any more. */
+  mediaEnded = false;
 
   connectedCallback() {
     const session = participantSession();
@@ -251,7 +255,7 @@ export class RoomPage extends HTMLElement {
       h('section', { class: 'center' }, this.tiles, this.mutedNotice, this.mine),
       h('aside', { class: 'right' }, this.tabs()),
       this.viewer);
-    // The device check comes first, and stays usable above the block message:
+    // The device check comes first; the room, or the block message, once it is done:
     // a party blocked before entering still enters, to be summoned later.
     replace(this, this.deviceCheck, this.layout, this.blockedOverlay);
   }
@@ -284,12 +288,20 @@ export class RoomPage extends HTMLElement {
     const state = this.state();
     const { view, details } = state;
     if (!this.layout || !this.blockedOverlay || !this.statusBadge || !this.connectionBadge) return;
+    if (view && OVER_STATUSES.includes(view.status)) this.endMedia();
+    // The device check comes first; nothing of the room acts or shows before it is done.
+    if (!this.entered) {
+      this.layout.hidden = true;
+      this.blockedOverlay.hidden = true;
+      return;
+    }
     // 您已被屏蔽，请等待法官传唤 — and nothing else of the hearing.
     if (view?.blocked_message) {
       this.blockedOverlay.hidden = false;
-      replace(this.blockedOverlay, h('p', {}, view.blocked_message));
+      replace(this.blockedOverlay, h('p', {}, view.blocked_message),
+        h('button', { type: 'button', class: 'secondary', name: 'leave-blocked', onclick: () => this.leave() }, '退出'));
       this.layout.hidden = true;
-      this.tiles?.clearRemote();
+      this.tiles?.clear();
       this.viewer?.close();
       return;
     }
@@ -361,8 +373,15 @@ export class RoomPage extends HTMLElement {
   async startMedia() {
     const stream = await this.deviceCheck?.run();
     this.deviceCheck?.remove();
+    this.entered = true;
+    if (this.mediaEnded) {
+      for (const track of stream?.getTracks() ?? []) track.stop();
+      this.render();
+      return;
+    }
     this.stream = stream;
     if (stream && this.tiles) this.tiles.setLocal(stream, label(this.state().me ?? { role: '', name: '' }));
+    this.render();
     this.renderMyDevices();
     if (!this.connection || !this.isConnected) return;
     this.media = new MediaLink(this.connection, stream ?? new MediaStream());
@@ -375,8 +394,28 @@ export class RoomPage extends HTMLElement {
     this.media.start();
   }
 
+  /**
+   * 闭庭 (or a cancelled hearing): media ends for good, and the camera and microphone are let go;
+   * the record can still be read and signed.
+   */
+  endMedia() {
+    if (this.mediaEnded) return;
+    this.mediaEnded = true;
+    this.deviceCheck?.skip();
+    this.media?.stop();
+    this.media = undefined;
+    for (const track of this.stream?.getTracks() ?? []) track.stop();
+    this.tiles?.clear(true);
+    this.renderMyDevices();
+  }
+
   /** 关闭摄像头 / 关闭麦克风; a microphone muted by the judge says so. */
   renderMyDevices() {
+    if (this.mine && this.mediaEnded) {
+      if (this.mutedNotice) this.mutedNotice.hidden = true;
+      replace(this.mine, h('p', { class: 'notice', id: 'media-ended' }, MEDIA_ENDED_MESSAGE));
+      return;
+    }
     if (!this.mine || this.stream === undefined) return;
     const mutedByJudge = !!this.view?.me.muted;
     if (this.mutedNotice) this.mutedNotice.hidden = !mutedByJudge;
@@ -417,7 +456,9 @@ export class RoomPage extends HTMLElement {
     this.connection?.close();
     if (this.session) rawApi('POST', PATHS.logout, { token: this.session.token }).catch(() => {});
     setParticipantSession(null);
-    go('#/');
+    // Back where this participant came from: the console, or 会议号登录 with the meeting number filled in.
+    const meeting = this.details?.meeting_number;
+    go(staffSession() ? `#/console/hearing/${this.hearingId}` : meeting ? `#/join?meeting=${meeting}` : '#/');
   }
 }
 

@@ -5,6 +5,9 @@ import { AudioProbe } from '../analysis.js';
 import { h, replace } from '../dom.js';
 
 export class DeviceCheck extends HTMLElement {
+  /** Ends a running check as if entered without a camera or microphone, and closes what it opened. */
+  skip = () => {};
+
   /**
    * Shows the check; resolves with the camera and microphone (or null without them) when the user enters.
    * @returns {Promise<MediaStream|null>}
@@ -23,6 +26,7 @@ export class DeviceCheck extends HTMLElement {
         onclick: () => {
           // Entering before the camera has opened still enters with it once it has.
           enter.disabled = true;
+          this.skip = () => {};
           opening.then((stream) => {
             clearInterval(timer);
             audio?.close();
@@ -72,6 +76,16 @@ export class DeviceCheck extends HTMLElement {
           status.className = 'error';
           return null;
         });
+      // The hearing ended before the user entered (or had ended already): nothing to check.
+      this.skip = () => {
+        this.skip = () => {};
+        resolve(null);
+        opening.then((stream) => {
+          clearInterval(timer);
+          audio?.close();
+          for (const track of stream?.getTracks() ?? []) track.stop();
+        });
+      };
     });
   }
 }

@@ -118,10 +118,13 @@ export class Tiles extends HTMLElement {
     }
   }
 
-  /** Removes every remote picture (when blocked: nothing of the hearing). */
-  clearRemote() {
+  /**
+   * Removes every remote picture (when blocked: nothing of the hearing), and with `local` the
+   * participant's own (when the hearing is over).
+   */
+  clear(local = false) {
     for (const [key, tile] of this.tiles) {
-      if (key === 'me') continue;
+      if (key === 'me' && !local) continue;
       tile.video.srcObject = null;
       tile.element.remove();
       this.tiles.delete(key);
