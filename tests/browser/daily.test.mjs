@@ -171,6 +171,18 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     await phone.locator(`li[data-evidence="${photo.id}"] button[name=open-evidence]`).click();
     await until('the photo on the phone', () => phone.textContent('#viewer-title'), (t) => t === '现场照片');
     assert.ok(await visible(phone, 'button[name=download-copy]') && !(await visible(phone, 'button[name=download-original]')));
+    // Two fingers spread on the photo zoom it in, as a phone's own photo viewer does.
+    assert.equal(await phone.textContent('ct-evidence-viewer .hint'), '双指缩放，拖动平移');
+    const stage = await phone.locator('ct-evidence-viewer .viewer-stage').boundingBox();
+    const [cx, cy] = [stage.x + stage.width / 2, stage.y + stage.height / 2];
+    const touch = await phone.context().newCDPSession(phone);
+    const fingers = (type, apart) => touch.send('Input.dispatchTouchEvent', {
+      type, touchPoints: type === 'touchEnd' ? [] : [{ id: 1, x: cx - apart / 2, y: cy }, { id: 2, x: cx + apart / 2, y: cy }],
+    });
+    await fingers('touchStart', 40);
+    for (const apart of [80, 120, 160]) await fingers('touchMove', apart);
+    await fingers('touchEnd');
+    await until('pinched in', () => phone.textContent('#zoom-level'), (t) => parseInt(t, 10) >= 300);
     await phone.click('button[name=close-viewer]');
 
     // ---- Long hashes and texts stay inside their columns.

@@ -1,11 +1,12 @@
 // The evidence viewer: most of the window, with the video wall kept visible
 // as a strip beside it (the room's `viewing` layout). Images zoom (buttons,
-// wheel) and pan (drag); PDFs page through; ←/→ go to the previous and next
+// wheel, two fingers) and pan (drag); PDFs page through; ←/→ go to the previous and next
 // item, Esc closes. Downloads follow who may have the original: the court and
 // the submitting side get it, other sides a photo's copy without metadata;
 // the presiding judge may 公开原件.
 
 import { ApiError, blobUrl } from '../api.js';
+import { onPhone } from '../device.js';
 import { formatSize, formatTime, h, hashView, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { HEADERS, JUDGE_ROLES, KIND_LABELS, PATHS, PRIVATE_KINDS, SIDE_LABELS, path } from '../protocol.js';
@@ -17,6 +18,9 @@ import { mayHaveOriginal } from './evidence.js';
 
 const MIN_ZOOM = 0.25;
 const MAX_ZOOM = 8;
+
+/** How a picture is zoomed and moved on this device. */
+const zoomHint = () => (onPhone() ? '双指缩放，拖动平移' : '滚轮缩放，拖动平移');
 
 export class EvidenceViewer extends HTMLElement {
   /** @type {Evidence[]} */
@@ -262,20 +266,37 @@ export class EvidenceViewer extends HTMLElement {
       e.preventDefault();
       this.setZoom(this.zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15));
     };
-    /** @type {{x: number, y: number, ox: number, oy: number}|null} */
-    let drag = null;
+    // One pointer drags; two (fingers) pinch: the zoom follows their distance, the picture their midpoint.
+    /** @type {Map<number, {x: number, y: number}>} */
+    const pointers = new Map();
+    /** @type {{x: number, y: number, distance: number, zoom: number, ox: number, oy: number}|null} */
+    let gesture = null;
+    const begin = () => {
+      const [a, b = a] = [...pointers.values()];
+      gesture = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, distance: Math.hypot(a.x - b.x, a.y - b.y), zoom: this.zoom, ox: this.x, oy: this.y };
+    };
     stage.onpointerdown = (e) => {
       e.preventDefault();
       stage.setPointerCapture(e.pointerId);
-      drag = { x: e.clientX, y: e.clientY, ox: this.x, oy: this.y };
+      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+      begin();
     };
     stage.onpointermove = (e) => {
-      if (!drag) return;
-      this.x = drag.ox + e.clientX - drag.x;
-      this.y = drag.oy + e.clientY - drag.y;
+      if (!gesture || !pointers.has(e.pointerId)) return;
+      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+      const [a, b = a] = [...pointers.values()];
+      if (pointers.size > 1 && gesture.distance > 0) {
+        this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, gesture.zoom * Math.hypot(a.x - b.x, a.y - b.y) / gesture.distance));
+      }
+      this.x = gesture.ox + (a.x + b.x) / 2 - gesture.x;
+      this.y = gesture.oy + (a.y + b.y) / 2 - gesture.y;
       this.place();
     };
-    stage.onpointerup = () => (drag = null);
+    stage.onpointerup = stage.onpointercancel = (e) => {
+      pointers.delete(e.pointerId);
+      if (pointers.size) begin();
+      else gesture = null;
+    };
     this.place();
   }
 
@@ -288,7 +309,7 @@ export class EvidenceViewer extends HTMLElement {
         this.zoomLabel,
         h('button', { type: 'button', name: 'zoom-in', title: '放大（+）', onclick: () => this.setZoom(this.zoom * 1.25) }, '＋'),
         h('button', { type: 'button', name: 'zoom-fit', onclick: () => { this.x = 0; this.y = 0; this.setZoom(1); } }, '适应窗口')),
-      h('p', { class: 'hint' }, '滚轮缩放，拖动平移'));
+      h('p', { class: 'hint' }, zoomHint()));
     this.place();
   }
 
@@ -320,7 +341,7 @@ export class EvidenceViewer extends HTMLElement {
           h('button', { type: 'button', name: 'previous-page', title: '上一页（PageUp）', onclick: () => this.turn(-1) }, '上一页'),
           this.pageLabel,
           h('button', { type: 'button', name: 'next-page', title: '下一页（PageDown）', onclick: () => this.turn(1) }, '下一页')),
-        h('p', { class: 'hint' }, '滚轮缩放，拖动平移'));
+        h('p', { class: 'hint' }, zoomHint()));
     }
     await this.showPage(item, load);
   }
