@@ -82,6 +82,8 @@ async function signOnPhone(chrome, pc, who) {
   await shot(phone, `sign-page-${who.split(' ')[0]}`);
   await phone.click('button[name=confirm-signature]');
   await phone.locator('#sign-done').waitFor();
+  // Whether the page was opened by scanning from a PC or on the phone in the room, the way back is the same.
+  assert.equal(await phone.textContent('#sign-next'), '可回到庭审页面，在“庭审笔录”中点击“查看签名”查看。');
   await until('the PC sees the signature arrive', () => pc.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
 
   // The same QR code a second time: the party is told they have signed.

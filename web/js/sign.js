@@ -123,7 +123,7 @@ async function submit() {
   signed = true;
   replace(main, h('section', { class: 'card narrow sign-result' },
     h('p', { class: 'notice', id: 'sign-done' }, '签名成功'),
-    h('p', { class: 'hint' }, '请返回电脑查看签名。')));
+    h('p', { class: 'hint', id: 'sign-next' }, '可回到庭审页面，在“庭审笔录”中点击“查看签名”查看。')));
 }
 
 /** The link can no longer be used; the drawing stays for a new code. */
