@@ -161,7 +161,9 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     // An emoji keyboard adds a variation selector, which nobody sees and the server refuses: the field leaves it out.
     await party.keyboard.insertText('\u2714\uFE0F');
     assert.equal(await party.inputValue('form.upload textarea[name=purpose]'), '证明货款已经付清\u2714');
+    assert.equal(await party.locator('form.upload select[name=answers]').isVisible(), false, 'asked only of a 反证');
     await party.check('form.upload input[name=counter]');
+    assert.ok(await party.locator('form.upload select[name=answers]').isVisible());
     await party.click('button[name=submit-evidence]');
     await until('the upload submitted', () => party.textContent('.upload-state'), (t) => t === '已提交');
     await judge.click('button[name=tab-evidence]');

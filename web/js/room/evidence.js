@@ -218,8 +218,10 @@ export class EvidencePanel extends HTMLElement {
     const title = h('input', { name: 'title', required: true, maxLength: 100, placeholder: '如：借条照片' });
     const purpose = h('textarea', { name: 'purpose', required: true, rows: 2, placeholder: '该证据要证明的事实' });
     const description = h('input', { name: 'description', maxLength: 2000, placeholder: '可选' });
-    const counter = h('input', { type: 'checkbox', name: 'counter' });
     this.answers = h('select', { name: 'answers' }, h('option', { value: '' }, '（不指定）'));
+    // Which evidence a 反证 answers is asked only of a 反证.
+    const answering = h('label', { hidden: true }, '针对的证据', this.answers);
+    const counter = h('input', { type: 'checkbox', name: 'counter', onchange: () => (answering.hidden = !counter.checked) });
     const progress = h('progress', { max: 100, value: 0, hidden: true, class: 'upload-progress' });
     const state = h('span', { class: 'upload-state' });
     const error = h('p', { class: 'error', role: 'alert' });
@@ -245,6 +247,7 @@ export class EvidencePanel extends HTMLElement {
           }, (sent, total) => (progress.value = Math.round((sent * 100) / Math.max(total, 1))));
           state.textContent = '已提交';
           form.reset();
+          answering.hidden = true;
           this.refresh();
         } catch (e) {
           state.textContent = '失败';
@@ -261,7 +264,7 @@ export class EvidencePanel extends HTMLElement {
       h('label', {}, '证明目的', purpose),
       h('label', {}, '说明', description),
       h('label', { class: 'check' }, counter, '反证'),
-      h('label', {}, '针对的证据', this.answers),
+      answering,
       h('div', { class: 'inline' }, progress, state),
       error,
       submit));
