@@ -64,7 +64,7 @@ class FakeAuth : AuthService {
     }
 }
 
-class FakeRoom(initial: RoomSnapshot = snapshot()) : HearingRoom {
+class FakeRoom(initial: RoomSnapshot = snapshot(), private val call: FakeMediaCall? = null) : HearingRoom {
     val state = MutableStateFlow(initial)
     var networkChanges = 0
     var left = false
@@ -73,10 +73,25 @@ class FakeRoom(initial: RoomSnapshot = snapshot()) : HearingRoom {
     override fun networkChanged() {
         networkChanges++
     }
-    override fun startMedia(settings: MediaSettings): MediaCall = throw AppError.Media("无法打开摄像头")
+    override fun startMedia(settings: MediaSettings): MediaCall = call ?: throw AppError.Media("无法打开摄像头")
     override fun leave() {
         left = true
     }
+    override fun close() {}
+}
+
+class FakeMediaCall : MediaCall {
+    val state = MutableStateFlow(MediaStatus(MediaLink.Connected, "音视频已连接", true, true, 40, 500, 900))
+    override val status: Flow<MediaStatus> = state
+    override fun current() = state.value
+    override fun sendVideo(frame: I420Frame) {}
+    override fun sendAudio(pcm: ByteArray) {}
+    override fun setRemoteSink(sink: RemoteMediaSink) {}
+    override fun setCameraEnabled(on: Boolean) {}
+    override fun setMicrophoneEnabled(on: Boolean) {}
+    override fun setCameraFacing(facing: CameraFacing) {}
+    override fun networkChanged() {}
+    override fun stop() {}
     override fun close() {}
 }
 

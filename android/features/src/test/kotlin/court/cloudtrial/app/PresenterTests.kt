@@ -145,6 +145,26 @@ class PresenterTests {
     }
 
     @Test
+    fun `media that ends with the hearing leaves no pictures and says why, whatever the room says next`() {
+        val call = FakeMediaCall()
+        val room = FakeRoom(call = call)
+        val hearing = HearingPresenter(room, test.scope)
+        hearing.start()
+        hearing.state.await("tiles") { it.tiles.size == 4 }
+        assertNotNull(hearing.startMedia(MediaSettings()))
+        hearing.onTileDoubleTap(3)
+        call.state.value = MediaStatus(MediaLink.Stopped("庭审已结束，音视频已关闭"), "庭审已结束，音视频已关闭", true, true, null, 0, 0)
+        val ended = hearing.state.await("media ended") { it.mediaEnded }
+        assertEquals("庭审已结束，音视频已关闭", ended.mediaLabel)
+        assertTrue(ended.tiles.isEmpty())
+        assertNull(ended.enlarged)
+
+        room.state.value = snapshot(participants = listOf(judge, clerk, plaintiff, defendant.copy(muted = true)))
+        val later = hearing.state.await("the room's next view") { it.mutedByJudge }
+        assertTrue(later.mediaEnded && later.tiles.isEmpty())
+    }
+
+    @Test
     fun `a camera that cannot start is reported, not thrown`() {
         val hearing = HearingPresenter(FakeRoom(), test.scope)
         assertNull(hearing.startMedia(MediaSettings()))

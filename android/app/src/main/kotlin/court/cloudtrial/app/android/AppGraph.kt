@@ -79,7 +79,7 @@ class AppGraph(private val context: Context) {
     }
 
     /** 退出庭审 */
-    /** The room ended (闭庭 with nothing to sign, removed, or entered on another device): no capture, no service. */
+    /** The room ended (removed, or entered on another device) or its media did (闭庭): no capture, no service. */
     fun hearingEnded() {
         live.value?.stopMedia()
         HearingForegroundService.stop(context)

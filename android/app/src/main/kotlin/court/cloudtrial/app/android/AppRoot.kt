@@ -223,8 +223,10 @@ private fun HearingRoute(graph: AppGraph, session: Session, inPictureInPicture: 
             runCatching { FileImport.copy(context, uri) }.onSuccess { presenter.picked(it.path, it.displayName) }
         }
     }
-    val ended = live.hearing.state.collectAsStateWithLifecycle().value.ended
-    LaunchedEffect(ended != null) { if (ended != null) graph.hearingEnded() }
+    val hearingState = live.hearing.state.collectAsStateWithLifecycle().value
+    // The room ended, or its media did (闭庭: the record is still there to read and sign).
+    val over = hearingState.ended != null || hearingState.mediaEnded
+    LaunchedEffect(over) { if (over) graph.hearingEnded() }
     BackHandler(enabled = tab != Tab.HEARING.ordinal) { tab = Tab.HEARING.ordinal }
     val record by live.record.state.collectAsStateWithLifecycle()
     if (record.signPrompt && !inPictureInPicture) {

@@ -55,6 +55,8 @@ data class HearingState(
     val network: NetworkQuality = NetworkQuality.UNKNOWN,
     /** 音视频已连接, … once media started. */
     val mediaLabel: String? = null,
+    /** Media stopped for good (闭庭): no pictures, camera and microphone off; [mediaLabel] says why. */
+    val mediaEnded: Boolean = false,
     val cameraOn: Boolean = true,
     val microphoneOn: Boolean = true,
     val facing: CameraFacing = CameraFacing.FRONT,
@@ -120,7 +122,7 @@ class HearingPresenter(private val room: HearingRoom, private val scope: Corouti
         lastRoom = snapshot.connection
         val meId = snapshot.me?.id
         val blocked = snapshot.blockedMessage != null
-        val tiles = if (blocked) emptyList() else snapshot.participants
+        val tiles = if (blocked || state.value.mediaEnded) emptyList() else snapshot.participants
             .filter { (it.online || it.id == meId) && !it.blocked }
             .map { Tile(it.id, it.label, it.id == meId, it.muted) }
         mutable.update { s ->
@@ -148,9 +150,13 @@ class HearingPresenter(private val room: HearingRoom, private val scope: Corouti
 
     private fun onMedia(status: MediaStatus) {
         lastMedia = status
+        val ended = status.link is MediaLink.Stopped
         mutable.update {
             it.copy(
                 mediaLabel = status.label,
+                mediaEnded = ended,
+                tiles = if (ended) emptyList() else it.tiles,
+                enlarged = if (ended) null else it.enlarged,
                 cameraOn = status.cameraOn,
                 microphoneOn = status.microphoneOn,
                 network = networkQuality(lastRoom, status),

@@ -434,6 +434,10 @@ class HearingScenarioTest {
         // Evidence is taken before and during the hearing: after 闭庭 上传证据 goes, and the party reads why.
         val closed = evidence.state.await("上传证据 withdrawn") { it.submitting is Submitting.Closed }
         assertEquals(Submitting.Closed("庭审已结束，不能再提交证据"), closed.submitting)
+        // The media started in 06 ends with the hearing: the core stops it, and the screen shows why instead of pictures.
+        val over = hearing.state.await("media ended with the hearing", 30) { it.mediaEnded }
+        assertEquals("庭审已结束，音视频已关闭", over.mediaLabel)
+        assertTrue(over.tiles.isEmpty())
         desk.startSigning(hearingId, 2)
         val asked = record.state.await("asked to sign, and it pops up") { it.mustSign && it.signPrompt }
         assertEquals(2, asked.signing!!.version)

@@ -90,7 +90,16 @@ fun HearingScreen(
             else -> Column(Modifier.fillMaxSize()) {
                 if (!inPictureInPicture) StatusBar(state)
                 Box(Modifier.weight(1f).fillMaxWidth()) {
-                    Tiles(state.tiles, state.enlarged, actions::onTileDoubleTap, tileVideo)
+                    if (state.mediaEnded) {
+                        Text(
+                            state.mediaLabel.orEmpty(),
+                            color = Color.White,
+                            style = MaterialTheme.typography.bodyLarge,
+                            modifier = Modifier.align(Alignment.Center).padding(24.dp),
+                        )
+                    } else {
+                        Tiles(state.tiles, state.enlarged, actions::onTileDoubleTap, tileVideo)
+                    }
                     if (state.reconnecting) Reconnecting()
                 }
                 if (!inPictureInPicture) {
