@@ -95,12 +95,17 @@ final class LiveHearing {
         if let facing = hearing?.state.facing { camera.switchTo(facing) }
     }
 
-    /// 退出庭审
-    func close() {
-        network.stop()
+    /// Camera, microphone and picture-in-picture off: the hearing's media is over (闭庭); the screens stay.
+    func stopMedia() {
         camera.stop()
         audio.stop()
         pictureInPicture.detach()
+    }
+
+    /// 退出庭审
+    func close() {
+        network.stop()
+        stopMedia()
         evidence?.stop()
         record?.stop()
         hearing?.leave()

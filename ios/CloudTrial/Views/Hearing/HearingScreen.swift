@@ -19,14 +19,21 @@ struct HearingScreen: View {
             if let blocked = state.blockedMessage {
                 BlockedView(message: blocked)
             } else {
-                VideoWall(tiles: state.tiles, enlarged: state.enlarged, renderer: renderer, doubleTap: model.tileDoubleTapped)
-                    .overlay {
-                        if state.reconnecting {
-                            Label("重新连接中", systemImage: "arrow.triangle.2.circlepath")
-                                .padding(12)
-                                .background(.ultraThinMaterial, in: Capsule())
+                if state.mediaEnded {
+                    // 闭庭: no pictures any more; the record is still there to read and sign.
+                    Text(verbatim: state.mediaLabel ?? "")
+                        .foregroundStyle(.secondary)
+                        .frame(maxWidth: .infinity, maxHeight: .infinity)
+                } else {
+                    VideoWall(tiles: state.tiles, enlarged: state.enlarged, renderer: renderer, doubleTap: model.tileDoubleTapped)
+                        .overlay {
+                            if state.reconnecting {
+                                Label("重新连接中", systemImage: "arrow.triangle.2.circlepath")
+                                    .padding(12)
+                                    .background(.ultraThinMaterial, in: Capsule())
+                            }
                         }
-                    }
+                }
                 if state.mutedByJudge {
                     Label("您已被法官静音", systemImage: "mic.slash.fill")
                         .font(.callout)

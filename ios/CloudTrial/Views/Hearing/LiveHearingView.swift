@@ -80,6 +80,9 @@ struct LiveHearingView: View {
             }
             Button("取消", role: .cancel) {}
         }
+        .onChange(of: hearing.hearing?.state.mediaEnded ?? false) { _, over in
+            if over { hearing.stopMedia() }
+        }
         // Initial too: the room may have ended (or been entered on another device) during the device check.
         .onChange(of: hearing.hearing?.state.ended, initial: true) { _, ended in
             guard let ended else { return }

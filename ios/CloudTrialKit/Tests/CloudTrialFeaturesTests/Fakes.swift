@@ -65,16 +65,36 @@ final class FakeRoom: HearingRoom, @unchecked Sendable {
     let feed: Feed<RoomSnapshot>
     var networkChanges = 0
     var left = false
+    private let call: FakeMediaCall?
 
-    init(_ snapshot: RoomSnapshot) {
+    init(_ snapshot: RoomSnapshot, call: FakeMediaCall? = nil) {
         feed = Feed(snapshot)
+        self.call = call
     }
 
     var snapshots: AsyncStream<RoomSnapshot> { feed.stream }
     func current() -> RoomSnapshot { feed.latest }
     func networkChanged() { networkChanges += 1 }
-    func startMedia(settings: MediaSettings) throws -> MediaCall { throw AppError.media(reason: "无法打开摄像头") }
+    func startMedia(settings: MediaSettings) throws -> MediaCall {
+        guard let call else { throw AppError.media(reason: "无法打开摄像头") }
+        return call
+    }
     func leave() { left = true }
+}
+
+final class FakeMediaCall: MediaCall, @unchecked Sendable {
+    let feed = Feed(MediaStatus(link: .connected, label: "音视频已连接", cameraOn: true, microphoneOn: true, rttMs: 40, sendKbps: 500, receiveKbps: 900))
+
+    var status: AsyncStream<MediaStatus> { feed.stream }
+    func current() -> MediaStatus { feed.latest }
+    func sendVideo(_ frame: I420Frame) throws {}
+    func sendAudio(_ pcm: Data) throws {}
+    func setRemoteSink(_ sink: RemoteMediaSink) {}
+    func setCameraEnabled(_ on: Bool) {}
+    func setMicrophoneEnabled(_ on: Bool) {}
+    func setCameraFacing(_ facing: CameraFacing) {}
+    func networkChanged() {}
+    func stop() {}
 }
 
 final class FakeAnnotation: EvidenceAnnotation, @unchecked Sendable {

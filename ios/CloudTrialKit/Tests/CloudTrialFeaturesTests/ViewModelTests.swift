@@ -136,6 +136,35 @@ final class ViewModelTests: XCTestCase {
         XCTAssertTrue(room.left)
     }
 
+    @MainActor
+    func testMediaThatEndsWithTheHearingLeavesNoPicturesAndSaysWhy() async throws {
+        let me = member(2, .defendant, "被告", "李四")
+        let call = FakeMediaCall()
+        let room = FakeRoom(RoomSnapshot(
+            connection: .connected, connectionLabel: "已连接", phaseLabel: "庭审中", recognitionMessage: "语音识别暂未开始",
+            participants: [member(1, .presidingJudge, "审判长", "王法官"), me],
+            me: me
+        ), call: call)
+        let hearing = HearingViewModel(room: room)
+        hearing.start()
+        _ = try await awaitState("tiles", { hearing.state }) { $0.tiles.count == 2 }
+        XCTAssertNotNil(hearing.startMedia(MediaSettings()))
+        hearing.tileDoubleTapped(1)
+        call.feed.send(MediaStatus(link: .stopped(reason: "庭审已结束，音视频已关闭"), label: "庭审已结束，音视频已关闭",
+                                   cameraOn: true, microphoneOn: true, rttMs: nil, sendKbps: 0, receiveKbps: 0))
+        let ended = try await awaitState("media ended", { hearing.state }) { $0.mediaEnded }
+        XCTAssertEqual(ended.mediaLabel, "庭审已结束，音视频已关闭")
+        XCTAssertEqual(ended.tiles, [])
+        XCTAssertNil(ended.enlarged)
+
+        var closed = room.current()
+        closed.phaseLabel = "已闭庭"
+        room.feed.send(closed)
+        let later = try await awaitState("the room's next view", { hearing.state }) { $0.phaseLabel == "已闭庭" }
+        XCTAssertTrue(later.mediaEnded)
+        XCTAssertEqual(later.tiles, [], "no pictures come back with the room's next view")
+    }
+
     func testNetworkQualityFollowsTheRoundTrip() {
         func media(_ rtt: Int?) -> MediaStatus {
             MediaStatus(link: .connected, label: "音视频已连接", cameraOn: true, microphoneOn: true, rttMs: rtt, sendKbps: 0, receiveKbps: 0)

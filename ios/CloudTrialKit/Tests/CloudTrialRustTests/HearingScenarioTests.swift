@@ -375,6 +375,10 @@ final class HearingScenarioTests: XCTestCase {
         // Evidence is taken before and during the hearing: after 闭庭 上传证据 goes, and the party reads why.
         let closed = try await awaitState("上传证据 withdrawn", { Story.evidence.state }) { $0.submitting != .open }
         XCTAssertEqual(closed.submitting, .closed(reason: "庭审已结束，不能再提交证据"))
+        // The media started earlier ends with the hearing: the core stops it, and the screen shows why instead of pictures.
+        let over = try await awaitState("media ended with the hearing", seconds: 30, { Story.hearing.state }) { $0.mediaEnded }
+        XCTAssertEqual(over.mediaLabel, "庭审已结束，音视频已关闭")
+        XCTAssertEqual(over.tiles, [])
         try await Story.desk.startSigning(hearingId: Story.hearingId, version: 2)
         let asked = try await awaitState("asked to sign, and it pops up", { record.state }) { $0.mustSign && $0.signPrompt }
         XCTAssertEqual(asked.signing?.version, 2)

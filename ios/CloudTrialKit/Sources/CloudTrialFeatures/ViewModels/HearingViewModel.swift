@@ -63,6 +63,8 @@ public struct HearingState: Equatable, Sendable {
     public var network = NetworkQuality.unknown
     /// 音视频已连接, … once media started.
     public var mediaLabel: String?
+    /// Media stopped for good (闭庭): no pictures, camera and microphone off; `mediaLabel` says why.
+    public var mediaEnded = false
     public var cameraOn = true
     public var microphoneOn = true
     public var facing = CameraFacing.front
@@ -148,7 +150,7 @@ public final class HearingViewModel {
         lastRoom = snapshot.connection
         let meId = snapshot.me?.id
         let blocked = snapshot.blockedMessage != nil
-        let tiles = blocked ? [] : snapshot.participants
+        let tiles = blocked || state.mediaEnded ? [] : snapshot.participants
             .filter { ($0.online || $0.id == meId) && !$0.blocked }
             .map { Tile(participantId: $0.id, label: $0.label, isMe: $0.id == meId, muted: $0.muted) }
         var next = state
@@ -176,6 +178,13 @@ public final class HearingViewModel {
         lastMedia = status
         var next = state
         next.mediaLabel = status.label
+        if case .stopped = status.link {
+            next.mediaEnded = true
+            next.tiles = []
+            next.enlarged = nil
+        } else {
+            next.mediaEnded = false
+        }
         next.cameraOn = status.cameraOn
         next.microphoneOn = status.microphoneOn
         next.network = networkQuality(room: lastRoom, media: status)
