@@ -326,7 +326,10 @@ export class RoomPage extends HTMLElement {
     this.renderMyDevices();
     if (view.status === 'closed' && this.banner) {
       this.banner.hidden = false;
-      this.banner.textContent = '庭审已结束（已闭庭）：不能再提交证据；请在“庭审笔录”中阅读笔录并签名。';
+      // The court does not sign; a party is asked to when the clerk starts signing (the record panel pops up).
+      this.banner.textContent = state.mayEdit
+        ? '庭审已结束（已闭庭）。'
+        : '庭审已结束（已闭庭）：不能再提交证据；笔录可在“庭审笔录”中阅读，需要您签名时会提示。';
     }
   }
 
