@@ -183,6 +183,10 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     for (const apart of [80, 120, 160]) await fingers('touchMove', apart);
     await fingers('touchEnd');
     await until('pinched in', () => phone.textContent('#zoom-level'), (t) => parseInt(t, 10) >= 300);
+    // 圈注 comes first under the picture on a phone, the details after it.
+    const tools = await phone.locator('#annotation-tools').boundingBox();
+    const purpose = await phone.locator('ct-evidence-viewer .viewer-info p', { hasText: '证明目的' }).boundingBox();
+    assert.ok(tools.y < purpose.y, '圈注 above the details');
     await phone.click('button[name=close-viewer]');
 
     // ---- Long hashes and texts stay inside their columns.
@@ -232,6 +236,8 @@ test('the judge: controls on every tab, the evidence viewer beside the video, mu
     assert.equal(await pc.locator('form.upload').count(), 0);
     assert.equal(await pc.locator('#evidence .opinion-form, #evidence button', { hasText: '撤回' }).count(), 0, 'no 撤回 after 闭庭');
     assert.equal(await phone.locator('#evidence .opinion-form').count(), 0, 'no 质证意见 after 闭庭');
+    assert.equal(await judge.textContent('#banner'), '庭审已结束（已闭庭）。', 'the court signs nothing');
+    assert.equal(await pc.textContent('#banner'), '庭审已结束（已闭庭）：不能再提交证据；笔录可在“庭审笔录”中阅读，需要您签名时会提示。');
     // Media ends for good: no pictures, the camera and microphone let go, and no reconnecting to a hearing that is over.
     for (const page of [judge, pc, phone]) {
       await until('media ended', () => page.textContent('#media-ended').catch(() => ''), (t) => t === '庭审已结束，音视频已关闭');
