@@ -184,6 +184,11 @@ impl SigningRound {
     pub fn signer(&self, participant_id: i64) -> Option<&SignerStatus> {
         self.signers.iter().find(|s| s.participant.id == participant_id)
     }
+
+    /// Everyone who must sign has signed.
+    pub fn is_complete(&self) -> bool {
+        self.signers.iter().all(|s| s.signature.is_some())
+    }
 }
 
 /// The record as one participant (or staff member) sees it now.

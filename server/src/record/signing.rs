@@ -76,6 +76,16 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
             if !version.is_intact() {
                 return Err(AppError::internal(format!("record version {} fails its hash", version.version)));
             }
+            // A version everyone has signed stays signed: a new round would set its signatures aside.
+            if let Some(open) = store::record::latest_round(&tx, hearing_id)?.filter(|r| r.superseded_at_ms.is_none())
+                && open.version_id == version_id
+                && round_view(&tx, &open)?.is_complete()
+            {
+                return Err(AppError::with_message(
+                    ErrorCode::Conflict,
+                    format!("第{}版笔录已全部签名，无需重新发起签名", version.version),
+                ));
+            }
             let signer_records: Vec<_> = store::hearings::participants(&tx, hearing_id)?
                 .into_iter()
                 .filter(|p| crate::access::signs_the_record(p.role))

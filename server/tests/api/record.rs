@@ -784,6 +784,11 @@ async fn a_signed_record_changed_afterwards_says_it_was_superseded() {
     let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
     assert_eq!(response.headers()["x-record-complete"], "true");
     assert!(response.headers().get("x-record-superseded-by").is_none());
+    // A version everyone signed is not set aside by starting again on it: the signed record stays the record.
+    let (status, body) = court.start_signing(1).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["message"], "第1版笔录已全部签名，无需重新发起签名");
+    assert_eq!(court.view(&court.clerk.token).await.signing.unwrap().id, round.id, "the signed round is still the round");
 
     court.save(Some(1), &record(&[("审判长", "原告请求被告偿还借款三万元。")])).await;
     let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
