@@ -161,6 +161,8 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await court.closeHearing();
     await clerk.click('button[name=start-signing]');
     await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
+    assert.ok(await clerk.locator('#paragraphs textarea').first().evaluate((t) => t.readOnly), 'the version being signed is not edited by a stray keystroke');
+    assert.ok(await clerk.locator('button[name=edit-signed]').isVisible(), '修改笔录 is offered instead');
 
     // ---- After 闭庭 the hearing's page offers 重发签名通知 to those who sign, and it sends the 签名通知.
     await clerk.goto(`${clerkNetwork.url}/#/console/hearing/${court.hearing.id}`);
@@ -195,6 +197,19 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     const images = execFileSync('pdfimages', ['-list', pdf]).toString().trim().split('\n').slice(2)
       .filter((line) => line.trim().split(/\s+/)[2] === 'image');
     assert.equal(images.length, 2 * pages, 'both signatures on every page');
+
+    // A version everyone signed is not offered for signing again; 修改笔录 asks first (the page accepts), and
+    // what is typed is kept even when the clerk leaves within the autosave pause.
+    assert.equal(await clerk.locator('button[name=start-signing]').count(), 0, 'no 重新发起签名 on a version everyone signed');
+    assert.equal(await clerk.textContent('#signed-hint'), '第4版已全部签名');
+    await clerk.click('button[name=edit-signed]');
+    const added = `${CLOSING}（补记）`;
+    await clerk.locator('#paragraphs textarea').last().fill(added);
+    await clerk.goto(`${clerkNetwork.url}/#/console/hearing/${court.hearing.id}`);
+    await clerk.waitForSelector('#meeting-number');
+    await clerk.click('a[name=record]');
+    await until('kept though the clerk left at once', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '5');
+    assert.equal(await clerk.locator('#paragraphs textarea').last().inputValue(), added);
   } finally {
     await chrome.close();
     court.stop();

@@ -49,13 +49,25 @@ test('the clerk sees who said what as it is said and takes it into the record', 
     const before = await clerk.locator('ct-record-editor textarea[name=text]').evaluateAll((els) => els.map((e) => e.value));
     assert.ok(!before.includes(text), 'not in the record before the clerk takes it');
     assert.ok(await line.isVisible(), 'what is said stays in view while the clerk writes');
+    // What the clerk typed and the server refused (too long) is neither dropped nor overwritten by 记入笔录.
+    const first = clerk.locator('ct-record-editor textarea[name=text]').first();
+    const tooLong = '长'.repeat(20001);
+    await first.fill(tooLong);
+    await until('refused', () => clerk.textContent('#save-status'), (t) => t === '未保存：请按提示修改');
     await line.locator('input[name=take]').check();
+    await clerk.click('button[name=take-into-record]');
+    await until('not taken over unsaved text', () => clerk.textContent('#speech-status'), (t) => t.startsWith('笔录有未能保存的修改'));
+    assert.equal(await first.inputValue(), tooLong, 'the refused text is still there to fix');
+    // Fixed, and indented as a record's paragraph is: saved as typed, indentation kept.
+    await first.fill('　　本庭现在开庭。');
+    await until('saved', () => clerk.textContent('#save-status'), (t) => t.startsWith('已保存'));
     await clerk.click('button[name=take-into-record]');
     await until('the sentence in the record', () => clerk.locator('ct-record-editor textarea[name=text]').evaluateAll((els) => els.map((e) => e.value)),
       (texts) => texts.includes(text));
     const speakers = await clerk.locator('ct-record-editor input[name=speaker]').evaluateAll((els) => els.map((e) => e.value));
     const texts = await clerk.locator('ct-record-editor textarea[name=text]').evaluateAll((els) => els.map((e) => e.value));
     assert.equal(speakers[texts.indexOf(text)], '原告', 'the paragraph carries the speaker\'s role');
+    assert.equal(texts[0], '　　本庭现在开庭。', 'the clerk\'s paragraph keeps its indentation');
     await clerk.screenshot({ path: join(artifacts, 'speech-into-record.png') });
   } finally {
     await chrome.close();

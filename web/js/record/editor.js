@@ -20,8 +20,13 @@ export class RecordEditor extends HTMLElement {
   /** @type {number|null} */
   base = null;
   dirty = false;
-  saving = false;
+  /** @type {Promise<void>|null} the save running now (and any asked for meanwhile) */
+  saving = null;
   again = false;
+  /** Editing waits while the version shown is being signed, until the clerk chooses to change it. */
+  locked = false;
+  /** @type {number|null} the signing round whose version the clerk chose to change anyway */
+  unlockedRound = null;
   /** @type {string} JSON of the last saved content */
   saved = '';
   /** @type {ReturnType<typeof setTimeout>|undefined} */
@@ -59,6 +64,8 @@ export class RecordEditor extends HTMLElement {
     clearTimeout(this.timer);
     clearInterval(this.poll);
     if (this.guard) window.removeEventListener('beforeunload', this.guard);
+    // Leaving within the autosave pause (another page of the app, 退出) still keeps what was typed.
+    if (this.dirty) this.save();
   }
 
   async load() {
@@ -144,9 +151,10 @@ export class RecordEditor extends HTMLElement {
     const paragraphs = [...this.querySelectorAll('.paragraph-row')]
       .map((row) => ({
         speaker: /** @type {HTMLInputElement} */ (row.querySelector('input[name=speaker]')).value.trim(),
-        text: /** @type {HTMLTextAreaElement} */ (row.querySelector('textarea')).value.trim(),
+        // A paragraph keeps its indentation (the server trims only its end).
+        text: /** @type {HTMLTextAreaElement} */ (row.querySelector('textarea')).value.trimEnd(),
       }))
-      .filter((p) => p.text);
+      .filter((p) => p.text.trim());
     return { header, paragraphs };
   }
 
@@ -160,20 +168,36 @@ export class RecordEditor extends HTMLElement {
     this.timer = setTimeout(() => this.save(), wait);
   }
 
-  /** Saves now if anything changed; a save already running is followed by another. */
-  async save() {
+  /**
+   * Saves now if anything changed; a save already running is followed by another. Resolves
+   * once what was typed before the call is saved, or its save has failed (`dirty` says which).
+   */
+  save() {
     clearTimeout(this.timer);
     if (this.saving) {
       this.again = true;
-      return;
+      return this.saving;
     }
+    this.saving = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.saveOnce();
+        } while (this.again);
+      } finally {
+        this.saving = null;
+      }
+    })();
+    return this.saving;
+  }
+
+  async saveOnce() {
     const content = this.content();
     if (JSON.stringify(content) === this.saved) {
       this.dirty = false;
       return;
     }
     if (!content.paragraphs.length && this.base === null) return;
-    this.saving = true;
     if (this.status) this.status.textContent = '正在保存…';
     try {
       const version = await api('PUT', path(PATHS.record, /** @type {number} */ (this.hearingId)), {
@@ -187,19 +211,15 @@ export class RecordEditor extends HTMLElement {
     } catch (e) {
       const error = /** @type {ApiError} */ (e);
       if (error.status === 409) {
+        if (this.status) this.status.textContent = '未保存：笔录已被更新';
         this.conflict(error.message);
       } else if (error.status === 0 || error.status >= 500) {
         if (this.status) this.status.textContent = '保存失败，正在重试…';
         this.timer = setTimeout(() => this.save(), RETRY_MS);
-      } else if (this.error) {
-        this.error.textContent = error.message;
+      } else {
+        if (this.status) this.status.textContent = '未保存：请按提示修改';
+        if (this.error) this.error.textContent = error.message;
       }
-    } finally {
-      this.saving = false;
-    }
-    if (this.again) {
-      this.again = false;
-      await this.save();
     }
   }
 
@@ -238,12 +258,21 @@ export class RecordEditor extends HTMLElement {
     this.lastView = view;
     const round = view.signing;
     const mayStart = this.hearingStatus ? view.may_edit && SIGNING_STATUSES.includes(this.hearingStatus) : view.may_start_signing;
+    // The version shown is being signed: editing it would set the signatures aside, so it waits for 修改笔录.
+    const signingThis = !!round && !round.superseded_at_ms && round.version === this.base;
+    const signedThis = signingThis && allSigned(/** @type {NonNullable<typeof round>} */ (round));
+    this.setLocked(signingThis && this.unlockedRound !== round?.id);
     replace(this.signing,
       round ? signingStatus(round) : null,
       h('div', { class: 'actions signing-actions' },
-        h('button', { type: 'button', class: 'primary', name: 'start-signing', disabled: !mayStart, onclick: () => this.startSigning() },
-          round && !round.superseded_at_ms ? '重新发起签名' : '发起签名'),
-        mayStart ? null : h('span', { class: 'hint', id: 'signing-hint' }, '休庭或闭庭后才能发起签名'),
+        signedThis
+          ? h('span', { class: 'hint', id: 'signed-hint' }, `第${round?.version}版已全部签名`)
+          : h('button', { type: 'button', class: 'primary', name: 'start-signing', disabled: !mayStart, onclick: () => this.startSigning() },
+            round && !round.superseded_at_ms ? '重新发起签名' : '发起签名'),
+        mayStart || signedThis ? null : h('span', { class: 'hint', id: 'signing-hint' }, '休庭或闭庭后才能发起签名'),
+        this.locked && round
+          ? h('button', { type: 'button', name: 'edit-signed', onclick: () => this.unlock(round) }, '修改笔录')
+          : null,
         h('button', { type: 'button', name: 'refresh-signing', onclick: () => this.refreshSigning() }, '刷新签名状态'),
         round ? h('button', { type: 'button', name: 'download-pdf', onclick: () => this.download() }, allSigned(round) ? '下载签名笔录（PDF）' : '下载笔录（签名未完成）') : null));
     clearInterval(this.poll);
@@ -252,6 +281,31 @@ export class RecordEditor extends HTMLElement {
     if ((round && !round.superseded_at_ms && !allSigned(round)) || (!this.hearingStatus && !mayStart)) {
       this.poll = setInterval(() => this.refreshSigning(), POLL_MS);
     }
+  }
+
+  /** @param {boolean} locked */
+  setLocked(locked) {
+    this.locked = locked;
+    for (const field of this.querySelectorAll('.record-header-fields input, .paragraph-row input, .paragraph-row textarea')) {
+      /** @type {HTMLInputElement} */ (field).readOnly = locked;
+    }
+    for (const button of this.querySelectorAll('button[name=add-paragraph], button[name=remove-paragraph], button[name=save-now]')) {
+      /** @type {HTMLButtonElement} */ (button).disabled = locked;
+    }
+  }
+
+  /**
+   * 修改笔录 while the version is being signed: asked first, since the next save sets the round's signatures aside.
+   * @param {import('./signing.js').SigningRound} round
+   */
+  unlock(round) {
+    const signed = round.signers.filter((s) => s.signature).length;
+    const message = signed
+      ? `第${round.version}版已有${signed}人签名。修改后这些签名将作废，需重新发起签名。是否修改？`
+      : `第${round.version}版正在签名。修改后需重新发起签名。是否修改？`;
+    if (!window.confirm(message)) return;
+    this.unlockedRound = round.id;
+    if (this.lastView) this.renderSigning(this.lastView);
   }
 
   async refreshSigning() {
@@ -263,7 +317,12 @@ export class RecordEditor extends HTMLElement {
   }
 
   async startSigning() {
-    if (!window.confirm('发起签名后，当前版本将被冻结并由当事人签名。是否继续？')) return;
+    const round = this.lastView?.signing;
+    const signed = round && !round.superseded_at_ms ? round.signers.filter((s) => s.signature).length : 0;
+    const question = signed
+      ? `本轮已有${signed}人签名，重新发起签名后这些签名将作废。是否继续？`
+      : '发起签名后，当前版本将被冻结并由当事人签名。是否继续？';
+    if (!window.confirm(question)) return;
     await this.save();
     if (this.dirty || this.base === null) {
       if (this.error) this.error.textContent = '请先保存笔录';

@@ -32,7 +32,7 @@ export class SpeechPanel extends HTMLElement {
     this.room = room;
     this.list = h('ol', { class: 'speech-lines', id: 'speech-lines' });
     this.actions = h('div', { class: 'speech-actions' });
-    this.status = h('p', { class: 'meta', role: 'status' });
+    this.status = h('p', { class: 'meta', role: 'status', id: 'speech-status' });
     replace(this, this.list, this.actions, this.status);
     this.unsubscribe = room.subscribe((state) => {
       // A blocked party sees nothing of what is said.
@@ -114,10 +114,19 @@ export class SpeechPanel extends HTMLElement {
     const segments = this.lines.filter((l) => l.is_final && this.chosen.has(l.segment)).map((l) => l.segment);
     // The clerk's open editor saves what was typed first, and shows the new version after.
     const editor = /** @type {import('../record/editor.js').RecordEditor|null} */ (document.querySelector('ct-record-editor'));
+    if (editor?.locked) {
+      this.status.textContent = '笔录正在签名：如需修改，请先在庭审笔录中点击“修改笔录”';
+      return;
+    }
     try {
       let base;
       if (editor) {
         await editor.save();
+        // What was typed and could not be saved stays in the editor, not replaced by the new version.
+        if (editor.dirty) {
+          this.status.textContent = '笔录有未能保存的修改，请先按提示修改后再记入笔录';
+          return;
+        }
         base = editor.base;
       } else {
         const view = await room.api('GET', path(PATHS.record, room.hearingId));
@@ -126,7 +135,8 @@ export class SpeechPanel extends HTMLElement {
       const saved = await room.api('POST', path(PATHS.recordSpeech, room.hearingId), {
         body: { base_version: base, segments },
       });
-      await editor?.load();
+      // Typed while the sentences were being added: kept, and its next save meets the new version as a conflict.
+      if (!editor?.dirty) await editor?.load();
       this.chosen.clear();
       this.status.textContent = `已记入笔录（第${saved.version}版）`;
       this.render();
