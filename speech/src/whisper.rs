@@ -136,17 +136,54 @@ impl Engine for WhisperEngine {
         let mean_logprob = result.scores.first().copied().unwrap_or(0.0);
         let confidence = (mean_logprob.exp() * (1.0 - result.no_speech_prob)).clamp(0.0, 1.0);
         let text = text.trim().to_owned();
-        // Whisper says something even about noise; a likely no-speech with a weak text is nothing.
-        if result.no_speech_prob > 0.6 && mean_logprob < -1.0 {
+        // Whisper says something even about noise; a likely no-speech with a weak text is nothing,
+        // and so is the prompt's names said back without conviction (noise, a cough, a beep).
+        if (result.no_speech_prob > 0.6 && mean_logprob < -1.0)
+            || (confidence < PROMPT_ECHO_CONFIDENCE && only_prompt_words(&text, &context.hot_words))
+        {
             return Ok(Transcript { text: String::new(), confidence });
         }
         Ok(Transcript { text, confidence })
     }
 }
 
+/// Below this, a text made only of the prompt's words is taken for the prompt said back.
+const PROMPT_ECHO_CONFIDENCE: f32 = 0.5;
+
+/// Whether `text` is one or more of `hot_words` (the participants' names, which the prompt
+/// carries) and nothing else but punctuation, spaces and at most one stray Latin letter.
+fn only_prompt_words(text: &str, hot_words: &[String]) -> bool {
+    let mut rest = text.to_owned();
+    let mut words: Vec<&str> = hot_words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+    // Longer names first, so a name inside another is not taken out of it.
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    for word in words {
+        rest = rest.replace(word, "");
+    }
+    // A stray Latin letter comes with them at times (王法官Ｇ李四); a Chinese character or a digit is words.
+    let words = rest.chars().filter(|c| c.is_alphanumeric());
+    let (latin, other): (Vec<char>, Vec<char>) = words.partition(|c| c.is_alphabetic() && !is_ideograph(*c));
+    rest.len() < text.len() && other.is_empty() && latin.len() <= 1
+}
+
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prompts_names_said_back_are_told_from_sentences_with_them() {
+        let names: Vec<String> = ["张三", "李四", "王法官"].map(String::from).to_vec();
+        for echo in ["张三，张三，", "张三，李四", "王法官，李四。", " 李四 ", "王法官Ｇ李四"] {
+            assert!(only_prompt_words(echo, &names), "{echo}");
+        }
+        for said in ["张三，请陈述你的诉讼请求。", "原告张三", "李四到庭了吗？", "张三问", "", "，。"] {
+            assert!(!only_prompt_words(said, &names), "{said}");
+        }
+    }
 
     #[test]
     fn each_frame_is_centred_on_its_hop_as_whispers_are() {

@@ -112,3 +112,23 @@ fn the_words_so_far_come_before_the_finished_sentence() {
     assert!(character_error_rate(TRANSCRIPT, &last.1) <= 0.15, "{}", last.1);
     assert!(last.1.chars().count() >= partials[0].1.chars().count(), "more words in the end: {partials:?} then {:?}", last.1);
 }
+
+/// A microphone with no one speaking but beeps (a test signal, a phone's
+/// notification): Whisper says back the names its prompt carries ("张三，张三，",
+/// "王法官Ｇ李四" from these two), and they are not taken for anyone's words.
+#[test]
+fn beeps_are_not_heard_as_the_participants_names() {
+    let engine = WhisperEngine::load(&model_dir(), 1, 2).unwrap();
+    let context = Context { language: "zh".into(), hot_words: vec!["王法官".into(), "李书记".into(), "张三".into(), "李四".into()] };
+    for seconds in [1, 2] {
+        // A 400 Hz square wave for 20 ms every half second.
+        let beeps: Vec<f32> = (0..16_000 * seconds)
+            .map(|i| {
+                let wave = (2.0 * std::f32::consts::PI * 400.0 * i as f32 / 16_000.0).sin().signum();
+                if i % 8_000 < 320 { 0.3 * wave } else { 0.0 }
+            })
+            .collect();
+        let heard = engine.transcribe(&beeps, &context).unwrap();
+        assert!(heard.text.is_empty(), "{seconds} s of beeps heard as {:?} at {:.2}", heard.text, heard.confidence);
+    }
+}
