@@ -68,15 +68,19 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await clerk.click('button[name=submit-booking]');
     await until('a validation message', () => clerk.textContent('form .error'), (t) => t.includes('手机号“1234”格式不正确'));
     await rows.nth(3).locator('input[name=mobile]').fill('13800000012');
-    await clerk.click('button[name=submit-booking]');
+    // An impatient double click books one hearing.
+    await clerk.dblclick('button[name=submit-booking]');
     await clerk.waitForSelector('#meeting-number');
+    const booked = await court.api('GET', '/api/hearings?case_number=77', undefined, court.clerk);
+    assert.equal(booked.length, 1, 'booked once');
     const meeting = (await clerk.textContent('#meeting-number')).trim();
     assert.match(meeting, /^\d{8}$/);
     const sent = await clerk.$$eval('.sms-text', (items) => items.map((i) => i.textContent));
     assert.equal(sent.length, 4, 'one notice per participant');
     assert.ok(sent.every((text) => text.includes(`会议号为：${meeting}`) && text.includes('张三诉李四买卖合同纠纷')), sent.join('\n'));
-    await clerk.locator('button[name=resend]').nth(2).click();
+    await clerk.locator('button[name=resend]').nth(2).dblclick();
     await until('the resent notice listed', () => clerk.$$eval('.sms-text', (i) => i.length), (n) => n === 5);
+    assert.equal((await court.outbox('13800000011')).length, 2, 'one notice, and one resent, however fast the clicks');
     await shot(clerk, 'console-hearing');
 
     // ---- The party (原告 张三) logs in with the meeting number and the SMS code.
@@ -149,6 +153,10 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await judge.click(`li[data-participant="${ids['张三']}"] button[name=summon]`);
     await party.waitForSelector('#blocked', { state: 'hidden' });
     await until('video back after summon', () => playing(party, `[data-tile="${ids['王法官']}"]`), Boolean, 30);
+    // The hearing's log says whom the judge blocked and summoned.
+    await clerk.reload();
+    await until('屏蔽 and 传唤 in the log, with whom', () => clerk.$$eval('ol.events li', (items) => items.map((i) => i.textContent)),
+      (lines) => lines.some((l) => l.includes('王法官　屏蔽　原告 张三')) && lines.some((l) => l.includes('王法官　传唤　原告 张三')));
 
     // ---- The party submits a photo as counter-evidence; the judge sees it with 反.
     const photo = join(court.dir, 'IMG_0042.jpg');

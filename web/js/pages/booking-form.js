@@ -100,16 +100,26 @@ export function hearingFields(initial) {
  * @param {...any} children
  */
 export function consoleForm(error, submit, ...children) {
-  return h('form', {
+  let busy = false;
+  const form = h('form', {
     class: 'card wide',
     onsubmit: async (/** @type {SubmitEvent} */ event) => {
       event.preventDefault();
+      // One submission at a time: a double click books one hearing and sends one set of notices.
+      if (busy) return;
+      busy = true;
+      const buttons = [...form.querySelectorAll('button[type=submit]')];
+      for (const button of buttons) /** @type {HTMLButtonElement} */ (button).disabled = true;
       error.textContent = '';
       try {
         await submit();
       } catch (e) {
         error.textContent = /** @type {Error} */ (e).message;
+      } finally {
+        busy = false;
+        for (const button of buttons) /** @type {HTMLButtonElement} */ (button).disabled = false;
       }
     },
   }, ...children);
+  return form;
 }

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { formatTime, h, hashView, replace } from '../dom.js';
-import { DEVICE_LABELS, ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS } from '../labels.js';
+import { DEVICE_LABELS, ROLE_LABELS, SMS_KIND_LABELS, SMS_STATUS_LABELS, STATUS_LABELS, label } from '../labels.js';
 import { go } from '../nav.js';
 import { setParticipantSession, staffSession } from '../session.js';
 import { consoleHeader } from './console.js';
@@ -74,12 +74,16 @@ class HearingAdminPage extends HTMLElement {
       const manages = Boolean(mine) || hearing.booked_by === session.staff.id;
       // After 闭庭 the notice is the 签名通知, for those who sign; the server sends it only to whoever has not signed yet.
       const resendable = (/** @type {any} */ p) => manages && (!over || (closed && SIGNING_ROLES.includes(p.role)));
-      const resend = async (/** @type {number} */ participantId) => {
+      const resend = async (/** @type {number} */ participantId, /** @type {HTMLButtonElement} */ button) => {
+        // One notice per click, however fast the clicks come.
+        if (button.disabled) return;
+        button.disabled = true;
         try {
           await api('POST', path(PATHS.hearingNotice, id, participantId), { token });
           this.load();
         } catch (e) {
           error.textContent = /** @type {Error} */ (e).message;
+          button.disabled = false;
         }
       };
       const enter = async () => {
@@ -120,7 +124,7 @@ class HearingAdminPage extends HTMLElement {
             h('td', {}, ROLE_LABELS[p.role]),
             h('td', {}, p.name),
             h('td', { class: 'mono' }, p.mobile),
-            h('td', {}, resendable(p) ? h('button', { type: 'button', class: 'link', name: 'resend', onclick: () => resend(p.id) }, closed ? '重发签名通知' : '重发通知') : ''))))),
+            h('td', {}, resendable(p) ? h('button', { type: 'button', class: 'link', name: 'resend', onclick: (/** @type {MouseEvent} */ e) => resend(p.id, /** @type {HTMLButtonElement} */ (e.currentTarget)) }, closed ? '重发签名通知' : '重发通知') : ''))))),
         h('h2', {}, '短信'),
         h('ul', { class: 'sms' }, sms.map((/** @type {any} */ m) => h('li', { class: `sms-item ${m.status}` },
           h('div', { class: 'meta' }, `${formatTime(m.created_at_ms)}　${SMS_KIND_LABELS[m.kind] ?? m.kind}　${m.mobile}　${SMS_STATUS_LABELS[m.status] ?? m.status}`),
@@ -130,6 +134,8 @@ class HearingAdminPage extends HTMLElement {
           h('summary', {}, `庭审记录（${events.length}）`),
           h('ol', { class: 'events' }, events.map((/** @type {any} */ e) => h('li', {},
             `${formatTime(e.at_ms)}　${e.actor_name}　${EVENTS[e.action] ?? e.action}`,
+            // Whom a judge's command was about: 王法官 屏蔽 原告 张三.
+            e.detail?.target ? `　${label(e.detail.target)}` : null,
             e.detail?.device ? `（${DEVICE_LABELS[/** @type {import('../protocol.js').DeviceKind} */ (e.detail.device)] ?? e.detail.device}）` : null,
             // Logged when the server started again after it was killed: the departure came earlier.
             e.detail?.server_restarted ? '（服务器意外停止，重启时补记）' : null,
