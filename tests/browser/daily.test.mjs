@@ -551,7 +551,9 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     judge.send('adjourn');
     await until('offered after 休庭', () => clerk.locator('button[name=start-signing]').isEnabled(), Boolean);
     await clerk.click('button[name=start-signing]');
-    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith('第2版签名中（0/2）'));
+    // The plaintiff came after the clerk wrote the header: offered (and accepted) for 到庭人员 before signing.
+    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith('第3版签名中（0/2）'));
+    assert.equal(await clerk.inputValue('input[name=header-present]'), '原告 张三');
     // The signing status is in view without scrolling, above a long record.
     const status = await until('the signing status shown', () => clerk.locator('#signing .signing-status').boundingBox(), Boolean);
     assert.ok(status.y >= 0 && status.y + status.height <= DESKTOP.height, `signing status in view: ${JSON.stringify(status)}`);
@@ -607,7 +609,7 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     await phone.click('button[name=confirm-signature]');
     await phone.locator('#sign-done').waitFor();
     await until('the PC sees the signature', () => party.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
-    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith('第2版签名中（1/2）'));
+    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith('第3版签名中（1/2）'));
 
     // Scanning a code again after signing says 您已签名.
     const rescan = await phoneContext.newPage();

@@ -323,6 +323,7 @@ export class RecordEditor extends HTMLElement {
       ? `本轮已有${signed}人签名，重新发起签名后这些签名将作废。是否继续？`
       : '发起签名后，当前版本将被冻结并由当事人签名。是否继续？';
     if (!window.confirm(question)) return;
+    await this.addWhoCame();
     await this.save();
     if (this.dirty || this.base === null) {
       if (this.error) this.error.textContent = '请先保存笔录';
@@ -335,6 +336,26 @@ export class RecordEditor extends HTMLElement {
       if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
     }
     await this.refreshSigning();
+  }
+
+  /**
+   * Before the record is signed: whoever was in the room and is not among 到庭人员 (the clerk
+   * wrote the header before they came) is offered for adding.
+   */
+  async addWhoCame() {
+    const field = /** @type {HTMLInputElement|null} */ (this.querySelector('input[name=header-present]'));
+    if (!field) return;
+    let view;
+    try {
+      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+    } catch {
+      return;
+    }
+    const listed = field.value.split(/[、,，;；]/).map((s) => s.trim()).filter(Boolean);
+    const missing = view.suggested_header.present.filter((/** @type {string} */ name) => !listed.includes(name));
+    if (!missing.length || !window.confirm(`${missing.join('、')}已进入庭审，但不在笔录的到庭人员中。是否加入到庭人员？`)) return;
+    field.value = [...listed, ...missing].join('、');
+    this.changed();
   }
 
   async download() {
