@@ -111,8 +111,13 @@ impl RoomState {
     }
 
     /// Finals stay in the order they were said, ahead of the words still being spoken.
+    /// (A long sentence finishes after a short one said while it went on, and still comes first.)
     fn insert_final(&mut self, utterance: Utterance) {
-        let at = self.speech.iter().position(|u| !u.is_final).unwrap_or(self.speech.len());
+        let at = self
+            .speech
+            .iter()
+            .position(|u| !u.is_final || u.start_ms > utterance.start_ms)
+            .unwrap_or(self.speech.len());
         self.speech.insert(at, utterance);
     }
 }
@@ -538,4 +543,28 @@ where
 {
     let text = serde_json::to_string(message).map_err(|_| ())?;
     ws.send(Message::Text(text.into())).await.map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudtrial_protocol::ParticipantRole;
+
+    fn said(segment: u64, start_ms: i64, is_final: bool) -> Utterance {
+        let speaker = ParticipantSummary { id: segment as i64, name: format!("参与人{segment}"), role: ParticipantRole::Plaintiff };
+        Utterance { segment, speaker, start_ms, end_ms: start_ms + 1_000, text: format!("第{segment}句"), confidence: None, is_final }
+    }
+
+    #[test]
+    fn finished_sentences_stand_in_the_order_they_were_said_ahead_of_words_still_spoken() {
+        let mut state = RoomState { connection: ConnectionState::Connecting, room: None, speech: Vec::new(), marks: Vec::new(), previews: Vec::new() };
+        state.hear(said(1, 25_000, false));
+        state.hear(said(2, 44_000, false));
+        // The short one said at 0:44 finishes first; the long one begun at 0:25 after it.
+        state.hear(said(2, 44_000, true));
+        state.hear(said(3, 50_000, false));
+        state.hear(said(1, 25_000, true));
+        let order: Vec<(u64, bool)> = state.speech.iter().map(|u| (u.segment, u.is_final)).collect();
+        assert_eq!(order, [(1, true), (2, true), (3, false)]);
+    }
 }

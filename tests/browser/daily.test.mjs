@@ -676,3 +676,25 @@ test('a login ended on the server ends the room with 登录已失效, and a relo
     court.stop();
   }
 });
+
+test('recognised sentences stand in the order they were said, ahead of the words still being spoken', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const page = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000001');
+    // The panel as the room feeds it: a long sentence begun at 0:25 finishes after a short one said at 0:44.
+    const order = await page.evaluate(() => {
+      const panel = /** @type {any} */ (document.querySelector('ct-speech-panel'));
+      const said = (segment, start, final) => ({
+        type: 'speech',
+        utterance: { segment, speaker: { id: segment, name: `参与人${segment}`, role: 'plaintiff' }, start_ms: start, end_ms: start + 1000, text: `第${segment}句`, confidence: null, is_final: final },
+      });
+      for (const message of [said(1, 25000, false), said(2, 44000, false), said(2, 44000, true), said(3, 50000, false), said(1, 25000, true)]) panel.receive(message);
+      return [...document.querySelectorAll('#speech .speech-line')].map((li) => `${li.dataset.segment}${li.dataset.final === 'true' ? '' : '…'}`);
+    });
+    assert.deepEqual(order, ['1', '2', '3…']);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});

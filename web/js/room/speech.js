@@ -63,14 +63,17 @@ export class SpeechPanel extends HTMLElement {
     this.room?.render();
   }
 
-  /** A line replaces the line of the same sentence; finished ones stay in order, ahead of the words still being spoken. */
+  /**
+   * A line replaces the line of the same sentence; finished ones stand in the order they were said
+   * (a long sentence finishes after a short one said meanwhile), ahead of the words still being spoken.
+   */
   hear(/** @type {Utterance} */ line) {
     const at = this.lines.findIndex((l) => l.segment === line.segment);
     if (at >= 0 && this.lines[at].is_final && !line.is_final) return;
     if (at >= 0) this.lines.splice(at, 1);
     if (line.is_final) {
-      const firstLive = this.lines.findIndex((l) => !l.is_final);
-      this.lines.splice(firstLive < 0 ? this.lines.length : firstLive, 0, line);
+      const after = this.lines.findIndex((l) => !l.is_final || l.start_ms > line.start_ms);
+      this.lines.splice(after < 0 ? this.lines.length : after, 0, line);
     } else {
       this.lines.push(line);
     }
