@@ -401,20 +401,21 @@ test('the console lists what the latest search found, even when an earlier list 
   }
 });
 
-test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who booked the hearing or sit in it, as the server allows', async () => {
+test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who booked the hearing or sit in it, and 预定 only to those who may book, as the server allows', async () => {
   const court = await startServer();
   const chrome = await browser();
   try {
     const admin = (await court.api('POST', '/api/staff/login', { username: 'admin', password: 'demo1234' })).token;
     await court.api('POST', '/api/staff', { username: 'judge2', name: '赵法官', role: 'judge', password: 'another good one' }, admin);
     const [hearing] = await court.api('GET', '/api/hearings?filter=all', undefined, court.clerk);
-    for (const [username, password, manages] of [['judge', 'demo1234', true], ['judge2', 'another good one', false]]) {
+    for (const [username, password, manages] of [['judge', 'demo1234', true], ['judge2', 'another good one', false], ['admin', 'demo1234', false]]) {
       const page = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
       await page.goto(`${court.url}/#/console`);
       await page.fill('input[name=username]', username);
       await page.fill('input[name=password]', password);
       await page.click('button[name=login]');
       await page.waitForSelector('tbody tr');
+      assert.equal(await page.locator('a[name=book]').count(), username === 'admin' ? 0 : 1, `${username}: 预定网上开庭 only for those who may book`);
       await page.goto(`${court.url}/#/console/hearing/${hearing.id}`);
       await page.waitForSelector('#meeting-number');
       assert.equal(await page.locator('button[name=cancel-hearing]').count(), manages ? 1 : 0, username);

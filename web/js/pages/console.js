@@ -50,7 +50,8 @@ class ConsolePage extends HTMLElement {
       h('section', { class: 'card wide' },
         consoleHeader('庭审列表'),
         h('div', { class: 'toolbar' }, this.tabs, this.search,
-          h('a', { class: 'button primary', href: '#/console/book', name: 'book' }, '预定网上开庭')),
+          // Administrators manage accounts; judges and clerks book (the server's rule).
+          staffSession()?.staff.role === 'admin' ? null : h('a', { class: 'button primary', href: '#/console/book', name: 'book' }, '预定网上开庭')),
         this.error,
         this.table),
     );
