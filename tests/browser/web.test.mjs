@@ -128,7 +128,13 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
       (lines) => lines.some((l) => l.includes('张三　登录（电脑浏览器）')));
 
     // ---- 开始: the party's recognition panel changes.
-    await judge.click('button[name=start]');
+    // A double click starts the hearing once, with no refusal of a second 开始 popping up.
+    const alerts = [];
+    judge.on('dialog', (d) => {
+      if (d.type() === 'alert') alerts.push(d.message());
+      d.dismiss().catch(() => {});
+    });
+    await judge.dblclick('button[name=start]');
     await until('the hearing started for the party', () => party.textContent('#recognition'), (t) => !t.includes('语音识别暂未开始'));
     assert.equal(await party.textContent('#hearing-status'), '庭审中');
     await shot(judge, 'room-judge');
@@ -153,6 +159,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await judge.click(`li[data-participant="${ids['张三']}"] button[name=summon]`);
     await party.waitForSelector('#blocked', { state: 'hidden' });
     await until('video back after summon', () => playing(party, `[data-tile="${ids['王法官']}"]`), Boolean, 30);
+    assert.deepEqual(alerts, [], 'nothing refused along the way');
     // The hearing's log says whom the judge blocked and summoned.
     await clerk.reload();
     await until('屏蔽 and 传唤 in the log, with whom', () => clerk.$$eval('ol.events li', (items) => items.map((i) => i.textContent)),

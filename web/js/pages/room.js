@@ -340,9 +340,13 @@ export class RoomPage extends HTMLElement {
     replace(this.controls, JUDGE_ACTIONS[state.view.status].map(({ action, label: text, confirm }) =>
       h('button', {
         type: 'button', class: action === 'close' ? 'danger' : 'primary', name: action,
-        onclick: async () => {
+        onclick: async (/** @type {MouseEvent} */ e) => {
+          const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
           if (confirm && !(await confirmDialog({ title: `${text}？`, message: confirm, confirm: `确定${text}`, danger: true }))) return;
-          this.command({ action });
+          // Once per click: a double click on 开始 is not a second 开始, refused.
+          button.disabled = true;
+          await this.command({ action });
+          button.disabled = false;
         },
       }, text)));
   }
