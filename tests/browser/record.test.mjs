@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts, browser, partyJoins, staffOpensHearing, startServer, until } from './court.mjs';
 
@@ -198,6 +199,24 @@ test('the record followed live, refreshed, and signed through QR codes on phones
       .filter((line) => line.trim().split(/\s+/)[2] === 'image');
     assert.equal(images.length, 2 * pages, 'both signatures on every page');
 
+    // 笔录核验: anyone holding the PDF checks it against the court's record, without logging in; a copy changed
+    // by one byte is not the court's.
+    const checker = await (await chrome.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await checker.goto(court.url);
+    await checker.click('a[name=verify]');
+    await checker.setInputFiles('input[name=record-pdf]', pdf);
+    await until('verified', () => checker.textContent('#verify-result').catch(() => ''), (t) => t === '本院出具的签名笔录，与法院保存的一致。');
+    assert.equal(await checker.textContent('#verify-signing'), '已全部签名');
+    assert.deepEqual((await checker.locator('.verified-signatures li').allTextContents()).map((t) => [t.split('　')[0], t.endsWith('签名有效')]),
+      [['原告 张三', true], ['被告 李四', true]]);
+    await shot(checker, 'record-verified');
+    const tampered = join(artifacts, 'signed-record-browser-tampered.pdf');
+    const bytes = readFileSync(pdf);
+    bytes[Math.floor(bytes.length / 2)] ^= 1;
+    writeFileSync(tampered, bytes);
+    await checker.setInputFiles('input[name=record-pdf]', tampered);
+    await until('not the court\'s', () => checker.textContent('#verify-result').catch(() => ''), (t) => t.startsWith('未找到'));
+
     // A version everyone signed is not offered for signing again; 修改笔录 asks first (the page accepts), and
     // what is typed is kept even when the clerk leaves within the autosave pause.
     assert.equal(await clerk.locator('button[name=start-signing]').count(), 0, 'no 重新发起签名 on a version everyone signed');
@@ -210,6 +229,9 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await clerk.click('a[name=record]');
     await until('kept though the clerk left at once', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '5');
     assert.equal(await clerk.locator('#paragraphs textarea').last().inputValue(), added);
+    // The signed PDF, checked again: the court's, and superseded by the change.
+    await checker.setInputFiles('input[name=record-pdf]', pdf);
+    await until('superseded said', () => checker.textContent('#verify-superseded').catch(() => ''), (t) => t === '注意：此后笔录已修改为第5版，此为第4版。');
   } finally {
     await chrome.close();
     court.stop();

@@ -2,6 +2,7 @@
 //   #/            choose: 会议号登录 or 法院工作人员登录
 //   #/join        会议号登录 (parties, judges and clerks with the meeting number)
 //   #/room        the hearing room
+//   #/verify      笔录核验: a record PDF checked against the court's record
 //   #/console...  the court console (staff); #/console/hearing/N/record is the record editor,
 //                 #/console/hearing/N/edit 修改庭审
 
@@ -13,6 +14,7 @@ import './pages/hearing-admin.js';
 import './pages/hearing-edit.js';
 import './pages/record.js';
 import './pages/room.js';
+import './pages/verify.js';
 import './visible-text.js';
 import { onPhone } from './device.js';
 import { h } from './dom.js';
@@ -30,7 +32,8 @@ function home() {
       : '当事人、代理人请使用短信中的会议号登录；法官、书记员可从法院工作台进入。'),
     h('div', { class: 'actions column' },
       h('a', { class: 'button primary', href: '#/join' }, '会议号登录'),
-      onPhone() ? null : h('a', { class: 'button', href: '#/console' }, '法院工作人员登录')),
+      onPhone() ? null : h('a', { class: 'button', href: '#/console' }, '法院工作人员登录'),
+      h('a', { class: 'button', href: '#/verify', name: 'verify' }, '笔录核验')),
   );
 }
 
@@ -41,6 +44,7 @@ function route() {
   let page;
   if (path === '/join') page = h('ct-join', { dataset: { meeting: params.get('meeting') ?? '' } });
   else if (path === '/room') page = participantSession() ? h('ct-room') : h('ct-join');
+  else if (path === '/verify') page = h('ct-verify');
   else if (path.startsWith('/console')) {
     if (!staffSession()) page = h('ct-staff-login');
     else if (path === '/console/book') page = h('ct-booking');
