@@ -515,6 +515,9 @@ pub struct ServerInfo {
     pub court_name: String,
     pub protocol_version: u32,
     pub server_version: String,
+    /// The court's time zone, in minutes east of UTC: clients show times as the court's
+    /// documents do (the signed record, the booking), whatever the device's zone.
+    pub utc_offset_minutes: i32,
 }
 
 // ---------------------------------------------------------------- event log

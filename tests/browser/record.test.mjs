@@ -201,7 +201,8 @@ test('the record followed live, refreshed, and signed through QR codes on phones
 
     // 笔录核验: anyone holding the PDF checks it against the court's record, without logging in; a copy changed
     // by one byte is not the court's.
-    const checker = await (await chrome.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    // The checker's browser is in another time zone: times are still the court's, as on the PDF.
+    const checker = await (await chrome.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'America/New_York' })).newPage();
     await checker.goto(court.url);
     await checker.click('a[name=verify]');
     await checker.setInputFiles('input[name=record-pdf]', pdf);
@@ -209,6 +210,8 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     assert.equal(await checker.textContent('#verify-signing'), '已全部签名');
     assert.deepEqual((await checker.locator('.verified-signatures li').allTextContents()).map((t) => [t.split('　')[0], t.endsWith('签名有效')]),
       [['原告 张三', true], ['被告 李四', true]]);
+    const signedAt = (await checker.locator('.verified-signatures li').allTextContents()).map((t) => t.split('　')[1]);
+    for (const at of signedAt) assert.ok(text.includes(at), `${at} as on the signed PDF`);
     await shot(checker, 'record-verified');
     const tampered = join(artifacts, 'signed-record-browser-tampered.pdf');
     const bytes = readFileSync(pdf);

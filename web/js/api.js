@@ -1,5 +1,8 @@
 // The server's REST API. Failures carry the server's Chinese message.
 
+import { setCourtOffset } from './dom.js';
+import { PATHS } from './protocol.js';
+
 export class ApiError extends Error {
   /**
    * @param {number} status
@@ -65,4 +68,13 @@ export async function blobUrl(path, token) {
     throw new ApiError(response.status, body?.code ?? 'fetch', body?.message ?? '文件加载失败');
   }
   return URL.createObjectURL(await response.blob());
+}
+
+/** Times are shown on the court's clock, as its documents show them; the browser's own if the server cannot say. */
+export async function learnCourtClock() {
+  try {
+    setCourtOffset((await api('GET', PATHS.info)).utc_offset_minutes);
+  } catch {
+    // Shown in the browser's zone.
+  }
 }

@@ -16,6 +16,7 @@ import './pages/record.js';
 import './pages/room.js';
 import './pages/verify.js';
 import './visible-text.js';
+import { learnCourtClock } from './api.js';
 import { onPhone } from './device.js';
 import { h } from './dom.js';
 import { participantSession, staffSession } from './session.js';
@@ -57,6 +58,7 @@ function route() {
   window.scrollTo(0, 0);
 }
 
+await learnCourtClock();
 window.addEventListener('hashchange', route);
 // The SMS landing page links here as /?meeting=12345678.
 const meeting = new URLSearchParams(window.location.search).get('meeting');

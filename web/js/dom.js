@@ -50,11 +50,36 @@ export function replace(element, ...children) {
   append(element, children);
 }
 
-/** "2026-11-25 09:30" from milliseconds, in the browser's time zone. */
+/** The court's offset from UTC in minutes (GET /api/info), once known; until then the browser's own zone. */
+let courtOffsetMinutes = /** @type {number|null} */ (null);
+
+/** @param {number} minutes */
+export function setCourtOffset(minutes) {
+  courtOffsetMinutes = minutes;
+}
+
+/** A moment as the court's clock shows it (its documents use the same), whatever the browser's zone. */
+function courtClock(/** @type {number} */ ms) {
+  if (courtOffsetMinutes === null) {
+    const d = new Date(ms);
+    return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
+  }
+  const d = new Date(ms + courtOffsetMinutes * 60_000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+}
+
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+
+/** "2026-11-25 09:30" from milliseconds, on the court's clock. */
 export function formatTime(/** @type {number} */ ms) {
-  const d = new Date(ms);
-  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const t = courtClock(ms);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}`;
+}
+
+/** "14:05:09", on the court's clock. */
+export function formatClockTime(/** @type {number} */ ms) {
+  const t = courtClock(ms);
+  return `${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
 }
 
 /** "3.2 MB" */

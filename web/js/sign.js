@@ -5,7 +5,7 @@
 // the link, so nobody loses a signature for taking their time. A new QR code
 // opened in this tab takes over with the drawing kept.
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, learnCourtClock } from './api.js';
 import { formatTime, h, replace } from './dom.js';
 import { label } from './labels.js';
 import { PATHS } from './protocol.js';
@@ -178,4 +178,5 @@ window.addEventListener('hashchange', () => {
 });
 
 token = takeToken();
+await learnCourtClock();
 open();

@@ -43,5 +43,6 @@ async fn info(State(state): State<AppState>) -> axum::Json<ServerInfo> {
         court_name: state.config.court_name.clone(),
         protocol_version: cloudtrial_protocol::PROTOCOL_VERSION,
         server_version: env!("CARGO_PKG_VERSION").to_owned(),
+        utc_offset_minutes: state.config.utc_offset_minutes,
     })
 }

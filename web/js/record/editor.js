@@ -3,7 +3,7 @@
 // 发起签名, the signing status, the signed PDF and the version history.
 
 import { api, ApiError } from '../api.js';
-import { h, replace } from '../dom.js';
+import { formatClockTime, h, replace } from '../dom.js';
 import { PATHS, ROLE_LABELS, SIGNING_STATUSES, path } from '../protocol.js';
 import { HEADER_FIELDS, headerText, recordDocument, versionList } from './document.js';
 import { allSigned, downloadPdf, signingStatus } from './signing.js';
@@ -237,7 +237,7 @@ export class RecordEditor extends HTMLElement {
   /** @param {import('./document.js').RecordVersion|null|undefined} version */
   showSaved(version) {
     if (!this.status) return;
-    this.status.textContent = version ? `已保存（第${version.version}版 ${new Date(version.saved_at_ms).toLocaleTimeString('zh-CN', { hour12: false })}）` : '尚未保存';
+    this.status.textContent = version ? `已保存（第${version.version}版 ${formatClockTime(version.saved_at_ms)}）` : '尚未保存';
     this.status.dataset.version = version ? String(version.version) : '';
   }
 
