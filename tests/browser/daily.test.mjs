@@ -539,6 +539,15 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
       await next.locator('textarea').fill(`第${i + 1}段：双方就借款的时间、金额和还款情况发表意见。`);
     }
     await until('saved again', () => clerk.getAttribute('#save-status', 'data-version'), (v) => Number(v) >= 2);
+    await until('all of it saved', () => clerk.textContent('#save-status'), (t) => t.startsWith('已保存'));
+    // Saved elsewhere (the clerk's other tab): the room's editor, with nothing unsaved, shows it at once.
+    const latest = (await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk)).latest;
+    const elsewhere = { ...latest.content, paragraphs: [...latest.content.paragraphs, { speaker: '审判长', text: '另一窗口记下的一段。' }] };
+    await court.api('PUT', `/api/hearings/${court.hearing.id}/record`, { base_version: latest.version, content: elsewhere }, court.clerk);
+    await until('the editor follows', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === String(latest.version + 1));
+    assert.equal(await clerk.locator('#paragraphs textarea').last().inputValue(), '另一窗口记下的一段。');
+    // Signed: that version, and the plaintiff added to 到庭人员 below.
+    const signed = latest.version + 2;
     // 发起签名 is not offered as if it would work before 休庭.
     assert.ok(await clerk.locator('button[name=start-signing]').isDisabled());
     assert.equal(await clerk.textContent('#signing-hint'), '休庭或闭庭后才能发起签名');
@@ -553,7 +562,7 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     await until('offered after 休庭', () => clerk.locator('button[name=start-signing]').isEnabled(), Boolean);
     await clerk.click('button[name=start-signing]');
     // The plaintiff came after the clerk wrote the header: offered (and accepted) for 到庭人员 before signing.
-    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith('第3版签名中（0/2）'));
+    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith(`第${signed}版签名中（0/2）`));
     assert.equal(await clerk.inputValue('input[name=header-present]'), '原告 张三');
     // The signing status is in view without scrolling, above a long record.
     const status = await until('the signing status shown', () => clerk.locator('#signing .signing-status').boundingBox(), Boolean);
@@ -610,7 +619,7 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     await phone.click('button[name=confirm-signature]');
     await phone.locator('#sign-done').waitFor();
     await until('the PC sees the signature', () => party.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
-    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith('第3版签名中（1/2）'));
+    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith(`第${signed}版签名中（1/2）`));
 
     // Scanning a code again after signing says 您已签名.
     const rescan = await phoneContext.newPage();

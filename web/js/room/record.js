@@ -103,6 +103,7 @@ export class RecordPanel extends HTMLElement {
   async onNotice(notice) {
     if (this.editor) {
       if (notice.kind === 'signing_changed') this.editor.refreshSigning();
+      if (notice.kind === 'record_saved' && notice.version) this.editor.savedElsewhere(notice.version);
       return;
     }
     if (notice.kind === 'record_saved') {
