@@ -347,6 +347,11 @@ test('logging in: one message at a time, and how long a lockout lasts; login cod
     const codeSms = clerk.locator('.sms-item', { hasText: '登录验证码' }).first();
     await codeSms.waitFor();
     assert.match(await codeSms.locator('.sms-text').textContent(), /验证码为：\d{6}/, 'the trial code is readable, as the README says');
+    // A party asks for a code while the page is open: 刷新 shows it, without reloading the page.
+    const before = await clerk.locator('.sms-item').count();
+    await court.code('13800000002');
+    await clerk.click('button[name=refresh-hearing]');
+    await until('the new code listed', () => clerk.locator('.sms-item').count(), (n) => n === before + 1);
     assert.deepEqual(await overflowing(clerk), []);
     await shot(clerk, 'console-sms-codes');
   } finally {

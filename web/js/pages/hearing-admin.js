@@ -113,6 +113,8 @@ class HearingAdminPage extends HTMLElement {
         error,
         h('div', { class: 'actions' },
           h('a', { class: 'button', href: '#/console' }, '返回列表'),
+          // The state, the SMS sent (a login code in a trial) and the log, as they are now.
+          h('button', { type: 'button', name: 'refresh-hearing', onclick: () => this.load() }, '刷新'),
           hearing.status === 'cancelled' ? null : h('a', { class: 'button', href: `#/console/hearing/${id}/record`, name: 'record' }, '庭审笔录'),
           mine && !over ? h('button', { type: 'button', class: 'primary', name: 'enter', onclick: enter }, `以${ROLE_LABELS[mine.role]}身份进入庭审`) : null,
           manages && !over ? h('a', { class: 'button', href: `#/console/hearing/${id}/edit`, name: 'edit-hearing' }, '修改庭审') : null,
