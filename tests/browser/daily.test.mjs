@@ -431,6 +431,32 @@ test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who 
     const judge2 = (await court.api('POST', '/api/staff/login', { username: 'judge2', password: 'another good one' })).token;
     await assert.rejects(court.api('POST', `/api/hearings/${hearing.id}/cancel`, {}, judge2), /403/);
     await assert.rejects(court.api('PATCH', `/api/hearings/${hearing.id}`, { courtroom: '第九法庭' }, judge2), /403/);
+
+    // 工作人员账号: the administrator lists accounts, adds one, and unlocks a username locked by wrong passwords
+    // (the lock message says 联系管理员解锁).
+    for (let i = 0; i < 5; i++) await assert.rejects(court.api('POST', '/api/staff/login', { username: 'judge2', password: 'wrong' }));
+    await assert.rejects(court.api('POST', '/api/staff/login', { username: 'judge2', password: 'another good one' }), /锁定/);
+    const page = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    page.on('dialog', (d) => d.accept());
+    await page.goto(`${court.url}/#/console`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'demo1234');
+    await page.click('button[name=login]');
+    await page.click('a[name=staff]');
+    await page.locator('tr[data-username="judge2"]').waitFor();
+    assert.match(await page.textContent('li[data-username="judge2"]'), /错误5次　锁定至/);
+    await page.click('li[data-username="judge2"] button[name=unlock]');
+    await until('unlocked', () => page.locator('li[data-username="judge2"]').count(), (n) => n === 0);
+    await court.api('POST', '/api/staff/login', { username: 'judge2', password: 'another good one' });
+    await page.fill('form input[name=username]', 'clerk2');
+    await page.fill('form input[name=name]', '周书记');
+    await page.selectOption('form select[name=role]', 'clerk');
+    await page.fill('form input[name=password]', 'a good long password');
+    await page.click('button[name=create-staff]');
+    await page.locator('tr[data-username="clerk2"]').waitFor();
+    assert.equal(await page.textContent('tr[data-username="clerk2"] td:nth-child(3)'), '书记员');
+    await court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a good long password' });
+    await shot(page, 'console-staff');
   } finally {
     await chrome.close();
     court.stop();

@@ -3,11 +3,13 @@
 //   #/join        会议号登录 (parties, judges and clerks with the meeting number)
 //   #/room        the hearing room
 //   #/verify      笔录核验: a record PDF checked against the court's record
-//   #/console...  the court console (staff); #/console/hearing/N/record is the record editor,
+//   #/console...  the court console (staff); #/console/staff 工作人员账号 (administrators);
+//                 #/console/hearing/N/record is the record editor,
 //                 #/console/hearing/N/edit 修改庭审
 
 import './pages/join.js';
 import './pages/staff-login.js';
+import './pages/staff.js';
 import './pages/console.js';
 import './pages/booking.js';
 import './pages/hearing-admin.js';
@@ -49,6 +51,7 @@ function route() {
   else if (path.startsWith('/console')) {
     if (!staffSession()) page = h('ct-staff-login');
     else if (path === '/console/book') page = h('ct-booking');
+    else if (path === '/console/staff') page = h('ct-staff');
     else if (/^\/console\/hearing\/\d+\/record$/.test(path)) page = h('ct-record-page', { dataset: { id: path.split('/')[3] } });
     else if (/^\/console\/hearing\/\d+\/edit$/.test(path)) page = h('ct-hearing-edit', { dataset: { id: path.split('/')[3] } });
     else if (path.startsWith('/console/hearing/')) page = h('ct-hearing-admin', { dataset: { id: path.split('/')[3] } });

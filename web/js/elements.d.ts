@@ -9,6 +9,7 @@ interface HTMLElementTagNameMap {
   'ct-room': import('./pages/room.js').RoomPage;
   'ct-record-page': HTMLElement;
   'ct-verify': HTMLElement;
+  'ct-staff': HTMLElement;
   'ct-people': import('./room/people.js').People;
   'ct-record-panel': import('./room/record.js').RecordPanel;
   'ct-speech-panel': import('./room/speech.js').SpeechPanel;

@@ -51,7 +51,9 @@ class ConsolePage extends HTMLElement {
         consoleHeader('庭审列表'),
         h('div', { class: 'toolbar' }, this.tabs, this.search,
           // Administrators manage accounts; judges and clerks book (the server's rule).
-          staffSession()?.staff.role === 'admin' ? null : h('a', { class: 'button primary', href: '#/console/book', name: 'book' }, '预定网上开庭')),
+          staffSession()?.staff.role === 'admin'
+            ? h('a', { class: 'button primary', href: '#/console/staff', name: 'staff' }, '工作人员账号')
+            : h('a', { class: 'button primary', href: '#/console/book', name: 'book' }, '预定网上开庭')),
         this.error,
         this.table),
     );
