@@ -164,6 +164,9 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     await until('signing started', () => clerk.locator('.signing-state').textContent().catch(() => ''), (t) => t.startsWith('第4版签名中'));
     assert.ok(await clerk.locator('#paragraphs textarea').first().evaluate((t) => t.readOnly), 'the version being signed is not edited by a stray keystroke');
     assert.ok(await clerk.locator('button[name=edit-signed]').isVisible(), '修改笔录 is offered instead');
+    const rows = await clerk.locator('#paragraphs .paragraph-row').count();
+    await clerk.locator('#paragraphs textarea').first().press('Control+Enter');
+    assert.equal(await clerk.locator('#paragraphs .paragraph-row').count(), rows, 'nor a paragraph added with Ctrl+Enter');
 
     // ---- After 闭庭 the hearing's page offers 重发签名通知 to those who sign, and it sends the 签名通知.
     await clerk.goto(`${clerkNetwork.url}/#/console/hearing/${court.hearing.id}`);

@@ -6,6 +6,7 @@ import { STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { setParticipantSession, setStaffSession, staffSession } from '../session.js';
 import { PATHS } from '../protocol.js';
+import { recordKeptBeforeLeaving } from '../record/editor.js';
 
 const FILTERS = /** @type {const} */ ([
   ['today', '今日庭审'],
@@ -26,6 +27,8 @@ export function consoleHeader(/** @type {string} */ title) {
       h('button', {
         class: 'link', type: 'button',
         onclick: async () => {
+          // The record being written on the console is saved first, or dropped only when the clerk says so.
+          if (!(await recordKeptBeforeLeaving())) return;
           if (session) await api('POST', PATHS.logout, { token: session.token }).catch(() => {});
           // The server ends the room session entered from this login too.
           setStaffSession(null);

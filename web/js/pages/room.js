@@ -12,6 +12,7 @@ import { onPhone } from '../device.js';
 import { confirmDialog, h, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { MediaLink } from '../media.js';
+import { recordKeptBeforeLeaving } from '../record/editor.js';
 import { go } from '../nav.js';
 import { COURT_ROLES, JUDGE_ACTIONS, MEDIA_ENDED_MESSAGE, OVER_STATUSES, PATHS, STATUS_LABELS, path } from '../protocol.js';
 import { CONNECTION_LABELS, RoomConnection } from '../room.js';
@@ -460,9 +461,7 @@ export class RoomPage extends HTMLElement {
   async leave() {
     if (!(await confirmDialog({ title: '退出庭审？', message: '退出后将离开视频庭审。庭审未结束时可使用会议号重新登录进入。', confirm: '确定退出' }))) return;
     // The clerk's record is saved before the session ends; what cannot be saved is not dropped unasked.
-    const editor = /** @type {import('../record/editor.js').RecordEditor|null} */ (this.querySelector('ct-record-editor'));
-    if (editor?.dirty) await editor.save();
-    if (editor?.dirty && !(await confirmDialog({ title: '笔录有未能保存的修改', message: '退出后这些修改将丢失。是否仍要退出？', confirm: '仍要退出', danger: true }))) return;
+    if (!(await recordKeptBeforeLeaving())) return;
     this.media?.stop();
     this.connection?.close();
     if (this.session) rawApi('POST', PATHS.logout, { token: this.session.token }).catch(() => {});

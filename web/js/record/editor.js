@@ -3,7 +3,7 @@
 // 发起签名, the signing status, the signed PDF and the version history.
 
 import { api, ApiError } from '../api.js';
-import { formatClockTime, h, replace } from '../dom.js';
+import { confirmDialog, formatClockTime, h, replace } from '../dom.js';
 import { PATHS, ROLE_LABELS, SIGNING_STATUSES, path } from '../protocol.js';
 import { HEADER_FIELDS, headerText, recordDocument, versionList } from './document.js';
 import { allSigned, downloadPdf, signingStatus } from './signing.js';
@@ -68,13 +68,21 @@ export class RecordEditor extends HTMLElement {
     if (this.dirty) this.save();
   }
 
-  async load() {
+  /**
+   * Shows the latest version. `keepTyped`: what the clerk typed while it loaded, or before, is not
+   * replaced (the clerk is told instead); only 载入最新版本 replaces it.
+   */
+  async load({ keepTyped = true } = {}) {
     /** @type {RecordView} */
     let view;
     try {
       view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
     } catch (e) {
       replace(this, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
+      return;
+    }
+    if (keepTyped && this.dirty && view.may_edit) {
+      this.conflict(`笔录已被更新（当前为第${view.latest?.version ?? 0}版），您的修改尚未保存。`);
       return;
     }
     if (!view.may_edit) {
@@ -84,7 +92,6 @@ export class RecordEditor extends HTMLElement {
     }
     const content = view.latest?.content ?? { header: view.suggested_header, paragraphs: [] };
     this.base = view.latest?.version ?? null;
-    this.saved = view.latest ? JSON.stringify(view.latest.content) : '';
     this.dirty = false;
     this.renderHeader(content.header);
     replace(/** @type {HTMLElement} */ (this.paragraphs));
@@ -106,6 +113,8 @@ export class RecordEditor extends HTMLElement {
         h('button', { type: 'button', class: 'secondary', name: 'add-paragraph', onclick: () => this.addParagraph('', '', true) }, '添加段落'),
         h('span', { class: 'hint' }, 'Ctrl+Enter 添加段落，修改后自动保存')),
       h('details', { class: 'versions' }, h('summary', { onclick: () => this.loadHistory() }, '版本记录'), this.history));
+    // Before the first version, the suggested header is what there is: saved once the clerk changes anything.
+    this.saved = view.latest ? JSON.stringify(view.latest.content) : JSON.stringify(this.content());
     this.renderSigning(view);
   }
 
@@ -127,7 +136,7 @@ export class RecordEditor extends HTMLElement {
       onkeydown: (/** @type {KeyboardEvent} */ e) => {
         if (e.key === 'Enter' && e.ctrlKey) {
           e.preventDefault();
-          this.addParagraph('', '', true);
+          if (!this.locked) this.addParagraph('', '', true);
         }
       },
     });
@@ -197,7 +206,11 @@ export class RecordEditor extends HTMLElement {
       this.dirty = false;
       return;
     }
-    if (!content.paragraphs.length && this.base === null) return;
+    // The version shown is being signed: what was typed stays, unsaved, until 修改笔录 (which asks).
+    if (this.locked) {
+      if (this.status) this.status.textContent = '未保存：笔录正在签名，如需修改请点击“修改笔录”';
+      return;
+    }
     if (this.status) this.status.textContent = '正在保存…';
     try {
       const version = await api('PUT', path(PATHS.record, /** @type {number} */ (this.hearingId)), {
@@ -241,7 +254,7 @@ export class RecordEditor extends HTMLElement {
     replace(this.error, message, h('button', {
       type: 'button', class: 'link', name: 'load-latest',
       onclick: () => {
-        if (window.confirm('载入最新版本将放弃您未保存的修改，是否继续？')) this.load();
+        if (window.confirm('载入最新版本将放弃您未保存的修改，是否继续？')) this.load({ keepTyped: false });
       },
     }, '载入最新版本'));
   }
@@ -335,6 +348,11 @@ export class RecordEditor extends HTMLElement {
       ? `本轮已有${signed}人签名，重新发起签名后这些签名将作废。是否继续？`
       : '发起签名后，当前版本将被冻结并由当事人签名。是否继续？';
     if (!window.confirm(question)) return;
+    // Starting again was the clerk's choice: the version may change on the way (到庭人员 below).
+    if (round && this.locked) {
+      this.unlockedRound = round.id;
+      this.setLocked(false);
+    }
     await this.addWhoCame();
     await this.save();
     if (this.dirty || this.base === null) {
@@ -390,3 +408,16 @@ export class RecordEditor extends HTMLElement {
 }
 
 customElements.define('ct-record-editor', RecordEditor);
+
+/**
+ * Before the session ends (退出) or the clerk leaves the editor's page: what was typed is saved, or the
+ * clerk agrees to lose it. Resolves whether to go on.
+ * @returns {Promise<boolean>}
+ */
+export async function recordKeptBeforeLeaving() {
+  const editor = /** @type {RecordEditor|null} */ (document.querySelector('ct-record-editor'));
+  if (!editor?.dirty) return true;
+  await editor.save();
+  if (!editor.dirty) return true;
+  return confirmDialog({ title: '笔录有未能保存的修改', message: '退出后这些修改将丢失。是否仍要退出？', confirm: '仍要退出', danger: true });
+}
