@@ -128,13 +128,15 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
       (lines) => lines.some((l) => l.includes('张三　登录（电脑浏览器）')));
 
     // ---- 开始: the party's recognition panel changes.
-    // A double click starts the hearing once, with no refusal of a second 开始 popping up.
+    // A double click starts the hearing once: no refusal of a second 开始 pops up, and no 休庭 follows.
     const alerts = [];
     judge.on('dialog', (d) => {
       if (d.type() === 'alert') alerts.push(d.message());
       d.dismiss().catch(() => {});
     });
-    await judge.dblclick('button[name=start]');
+    // The second click of a double click lands on 休庭, which replaced 开始: it is not taken as 休庭.
+    await judge.click('button[name=start]');
+    await judge.click('button[name=adjourn]');
     await until('the hearing started for the party', () => party.textContent('#recognition'), (t) => !t.includes('语音识别暂未开始'));
     assert.equal(await party.textContent('#hearing-status'), '庭审中');
     await shot(judge, 'room-judge');
@@ -164,6 +166,7 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await clerk.reload();
     await until('屏蔽 and 传唤 in the log, with whom', () => clerk.$$eval('ol.events li', (items) => items.map((i) => i.textContent)),
       (lines) => lines.some((l) => l.includes('王法官　屏蔽　原告 张三')) && lines.some((l) => l.includes('王法官　传唤　原告 张三')));
+    assert.ok(!(await clerk.$$eval('ol.events li', (items) => items.map((i) => i.textContent))).some((l) => l.includes('　休庭')), 'no 休庭 from the double click');
 
     // ---- The party submits a photo as counter-evidence; the judge sees it with 反.
     const photo = join(court.dir, 'IMG_0042.jpg');

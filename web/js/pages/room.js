@@ -36,6 +36,9 @@ import '../room/viewer.js';
  * }} RoomState
  */
 
+/** After a judge's command, clicks on the header's controls wait this long (the end of a double click). */
+const COMMAND_PAUSE_MS = 600;
+
 export class RoomPage extends HTMLElement {
   /** @type {Set<(state: RoomState) => void>} */
   listeners = new Set();
@@ -59,6 +62,9 @@ export class RoomPage extends HTMLElement {
   entered = false;
   /** The hearing is over: no camera, no microphone, no media any more. */
   mediaEnded = false;
+  /** A judge's command is on its way; when the last one was answered. */
+  commanding = false;
+  commandedAt = 0;
 
   connectedCallback() {
     const session = participantSession();
@@ -341,13 +347,15 @@ export class RoomPage extends HTMLElement {
     replace(this.controls, JUDGE_ACTIONS[state.view.status].map(({ action, label: text, confirm }) =>
       h('button', {
         type: 'button', class: action === 'close' ? 'danger' : 'primary', name: action,
-        onclick: async (/** @type {MouseEvent} */ e) => {
-          const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
+        onclick: async () => {
+          // A double click gives one command: the second click lands while the first is answered, or on the
+          // button that replaced it (开始 becomes 休庭), and is not a second command.
+          if (this.commanding || Date.now() - this.commandedAt < COMMAND_PAUSE_MS) return;
           if (confirm && !(await confirmDialog({ title: `${text}？`, message: confirm, confirm: `确定${text}`, danger: true }))) return;
-          // Once per click: a double click on 开始 is not a second 开始, refused.
-          button.disabled = true;
+          this.commanding = true;
           await this.command({ action });
-          button.disabled = false;
+          this.commanding = false;
+          this.commandedAt = Date.now();
         },
       }, text)));
   }
