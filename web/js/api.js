@@ -73,7 +73,8 @@ export async function blobUrl(path, token) {
 /** Times are shown on the court's clock, as its documents show them; the browser's own if the server cannot say. */
 export async function learnCourtClock() {
   try {
-    setCourtOffset((await api('GET', PATHS.info)).utc_offset_minutes);
+    const offset = (await api('GET', PATHS.info))?.utc_offset_minutes;
+    if (Number.isInteger(offset)) setCourtOffset(offset);
   } catch {
     // Shown in the browser's zone.
   }

@@ -35,17 +35,23 @@ function verdict(v) {
 class VerifyPage extends HTMLElement {
   connectedCallback() {
     const result = h('div', { class: 'verification', id: 'verification', role: 'status' });
+    // Only the file chosen last is answered: an earlier file's slower answer is not shown for it.
+    let asked = 0;
     const file = h('input', {
       type: 'file', name: 'record-pdf', accept: 'application/pdf,.pdf',
       onchange: async () => {
         const chosen = /** @type {HTMLInputElement} */ (file).files?.[0];
-        if (!chosen) return;
+        const ask = ++asked;
+        if (!chosen) return replace(result);
         replace(result, h('p', { class: 'hint' }, '正在核验…'));
+        /** @type {any[]} */
+        let shown;
         try {
-          replace(result, ...verdict(await api('POST', PATHS.recordsVerify, { raw: chosen, headers: { 'content-type': 'application/pdf' } })));
+          shown = verdict(await api('POST', PATHS.recordsVerify, { raw: chosen, headers: { 'content-type': 'application/pdf' } }));
         } catch (e) {
-          replace(result, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
+          shown = [h('p', { class: 'error' }, /** @type {Error} */ (e).message)];
         }
+        if (ask === asked) replace(result, ...shown);
       },
     });
     replace(this, h('section', { class: 'card narrow' },
