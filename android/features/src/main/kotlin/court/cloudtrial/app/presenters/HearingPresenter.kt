@@ -122,10 +122,12 @@ class HearingPresenter(private val room: HearingRoom, private val scope: Corouti
         lastRoom = snapshot.connection
         val meId = snapshot.me?.id
         val blocked = snapshot.blockedMessage != null
-        val tiles = if (blocked || state.value.mediaEnded) emptyList() else snapshot.participants
+        val present = if (blocked) emptyList() else snapshot.participants
             .filter { (it.online || it.id == meId) && !it.blocked }
             .map { Tile(it.id, it.label, it.id == meId, it.muted) }
         mutable.update { s ->
+            // Read in the update: media may end (onMedia) on another thread meanwhile.
+            val tiles = if (s.mediaEnded) emptyList() else present
             s.copy(
                 connectionLabel = snapshot.connectionLabel,
                 reconnecting = snapshot.connection is RoomConnection.Reconnecting,
