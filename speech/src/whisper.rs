@@ -154,16 +154,18 @@ const PROMPT_ECHO_CONFIDENCE: f32 = 0.5;
 /// carries) and nothing else but punctuation, spaces and at most one stray Latin letter.
 fn only_prompt_words(text: &str, hot_words: &[String]) -> bool {
     let mut rest = text.to_owned();
-    let mut words: Vec<&str> = hot_words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
+    let mut names: Vec<&str> = hot_words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect();
     // Longer names first, so a name inside another is not taken out of it.
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    for word in words {
-        rest = rest.replace(word, "");
+    names.sort_by_key(|name| std::cmp::Reverse(name.chars().count()));
+    for name in names {
+        rest = rest.replace(name, "");
     }
     // A stray Latin letter comes with them at times (王法官Ｇ李四); a Chinese character or a digit is words.
-    let words = rest.chars().filter(|c| c.is_alphanumeric());
-    let (latin, other): (Vec<char>, Vec<char>) = words.partition(|c| c.is_alphabetic() && !is_ideograph(*c));
-    rest.len() < text.len() && other.is_empty() && latin.len() <= 1
+    let (latin, other) = rest
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .fold((0, 0), |(latin, other), c| if c.is_alphabetic() && !is_ideograph(c) { (latin + 1, other) } else { (latin, other + 1) });
+    rest.len() < text.len() && other == 0 && latin <= 1
 }
 
 fn is_ideograph(c: char) -> bool {

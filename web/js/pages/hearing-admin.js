@@ -76,7 +76,6 @@ class HearingAdminPage extends HTMLElement {
       const resendable = (/** @type {any} */ p) => manages && (!over || (closed && SIGNING_ROLES.includes(p.role)));
       const resend = async (/** @type {number} */ participantId, /** @type {HTMLButtonElement} */ button) => {
         // One notice per click, however fast the clicks come.
-        if (button.disabled) return;
         button.disabled = true;
         try {
           await api('POST', path(PATHS.hearingNotice, id, participantId), { token });

@@ -238,14 +238,13 @@ export class RecordEditor extends HTMLElement {
 
   /**
    * A version was saved (a room notice): by someone else, or this clerk in another tab or
-   * through 记入笔录. An editor without changes shows it; one with changes is told now, rather
-   * than at its next save.
+   * through 记入笔录. An editor without changes shows it; one with changes is told now (see
+   * `load`), rather than at its next save.
    * @param {number} version
    */
   savedElsewhere(version) {
     if (this.saving || (this.base !== null && version <= this.base)) return;
-    if (this.dirty) this.conflict(`笔录已被更新（当前为第${version}版），您的修改尚未保存。`);
-    else this.load();
+    this.load();
   }
 
   /** Someone else saved meanwhile: nothing is overwritten; the clerk chooses. */

@@ -138,8 +138,8 @@ export class SpeechPanel extends HTMLElement {
       const saved = await room.api('POST', path(PATHS.recordSpeech, room.hearingId), {
         body: { base_version: base, segments },
       });
-      // Typed while the sentences were being added: kept, and its next save meets the new version as a conflict.
-      if (!editor?.dirty) await editor?.load();
+      // Typed while the sentences were being added: kept by `load`, which says the record changed.
+      await editor?.load();
       this.chosen.clear();
       this.status.textContent = `已记入笔录（第${saved.version}版）`;
       this.render();
