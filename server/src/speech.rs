@@ -188,7 +188,7 @@ struct HearingSpeech {
 
 impl HearingSpeech {
     async fn load(store: &Store, hearing_id: i64) -> Result<Self, StoreError> {
-        let started = store.call(move |conn| store::speech::started_at(conn, hearing_id)).await?;
+        let started = store.call(move |conn| store::events::started_at(conn, hearing_id)).await?;
         Ok(Self { started_at_ms: started.unwrap_or(0), speakers: HashMap::new(), finished: HashSet::new() })
     }
 

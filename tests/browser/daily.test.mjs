@@ -591,10 +591,15 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     await until('庭审中', () => judge.last?.hearing_status, (s) => s === '庭审中');
     judge.send('adjourn');
     await until('offered after 休庭', () => clerk.locator('button[name=start-signing]').isEnabled(), Boolean);
+    const booked = await clerk.inputValue('input[name=header-time]');
     await clerk.click('button[name=start-signing]');
     // The plaintiff came after the clerk wrote the header: offered (and accepted) for 到庭人员 before signing.
     await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith(`第${signed}版签名中（0/2）`));
     assert.equal(await clerk.inputValue('input[name=header-present]'), '原告 张三');
+    // Held from 开始, an hour before the booked time the header was written with: offered (and accepted) too.
+    const held = (await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk)).suggested_header.time;
+    assert.notEqual(held, booked);
+    assert.equal(await clerk.inputValue('input[name=header-time]'), held);
     // The signing status is in view without scrolling, above a long record.
     const status = await until('the signing status shown', () => clerk.locator('#signing .signing-status').boundingBox(), Boolean);
     assert.ok(status.y >= 0 && status.y + status.height <= DESKTOP.height, `signing status in view: ${JSON.stringify(status)}`);

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::{RecordCaller, record_caller, signing};
 use crate::auth::Caller;
+use crate::clock::local_date_time;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{self, StoreError};
@@ -24,12 +25,13 @@ const MAX_FIELD_CHARS: usize = 500;
 
 pub async fn view(state: &AppState, caller: &Caller, hearing_id: i64) -> Result<RecordView, AppError> {
     let who = record_caller(state, caller, hearing_id).await?;
+    let offset = state.config.utc_offset_minutes;
     state
         .store
         .call(move |conn| {
             let latest = store::record::latest(conn, hearing_id)?.map(|(_, v)| v);
             // Only the court writes the header; parties need not cost the query.
-            let suggested_header = if who.may_edit { suggested_header(conn, hearing_id)? } else { RecordHeader::default() };
+            let suggested_header = if who.may_edit { suggested_header(conn, hearing_id, offset)? } else { RecordHeader::default() };
             let signing = match store::record::latest_round(conn, hearing_id)? {
                 Some(round) => Some(signing::round_view(conn, &round)?),
                 None => None,
@@ -101,7 +103,7 @@ pub async fn take_speech(state: &AppState, caller: &Caller, hearing_id: i64, req
     if request.segments.is_empty() || request.segments.len() > 1000 {
         return Err(AppError::invalid("请选择要记入笔录的语音识别内容"));
     }
-    let now = state.clock.now_ms();
+    let (now, offset) = (state.clock.now_ms(), state.config.utc_offset_minutes);
     let saved = state
         .store
         .call(move |conn| {
@@ -112,7 +114,7 @@ pub async fn take_speech(state: &AppState, caller: &Caller, hearing_id: i64, req
             }
             let mut content = match store::record::latest(conn, hearing_id)? {
                 Some((_, latest)) => latest.content,
-                None => RecordContent { header: suggested_header(conn, hearing_id)?, paragraphs: Vec::new() },
+                None => RecordContent { header: suggested_header(conn, hearing_id, offset)?, paragraphs: Vec::new() },
             };
             content.paragraphs.extend(
                 lines.into_iter().map(|u| RecordParagraph { speaker: u.speaker.role.label().to_owned(), text: u.text }),
@@ -236,9 +238,9 @@ fn clean(content: RecordContent) -> Result<RecordContent, AppError> {
     Ok(RecordContent { header, paragraphs })
 }
 
-/// The header as the hearing fills it: case, time, place, the court, and
-/// the participants who have been in the room.
-fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, AppError> {
+/// The header as the hearing fills it: case, time (when it was held, once it
+/// was), place, the court, and the participants who have been in the room.
+fn suggested_header(conn: &Connection, hearing_id: i64, utc_offset_minutes: i32) -> Result<RecordHeader, AppError> {
     let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
     let joined = store::events::participants_who_joined(conn, hearing_id)?;
     let label = |p: &ParticipantRecord| p.summary().label();
@@ -246,7 +248,10 @@ fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, 
     Ok(RecordHeader {
         case_number: hearing.case_number.clone(),
         case_title: hearing.case_title.clone(),
-        time: format!("{} {}", hearing.scheduled_at.date(), hearing.scheduled_at.time()),
+        time: match store::events::started_at(conn, hearing_id)? {
+            Some(started) => held(started, store::events::closed_at(conn, hearing_id)?, utc_offset_minutes),
+            None => format!("{} {}", hearing.scheduled_at.date(), hearing.scheduled_at.time()),
+        },
         place: format!("{}（网上开庭）", hearing.courtroom),
         judges: hearing
             .participants
@@ -264,4 +269,37 @@ fn suggested_header(conn: &Connection, hearing_id: i64) -> Result<RecordHeader, 
             .join("、"),
         present: hearing.participants.iter().filter(|p| !court(p) && joined.contains(&p.id)).map(label).collect(),
     })
+}
+
+/// When the hearing was held, in the court's time: from 开始 (to 闭庭, once closed),
+/// "2026-11-25 09:32至11:05", the date repeated only when it changed.
+fn held(started_ms: i64, closed_ms: Option<i64>, utc_offset_minutes: i32) -> String {
+    let start = local_date_time(started_ms, utc_offset_minutes);
+    let Some(closed_ms) = closed_ms.filter(|c| *c >= started_ms) else { return start };
+    let end = local_date_time(closed_ms, utc_offset_minutes);
+    match end.strip_prefix(&start[..start.len() - 5]) {
+        Some(same_day) => format!("{start}至{same_day}"),
+        None => format!("{start}至{end}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::held;
+
+    const BEIJING: i32 = 480;
+    /// 2026-11-25 09:32 in Beijing.
+    const START: i64 = 1_795_570_320_000;
+    const MINUTE: i64 = 60_000;
+
+    #[test]
+    fn the_hearing_was_held_from_its_start_to_its_close_in_the_courts_time() {
+        assert_eq!(held(START, None, BEIJING), "2026-11-25 09:32");
+        assert_eq!(held(START, Some(START + 93 * MINUTE), BEIJING), "2026-11-25 09:32至11:05");
+        // Closed after midnight: the end has its own date.
+        assert_eq!(held(START, Some(START + 15 * 60 * MINUTE), BEIJING), "2026-11-25 09:32至2026-11-26 00:32");
+        assert_eq!(held(START, Some(START + 93 * MINUTE), 0), "2026-11-25 01:32至03:05");
+        // A close logged before the start (a clock set back) is not believed.
+        assert_eq!(held(START, Some(START - MINUTE), BEIJING), "2026-11-25 09:32");
+    }
 }

@@ -148,6 +148,24 @@ fn stored_hash(value: Option<Vec<u8>>) -> LogHash {
     value.and_then(|bytes| bytes.try_into().ok()).map(LogHash).unwrap_or(GENESIS)
 }
 
+/// When the judge first started the hearing (开始).
+pub fn started_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MIN(at_ms) FROM hearing_events WHERE hearing_id = ?1 AND action = 'hearing_started'",
+        [hearing_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// When the judge closed the hearing (闭庭).
+pub fn closed_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MAX(at_ms) FROM hearing_events WHERE hearing_id = ?1 AND action = 'hearing_closed'",
+        [hearing_id],
+        |r| r.get(0),
+    )?)
+}
+
 /// The participants who have been in the hearing room at least once.
 pub fn participants_who_joined(conn: &Connection, hearing_id: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached(

@@ -59,7 +59,7 @@ pub fn list_for(conn: &Connection, hearing_id: i64, participant_id: i64) -> Resu
     if kept_out.is_empty() {
         return Ok(all);
     }
-    let Some(started) = started_at(conn, hearing_id)? else { return Ok(all) };
+    let Some(started) = super::events::started_at(conn, hearing_id)? else { return Ok(all) };
     let heard = |u: &Utterance| kept_out.iter().all(|&(from, to)| started + u.end_ms < from || started + u.start_ms >= to);
     Ok(all.into_iter().filter(heard).collect())
 }
@@ -85,15 +85,6 @@ fn kept_out(conn: &Connection, hearing_id: i64, participant_id: i64) -> Result<V
         }
     }
     Ok(intervals)
-}
-
-/// When the judge first started the hearing (开始).
-pub fn started_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row(
-        "SELECT MIN(at_ms) FROM hearing_events WHERE hearing_id = ?1 AND action = 'hearing_started'",
-        [hearing_id],
-        |r| r.get(0),
-    )?)
 }
 
 pub fn speaker(conn: &Connection, participant_id: i64) -> Result<Option<ParticipantSummary>, StoreError> {

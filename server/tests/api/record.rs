@@ -154,6 +154,29 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 #[tokio::test]
+async fn the_suggested_time_is_when_the_hearing_was_held_once_it_was() {
+    use cloudtrial_server::Clock;
+    use cloudtrial_server::clock::local_date_time;
+
+    let court = Court::new().await;
+    let booked = court.view(&court.clerk.token).await.suggested_header.time;
+    assert_eq!(booked, format!("{} {}", court.hearing.scheduled_at.date(), court.hearing.scheduled_at.time()));
+
+    let judge = court.session(JUDGE).await;
+    let (mut room, _) = RawClient::join(&court.server, &judge.token).await;
+    let offset = court.server.config.utc_offset_minutes;
+    let started = local_date_time(court.server.clock.now_ms(), offset);
+    assert_eq!(room.command(JudgeCommand::Start).await, None);
+    assert_eq!(court.view(&court.clerk.token).await.suggested_header.time, started, "while it runs: when it started");
+
+    court.server.clock.advance(std::time::Duration::from_secs(93 * 60));
+    let closed = local_date_time(court.server.clock.now_ms(), offset);
+    assert_eq!(room.command(JudgeCommand::Close).await, None);
+    let time = court.view(&court.clerk.token).await.suggested_header.time;
+    assert!(time.starts_with(&format!("{started}至")) && time.ends_with(&closed[11..]), "{time}, held {started} to {closed}");
+}
+
+#[tokio::test]
 async fn the_clerk_writes_versions_and_nothing_is_ever_overwritten() {
     let court = Court::new().await;
     let plaintiff = court.session(PLAINTIFF).await;

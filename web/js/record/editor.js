@@ -352,7 +352,7 @@ export class RecordEditor extends HTMLElement {
       this.unlockedRound = round.id;
       this.setLocked(false);
     }
-    await this.addWhoCame();
+    await this.completeHeader();
     await this.save();
     if (this.dirty || this.base === null) {
       if (this.error) this.error.textContent = '请先保存笔录';
@@ -368,23 +368,32 @@ export class RecordEditor extends HTMLElement {
   }
 
   /**
-   * Before the record is signed: whoever was in the room and is not among 到庭人员 (the clerk
-   * wrote the header before they came) is offered for adding.
+   * Before the record is signed, the header is checked against what the hearing knows: whoever was
+   * in the room and is not among 到庭人员 (the clerk wrote the header before they came), and when it
+   * was held, where the header says otherwise (the booked time, written before 开始), are offered.
    */
-  async addWhoCame() {
-    const field = /** @type {HTMLInputElement|null} */ (this.querySelector('input[name=header-present]'));
-    if (!field) return;
+  async completeHeader() {
+    const present = /** @type {HTMLInputElement|null} */ (this.querySelector('input[name=header-present]'));
+    const time = /** @type {HTMLInputElement|null} */ (this.querySelector('input[name=header-time]'));
+    if (!present || !time) return;
     let view;
     try {
       view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
     } catch {
       return;
     }
-    const listed = field.value.split(/[、,，;；]/).map((s) => s.trim()).filter(Boolean);
-    const missing = view.suggested_header.present.filter((/** @type {string} */ name) => !listed.includes(name));
-    if (!missing.length || !window.confirm(`${missing.join('、')}已进入庭审，但不在笔录的到庭人员中。是否加入到庭人员？`)) return;
-    field.value = [...listed, ...missing].join('、');
-    this.changed();
+    const suggested = view.suggested_header;
+    const listed = present.value.split(/[、,，;；]/).map((s) => s.trim()).filter(Boolean);
+    const missing = suggested.present.filter((/** @type {string} */ name) => !listed.includes(name));
+    if (missing.length && window.confirm(`${missing.join('、')}已进入庭审，但不在笔录的到庭人员中。是否加入到庭人员？`)) {
+      present.value = [...listed, ...missing].join('、');
+      this.changed();
+    }
+    const written = time.value.trim();
+    if (suggested.time !== written && window.confirm(`本次庭审的时间为 ${suggested.time}，笔录中的时间为“${written}”。是否改为 ${suggested.time}？`)) {
+      time.value = suggested.time;
+      this.changed();
+    }
   }
 
   async download() {
