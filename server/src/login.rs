@@ -31,9 +31,11 @@ fn check_rate(limiter: &crate::rate_limit::RateLimiter, client: IpAddr) -> Resul
     }
 }
 
-/// A participant who proved their code for a closed hearing with nothing left for them to sign.
-pub fn hearing_over() -> AppError {
-    AppError::with_message(ErrorCode::Conflict, "本次庭审已闭庭，您没有待签名的笔录，无需再登录")
+/// A participant who proved their code for a closed hearing with nothing left
+/// for them to sign, or for a cancelled one.
+pub fn hearing_over(cancelled: bool) -> AppError {
+    let message = if cancelled { "本次庭审已取消，无需再登录" } else { "本次庭审已闭庭，您没有待签名的笔录，无需再登录" };
+    AppError::with_message(ErrorCode::Conflict, message)
 }
 
 fn minutes_until(until_ms: i64, now_ms: i64) -> i64 {
@@ -102,11 +104,11 @@ pub async fn request_code(
                 }
             }
             // Someone who may log in, or else a participant of a closed hearing
-            // with nothing left to do: they get a code too, and are told the
-            // hearing is over once they have proved it (never before, so the
-            // answer here is the same for every pair).
+            // with nothing left to do or of a cancelled one: they get a code too,
+            // and are told the hearing is over once they have proved it (never
+            // before, so the answer here is the same for every pair).
             let may_log_in = store::hearings::participant_for_login(&tx, number, &mobile)?;
-            let over = store::hearings::participant_of_closed_hearing(&tx, number, &mobile)?;
+            let over = store::hearings::participant_of_ended_hearing(&tx, number, &mobile)?.map(|(p, h, _)| (p, h));
             let participant = may_log_in.or(over);
             let code_hash = participant.map(|_| secrets::code_hash(&secret, &number.to_string(), &mobile, &code));
             let expires = now + limits.login_code_ttl.as_millis() as i64;
@@ -183,12 +185,12 @@ pub async fn verify_code(
             }
             // The participant may have been removed, or the hearing closed, since the code was sent.
             let Some((participant_id, hearing_id)) = store::hearings::participant_for_login(&tx, number, &mobile)? else {
-                if challenge.participant_id.is_some()
-                    && store::hearings::participant_of_closed_hearing(&tx, number, &mobile)?.map(|p| p.0) == challenge.participant_id
+                if let Some((participant_id, _, cancelled)) = store::hearings::participant_of_ended_hearing(&tx, number, &mobile)?
+                    && challenge.participant_id == Some(participant_id)
                 {
                     store::login::consume(&tx, &challenge_hash)?;
                     tx.commit().map_err(StoreError::from)?;
-                    return Err(hearing_over());
+                    return Err(hearing_over(cancelled));
                 }
                 return Err(failed());
             };

@@ -549,6 +549,33 @@ test('after 闭庭 a party with nothing to sign is told so at login; the landing
   }
 });
 
+test('a hearing cancelled with a party in the room lets go of the camera and microphone at once, and logging in again says it was cancelled', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const party = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000001');
+    await until('the camera on', () => party.$eval('ct-room', (room) => (room.stream?.getTracks() ?? []).filter((t) => t.readyState === 'live').length), (n) => n === 2);
+    await court.api('POST', `/api/hearings/${court.hearing.id}/cancel`, {}, court.clerk);
+    await until('told', () => party.textContent('#banner'), (t) => t === '庭审已取消');
+    await until('media ended', () => party.textContent('#media-ended').catch(() => ''), (t) => t === '庭审已取消');
+    assert.ok(await party.$eval('ct-room', (room) => !room.media && (room.stream?.getTracks() ?? []).every((t) => t.readyState === 'ended')),
+      'no media link; camera and microphone stopped');
+    assert.equal(await party.locator('#tiles .tile').count(), 0, 'not even their own picture');
+    assert.ok(!(await visible(party, '#hearing-status')), 'no 未开庭 beside 庭审已取消');
+
+    // Logging in again: told once the code is proven, not that the code was wrong.
+    const again = await (await chrome.newContext({ viewport: DESKTOP })).newPage();
+    await again.goto(`${court.url}/?meeting=${court.meeting}`);
+    await again.fill('input[name=mobile]', '13800000001');
+    await again.fill('input[name=code]', await court.askForCode(again, '13800000001'));
+    await again.click('button[name=login]');
+    await until('told it was cancelled', () => again.textContent('form .error'), (t) => t === '本次庭审已取消，无需再登录');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
 test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomplete PDF says so; the signing page keeps a slow reader signing', async () => {
   const court = await startServer();
   const chrome = await browser();

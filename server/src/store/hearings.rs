@@ -201,22 +201,23 @@ pub fn participant_for_login(
         .optional()?)
 }
 
-/// The participant of a closed hearing with this meeting number and mobile
-/// number, whether or not anything is left for them to do: a party who signed
-/// and logs in again is told the hearing is over (after proving the code).
-pub fn participant_of_closed_hearing(
+/// The participant of a closed or cancelled hearing with this meeting number
+/// and mobile number, whether or not anything is left for them to do, and
+/// whether it was cancelled: a party who signed, or whose hearing was
+/// cancelled, and logs in again is told so (after proving the code).
+pub fn participant_of_ended_hearing(
     conn: &Connection,
     meeting_number: MeetingNumber,
     mobile: &str,
-) -> Result<Option<(i64, i64)>, StoreError> {
+) -> Result<Option<(i64, i64, bool)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT p.id, p.hearing_id FROM participants p JOIN hearings h ON h.id = p.hearing_id
-             WHERE h.meeting_number = ?1 AND p.mobile = ?2 AND p.removed_at_ms IS NULL AND h.status = 'closed'
+            "SELECT p.id, p.hearing_id, h.status = 'cancelled' FROM participants p JOIN hearings h ON h.id = p.hearing_id
+             WHERE h.meeting_number = ?1 AND p.mobile = ?2 AND p.removed_at_ms IS NULL AND h.status IN ('closed', 'cancelled')
              ORDER BY h.id DESC
              LIMIT 1",
             params![meeting_number.to_string(), mobile],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
 }

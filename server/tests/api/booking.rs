@@ -207,6 +207,16 @@ async fn cancelling_notifies_everyone_and_frees_the_meeting_number() {
         .await
         .unwrap();
     assert!(!in_use, "a cancelled hearing's number may be reused");
+
+    // A party who logs in afterwards is told it was cancelled, once the code is proven; a guess is not.
+    let meeting = number.to_string();
+    let (status, body) = server.request_code(&meeting, PLAINTIFF.2).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (guess_status, guess) = server.verify(&meeting, PLAINTIFF.2, "000000").await;
+    assert_eq!(guess_status, StatusCode::UNAUTHORIZED, "{guess}");
+    let code = server.latest_code(&clerk.token, PLAINTIFF.2).await.expect("a code was sent");
+    let (status, body) = server.verify(&meeting, PLAINTIFF.2, &code).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some("本次庭审已取消，无需再登录")));
 }
 
 #[tokio::test]

@@ -60,7 +60,8 @@ export class RoomPage extends HTMLElement {
   wasReconnecting = false;
   /** Past the device check: the room shows. */
   entered = false;
-  /** The hearing is over: no camera, no microphone, no media any more. */
+  /** Why media ended for good (the hearing is over, or the room is gone): no camera, no microphone any more. */
+  /** @type {string|false} */
   mediaEnded = false;
   /** A judge's command is on its way; when the last one was answered. */
   commanding = false;
@@ -296,6 +297,10 @@ export class RoomPage extends HTMLElement {
     const { view, details } = state;
     if (!this.layout || !this.blockedOverlay || !this.statusBadge || !this.connectionBadge) return;
     if (view && OVER_STATUSES.includes(view.status)) this.endMedia();
+    // Cancelled, removed from the hearing, or taken over by another device: the room will not come
+    // back here, so neither does media, and the camera and microphone are let go at once.
+    const gone = this.connection?.state === 'ended' || this.connection?.state === 'replaced';
+    if (gone) this.endMedia(this.connection?.endReason ?? CONNECTION_LABELS[/** @type {'ended'|'replaced'} */ (this.connection?.state)]);
     // The device check comes first; nothing of the room acts or shows before it is done.
     if (!this.entered) {
       this.layout.hidden = true;
@@ -378,9 +383,13 @@ export class RoomPage extends HTMLElement {
     const reconnecting = room.state === 'reconnecting' || this.media?.state === 'reconnecting';
     this.connectionBadge.textContent = reconnecting ? '重新连接中' : CONNECTION_LABELS[room.state];
     this.connectionBadge.className = `connection ${reconnecting ? 'reconnecting' : room.state}`;
-    if ((room.state === 'ended' || room.state === 'replaced') && this.banner) {
-      this.banner.hidden = false;
-      this.banner.textContent = room.endReason ?? CONNECTION_LABELS[room.state];
+    if (room.state === 'ended' || room.state === 'replaced') {
+      if (this.banner) {
+        this.banner.hidden = false;
+        this.banner.textContent = room.endReason ?? CONNECTION_LABELS[room.state];
+      }
+      // What the room last said of the hearing no longer holds (庭审已取消 says it all).
+      if (this.statusBadge) this.statusBadge.hidden = true;
     }
     // The reason stays in view; a reload goes to 会议号登录.
     if (room.state === 'ended' && room.loginEnded) setParticipantSession(null);
@@ -411,12 +420,12 @@ export class RoomPage extends HTMLElement {
   }
 
   /**
-   * 闭庭 (or a cancelled hearing): media ends for good, and the camera and microphone are let go;
-   * the record can still be read and signed.
+   * 闭庭, a cancelled hearing, or a room that ended here: media ends for good, and the camera and
+   * microphone are let go; after 闭庭 the record can still be read and signed.
    */
-  endMedia() {
+  endMedia(message = MEDIA_ENDED_MESSAGE) {
     if (this.mediaEnded) return;
-    this.mediaEnded = true;
+    this.mediaEnded = message;
     this.deviceCheck?.skip();
     this.media?.stop();
     this.media = undefined;
@@ -429,7 +438,7 @@ export class RoomPage extends HTMLElement {
   renderMyDevices() {
     if (this.mine && this.mediaEnded) {
       if (this.mutedNotice) this.mutedNotice.hidden = true;
-      replace(this.mine, h('p', { class: 'notice', id: 'media-ended' }, MEDIA_ENDED_MESSAGE));
+      replace(this.mine, h('p', { class: 'notice', id: 'media-ended' }, this.mediaEnded));
       return;
     }
     if (!this.mine || this.stream === undefined) return;
