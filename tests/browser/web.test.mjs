@@ -256,6 +256,12 @@ test('a party on a phone: seen as a phone browser, network quality, cross-examin
     await entry.locator('summary').click();
     await entry.locator(`input[name="${receipt.id}-authenticity"][value=dispute]`).check();
     await entry.locator('input[name=authenticity-reason]').fill('签名不是本人所写');
+    // Meanwhile the other side submits more: the list is drawn again, and what is being typed stays, in focus.
+    const pledge = await court.submitEvidence(plaintiff, pdf('chengnuo'), { title: '还款承诺书', purpose: '证明被告承诺还款', file_name: 'chengnuo.pdf' });
+    await phone.locator(`li[data-evidence="${pledge.id}"]`).waitFor();
+    assert.ok(await entry.locator('details.opinion-form').evaluate((d) => /** @type {HTMLDetailsElement} */ (d).open), 'the form stays open');
+    assert.equal(await entry.locator('input[name=authenticity-reason]').inputValue(), '签名不是本人所写');
+    assert.ok(await entry.locator('input[name=authenticity-reason]').evaluate((input) => input === document.activeElement), 'still typing there');
     await entry.locator('form button[type=submit]').click();
     await until('the opinion listed on the phone', () => entry.locator('.opinions').textContent().catch(() => ''), (t) => t.includes('真实性有异议（签名不是本人所写）'));
     const [stored] = (await court.api('GET', `/api/hearings/${court.hearing.id}/evidence`, undefined, plaintiff)).find((e) => e.id === receipt.id).opinions;

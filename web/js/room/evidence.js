@@ -45,6 +45,12 @@ export class EvidencePanel extends HTMLElement {
   me = null;
   /** @type {import('../protocol.js').HearingStatus|null} */
   status = null;
+  /**
+   * 质证意见 forms opened or typed in, by evidence id: the list is drawn again whenever anyone
+   * changes any evidence, and an opinion being written is kept until it is submitted.
+   * @type {Map<string, HTMLElement>}
+   */
+  drafts = new Map();
 
   connectedCallback() {
     const room = roomOf(this);
@@ -123,6 +129,10 @@ export class EvidencePanel extends HTMLElement {
       replace(this.listElement, h('p', { class: 'empty' }, '尚无证据'));
       return;
     }
+    // Where the user is typing stays where it is.
+    const active = document.activeElement;
+    const typing = active instanceof HTMLInputElement && this.listElement.contains(active) ? active : null;
+    const selection = typing?.type === 'text' ? [typing.selectionStart, typing.selectionEnd] : null;
     replace(this.listElement, SIDE_ORDER.map((side) => {
       const list = items.filter((item) => item.side === side);
       return list.length
@@ -131,6 +141,13 @@ export class EvidencePanel extends HTMLElement {
           h('ol', {}, list.map((item) => this.itemView(item))))
         : null;
     }));
+    for (const id of this.drafts.keys()) {
+      if (!this.drafts.get(id)?.isConnected) this.drafts.delete(id);
+    }
+    if (typing?.isConnected) {
+      typing.focus();
+      if (selection) typing.setSelectionRange(selection[0], selection[1]);
+    }
   }
 
   /** The order the viewer pages through: as listed. */
@@ -186,6 +203,8 @@ export class EvidencePanel extends HTMLElement {
 
   /** @param {Evidence} item */
   opinionForm(item) {
+    const draft = this.drafts.get(item.id);
+    if (draft) return draft;
     const mine = item.opinions.find((o) => o.by.id === this.me?.id);
     const error = h('p', { class: 'error' });
     const rows = ASPECTS.map(([key, text]) => {
@@ -195,7 +214,11 @@ export class EvidencePanel extends HTMLElement {
       const reason = h('input', { name: `${key}-reason`, placeholder: '理由（有异议时必填）', value: current?.reason ?? '' });
       return { key, row: h('div', { class: 'aspect' }, h('span', {}, text), h('label', {}, accept, '认可'), h('label', {}, dispute, '有异议'), reason), dispute, reason };
     });
-    return h('details', { class: 'opinion-form' },
+    const form = h('details', {
+      class: 'opinion-form',
+      ontoggle: () => form.open && this.drafts.set(item.id, form),
+      oninput: () => this.drafts.set(item.id, form),
+    },
       h('summary', {}, mine ? '修改质证意见' : '发表质证意见'),
       h('form', {
         onsubmit: async (/** @type {SubmitEvent} */ event) => {
@@ -205,12 +228,14 @@ export class EvidencePanel extends HTMLElement {
           for (const { key, dispute, reason } of rows) opinion[key] = { stance: dispute.checked ? 'dispute' : 'accept', reason: reason.value.trim() };
           try {
             await this.room?.api('PUT', path(PATHS.evidenceOpinion, item.id), { body: opinion });
+            this.drafts.delete(item.id);
             this.refresh();
           } catch (e) {
             error.textContent = /** @type {Error} */ (e).message;
           }
         },
       }, rows.map((r) => r.row), error, h('button', { type: 'submit', class: 'secondary' }, '提交质证意见')));
+    return form;
   }
 
   uploadForm() {
