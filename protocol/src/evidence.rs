@@ -213,6 +213,9 @@ pub struct Evidence {
 /// The 反 badge's text.
 pub const COUNTER_BADGE: &str = "反";
 
+/// A file that is none of the kinds evidence may be, whatever its name says.
+pub const UNSUPPORTED_FILE_MESSAGE: &str = "不支持的文件类型。可提交图片、PDF、Office 文档、音频和视频";
+
 #[cfg(test)]
 mod tests {
     use super::*;

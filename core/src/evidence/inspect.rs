@@ -83,7 +83,7 @@ pub fn copy_and_inspect(source: &Path, copy: &Path) -> Result<Inspected> {
     }
     let format = FileFormat::from_file(copy)?;
     let kind = kind_of(format)
-        .ok_or_else(|| Error::InvalidInput(format!("不支持的文件类型（{}）。可提交图片、PDF、Office 文档、音频和视频", format.name())))?;
+        .ok_or_else(|| Error::InvalidInput(cloudtrial_protocol::evidence::UNSUPPORTED_FILE_MESSAGE.into()))?;
     let (mut orientation, mut captured_at) = (None, None);
     if kind == EvidenceKind::Image {
         let file = std::fs::File::open(copy)?;

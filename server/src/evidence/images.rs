@@ -57,7 +57,8 @@ pub struct Derived {
 pub enum ImageError {
     #[error("图片尺寸过大（{0}×{1}），无法处理")]
     TooLarge(u32, u32),
-    #[error("图片已损坏，无法打开：{0}")]
+    /// What the decoder said, for the log: the party is told only that it is broken.
+    #[error("图片已损坏，无法打开，请重新拍摄或选择原图上传")]
     Corrupt(String),
 }
 

@@ -68,9 +68,60 @@ fn classify(format: FileFormat) -> Result<Sniffed, String> {
     Ok(Sniffed { kind, media_type, image })
 }
 
+/// The file name an original is saved under: as submitted, unless its extension
+/// says something other than what the file is, which then gets the right one
+/// (a PDF sent as "收条.jpg" is saved as "收条.pdf", so it opens).
+pub fn download_name(file_name: &str, media_type: &str) -> String {
+    let extensions: &[&str] = match media_type {
+        "image/jpeg" => &["jpg", "jpeg", "jfif"],
+        "image/png" => &["png"],
+        "image/webp" => &["webp"],
+        "image/heic" => &["heic"],
+        "image/heif" => &["heif", "heic"],
+        "application/pdf" => &["pdf"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/msword" => &["doc"],
+        "application/vnd.ms-excel" => &["xls"],
+        "application/vnd.ms-powerpoint" => &["ppt"],
+        "audio/mpeg" => &["mp3"],
+        "audio/mp4" => &["m4a", "mp4"],
+        "audio/aac" => &["aac"],
+        "audio/wav" => &["wav"],
+        "audio/amr" => &["amr"],
+        "audio/ogg" => &["ogg", "opus", "oga"],
+        "audio/flac" => &["flac"],
+        "video/mp4" => &["mp4", "m4v"],
+        "video/quicktime" => &["mov"],
+        "video/3gpp" => &["3gp", "3g2"],
+        "video/webm" => &["webm"],
+        "video/x-matroska" => &["mkv"],
+        _ => return file_name.to_owned(),
+    };
+    let (stem, extension) = match file_name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, Some(extension.to_ascii_lowercase())),
+        _ => (file_name, None),
+    };
+    if extension.is_some_and(|e| extensions.contains(&e.as_str())) {
+        return file_name.to_owned();
+    }
+    format!("{stem}.{}", extensions[0])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_original_is_saved_under_an_extension_that_says_what_it_is() {
+        assert_eq!(download_name("借条.JPG", "image/jpeg"), "借条.JPG");
+        assert_eq!(download_name("pdf-as.jpg", "application/pdf"), "pdf-as.pdf");
+        assert_eq!(download_name("录音", "audio/mpeg"), "录音.mp3");
+        assert_eq!(download_name(".hidden", "image/png"), ".hidden.png");
+        assert_eq!(download_name("会议.录音.m4a", "audio/mp4"), "会议.录音.m4a");
+        assert_eq!(download_name("收条.pdf", "image/heic"), "收条.heic");
+    }
 
     #[test]
     fn pages_and_scripts_are_refused_whatever_they_are_called() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use base64::Engine;
 use bytes::Bytes;
 use cloudtrial_protocol::ErrorCode;
-use cloudtrial_protocol::evidence::{self, NewUpload, UploadStatus};
+use cloudtrial_protocol::evidence::{self, NewUpload, UNSUPPORTED_FILE_MESSAGE, UploadStatus};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -228,10 +228,8 @@ async fn finish(state: &AppState, row: UploadRow, live: bool) -> Result<cloudtri
         let sniffed = match sniff::sniff_file(&path)? {
             Ok(sniffed) => sniffed,
             Err(format) => {
-                return Ok(Err(AppError::with_message(
-                    ErrorCode::UnsupportedMedia,
-                    format!("不支持的文件类型（{format}）。可提交图片、PDF、Office 文档、音频和视频"),
-                )));
+                tracing::info!(format, "file of an unsupported type refused");
+                return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, UNSUPPORTED_FILE_MESSAGE)));
             }
         };
         let size = std::fs::metadata(&path)?.len();
@@ -376,7 +374,10 @@ async fn photo(state: &AppState, sniffed: sniff::Sniffed, path: PathBuf, sha256:
         };
         let derived = match images::derive(&bytes, format, info.orientation, limits) {
             Ok(derived) => derived,
-            Err(e) => return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string()))),
+            Err(e) => {
+                tracing::info!(sha256, "picture refused: {e:?}");
+                return Ok(Err(AppError::with_message(ErrorCode::UnsupportedMedia, e.to_string())));
+            }
         };
         files.write_derived(&files.derived(&sha256, Derived::Preview), &derived.preview)?;
         files.write_derived(&files.derived(&sha256, Derived::Thumbnail), &derived.thumbnail)?;

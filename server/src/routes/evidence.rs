@@ -115,7 +115,10 @@ async fn serve(state: &AppState, caller: &Caller, request: &HeaderMap, id: &str,
     let (evidence, content, media_type) = review::file(state, caller, id, variant).await?;
     let (media_type, disposition) = match variant {
         // The original is always a download, typed by what it is: never rendered in the page.
-        Variant::Original => (evidence.media_type.as_str(), disposition("attachment", &evidence.file_name)),
+        Variant::Original => {
+            let name = crate::evidence::sniff::download_name(&evidence.file_name, &evidence.media_type);
+            (evidence.media_type.as_str(), disposition("attachment", &name))
+        }
         Variant::Copy => (media_type, disposition("attachment", &format!("{}（副本）.jpg", evidence.title))),
         _ => (media_type, disposition("inline", &format!("{}.jpg", evidence.title))),
     };

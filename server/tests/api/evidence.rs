@@ -157,6 +157,24 @@ impl Court {
 }
 
 #[tokio::test]
+async fn a_file_named_as_something_else_is_taken_for_what_it_is_and_saved_under_a_name_that_opens() {
+    let court = Court::new().await;
+    let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let (status, body) = court.upload(&plaintiff.token, &pdf, "shoutiao.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let evidence: Evidence = serde_json::from_value(body["evidence"].clone()).unwrap();
+    assert_eq!((evidence.kind, evidence.media_type.as_str()), (cloudtrial_protocol::evidence::EvidenceKind::Pdf, "application/pdf"));
+    assert_eq!(evidence.file_name, "shoutiao.jpg", "the name as submitted stays on record");
+    let original = court.server.http.get(court.server.url(&format!("/api/evidence/{}/original", evidence.id)));
+    let original = original.bearer_auth(&plaintiff.token).send().await.unwrap();
+    assert_eq!(original.headers()["content-type"], "application/pdf");
+    let disposition = original.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.ends_with("''shoutiao.pdf"), "{disposition}");
+    assert_eq!(original.bytes().await.unwrap().as_ref(), pdf.as_slice());
+}
+
+#[tokio::test]
 async fn a_phone_photo_is_kept_byte_for_byte_and_the_other_side_gets_it_without_its_location_until_the_judge_releases_it() {
     let court = Court::new().await;
     let plaintiff = court.session(&court.hearing, PLAINTIFF).await;
@@ -320,6 +338,8 @@ async fn bombs_disguises_and_broken_files_are_refused_and_nothing_is_stored() {
         let (status, body) = court.upload(&plaintiff.token, &bytes, name, json!({})).await;
         assert!(matches!(status.as_u16(), 413 | 415), "{name}: {status} {body}");
         assert!(body["message"].as_str().unwrap().contains(reason), "{name}: {body}");
+        let words = body["message"].as_str().unwrap().replace("PDF", "").replace("Office", "");
+        assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{name}: the decoder's words stay in the log: {body}");
     }
     assert!(court.evidence(&plaintiff.token).await.is_empty());
     assert!(court.stored_files().is_empty(), "{:?}", court.stored_files());

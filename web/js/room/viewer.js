@@ -205,7 +205,8 @@ export class EvidenceViewer extends HTMLElement {
           }
         },
       }, text));
-    if (mayHaveOriginal(item, me)) add('original', '下载原件', item.file_name);
+    // The original is saved under the name the server gives it (one that says what the file is).
+    if (mayHaveOriginal(item, me)) add('original', '下载原件', '');
     else if (item.has_preview) add('copy', '下载原图（已去除拍摄位置等信息）', `${item.title}.jpg`);
     if (me && JUDGE_ROLES.includes(/** @type {any} */ (me.role)) && PRIVATE_KINDS.includes(item.kind) && !item.original_released) {
       links.append(h('button', {
