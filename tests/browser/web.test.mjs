@@ -5,8 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifacts, browser, startServer, until, wav, y4m } from './court.mjs';
+import { artifacts, browser, partyJoins, startServer, until, wav, y4m } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 
@@ -283,6 +285,32 @@ test('a party on a phone: seen as a phone browser, network quality, cross-examin
     assert.ok(!(await phone.textContent('#recognition')).includes('语音识别暂未开始'));
     const frames = await framesShown(phone, judgeTile);
     await until('the judge\'s video still arriving', () => framesShown(phone, judgeTile), (n) => n > frames + 15, 30);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('a file larger than a phone should hold at once is checked piece by piece and kept byte for byte', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    // 70 MB: past the size the browser hashes whole.
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(70 << 20), Buffer.from('\n%%EOF\n')]);
+    const file = join(court.dir, '庭审录像截图合集.pdf');
+    writeFileSync(file, bytes);
+    const party = await partyJoins(await chrome.newContext({ viewport: { width: 1280, height: 900 } }), court, '13800000001');
+    await party.click('button[name=tab-evidence]');
+    await party.click('form.upload summary');
+    await party.setInputFiles('form.upload input[name=file]', file);
+    await party.fill('form.upload input[name=title]', '截图合集');
+    await party.fill('form.upload textarea[name=purpose]', '证明双方的沟通经过');
+    await party.click('button[name=submit-evidence]');
+    await until('told it is being checked first', () => party.textContent('.upload-state'), (t) => t === '正在校验文件' || t === '上传中');
+    await until('the upload submitted', () => party.textContent('.upload-state'), (t) => t === '已提交', 120);
+    const [kept] = await court.api('GET', `/api/hearings/${court.hearing.id}/evidence`, undefined, court.clerk);
+    assert.equal(kept.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(kept.size, bytes.length);
   } finally {
     await chrome.close();
     court.stop();

@@ -269,7 +269,10 @@ export class EvidencePanel extends HTMLElement {
             purpose: purpose.value.trim(),
             counter: counter.checked,
             answers: counter.checked && this.answers?.value ? this.answers.value : null,
-          }, (sent, total) => (progress.value = Math.round((sent * 100) / Math.max(total, 1))));
+          }, (done, total, stage) => {
+            state.textContent = stage === 'checking' ? '正在校验文件' : '上传中';
+            progress.value = Math.round((done * 100) / Math.max(total, 1));
+          });
           state.textContent = '已提交';
           form.reset();
           answering.hidden = true;

@@ -5,12 +5,31 @@
 
 import { api } from '../api.js';
 import { HEADERS, PATHS, path } from '../protocol.js';
+import { Sha256 } from '../sha256.js';
 
 const CHUNK = 512 * 1024;
+/** Files up to this size are hashed whole by the browser; larger ones piece by piece, never held whole. */
+const HASH_WHOLE = 64 * 1024 * 1024;
+const HASH_PIECE = 4 * 1024 * 1024;
 
 /** @param {ArrayBuffer} data */
 async function sha256(data) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+/**
+ * The file's SHA-256, with `progress(hashed, total)` as it goes.
+ * @param {Blob} file
+ * @param {(done: number, total: number) => void} progress
+ */
+export async function fileSha256(file, progress) {
+  if (file.size <= HASH_WHOLE) return sha256(await file.arrayBuffer());
+  const hasher = new Sha256();
+  for (let at = 0; at < file.size; at += HASH_PIECE) {
+    progress(at, file.size);
+    hasher.update(new Uint8Array(await file.slice(at, at + HASH_PIECE).arrayBuffer()));
+  }
+  return hasher.digest();
 }
 
 /** @param {Uint8Array} bytes */
@@ -23,24 +42,26 @@ const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
  */
 
 /**
- * Uploads `file` as evidence; `progress(sent, total)` as it goes. Resolves with the evidence.
+ * Uploads `file` as evidence; `progress(done, total, stage)` as it goes, first while the file is
+ * checked (hashed), then while it is sent. Resolves with the evidence.
  * @param {string} token
  * @param {number} hearingId
  * @param {File} file
  * @param {EvidenceDetails} details
- * @param {(sent: number, total: number) => void} progress
+ * @param {(done: number, total: number, stage: 'checking'|'sending') => void} progress
  */
 export async function uploadEvidence(token, hearingId, file, details, progress) {
-  const whole = await file.arrayBuffer();
+  const digest = await fileSha256(file, (done, total) => progress(done, total, 'checking'));
   const created = await api('POST', path(PATHS.uploads, hearingId), {
     token,
-    body: { length: file.size, sha256: hex(await sha256(whole)), file_name: file.name, ...details },
+    body: { length: file.size, sha256: hex(digest), file_name: file.name, ...details },
   });
   let status = created;
   let failures = 0;
   while (!status.evidence) {
-    progress(status.offset, file.size);
-    const chunk = whole.slice(status.offset, Math.min(status.offset + Math.min(CHUNK, status.max_chunk), file.size));
+    progress(status.offset, file.size, 'sending');
+    const end = Math.min(status.offset + Math.min(CHUNK, status.max_chunk), file.size);
+    const chunk = await file.slice(status.offset, end).arrayBuffer();
     try {
       status = await api('PATCH', path(PATHS.upload, created.upload_id), {
         token,
@@ -64,6 +85,6 @@ export async function uploadEvidence(token, hearingId, file, details, progress) 
       throw e;
     }
   }
-  progress(file.size, file.size);
+  progress(file.size, file.size, 'sending');
   return status.evidence;
 }
