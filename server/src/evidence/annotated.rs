@@ -32,6 +32,8 @@ const GREY: [u8; 3] = [0x88, 0x88, 0x88];
 /// What the strip below the page says besides the authors.
 #[derive(Debug, Clone)]
 pub struct Legend {
+    /// 案号 of the hearing the evidence was submitted in.
+    pub case_number: String,
     pub title: String,
     /// The evidence file's SHA-256 (hex); the strip shows its first 16 digits.
     pub sha256: String,
@@ -136,6 +138,7 @@ fn legend_lines(marks: &[Mark], legend: &Legend, text: &Text<'_>, size: f32, wid
         lines.extend(parts.map(|t| LegendLine { swatches: Vec::new(), text: t, colour: INK }));
     }
     let page = legend.page.map(|(page, pages)| format!("（第{page}页，共{pages}页）")).unwrap_or_default();
+    plain(format!("案号：{}", legend.case_number), INK, &mut lines);
     plain(format!("证据：{}{page}", legend.title), INK, &mut lines);
     let short: String = legend.sha256.chars().take(16).collect();
     plain(format!("SHA-256：{short}…"), GREY, &mut lines);
@@ -366,7 +369,31 @@ mod tests {
     const PLAINTIFF: (i64, ParticipantRole, &str) = (2, ParticipantRole::Plaintiff, "张三");
 
     fn legend() -> Legend {
-        Legend { title: "借条照片".into(), sha256: "0123456789abcdef".repeat(4), page: None, exported_at: "2026-05-17 14:03".into() }
+        Legend {
+            case_number: "（2026）津0101民初1号".into(),
+            title: "借条照片".into(),
+            sha256: "0123456789abcdef".repeat(4),
+            page: None,
+            exported_at: "2026-05-17 14:03".into(),
+        }
+    }
+
+    #[test]
+    fn the_legend_names_the_case_the_evidence_and_the_file_it_was_drawn_on() {
+        let font = font();
+        let marks = [mark(1, MarkColour::Red, Shape::Rectangle { from: p(0.25, 0.25), to: p(0.75, 0.75) }, JUDGE)];
+        let legend = Legend { page: Some((2, 5)), ..legend() };
+        let lines: Vec<String> = legend_lines(&marks, &legend, &Text::new(&font), 14.0, 2000.0).into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            lines,
+            [
+                "审判长 王法官  圈注1处",
+                "案号：（2026）津0101民初1号",
+                "证据：借条照片（第2页，共5页）",
+                "SHA-256：0123456789abcdef…",
+                "导出时间：2026-05-17 14:03",
+            ]
+        );
     }
 
     fn is_colour(pixel: &image::Rgba<u8>, colour: MarkColour) -> bool {

@@ -136,13 +136,22 @@ pub async fn annotated(state: &AppState, caller: &Caller, public_id: &str, page:
         }
         _ => return Err(AppError::invalid("只有图片和PDF证据可以圈注，无法导出圈注")),
     };
-    let marks = state.store.call(move |conn| store::annotation::marks_on(conn, row_id, page).map_err(AppError::from)).await?;
+    let hearing_id = evidence.hearing_id;
+    let (marks, case_number) = state
+        .store
+        .call(move |conn| {
+            let marks = store::annotation::marks_on(conn, row_id, page)?;
+            let hearing = store::hearings::get(conn, hearing_id)?.ok_or_else(AppError::not_found)?;
+            Ok::<_, AppError>((marks, hearing.case_number))
+        })
+        .await?;
     let font = state
         .record
         .font()
         .await
         .map_err(|_| AppError::with_message(ErrorCode::Internal, "服务器缺少中文字体（fonts-noto-cjk），暂时无法导出圈注"))?;
     let legend = Legend {
+        case_number,
         title: evidence.title.clone(),
         sha256: evidence.sha256.clone(),
         page: pages,
