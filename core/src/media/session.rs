@@ -19,7 +19,7 @@ use super::codec::{AudioEncoder, VideoEncoder};
 use super::frame::I420Frame;
 use super::peer::{self, MediaNetwork, PeerEvent};
 use crate::error::{Error, Result};
-use crate::hearing::{HearingSession, RoomLink, RoomState};
+use crate::hearing::{ConnectionState, HearingSession, RoomLink, RoomState};
 
 pub use cloudtrial_protocol::signalling::CameraFacing;
 
@@ -583,13 +583,15 @@ async fn connect(
     // Wait for the room and its view: media signalling rides on it, and a hearing that is
     // over has no media to join.
     let mut room_state = shared.room.subscribe_state();
-    let waited = room_state.wait_for(|s| s.connection == crate::hearing::ConnectionState::Connected && s.room.is_some());
+    let waited = room_state.wait_for(|s| {
+        (s.connection == ConnectionState::Connected && s.room.is_some()) || ended_for_good(s).is_some()
+    });
     tokio::select! {
         result = waited => if result.is_err() { return End::Stop("已离开庭审".into()) },
         Some(Control::Stop) = control.recv() => return End::Stop("已停止".into()),
     }
-    if hearing_over(&room_state.borrow_and_update()) {
-        return End::Stop(MEDIA_ENDED_MESSAGE.into());
+    if let Some(reason) = ended_for_good(&room_state.borrow_and_update()) {
+        return End::Stop(reason);
     }
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let peer = match peer::build(&options.network, &format!("p{participant_id}"), events_tx).await {
@@ -754,8 +756,8 @@ async fn connect(
                 if changed.is_err() {
                     break End::Stop("已离开庭审".into());
                 }
-                if hearing_over(&room_state.borrow_and_update()) {
-                    break End::Stop(MEDIA_ENDED_MESSAGE.into());
+                if let Some(reason) = ended_for_good(&room_state.borrow_and_update()) {
+                    break End::Stop(reason);
                 }
             }
             _ = ticker.tick() => {
@@ -792,8 +794,15 @@ async fn connect(
     end
 }
 
-fn hearing_over(state: &RoomState) -> bool {
-    state.room.as_ref().is_some_and(|room| room.status.is_over())
+/// Why media is over for good, if it is: the hearing is (闭庭, cancelled), or the room
+/// will not come back for this participant (cancelled, removed, taken over by another device).
+fn ended_for_good(state: &RoomState) -> Option<String> {
+    match &state.connection {
+        ConnectionState::Ended { reason } => Some(reason.clone()),
+        ConnectionState::Replaced => Some(state.connection.label().to_owned()),
+        _ if state.room.as_ref().is_some_and(|room| room.status.is_over()) => Some(MEDIA_ENDED_MESSAGE.into()),
+        _ => None,
+    }
 }
 
 async fn restart_ice(pc: &Arc<dyn webrtc::peer_connection::PeerConnection>) -> std::result::Result<String, webrtc::error::Error> {

@@ -274,3 +274,20 @@ async fn media_ends_with_the_hearing_and_is_not_joined_again() {
     assert_eq!(state.joins, 1);
     assert!(court.server().state.media.snapshot().await.unwrap().peers.is_empty());
 }
+
+#[tokio::test]
+async fn a_cancelled_hearing_ends_media_at_once_with_why() {
+    let court = TestCourt::start().await;
+    let judge = join(&court, &JUDGE, "red", 440.0).await;
+    let plaintiff = join(&court, &PLAINTIFF, "green", 660.0).await;
+    until_received(&plaintiff, id(&court, &JUDGE), 10).await;
+    court.cancel().await;
+    for p in [&judge, &plaintiff] {
+        let mut state = p.media.subscribe();
+        let waited = state.wait_for(|s| matches!(s.connection, MediaConnection::Stopped { .. }));
+        let state = tokio::time::timeout(Duration::from_secs(20), waited).await.expect("media stopped").unwrap().clone();
+        assert_eq!(state.connection, MediaConnection::Stopped { reason: "庭审已取消".into() });
+        assert_eq!(state.joins, 1, "not joined again");
+    }
+    assert!(court.server().state.media.snapshot().await.unwrap().peers.is_empty());
+}

@@ -101,6 +101,12 @@ impl TestCourt {
         self.server.as_ref().expect("server running")
     }
 
+    /// The clerk cancels the hearing (取消庭审), as from the console.
+    pub async fn cancel(&self) {
+        let clerk = EventActor::Staff { id: self.clerk.id, name: self.clerk.name.clone() };
+        cloudtrial_server::booking::cancel(&self.server().state, clerk, self.hearing.id).await.expect("cancelled");
+    }
+
     pub fn base_url(&self) -> String {
         self.server().base_url()
     }
