@@ -244,3 +244,70 @@ test('the record followed live, refreshed, and signed through QR codes on phones
   }
 });
 
+
+test('the clerk loses nothing to a lost answer, a version saved while away, or a conflict, and the choice is the clerk\'s', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const network = await court.relay();
+    const clerk = await staffOpensHearing(chrome, court, 'clerk', { width: 1366, height: 768 }, network.url);
+    await clerk.click('button[name=enter]');
+    await clerk.click('button[name=enter-hearing]');
+    await until('connected', () => clerk.textContent('#connection'), (t) => t === '已连接');
+    await clerk.click('button[name=tab-record]');
+    const row = (/** @type {number} */ n) => clerk.locator('#paragraphs .paragraph-row').nth(n).locator('textarea');
+    const latest = async () => (await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk)).latest;
+    await row(0).fill('现在开庭。');
+    await until('version 1', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '1');
+
+    // A save reaches the server but its answer is lost; the clerk goes on typing.
+    let lost = false;
+    await clerk.route('**/api/hearings/*/record', async (route) => {
+      if (route.request().method() !== 'PUT' || lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await row(0).fill('现在开庭。请原告陈述诉讼请求。');
+    await until('the answer lost', () => clerk.textContent('#save-status'), (t) => t === '保存失败，正在重试…');
+    assert.equal((await latest()).version, 2, 'it was saved all the same');
+    await row(0).fill('现在开庭。请原告陈述诉讼请求。原告：请求判令被告还款。');
+    await until('saved after its own version', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '3');
+    assert.equal(await clerk.textContent('#record .error'), '', 'no conflict with itself');
+    assert.equal((await latest()).content.paragraphs[0].text, '现在开庭。请原告陈述诉讼请求。原告：请求判令被告还款。');
+
+    // Saved in another tab while this one's network is down: shown once it is back.
+    network.cut();
+    await until('the drop noticed', () => clerk.textContent('#connection'), (t) => t === '重新连接中');
+    const elsewhere = await latest();
+    const added = { ...elsewhere.content, paragraphs: [...elsewhere.content.paragraphs, { speaker: '审判长', text: '被告答辩。' }] };
+    await court.api('PUT', `/api/hearings/${court.hearing.id}/record`, { base_version: elsewhere.version, content: added }, court.clerk);
+    network.mend();
+    await until('back, with version 4', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '4');
+    assert.equal(await row(1).inputValue(), '被告答辩。');
+
+    // Typed while away, and another version saved meanwhile: told, nothing sent until the clerk chooses.
+    network.cut();
+    await until('the drop noticed again', () => clerk.textContent('#connection'), (t) => t === '重新连接中');
+    await row(1).fill('被告答辩：借款已归还两万元。');
+    await until('the save failed', () => clerk.textContent('#save-status'), (t) => t === '保存失败，正在重试…');
+    const other = await latest();
+    const theirs = { ...other.content, paragraphs: [...other.content.paragraphs, { speaker: '审判长', text: '另一窗口的一段。' }] };
+    await court.api('PUT', `/api/hearings/${court.hearing.id}/record`, { base_version: other.version, content: theirs }, court.clerk);
+    network.mend();
+    await until('told of the conflict', () => clerk.textContent('#save-status'), (t) => t === '未保存：笔录已被更新');
+    let puts = 0;
+    clerk.on('request', (r) => r.method() === 'PUT' && r.url().endsWith('/record') && (puts += 1));
+    await row(1).pressSequentially('另有收条为证。');
+    assert.equal(puts, 0, 'not sent with every keystroke');
+    assert.equal(await row(1).inputValue(), '被告答辩：借款已归还两万元。另有收条为证。');
+    await clerk.click('button[name=keep-mine]');
+    await until('mine saved as version 6', () => clerk.getAttribute('#save-status', 'data-version'), (v) => v === '6');
+    assert.equal((await latest()).content.paragraphs[1].text, '被告答辩：借款已归还两万元。另有收条为证。');
+    const history = await court.api('GET', `/api/hearings/${court.hearing.id}/record/versions/5`, undefined, court.clerk);
+    assert.equal(history.content.paragraphs.at(-1).text, '另一窗口的一段。', 'the other version stays in the history');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});

@@ -154,14 +154,16 @@ fn store_version(
     }
     let latest = store::record::latest(&tx, hearing_id)?.map(|(_, v)| v);
     let current = latest.as_ref().map(|v| v.version);
+    // What is already the latest text is saved, from whichever version: a save sent again
+    // because its answer was lost finds its own version.
+    if let Some(latest) = latest.filter(|v| v.content == content) {
+        return Ok(Saved { version: latest, new: false, superseded: Vec::new() });
+    }
     if base_version != current {
         return Err(AppError::with_message(
             ErrorCode::Conflict,
             format!("笔录已被更新（当前为第{}版），请刷新后再编辑", current.unwrap_or(0)),
         ));
-    }
-    if let Some(latest) = latest.filter(|v| v.content == content) {
-        return Ok(Saved { version: latest, new: false, superseded: Vec::new() });
     }
     let number = current.unwrap_or(0) + 1;
     let version = RecordVersion {

@@ -209,9 +209,11 @@ async fn the_clerk_writes_versions_and_nothing_is_ever_overwritten() {
     let (status, body) = court.put(&court.clerk.token, Some(1), &record(&[("审判长", "覆盖")])).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("第2版"), "{body}");
-    // Saving the same text again adds nothing.
+    // Saving the same text again adds nothing; nor does a save sent again because its answer was lost.
     let same = court.save(Some(2), &second.content).await;
     assert_eq!(same, second);
+    let resent = court.save(Some(1), &second.content).await;
+    assert_eq!(resent, second);
 
     let view = court.view(&plaintiff.token).await;
     assert_eq!(view.latest.as_ref(), Some(&second));

@@ -39,6 +39,10 @@ export class RecordEditor extends HTMLElement {
   hearingStatus = null;
   /** @type {RecordView|null} */
   lastView = null;
+  /** @type {string|null} JSON of content sent in a save whose answer never came: it may have been saved */
+  unanswered = null;
+  /** Someone else saved since this editor's version: nothing is saved until the clerk chooses. */
+  conflicted = false;
 
   /**
    * @param {string} token
@@ -93,6 +97,8 @@ export class RecordEditor extends HTMLElement {
     const content = view.latest?.content ?? { header: view.suggested_header, paragraphs: [] };
     this.base = view.latest?.version ?? null;
     this.dirty = false;
+    this.conflicted = false;
+    this.unanswered = null;
     this.renderHeader(content.header);
     replace(/** @type {HTMLElement} */ (this.paragraphs));
     for (const p of content.paragraphs) this.addParagraph(p.speaker, p.text, false);
@@ -170,6 +176,8 @@ export class RecordEditor extends HTMLElement {
   changed() {
     if (!this.dirty) this.dirtySince = Date.now();
     this.dirty = true;
+    // Refused until the clerk chooses (see `conflict`): not sent again with every keystroke.
+    if (this.conflicted) return;
     if (this.status) this.status.textContent = '有未保存的修改';
     clearTimeout(this.timer);
     // Saved after a pause in typing, and at least every few seconds while it goes on.
@@ -211,11 +219,13 @@ export class RecordEditor extends HTMLElement {
       if (this.status) this.status.textContent = '未保存：笔录正在签名，如需修改请点击“修改笔录”';
       return;
     }
+    if (this.conflicted) return;
     if (this.status) this.status.textContent = '正在保存…';
     try {
       const version = await api('PUT', path(PATHS.record, /** @type {number} */ (this.hearingId)), {
         token: this.token, body: { base_version: this.base, content },
       });
+      this.unanswered = null;
       this.base = version.version;
       this.saved = JSON.stringify(version.content);
       this.dirty = JSON.stringify(this.content()) !== this.saved;
@@ -223,10 +233,14 @@ export class RecordEditor extends HTMLElement {
       if (this.error) this.error.textContent = '';
     } catch (e) {
       const error = /** @type {ApiError} */ (e);
-      if (error.status === 409) {
+      if (error.status === 409 && (await this.savedUnanswered())) {
+        this.again = true;
+      } else if (error.status === 409) {
         if (this.status) this.status.textContent = '未保存：笔录已被更新';
         this.conflict(error.message);
       } else if (error.status === 0 || error.status >= 500) {
+        // The save may have reached the server and only its answer been lost.
+        this.unanswered = JSON.stringify(content);
         if (this.status) this.status.textContent = '保存失败，正在重试…';
         this.timer = setTimeout(() => this.save(), RETRY_MS);
       } else {
@@ -247,15 +261,62 @@ export class RecordEditor extends HTMLElement {
     this.load();
   }
 
-  /** Someone else saved meanwhile: nothing is overwritten; the clerk chooses. */
+  /**
+   * A save was refused as made from an old version: was the newer version this editor's own save
+   * whose answer was lost? Then this editor goes on from it (and resolves true).
+   */
+  async savedUnanswered() {
+    if (this.unanswered === null) return false;
+    try {
+      /** @type {RecordView} */
+      const view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      if (!view.latest || JSON.stringify(view.latest.content) !== this.unanswered) return false;
+      this.base = view.latest.version;
+      this.saved = this.unanswered;
+      this.unanswered = null;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Someone else saved meanwhile: nothing is overwritten, and nothing more is sent, until the clerk
+   * chooses: the latest version (what was typed here is dropped), or what was typed here as a new
+   * version after it (the other stays in 版本记录).
+   */
   conflict(/** @type {string} */ message) {
+    this.conflicted = true;
+    clearTimeout(this.timer);
+    if (this.status) this.status.textContent = '未保存：笔录已被更新';
     if (!this.error) return;
-    replace(this.error, message, h('button', {
-      type: 'button', class: 'link', name: 'load-latest',
-      onclick: () => {
-        if (window.confirm('载入最新版本将放弃您未保存的修改，是否继续？')) this.load({ keepTyped: false });
-      },
-    }, '载入最新版本'));
+    replace(this.error, message,
+      h('button', {
+        type: 'button', class: 'link', name: 'load-latest',
+        onclick: () => {
+          if (window.confirm('载入最新版本将放弃您未保存的修改，是否继续？')) this.load({ keepTyped: false });
+        },
+      }, '载入最新版本'),
+      h('button', { type: 'button', class: 'link', name: 'keep-mine', onclick: () => this.keepMine() }, '保存我的内容为新版本'));
+  }
+
+  /** After a conflict: what was typed here becomes the newest version; the other stays in the history. */
+  async keepMine() {
+    /** @type {RecordView} */
+    let view;
+    try {
+      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+    } catch (e) {
+      if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
+      return;
+    }
+    const latest = view.latest?.version ?? 0;
+    if (!window.confirm(`将以您当前的内容保存为新版本；第${latest}版仍保留在版本记录中。是否继续？`)) return;
+    this.base = view.latest?.version ?? null;
+    this.saved = view.latest ? JSON.stringify(view.latest.content) : '';
+    this.conflicted = false;
+    if (this.error) this.error.textContent = '';
+    await this.save();
   }
 
   /** @param {import('./document.js').RecordVersion|null|undefined} version */
@@ -333,11 +394,17 @@ export class RecordEditor extends HTMLElement {
   }
 
   async refreshSigning() {
+    /** @type {RecordView} */
+    let view;
     try {
-      this.renderSigning(await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token }));
+      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
     } catch {
       // Shown as it was; the next poll or click tries again.
+      return;
     }
+    this.renderSigning(view);
+    // A version saved while this editor could not hear of it (its network was down).
+    if (view.latest) this.savedElsewhere(view.latest.version);
   }
 
   async startSigning() {
