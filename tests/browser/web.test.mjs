@@ -291,7 +291,7 @@ test('a party on a phone: seen as a phone browser, network quality, cross-examin
   }
 });
 
-test('a file larger than a phone should hold at once is checked piece by piece and kept byte for byte', async () => {
+test('a file larger than a phone should hold at once is checked piece by piece, waits out a dropped network, continues after a reload, and is kept byte for byte', async () => {
   const court = await startServer();
   const chrome = await browser();
   try {
@@ -299,18 +299,42 @@ test('a file larger than a phone should hold at once is checked piece by piece a
     const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(70 << 20), Buffer.from('\n%%EOF\n')]);
     const file = join(court.dir, '庭审录像截图合集.pdf');
     writeFileSync(file, bytes);
-    const party = await partyJoins(await chrome.newContext({ viewport: { width: 1280, height: 900 } }), court, '13800000001');
-    await party.click('button[name=tab-evidence]');
-    await party.click('form.upload summary');
-    await party.setInputFiles('form.upload input[name=file]', file);
-    await party.fill('form.upload input[name=title]', '截图合集');
-    await party.fill('form.upload textarea[name=purpose]', '证明双方的沟通经过');
-    await party.click('button[name=submit-evidence]');
+    const network = await court.relay();
+    const party = await partyJoins(await chrome.newContext({ viewport: { width: 1280, height: 900 } }), court, '13800000001', network.url);
+    party.on('dialog', (d) => d.accept());
+    const submit = async () => {
+      await party.click('button[name=tab-evidence]');
+      await party.click('form.upload summary');
+      await party.setInputFiles('form.upload input[name=file]', file);
+      await party.fill('form.upload input[name=title]', '截图合集');
+      await party.fill('form.upload textarea[name=purpose]', '证明双方的沟通经过');
+      await party.click('button[name=submit-evidence]');
+    };
+    const sent = () => party.$eval('progress.upload-progress', (p) => /** @type {HTMLProgressElement} */ (p).value);
+    await submit();
     await until('told it is being checked first', () => party.textContent('.upload-state'), (t) => t === '正在校验文件' || t === '上传中');
+    await until('a tenth sent', sent, (v) => v >= 10 && v < 60, 60);
+
+    // The network drops for longer than any retry count would allow: the page waits it out.
+    network.cut();
+    await until('told it waits for the network', () => party.textContent('.upload-state'), (t) => t === '网络中断，等待恢复后继续上传', 60);
+    network.mend();
+    const before = await sent();
+    await until('sending again', sent, (v) => v > before, 60);
+
+    // A reload in the middle (the page asked first): the same file submitted again goes on from where the server is.
+    const offsets = /** @type {number[]} */ ([]);
+    party.on('request', (r) => r.method() === 'PATCH' && offsets.push(Number(r.headers()['upload-offset'])));
+    await party.reload();
+    await party.click('button[name=enter-hearing]');
+    await until('connected', () => party.textContent('#connection'), (t) => t === '已连接');
+    await submit();
     await until('the upload submitted', () => party.textContent('.upload-state'), (t) => t === '已提交', 120);
-    const [kept] = await court.api('GET', `/api/hearings/${court.hearing.id}/evidence`, undefined, court.clerk);
-    assert.equal(kept.sha256, createHash('sha256').update(bytes).digest('hex'));
-    assert.equal(kept.size, bytes.length);
+    assert.ok(offsets[0] > 0, `continued, not started again: ${offsets.slice(0, 3)}`);
+    const kept = await court.api('GET', `/api/hearings/${court.hearing.id}/evidence`, undefined, court.clerk);
+    assert.equal(kept.length, 1, 'one piece of evidence');
+    assert.equal(kept[0].sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(kept[0].size, bytes.length);
   } finally {
     await chrome.close();
     court.stop();

@@ -13,6 +13,9 @@ import {
 import { roomOf } from './context.js';
 import { uploadEvidence } from './uploads.js';
 
+/** What the upload form says while a file is checked, sent, or waits for the network. */
+const UPLOAD_STAGES = { checking: '正在校验文件', sending: '上传中', waiting: '网络中断，等待恢复后继续上传' };
+
 /**
  * @typedef {import('../protocol.js').Evidence} Evidence
  * @typedef {import('../protocol.js').Position} Position
@@ -262,6 +265,9 @@ export class EvidencePanel extends HTMLElement {
         submit.disabled = true;
         progress.hidden = false;
         state.textContent = '上传中';
+        // Leaving now would leave the upload unfinished (a submit again of the same file continues it).
+        const guard = (/** @type {BeforeUnloadEvent} */ e) => e.preventDefault();
+        window.addEventListener('beforeunload', guard);
         try {
           await uploadEvidence(room.token, room.hearingId, chosen, {
             title: title.value.trim(),
@@ -270,7 +276,7 @@ export class EvidencePanel extends HTMLElement {
             counter: counter.checked,
             answers: counter.checked && this.answers?.value ? this.answers.value : null,
           }, (done, total, stage) => {
-            state.textContent = stage === 'checking' ? '正在校验文件' : '上传中';
+            state.textContent = UPLOAD_STAGES[stage];
             progress.value = Math.round((done * 100) / Math.max(total, 1));
           });
           state.textContent = '已提交';
@@ -281,6 +287,7 @@ export class EvidencePanel extends HTMLElement {
           state.textContent = '失败';
           error.textContent = /** @type {Error} */ (e).message;
         } finally {
+          window.removeEventListener('beforeunload', guard);
           submit.disabled = false;
         }
       },
