@@ -191,15 +191,19 @@ class Court {
 
   /**
    * A TCP relay in front of the server, so a test can drop a browser's
-   * connections: `cut()` closes them all and refuses new ones until `mend()`.
+   * connections: `cut()` closes them all and refuses new ones until `mend()`;
+   * `stall()` leaves the ones open now open but carries nothing more on them
+   * (a network that stops delivering without a word), while new ones work.
    */
   async relay() {
     const target = new URL(this.url);
     const sockets = new Set();
+    const pairs = new Set();
     let open = true;
     const server = createServer((inbound) => {
       if (!open) return inbound.destroy();
       const outbound = connect(Number(target.port), target.hostname);
+      pairs.add([inbound, outbound]);
       for (const s of [inbound, outbound]) {
         sockets.add(s);
         s.on('error', () => {});
@@ -222,6 +226,15 @@ class Court {
       },
       mend() {
         open = true;
+      },
+      stall() {
+        for (const [inbound, outbound] of pairs) {
+          inbound.unpipe(outbound);
+          outbound.unpipe(inbound);
+          inbound.pause();
+          outbound.pause();
+        }
+        pairs.clear();
       },
     };
   }

@@ -732,6 +732,40 @@ test('a recording plays on a phone as it loads, through a link for the party\'s 
   }
 });
 
+test('a judge whose network stops delivering is told, reconnected, and nothing applies twice', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const network = await court.relay();
+    const judge = await staffOpensHearing(chrome, court, 'judge', DESKTOP, network.url);
+    /** @type {string[]} */
+    const alerts = [];
+    judge.removeAllListeners('dialog');
+    judge.on('dialog', (d) => {
+      alerts.push(d.message());
+      d.accept();
+    });
+    await judge.click('button[name=enter]');
+    await judge.click('button[name=enter-hearing]');
+    await until('connected', () => judge.textContent('#connection'), (t) => t === '已连接');
+
+    // The connection stays open but nothing gets through: 开始 is not answered.
+    network.stall();
+    await judge.click('#judge-controls button[name=start]');
+    await until('told, once no answer came', () => alerts, (a) => a.length === 1, 30);
+    assert.equal(alerts[0], '网络连接已断开，操作可能未完成，请在重新连接后查看');
+    await until('connected again', () => judge.textContent('#connection'), (t) => t === '已连接', 30);
+    assert.equal(await judge.textContent('#hearing-status'), '未开庭', 'the command never arrived');
+    await judge.click('#judge-controls button[name=start]');
+    await until('庭审中', () => judge.textContent('#hearing-status'), (t) => t === '庭审中');
+    const { entries } = await court.api('GET', `/api/hearings/${court.hearing.id}/events`, undefined, court.clerk);
+    assert.equal(entries.filter((e) => e.action === 'hearing_started').length, 1);
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
 test('a login ended on the server ends the room with 登录已失效, and a reload asks for 会议号登录', async () => {
   const court = await startServer();
   const chrome = await browser();

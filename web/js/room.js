@@ -5,6 +5,8 @@
 import { browserDevice } from './device.js';
 import { PATHS, PROTOCOL_VERSION } from './protocol.js';
 
+/** How long a request waits for the server's answer before the connection is taken as dropped. */
+const ANSWER_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 5000;
 
 /**
@@ -121,17 +123,25 @@ export class RoomConnection extends EventTarget {
           break;
       }
     };
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.failPending();
-      if (this.closed || this.state === 'replaced' || this.state === 'ended') return;
-      this.attempt += 1;
-      this.setState('reconnecting');
-      const backoff = Math.min(250 * 2 ** Math.min(this.attempt, 5), MAX_BACKOFF_MS);
-      setTimeout(() => {
-        if (!this.closed) this.connect();
-      }, backoff * (1 + Math.random() / 4));
-    };
+    socket.onclose = () => this.lost(socket);
+  }
+
+  /**
+   * The connection `socket` is gone (closed, or taken as dropped): try again, unless this
+   * connection ended for good.
+   * @param {WebSocket} socket
+   */
+  lost(socket) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    this.failPending();
+    if (this.closed || this.state === 'replaced' || this.state === 'ended') return;
+    this.attempt += 1;
+    this.setState('reconnecting');
+    const backoff = Math.min(250 * 2 ** Math.min(this.attempt, 5), MAX_BACKOFF_MS);
+    setTimeout(() => {
+      if (!this.closed) this.connect();
+    }, backoff * (1 + Math.random() / 4));
   }
 
   /** @param {RoomConnectionState} state */
@@ -152,7 +162,8 @@ export class RoomConnection extends EventTarget {
   }
 
   failPending() {
-    for (const waiter of this.pending.values()) waiter.reject(new Error('网络连接已断开'));
+    // The request may have reached the server and only its answer been lost.
+    for (const waiter of this.pending.values()) waiter.reject(new Error('网络连接已断开，操作可能未完成，请在重新连接后查看'));
     this.pending.clear();
   }
 
@@ -184,12 +195,20 @@ export class RoomConnection extends EventTarget {
    */
   ask(message) {
     const request_id = this.nextRequest++;
+    const socket = this.socket;
     return new Promise((resolve, reject) => {
       if (!this.send({ ...message, request_id })) {
         reject(new Error('未连接到庭审'));
         return;
       }
       this.pending.set(request_id, { resolve, reject });
+      // No answer: the network stopped delivering without closing the connection. It is
+      // taken as dropped (重新连接中), rather than left showing 已连接 while nothing arrives.
+      setTimeout(() => {
+        if (!this.pending.has(request_id) || !socket || this.socket !== socket) return;
+        socket.close();
+        this.lost(socket);
+      }, ANSWER_TIMEOUT_MS);
     });
   }
 
