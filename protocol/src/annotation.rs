@@ -16,6 +16,11 @@ pub const MAX_INK_POINTS: usize = 2000;
 pub const MAX_TEXT_CHARS: usize = 60;
 /// The most pages a PDF mark may be on.
 pub const MAX_PAGE: u32 = 5000;
+/// The most marks one participant may have on one evidence item. Cross-examining
+/// an item takes a handful of marks, rarely dozens; every client redraws all of
+/// an item's marks and every export draws them, so a runaway or hostile client
+/// must not heap up thousands.
+pub const MAX_MARKS_PER_ITEM: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -43,6 +43,9 @@ pub enum ClientMessage {
     /// A mark still being drawn, for the others to watch (throttled by the
     /// sender, not stored). `stroke` tells this author's strokes apart.
     PreviewMark { stroke: u32, draft: MarkDraft },
+    /// The stroke being drawn was given up (too small to keep, or cancelled):
+    /// the others drop its preview.
+    ClearPreview,
     /// A finished mark, to be committed. Answered by `annotation_result`.
     DrawMark { request_id: u64, draft: MarkDraft },
     /// Takes a mark away: one's own (撤销), or any mark for the presiding judge.
@@ -186,7 +189,7 @@ pub enum ServerMessage {
     MarkRemoved { mark_id: i64, evidence_id: String, by: ParticipantSummary },
     /// Someone is drawing: their mark so far (replaces their earlier preview of the same stroke).
     MarkPreview { author: ParticipantSummary, stroke: u32, draft: MarkDraft },
-    /// Drop every preview of this participant (they finished, or may no longer draw).
+    /// Drop every preview of this participant (they finished, gave up, left, or may no longer draw).
     PreviewCleared { participant_id: i64 },
     /// The answer to `request_annotation`, `draw_mark` or `remove_mark`.
     AnnotationResult { request_id: u64, mark_id: Option<i64>, error: Option<ErrorBody> },
@@ -327,6 +330,7 @@ mod tests {
             serde_json::to_string(&command).unwrap(),
             r#"{"type":"command","request_id":7,"command":{"action":"block","participant_id":3}}"#
         );
+        assert_eq!(serde_json::to_string(&ClientMessage::ClearPreview).unwrap(), r#"{"type":"clear_preview"}"#);
     }
 
     #[test]

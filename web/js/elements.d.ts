@@ -19,4 +19,5 @@ interface HTMLElementTagNameMap {
   'ct-evidence-panel': import('./room/evidence.js').EvidencePanel;
   'ct-evidence-viewer': import('./room/viewer.js').EvidenceViewer;
   'ct-tiles': import('./room/tiles.js').Tiles;
+  'ct-annotation-notices': import('./room/annotation-notices.js').AnnotationNotices;
 }

@@ -356,6 +356,8 @@ impl Room {
             participant_id,
             hearing_id,
         });
+        // A stroke the replaced connection was drawing will never be finished.
+        self.clear_shown_preview(participant_id);
         self.log(self.actor(participant_id), "participant_joined", json!({"device": device})).await;
         self.changed(Some(RoomNotice::Joined { participant_id, device }));
         self.send_history(participant_id).await;
@@ -368,6 +370,7 @@ impl Room {
             return; // an older connection, already replaced
         }
         member.connection = None;
+        self.clear_shown_preview(participant_id);
         self.log(self.actor(participant_id), "participant_left", departure.detail()).await;
         self.changed(Some(RoomNotice::Left { participant_id }));
     }
@@ -382,6 +385,7 @@ impl Room {
     async fn log_dropped(&mut self) {
         while !self.dropped.is_empty() {
             for (participant_id, departure) in std::mem::take(&mut self.dropped) {
+                self.clear_shown_preview(participant_id);
                 self.log(self.actor(participant_id), "participant_left", departure.detail()).await;
                 self.changed(Some(RoomNotice::Left { participant_id }));
             }

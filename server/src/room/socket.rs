@@ -246,6 +246,9 @@ pub async fn serve(mut socket: WebSocket, state: AppState) {
                     Ok(Some(ClientMessage::PreviewMark { stroke, draft })) => {
                         state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Preview { stroke, draft }).await;
                     }
+                    Ok(Some(ClientMessage::ClearPreview)) => {
+                        state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::ClearPreview).await;
+                    }
                     Ok(Some(ClientMessage::DrawMark { request_id, draft })) => {
                         state.rooms.annotation(hearing_id, participant_id, connection, AnnotationInput::Draw { request_id, draft }).await;
                     }

@@ -403,14 +403,21 @@ async fn a_client_too_slow_for_the_marks_loses_none_of_them() {
 
 /// A client that stops reading altogether is let go: once the room has
 /// dropped it, the server closes its end within its send timeout, instead of
-/// waiting on the connection for as long as the client keeps it open.
+/// waiting on the connection for as long as the client keeps it open; the
+/// stroke it was drawing vanishes for the others.
 #[tokio::test]
 async fn a_client_that_stops_reading_is_disconnected_not_waited_on() {
     let h = Hearing::new().await;
-    let mut judge = h.join(&h.judge).await;
-    let _plaintiff = h.join(&h.plaintiff).await;
-    assert_eq!(judge.command(JudgeCommand::Start).await, None);
-    let (_stalled, port) = RawClient::join_with_small_buffer(&h.court.server, &h.defendant.token).await;
+    let (mut judge, mut plaintiff, mut defendant) = h.running().await;
+    let defendant_id = h.defendant.participant_id;
+    h.allow(&mut judge, &mut defendant, defendant_id).await;
+    let (mut stalled, port) = RawClient::join_with_small_buffer(&h.court.server, &h.defendant.token).await;
+    stalled.send(preview(1, ink(&h.photo, 3))).await;
+    // The plaintiff reads on while the judge draws.
+    let watching = tokio::spawn(async move {
+        plaintiff.until("the stalled client's stroke", |m| matches!(m, ServerMessage::MarkPreview { author, .. } if author.id == defendant_id).then_some(())).await;
+        plaintiff.until("the stroke to go with the dropped client", cleared(defendant_id)).await;
+    });
     // The judge draws long strokes until the room drops the defendant, who reads nothing.
     let mut dropped = false;
     for _ in 0..60 {
@@ -424,6 +431,7 @@ async fn a_client_that_stops_reading_is_disconnected_not_waited_on() {
         }
     }
     assert!(dropped, "the room dropped the connection that stopped reading");
+    watching.await.unwrap();
     // The server's end of that connection, as the kernel lists it (state 01: established).
     let established = || {
         let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
@@ -438,4 +446,82 @@ async fn a_client_that_stops_reading_is_disconnected_not_waited_on() {
         assert!(std::time::Instant::now() < deadline, "the server still holds the connection open");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+fn cleared(of: i64) -> impl FnMut(ServerMessage) -> Option<()> {
+    move |m| matches!(m, ServerMessage::PreviewCleared { participant_id } if participant_id == of).then_some(())
+}
+
+#[tokio::test]
+async fn a_stroke_given_up_or_left_behind_by_its_drawer_vanishes_for_everyone() {
+    let h = Hearing::new().await;
+    let (mut judge, mut plaintiff, mut defendant) = h.running().await;
+    let defendant_id = h.defendant.participant_id;
+    h.allow(&mut judge, &mut defendant, defendant_id).await;
+    let watch = |stroke: u32| {
+        move |m| match m {
+            ServerMessage::MarkPreview { author, stroke: s, .. } if author.id == defendant_id && s == stroke => Some(()),
+            _ => None,
+        }
+    };
+
+    // Given up (too small to keep, or cancelled): the drawer says so.
+    defendant.send(preview(1, rectangle(&h.photo))).await;
+    plaintiff.until("the first stroke", watch(1)).await;
+    defendant.send(json!({"type": "clear_preview"})).await;
+    plaintiff.until("the first stroke to go", cleared(defendant_id)).await;
+
+    // The tab closed or the connection dropped mid-stroke.
+    defendant.send(preview(2, ink(&h.photo, 3))).await;
+    plaintiff.until("the second stroke", watch(2)).await;
+    drop(defendant);
+    plaintiff.until("the second stroke to go with its drawer", cleared(defendant_id)).await;
+
+    // The page reloaded mid-stroke: the new connection replaces the old before the old one is seen to close.
+    let mut first = h.join(&h.defendant).await;
+    first.send(preview(3, ink(&h.photo, 3))).await;
+    plaintiff.until("the third stroke", watch(3)).await;
+    let _second = h.join(&h.defendant).await;
+    plaintiff.until("the third stroke to go", cleared(defendant_id)).await;
+
+    // Giving up when nothing was shown tells nobody anything.
+    plaintiff.send(json!({"type": "clear_preview"})).await;
+    let judges = judge.annotate(draw(rectangle(&h.photo))).await.unwrap().unwrap();
+    plaintiff
+        .until("the judge's mark", |m| match m {
+            ServerMessage::PreviewCleared { participant_id } if participant_id != h.judge.participant_id => {
+                panic!("a preview nobody was shown was cleared")
+            }
+            ServerMessage::MarkAdded { mark } if mark.id == judges => Some(()),
+            _ => None,
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn one_participant_has_at_most_so_many_marks_on_one_item() {
+    use cloudtrial_protocol::annotation::MAX_MARKS_PER_ITEM;
+    let h = Hearing::new().await;
+    let (mut judge, _plaintiff, mut defendant) = h.running().await;
+    let defendant_id = h.defendant.participant_id;
+    let (status, body) = h.court.upload(&h.defendant.token, &phone_photo(), "对方照片.jpg", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other_item = body["evidence"]["id"].as_str().unwrap().to_owned();
+    h.allow(&mut judge, &mut defendant, defendant_id).await;
+
+    let mut last = 0;
+    for _ in 0..MAX_MARKS_PER_ITEM {
+        last = defendant.annotate(draw(rectangle(&h.photo))).await.unwrap().unwrap();
+    }
+    let refusal = defendant.annotate_refusal(draw(rectangle(&h.photo))).await.expect_err("one mark too many is refused");
+    assert_eq!(refusal.code, cloudtrial_protocol::ErrorCode::Conflict);
+    assert_eq!(refusal.message, "您在该证据上的圈注已达500处上限，请先撤销不需要的圈注");
+
+    // The limit is this participant's on this item: another item, another author, and a mark taken away each leave room.
+    assert!(defendant.annotate(draw(rectangle(&other_item))).await.unwrap().is_some());
+    assert!(judge.annotate(draw(rectangle(&h.photo))).await.unwrap().is_some());
+    assert_eq!(defendant.annotate(remove(last)).await, Ok(None));
+    assert!(defendant.annotate(draw(rectangle(&h.photo))).await.unwrap().is_some());
+    let added = h.actions().await.iter().filter(|a| *a == "mark_added").count();
+    assert_eq!(added, MAX_MARKS_PER_ITEM + 3, "the refused mark is not in the log");
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cloudtrial_protocol::{ErrorCode, StaffRole};
+use cloudtrial_protocol::{ErrorBody, ErrorCode, StaffRole};
 use cloudtrial_protocol::api::{Hearing, HearingStatus, ParticipantSession};
 use cloudtrial_protocol::signalling::{JudgeCommand, RoomView, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
@@ -126,7 +126,12 @@ impl RawClient {
     /// Sends an annotation message (its `request_id` filled in) and returns
     /// the mark id, or the error code of the refusal. A message the room's
     /// rate limit dropped is sent again once the limit allows, as a client would.
-    pub async fn annotate(&mut self, mut message: Value) -> Result<Option<i64>, String> {
+    pub async fn annotate(&mut self, message: Value) -> Result<Option<i64>, String> {
+        self.annotate_refusal(message).await.map_err(|e| serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned())
+    }
+
+    /// The same, with the whole refusal (its message too).
+    pub async fn annotate_refusal(&mut self, mut message: Value) -> Result<Option<i64>, ErrorBody> {
         loop {
             let request_id = self.next_request;
             self.next_request += 1;
@@ -135,13 +140,13 @@ impl RawClient {
             let result = self
                 .until("the annotation result", |m| match m {
                     ServerMessage::AnnotationResult { request_id: id, mark_id, error } if id == request_id => {
-                        Some(error.map_or(Ok(mark_id), |e| Err(serde_json::to_value(e.code).unwrap().as_str().unwrap().to_owned())))
+                        Some(error.map_or(Ok(mark_id), Err))
                     }
-                    ServerMessage::Error { error } if error.code == ErrorCode::RateLimited => Some(Err("rate_limited".to_owned())),
+                    ServerMessage::Error { error } if error.code == ErrorCode::RateLimited => Some(Err(error)),
                     _ => None,
                 })
                 .await;
-            if !matches!(&result, Err(code) if code == "rate_limited") {
+            if !matches!(&result, Err(e) if e.code == ErrorCode::RateLimited) {
                 return result;
             }
             // The room refills 20 messages a second.

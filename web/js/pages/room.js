@@ -17,6 +17,7 @@ import { go } from '../nav.js';
 import { COURT_ROLES, JUDGE_ACTIONS, MEDIA_ENDED_MESSAGE, OVER_STATUSES, PATHS, STATUS_LABELS, path } from '../protocol.js';
 import { CONNECTION_LABELS, RoomConnection } from '../room.js';
 import { participantSession, setParticipantSession, staffSession } from '../session.js';
+import '../room/annotation-notices.js';
 import '../room/device-check.js';
 import '../room/evidence.js';
 import '../room/people.js';
@@ -192,6 +193,11 @@ export class RoomPage extends HTMLElement {
     this.connection?.send({ type: 'preview_mark', stroke, draft });
   }
 
+  /** The mark being drawn was given up: the others drop their preview of it. */
+  clearPreview() {
+    this.connection?.send({ type: 'clear_preview' });
+  }
+
   /** The REST API with this participant's session. @type {typeof rawApi} */
   api = (method, apiPath, options = {}) => rawApi(method, apiPath, { ...options, token: this.session?.token ?? null }).catch((e) => {
     if (e instanceof ApiError && e.status === 401) this.sessionEnded();
@@ -265,7 +271,8 @@ export class RoomPage extends HTMLElement {
       this.viewer);
     // The device check comes first; the room, or the block message, once it is done:
     // a party blocked before entering still enters, to be summoned later.
-    replace(this, this.deviceCheck, this.layout, this.blockedOverlay);
+    // 申请圈注 and its answers are shown wherever one is in the room, not only under 参与人.
+    replace(this, this.deviceCheck, this.layout, this.blockedOverlay, h('ct-annotation-notices', { id: 'annotation-notices' }));
   }
 
   tabs() {

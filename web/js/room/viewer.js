@@ -35,6 +35,7 @@ export class EvidenceViewer extends HTMLElement {
   /** @type {string[]} blob: URLs to give back */
   urls = [];
   loads = 0;
+  refreshes = 0;
 
   connectedCallback() {
     this.keys = (/** @type {KeyboardEvent} */ e) => {
@@ -50,11 +51,37 @@ export class EvidenceViewer extends HTMLElement {
       e.preventDefault();
     };
     document.addEventListener('keydown', this.keys);
+    // The items were listed when the viewer opened; what is on screen follows changes to them (撤回).
+    this.unnotice = roomOf(this)?.onNotice((notice) => {
+      if (notice.kind === 'evidence_changed' && !this.hidden && this.items.some((i) => i.id === notice.evidence_id)) this.refresh();
+    });
   }
 
   disconnectedCallback() {
     if (this.keys) document.removeEventListener('keydown', this.keys);
+    this.unnotice?.();
     this.release();
+  }
+
+  /** Takes the items as they are now, and shows what changed of the one on screen. */
+  async refresh() {
+    const room = roomOf(this);
+    if (!room) return;
+    const refresh = ++this.refreshes;
+    /** @type {Evidence[]} */
+    let fresh;
+    try {
+      fresh = await room.api('GET', path(PATHS.evidenceList, room.hearingId));
+    } catch {
+      return; // Shown as it was; the next change loads again.
+    }
+    if (this.hidden || refresh !== this.refreshes) return;
+    const byId = new Map(fresh.map((i) => [i.id, i]));
+    this.items = this.items.map((i) => byId.get(i.id) ?? i);
+    const item = this.items[this.index];
+    if (!item) return;
+    if (this.withdrawnBadge) this.withdrawnBadge.hidden = !item.withdrawn_at_ms;
+    if (this.annotator?.item.id === item.id) this.annotator.setItem(item);
   }
 
   /** @type {Annotator|undefined} */
@@ -132,12 +159,14 @@ export class EvidenceViewer extends HTMLElement {
     const me = room.state().me;
     this.stage = h('div', { class: 'viewer-stage', id: 'viewer-stage' }, h('p', { class: 'hint' }, '正在加载……'));
     this.tools = h('div', { class: 'viewer-tools' });
+    this.withdrawnBadge = h('span', { class: 'status cancelled', id: 'viewer-withdrawn', hidden: !item.withdrawn_at_ms }, '已撤回');
     const answered = item.answers ? this.items.find((i) => i.id === item.answers) : undefined;
     replace(this,
       h('div', { class: 'viewer-head' },
         h('div', { class: 'viewer-title' },
           item.counter ? h('span', { class: 'badge counter', title: '反证' }, '反') : null,
           h('strong', { id: 'viewer-title' }, item.title),
+          this.withdrawnBadge,
           h('span', { class: 'meta' }, `${SIDE_LABELS[item.side]}证据　${KIND_LABELS[item.kind]}　${this.index + 1} / ${this.items.length}`)),
         h('div', { class: 'viewer-nav' },
           h('button', { type: 'button', name: 'previous-evidence', title: '上一项（←）', onclick: () => this.step(-1) }, '上一项'),
@@ -261,7 +290,9 @@ export class EvidenceViewer extends HTMLElement {
     this.resizing?.disconnect();
     this.resizing = new ResizeObserver(fit);
     this.resizing.observe(stage);
-    this.annotator = new Annotator(room, item, page, frame, image, /** @type {HTMLElement} */ (this.querySelector('.viewer-info')));
+    // The item as it is now: it may have changed while the picture loaded.
+    const current = this.items.find((i) => i.id === item.id) ?? item;
+    this.annotator = new Annotator(room, current, page, frame, image, /** @type {HTMLElement} */ (this.querySelector('.viewer-info')));
     stage.classList.add('zoomable');
     stage.onwheel = (e) => {
       e.preventDefault();

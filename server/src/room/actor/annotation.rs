@@ -1,9 +1,9 @@
 //! 圈注 in the live room: requests and the judge's permissions, marks checked
 //! and ordered as they arrive, live previews relayed and never stored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use cloudtrial_protocol::annotation::{Annotating, Mark, MarkDraft};
+use cloudtrial_protocol::annotation::{Annotating, MAX_MARKS_PER_ITEM, Mark, MarkDraft};
 use cloudtrial_protocol::evidence::EvidenceKind;
 use cloudtrial_protocol::signalling::{RoomNotice, ServerMessage};
 use cloudtrial_protocol::ErrorCode;
@@ -20,6 +20,8 @@ use crate::store::{self, StoreError};
 pub enum AnnotationInput {
     Request { request_id: u64, evidence_id: Option<String> },
     Preview { stroke: u32, draft: MarkDraft },
+    /// The stroke being drawn was given up.
+    ClearPreview,
     Draw { request_id: u64, draft: MarkDraft },
     Remove { request_id: u64, mark_id: i64 },
 }
@@ -41,11 +43,13 @@ pub(super) struct Annotations {
     /// Evidence looked up for marks, by public id (`None`: not markable in this hearing).
     evidence: HashMap<String, Option<MarkableEvidence>>,
     page_counts: PageCounts,
+    /// Who the others are watching draw (a preview was relayed and not yet cleared).
+    previewing: HashSet<i64>,
 }
 
 impl Annotations {
     pub fn new(marks: Vec<Mark>) -> Self {
-        Self { marks, evidence: HashMap::new(), page_counts: PageCounts::default() }
+        Self { marks, evidence: HashMap::new(), page_counts: PageCounts::default(), previewing: HashSet::new() }
     }
 
     /// Evidence changed (withdrawn, say): look it up again next time.
@@ -75,6 +79,7 @@ impl Room {
     pub(super) async fn annotation(&mut self, participant_id: i64, connection: u64, input: AnnotationInput) {
         match input {
             AnnotationInput::Preview { stroke, draft } => self.preview(participant_id, stroke, draft).await,
+            AnnotationInput::ClearPreview => self.clear_shown_preview(participant_id),
             AnnotationInput::Request { request_id, evidence_id } => {
                 let result = self.request_annotation(participant_id, evidence_id).await.map(|()| None);
                 self.answer(participant_id, connection, request_id, result);
@@ -161,9 +166,35 @@ impl Room {
             }
         };
         if self.check_draft(&draft, false).await.is_err() {
+            self.clear_shown_preview(participant_id);
             return;
         }
+        self.annotations.previewing.insert(participant_id);
         self.send_to_others(participant_id, ServerMessage::MarkPreview { author, stroke, draft });
+    }
+
+    /// Everyone drops what this participant was drawing.
+    fn clear_preview(&mut self, participant_id: i64) {
+        self.annotations.previewing.remove(&participant_id);
+        self.broadcast_message(ServerMessage::PreviewCleared { participant_id });
+    }
+
+    /// The same, when the others were shown something of theirs: the drawer
+    /// gave the stroke up, left, or came back on a new connection.
+    pub(super) fn clear_shown_preview(&mut self, participant_id: i64) {
+        if self.annotations.previewing.contains(&participant_id) {
+            self.clear_preview(participant_id);
+        }
+    }
+
+    /// Refuses a mark past [`MAX_MARKS_PER_ITEM`] of one author on one item.
+    fn check_mark_count(&self, author: i64, evidence_id: &str) -> Result<(), AppError> {
+        let count = self.annotations.marks.iter().filter(|m| m.author.id == author && m.evidence_id == evidence_id).count();
+        if count >= MAX_MARKS_PER_ITEM {
+            let message = format!("您在该证据上的圈注已达{MAX_MARKS_PER_ITEM}处上限，请先撤销不需要的圈注");
+            return Err(AppError::with_message(ErrorCode::Conflict, message));
+        }
+        Ok(())
     }
 
     async fn draw(&mut self, participant_id: i64, draft: MarkDraft) -> Result<i64, AppError> {
@@ -171,10 +202,12 @@ impl Room {
         let author = member.summary();
         let permission_id = member.annotation.as_ref().filter(|p| p.allowed).map(|p| p.id);
         let actor = self.actor(participant_id);
-        let evidence = match self.check_draft(&draft, true).await {
+        let checked = self.check_draft(&draft, true).await;
+        let checked = checked.and_then(|evidence| self.check_mark_count(participant_id, &draft.evidence_id).map(|()| evidence));
+        let evidence = match checked {
             Ok(evidence) => evidence,
             Err(e) => {
-                self.broadcast_message(ServerMessage::PreviewCleared { participant_id });
+                self.clear_preview(participant_id);
                 return Err(e);
             }
         };
@@ -204,7 +237,7 @@ impl Room {
         let id = mark.id;
         self.annotations.marks.push(mark.clone());
         self.broadcast_message(ServerMessage::MarkAdded { mark });
-        self.broadcast_message(ServerMessage::PreviewCleared { participant_id });
+        self.clear_preview(participant_id);
         Ok(id)
     }
 
@@ -329,7 +362,7 @@ impl Room {
             if let Some(member) = self.member_mut(*participant_id) {
                 member.annotation = None;
             }
-            self.broadcast_message(ServerMessage::PreviewCleared { participant_id: *participant_id });
+            self.clear_preview(*participant_id);
         }
     }
 
