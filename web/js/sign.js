@@ -109,17 +109,43 @@ function render(opened) {
 async function submit() {
   if (!page || !pad || !confirm || !error) return;
   confirm.disabled = true;
+  confirm.textContent = '正在提交签名…';
   error.textContent = '';
   try {
     await api('POST', PATHS.signSubmit, {
       body: { token, signer_id: page.signer.id, version_sha256: page.record.sha256, image_png: await pad.pngBase64() },
     });
   } catch (e) {
+    confirm.textContent = '确认签名';
     if (alreadySigned(e)) return failed(/** @type {Error} */ (e).message, 'sign-already');
-    error.textContent = /** @type {Error} */ (e).message;
+    const lost = e instanceof ApiError && (e.status === 0 || e.status >= 500);
+    const outcome = lost ? await arrived() : 'no';
+    if (outcome === 'yes') return done();
+    error.textContent = outcome === 'unknown'
+      ? '网络连接失败，未能确认签名是否已提交。请在网络恢复后再次点击“确认签名”（不会重复签名）。'
+      : /** @type {Error} */ (e).message;
     confirm.disabled = pad.isEmpty();
     return;
   }
+  done();
+}
+
+/**
+ * A signature whose answer was lost may have been recorded all the same: the server says
+ * whether this party has signed ('yes'), has not ('no'), or cannot be asked ('unknown').
+ * @returns {Promise<'yes'|'no'|'unknown'>}
+ */
+async function arrived() {
+  try {
+    await api('POST', PATHS.signOpen, { body: { token } });
+    return 'no';
+  } catch (e) {
+    if (alreadySigned(e)) return 'yes';
+    return e instanceof ApiError && e.status !== 0 && e.status < 500 ? 'no' : 'unknown';
+  }
+}
+
+function done() {
   signed = true;
   replace(main, h('section', { class: 'card narrow sign-result' },
     h('p', { class: 'notice', id: 'sign-done' }, '签名成功'),
