@@ -145,7 +145,7 @@ pub const TYPEDEFS: &[Typedef] = &[
         name: "RoomNotice",
         doc: "Something happened in the room (`kind` says what; the other fields depend on it).",
         fields: &[
-            ("kind", "'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'"),
+            ("kind", "'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'|'details_changed'"),
             ("participant_id", "number|undefined"),
             ("version", "number|undefined"),
             ("round_id", "number|undefined"),

@@ -312,6 +312,9 @@ pub enum RoomNotice {
     AnnotationRefused { participant_id: i64, by: i64 },
     /// The judge withdrew a permission (收回圈注).
     AnnotationWithdrawn { participant_id: i64, by: i64 },
+    /// The hearing was changed (修改庭审: its time, courtroom, case or participants):
+    /// whoever shows its details loads them again.
+    DetailsChanged,
 }
 
 #[cfg(test)]

@@ -467,6 +467,9 @@ test('修改庭审: the clerk moves the hearing, removes a party and adds one; e
   const court = await startServer();
   const chrome = await browser();
   try {
+    // The plaintiff is in the room meanwhile.
+    const party = await partyJoins(await chrome.newContext({ viewport: DESKTOP }), court, '13800000001');
+    await until('the room header', () => party.textContent('.room-head .meta'), (t) => t.includes(court.hearing.courtroom));
     const clerk = await staffOpensHearing(chrome, court, 'clerk', DESKTOP);
     await clerk.waitForSelector('#meeting-number');
     await clerk.click('a[name=edit-hearing]');
@@ -494,6 +497,7 @@ test('修改庭审: the clerk moves the hearing, removes a party and adds one; e
 
     await clerk.waitForSelector('#meeting-number');
     await until('the new courtroom and time', () => clerk.textContent('section.card'), (t) => t.includes('2027-01-15 14:30') && t.includes('第五法庭'));
+    await until('the party in the room sees them too', () => party.textContent('.room-head .meta'), (t) => t.includes('2027-01-15 14:30') && t.includes('第五法庭'));
     const names = await clerk.$$eval('table.participants tbody tr', (rows) => rows.map((r) => r.children[1].textContent));
     assert.deepEqual(names.sort(), ['张三', '李书记', '李五', '王法官'].sort());
     const sms = await clerk.$$eval('.sms-item', (items) => items.map((i) => i.textContent));

@@ -153,7 +153,7 @@ export const PROTOCOL_VERSION = 1;
 /**
  * Something happened in the room (`kind` says what; the other fields depend on it).
  * @typedef {object} RoomNotice
- * @property {'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'} kind
+ * @property {'joined'|'left'|'status_changed'|'blocked'|'summoned'|'mute_changed'|'evidence_changed'|'record_saved'|'signing_changed'|'annotation_requested'|'annotation_allowed'|'annotation_refused'|'annotation_withdrawn'|'details_changed'} kind
  * @property {number} [participant_id]
  * @property {number} [version]
  * @property {number} [round_id]

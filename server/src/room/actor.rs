@@ -532,7 +532,7 @@ impl Room {
                 }
             }
         }
-        self.changed(None);
+        self.changed(Some(RoomNotice::DetailsChanged));
         Ok(())
     }
 

@@ -87,6 +87,8 @@ export class RoomPage extends HTMLElement {
     });
     this.connection.addEventListener('notice', (e) => {
       const notice = /** @type {CustomEvent} */ (e).detail;
+      // 修改庭审: the header shows the hearing as it is now.
+      if (notice.kind === 'details_changed') this.loadDetails();
       for (const listener of this.noticeListeners) listener(notice);
     });
     this.connection.addEventListener('speech', (e) => this.speechPanel?.receive(/** @type {CustomEvent} */ (e).detail));
@@ -328,7 +330,7 @@ export class RoomPage extends HTMLElement {
     this.layout.hidden = false;
     if (this.caseTitle && details) {
       replace(this.caseTitle, h('strong', {}, details.case_title),
-        h('span', { class: 'meta' }, `${details.case_number}　${details.courtroom}　会议号 ${details.meeting_number}`));
+        h('span', { class: 'meta' }, `${details.case_number}　${details.scheduled_at}　${details.courtroom}　会议号 ${details.meeting_number}`));
     }
     if (this.meLabel && state.me) this.meLabel.textContent = label(state.me);
     this.renderConnection();
