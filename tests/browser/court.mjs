@@ -311,12 +311,17 @@ export async function partyJoins(context, court, mobile, url = court.url) {
 export async function staffOpensHearing(chrome, court, username, viewport, url = court.url) {
   const page = await (await chrome.newContext({ viewport })).newPage();
   page.on('dialog', (d) => d.accept());
+  await staffOpensHearingOn(page, court, username, url);
+  return page;
+}
+
+/** The same on a page of the caller's (a new tab of a browser already in use, say). */
+export async function staffOpensHearingOn(page, court, username, url = court.url) {
   await page.goto(`${url}/#/console`);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', 'demo1234');
   await page.click('button[name=login]');
   await page.locator('tr', { hasText: court.hearing.case_number }).locator('a', { hasText: '查看' }).click();
-  return page;
 }
 
 /** A staff member logs in to the console and enters the demo hearing's room. */

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifacts, browser, partyJoins, staffOpensHearing, startServer, until } from './court.mjs';
+import { artifacts, browser, partyJoins, staffOpensHearing, staffOpensHearingOn, startServer, until } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 
@@ -315,6 +315,39 @@ test('the clerk loses nothing to a lost answer, a version saved while away, or a
     assert.equal((await latest()).content.paragraphs[1].text, '被告答辩：借款已归还两万元。另有收条为证。');
     const history = await court.api('GET', `/api/hearings/${court.hearing.id}/record/versions/5`, undefined, court.clerk);
     assert.equal(history.content.paragraphs.at(-1).text, '另一窗口的一段。', 'the other version stays in the history');
+  } finally {
+    await chrome.close();
+    court.stop();
+  }
+});
+
+test('what the clerk typed while the network was down survives the tab crashing, and is saved when the clerk comes back', async () => {
+  const court = await startServer();
+  const chrome = await browser();
+  try {
+    const network = await court.relay();
+    const first = await staffOpensHearing(chrome, court, 'clerk', { width: 1366, height: 768 }, network.url);
+    await first.click('a[name=record]');
+    const row = (/** @type {import('playwright-core').Page} */ page) => page.locator('#paragraphs .paragraph-row').first().locator('textarea');
+    await row(first).fill('现在开庭。');
+    await until('version 1', () => first.getAttribute('#save-status', 'data-version'), (v) => v === '1');
+    network.cut();
+    await row(first).fill('现在开庭。核对当事人身份。');
+    await until('the save failed', () => first.textContent('#save-status'), (t) => t === '保存失败，正在重试…');
+    // The tab crashes: no warning, nothing more sent.
+    await first.close({ runBeforeUnload: false });
+
+    network.mend();
+    const again = await first.context().newPage();
+    again.on('dialog', (d) => d.accept());
+    await staffOpensHearingOn(again, court, 'clerk', network.url);
+    await again.click('a[name=record]');
+    await until('saved from what was kept', () => again.getAttribute('#save-status', 'data-version'), (v) => v === '2');
+    assert.equal(await row(again).inputValue(), '现在开庭。核对当事人身份。');
+    const { latest } = await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk);
+    assert.equal(latest.content.paragraphs[0].text, '现在开庭。核对当事人身份。');
+    // Once saved, nothing is kept to come back again.
+    assert.equal(await again.evaluate((id) => localStorage.getItem(`cloudtrial.record-draft.${id}`), court.hearing.id), null);
   } finally {
     await chrome.close();
     court.stop();

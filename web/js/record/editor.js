@@ -15,6 +15,10 @@ const MAX_UNSAVED_MS = 8000;
 const RETRY_MS = 3000;
 const POLL_MS = 5000;
 const LISTS = ['judges', 'present'];
+/** Where text not yet saved is kept in this browser, so a crash or a closed tab loses none of it. */
+const DRAFT_KEY = 'cloudtrial.record-draft.';
+
+/** @typedef {{base: number|null, content: import('../protocol.js').RecordContent}} Draft */
 
 export class RecordEditor extends HTMLElement {
   /** @type {number|null} */
@@ -58,7 +62,9 @@ export class RecordEditor extends HTMLElement {
     this.history = h('ol', { class: 'history' });
     this.error = h('p', { class: 'error', role: 'alert' });
     this.guard = (/** @type {BeforeUnloadEvent} */ e) => {
-      if (this.dirty) e.preventDefault();
+      if (!this.dirty) return;
+      this.keepDraft();
+      e.preventDefault();
     };
     window.addEventListener('beforeunload', this.guard);
     await this.load();
@@ -94,6 +100,7 @@ export class RecordEditor extends HTMLElement {
         view.signing ? signingStatus(view.signing) : null);
       return;
     }
+    const draft = keepTyped ? this.draft() : (this.dropDraft(), null);
     const content = view.latest?.content ?? { header: view.suggested_header, paragraphs: [] };
     this.base = view.latest?.version ?? null;
     this.dirty = false;
@@ -122,6 +129,7 @@ export class RecordEditor extends HTMLElement {
     // Before the first version, the suggested header is what there is: saved once the clerk changes anything.
     this.saved = view.latest ? JSON.stringify(view.latest.content) : JSON.stringify(this.content());
     this.renderSigning(view);
+    if (draft) this.restore(draft, view);
   }
 
   /** @param {import('./document.js').RecordHeader} header */
@@ -220,6 +228,7 @@ export class RecordEditor extends HTMLElement {
       return;
     }
     if (this.conflicted) return;
+    this.keepDraft(content);
     if (this.status) this.status.textContent = '正在保存…';
     try {
       const version = await api('PUT', path(PATHS.record, /** @type {number} */ (this.hearingId)), {
@@ -229,6 +238,7 @@ export class RecordEditor extends HTMLElement {
       this.base = version.version;
       this.saved = JSON.stringify(version.content);
       this.dirty = JSON.stringify(this.content()) !== this.saved;
+      if (!this.dirty) this.dropDraft();
       this.showSaved(version);
       if (this.error) this.error.textContent = '';
     } catch (e) {
@@ -259,6 +269,58 @@ export class RecordEditor extends HTMLElement {
   savedElsewhere(version) {
     if (this.saving || (this.base !== null && version <= this.base)) return;
     this.load();
+  }
+
+  /**
+   * Keeps what is typed in this browser until it is saved.
+   * @param {import('../protocol.js').RecordContent} [content]
+   */
+  keepDraft(content = this.content()) {
+    try {
+      localStorage.setItem(DRAFT_KEY + this.hearingId, JSON.stringify({ base: this.base, content }));
+    } catch {
+      // Storage full or refused: the page still holds it.
+    }
+  }
+
+  dropDraft() {
+    try {
+      localStorage.removeItem(DRAFT_KEY + this.hearingId);
+    } catch {
+      // Nothing kept.
+    }
+  }
+
+  /** @returns {Draft|null} */
+  draft() {
+    try {
+      const draft = JSON.parse(localStorage.getItem(DRAFT_KEY + this.hearingId) ?? 'null');
+      return draft && Array.isArray(draft.content?.paragraphs) && draft.content.header ? draft : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Text typed here that was never saved (the tab was closed or crashed first) comes back, unsaved:
+   * saved as usual when nobody saved since it was typed, or else left for the clerk to choose.
+   * @param {Draft} draft
+   * @param {RecordView} view
+   */
+  restore(draft, view) {
+    if (JSON.stringify(draft.content) === this.saved) return this.dropDraft();
+    this.renderHeader(draft.content.header);
+    replace(/** @type {HTMLElement} */ (this.paragraphs));
+    for (const p of draft.content.paragraphs) this.addParagraph(p.speaker, p.text, false);
+    if (!draft.content.paragraphs.length) this.addParagraph('审判长', '', false);
+    const latest = view.latest?.version ?? null;
+    if (draft.base === latest) {
+      this.changed();
+      if (this.error) this.error.textContent = '已恢复上次未保存的内容，正在保存。';
+      return;
+    }
+    this.dirty = true;
+    this.conflict(`已恢复上次未保存的内容（在第${draft.base ?? 0}版上修改），此后笔录已更新为第${latest ?? 0}版。`);
   }
 
   /**
