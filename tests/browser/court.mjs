@@ -325,8 +325,8 @@ export async function staffOpensHearingOn(page, court, username, url = court.url
 }
 
 /** A staff member logs in to the console and enters the demo hearing's room. */
-export async function staffEnters(chrome, court, username, viewport) {
-  const page = await staffOpensHearing(chrome, court, username, viewport);
+export async function staffEnters(chrome, court, username, viewport, url = court.url) {
+  const page = await staffOpensHearing(chrome, court, username, viewport, url);
   await page.click('button[name=enter]');
   await page.click('button[name=enter-hearing]');
   await until('connected', () => page.textContent('#connection'), (t) => t === '已连接');

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifacts, browser, partyJoins, staffOpensHearing, staffOpensHearingOn, startServer, until } from './court.mjs';
+import { artifacts, browser, partyJoins, staffEnters, staffOpensHearing, staffOpensHearingOn, startServer, until } from './court.mjs';
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
 
@@ -259,10 +259,7 @@ test('the clerk loses nothing to a lost answer, a version saved while away, or a
   const chrome = await browser();
   try {
     const network = await court.relay();
-    const clerk = await staffOpensHearing(chrome, court, 'clerk', { width: 1366, height: 768 }, network.url);
-    await clerk.click('button[name=enter]');
-    await clerk.click('button[name=enter-hearing]');
-    await until('connected', () => clerk.textContent('#connection'), (t) => t === '已连接');
+    const clerk = await staffEnters(chrome, court, 'clerk', { width: 1366, height: 768 }, network.url);
     await clerk.click('button[name=tab-record]');
     const row = (/** @type {number} */ n) => clerk.locator('#paragraphs .paragraph-row').nth(n).locator('textarea');
     const latest = async () => (await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk)).latest;

@@ -367,22 +367,24 @@ export class RoomPage extends HTMLElement {
           if (this.commanding || Date.now() - this.commandedAt < COMMAND_PAUSE_MS) return;
           if (confirm && !(await confirmDialog({ title: `${text}？`, message: confirm, confirm: `确定${text}`, danger: true }))) return;
           this.commanding = true;
-          await this.command({ action });
+          // After a refusal the button stays as it was: nothing for a second click to land on.
+          if (await this.command({ action })) this.commandedAt = Date.now();
           this.commanding = false;
-          this.commandedAt = Date.now();
         },
       }, text)));
   }
 
   /**
-   * A judge's command; a refusal is shown to the judge.
+   * A judge's command; a refusal is shown to the judge. Resolves whether it was carried out.
    * @param {object} command
    */
   async command(command) {
     try {
       await this.connection?.command(command);
+      return true;
     } catch (e) {
       window.alert(/** @type {Error} */ (e).message);
+      return false;
     }
   }
 
