@@ -88,15 +88,32 @@ impl AnnotationSession {
     /// The mark being drawn, so far. Sent at most every `PREVIEW_INTERVAL`;
     /// returns whether this one went out.
     pub fn preview(&self, page: u32, colour: MarkColour, shape: Shape) -> Result<bool> {
-        {
-            let mut last = self.last_preview.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < PREVIEW_INTERVAL) {
-                return Ok(false);
-            }
-            *last = Some(Instant::now());
+        // Held while sending, so `last_preview` says whether a preview of this stroke went out.
+        let mut last = self.last_preview.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < PREVIEW_INTERVAL) {
+            return Ok(false);
         }
         let stroke = self.stroke.load(Ordering::Relaxed);
         self.link.preview(stroke, self.draft(page, colour, shape))?;
+        *last = Some(Instant::now());
+        Ok(true)
+    }
+
+    /// The stroke being drawn is given up (too small to keep, the touch
+    /// cancelled, the viewer closed): if the others were shown any of it,
+    /// they drop it (`clear_preview`), and so does this room state. The next
+    /// preview starts a new stroke. Returns whether the clearing went out;
+    /// nothing is sent for a stroke nobody was shown.
+    pub fn abandon(&self) -> Result<bool> {
+        let shown = {
+            let mut last = self.last_preview.lock().unwrap_or_else(|p| p.into_inner());
+            self.stroke.fetch_add(1, Ordering::Relaxed);
+            last.take().is_some()
+        };
+        if !shown {
+            return Ok(false);
+        }
+        self.link.clear_preview()?;
         Ok(true)
     }
 

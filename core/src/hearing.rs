@@ -184,6 +184,20 @@ impl RoomLink {
         Ok(())
     }
 
+    /// Takes this participant's stroke in progress back from everyone (and
+    /// from this room state at once, not when the server's answer comes back).
+    pub fn clear_preview(&self) -> Result<()> {
+        let me = self.shared.state.borrow().room.as_ref().map(|r| r.me.id);
+        if let Some(me) = me {
+            self.shared.state.send_if_modified(|s| {
+                let before = s.previews.len();
+                s.previews.retain(|p| p.author.id != me);
+                s.previews.len() != before
+            });
+        }
+        self.send(ClientMessage::ClearPreview)
+    }
+
     pub fn state(&self) -> RoomState {
         self.shared.state.borrow().clone()
     }

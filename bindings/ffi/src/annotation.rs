@@ -250,6 +250,13 @@ impl AnnotationSession {
         self.inner.preview(page, colour.into(), shape.into()).map(|_| ()).map_err(Into::into)
     }
 
+    /// The stroke is given up without a mark (too small, the touch cancelled,
+    /// the viewer closed): whoever was shown it drops it. The next preview
+    /// starts a new stroke.
+    pub fn abandon(&self) -> Result<(), ClientError> {
+        self.inner.abandon().map(|_| ()).map_err(Into::into)
+    }
+
     /// Commits the finished mark; returns its id.
     pub async fn draw(&self, page: u32, colour: MarkColour, shape: MarkShape) -> Result<i64, ClientError> {
         let session = self.inner.clone();

@@ -1,5 +1,6 @@
 //! The client core against a real server on a loopback port.
 
+mod annotation;
 mod evidence;
 mod hearing_room;
 mod login;

@@ -8,6 +8,8 @@ import SwiftUI
 struct AnnotationOverlay: View {
     let model: AnnotationViewModel
     let page: Int
+    /// True while a finger is down; SwiftUI resets it when the drag ends or is cancelled.
+    @GestureState private var touching = false
 
     var body: some View {
         let state = model.state
@@ -36,6 +38,7 @@ struct AnnotationOverlay: View {
             .contentShape(Rectangle())
             .gesture(
                 DragGesture(minimumDistance: 0)
+                    .updating($touching) { _, touching, _ in touching = true }
                     .onChanged { value in
                         let x = Float(value.location.x / max(size.width, 1)), y = Float(value.location.y / max(size.height, 1))
                         if model.state.stroke == nil && model.state.textAt == nil {
@@ -49,6 +52,12 @@ struct AnnotationOverlay: View {
             )
         }
         .allowsHitTesting(state.drawing)
+        // A drag that ends without `onEnded` was cancelled (the system took the touch, a call came in):
+        // the stroke is given up. Asked on the next turn of the main loop, when a lift's `onEnded` has
+        // certainly run: `pointerUp` has then taken the stroke and this does nothing.
+        .onChange(of: touching) { _, down in
+            if !down { Task { @MainActor in model.pointerCancel() } }
+        }
         .alert("添加文字", isPresented: Binding(get: { model.state.textAt != nil && model.state.textAt?.page == page }, set: { if !$0 { model.cancelText() } })) {
             TextEntry(place: model.placeText, cancel: model.cancelText)
         }

@@ -51,6 +51,11 @@ final class RustEvidenceAnnotation: EvidenceAnnotation, @unchecked Sendable {
         try mapErrors { try session.preview(page: UInt32(page), colour: colour.toCore(), shape: shape.toCore()) }
     }
 
+    func abandon() throws {
+        let session = try session()
+        try mapErrors { try session.abandon() }
+    }
+
     func draw(page: Int, colour: CloudTrialFeatures.MarkColour, shape: CloudTrialFeatures.MarkShape) async throws -> Int64 {
         let session = try session()
         return try await mapErrors { try await session.draw(page: UInt32(page), colour: colour.toCore(), shape: shape.toCore()) }

@@ -101,12 +101,20 @@ final class FakeAnnotation: EvidenceAnnotation, @unchecked Sendable {
     let feed = Feed(EvidenceMarks())
     var previews: [MarkShape] = []
     var drawn: [(Int, MarkColour, MarkShape)] = []
+    /// Strokes given up (`abandon`) while the item was open.
+    var abandoned = 0
+    var closed = false
     var nextId: Int64 = 100
 
     var updates: AsyncStream<EvidenceMarks> { feed.stream }
     func current() -> EvidenceMarks { feed.latest }
     func request() async throws { feed.send(EvidenceMarks(annotating: .requested)) }
     func preview(page: Int, colour: MarkColour, shape: MarkShape) throws { previews.append(shape) }
+
+    func abandon() throws {
+        if closed { throw AppError.invalidInput(reason: "圈注已关闭") }
+        abandoned += 1
+    }
 
     func draw(page: Int, colour: MarkColour, shape: MarkShape) async throws -> Int64 {
         drawn.append((page, colour, shape))
@@ -116,7 +124,7 @@ final class FakeAnnotation: EvidenceAnnotation, @unchecked Sendable {
 
     func undo() async throws -> Int64? { nil }
     func remove(markId: Int64) async throws {}
-    func close() {}
+    func close() { closed = true }
 }
 
 final class FakeAnnotationService: AnnotationService, @unchecked Sendable {

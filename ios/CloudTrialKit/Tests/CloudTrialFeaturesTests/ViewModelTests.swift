@@ -227,6 +227,63 @@ final class ViewModelTests: XCTestCase {
         let withdrawn = try await awaitState("收回", { annotation.state }) { !$0.mayDraw }
         XCTAssertNil(withdrawn.stroke)
         XCTAssertTrue(withdrawn.canRequest)
+        XCTAssertEqual(service.session.abandoned, 2, "the tap and the withdrawn stroke were given up")
         annotation.stop()
+    }
+
+    @MainActor
+    func testAStrokeGivenUpIsTakenBackFromTheOthersAndACommittedOneIsNot() async throws {
+        let service = FakeAnnotationService()
+        let fake = service.session
+        fake.feed.send(EvidenceMarks(annotating: .allowed, mayDraw: true))
+        let annotation = AnnotationViewModel(service: service, room: FakeRoom(RoomSnapshot(connection: .connected, connectionLabel: "")), evidenceId: "e1", myId: 2)
+        annotation.start()
+        _ = try await awaitState("通过", { annotation.state }) { $0.mayDraw }
+        annotation.chooseTool(.rectangle)
+
+        // Dragged out and back to where it began: too small to keep.
+        annotation.pointerDown(page: 1, x: 0.2, y: 0.3)
+        annotation.pointerMove(x: 0.5, y: 0.5)
+        annotation.pointerMove(x: 0.2, y: 0.3)
+        XCTAssertEqual(fake.previews.count, 2, "others saw it grow")
+        annotation.pointerUp()
+        XCTAssertEqual(fake.abandoned, 1, "given up, so the others stop seeing it")
+        XCTAssertNil(annotation.state.stroke)
+        XCTAssertNil(annotation.state.committing, "nothing committed")
+
+        // A rectangle of some size is committed, not given up.
+        annotation.pointerDown(page: 1, x: 0.2, y: 0.3)
+        annotation.pointerMove(x: 0.6, y: 0.5)
+        annotation.pointerUp()
+        _ = try await awaitState("committed", { annotation.state }) { $0.committing?.id != nil }
+        XCTAssertEqual(fake.drawn.count, 1)
+        XCTAssertEqual(fake.abandoned, 1, "a committed stroke is not given up")
+
+        // The system takes the touch: even a big stroke is not committed.
+        annotation.pointerDown(page: 1, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.7, y: 0.8)
+        annotation.pointerCancel()
+        XCTAssertEqual(fake.abandoned, 2)
+        XCTAssertNil(annotation.state.stroke)
+        annotation.pointerUp()
+        annotation.pointerCancel()
+        XCTAssertEqual(fake.abandoned, 2, "no stroke, nothing more to give up")
+
+        // 浏览 mid-stroke, another tool mid-stroke, and the viewer closed mid-stroke.
+        annotation.pointerDown(page: 1, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.4, y: 0.4)
+        annotation.stopDrawing()
+        XCTAssertEqual(fake.abandoned, 3)
+        annotation.chooseTool(.arrow)
+        annotation.pointerDown(page: 1, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.4, y: 0.4)
+        annotation.chooseTool(.pen)
+        XCTAssertEqual(fake.abandoned, 4)
+        annotation.pointerDown(page: 1, x: 0.1, y: 0.1)
+        annotation.pointerMove(x: 0.4, y: 0.4)
+        annotation.stop()
+        XCTAssertEqual(fake.abandoned, 5, "told before the item is closed")
+        XCTAssertTrue(fake.closed)
+        XCTAssertEqual(fake.drawn.count, 1)
     }
 }

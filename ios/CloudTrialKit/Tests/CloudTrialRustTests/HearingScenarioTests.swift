@@ -318,6 +318,21 @@ final class HearingScenarioTests: XCTestCase {
         }
         XCTAssertNil(mine.stroke)
 
+        // An ellipse dragged back to where it began is no mark, and the judge stops seeing it.
+        annotation.chooseTool(.ellipse)
+        annotation.pointerDown(page: 1, x: 0.6, y: 0.2)
+        annotation.pointerMove(x: 0.75, y: 0.35)
+        _ = try await judgeSees.inbox.next("the ellipse while it is drawn") { marks in
+            marks.previews.contains { preview in
+                guard preview.authorId == Story.myId, case .ellipse = preview.shape else { return false }
+                return true
+            }
+        }
+        annotation.pointerMove(x: 0.6, y: 0.2)
+        annotation.pointerUp()
+        _ = try await judgeSees.inbox.next("the ellipse given up") { !$0.previews.contains { $0.authorId == Story.myId } }
+        XCTAssertEqual(judgeSession.marks().marks.map(\.id), [mark.id])
+
         let arrow = CloudTrialCore.MarkShape.arrow(from: MarkPoint(x: 0.8, y: 0.8), to: MarkPoint(x: 0.6, y: 0.5))
         let judgeMark = try await judgeSession.draw(page: 1, colour: .red, shape: arrow)
         let both = try await awaitState("the judge's mark", { annotation.state }) { $0.marks.contains { $0.id == judgeMark } }

@@ -22,6 +22,11 @@ public protocol EvidenceAnnotation: AnyObject, Sendable {
     /// The stroke so far, while the finger moves: others see it live (throttled by the core; not stored).
     func preview(page: Int, colour: MarkColour, shape: MarkShape) throws
 
+    /// The stroke is given up without a mark (too small, the touch cancelled, the
+    /// viewer closed mid-stroke): whoever was shown it drops it. The next preview
+    /// starts a new stroke; nothing is sent when no preview of this one went out.
+    func abandon() throws
+
     /// Commits a finished mark; returns its id.
     func draw(page: Int, colour: MarkColour, shape: MarkShape) async throws -> Int64
 

@@ -100,12 +100,14 @@ public final class AnnotationViewModel {
         s.mayDraw = now.mayDraw
         s.loaded = true
         // The judge withdrew the permission (or 休庭, a block) mid-stroke: the stroke goes.
+        let dropped = !now.mayDraw && s.stroke != nil
         if !now.mayDraw {
             s.stroke = nil
             s.textAt = nil
         }
         if let c = s.committing, let id = c.id, now.marks.contains(where: { $0.id == id }) { s.committing = nil }
         state = s
+        if dropped { abandon() }
     }
 
     /// 申请圈注
@@ -114,6 +116,7 @@ public final class AnnotationViewModel {
     }
 
     public func chooseTool(_ tool: AnnotationTool) {
+        dropStroke()
         var s = state
         s.tool = tool
         s.drawingMode = true
@@ -129,6 +132,7 @@ public final class AnnotationViewModel {
 
     /// 浏览: back to panning and zooming the evidence.
     public func stopDrawing() {
+        dropStroke()
         var s = state
         s.drawingMode = false
         s.stroke = nil
@@ -171,9 +175,18 @@ public final class AnnotationViewModel {
 
     public func pointerUp() {
         guard let stroke = state.stroke else { return }
+        guard Self.big(stroke.shape) else {
+            // A tap, or a shape dragged back to where it began: no mark, and the others stop seeing it.
+            dropStroke()
+            return
+        }
         state.stroke = nil
-        guard Self.big(stroke.shape) else { return }
         commit(stroke)
+    }
+
+    /// The touch was cancelled (the system took the gesture, the page went away): the stroke is given up.
+    public func pointerCancel() {
+        dropStroke()
     }
 
     /// 文字: the typed text goes where the finger touched.
@@ -220,10 +233,25 @@ public final class AnnotationViewModel {
     }
 
     public func stop() {
+        // The viewer closes mid-stroke: the others must not keep a stroke that will never end.
+        dropStroke()
         task?.cancel()
         task = nil
         session?.close()
         session = nil
+    }
+
+    /// The stroke under the finger ends without a mark.
+    private func dropStroke() {
+        guard state.stroke != nil else { return }
+        state.stroke = nil
+        abandon()
+    }
+
+    /// Tells the core the stroke was given up; it clears what the others were shown of it, if anything.
+    private func abandon() {
+        // Not connected: nothing more to do, the server clears the stroke of a drawer who drops or comes back.
+        try? session?.abandon()
     }
 
     private func guarded(_ action: @escaping (EvidenceAnnotation) async throws -> Void) {

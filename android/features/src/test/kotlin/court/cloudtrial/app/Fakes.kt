@@ -170,6 +170,8 @@ class FakeRecord : RecordService {
 class FakeAnnotation : AnnotationService, EvidenceAnnotation {
     val state = MutableStateFlow(EvidenceMarks())
     val previewed = mutableListOf<Mark>()
+    /** Strokes given up (`abandon`) while the item was open. */
+    var abandoned = 0
     val opened = mutableListOf<String>()
     var closed = false
     /** The next draw is refused with this. */
@@ -193,6 +195,12 @@ class FakeAnnotation : AnnotationService, EvidenceAnnotation {
     override fun preview(page: Int, colour: MarkColour, shape: MarkShape) {
         previewed += Mark(null, page, colour, shape, 4, "被告 李四")
         state.value = state.value.copy(previews = listOf(previewed.last()))
+    }
+
+    override fun abandon() {
+        check(!closed) { "abandoned after closing" }
+        abandoned++
+        state.value = state.value.copy(previews = emptyList())
     }
 
     override suspend fun draw(page: Int, colour: MarkColour, shape: MarkShape): Long {

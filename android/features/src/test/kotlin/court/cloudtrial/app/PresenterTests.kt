@@ -433,6 +433,60 @@ class PresenterTests {
     }
 
     @Test
+    fun `a shape dragged back to its start, a cancelled touch and closing mid-stroke take the stroke back from the others`() {
+        val fake = FakeAnnotation().apply { allow(true) }
+        val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
+        presenter.start()
+        presenter.state.await("allowed") { it.mayDraw }
+        presenter.chooseTool(AnnotationTool.RECTANGLE)
+
+        // Dragged out and back to where it began: too small to keep.
+        presenter.pointerDown(1, 0.2f, 0.3f)
+        presenter.pointerMove(0.5f, 0.5f)
+        presenter.pointerMove(0.2f, 0.3f)
+        assertEquals("others saw it grow", 2, fake.previewed.size)
+        presenter.pointerUp()
+        assertEquals("given up, so the others stop seeing it", 1, fake.abandoned)
+        assertNull(presenter.state.value.stroke)
+        assertNull("nothing committed", presenter.state.value.committing)
+
+        // A rectangle of some size is committed, not given up.
+        presenter.pointerDown(1, 0.2f, 0.3f)
+        presenter.pointerMove(0.6f, 0.5f)
+        presenter.pointerUp()
+        presenter.state.await("committed") { it.marks.size == 1 && it.committing == null }
+        assertEquals("a committed stroke is not given up", 1, fake.abandoned)
+
+        // The system takes the touch (a call, a system gesture): even a big stroke is not committed.
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.7f, 0.8f)
+        presenter.pointerCancel()
+        assertEquals(2, fake.abandoned)
+        assertNull(presenter.state.value.stroke)
+        assertNull("a cancelled touch commits nothing", presenter.state.value.committing)
+        presenter.pointerUp()
+        presenter.pointerCancel()
+        assertEquals("no stroke, nothing more to give up", 2, fake.abandoned)
+
+        // 浏览 mid-stroke, another tool mid-stroke, and the viewer closed mid-stroke.
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.4f, 0.4f)
+        presenter.stopDrawing()
+        assertEquals(3, fake.abandoned)
+        presenter.chooseTool(AnnotationTool.ARROW)
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.4f, 0.4f)
+        presenter.chooseTool(AnnotationTool.PEN)
+        assertEquals(4, fake.abandoned)
+        presenter.pointerDown(1, 0.1f, 0.1f)
+        presenter.pointerMove(0.4f, 0.4f)
+        presenter.stop()
+        assertEquals("told before the item is closed", 5, fake.abandoned)
+        assertTrue(fake.closed)
+        assertEquals(1, fake.state.value.marks.size)
+    }
+
+    @Test
     fun `撤销 takes back the latest own mark, the judge's marks stay, and others' strokes show`() {
         val fake = FakeAnnotation().apply { allow(true) }
         val presenter = AnnotationPresenter(fake, FakeRoom(), "e1", test.scope, myId = 4)
@@ -468,6 +522,7 @@ class PresenterTests {
         fake.allow(false)
         val withdrawn = presenter.state.await("withdrawn") { !it.mayDraw }
         assertNull("the stroke goes with the permission", withdrawn.stroke)
+        assertEquals("and the core is told it was given up", 1, fake.abandoned)
         assertTrue(withdrawn.canRequest && !withdrawn.drawing)
         presenter.pointerMove(0.5f, 0.5f)
         presenter.pointerUp()

@@ -337,6 +337,7 @@ private fun EvidenceTab(presenter: EvidencePresenter, live: LiveHearing, scope: 
                 override fun pointerDown(page: Int, x: Float, y: Float) = annotation.pointerDown(page, x, y)
                 override fun pointerMove(x: Float, y: Float) = annotation.pointerMove(x, y)
                 override fun pointerUp() = annotation.pointerUp()
+                override fun pointerCancel() = annotation.pointerCancel()
                 override fun placeText(text: String) = annotation.placeText(text)
                 override fun cancelText() = annotation.cancelText()
                 override fun undo() = annotation.undo()

@@ -95,29 +95,40 @@ class AnnotationPresenter(
         }
     }
 
-    private fun apply(now: EvidenceMarks) = mutable.update { s ->
-        s.copy(
-            marks = now.marks,
-            previews = now.previews.filter { it.authorId != myId },
-            annotating = now.annotating,
-            mayDraw = now.mayDraw,
-            loaded = true,
-            // The judge withdrew the permission (or 休庭, a block) mid-stroke: the stroke goes.
-            stroke = if (now.mayDraw) s.stroke else null,
-            textAt = if (now.mayDraw) s.textAt else null,
-            committing = s.committing?.takeIf { c -> c.id == null || now.marks.none { it.id == c.id } },
-        )
+    private fun apply(now: EvidenceMarks) {
+        var dropped = false
+        mutable.update { s ->
+            dropped = !now.mayDraw && s.stroke != null
+            s.copy(
+                marks = now.marks,
+                previews = now.previews.filter { it.authorId != myId },
+                annotating = now.annotating,
+                mayDraw = now.mayDraw,
+                loaded = true,
+                // The judge withdrew the permission (or 休庭, a block) mid-stroke: the stroke goes.
+                stroke = if (now.mayDraw) s.stroke else null,
+                textAt = if (now.mayDraw) s.textAt else null,
+                committing = s.committing?.takeIf { c -> c.id == null || now.marks.none { it.id == c.id } },
+            )
+        }
+        if (dropped) abandon()
     }
 
     /** 申请圈注 */
     fun request() = guarded { session().request() }
 
-    fun chooseTool(tool: AnnotationTool) = mutable.update { it.copy(tool = tool, drawingMode = true, stroke = null, textAt = null) }
+    fun chooseTool(tool: AnnotationTool) {
+        dropStroke()
+        mutable.update { it.copy(tool = tool, drawingMode = true, textAt = null) }
+    }
 
     fun chooseColour(colour: MarkColour) = mutable.update { it.copy(colour = colour, drawingMode = true) }
 
     /** Back to panning and zooming the evidence. */
-    fun stopDrawing() = mutable.update { it.copy(drawingMode = false, stroke = null, textAt = null) }
+    fun stopDrawing() {
+        dropStroke()
+        mutable.update { it.copy(drawingMode = false, textAt = null) }
+    }
 
     fun pointerDown(page: Int, x: Float, y: Float) {
         val s = state.value
@@ -154,10 +165,17 @@ class AnnotationPresenter(
 
     fun pointerUp() {
         val stroke = state.value.stroke ?: return
+        if (!big(stroke.shape)) {
+            // A tap, or a shape dragged back to where it began: no mark, and the others stop seeing it.
+            dropStroke()
+            return
+        }
         mutable.update { it.copy(stroke = null) }
-        if (!big(stroke.shape)) return
         commit(stroke)
     }
+
+    /** The touch was cancelled (the system took the gesture, the page went away): the stroke is given up. */
+    fun pointerCancel() = dropStroke()
 
     /** 文字: the typed text goes where the finger touched. */
     fun placeText(text: String) {
@@ -193,10 +211,25 @@ class AnnotationPresenter(
     fun dismissError() = mutable.update { it.copy(error = null) }
 
     fun stop() {
+        // The viewer closes mid-stroke: the others must not keep a stroke that will never end.
+        dropStroke()
         job?.cancel()
         job = null
         session?.close()
         session = null
+    }
+
+    /** The stroke under the finger ends without a mark. */
+    private fun dropStroke() {
+        if (state.value.stroke == null) return
+        mutable.update { it.copy(stroke = null) }
+        abandon()
+    }
+
+    /** Tells the core the stroke was given up; it clears what the others were shown of it, if anything. */
+    private fun abandon() {
+        // Not connected: nothing more to do, the server clears the stroke of a drawer who drops or comes back.
+        runCatching { session?.abandon() }
     }
 
     private fun session(): EvidenceAnnotation = session ?: throw IllegalStateException("the annotation presenter is not started")

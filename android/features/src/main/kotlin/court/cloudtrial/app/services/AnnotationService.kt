@@ -29,6 +29,13 @@ interface EvidenceAnnotation : AutoCloseable {
     /** The stroke so far, while the finger moves: others see it live (throttled by the core; not stored). */
     fun preview(page: Int, colour: MarkColour, shape: MarkShape)
 
+    /**
+     * The stroke is given up without a mark (too small, the touch cancelled, the
+     * viewer closed mid-stroke): whoever was shown it drops it. The next preview
+     * starts a new stroke; nothing is sent when no preview of this one went out.
+     */
+    fun abandon()
+
     /** Commits a finished mark; returns its id. */
     suspend fun draw(page: Int, colour: MarkColour, shape: MarkShape): Long
 

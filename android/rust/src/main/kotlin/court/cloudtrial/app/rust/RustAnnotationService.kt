@@ -51,6 +51,8 @@ class RustEvidenceAnnotation internal constructor(private val inner: AnnotationS
     override fun preview(page: Int, colour: MarkColour, shape: MarkShape) =
         mapErrors { inner.preview(page.toUInt(), colour.toCore(), shape.toCore()) }
 
+    override fun abandon() = mapErrors { inner.abandon() }
+
     override suspend fun draw(page: Int, colour: MarkColour, shape: MarkShape): Long =
         mapErrors { inner.draw(page.toUInt(), colour.toCore(), shape.toCore()) }
 

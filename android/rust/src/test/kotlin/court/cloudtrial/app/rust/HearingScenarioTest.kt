@@ -371,6 +371,16 @@ class HearingScenarioTest {
             val mine = annotation.state.await("the party's own mark back") { s -> s.marks.any { it.id == mark.id } && s.committing == null }
             assertNull(mine.stroke)
 
+            // An ellipse dragged back to where it began is no mark, and the judge stops seeing it.
+            annotation.chooseTool(AnnotationTool.ELLIPSE)
+            annotation.pointerDown(1, 0.6f, 0.2f)
+            annotation.pointerMove(0.75f, 0.35f)
+            judgeSees.await("the ellipse while it is drawn") { s -> s.previews.any { it.authorId == myId && it.shape is CoreShape.Ellipse } }
+            annotation.pointerMove(0.6f, 0.2f)
+            annotation.pointerUp()
+            judgeSees.await("the ellipse given up") { s -> s.previews.none { it.authorId == myId } }
+            assertEquals(listOf(mark.id), judgeSession.marks().marks.map { it.id })
+
             val arrow = CoreShape.Arrow(CorePoint(0.8f, 0.8f), CorePoint(0.6f, 0.5f))
             val judgeMark = runBlocking { judgeSession.draw(1u, CoreColour.RED, arrow) }
             val both = annotation.state.await("the judge's mark") { s -> s.marks.any { it.id == judgeMark } }

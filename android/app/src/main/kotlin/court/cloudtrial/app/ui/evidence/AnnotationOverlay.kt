@@ -68,6 +68,8 @@ interface AnnotationActions {
     fun pointerDown(page: Int, x: Float, y: Float)
     fun pointerMove(x: Float, y: Float)
     fun pointerUp()
+    /** The touch was cancelled rather than lifted: the stroke is given up. */
+    fun pointerCancel()
     fun placeText(text: String)
     fun cancelText()
     fun undo()
@@ -96,13 +98,24 @@ fun AnnotationLayer(state: AnnotationState, actions: AnnotationActions, page: In
                 val down = awaitFirstDown()
                 down.consume()
                 actions.pointerDown(page, down.position.x / size.width, down.position.y / size.height)
-                while (true) {
-                    val change = awaitPointerEvent().changes.firstOrNull { it.id == down.id } ?: break
-                    change.consume()
-                    if (!change.pressed) break
-                    actions.pointerMove(change.position.x / size.width, change.position.y / size.height)
+                var lifted = false
+                try {
+                    while (true) {
+                        val change = awaitPointerEvent().changes.firstOrNull { it.id == down.id } ?: break
+                        // Compose reports a cancelled touch (ACTION_CANCEL: the system took the
+                        // gesture) as a release already consumed; a finger lifted comes unconsumed.
+                        if (!change.pressed && change.isConsumed) break
+                        change.consume()
+                        if (!change.pressed) {
+                            lifted = true
+                            break
+                        }
+                        actions.pointerMove(change.position.x / size.width, change.position.y / size.height)
+                    }
+                } finally {
+                    // Also when this input goes away mid-stroke (drawing ended, the page left the screen).
+                    if (lifted) actions.pointerUp() else actions.pointerCancel()
                 }
-                actions.pointerUp()
             }
         }
     } else Modifier
