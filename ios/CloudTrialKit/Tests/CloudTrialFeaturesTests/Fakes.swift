@@ -163,3 +163,24 @@ final class FakeEvidence: EvidenceService, @unchecked Sendable {
     func giveOpinion(evidenceId: String, opinion: OpinionDraft) async throws -> Evidence { throw AppError.forbidden(reason: "no") }
     func withdraw(evidenceId: String) async throws -> Evidence { throw AppError.forbidden(reason: "no") }
 }
+
+/// 庭审笔录 as the server would answer a party: `view` is what the next 刷新 fetches.
+final class FakeRecord: RecordService, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = RecordView(latest: nil, signing: nil, mustSign: false, mySignature: nil)
+
+    var view: RecordView {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    func fetch() async throws -> RecordView { view }
+    func versionsAfter(_ after: Int) async throws -> [RecordDocument] { [] }
+    func follow(room: HearingRoom) -> AsyncStream<RecordEvent> { AsyncStream { $0.finish() } }
+    func signWithStrokes(read: RecordDocument, strokes: [[StrokePoint]], width: Float, height: Float) async throws -> SignatureInfo {
+        SignatureInfo(id: 1, signer: Person(id: 4, name: "李四", role: .defendant, roleLabel: "被告"), version: read.version,
+                      versionSha256: read.sha256, imageSha256: "img", signedAtMs: 0, inApp: true)
+    }
+    func mySignature() async throws -> MySignature? { nil }
+    func signedPdf() async throws -> String { "/files/record.pdf" }
+}

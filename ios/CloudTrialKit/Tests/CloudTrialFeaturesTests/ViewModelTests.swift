@@ -165,6 +165,29 @@ final class ViewModelTests: XCTestCase {
         XCTAssertEqual(later.tiles, [], "no pictures come back with the room's next view")
     }
 
+    @MainActor
+    func testThePadClosesWhenTheRecordSaysNothingIsLeftToSign() async throws {
+        let header = RecordHeader(caseNumber: "（2026）津0101民初1号", caseTitle: "民间借贷纠纷", time: "", place: "第一法庭",
+                                  judges: ["审判长 王法官"], clerk: "李书记", present: [])
+        let v2 = RecordDocument(hearingId: 7, version: 2, header: header, paragraphs: [RecordParagraph(speaker: "审判长", text: "现在开庭。")],
+                                sha256: "v2", savedBy: "书记员 李书记", savedAtMs: 0)
+        let round = SigningRound(id: 1, version: 2, versionSha256: "v2", open: true, signers: [])
+        let service = FakeRecord()
+        service.view = RecordView(latest: v2, signing: round, mustSign: true, mySignature: nil)
+        let record = RecordViewModel(record: service)
+        record.start(room: nil)
+        _ = try await awaitState("must sign", { record.state }) { $0.mustSign }
+        record.openSigningPad()
+        XCTAssertTrue(record.state.signingPad)
+        // The room's notice of the signature (signed on another device, or the answer to this one) comes first.
+        let me = Person(id: 4, name: "李四", role: .defendant, roleLabel: "被告")
+        let mine = SignatureInfo(id: 1, signer: me, version: 2, versionSha256: "v2", imageSha256: "img", signedAtMs: 0, inApp: false)
+        service.view = RecordView(latest: v2, signing: round, mustSign: false, mySignature: mine)
+        record.refresh()
+        let signed = try await awaitState("signed", { record.state }) { $0.mySignatureInfo != nil }
+        XCTAssertFalse(signed.mustSign || signed.signingPad)
+    }
+
     func testNetworkQualityFollowsTheRoundTrip() {
         func media(_ rtt: Int?) -> MediaStatus {
             MediaStatus(link: .connected, label: "音视频已连接", cameraOn: true, microphoneOn: true, rttMs: rtt, sendKbps: 0, receiveKbps: 0)

@@ -108,6 +108,8 @@ public final class RecordViewModel {
         next.mustSign = view.mustSign
         next.signPrompt = view.mustSign && view.signing != nil && view.signing?.id != answeredRound
         next.mySignatureInfo = view.mySignature
+        // Nothing left to sign (signed, here or on another device, or the round withdrawn): the pad closes.
+        next.signingPad = state.signingPad && view.mustSign
         state = next
     }
 

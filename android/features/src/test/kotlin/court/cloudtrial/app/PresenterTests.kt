@@ -298,6 +298,24 @@ class PresenterTests {
     }
 
     @Test
+    fun `the pad closes when the record says nothing is left to sign, whichever answer comes first`() {
+        val service = FakeRecord()
+        val v2 = recordVersion(2)
+        service.view = RecordView(v2, SigningRound(1, 2, "v2", true, emptyList()), mustSign = true, mySignature = null)
+        val presenter = RecordPresenter(service, test.scope)
+        presenter.start(null)
+        presenter.state.await("must sign") { it.mustSign }
+        presenter.openSigningPad()
+        assertTrue(presenter.state.value.signingPad)
+        // The room's notice of the signature (signed on another device, or the answer to this one) comes first.
+        val me = Person(4, "李四", Role.DEFENDANT, "被告")
+        service.view = RecordView(v2, SigningRound(1, 2, "v2", true, emptyList()), mustSign = false, mySignature = SignatureInfo(1, me, 2, "v2", "img", 0, false))
+        presenter.refresh()
+        val signed = presenter.state.await("signed") { it.mySignatureInfo != null }
+        assertFalse(signed.mustSign || signed.signingPad)
+    }
+
+    @Test
     fun `the record is signed with the strokes drawn, on the version signing froze`() {
         val service = FakeRecord()
         val v2 = recordVersion(2)

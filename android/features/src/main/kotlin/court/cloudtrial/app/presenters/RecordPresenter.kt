@@ -106,7 +106,16 @@ class RecordPresenter(private val record: RecordService, private val scope: Coro
     private fun onView(view: RecordView) {
         view.latest?.let(::addVersion)
         val prompt = view.mustSign && view.signing != null && view.signing.id != answeredRound
-        mutable.update { it.copy(signing = view.signing, mustSign = view.mustSign, signPrompt = prompt, mySignatureInfo = view.mySignature) }
+        // Nothing left to sign (signed, here or on another device, or the round withdrawn): the pad closes.
+        mutable.update {
+            it.copy(
+                signing = view.signing,
+                mustSign = view.mustSign,
+                signPrompt = prompt,
+                mySignatureInfo = view.mySignature,
+                signingPad = it.signingPad && view.mustSign,
+            )
+        }
     }
 
     private fun addVersion(document: RecordDocument) = mutable.update { s ->
