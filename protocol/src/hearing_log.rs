@@ -214,6 +214,10 @@ pub fn verify(log: &HearingLog, public_key: &[u8; 32]) -> Result<VerifiedLog, Lo
         return Err(LogError::OtherKey);
     }
     let key = VerifyingKey::from_bytes(public_key).map_err(|_| LogError::OtherKey)?;
+    // Every hearing's log begins with its booking: a log of nothing had everything taken out.
+    if log.entries.is_empty() {
+        return Err(LogError::Missing { seq: 1 });
+    }
     let mut checkpoints: Vec<&LogCheckpoint> = log.checkpoints.iter().collect();
     checkpoints.sort_by_key(|c| c.seq);
     let mut checkpoints = checkpoints.into_iter().peekable();

@@ -324,6 +324,14 @@ async fn every_kind_of_tampering_with_an_exported_file_is_named() {
     );
     assert_eq!(check(&|f| entries(f).swap(5, 6)), Err(LogError::OutOfOrder { seq: 7, expected: 6 }));
     assert_eq!(check(&|f| entries(f).truncate(7)), Err(LogError::Truncated { seq: 8, checkpoint_seq: 8 }));
+    assert_eq!(
+        check(&|f| {
+            entries(f).clear();
+            f["checkpoints"] = json!([]);
+        }),
+        Err(LogError::Missing { seq: 1 }),
+        "everything taken out"
+    );
     let forger = SigningKey::from_bytes(&[9; 32]);
     assert_eq!(
         check(&|f| {
