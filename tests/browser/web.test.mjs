@@ -55,16 +55,30 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await clerk.fill('input[name=courtroom]', '第三法庭');
     const rows = clerk.locator('tr.participant');
     const people = [
-      ['王法官', '13900000001', '王法官'],
-      ['李书记', '13900000002', '李书记'],
-      ['张三', '13800000011', null],
-      ['李四', '13800000012', null],
+      ['赵法官', '13900000001'],
+      ['李书记', '13900000002'],
+      ['张三', '13800000011'],
+      ['李四', '13800000012'],
     ];
-    for (const [i, [name, mobile, account]] of people.entries()) {
+    for (const [i, [name, mobile]] of people.entries()) {
       await rows.nth(i).locator('input[name=name]').fill(name);
       await rows.nth(i).locator('input[name=mobile]').fill(mobile);
-      if (account) await rows.nth(i).locator('select[name=staff]').selectOption({ label: `${account}（${i === 0 ? '法官' : '书记员'}）` });
     }
+    const linked = (/** @type {number} */ i) => rows.nth(i).locator('select[name=staff]').evaluate((s) => /** @type {HTMLSelectElement} */ (s).selectedOptions[0].textContent);
+    // A court seat named as a staff member is linked to their account; one that is not is asked about first.
+    assert.equal(await linked(1), '李书记（书记员）');
+    assert.equal(await linked(0), '（不关联）');
+    /** @type {string[]} */
+    const asked = [];
+    clerk.once('dialog', (d) => {
+      asked.push(d.message());
+      d.dismiss();
+    });
+    await clerk.click('button[name=submit-booking]');
+    await until('not booked unlinked', () => clerk.textContent('form .error'), (t) => t === '未提交：请为审判人员和书记员选择工作人员账号');
+    assert.match(asked[0], /^审判长 赵法官未关联工作人员账号，将不能从控制台进入庭审或记录笔录/);
+    await rows.nth(0).locator('input[name=name]').fill('王法官');
+    assert.equal(await linked(0), '王法官（法官）');
     // A wrong mobile number is caught with a clear message, and nothing is booked.
     await rows.nth(3).locator('input[name=mobile]').fill('1234');
     await clerk.click('button[name=submit-booking]');

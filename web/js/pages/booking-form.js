@@ -22,15 +22,27 @@ export function participantRows(staff) {
     const roleSelect = h('select', { name: 'role' }, Object.entries(ROLE_LABELS).map(([value, text]) => h('option', { value, selected: value === role }, text)));
     const account = h('select', { name: 'staff' }, h('option', { value: '' }, '（不关联）'),
       staff.filter((s) => s.role !== 'admin').map((s) => h('option', { value: String(s.id) }, `${s.name}（${s.role === 'judge' ? '法官' : '书记员'}）`)));
+    const name = h('input', { name: 'name', required: true, placeholder: '姓名' });
+    // A court seat named as a staff member is linked to their account, unless an account was chosen by hand.
+    let chosen = false;
+    account.addEventListener('change', () => (chosen = true));
+    const link = () => {
+      if (chosen || account.disabled) return;
+      const kind = roleSelect.value === 'clerk' ? 'clerk' : 'judge';
+      const matches = staff.filter((s) => s.role === kind && s.name === name.value.trim());
+      account.value = matches.length === 1 ? String(matches[0].id) : '';
+    };
     const sync = () => {
       account.disabled = !COURT_ROLES.includes(/** @type {any} */ (roleSelect.value));
       if (account.disabled) account.value = '';
+      link();
     };
     roleSelect.addEventListener('change', sync);
+    name.addEventListener('input', link);
     sync();
     const row = h('tr', { class: 'participant' },
       h('td', {}, roleSelect),
-      h('td', {}, h('input', { name: 'name', required: true, placeholder: '姓名' })),
+      h('td', {}, name),
       h('td', {}, h('input', { name: 'mobile', required: true, inputMode: 'tel', placeholder: '11位手机号' })),
       h('td', {}, account),
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => row.remove() }, '删除')));
@@ -54,10 +66,22 @@ export function participantRows(staff) {
     return participants;
   };
 
+  /**
+   * A court seat without a staff account cannot enter from the console nor keep the record there:
+   * the one booking is asked first. Resolves whether to go on.
+   * @param {NewParticipant[]} participants
+   */
+  const unlinkedAccepted = (participants) => {
+    const unlinked = participants.filter((p) => COURT_ROLES.includes(/** @type {any} */ (p.role)) && p.staff_id === null);
+    if (!unlinked.length) return true;
+    const who = unlinked.map((p) => `${ROLE_LABELS[/** @type {keyof typeof ROLE_LABELS} */ (p.role)]} ${p.name}`).join('、');
+    return window.confirm(`${who}未关联工作人员账号，将不能从控制台进入庭审或记录笔录，只能用会议号和短信验证码登录。是否仍要提交？`);
+  };
+
   const table = h('table', { class: 'participants' },
     h('thead', {}, h('tr', {}, ['角色', '姓名', '手机号', '工作人员账号', ''].map((t) => h('th', {}, t)))),
     rows);
-  return { table, addRow, collect };
+  return { table, addRow, collect, unlinkedAccepted };
 }
 
 /**

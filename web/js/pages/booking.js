@@ -18,7 +18,7 @@ class BookingPage extends HTMLElement {
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
     const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
     const fields = hearingFields({ scheduled_at: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())} 09:30` });
-    const { table, addRow, collect: collectParticipants } = participantRows(staff);
+    const { table, addRow, collect: collectParticipants, unlinkedAccepted } = participantRows(staff);
     const error = h('p', { class: 'error', role: 'alert' });
 
     addRow('presiding_judge');
@@ -31,6 +31,7 @@ class BookingPage extends HTMLElement {
       const participants = collectParticipants();
       if (!participants.length) throw new Error('请添加参与人');
       if (!participants.some((p) => JUDGE_ROLES.includes(/** @type {any} */ (p.role)))) throw new Error('庭审须有审判长或审判员参加');
+      if (!unlinkedAccepted(participants)) throw new Error('未提交：请为审判人员和书记员选择工作人员账号');
       return {
         case_number: fields.caseNumber.value.trim(),
         case_title: fields.caseTitle.value.trim(),

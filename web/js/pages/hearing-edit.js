@@ -26,7 +26,7 @@ class HearingEditPage extends HTMLElement {
       return;
     }
     const fields = hearingFields(hearing);
-    const { table, addRow, collect } = participantRows(staff);
+    const { table, addRow, collect, unlinkedAccepted } = participantRows(staff);
     const error = h('p', { class: 'error', role: 'alert' });
 
     const current = hearing.participants.map((/** @type {any} */ p) => {
@@ -53,6 +53,7 @@ class HearingEditPage extends HTMLElement {
       const removed = current.filter((c) => c.remove.checked).map((c) => c.p.id);
       if (removed.length) body.remove_participants = removed;
       const added = collect();
+      if (!unlinkedAccepted(added)) throw new Error('未保存：请为审判人员和书记员选择工作人员账号');
       if (added.length) body.add_participants = added;
       if (!Object.keys(body).length) throw new Error('没有需要保存的修改');
       return body;
