@@ -261,9 +261,10 @@ pub struct Hearing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HearingFilter {
-    /// Scheduled today (court local date).
+    /// Scheduled today (court local date), and any hearing under way (庭审中, 休庭) whatever its day.
     Today,
-    /// Not yet over, scheduled today or later.
+    /// Not yet over, whatever its day: one from an earlier day that was never closed or
+    /// cancelled still needs the court.
     Upcoming,
     /// Closed or cancelled.
     Closed,
@@ -271,11 +272,14 @@ pub enum HearingFilter {
     All,
 }
 
+/// The most hearings one list answers with; a search narrows it.
+pub const HEARING_LIST_LIMIT: usize = 500;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HearingListQuery {
     #[serde(default)]
     pub filter: HearingFilter,
-    /// Substring of the case number (案号).
+    /// Part of the case number (案号), brackets of either width alike.
     #[serde(default)]
     pub case_number: Option<String>,
 }

@@ -447,6 +447,11 @@ pub fn protocol_js() -> String {
     let _ = writeln!(out, "/** What a blocked party is told, everywhere. */\nexport const BLOCKED_MESSAGE = {};\n", quoted(BLOCKED_MESSAGE));
     let _ = writeln!(out, "export const RECOGNITION_NOT_STARTED = {};\n", quoted(RECOGNITION_NOT_STARTED));
     let _ = writeln!(out, "export const MEDIA_ENDED_MESSAGE = {};\n", quoted(MEDIA_ENDED_MESSAGE));
+    let _ = writeln!(
+        out,
+        "/** The most hearings one list answers with; a search narrows it. */\nexport const HEARING_LIST_LIMIT = {};\n",
+        crate::api::HEARING_LIST_LIMIT
+    );
     let ranges: String = crate::text::INVISIBLE
         .iter()
         .map(|&(first, last)| {

@@ -400,6 +400,17 @@ test('the console lists what the latest search found, even when an earlier list 
     await until('the held list read', () => clerk.evaluate(() => window.listsRead), (n) => n === 2);
     assert.equal(await clerk.textContent('.list'), '没有庭审', 'the older list did not replace the search\'s');
     assert.equal(await clerk.locator('tbody tr').count(), 0);
+
+    // A list as long as the server gives says so, and a long 案由 keeps each hearing on one line.
+    const [real] = await court.api('GET', '/api/hearings?filter=all', undefined, court.clerk);
+    const long = '北京某某科技股份有限公司诉天津某某投资管理有限公司、上海某某贸易有限公司、张某某买卖合同纠纷';
+    const many = Array.from({ length: 500 }, (_, i) => ({ ...real, id: real.id + i, case_title: i % 2 ? real.case_title : long }));
+    await clerk.route((url) => url.pathname === '/api/hearings' && url.searchParams.get('filter') === 'all', (route) => route.fulfill({ json: many }));
+    await clerk.fill('input[name=case-number]', '');
+    await clerk.locator('button.tab', { hasText: '全部' }).click();
+    await until('the limit said', () => clerk.textContent('#list-limit').catch(() => ''), (t) => t === '仅列出500场庭审，请输入案号查找其余的庭审');
+    const heights = await clerk.$$eval('table.hearing-list tbody tr', (rows) => rows.slice(0, 4).map((r) => r.getBoundingClientRect().height));
+    assert.ok(Math.max(...heights) - Math.min(...heights) < 1, `one line each: ${heights}`);
   } finally {
     await chrome.close();
     court.stop();

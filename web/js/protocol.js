@@ -496,6 +496,9 @@ export const RECOGNITION_NOT_STARTED = "语音识别暂未开始";
 
 export const MEDIA_ENDED_MESSAGE = "庭审已结束，音视频已关闭";
 
+/** The most hearings one list answers with; a search narrows it. */
+export const HEARING_LIST_LIMIT = 500;
+
 /** Characters that show nothing or turn text around, which the server refuses in typed text. */
 export const INVISIBLE = /[\u{AD}\u{34F}\u{61C}\u{115F}-\u{1160}\u{17B4}-\u{17B5}\u{180B}-\u{180F}\u{200B}-\u{200F}\u{2028}-\u{2029}\u{202A}-\u{202E}\u{2060}-\u{206F}\u{3164}\u{FE00}-\u{FE0F}\u{FEFF}\u{FFA0}\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu;
 

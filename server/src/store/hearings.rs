@@ -1,5 +1,5 @@
 use cloudtrial_protocol::api::{
-    Hearing, HearingFilter, HearingStatus, NewParticipant, ParticipantRecord,
+    HEARING_LIST_LIMIT, Hearing, HearingFilter, HearingStatus, NewParticipant, ParticipantRecord,
 };
 use cloudtrial_protocol::{CourtDateTime, MeetingNumber, ParticipantRole};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -222,6 +222,10 @@ pub fn participant_of_ended_hearing(
         .optional()?)
 }
 
+fn full_width_brackets(text: &str) -> String {
+    text.replace('(', "（").replace(')', "）")
+}
+
 const HEARING_COLUMNS: &str =
     "id, meeting_number, case_number, case_title, courtroom, scheduled_at, status, created_at_ms, booked_by";
 
@@ -262,19 +266,19 @@ pub fn list(
     today: &str,
 ) -> Result<Vec<Hearing>, StoreError> {
     let condition = match filter {
-        HearingFilter::Today => "substr(scheduled_at, 1, 10) = ?1",
-        HearingFilter::Upcoming => {
-            "substr(scheduled_at, 1, 10) >= ?1 AND status NOT IN ('closed', 'cancelled')"
-        }
+        HearingFilter::Today => "(substr(scheduled_at, 1, 10) = ?1 OR status IN ('in_session', 'adjourned'))",
+        HearingFilter::Upcoming => "status NOT IN ('closed', 'cancelled') AND ?1 IS NOT NULL",
         HearingFilter::Closed => "status IN ('closed', 'cancelled') AND ?1 IS NOT NULL",
         HearingFilter::All => "?1 IS NOT NULL",
     };
-    let order = if filter == HearingFilter::Closed { "DESC" } else { "ASC" };
-    let pattern = case_number.map(|c| format!("%{}%", c.replace(['%', '_'], "")));
+    // What is coming, soonest first; what is over, and everything, latest first.
+    let order = if matches!(filter, HearingFilter::Today | HearingFilter::Upcoming) { "ASC" } else { "DESC" };
+    // 案号 are written with full-width brackets, and typed with either.
+    let pattern = case_number.map(|c| format!("%{}%", full_width_brackets(&c.replace(['%', '_'], ""))));
     let mut stmt = conn.prepare(&format!(
         "SELECT {HEARING_COLUMNS} FROM hearings
-         WHERE {condition} AND (?2 IS NULL OR case_number LIKE ?2)
-         ORDER BY scheduled_at {order}, id {order} LIMIT 500"
+         WHERE {condition} AND (?2 IS NULL OR replace(replace(case_number, '(', '（'), ')', '）') LIKE ?2)
+         ORDER BY scheduled_at {order}, id {order} LIMIT {HEARING_LIST_LIMIT}"
     ))?;
     let mut hearings: Vec<Hearing> =
         stmt.query_map(params![today, pattern], hearing_from_row)?.collect::<Result<_, _>>()?;

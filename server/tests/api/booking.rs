@@ -105,6 +105,43 @@ async fn staff_list_view_and_search_hearings() {
 }
 
 #[tokio::test]
+async fn a_hearing_not_over_stays_in_view_after_its_day_and_a_case_number_is_found_with_either_brackets() {
+    use crate::room::RawClient;
+    use cloudtrial_protocol::signalling::JudgeCommand;
+
+    let server = TestServer::start().await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let adjourned = server.book(&clerk.token, "(2026)津0101民初300号", &[JUDGE, PLAINTIFF]).await;
+    let never_held = server.book(&clerk.token, "（2026）津0101民初400号", &[JUDGE, DEFENDANT]).await;
+    let closed = server.book(&clerk.token, "（2026）津0101民初500号", &[JUDGE, DEFENDANT]).await;
+    for (hearing, commands) in [(&adjourned, &[JudgeCommand::Start, JudgeCommand::Adjourn]), (&closed, &[JudgeCommand::Start, JudgeCommand::Close])] {
+        let judge = server.login(&clerk.token, hearing, JUDGE.2).await;
+        let (mut room, _) = RawClient::join(&server, &judge.token).await;
+        for command in commands {
+            assert_eq!(room.command(command.clone()).await, None);
+        }
+    }
+    // Three days on, all three were booked for two days ago.
+    server.clock.advance(std::time::Duration::from_secs(3 * 86_400));
+    let clerk = server.staff(StaffRole::Clerk, "clerk2").await;
+    let list = |query: &'static str| {
+        let server = &server;
+        let token = clerk.token.clone();
+        async move {
+            let (status, body) = server.get(&format!("/api/hearings?{query}"), Some(&token)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<Vec<Hearing>>(body).unwrap().into_iter().map(|h| h.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list("filter=today").await, [adjourned.id], "under way (休庭), whatever its day");
+    assert_eq!(list("filter=upcoming").await, [adjourned.id, never_held.id], "not over, whatever its day");
+    assert_eq!(list("filter=closed").await, [closed.id]);
+    assert_eq!(list("filter=all").await, [closed.id, never_held.id, adjourned.id], "latest first");
+    assert_eq!(list("case_number=%EF%BC%882026%EF%BC%89%E6%B4%A50101%E6%B0%91%E5%88%9D300").await, [adjourned.id], "（2026） finds (2026)");
+    assert_eq!(list("case_number=(2026)%E6%B4%A50101%E6%B0%91%E5%88%9D400").await, [never_held.id], "(2026) finds （2026）");
+}
+
+#[tokio::test]
 async fn rescheduling_and_changing_participants_notifies_exactly_those_affected() {
     let server = TestServer::start().await;
     let judge = server.staff(StaffRole::Judge, "judge").await;

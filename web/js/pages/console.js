@@ -5,7 +5,7 @@ import { h, replace } from '../dom.js';
 import { STATUS_LABELS } from '../labels.js';
 import { go } from '../nav.js';
 import { setParticipantSession, setStaffSession, staffSession } from '../session.js';
-import { PATHS } from '../protocol.js';
+import { HEARING_LIST_LIMIT, PATHS } from '../protocol.js';
 import { recordKeptBeforeLeaving } from '../record/editor.js';
 
 const FILTERS = /** @type {const} */ ([
@@ -80,16 +80,19 @@ class ConsolePage extends HTMLElement {
         replace(this.table, h('p', { class: 'empty' }, '没有庭审'));
         return;
       }
-      replace(this.table, h('table', {},
+      replace(this.table, h('table', { class: 'hearing-list' },
+        hearings.length >= HEARING_LIST_LIMIT
+          ? h('caption', { class: 'hint', id: 'list-limit' }, `仅列出${HEARING_LIST_LIMIT}场庭审，请输入案号查找其余的庭审`)
+          : null,
         h('thead', {}, h('tr', {}, ['案号', '案由', '开庭时间', '法庭', '状态', '会议号', ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, hearings.map((/** @type {any} */ hearing) => h('tr', { dataset: { hearing: String(hearing.id) } },
-          h('td', {}, hearing.case_number),
-          h('td', {}, hearing.case_title),
-          h('td', {}, hearing.scheduled_at),
+          h('td', { class: 'nowrap' }, hearing.case_number),
+          h('td', { class: 'case-title', title: hearing.case_title }, hearing.case_title),
+          h('td', { class: 'nowrap' }, hearing.scheduled_at),
           h('td', {}, hearing.courtroom),
-          h('td', {}, h('span', { class: `status ${hearing.status}` }, STATUS_LABELS[hearing.status])),
-          h('td', { class: 'mono' }, hearing.meeting_number),
-          h('td', {}, h('a', { href: `#/console/hearing/${hearing.id}` }, '查看')))))));
+          h('td', { class: 'nowrap' }, h('span', { class: `status ${hearing.status}` }, STATUS_LABELS[hearing.status])),
+          h('td', { class: 'mono nowrap' }, hearing.meeting_number),
+          h('td', { class: 'nowrap' }, h('a', { href: `#/console/hearing/${hearing.id}` }, '查看')))))));
     } catch (e) {
       if (/** @type {any} */ (e).status === 401) {
         setStaffSession(null);
