@@ -23,6 +23,19 @@ pub struct StaffAccount {
     pub name: String,
     pub role: StaffRole,
     pub mobile: Option<String>,
+    /// Stopped by an administrator (停用): no login, no session.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// An administrator's change to an account: 停用 / 启用, or a new password (重设密码).
+/// Either ends the account's open sessions, in the console and in rooms entered from it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StaffAccountChange {
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 /// A username with wrong passwords, as administrators see it.

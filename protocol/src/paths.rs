@@ -15,6 +15,7 @@ pub const LOGOUT: &str = "/api/session/logout";
 
 pub const STAFF: &str = "/api/staff";
 pub const STAFF_ME: &str = "/api/staff/me";
+pub const STAFF_ACCOUNT: &str = "/api/staff/{id}";
 pub const STAFF_DIRECTORY: &str = "/api/staff/directory";
 pub const STAFF_LOGIN_LOCKS: &str = "/api/staff/login-locks";
 pub const STAFF_LOGIN_LOCK: &str = "/api/staff/login-locks/{username}";
@@ -81,6 +82,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("logout", LOGOUT),
     ("staff", STAFF),
     ("staffMe", STAFF_ME),
+    ("staffAccount", STAFF_ACCOUNT),
     ("staffDirectory", STAFF_DIRECTORY),
     ("staffLoginLocks", STAFF_LOGIN_LOCKS),
     ("staffLoginLock", STAFF_LOGIN_LOCK),

@@ -103,8 +103,9 @@ pub async fn resolve_hash(state: &AppState, token_hash: Vec<u8>) -> Result<Calle
             }
             match row.owner {
                 SessionOwner::Staff { staff_id } => {
-                    let account =
-                        store::staff::by_id(conn, staff_id)?.ok_or(AppError::new(ErrorCode::SessionExpired))?;
+                    let account = store::staff::by_id(conn, staff_id)?
+                        .filter(|a| !a.disabled)
+                        .ok_or(AppError::new(ErrorCode::SessionExpired))?;
                     Ok(Caller::Staff(StaffCaller { account, token_hash, expires_at_ms: row.expires_at_ms }))
                 }
                 SessionOwner::Participant { participant_id, hearing_id } => {

@@ -262,6 +262,10 @@ pub async fn staff_login(
         }
         return Err(failed());
     };
+    // Said only to someone who knew the password.
+    if account.disabled {
+        return Err(AppError::with_message(ErrorCode::LoginFailed, "该账号已停用，请联系管理员"));
+    }
     state.store.call(move |conn| store::login::clear_staff_failures(conn, &name)).await?;
 
     let now = state.clock.now_ms();

@@ -466,7 +466,21 @@ test('取消庭审, 修改庭审 and 重发通知 are offered only to staff who 
     await page.click('button[name=create-staff]');
     await page.locator('tr[data-username="clerk2"]').waitFor();
     assert.equal(await page.textContent('tr[data-username="clerk2"] td:nth-child(3)'), '书记员');
-    await court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a good long password' });
+    const { token } = await court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a good long password' });
+    // 停用: the account's open session ends and it cannot log in; 启用 lets it in again; 重设密码 ends its sessions too.
+    await page.click('tr[data-username="clerk2"] button[name=disable]');
+    await until('stopped', () => page.textContent('tr[data-username="clerk2"]'), (t) => t.includes('已停用'));
+    await assert.rejects(court.api('GET', '/api/staff/me', undefined, token), /401/);
+    await assert.rejects(court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a good long password' }), /该账号已停用/);
+    assert.equal(await page.locator('tr[data-username="admin"] button[name=disable]').count(), 0, 'no 停用 for oneself');
+    await page.click('tr[data-username="clerk2"] button[name=enable]');
+    await until('in use again', () => page.textContent('tr[data-username="clerk2"]'), (t) => t.includes('正常'));
+    const again = await court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a good long password' });
+    page.removeAllListeners('dialog');
+    page.on('dialog', (d) => (d.type() === 'prompt' ? d.accept('a brand new password') : d.accept()));
+    await page.click('tr[data-username="clerk2"] button[name=reset-password]');
+    await until('the old session over', () => court.api('GET', '/api/staff/me', undefined, again.token).then(() => 'open', () => 'over'), (t) => t === 'over');
+    await court.api('POST', '/api/staff/login', { username: 'clerk2', password: 'a brand new password' });
     await shot(page, 'console-staff');
   } finally {
     await chrome.close();

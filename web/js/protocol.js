@@ -512,6 +512,7 @@ export const PATHS = Object.freeze({
   logout: "/api/session/logout",
   staff: "/api/staff",
   staffMe: "/api/staff/me",
+  staffAccount: "/api/staff/{id}",
   staffDirectory: "/api/staff/directory",
   staffLoginLocks: "/api/staff/login-locks",
   staffLoginLock: "/api/staff/login-locks/{username}",

@@ -343,6 +343,10 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX IF NOT EXISTS login_codes_pair ON login_codes(meeting_number, mobile, sent_at_ms);
     "#,
+    // 13: an administrator can stop an account (someone who left the court).
+    r#"
+    ALTER TABLE staff ADD COLUMN disabled_at_ms INTEGER;
+    "#,
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -76,6 +76,18 @@ pub fn revoke(conn: &Connection, token_hash: &[u8], now_ms: i64) -> Result<Vec<V
     Ok(revoked)
 }
 
+/// Revokes every session of a staff account and the room sessions entered from them; the token hashes revoked.
+pub fn revoke_staff(conn: &Connection, staff_id: i64, now_ms: i64) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "UPDATE sessions SET revoked_at_ms = ?2
+         WHERE revoked_at_ms IS NULL
+           AND (staff_id = ?1 OR entered_from IN (SELECT token_hash FROM sessions WHERE staff_id = ?1))
+         RETURNING token_hash",
+    )?;
+    let revoked = stmt.query_map(params![staff_id, now_ms], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(revoked)
+}
+
 /// Revokes every session of a participant (removed from the hearing, or the hearing ended).
 pub fn revoke_participant(conn: &Connection, participant_id: i64, now_ms: i64) -> Result<usize, StoreError> {
     Ok(conn.execute(

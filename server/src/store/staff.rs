@@ -25,7 +25,7 @@ pub fn insert(conn: &Connection, new: &NewStaff<'_>, now_ms: i64) -> Result<Opti
     by_id(conn, conn.last_insert_rowid())
 }
 
-const COLUMNS: &str = "id, username, name, role, mobile";
+const COLUMNS: &str = "id, username, name, role, mobile, disabled_at_ms IS NOT NULL";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StaffAccount> {
     let role: String = row.get(3)?;
@@ -35,6 +35,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StaffAccount> {
         name: row.get(2)?,
         role: StaffRole::parse(&role).ok_or_else(|| invalid_column(3, &role))?,
         mobile: row.get(4)?,
+        disabled: row.get(5)?,
     })
 }
 
@@ -58,7 +59,7 @@ pub fn credentials(conn: &Connection, username: &str) -> Result<Option<(StaffAcc
         .query_row(
             &format!("SELECT {COLUMNS}, password_hash FROM staff WHERE username = ?1"),
             [username],
-            |row| Ok((from_row(row)?, row.get(5)?)),
+            |row| Ok((from_row(row)?, row.get(6)?)),
         )
         .optional()?)
 }
@@ -67,4 +68,14 @@ pub fn list(conn: &Connection) -> Result<Vec<StaffAccount>, StoreError> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM staff ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?.collect::<Result<_, _>>()?;
     Ok(rows)
+}
+
+/// 停用 (`Some(when)`) or 启用 (`None`); whether the account exists.
+pub fn set_disabled(conn: &Connection, id: i64, disabled_at_ms: Option<i64>) -> Result<bool, StoreError> {
+    Ok(conn.execute("UPDATE staff SET disabled_at_ms = ?2 WHERE id = ?1", params![id, disabled_at_ms])? == 1)
+}
+
+/// 重设密码; whether the account exists.
+pub fn set_password(conn: &Connection, id: i64, password_hash: &str) -> Result<bool, StoreError> {
+    Ok(conn.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", params![id, password_hash])? == 1)
 }

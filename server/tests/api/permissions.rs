@@ -26,6 +26,7 @@ async fn every_endpoint_allows_exactly_the_roles_it_should() {
     let judge = server.staff(StaffRole::Judge, "judge").await;
     let clerk = server.staff(StaffRole::Clerk, "clerk").await;
     let admin = server.staff(StaffRole::Admin, "admin").await;
+    let other = server.staff(StaffRole::Clerk, "other").await;
     let mut booking = server.booking("案1", &[JUDGE, CLERK, PLAINTIFF]);
     booking["participants"][0]["staff_id"] = json!(judge.account.id);
     booking["participants"][1]["staff_id"] = json!(clerk.account.id);
@@ -63,6 +64,7 @@ async fn every_endpoint_allows_exactly_the_roles_it_should() {
         (Method::GET, "/api/staff".into(), None, [NO, NO, NO, OK]),
         (Method::POST, "/api/staff".into(), Some(new_staff(0)), [NO, NO, NO, 201]),
         (Method::GET, "/api/staff/me".into(), None, [NO, OK, OK, OK]),
+        (Method::PATCH, format!("/api/staff/{}", other.account.id), Some(json!({"disabled": false})), [NO, NO, NO, OK]),
     ];
 
     let mut failures = Vec::new();
@@ -152,4 +154,65 @@ async fn staff_manage_only_hearings_they_booked_or_sit_in() {
     }
     let (status, answer) = server.patch(&format!("/api/hearings/{id}"), Some(&judge.token), &take_over(other_clerk.account.id)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+}
+
+/// 停用 and 重设密码: an account stopped or given a new password loses every
+/// session it had open, the room sessions entered from them too; a stopped
+/// account cannot log in (and is told so only with the right password) and
+/// is not offered for booking; an administrator does not stop their own.
+#[tokio::test]
+async fn an_account_stopped_or_given_a_new_password_keeps_no_session() {
+    let server = TestServer::start().await;
+    let admin = server.staff(StaffRole::Admin, "admin").await;
+    let clerk = server.staff(StaffRole::Clerk, "clerk").await;
+    let mut booking = server.booking("案1", &[JUDGE, CLERK, PLAINTIFF]);
+    booking["participants"][1]["staff_id"] = json!(clerk.account.id);
+    let (status, body) = server.post("/api/hearings", Some(&clerk.token), &booking).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let hearing: cloudtrial_protocol::api::Hearing = serde_json::from_value(body).unwrap();
+    let (status, entered) = server.post(&format!("/api/hearings/{}/enter", hearing.id), Some(&clerk.token), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{entered}");
+    let room_token = entered["token"].as_str().unwrap().to_owned();
+    let account = |id: i64| format!("/api/staff/{id}");
+    let login = |password: &'static str| {
+        let server = &server;
+        async move { server.post("/api/staff/login", None, &json!({"username": "clerk", "password": password})).await }
+    };
+
+    let (status, body) = server.patch(&account(clerk.account.id), Some(&admin.token), &json!({"disabled": true})).await;
+    assert_eq!((status, body["disabled"].as_bool()), (StatusCode::OK, Some(true)), "{body}");
+    for token in [&clerk.token, &room_token] {
+        let (status, body) = server.get("/api/staff/me", Some(token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, body) = server.get(&format!("/api/hearings/{}/details", hearing.id), Some(&room_token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the room session entered from the console ends with it: {body}");
+    let (status, body) = login("correct horse battery").await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some("该账号已停用，请联系管理员")));
+    let (_, wrong) = login("not the password").await;
+    assert_eq!(wrong["message"], "用户名或密码不正确", "a guesser learns nothing");
+    let (_, directory) = server.get("/api/staff/directory", Some(&admin.token)).await;
+    let judge = server.staff(StaffRole::Judge, "judge").await;
+    let (_, directory_for_judge) = server.get("/api/staff/directory", Some(&judge.token)).await;
+    assert!(!directory_for_judge.as_array().unwrap().iter().any(|a| a["username"] == "clerk"), "not offered for booking: {directory_for_judge} {directory}");
+
+    let (status, body) = server.patch(&account(clerk.account.id), Some(&admin.token), &json!({"disabled": false})).await;
+    assert_eq!((status, body["disabled"].as_bool()), (StatusCode::OK, Some(false)), "{body}");
+    let (status, session) = login("correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let token = session["token"].as_str().unwrap().to_owned();
+
+    let (status, body) = server.patch(&account(clerk.account.id), Some(&admin.token), &json!({"password": "        "})).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("密码至少8位（不计首尾空格）")));
+    let (status, _) = server.patch(&account(clerk.account.id), Some(&admin.token), &json!({"password": "a new long password"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server.get("/api/staff/me", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session opened with the old password is over");
+    assert_eq!(login("correct horse battery").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("a new long password").await.0, StatusCode::OK);
+
+    let (status, body) = server.patch(&account(admin.account.id), Some(&admin.token), &json!({"disabled": true})).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("不能停用自己的账号")));
+    let (status, _) = server.patch(&account(999_999), Some(&admin.token), &json!({"disabled": true})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
