@@ -26,8 +26,8 @@ struct Cli {
     /// The court's name as it appears in SMS notices.
     #[arg(long, env = "CLOUDTRIAL_COURT_NAME", default_value = "天津法院")]
     court_name: String,
-    /// The court's offset from UTC in minutes (China: 480).
-    #[arg(long, env = "CLOUDTRIAL_UTC_OFFSET_MINUTES", default_value_t = 480)]
+    /// The court's offset from UTC in minutes (China: 480), from -720 to 840.
+    #[arg(long, env = "CLOUDTRIAL_UTC_OFFSET_MINUTES", default_value_t = 480, value_parser = clap::value_parser!(i32).range(-720..=840))]
     utc_offset_minutes: i32,
     /// Download link for the Android app shown on the landing page.
     #[arg(long, env = "CLOUDTRIAL_ANDROID_APK_URL")]

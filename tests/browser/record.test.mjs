@@ -11,6 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts, browser, partyJoins, staffEnters, staffOpensHearing, staffOpensHearingOn, startServer, until } from './court.mjs';
@@ -215,6 +216,9 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     // by one byte is not the court's.
     // The checker's browser is in another time zone: times are still the court's, as on the PDF.
     const checker = await (await chrome.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'America/New_York' })).newPage();
+    /** @type {string[]} */
+    const sent = [];
+    checker.on('request', (r) => r.url().endsWith('/api/records/verify') && sent.push(r.postData() ?? ''));
     await checker.goto(court.url);
     await checker.click('a[name=verify]');
     await checker.setInputFiles('input[name=record-pdf]', pdf);
@@ -230,6 +234,8 @@ test('the record followed live, refreshed, and signed through QR codes on phones
     bytes[Math.floor(bytes.length / 2)] ^= 1;
     writeFileSync(tampered, bytes);
     await checker.setInputFiles('input[name=record-pdf]', tampered);
+    const pdfHash = createHash('sha256').update(readFileSync(pdf)).digest('hex');
+    assert.deepEqual(JSON.parse(sent[0]), { sha256: pdfHash }, 'only the hash leaves the checker\'s computer');
     await until('not the court\'s', () => checker.textContent('#verify-result').catch(() => ''), (t) => t.startsWith('未找到'));
 
     // A version everyone signed is not offered for signing again; 修改笔录 asks first (the page accepts), and

@@ -1,5 +1,6 @@
 // SHA-256 (FIPS 180-4) fed piece by piece: Web Crypto digests only whole
 // buffers, and a party's video may be larger than a phone can hold at once.
+// `fileSha256` hashes a file either way.
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -93,3 +94,26 @@ export function padding(length) {
   view.setUint32(tail.length - 4, bits >>> 0);
   return tail;
 }
+
+/** Files up to this size are hashed whole by Web Crypto; larger ones piece by piece, never held whole. */
+const HASH_WHOLE = 64 * 1024 * 1024;
+const HASH_PIECE = 4 * 1024 * 1024;
+
+/**
+ * A file's SHA-256, with `progress(hashed, total)` as it goes (for a large one).
+ * @param {Blob} file
+ * @param {(done: number, total: number) => void} [progress]
+ * @returns {Promise<Uint8Array>}
+ */
+export async function fileSha256(file, progress = () => {}) {
+  if (file.size <= HASH_WHOLE) return new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  const hasher = new Sha256();
+  for (let at = 0; at < file.size; at += HASH_PIECE) {
+    progress(at, file.size);
+    hasher.update(new Uint8Array(await file.slice(at, at + HASH_PIECE).arrayBuffer()));
+  }
+  return hasher.digest();
+}
+
+/** @param {Uint8Array} bytes */
+export const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -26,6 +26,10 @@ fn staff_accounts_are_added_and_listed_from_the_command_line() {
     assert!(!again.status.success(), "a taken username is refused");
     assert!(String::from_utf8_lossy(&again.stderr).contains("已被使用"));
 
+    // An offset no time zone has is refused, not quietly taken as UTC.
+    let offset = Command::new(BIN).args(["--utc-offset-minutes", "100000", "--data-dir", dir.path().to_str().unwrap(), "staff", "list"]).output().unwrap();
+    assert!(!offset.status.success());
+    assert!(String::from_utf8_lossy(&offset.stderr).contains("utc-offset-minutes"), "{}", String::from_utf8_lossy(&offset.stderr));
     let list = Command::new(BIN).args(["--data-dir", dir.path().to_str().unwrap(), "staff", "list"]).output().unwrap();
     let listed = String::from_utf8_lossy(&list.stdout);
     assert_eq!(listed.lines().count(), 1, "{listed}");

@@ -1,9 +1,10 @@
 // 笔录核验: whoever holds a record PDF (a party, a lawyer, another court)
-// checks it against the court's own record. Only the file's SHA-256 is
-// looked up (POST /api/records/verify): a file the court did not make, or
-// one changed by a single byte since, is not found.
+// checks it against the court's own record. The file's SHA-256 is computed
+// here and only it is sent (POST /api/records/verify): a file the court did
+// not make, or one changed by a single byte since, is not found.
 
 import { api } from '../api.js';
+import { fileSha256, hex } from '../sha256.js';
 import { formatTime, h, replace } from '../dom.js';
 import { label } from '../labels.js';
 import { CHANNEL_LABELS, PATHS } from '../protocol.js';
@@ -47,7 +48,9 @@ class VerifyPage extends HTMLElement {
         /** @type {any[]} */
         let shown;
         try {
-          shown = verdict(await api('POST', PATHS.recordsVerify, { raw: chosen, headers: { 'content-type': 'application/pdf' } }));
+          // The file stays on this computer: only its SHA-256 is sent.
+          const sha256 = hex(await fileSha256(chosen));
+          shown = verdict(await api('POST', PATHS.recordsVerify, { body: { sha256 } }));
         } catch (e) {
           shown = [h('p', { class: 'error' }, /** @type {Error} */ (e).message)];
         }
@@ -56,7 +59,7 @@ class VerifyPage extends HTMLElement {
     });
     replace(this, h('section', { class: 'card narrow' },
       h('h1', {}, '笔录核验'),
-      h('p', {}, '选择本院出具的庭审笔录PDF，核对它与法院保存的笔录是否一致、签名是否有效。只核对文件的指纹（SHA-256），文件不会被保存。'),
+      h('p', {}, '选择本院出具的庭审笔录PDF，核对它与法院保存的笔录是否一致、签名是否有效。只核对文件的指纹（SHA-256），在本机计算，文件不会上传。'),
       h('label', {}, '笔录PDF', file),
       result));
   }

@@ -5,35 +5,15 @@
 
 import { api } from '../api.js';
 import { HEADERS, PATHS, path } from '../protocol.js';
-import { Sha256 } from '../sha256.js';
+import { fileSha256, hex } from '../sha256.js';
 
 const CHUNK = 512 * 1024;
-/** Files up to this size are hashed whole by the browser; larger ones piece by piece, never held whole. */
-const HASH_WHOLE = 64 * 1024 * 1024;
-const HASH_PIECE = 4 * 1024 * 1024;
 
 /** @param {ArrayBuffer} data */
 async function sha256(data) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
 }
 
-/**
- * The file's SHA-256, with `progress(hashed, total)` as it goes.
- * @param {Blob} file
- * @param {(done: number, total: number) => void} progress
- */
-export async function fileSha256(file, progress) {
-  if (file.size <= HASH_WHOLE) return sha256(await file.arrayBuffer());
-  const hasher = new Sha256();
-  for (let at = 0; at < file.size; at += HASH_PIECE) {
-    progress(at, file.size);
-    hasher.update(new Uint8Array(await file.slice(at, at + HASH_PIECE).arrayBuffer()));
-  }
-  return hasher.digest();
-}
-
-/** @param {Uint8Array} bytes */
-const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 /** @param {Uint8Array} bytes */
 const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
 
