@@ -396,6 +396,7 @@ async fn a_log_written_before_the_chain_existed_is_chained_at_start_up() {
     db.execute_batch(
         "DROP INDEX sessions_entered_from;
          ALTER TABLE sessions DROP COLUMN entered_from;
+         ALTER TABLE staff DROP COLUMN disabled_at_ms;
          DROP TRIGGER hearing_events_chained_when_written;
          DROP TRIGGER hearing_events_never_change;
          DROP TRIGGER hearing_events_never_go;
