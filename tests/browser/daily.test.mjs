@@ -650,7 +650,9 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     const booked = await clerk.inputValue('input[name=header-time]');
     await clerk.click('button[name=start-signing]');
     // The plaintiff came after the clerk wrote the header: offered (and accepted) for 到庭人员 before signing.
-    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith(`第${signed}版签名中（0/2）`));
+    // Only those who came sign: the defendant never did, and is not asked.
+    await until('signing', () => clerk.textContent('.signing-state').catch(() => ''), (t) => t.startsWith(`第${signed}版签名中（0/1）`));
+    assert.ok(!(await clerk.textContent('#signing')).includes('李四'), 'the absent defendant is not among the signers');
     assert.equal(await clerk.inputValue('input[name=header-present]'), '原告 张三');
     // Held from 开始, an hour before the booked time the header was written with: offered (and accepted) too.
     const held = (await court.api('GET', `/api/hearings/${court.hearing.id}/record`, undefined, court.clerk)).suggested_header.time;
@@ -711,7 +713,7 @@ test('the clerk writes in a wide room view; 发起签名 after 休庭; an incomp
     await phone.click('button[name=confirm-signature]');
     await phone.locator('#sign-done').waitFor();
     await until('the PC sees the signature', () => party.locator('#signature-received').textContent().catch(() => ''), (t) => t.startsWith('已收到您的签名'));
-    await until('1 of 2 signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith(`第${signed}版签名中（1/2）`));
+    await until('all who came signed', () => clerk.textContent('.signing-state'), (t) => t.startsWith(`第${signed}版已全部签名`));
 
     // Scanning a code again after signing says 您已签名.
     const rescan = await phoneContext.newPage();

@@ -86,14 +86,23 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
                     format!("第{}版笔录已全部签名，无需重新发起签名", version.version),
                 ));
             }
-            let signer_records: Vec<_> = store::hearings::participants(&tx, hearing_id)?
+            let signing: Vec<_> = store::hearings::participants(&tx, hearing_id)?
                 .into_iter()
                 .filter(|p| crate::access::signs_the_record(p.role))
                 .collect();
-            let signers: Vec<i64> = signer_records.iter().map(|p| p.id).collect();
-            if signers.is_empty() {
+            if signing.is_empty() {
                 return Err(AppError::with_message(ErrorCode::Conflict, "本案没有需要签名的当事人"));
             }
+            // Those who came sign (到庭人员); one who never came cannot sign what was said without
+            // them. A hearing none of them came to online (held in the courtroom, say) asks them all.
+            let came = store::events::participants_who_joined(&tx, hearing_id)?;
+            let (signer_records, absent): (Vec<_>, Vec<_>) = if signing.iter().any(|p| came.contains(&p.id)) {
+                signing.into_iter().partition(|p| came.contains(&p.id))
+            } else {
+                (signing, Vec::new())
+            };
+            let signers: Vec<i64> = signer_records.iter().map(|p| p.id).collect();
+            let absent: Vec<i64> = absent.iter().map(|p| p.id).collect();
             let superseded = store::record::supersede_open_rounds(&tx, hearing_id, now)?;
             let round_id = store::record::insert_round(&tx, hearing_id, version_id, &started_by, &signers, now)?;
             store::events::append(
@@ -103,7 +112,7 @@ pub async fn start(state: &AppState, caller: &Caller, hearing_id: i64, request: 
                 "record_signing_started",
                 &json!({
                     "round_id": round_id, "version": version.version, "sha256": version.sha256,
-                    "signers": signers, "superseded": superseded,
+                    "signers": signers, "absent": absent, "superseded": superseded,
                 }),
                 now,
             )?;

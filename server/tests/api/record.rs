@@ -154,6 +154,29 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 #[tokio::test]
+async fn only_the_parties_who_came_are_asked_to_sign() {
+    let court = Court::new().await;
+    let plaintiff = court.session(PLAINTIFF).await;
+    let (_room, _) = RawClient::join(&court.server, &plaintiff.token).await;
+    let version = court.save(None, &record(&[("审判长", "被告经传票传唤，无正当理由拒不到庭。")])).await;
+    court.hold_and_close().await;
+    let (status, body) = court.start_signing(version.version).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let round: SigningRound = serde_json::from_value(body).unwrap();
+    let signers: Vec<i64> = round.signers.iter().map(|s| s.participant.id).collect();
+    assert_eq!(signers, [court.id(PLAINTIFF)], "the defendant never came");
+    let log = court.server.hearing_log(&court.clerk.token, court.hearing.id).await;
+    let started = log.entries.iter().find(|e| e.action == "record_signing_started").unwrap();
+    assert_eq!(started.detail["absent"], json!([court.id(DEFENDANT)]));
+    // The defendant, who has nothing to sign, is not let in after 闭庭.
+    let number = court.hearing.meeting_number.to_string();
+    court.server.request_code(&number, DEFENDANT.2).await;
+    let code = court.server.latest_code(&court.clerk.token, DEFENDANT.2).await.unwrap();
+    let (status, body) = court.server.verify(&number, DEFENDANT.2, &code).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some(OVER)));
+}
+
+#[tokio::test]
 async fn the_suggested_time_is_when_the_hearing_was_held_once_it_was() {
     use cloudtrial_server::Clock;
     use cloudtrial_server::clock::local_date_time;
