@@ -118,7 +118,7 @@ async fn a_hearing_not_over_stays_in_view_after_its_day_and_a_case_number_is_fou
         let judge = server.login(&clerk.token, hearing, JUDGE.2).await;
         let (mut room, _) = RawClient::join(&server, &judge.token).await;
         for command in commands {
-            assert_eq!(room.command(command.clone()).await, None);
+            assert_eq!(room.command(*command).await, None);
         }
     }
     // Three days on, all three were booked for two days ago.
