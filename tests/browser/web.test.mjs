@@ -44,12 +44,15 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
   const chrome = await browser({ video: camera, audio: microphone });
   try {
     // ---- The clerk books a hearing in the console.
-    const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 } });
+    // The clerk's computer is set to another time zone than the court's (UTC+8).
+    const clerk = await chrome.newPage({ viewport: { width: 1366, height: 768 }, timezoneId: 'America/New_York' });
     await clerk.goto(`${court.url}/#/console`);
     await clerk.fill('input[name=username]', 'clerk');
     await clerk.fill('input[name=password]', 'demo1234');
     await clerk.click('button[name=login]');
     await clerk.click('a[name=book]');
+    const courtTomorrow = new Date(Date.now() + (24 + 8) * 3600_000).toISOString().slice(0, 10);
+    assert.equal(await clerk.inputValue('input[name=date]'), courtTomorrow, 'tomorrow on the court\'s calendar');
     await clerk.fill('input[name=case_number]', '（2026）津0101民初77号');
     await clerk.fill('input[name=case_title]', '张三诉李四买卖合同纠纷');
     await clerk.fill('input[name=courtroom]', '第三法庭');
@@ -83,7 +86,8 @@ test('booking, login, the room, block and summon, counter-evidence, and a native
     await rows.nth(3).locator('input[name=mobile]').fill('1234');
     await clerk.click('button[name=submit-booking]');
     await until('a validation message', () => clerk.textContent('form .error'), (t) => t.includes('手机号“1234”格式不正确'));
-    await rows.nth(3).locator('input[name=mobile]').fill('13800000012');
+    // Written the way a phone's contacts show it (0086, spaces): taken as the same number.
+    await rows.nth(3).locator('input[name=mobile]').fill('0086 138 0000 0012');
     // An impatient double click books one hearing.
     await clerk.dblclick('button[name=submit-booking]');
     await clerk.waitForSelector('#meeting-number');

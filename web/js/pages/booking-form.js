@@ -61,7 +61,7 @@ export function participantRows(staff) {
     });
     for (const p of participants) {
       if (!p.name) throw new Error('请填写每位参与人的姓名');
-      if (!/^(\+?86)?1[3-9]\d{9}$/.test(p.mobile.replace(/[\s-]/g, ''))) throw new Error(`手机号“${p.mobile}”格式不正确，应为11位手机号码`);
+      if (!/^(\+?86|0086)?1[3-9]\d{9}$/.test(p.mobile.replace(/[\s-]/g, ''))) throw new Error(`手机号“${p.mobile}”格式不正确，应为11位手机号码`);
     }
     return participants;
   };

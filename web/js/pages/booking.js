@@ -1,7 +1,7 @@
 // 预定网上开庭: case, courtroom, time, and the participants with their mobile numbers.
 
 import { api } from '../api.js';
-import { h, replace } from '../dom.js';
+import { formatTime, h, replace } from '../dom.js';
 import { JUDGE_ROLES } from '../labels.js';
 import { go } from '../nav.js';
 import { staffSession } from '../session.js';
@@ -14,10 +14,9 @@ class BookingPage extends HTMLElement {
     const session = staffSession();
     if (!session) return;
     const staff = await staffDirectory(session.token);
-    // Tomorrow morning: never a time already past for a court in another time zone.
-    const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
-    const fields = hearingFields({ scheduled_at: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())} 09:30` });
+    // Tomorrow morning on the court's calendar, whatever this computer's time zone.
+    const tomorrow = formatTime(Date.now() + 24 * 3600_000).slice(0, 10);
+    const fields = hearingFields({ scheduled_at: `${tomorrow} 09:30` });
     const { table, addRow, collect: collectParticipants, unlinkedAccepted } = participantRows(staff);
     const error = h('p', { class: 'error', role: 'alert' });
 
