@@ -12,8 +12,17 @@ pub struct NewStaff<'a> {
     pub password_hash: &'a str,
 }
 
-/// Inserts an account; `None` if the username is taken.
+/// Inserts an account; `None` if the username is taken, in any case of its letters
+/// (`zhang` and `ZHANG` would be two accounts nobody could tell apart).
 pub fn insert(conn: &Connection, new: &NewStaff<'_>, now_ms: i64) -> Result<Option<StaffAccount>, StoreError> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM staff WHERE username = ?1 COLLATE NOCASE)",
+        [new.username],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Ok(None);
+    }
     let inserted = conn.execute(
         "INSERT INTO staff (username, name, role, mobile, password_hash, created_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (username) DO NOTHING",

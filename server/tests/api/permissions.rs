@@ -215,4 +215,9 @@ async fn an_account_stopped_or_given_a_new_password_keeps_no_session() {
     assert_eq!((status, body["message"].as_str()), (StatusCode::BAD_REQUEST, Some("不能停用自己的账号")));
     let (status, _) = server.patch(&account(999_999), Some(&admin.token), &json!({"disabled": true})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A username differing only in case is taken.
+    let twin = json!({"username": "CLERK", "name": "另一位书记员", "role": "clerk", "password": "long enough pw"});
+    let (status, body) = server.post("/api/staff", Some(&admin.token), &twin).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::CONFLICT, Some("用户名CLERK已被使用")));
 }
