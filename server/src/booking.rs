@@ -327,6 +327,9 @@ pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Res
 }
 
 /// Sends a participant's 庭审通知 again; after 闭庭, the 签名通知 to a party who has not signed yet.
+/// How soon a notice may be resent to the same participant.
+const RESEND_GAP_MS: i64 = 60_000;
+
 pub async fn resend_notice(
     state: &AppState,
     actor: EventActor,
@@ -359,6 +362,10 @@ pub async fn resend_notice(
             } else {
                 SmsKind::HearingNotice
             };
+            // A second click, or an impatient one, does not text the party again at once.
+            if store::events::notice_resent_at(conn, hearing_id, participant.id)?.is_some_and(|at| now - at < RESEND_GAP_MS) {
+                return Err(AppError::with_message(ErrorCode::RateLimited, "刚刚已向该参与人重发通知，请1分钟后再试"));
+            }
             // A new notice also lets a party who used up their login codes start afresh.
             store::login::reset(conn, hearing.meeting_number, &participant.mobile)?;
             store::events::append(

@@ -166,6 +166,16 @@ pub fn closed_at(conn: &Connection, hearing_id: i64) -> Result<Option<i64>, Stor
     )?)
 }
 
+/// When a notice was last resent to a participant (重发通知).
+pub fn notice_resent_at(conn: &Connection, hearing_id: i64, participant_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MAX(at_ms) FROM hearing_events
+         WHERE hearing_id = ?1 AND action = 'notice_resent' AND json_extract(detail, '$.participant_id') = ?2",
+        [hearing_id, participant_id],
+        |r| r.get(0),
+    )?)
+}
+
 /// The participants who have been in the hearing room at least once.
 pub fn participants_who_joined(conn: &Connection, hearing_id: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached(

@@ -271,6 +271,16 @@ async fn staff_can_resend_a_notice() {
     assert_eq!(sms.len(), 2);
     assert_eq!(sms[0].text, sms[1].text);
 
+    // Clicked again at once: not texted again until a minute has passed.
+    let path = format!("/api/hearings/{}/participants/{}/notice", hearing.id, plaintiff.id);
+    let body = json!({});
+    let resend = || server.post(&path, Some(&clerk.token), &body);
+    let (status, body) = resend().await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("刚刚已向该参与人重发通知，请1分钟后再试")));
+    assert_eq!(server.outbox(&clerk.token, &format!("?mobile={}", PLAINTIFF.2)).await.len(), 2);
+    server.clock.advance(std::time::Duration::from_secs(61));
+    assert_eq!(resend().await.0, StatusCode::NO_CONTENT);
+
     let (status, _) = server
         .post(&format!("/api/hearings/{}/participants/999/notice", hearing.id), Some(&clerk.token), &json!({}))
         .await;
