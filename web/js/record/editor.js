@@ -70,6 +70,11 @@ export class RecordEditor extends HTMLElement {
     await this.load();
   }
 
+  /** The record as the server has it now. @returns {Promise<RecordView>} */
+  fetchView() {
+    return api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+  }
+
   disconnectedCallback() {
     clearTimeout(this.timer);
     clearInterval(this.poll);
@@ -86,7 +91,7 @@ export class RecordEditor extends HTMLElement {
     /** @type {RecordView} */
     let view;
     try {
-      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      view = await this.fetchView();
     } catch (e) {
       replace(this, h('p', { class: 'error' }, /** @type {Error} */ (e).message));
       return;
@@ -331,7 +336,7 @@ export class RecordEditor extends HTMLElement {
     if (this.unanswered === null) return false;
     try {
       /** @type {RecordView} */
-      const view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      const view = await this.fetchView();
       if (!view.latest || JSON.stringify(view.latest.content) !== this.unanswered) return false;
       this.base = view.latest.version;
       this.saved = this.unanswered;
@@ -367,7 +372,7 @@ export class RecordEditor extends HTMLElement {
     /** @type {RecordView} */
     let view;
     try {
-      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      view = await this.fetchView();
     } catch (e) {
       if (this.error) this.error.textContent = /** @type {Error} */ (e).message;
       return;
@@ -459,7 +464,7 @@ export class RecordEditor extends HTMLElement {
     /** @type {RecordView} */
     let view;
     try {
-      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      view = await this.fetchView();
     } catch {
       // Shown as it was; the next poll or click tries again.
       return;
@@ -507,7 +512,7 @@ export class RecordEditor extends HTMLElement {
     if (!present || !time) return;
     let view;
     try {
-      view = await api('GET', path(PATHS.record, /** @type {number} */ (this.hearingId)), { token: this.token });
+      view = await this.fetchView();
     } catch {
       return;
     }
