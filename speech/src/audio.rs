@@ -130,6 +130,13 @@ pub fn read_wav(path: &std::path::Path) -> Result<Recording, WavError> {
     Ok(Recording { sample_rate, samples })
 }
 
+/// This crate's folder, for tests' data. Cargo's variable at run time: a test
+/// binary built in another checkout may be reused.
+#[cfg(test)]
+pub(crate) fn crate_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,13 +181,11 @@ mod tests {
 
     #[test]
     fn the_shared_recording_reads_as_16_khz_mono() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
+        let path = crate_dir().join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
         let recording = read_wav(&path).unwrap();
         assert_eq!(recording.sample_rate, 16_000);
         assert_eq!(recording.samples.len(), 67_263);
         assert!(rms(&recording.samples) > 0.01);
-        assert!(read_wav(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml").as_path()).is_err());
+        assert!(read_wav(crate_dir().join("Cargo.toml").as_path()).is_err());
     }
-
-    use std::path::Path;
 }

@@ -187,7 +187,7 @@ mod tests {
     use super::*;
 
     fn recording() -> Vec<f32> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
+        let path = crate::audio::crate_dir().join("../../shared/speech/aishell1-BAC009S0764W0121.wav");
         crate::audio::read_wav(&path).unwrap().samples
     }
 

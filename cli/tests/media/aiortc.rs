@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use crate::harness::*;
 
 fn interop() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../tests/interop")
 }
 
 /// The aiortc participant (`tests/interop/aiortc_participant.py`) and its status lines.

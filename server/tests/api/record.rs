@@ -449,7 +449,7 @@ async fn two_parties_sign_in_the_app_and_through_the_qr_page_and_the_pdf_carries
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let pdf = response.bytes().await.unwrap().to_vec();
     // Kept with the browser tests' screenshots, for a person to look at.
-    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/artifacts");
+    let artifacts = artifacts_dir();
     std::fs::create_dir_all(&artifacts).unwrap();
     let file = artifacts.join("signed-record.pdf");
     std::fs::write(&file, &pdf).unwrap();
@@ -707,7 +707,7 @@ async fn a_pdf_before_everyone_signed_says_who_has_not_and_verification_says_it_
     let name = "签名未完成".bytes().map(|b| format!("%{b:02X}")).collect::<String>();
     assert!(disposition.contains(&name), "the file name says so: {disposition}");
     let pdf = response.bytes().await.unwrap().to_vec();
-    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/artifacts");
+    let artifacts = artifacts_dir();
     std::fs::create_dir_all(&artifacts).unwrap();
     let file = artifacts.join("record-incomplete.pdf");
     std::fs::write(&file, &pdf).unwrap();
@@ -842,7 +842,7 @@ async fn a_signed_record_changed_afterwards_says_it_was_superseded() {
     let response = court.server.http.get(court.server.url(&court.path("/pdf"))).bearer_auth(&court.clerk.token).send().await.unwrap();
     assert_eq!(response.headers()["x-record-superseded-by"], "2");
     let pdf = response.bytes().await.unwrap().to_vec();
-    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/artifacts");
+    let artifacts = artifacts_dir();
     std::fs::create_dir_all(&artifacts).unwrap();
     let file = artifacts.join("record-superseded.pdf");
     std::fs::write(&file, &pdf).unwrap();
@@ -932,4 +932,11 @@ fn images_per_page(file: &std::path::Path) -> Vec<usize> {
         }
     }
     per_page
+}
+
+/// Where tests leave what a person may want to look at. Cargo's variable at run
+/// time: a test binary built in another checkout may be reused.
+fn artifacts_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+        .join("../tests/artifacts")
 }
