@@ -3,9 +3,11 @@
 //! membership, hearing closed) are enforced here, per packet.
 
 mod bitrate;
+mod feedback;
 mod keyframe;
 mod net;
 mod peer;
+mod reception;
 mod rewrite;
 mod route;
 mod sdp;
