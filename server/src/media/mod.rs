@@ -4,6 +4,7 @@
 
 mod bitrate;
 mod feedback;
+mod ingress;
 mod keyframe;
 mod net;
 mod peer;

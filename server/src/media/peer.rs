@@ -83,11 +83,13 @@ pub struct Peer {
     pub downlink: Option<u64>,
     /// Which RTCP feedback the participant's offer takes for video (REMB, PLI or FIR).
     pub feedback: super::sdp::VideoFeedback,
-    /// The mid each of the participant's incoming SSRCs belongs to.
-    pub ssrc_mids: std::collections::HashMap<u32, Mid>,
     /// Where the participant's SRTP keys arrive, and the sender made from them.
     pub keys: super::srtp::KeySlot,
     pub srtp: Option<super::srtp::SrtpSender>,
+    /// The participant's own media, read past str0m once its keys are known.
+    pub ingress: Option<super::ingress::Ingress>,
+    /// The round trip to the participant, once str0m has measured it.
+    pub rtt: Option<std::time::Duration>,
     /// The path str0m last sent media on (protocol, our address, theirs).
     pub media_path: Option<(Protocol, SocketAddr, SocketAddr)>,
 }
@@ -125,9 +127,10 @@ impl Peer {
             ufrag: String::new(),
             downlink: None,
             feedback: super::sdp::VideoFeedback { nack: false, pli: false, fir: false, remb: false },
-            ssrc_mids: Default::default(),
             keys,
             srtp: None,
+            ingress: None,
+            rtt: None,
             media_path: None,
         }
     }

@@ -16,14 +16,15 @@ use cloudtrial_protocol::rtp::starts_keyframe;
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::{KeyframeRequestKind, MediaKind};
 use str0m::net::{Protocol, Receive, TcpType};
-use str0m::rtp::{RtpPacket, RtpWrite};
+use str0m::rtp::{Extension, RtpWrite};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, PacerReason, Reason, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::bitrate;
+use super::ingress::{self, Ingress, Known};
 use super::net::{MAX_PACKET, NetInput};
-use super::peer::{OutState, Peer};
+use super::peer::{InTrack, OutState, Peer};
 use super::route::Ufrags;
 use super::sdp;
 use super::srtp;
@@ -116,6 +117,10 @@ pub struct Sfu {
     outgoing: Vec<u8>,
     /// Audio packets sent past str0m.
     audio_sent_directly: u64,
+    /// The publisher's packet being read past str0m, kept to reuse its allocation.
+    incoming: Vec<u8>,
+    /// Publishers' media packets read past str0m.
+    read_directly: u64,
 }
 
 fn config(cert: &str0m::config::DtlsCert, feedback: sdp::VideoFeedback) -> RtcConfig {
@@ -178,6 +183,8 @@ impl Sfu {
             next_allocation: Instant::now() + ALLOCATION_INTERVAL,
             outgoing: Vec::with_capacity(MAX_PACKET),
             audio_sent_directly: 0,
+            incoming: Vec::new(),
+            read_directly: 0,
         }
     }
 
@@ -334,6 +341,10 @@ impl Sfu {
             tracing::info!(peer = id, "media connection lost for good; dropping the peer");
             self.remove(id, true);
         }
+        let publishers: Vec<u64> = self.peers.values().filter(|p| p.ingress.is_some()).map(|p| p.id).collect();
+        for id in publishers {
+            self.send_feedback(id, now);
+        }
         self.request_wanted_keyframes(now);
         if now >= self.next_allocation {
             let elapsed = now.duration_since(self.next_allocation - ALLOCATION_INTERVAL);
@@ -383,11 +394,49 @@ impl Sfu {
             return;
         };
         self.routes.insert((proto, source), id);
+        if is_rtp(data) && self.read_media(id, at, (proto, destination, source), data) {
+            return;
+        }
         if let Some(peer) = self.peers.get_mut(&id) {
+            // A compound packet that starts with a sender report (its first eight bytes are clear).
+            if matches!(data, [128..=191, 200, ..]) && let Some(ingress) = peer.ingress.as_mut() {
+                ingress.read_rtcp(data, at);
+            }
             if let Err(e) = peer.rtc.handle_input(input) {
                 tracing::debug!(participant_id = peer.participant_id, "bad input from the network: {e}");
             }
             self.touch(id);
+        }
+    }
+
+    /// A participant's RTP, read past str0m (see `ingress`) once its keys are known; false
+    /// if str0m must read it.
+    fn read_media(&mut self, id: u64, at: Instant, path: ingress::Path, data: &[u8]) -> bool {
+        let Some(peer) = self.peers.get_mut(&id) else { return true };
+        if peer.ingress.is_none() {
+            let transport_seq = peer.inbound.iter().find_map(|t| {
+                peer.rtc.media(t.mid).and_then(|m| m.remote_extmap().id_of(Extension::TransportSequenceNumber))
+            });
+            peer.ingress = Ingress::new(&peer.keys, transport_seq, at);
+        }
+        let Peer { rtc, inbound, ingress: Some(ingress), .. } = peer else { return false };
+        let mut plain = std::mem::take(&mut self.incoming);
+        let packet = ingress.read(data, at, path, &mut plain, |ssrc| known(rtc, inbound, ssrc));
+        if let Some(packet) = packet {
+            self.read_directly += 1;
+            self.forward(id, &packet, &plain[packet.payload.clone()], at);
+        }
+        self.incoming = plain;
+        self.send_feedback(id, at);
+        true
+    }
+
+    /// The feedback due to a participant on what it publishes.
+    fn send_feedback(&mut self, id: u64, now: Instant) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let Some(ingress) = peer.ingress.as_mut() else { return };
+        if let Some(path) = ingress.feedback(now, peer.rtt, &mut self.outgoing) {
+            transmit(&self.udp, &self.tcp, path, &self.outgoing);
         }
     }
 
@@ -651,7 +700,14 @@ impl Sfu {
                     self.touch(other);
                 }
             }
-            Event::RtpPacket(packet) => self.forward(id, packet),
+            Event::RtpPacket(packet) => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                let Some(known) = known(&mut peer.rtc, &peer.inbound, *packet.header.ssrc) else { return };
+                let payload = 0..packet.payload.len();
+                let (seq, time, marker) = (*packet.seq_no, packet.header.timestamp, packet.header.marker);
+                let read = ingress::Packet { ssrc: *packet.header.ssrc, mid: known.mid, seq, time, marker, payload };
+                self.forward(id, &read, &packet.payload, packet.timestamp);
+            }
             Event::KeyframeRequest(request) => {
                 // A receiver lost its picture: ask the publisher of that track.
                 let Some(peer) = self.peers.get(&id) else { return };
@@ -682,11 +738,12 @@ impl Sfu {
                 if let Some(pair) = &stats.selected_candidate_pair {
                     peer.transport = Some(format!("{:?}", pair.protocol).to_lowercase());
                 }
-                let loss = stats.ingress_loss_fraction.unwrap_or(0.0).max(stats.egress_loss_fraction.unwrap_or(0.0));
-                let rtt = stats
-                    .rtt
-                    .or_else(|| stats.selected_candidate_pair.as_ref().and_then(|p| p.current_round_trip_time))
-                    .map_or(0, |d| d.as_millis() as u32);
+                // What the participant sends is read past str0m, which sees none of its loss.
+                let ingress_loss = peer.ingress.as_ref().map_or(0.0, |i| i.loss());
+                let loss = ingress_loss.max(stats.ingress_loss_fraction.unwrap_or(0.0)).max(stats.egress_loss_fraction.unwrap_or(0.0));
+                let rtt = stats.rtt.or_else(|| stats.selected_candidate_pair.as_ref().and_then(|p| p.current_round_trip_time));
+                peer.rtt = rtt;
+                let rtt = rtt.map_or(0, |d| d.as_millis() as u32);
                 let quality = NetworkQuality::from_measurements(loss, rtt);
                 if peer.quality != Some(quality) {
                     peer.quality = Some(quality);
@@ -709,22 +766,14 @@ impl Sfu {
             && (kind != MediaKind::Audio || !policy.muted.contains(&from))
     }
 
-    fn forward(&mut self, from: u64, packet: RtpPacket) {
+    fn forward(&mut self, from: u64, packet: &ingress::Packet, payload: &[u8], arrived: Instant) {
         let Some(publisher) = self.peers.get_mut(&from) else { return };
-        let ssrc = *packet.header.ssrc;
-        let mid = match publisher.ssrc_mids.get(&ssrc) {
-            Some(mid) => *mid,
-            None => {
-                let Some(mid) = publisher.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| s.mid()) else { return };
-                publisher.ssrc_mids.insert(ssrc, mid);
-                mid
-            }
-        };
+        let (ssrc, mid) = (packet.ssrc, packet.mid);
         let Some(track) = publisher.inbound.iter_mut().find(|t| t.mid == mid) else { return };
         let kind = track.kind;
-        let keyframe = kind == MediaKind::Video && starts_keyframe(&packet.payload);
+        let keyframe = kind == MediaKind::Video && starts_keyframe(payload);
         if kind == MediaKind::Video {
-            let step = track.arrival.add(packet.header.timestamp, *packet.seq_no, packet.header.marker, keyframe);
+            let step = track.arrival.add(packet.time, packet.seq, packet.marker, keyframe);
             if step.started {
                 // The keyframe asked for is coming: whoever needs one from now on may ask at once.
                 track.last_keyframe_request = None;
@@ -737,9 +786,9 @@ impl Sfu {
                 track.keyframe_wanted = false;
             }
         }
-        track.bytes += packet.payload.len() as u64;
+        track.bytes += payload.len() as u64;
         // A picture ends on the marker bit; an audio packet is a frame of its own.
-        let frame_end = kind == MediaKind::Audio || packet.header.marker;
+        let frame_end = kind == MediaKind::Audio || packet.marker;
         if frame_end {
             publisher.frames_received += 1;
         }
@@ -748,7 +797,7 @@ impl Sfu {
             && let Some(speech) = &self.speech
             && self.policies.get(&hearing_id).is_some_and(|p| p.recognizing && !p.blocked.contains(&source) && !p.muted.contains(&source))
         {
-            speech(hearing_id, source, &packet.payload);
+            speech(hearing_id, source, payload);
         }
         let receivers: Vec<u64> = self
             .peers
@@ -776,12 +825,12 @@ impl Sfu {
                     starved = true;
                     continue;
                 }
-                track.rewrite.restart(ssrc, *packet.seq_no, packet.header.timestamp, clock_rate, now);
+                track.rewrite.restart(ssrc, packet.seq, packet.time, clock_rate, now);
                 // The publisher's stream may be a new one, on a clock of its own: str0m's
                 // sender reports learn it from this packet.
                 track.reported = None;
             }
-            let Some((seq, time)) = track.rewrite.map(*packet.seq_no, packet.header.timestamp, now) else { continue };
+            let Some((seq, time)) = track.rewrite.map(packet.seq, packet.time, now) else { continue };
             // Audio goes past str0m (see `srtp`), all but a packet a second: str0m's sender
             // reports, which let the receiver line audio up with video, count from those.
             let direct = kind == MediaKind::Audio
@@ -793,8 +842,8 @@ impl Sfu {
                 && let (Some(out_ssrc), Some(path)) = (track.ssrc, peer.media_path)
                 && let Some(srtp) = peer.srtp.as_mut()
             {
-                let header = srtp::Header { pt: *pt, marker: packet.header.marker, index: seq, time, ssrc: out_ssrc };
-                match srtp.seal(&header, &packet.payload, &mut self.outgoing) {
+                let header = srtp::Header { pt: *pt, marker: packet.marker, index: seq, time, ssrc: out_ssrc };
+                match srtp.seal(&header, payload, &mut self.outgoing) {
                     Ok(()) => {
                         transmit(&self.udp, &self.tcp, path, &self.outgoing);
                         self.audio_sent_directly += 1;
@@ -808,8 +857,8 @@ impl Sfu {
             if !sent_direct {
                 let mut api = peer.rtc.direct_api();
                 let Some(stream) = api.stream_tx_by_mid(out_mid, None) else { continue };
-                let write = RtpWrite::new(pt, seq.into(), time, packet.timestamp, packet.payload.clone())
-                    .marker(packet.header.marker)
+                let write = RtpWrite::new(pt, seq.into(), time, arrived, payload.to_vec())
+                    .marker(packet.marker)
                     // Video is kept for resending on a receiver's NACK (RTX); late audio is useless.
                     .nackable(kind == MediaKind::Video);
                 stream.write_rtp(write);
@@ -979,6 +1028,20 @@ fn transmit(
             }
         }
     }
+}
+
+/// What str0m knows, from the SDP, of an SSRC a participant sends on.
+fn known(rtc: &mut str0m::Rtc, inbound: &[InTrack], ssrc: u32) -> Option<Known> {
+    let mut api = rtc.direct_api();
+    let kind = |mid| inbound.iter().find(|t| t.mid == mid).map(|t| t.kind);
+    if let Some(stream) = api.stream_rx(&ssrc.into()) {
+        let mid = stream.mid();
+        return Some(Known { mid, kind: kind(mid)?, repairs: None });
+    }
+    inbound.iter().find_map(|track| {
+        let stream = api.stream_rx_by_mid(track.mid, None)?;
+        (stream.rtx() == Some(ssrc.into())).then(|| Known { mid: track.mid, kind: track.kind, repairs: Some(*stream.ssrc()) })
+    })
 }
 
 /// RFC 7983's and RFC 5761's demultiplexing: RTP and RTCP start in 128..=191 (version 2),
@@ -1202,6 +1265,10 @@ mod tests {
         keyframe_requests: usize,
         /// The SFU's transport-wide feedback packets it has read (with raw packets enabled).
         feedback: usize,
+        /// RTP datagrams still to be lost on the way to the SFU.
+        lose: usize,
+        /// The reception report blocks the SFU sent about its streams (with raw packets enabled).
+        reports: Vec<str0m::rtp::rtcp::ReceptionReport>,
     }
 
     impl Client {
@@ -1214,7 +1281,8 @@ mod tests {
             socket.set_nonblocking(true).unwrap();
             let local = socket.local_addr().unwrap();
             let mut config = configure(RtcConfig::new().clear_codecs().enable_opus(true, false).set_rtp_mode(true));
-            config.codec_config().add_h264(108.into(), None, true, 0x42e01f);
+            // With repairs (RTX), as browsers and the apps send video.
+            config.codec_config().add_h264(108.into(), Some(109.into()), true, 0x42e01f);
             let mut rtc = config.build(Instant::now());
             rtc.add_local_candidate(Candidate::host(local, "udp").unwrap());
             let mut changes = rtc.sdp_api();
@@ -1240,6 +1308,8 @@ mod tests {
                 video_ssrc: None,
                 keyframe_requests: 0,
                 feedback: 0,
+                lose: 0,
+                reports: Vec::new(),
             }
         }
 
@@ -1264,7 +1334,7 @@ mod tests {
             let (mid, pt) = self.video;
             let mut api = self.rtc.direct_api();
             let stream = api.stream_tx_by_mid(mid, None).expect("the video stream");
-            stream.write_rtp(RtpWrite::new(pt, seq.into(), time, Instant::now(), payload).marker(marker));
+            stream.write_rtp(RtpWrite::new(pt, seq.into(), time, Instant::now(), payload).marker(marker).nackable(true));
         }
 
         /// One Opus frame (20 ms).
@@ -1300,6 +1370,7 @@ mod tests {
         fn drain(&mut self) {
             loop {
                 match self.rtc.poll_output().unwrap() {
+                    Output::Transmit(t) if self.lose > 0 && is_rtp(&t.contents) => self.lose -= 1,
                     Output::Transmit(t) => {
                         self.socket.send_to(&t.contents, t.destination).unwrap();
                     }
@@ -1313,11 +1384,13 @@ mod tests {
                         }
                     }
                     Output::Event(Event::KeyframeRequest(_)) => self.keyframe_requests += 1,
-                    Output::Event(Event::RawPacket(raw)) => {
-                        if let str0m::rtp::RawPacket::RtcpRx(str0m::rtp::rtcp::Rtcp::Twcc(_)) = *raw {
-                            self.feedback += 1;
+                    Output::Event(Event::RawPacket(raw)) => match *raw {
+                        str0m::rtp::RawPacket::RtcpRx(str0m::rtp::rtcp::Rtcp::Twcc(_)) => self.feedback += 1,
+                        str0m::rtp::RawPacket::RtcpRx(str0m::rtp::rtcp::Rtcp::ReceiverReport(rr)) => {
+                            self.reports.extend(rr.reports.iter().copied());
                         }
-                    }
+                        _ => {}
+                    },
                     Output::Event(_) => {}
                     Output::Timeout(at) if at <= Instant::now() => self.rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
                     Output::Timeout(_) => break,
@@ -1446,6 +1519,34 @@ mod tests {
         assert_eq!(receiver.video_received - before, 60, "every packet of the picture reached the receiver");
     }
 
+    #[tokio::test]
+    async fn a_video_packet_lost_on_the_way_in_is_asked_for_again_and_its_repair_forwarded() {
+        let (mut sfu, mut publisher, mut receiver) = watching().await;
+        let (before, read_before) = (receiver.video_received, sfu.read_directly);
+        // A picture of three packets whose second is lost on the way to the SFU.
+        let time = (publisher.seq / 10 + 1) as u32 * 6_000;
+        for (n, lost) in [(0, false), (1, true), (2, false)] {
+            publisher.lose = usize::from(lost);
+            publisher.write_video(publisher.seq + n, time, vec![0x41; 300], n == 2);
+            publisher.drain();
+            assert_eq!(publisher.lose, 0, "packet {n} left the publisher");
+        }
+        publisher.seq += 3;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while receiver.video_received - before < 3 {
+            assert!(
+                Instant::now() < deadline,
+                "{} of the picture's 3 packets reached the receiver: the lost one was not repaired",
+                receiver.video_received - before
+            );
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert!(sfu.read_directly - read_before >= 3, "the publisher's packets, the repair too, were read past str0m");
+    }
+
     /// The publisher sends `frames` of audio, one every 10 ms; what the receiver heard, once it
     /// has heard `expected` frames or a second has passed.
     async fn speak(
@@ -1516,7 +1617,20 @@ mod tests {
             })
         };
         sfu.command(policy(&[1]));
-        assert!(speak(&mut sfu, &mut publisher, &mut receiver, &frames[..3], 0).await.is_empty(), "nothing is heard while muted");
+        let read = sfu.read_directly;
+        let mut heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames[..3], 0).await;
+        // All three reached the SFU while muted.
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let before = receiver.audio_received.len();
+        while sfu.read_directly - read < 3 {
+            assert!(Instant::now() < deadline, "the frames spoken while muted never reached the SFU");
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        heard.extend(receiver.audio_received.drain(before..));
+        assert!(heard.is_empty(), "nothing is heard while muted");
         sfu.command(policy(&[]));
         let direct = sfu.audio_sent_directly;
         let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames[..20], 20).await;
@@ -1550,5 +1664,38 @@ mod tests {
         }
         let feedback = publisher.feedback - before;
         assert!(feedback >= 10, "{feedback} feedback packets in {:?}", start.elapsed());
+        assert!(sfu.read_directly >= 50, "{} of the publisher's packets were read past str0m", sfu.read_directly);
+    }
+
+    /// A publisher's sender learns its round trip and loss from the SFU's reception reports.
+    #[tokio::test]
+    async fn a_publisher_hears_reception_reports_that_answer_its_sender_reports() {
+        let mut sfu = sfu().await;
+        let mut publisher = Client::join_with(&mut sfu, 1, |config| config.enable_raw_packets(true));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !publisher.rtc.is_connected() {
+            assert!(Instant::now() < deadline, "the publisher never connected");
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let video_ssrc = {
+            let mut api = publisher.rtc.direct_api();
+            *api.stream_tx_by_mid(publisher.video.0, None).expect("the video stream").ssrc()
+        };
+        // Video at 30 pictures a second until a report answers one of its sender reports.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !publisher.reports.iter().any(|r| *r.ssrc == video_ssrc && r.last_sr_time != 0) {
+            assert!(Instant::now() < deadline, "no reception report answered a sender report: {:?}", publisher.reports);
+            publisher.send_picture(vec![vec![0x41; 400]]);
+            for _ in 0..6 {
+                publisher.step(&mut sfu);
+                step(&mut sfu, true, 0);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        let report = publisher.reports.iter().rev().find(|r| *r.ssrc == video_ssrc).expect("found above");
+        assert_eq!((report.fraction_lost, report.packets_lost), (0, 0), "nothing was lost: {report:?}");
+        assert!(u64::from(report.max_seq) + 1 >= publisher.seq / 2, "the highest sequence number is recent: {report:?}");
     }
 }
