@@ -378,10 +378,19 @@ impl Sfu {
 
     /// A packet from the network, to the peer it belongs to.
     fn receive(&mut self, at: Instant, proto: Protocol, source: SocketAddr, destination: SocketAddr, data: &[u8]) {
+        let routed = self.routes.get(&(proto, source)).copied();
+        // RTP from an address ICE has confirmed for a peer whose media the SFU reads: str0m
+        // need not be asked whose it is (only that peer's keys can authenticate it).
+        if is_rtp(data)
+            && let Some(id) = routed
+            && self.peers.get(&id).is_some_and(|p| p.ingress.is_some())
+        {
+            self.read_media(id, at, (proto, destination, source), data);
+            return;
+        }
         // Anything that is not STUN, DTLS, RTP or RTCP is refused here.
         let Ok(receive) = Receive::new(proto, source, destination, data) else { return };
         let input = Input::Receive(at, receive);
-        let routed = self.routes.get(&(proto, source)).copied();
         let cached = routed.filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
         // A client whose ICE finished first may start DTLS before str0m's own check of
         // that address is answered; str0m would not claim it yet, and the client would
