@@ -221,7 +221,7 @@ pub fn code_in(text: &str) -> String {
 
 /// The real Mandarin recording in `shared/speech` and what is said in it.
 pub fn speech_recording() -> std::path::PathBuf {
-    std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../../../shared/speech/aishell1-BAC009S0764W0121.wav")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/speech/aishell1-BAC009S0764W0121.wav")
 }
 
 pub const SPEECH_TRANSCRIPT: &str = "甚至出现交易几乎停滞的情况";
