@@ -35,6 +35,15 @@ test('a browser and a native participant see and hear each other', async () => {
     assert.equal(seen.error, null);
     assert.equal(seen.media, 'connected');
 
+    // The server reads the browser's packets itself: its reception reports answer the browser's
+    // sender reports, so the browser measures its round trip from them.
+    await until(
+      'the browser to measure round trips from the server\'s reception reports',
+      () => page.evaluate(() => window.testState.reportedRoundTrips),
+      (measured) => measured >= 2,
+      30,
+    );
+
     // The native participant decodes the browser's red picture and hears its 660 Hz tone.
     const status = await until(
       'the native participant to see and hear the browser',

@@ -8,9 +8,9 @@ import { AudioProbe, meanColour, nearestColour } from '../js/analysis.js';
 
 /**
  * @typedef {{frames: number, colour: string|null, tone: number|null}} Seen
- * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, audioPackets: number, error: string|null}}
+ * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, audioPackets: number, reportedRoundTrips: number, error: string|null}}
  */
-const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, audioPackets: 0, error: null };
+const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, audioPackets: 0, reportedRoundTrips: 0, error: null };
 Object.assign(window, { testState: state });
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
@@ -86,12 +86,16 @@ async function main() {
     const report = await media.pc.getStats();
     let decoded = 0;
     let audioPackets = 0;
+    let reportedRoundTrips = 0;
     report.forEach((entry) => {
       if (entry.type === 'inbound-rtp' && entry.kind === 'video') decoded += entry.framesDecoded ?? 0;
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio') audioPackets += entry.packetsReceived ?? 0;
+      // Round trips the browser measured from the server's reception reports of what it sends.
+      if (entry.type === 'remote-inbound-rtp') reportedRoundTrips += entry.roundTripTimeMeasurements ?? 0;
     });
     state.framesDecoded = decoded;
     state.audioPackets = audioPackets;
+    state.reportedRoundTrips = reportedRoundTrips;
   }, 500);
 }
 
