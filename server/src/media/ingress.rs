@@ -85,8 +85,6 @@ pub struct Ingress {
     next_repair_pass: Instant,
     compound: Vec<u8>,
     rtcp_plain: Vec<u8>,
-    /// Packets that failed authentication, replays and streams nobody announced.
-    pub refused: u64,
 }
 
 impl Ingress {
@@ -108,7 +106,6 @@ impl Ingress {
             next_repair_pass: now,
             compound: Vec::new(),
             rtcp_plain: Vec::new(),
-            refused: 0,
         })
     }
 
@@ -122,13 +119,9 @@ impl Ingress {
         plain: &mut Vec<u8>,
         lookup: impl FnOnce(u32) -> Option<Known>,
     ) -> Option<Packet> {
-        match self.srtp.open(data, plain) {
-            Ok(_) => {}
-            Err(e) => {
-                self.refused += 1;
-                tracing::trace!("publisher's packet refused: {e}");
-                return None;
-            }
+        if let Err(e) = self.srtp.open(data, plain) {
+            tracing::trace!("publisher's packet refused: {e}");
+            return None;
         }
         self.path = Some(path);
         let header_len = srtp::rtp_header_len(plain)?;
@@ -137,7 +130,7 @@ impl Ingress {
         }
         let ssrc = u32::from_be_bytes(plain[8..12].try_into().expect("a whole header"));
         let Some(at_stream) = self.stream(ssrc, lookup) else {
-            self.refused += 1;
+            tracing::trace!(ssrc, "publisher's packet on a stream the SDP did not announce");
             return None;
         };
         let padding = if plain[0] & 0x20 != 0 { usize::from(*plain.last()?) } else { 0 };

@@ -1647,11 +1647,8 @@ mod tests {
         assert_eq!(sfu.audio_sent_directly - direct, 19, "all but the restarted stream's first packet went directly");
     }
 
-    /// A publisher's estimator lives on the SFU's transport-wide feedback, which comes at str0m's
-    /// pace (every 100 ms while packets are unreported). Whatever reads publishers' packets must
-    /// keep it coming.
-    #[tokio::test]
-    async fn a_publisher_hears_transport_wide_feedback_on_what_it_sends_as_often_as_str0m_sends_it() {
+    /// A publisher alone in the hearing, connected, that reads the RTCP it gets.
+    async fn publishing_alone() -> (Sfu, Client) {
         let mut sfu = sfu().await;
         let mut publisher = Client::join_with(&mut sfu, 1, |config| config.enable_raw_packets(true));
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -1661,6 +1658,15 @@ mod tests {
             step(&mut sfu, true, 0);
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        (sfu, publisher)
+    }
+
+    /// A publisher's estimator lives on the SFU's transport-wide feedback, which comes at str0m's
+    /// pace (every 100 ms while packets are unreported). Whatever reads publishers' packets must
+    /// keep it coming.
+    #[tokio::test]
+    async fn a_publisher_hears_transport_wide_feedback_on_what_it_sends_as_often_as_str0m_sends_it() {
+        let (mut sfu, mut publisher) = publishing_alone().await;
         // One audio frame every 20 ms for a second and a half, as a speaker sends them.
         let (start, before) = (Instant::now(), publisher.feedback);
         while start.elapsed() < Duration::from_millis(1_500) {
@@ -1679,15 +1685,7 @@ mod tests {
     /// A publisher's sender learns its round trip and loss from the SFU's reception reports.
     #[tokio::test]
     async fn a_publisher_hears_reception_reports_that_answer_its_sender_reports() {
-        let mut sfu = sfu().await;
-        let mut publisher = Client::join_with(&mut sfu, 1, |config| config.enable_raw_packets(true));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !publisher.rtc.is_connected() {
-            assert!(Instant::now() < deadline, "the publisher never connected");
-            publisher.step(&mut sfu);
-            step(&mut sfu, true, 0);
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        let (mut sfu, mut publisher) = publishing_alone().await;
         let video_ssrc = {
             let mut api = publisher.rtc.direct_api();
             *api.stream_tx_by_mid(publisher.video.0, None).expect("the video stream").ssrc()

@@ -510,8 +510,11 @@ async fn one_participant_has_at_most_so_many_marks_on_one_item() {
     h.allow(&mut judge, &mut defendant, defendant_id).await;
 
     let mut last = 0;
-    for _ in 0..MAX_MARKS_PER_ITEM {
-        last = defendant.annotate(draw(rectangle(&h.photo))).await.unwrap().unwrap();
+    for n in 0..MAX_MARKS_PER_ITEM {
+        last = match defendant.annotate_refusal(draw(rectangle(&h.photo))).await {
+            Ok(Some(id)) => id,
+            other => panic!("mark {n} of {MAX_MARKS_PER_ITEM}: {other:?}"),
+        };
     }
     let refusal = defendant.annotate_refusal(draw(rectangle(&h.photo))).await.expect_err("one mark too many is refused");
     assert_eq!(refusal.code, cloudtrial_protocol::ErrorCode::Conflict);
