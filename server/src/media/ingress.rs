@@ -33,12 +33,14 @@ const RTCP_SENDER_REPORT: u8 = 200;
 /// A path: protocol, our address, theirs.
 pub type Path = (Protocol, SocketAddr, SocketAddr);
 
-/// What str0m knows of an SSRC from the SDP.
+/// What an SSRC is: from the SDP as str0m knows it, or else from the MID in its packets.
 #[derive(Debug, Clone, Copy)]
 pub struct Known {
     pub mid: Mid,
     pub kind: MediaKind,
-    /// For a repair (RTX) stream, the SSRC it repairs.
+    /// A repair (RTX) stream.
+    pub repair: bool,
+    /// The SSRC it repairs, when the SDP says.
     pub repairs: Option<u32>,
 }
 
@@ -74,6 +76,7 @@ pub struct Ingress {
     /// The sender SSRC of the SFU's own feedback.
     ssrc: u32,
     transport_seq_ext: Option<u8>,
+    mid_ext: Option<u8>,
     transport: TransportFeedback,
     /// A few per publisher: a list is quicker than a map.
     streams: Vec<Stream>,
@@ -89,7 +92,9 @@ pub struct Ingress {
 
 impl Ingress {
     /// Once the publisher's DTLS handshake is done.
-    pub fn new(keys: &KeySlot, transport_seq_ext: Option<u8>, now: Instant) -> Option<Self> {
+    /// Once the publisher's DTLS handshake is done; with the ids of the header extensions
+    /// that carry the transport-wide sequence number and the MID.
+    pub fn new(keys: &KeySlot, transport_seq_ext: Option<u8>, mid_ext: Option<u8>, now: Instant) -> Option<Self> {
         let mut ssrc = [0u8; 4];
         getrandom::fill(&mut ssrc).ok()?;
         Some(Self {
@@ -98,6 +103,7 @@ impl Ingress {
             rtcp_out: keys.rtcp_sender()?,
             ssrc: u32::from_be_bytes(ssrc).max(1),
             transport_seq_ext,
+            mid_ext,
             transport: TransportFeedback::new(),
             streams: Vec::new(),
             path: None,
@@ -117,7 +123,7 @@ impl Ingress {
         at: Instant,
         path: Path,
         plain: &mut Vec<u8>,
-        lookup: impl FnOnce(u32) -> Option<Known>,
+        lookup: impl FnOnce(u32, Option<Mid>, u8) -> Option<Known>,
     ) -> Option<Packet> {
         if let Err(e) = self.srtp.open(data, plain) {
             tracing::trace!("publisher's packet refused: {e}");
@@ -129,7 +135,12 @@ impl Ingress {
             self.transport.record(u16::from_be_bytes([seq[0], seq[1]]), at);
         }
         let ssrc = u32::from_be_bytes(plain[8..12].try_into().expect("a whole header"));
-        let Some(at_stream) = self.stream(ssrc, lookup) else {
+        let mid_ext = self.mid_ext;
+        let mid = || {
+            let value = mid_ext.and_then(|id| extension(plain, header_len, id))?;
+            std::str::from_utf8(value).ok().filter(|mid| !mid.is_empty()).map(Mid::from)
+        };
+        let Some(at_stream) = self.stream(ssrc, || lookup(ssrc, mid(), plain[1] & 0x7f)) else {
             tracing::trace!(ssrc, "publisher's packet on a stream the SDP did not announce");
             return None;
         };
@@ -159,11 +170,15 @@ impl Ingress {
     }
 
     /// Where in the list the stream of `ssrc` is, added the first time it is seen.
-    fn stream(&mut self, ssrc: u32, lookup: impl FnOnce(u32) -> Option<Known>) -> Option<usize> {
+    fn stream(&mut self, ssrc: u32, lookup: impl FnOnce() -> Option<Known>) -> Option<usize> {
         if let Some(i) = self.streams.iter().position(|s| s.ssrc == ssrc) {
             return Some(i);
         }
-        let known = if self.streams.len() < MAX_STREAMS { lookup(ssrc)? } else { return None };
+        let mut known = if self.streams.len() < MAX_STREAMS { lookup()? } else { return None };
+        if known.repair && known.repairs.is_none() {
+            // A repair stream the SDP did not name repairs the stream of its MID, once that is known.
+            known.repairs = Some(self.streams.iter().find(|s| s.mid == known.mid && s.repairs.is_none())?.ssrc);
+        }
         let clock_rate = if known.kind == MediaKind::Video { 90_000 } else { 48_000 };
         let mut reception = Reception::new(clock_rate);
         reception.set_repair(known.kind == MediaKind::Video && known.repairs.is_none());

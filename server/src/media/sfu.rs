@@ -423,14 +423,15 @@ impl Sfu {
     fn read_media(&mut self, id: u64, at: Instant, path: ingress::Path, data: &[u8]) -> bool {
         let Some(peer) = self.peers.get_mut(&id) else { return true };
         if peer.ingress.is_none() {
-            let transport_seq = peer.inbound.iter().find_map(|t| {
-                peer.rtc.media(t.mid).and_then(|m| m.remote_extmap().id_of(Extension::TransportSequenceNumber))
-            });
-            peer.ingress = Ingress::new(&peer.keys, transport_seq, at);
+            let id_of = |extension: Extension| {
+                peer.inbound.iter().find_map(|t| peer.rtc.media(t.mid).and_then(|m| m.remote_extmap().id_of(extension.clone())))
+            };
+            let (transport_seq, mid) = (id_of(Extension::TransportSequenceNumber), id_of(Extension::RtpMid));
+            peer.ingress = Ingress::new(&peer.keys, transport_seq, mid, at);
         }
         let Peer { rtc, inbound, ingress: Some(ingress), .. } = peer else { return false };
         let mut plain = std::mem::take(&mut self.incoming);
-        let packet = ingress.read(data, at, path, &mut plain, |ssrc| known(rtc, inbound, ssrc));
+        let packet = ingress.read(data, at, path, &mut plain, |ssrc, mid, pt| known(rtc, inbound, ssrc, mid, pt));
         if let Some(packet) = packet {
             self.read_directly += 1;
             self.forward(id, &packet, &plain[packet.payload.clone()], at);
@@ -711,7 +712,7 @@ impl Sfu {
             }
             Event::RtpPacket(packet) => {
                 let Some(peer) = self.peers.get_mut(&id) else { return };
-                let Some(known) = known(&mut peer.rtc, &peer.inbound, *packet.header.ssrc) else { return };
+                let Some(known) = known(&mut peer.rtc, &peer.inbound, *packet.header.ssrc, None, 0) else { return };
                 let payload = 0..packet.payload.len();
                 let (seq, time, marker) = (*packet.seq_no, packet.header.timestamp, packet.header.marker);
                 let read = ingress::Packet { ssrc: *packet.header.ssrc, mid: known.mid, seq, time, marker, payload };
@@ -1039,18 +1040,27 @@ fn transmit(
     }
 }
 
-/// What str0m knows, from the SDP, of an SSRC a participant sends on.
-fn known(rtc: &mut str0m::Rtc, inbound: &[InTrack], ssrc: u32) -> Option<Known> {
-    let mut api = rtc.direct_api();
+/// What an SSRC a participant sends on is: what str0m knows of it from the SDP, or else
+/// (RFC 8843) the track of the MID its packet carries, a repair if its payload type is
+/// one of the repair (RTX) types.
+fn known(rtc: &mut str0m::Rtc, inbound: &[InTrack], ssrc: u32, mid: Option<str0m::media::Mid>, pt: u8) -> Option<Known> {
     let kind = |mid| inbound.iter().find(|t| t.mid == mid).map(|t| t.kind);
+    let mut api = rtc.direct_api();
     if let Some(stream) = api.stream_rx(&ssrc.into()) {
         let mid = stream.mid();
-        return Some(Known { mid, kind: kind(mid)?, repairs: None });
+        return Some(Known { mid, kind: kind(mid)?, repair: false, repairs: None });
     }
-    inbound.iter().find_map(|track| {
+    let repaired = inbound.iter().find_map(|track| {
         let stream = api.stream_rx_by_mid(track.mid, None)?;
-        (stream.rtx() == Some(ssrc.into())).then(|| Known { mid: track.mid, kind: track.kind, repairs: Some(*stream.ssrc()) })
-    })
+        let repairs = Some(*stream.ssrc());
+        (stream.rtx() == Some(ssrc.into())).then_some(Known { mid: track.mid, kind: track.kind, repair: true, repairs })
+    });
+    if repaired.is_some() {
+        return repaired;
+    }
+    let mid = mid?;
+    let repair = rtc.codec_config().params().iter().any(|p| p.resend() == Some(pt.into()));
+    Some(Known { mid, kind: kind(mid)?, repair, repairs: None })
 }
 
 /// RFC 7983's and RFC 5761's demultiplexing: RTP and RTCP start in 128..=191 (version 2),
@@ -1276,6 +1286,8 @@ mod tests {
         feedback: usize,
         /// RTP datagrams still to be lost on the way to the SFU.
         lose: usize,
+        /// Whether its SDP names its SSRCs.
+        announce: bool,
         /// The reception report blocks the SFU sent about its streams (with raw packets enabled).
         reports: Vec<str0m::rtp::rtcp::ReceptionReport>,
     }
@@ -1286,6 +1298,12 @@ mod tests {
         }
 
         fn join_with(sfu: &mut Sfu, participant: i64, configure: impl FnOnce(RtcConfig) -> RtcConfig) -> Client {
+            Self::join_as(sfu, participant, configure, true)
+        }
+
+        /// `announce`: whether its offers and answers name the SSRCs it sends on. RFC 8843
+        /// lets a client leave them out: the MID header extension tells its streams apart.
+        fn join_as(sfu: &mut Sfu, participant: i64, configure: impl FnOnce(RtcConfig) -> RtcConfig, announce: bool) -> Client {
             let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
             socket.set_nonblocking(true).unwrap();
             let local = socket.local_addr().unwrap();
@@ -1298,7 +1316,7 @@ mod tests {
             let audio = changes.add_media(MediaKind::Audio, str0m::media::Direction::SendOnly, None, None, None);
             let video = changes.add_media(MediaKind::Video, str0m::media::Direction::SendOnly, None, None, None);
             let (offer, pending) = changes.apply().unwrap();
-            let (answer, inbox) = join(sfu, participant, &offer.to_sdp_string());
+            let (answer, inbox) = join(sfu, participant, &unannounced(offer.to_sdp_string(), announce));
             rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
             let pt_of = |rtc: &Rtc, codec| rtc.codec_config().find(|p| p.spec().codec == codec).unwrap().pt();
             let (pt, audio_pt) = (pt_of(&rtc, str0m::format::Codec::H264), pt_of(&rtc, str0m::format::Codec::Opus));
@@ -1318,6 +1336,7 @@ mod tests {
                 keyframe_requests: 0,
                 feedback: 0,
                 lose: 0,
+                announce,
                 reports: Vec::new(),
             }
         }
@@ -1368,7 +1387,7 @@ mod tests {
             while let Ok(message) = self.inbox.try_recv() {
                 if let ServerMessage::MediaOffer { sdp } = message {
                     let answer = self.rtc.sdp_api().accept_offer(SdpOffer::from_sdp_string(&sdp).unwrap()).unwrap();
-                    let sdp = answer.to_sdp_string();
+                    let sdp = unannounced(answer.to_sdp_string(), self.announce);
                     sfu.command(SfuCommand::Answer { hearing_id: HEARING, participant_id: self.participant, sdp });
                     sfu.settle();
                 }
@@ -1406,6 +1425,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The SDP without its `a=ssrc` and `a=ssrc-group` lines, unless they are to be announced.
+    fn unannounced(sdp: String, announce: bool) -> String {
+        if announce {
+            return sdp;
+        }
+        sdp.split_inclusive("\r\n").filter(|line| !line.starts_with("a=ssrc")).collect()
     }
 
     /// Everything that reached the SFU's socket, and its timers with `timers`; how many
@@ -1704,5 +1731,45 @@ mod tests {
         let report = publisher.reports.iter().rev().find(|r| *r.ssrc == video_ssrc).expect("found above");
         assert_eq!((report.fraction_lost, report.packets_lost), (0, 0), "nothing was lost: {report:?}");
         assert!(u64::from(report.max_seq) + 1 >= publisher.seq / 2, "the highest sequence number is recent: {report:?}");
+    }
+
+    #[tokio::test]
+    async fn a_publisher_whose_sdp_names_no_ssrcs_is_forwarded_by_the_mid_in_its_packets() {
+        let mut sfu = sfu().await;
+        let mut publisher = Client::join_as(&mut sfu, 1, |config| config, false);
+        let mut receiver = Client::join(&mut sfu, 2);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while receiver.video_received == 0 {
+            assert!(Instant::now() < deadline, "the receiver never got the publisher's keyframe");
+            if publisher.rtc.is_connected() {
+                publisher.send_picture(vec![KEYFRAME.to_vec()]);
+            }
+            for _ in 0..10 {
+                publisher.step(&mut sfu);
+                receiver.step(&mut sfu);
+                step(&mut sfu, true, 0);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        let frames: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 50]).collect();
+        let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames, frames.len()).await;
+        assert_eq!(heard, frames, "its audio is heard too");
+        // And its repairs, on an SSRC no SDP named either, are told by their payload type.
+        let before = receiver.video_received;
+        let time = (publisher.seq / 10 + 1) as u32 * 6_000;
+        for (n, lost) in [(0, false), (1, true), (2, false)] {
+            publisher.lose = usize::from(lost);
+            publisher.write_video(publisher.seq + n, time, vec![0x41; 300], n == 2);
+            publisher.drain();
+        }
+        publisher.seq += 3;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while receiver.video_received - before < 3 {
+            assert!(Instant::now() < deadline, "the lost packet was not repaired");
+            publisher.step(&mut sfu);
+            step(&mut sfu, true, 0);
+            receiver.step(&mut sfu);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
 }
