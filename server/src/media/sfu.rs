@@ -1456,8 +1456,13 @@ mod tests {
 
     /// A publisher and a receiver, connected, the receiver's stream of the publisher's video started.
     async fn watching() -> (Sfu, Client, Client) {
+        watching_as(true).await
+    }
+
+    /// The same, the publisher's SDP naming its SSRCs or not (see [`Client::join_as`]).
+    async fn watching_as(announce: bool) -> (Sfu, Client, Client) {
         let mut sfu = sfu().await;
-        let mut publisher = Client::join(&mut sfu, 1);
+        let mut publisher = Client::join_as(&mut sfu, 1, |config| config, announce);
         let mut receiver = Client::join(&mut sfu, 2);
         let deadline = Instant::now() + Duration::from_secs(10);
         while receiver.video_received == 0 {
@@ -1558,8 +1563,15 @@ mod tests {
     #[tokio::test]
     async fn a_video_packet_lost_on_the_way_in_is_asked_for_again_and_its_repair_forwarded() {
         let (mut sfu, mut publisher, mut receiver) = watching().await;
-        let (before, read_before) = (receiver.video_received, sfu.read_directly);
-        // A picture of three packets whose second is lost on the way to the SFU.
+        let read_before = sfu.read_directly;
+        send_picture_losing_its_middle_on_the_way_in(&mut sfu, &mut publisher, &mut receiver).await;
+        assert!(sfu.read_directly - read_before >= 3, "the publisher's packets, the repair too, were read past str0m");
+    }
+
+    /// A picture of three packets whose second is lost on the way to the SFU; returns once
+    /// all three (the second repaired) reached the receiver.
+    async fn send_picture_losing_its_middle_on_the_way_in(sfu: &mut Sfu, publisher: &mut Client, receiver: &mut Client) {
+        let before = receiver.video_received;
         let time = (publisher.seq / 10 + 1) as u32 * 6_000;
         for (n, lost) in [(0, false), (1, true), (2, false)] {
             publisher.lose = usize::from(lost);
@@ -1575,12 +1587,11 @@ mod tests {
                 "{} of the picture's 3 packets reached the receiver: the lost one was not repaired",
                 receiver.video_received - before
             );
-            publisher.step(&mut sfu);
-            step(&mut sfu, true, 0);
-            receiver.step(&mut sfu);
+            publisher.step(sfu);
+            step(sfu, true, 0);
+            receiver.step(sfu);
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        assert!(sfu.read_directly - read_before >= 3, "the publisher's packets, the repair too, were read past str0m");
     }
 
     /// The publisher sends `frames` of audio, one every 10 ms; what the receiver heard, once it
@@ -1735,41 +1746,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_publisher_whose_sdp_names_no_ssrcs_is_forwarded_by_the_mid_in_its_packets() {
-        let mut sfu = sfu().await;
-        let mut publisher = Client::join_as(&mut sfu, 1, |config| config, false);
-        let mut receiver = Client::join(&mut sfu, 2);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while receiver.video_received == 0 {
-            assert!(Instant::now() < deadline, "the receiver never got the publisher's keyframe");
-            if publisher.rtc.is_connected() {
-                publisher.send_picture(vec![KEYFRAME.to_vec()]);
-            }
-            for _ in 0..10 {
-                publisher.step(&mut sfu);
-                receiver.step(&mut sfu);
-                step(&mut sfu, true, 0);
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-        }
+        let (mut sfu, mut publisher, mut receiver) = watching_as(false).await;
         let frames: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 50]).collect();
         let heard = speak(&mut sfu, &mut publisher, &mut receiver, &frames, frames.len()).await;
         assert_eq!(heard, frames, "its audio is heard too");
         // And its repairs, on an SSRC no SDP named either, are told by their payload type.
-        let before = receiver.video_received;
-        let time = (publisher.seq / 10 + 1) as u32 * 6_000;
-        for (n, lost) in [(0, false), (1, true), (2, false)] {
-            publisher.lose = usize::from(lost);
-            publisher.write_video(publisher.seq + n, time, vec![0x41; 300], n == 2);
-            publisher.drain();
-        }
-        publisher.seq += 3;
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while receiver.video_received - before < 3 {
-            assert!(Instant::now() < deadline, "the lost packet was not repaired");
-            publisher.step(&mut sfu);
-            step(&mut sfu, true, 0);
-            receiver.step(&mut sfu);
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        send_picture_losing_its_middle_on_the_way_in(&mut sfu, &mut publisher, &mut receiver).await;
     }
 }
