@@ -268,11 +268,16 @@ export class RecordEditor extends HTMLElement {
   /**
    * A version was saved (a room notice): by someone else, or this clerk in another tab or
    * through 记入笔录. An editor without changes shows it; one with changes is told now (see
-   * `load`), rather than at its next save.
+   * `load`), rather than at its next save. It may be this editor's own save whose answer was
+   * lost (the notice can come after the failure): then the editor goes on from it.
    * @param {number} version
    */
-  savedElsewhere(version) {
+  async savedElsewhere(version) {
     if (this.saving || (this.base !== null && version <= this.base)) return;
+    if (await this.savedUnanswered()) {
+      this.dirty = JSON.stringify(this.content()) !== this.saved;
+      return;
+    }
     this.load();
   }
 
