@@ -326,10 +326,10 @@ pub async fn cancel(state: &AppState, actor: EventActor, hearing_id: i64) -> Res
     Ok(hearing)
 }
 
-/// Sends a participant's 庭审通知 again; after 闭庭, the 签名通知 to a party who has not signed yet.
 /// How soon a notice may be resent to the same participant.
 const RESEND_GAP_MS: i64 = 60_000;
 
+/// Sends a participant's 庭审通知 again; after 闭庭, the 签名通知 to a party who has not signed yet.
 pub async fn resend_notice(
     state: &AppState,
     actor: EventActor,
