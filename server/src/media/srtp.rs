@@ -189,7 +189,8 @@ enum Cipher {
     Gcm256 { cipher: Box<dyn AeadAes256GcmCipher>, salt: [u8; 12] },
 }
 
-/// The header of an RTP packet the SFU writes itself: no CSRCs, no extensions.
+/// The header of an RTP packet the SFU writes itself: no CSRCs, and at most
+/// the transport-wide sequence number as an extension.
 pub struct Header {
     pub pt: u8,
     pub marker: bool,
@@ -197,10 +198,14 @@ pub struct Header {
     pub index: u64,
     pub time: u32,
     pub ssrc: u32,
+    /// The transport-wide sequence number and its extension's id, where the peer takes it.
+    pub transport_seq: Option<(u8, u16)>,
 }
 
-/// The length of such a header.
+/// The length of an RTP header without CSRCs and extensions.
 const HEADER_LEN: usize = 12;
+/// RFC 8285's one-byte extension header.
+const ONE_BYTE_EXTENSIONS: [u8; 2] = [0xbe, 0xde];
 
 /// Protects one peer's outgoing RTP.
 pub struct SrtpSender {
@@ -260,18 +265,28 @@ impl SrtpSender {
     /// payload is encrypted straight from `payload`, and the tag appended.
     pub fn seal(&mut self, header: &Header, payload: &[u8], out: &mut Vec<u8>) -> Result<(), CryptoError> {
         out.clear();
-        out.extend_from_slice(&[0x80, u8::from(header.marker) << 7 | header.pt]);
+        let extension = u8::from(header.transport_seq.is_some()) << 4;
+        out.extend_from_slice(&[0x80 | extension, u8::from(header.marker) << 7 | header.pt]);
         out.extend_from_slice(&(header.index as u16).to_be_bytes());
         out.extend_from_slice(&header.time.to_be_bytes());
         out.extend_from_slice(&header.ssrc.to_be_bytes());
+        if let Some((id, seq)) = header.transport_seq {
+            // One word of extensions: the id with a length of two bytes, the number, a byte of padding.
+            out.extend_from_slice(&ONE_BYTE_EXTENSIONS);
+            out.extend_from_slice(&1u16.to_be_bytes());
+            out.extend_from_slice(&[id << 4 | 1]);
+            out.extend_from_slice(&seq.to_be_bytes());
+            out.push(0);
+        }
+        let header_len = out.len();
         let (ssrc, index) = (header.ssrc, header.index);
         let (roc, seq) = ((index >> 16) as u32, index as u16);
-        let end = HEADER_LEN + payload.len();
+        let end = header_len + payload.len();
         match &mut self.cipher {
             Cipher::Cm { cipher, auth, salt, hmac } => {
                 out.resize(end + Aes128CmSha1_80::HMAC_TAG_LEN.max(CTR_SLACK), 0);
                 let iv = Aes128CmSha1_80::rtp_iv(*salt, ssrc, index);
-                cipher.encrypt(&iv, payload, &mut out[HEADER_LEN..])?;
+                cipher.encrypt(&iv, payload, &mut out[header_len..])?;
                 let sha1_hmac = |key: &[u8], parts: &[&[u8]]| hmac.sha1_hmac(key, parts);
                 Aes128CmSha1_80::rtp_hmac(sha1_hmac, auth, out, index, end);
                 out.truncate(end + Aes128CmSha1_80::HMAC_TAG_LEN);
@@ -279,13 +294,13 @@ impl SrtpSender {
             Cipher::Gcm128 { cipher, salt } => {
                 out.resize(end + AeadAes128Gcm::TAG_LEN, 0);
                 let iv = AeadAes128Gcm::rtp_iv(*salt, ssrc, roc, seq);
-                let (aad, body) = out.split_at_mut(HEADER_LEN);
+                let (aad, body) = out.split_at_mut(header_len);
                 cipher.encrypt(&iv, aad, payload, body)?;
             }
             Cipher::Gcm256 { cipher, salt } => {
                 out.resize(end + AeadAes256Gcm::TAG_LEN, 0);
                 let iv = AeadAes256Gcm::rtp_iv(*salt, ssrc, roc, seq);
-                let (aad, body) = out.split_at_mut(HEADER_LEN);
+                let (aad, body) = out.split_at_mut(header_len);
                 cipher.encrypt(&iv, aad, payload, body)?;
             }
         }
@@ -612,11 +627,17 @@ mod tests {
     }
 
     /// The plain RTP packet: version 2, the marker bit, payload type 111.
-    fn rtp(seq: u16, marker: bool, time: u32, ssrc: u32, payload: &[u8]) -> Vec<u8> {
-        let mut packet = vec![0x80, 111 | if marker { 0x80 } else { 0 }];
+    /// An RTP packet, with a transport-wide sequence number (id, number) in a one-byte
+    /// extension written as RFC 8285 lays it out.
+    fn rtp(seq: u16, marker: bool, time: u32, ssrc: u32, transport_seq: Option<(u8, u16)>, payload: &[u8]) -> Vec<u8> {
+        let mut packet = vec![0x80 | if transport_seq.is_some() { 0x10 } else { 0 }, 111 | if marker { 0x80 } else { 0 }];
         packet.extend_from_slice(&seq.to_be_bytes());
         packet.extend_from_slice(&time.to_be_bytes());
         packet.extend_from_slice(&ssrc.to_be_bytes());
+        if let Some((id, number)) = transport_seq {
+            let [high, low] = number.to_be_bytes();
+            packet.extend_from_slice(&[0xbe, 0xde, 0, 1, id << 4 | 1, high, low, 0]);
+        }
         packet.extend_from_slice(payload);
         packet
     }
@@ -648,10 +669,14 @@ mod tests {
             for index in (0xfffa_u64..0x1_0006).chain([0x1_0100]) {
                 let payload: Vec<u8> = (0..(index % 97) as u8 + 20).collect();
                 let (marker, time) = (index % 2 == 0, index as u32 * 960);
-                let plain = rtp(index as u16, marker, time, ssrc, &payload);
-                let header = Header { pt: 111, marker, index, time, ssrc };
+                // Every third packet carries a transport-wide sequence number.
+                let transport_seq = (index % 3 == 0).then_some((3, index as u16 ^ 0x1234));
+                let plain = rtp(index as u16, marker, time, ssrc, transport_seq, &payload);
+                let header = Header { pt: 111, marker, index, time, ssrc, transport_seq };
                 sender.seal(&header, &payload, &mut packet).unwrap();
-                assert_ne!(packet[12..12 + payload.len()], payload[..], "{ours:?}: the payload is encrypted");
+                let at = plain.len() - payload.len();
+                assert_eq!(packet[..at], plain[..at], "{ours:?}: the header is sent in the clear");
+                assert_ne!(packet[at..at + payload.len()], payload[..], "{ours:?}: the payload is encrypted");
                 let decrypted = receiver
                     .decrypt_rtp(&packet)
                     .unwrap_or_else(|e| panic!("{ours:?}, index {index:#x}: webrtc-rs refused the packet: {e}"));
@@ -659,7 +684,7 @@ mod tests {
             }
             // One changed bit, in the header or in the payload, and the packet is refused.
             for (bit, index) in [(14, 0x1_0101), (20, 0x1_0102)] {
-                let header = Header { pt: 111, marker: false, index, time: 0, ssrc };
+                let header = Header { pt: 111, marker: false, index, time: 0, ssrc, transport_seq: None };
                 sender.seal(&header, b"altered payload", &mut packet).unwrap();
                 packet[bit] ^= 1;
                 assert!(receiver.decrypt_rtp(&packet).is_err(), "{ours:?}: a packet altered at byte {bit} is refused");
