@@ -1,7 +1,8 @@
-//! The RTCP feedback the SFU writes itself to publishers (their media is read
-//! past str0m): receiver reports, repair requests and transport-wide
-//! congestion feedback. Keyframe requests and bit rate limits still go
-//! through str0m, which knows the publisher's streams from the SDP.
+//! The RTCP the SFU writes itself: to publishers (their media is read past
+//! str0m) receiver reports, repair requests and transport-wide congestion
+//! feedback; to receivers (their media is written past str0m) sender reports.
+//! Keyframe requests and bit rate limits still go through str0m, which knows
+//! the publishers' streams from the SDP.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -25,6 +26,7 @@ pub struct ReportBlock {
 }
 
 /// RTCP packet types (RFC 3550 §12.1, RFC 4585 §6.1).
+const SENDER_REPORT: u8 = 200;
 const RECEIVER_REPORT: u8 = 201;
 const TRANSPORT_FEEDBACK: u8 = 205;
 
@@ -58,6 +60,18 @@ pub fn receiver_report(out: &mut Vec<u8>, sender_ssrc: u32, blocks: &[ReportBloc
         put_u32(out, block.last_sr);
         put_u32(out, block.delay_since_last_sr);
     }
+    finish(out, start);
+}
+
+/// A sender report (RFC 3550 §6.4.1) with no reception report blocks: what `rtp_time`
+/// on the stream `ssrc` is in wall-clock time (`ntp`), and what was sent so far.
+pub fn sender_report(out: &mut Vec<u8>, ssrc: u32, ntp: u64, rtp_time: u32, packets: u32, octets: u32) {
+    let start = start(out, 0, SENDER_REPORT);
+    put_u32(out, ssrc);
+    out.extend_from_slice(&ntp.to_be_bytes());
+    put_u32(out, rtp_time);
+    put_u32(out, packets);
+    put_u32(out, octets);
     finish(out, start);
 }
 
@@ -352,6 +366,25 @@ mod tests {
         assert_eq!(ours.reports.len(), 31);
         let ssrcs: Vec<u32> = downcast::<ReceiverReport>(&*theirs).reports.iter().map(|r| r.ssrc).collect();
         assert_eq!(ssrcs, (0..31).collect::<Vec<_>>(), "the first 31 blocks");
+    }
+
+    #[test]
+    fn sender_reports_are_read_back_by_both_parsers() {
+        let mut out = Vec::new();
+        let ntp = 0xeb2f_1234_8000_0000_u64;
+        sender_report(&mut out, 0xfeed_0001, ntp, 0xffff_fff0, 1234, 0x1_0000);
+        let (ours, theirs) = parse(&out);
+        let Rtcp::SenderReport(ours) = ours else { panic!("str0m read {ours:?}") };
+        let info = ours.sender_info;
+        assert_eq!(*info.ssrc, 0xfeed_0001);
+        assert_eq!((info.rtp_time.numer(), info.sender_packet_count, info.sender_octet_count), (0xffff_fff0, 1234, 0x1_0000));
+        assert!(ours.reports.is_empty());
+        let theirs = downcast::<rtc_rtcp::sender_report::SenderReport>(&*theirs);
+        assert_eq!(
+            (theirs.ssrc, theirs.ntp_time, theirs.rtp_time, theirs.packet_count, theirs.octet_count),
+            (0xfeed_0001, ntp, 0xffff_fff0, 1234, 0x1_0000)
+        );
+        assert!(theirs.reports.is_empty());
     }
 
     #[test]
