@@ -43,6 +43,14 @@ test('a browser and a native participant see and hear each other', async () => {
       (measured) => measured >= 2,
       30,
     );
+    // The server writes what the browser receives itself, and reports it: the browser reads
+    // sender reports of the native participant's audio and video.
+    await until(
+      'the browser to read the server\'s sender reports of its audio and video',
+      () => page.evaluate(() => window.testState.senderReports),
+      (reports) => reports.audio >= 2 && reports.video >= 2,
+      30,
+    );
 
     // The native participant decodes the browser's red picture and hears its 660 Hz tone.
     const status = await until(

@@ -8,9 +8,9 @@ import { AudioProbe, meanColour, nearestColour } from '../js/analysis.js';
 
 /**
  * @typedef {{frames: number, colour: string|null, tone: number|null}} Seen
- * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, audioPackets: number, reportedRoundTrips: number, error: string|null}}
+ * @type {{room: string, media: string, remote: Record<number, Seen>, framesDecoded: number, audioPackets: number, reportedRoundTrips: number, senderReports: {audio: number, video: number}, error: string|null}}
  */
-const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, audioPackets: 0, reportedRoundTrips: 0, error: null };
+const state = { room: 'connecting', media: 'connecting', remote: {}, framesDecoded: 0, audioPackets: 0, reportedRoundTrips: 0, senderReports: { audio: 0, video: 0 }, error: null };
 Object.assign(window, { testState: state });
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
@@ -87,15 +87,21 @@ async function main() {
     let decoded = 0;
     let audioPackets = 0;
     let reportedRoundTrips = 0;
+    const senderReports = { audio: 0, video: 0 };
     report.forEach((entry) => {
       if (entry.type === 'inbound-rtp' && entry.kind === 'video') decoded += entry.framesDecoded ?? 0;
       if (entry.type === 'inbound-rtp' && entry.kind === 'audio') audioPackets += entry.packetsReceived ?? 0;
       // Round trips the browser measured from the server's reception reports of what it sends.
       if (entry.type === 'remote-inbound-rtp') reportedRoundTrips += entry.roundTripTimeMeasurements ?? 0;
+      // The server's sender reports of what the browser receives (they line audio up with video).
+      if (entry.type === 'remote-outbound-rtp' && (entry.kind === 'audio' || entry.kind === 'video')) {
+        senderReports[/** @type {'audio'|'video'} */ (entry.kind)] += entry.reportsSent ?? 0;
+      }
     });
     state.framesDecoded = decoded;
     state.audioPackets = audioPackets;
     state.reportedRoundTrips = reportedRoundTrips;
+    state.senderReports = senderReports;
   }, 500);
 }
 

@@ -3,6 +3,8 @@
 //! membership, hearing closed) are enforced here, per packet.
 
 mod bitrate;
+mod egress;
+mod estimate;
 mod feedback;
 mod ingress;
 mod keyframe;

@@ -41,17 +41,12 @@ pub struct OutTrack {
     pub source: i64,
     pub kind: MediaKind,
     pub state: OutState,
-    /// The payload type the receiver's connection uses for this kind, once open.
-    pub pt: Option<str0m::media::Pt>,
+    /// How the receiver knows this stream (SSRC, payload type, repairs), once open.
+    pub sent_as: Option<super::egress::Track>,
     /// The receiver's sequence numbers and timestamps for this stream. Until it
     /// follows the publisher's stream (at first, and after a pause), video is
     /// held back until a keyframe starts, so the decoder starts clean.
     pub rewrite: super::rewrite::Rewrite,
-    /// The SSRC the receiver knows this stream by, once open.
-    pub ssrc: Option<u32>,
-    /// When a packet of this stream last went through str0m, whose sender
-    /// reports tell the receiver what its timestamps mean in wall-clock time.
-    pub reported: Option<Instant>,
 }
 
 pub struct Peer {
@@ -68,8 +63,6 @@ pub struct Peer {
     pub pending_since: Option<Instant>,
     pub disconnected_since: Option<Instant>,
     pub next_timeout: Instant,
-    /// Packets written for this participant that str0m has not sent yet, as far as we can tell.
-    pub unsent: u32,
     pub quality: Option<NetworkQuality>,
     pub frames_received: u64,
     pub frames_sent: u64,
@@ -83,14 +76,15 @@ pub struct Peer {
     pub downlink: Option<u64>,
     /// Which RTCP feedback the participant's offer takes for video (REMB, PLI or FIR).
     pub feedback: super::sdp::VideoFeedback,
-    /// Where the participant's SRTP keys arrive, and the sender made from them.
+    /// Where the participant's SRTP keys arrive.
     pub keys: super::srtp::KeySlot,
-    pub srtp: Option<super::srtp::SrtpSender>,
+    /// The media it receives, written past str0m once its keys are known.
+    pub egress: Option<super::egress::Egress>,
     /// The participant's own media, read past str0m once its keys are known.
     pub ingress: Option<super::ingress::Ingress>,
-    /// The round trip to the participant, once str0m has measured it.
+    /// The round trip to the participant, once measured.
     pub rtt: Option<std::time::Duration>,
-    /// The path str0m last sent media on (protocol, our address, theirs).
+    /// The path ICE chose (protocol, our address, theirs), from what str0m last sent on it.
     pub media_path: Option<(Protocol, SocketAddr, SocketAddr)>,
 }
 
@@ -113,7 +107,6 @@ impl Peer {
             outbound: Vec::new(),
             pending: None,
             pending_sdp: None,
-            unsent: 0,
             pending_since: None,
             disconnected_since: None,
             next_timeout: Instant::now(),
@@ -128,7 +121,7 @@ impl Peer {
             downlink: None,
             feedback: super::sdp::VideoFeedback { nack: false, pli: false, fir: false, remb: false },
             keys,
-            srtp: None,
+            egress: None,
             ingress: None,
             rtt: None,
             media_path: None,
@@ -142,10 +135,8 @@ impl Peer {
                 source,
                 kind,
                 state: OutState::ToOpen,
-                pt: None,
+                sent_as: None,
                 rewrite: Default::default(),
-                ssrc: None,
-                reported: None,
             });
         }
     }

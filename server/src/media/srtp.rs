@@ -587,6 +587,15 @@ impl<const K: usize, const S: usize> MasterKey<K, S> {
     }
 }
 
+/// A slot holding made-up keys, as a peer's handshake with the SFU (the DTLS server) would
+/// leave them, with webrtc-rs's contexts for the peer: the first protects what the peer
+/// sends, the second reads what the SFU sends.
+#[cfg(test)]
+pub(super) fn test_peer() -> (KeySlot, rtc_srtp::context::Context, rtc_srtp::context::Context) {
+    let (_, keying, peer, sfu_side) = tests::contexts().remove(0);
+    (KeySlot(Arc::new(Mutex::new(Some(keying)))), peer, sfu_side)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -695,7 +704,7 @@ mod tests {
     /// webrtc-rs's SRTP contexts with the keys of the peer (the DTLS client) and of the SFU
     /// (the server), per profile: the first protects what the peer sends, the second reads
     /// what the SFU sends.
-    fn contexts() -> Vec<(SrtpProfile, Keying, rtc_srtp::context::Context, rtc_srtp::context::Context)> {
+    pub(super) fn contexts() -> Vec<(SrtpProfile, Keying, rtc_srtp::context::Context, rtc_srtp::context::Context)> {
         use rtc_crypto::RTCCryptoProvider;
         use rtc_srtp::protection_profile::ProtectionProfile;
         let webrtc_rs = rtc_crypto::providers::RingProvider::new();

@@ -1,0 +1,634 @@
+//! Media to one receiver, written past str0m: the SFU protects each forwarded
+//! packet itself and numbers it for transport-wide congestion control, keeps
+//! video for resending, and does what str0m did for the streams it sent:
+//! answers the receiver's repair requests (NACK, with RTX where the receiver
+//! takes it), sends sender reports (which line audio up with video), and
+//! estimates the path from the receiver's transport-wide feedback. str0m
+//! still reads the receiver's RTCP too, for keyframe requests.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use str0m::rtp::rtcp::{ReceptionReport, Rtcp};
+
+use super::estimate::{Acked, Estimator};
+use super::feedback;
+use str0m::crypto::CryptoError;
+
+use super::srtp::{Header, KeySlot, SrtcpReceiver, SrtcpSender, SrtpSender};
+
+/// How long forwarded video is kept for resending, and at most how many packets of it.
+const CACHE_AGE: Duration = Duration::from_secs(1);
+const CACHE_PACKETS: usize = 1024;
+/// Resends beyond this share of what a stream sent in the last second are dropped: a
+/// receiver that asks for everything gets at most one and a half times its stream.
+const RESEND_SHARE: u64 = 2;
+/// A packet is resent at most once per round trip; until one is measured, per this.
+const DEFAULT_RESEND_GAP: Duration = Duration::from_millis(20);
+/// How often the receiver gets a sender report of each stream.
+const REPORT_INTERVAL: Duration = Duration::from_secs(1);
+/// Packets sent that the receiver's transport-wide feedback may still report on.
+const SENT_KEPT: usize = 4096;
+/// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
+const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
+
+/// A repair stream (RFC 4588) the receiver takes for a video stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repair {
+    pub ssrc: u32,
+    pub pt: u8,
+}
+
+/// A stream as the receiver knows it, from the SDP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Track {
+    pub ssrc: u32,
+    pub pt: u8,
+    pub video: bool,
+    pub repair: Option<Repair>,
+}
+
+struct Cached {
+    index: u64,
+    time: u32,
+    marker: bool,
+    pt: u8,
+    sent: Instant,
+    resent: Option<Instant>,
+    payload: Vec<u8>,
+}
+
+/// A packet sent with a transport-wide sequence number, kept until the receiver's feedback
+/// has reported on it.
+#[derive(Clone, Copy)]
+struct Sent {
+    seq: u64,
+    at: Instant,
+    size: usize,
+}
+
+struct Stream {
+    ssrc: u32,
+    clock_rate: u32,
+    repair: Option<Repair>,
+    /// The repair stream's next extended sequence number.
+    repair_index: u64,
+    /// Video kept for resending, by sequence number modulo its size; none for audio.
+    cache: Vec<Option<Cached>>,
+    /// The highest extended sequence number sent.
+    highest: Option<u64>,
+    /// For the sender reports: packets and payload bytes sent, and the newest
+    /// packet's timestamp with when it arrived from the publisher.
+    packets: u32,
+    octets: u32,
+    latest: Option<(u32, Instant)>,
+    /// Bytes sent and resent in this second, and sent in the last.
+    second: Instant,
+    sent_bytes: u64,
+    resent_bytes: u64,
+    sent_last_second: u64,
+}
+
+impl Stream {
+    fn may_resend(&mut self, bytes: usize, now: Instant) -> bool {
+        self.roll(now);
+        let allowance = self.sent_bytes.max(self.sent_last_second) / RESEND_SHARE;
+        let fits = self.resent_bytes + bytes as u64 <= allowance;
+        if fits {
+            self.resent_bytes += bytes as u64;
+        }
+        fits
+    }
+
+    fn roll(&mut self, now: Instant) {
+        if now.duration_since(self.second) >= Duration::from_secs(1) {
+            self.sent_last_second = self.sent_bytes;
+            self.sent_bytes = 0;
+            self.resent_bytes = 0;
+            self.second = now;
+        }
+    }
+}
+
+/// One receiver's media sent past str0m.
+pub struct Egress {
+    srtp: SrtpSender,
+    rtcp_in: SrtcpReceiver,
+    rtcp_out: SrtcpSender,
+    /// The sender SSRC that leads the SFU's own RTCP to this receiver.
+    ssrc: u32,
+    transport_seq_ext: Option<u8>,
+    transport_seq: u64,
+    /// Packets sent, by transport-wide sequence number modulo its size.
+    sent: Vec<Option<Sent>>,
+    /// Where the receiver's feedback counts its arrival times from.
+    feedback_epoch: Instant,
+    estimator: Estimator,
+    /// A few per receiver: a list is quicker than a map.
+    streams: Vec<Stream>,
+    /// Packets asked for again, not yet resent: (stream, extended sequence number).
+    resends: VecDeque<(usize, u64)>,
+    rtt: Option<Duration>,
+    next_report: Instant,
+    rtcp_plain: Vec<u8>,
+    compound: Vec<u8>,
+    acked: Vec<Acked>,
+}
+
+impl Egress {
+    /// Once the receiver's DTLS handshake is done; with the id of the header extension
+    /// that carries the transport-wide sequence number, if the receiver takes it.
+    pub fn new(keys: &KeySlot, transport_seq_ext: Option<u8>, initial_estimate: u64, now: Instant) -> Option<Self> {
+        let mut ssrc = [0u8; 4];
+        getrandom::fill(&mut ssrc).ok()?;
+        Some(Self {
+            srtp: keys.sender()?,
+            rtcp_in: keys.rtcp_receiver()?,
+            rtcp_out: keys.rtcp_sender()?,
+            ssrc: u32::from_be_bytes(ssrc).max(1),
+            transport_seq_ext,
+            transport_seq: 0,
+            sent: vec![None; SENT_KEPT],
+            feedback_epoch: now,
+            estimator: Estimator::new(initial_estimate),
+            streams: Vec::new(),
+            resends: VecDeque::new(),
+            rtt: None,
+            next_report: now + REPORT_INTERVAL,
+            rtcp_plain: Vec::new(),
+            compound: Vec::new(),
+            acked: Vec::new(),
+        })
+    }
+
+    /// Protects one forwarded packet of `track` into `out`: `index` is its extended
+    /// sequence number on the receiver's stream, `arrived` when the publisher's packet arrived.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
+        &mut self,
+        track: &Track,
+        index: u64,
+        time: u32,
+        marker: bool,
+        payload: &[u8],
+        arrived: Instant,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) -> Result<(), CryptoError> {
+        let at = self.stream(track, now);
+        let transport_seq = self.next_transport_seq();
+        let header = Header { pt: track.pt, marker, index, time, ssrc: track.ssrc, transport_seq };
+        self.srtp.seal(&header, payload, out)?;
+        self.sent(transport_seq, out.len(), now);
+        let stream = &mut self.streams[at];
+        stream.roll(now);
+        stream.sent_bytes += out.len() as u64;
+        stream.packets = stream.packets.wrapping_add(1);
+        stream.octets = stream.octets.wrapping_add(payload.len() as u32);
+        if stream.highest.is_none_or(|highest| index >= highest) {
+            stream.highest = Some(index);
+            stream.latest = Some((time, arrived));
+        }
+        if !stream.cache.is_empty() {
+            let slot = &mut stream.cache[index as usize % CACHE_PACKETS];
+            // The slot's buffer is reused: video is copied once per receiver, never allocated.
+            let mut kept = slot.take().map(|c| c.payload).unwrap_or_default();
+            kept.clear();
+            kept.extend_from_slice(payload);
+            *slot = Some(Cached { index, time, marker, pt: track.pt, sent: now, resent: None, payload: kept });
+        }
+        Ok(())
+    }
+
+    /// Where in the list the stream of `track` is, added the first time it is sent.
+    fn stream(&mut self, track: &Track, now: Instant) -> usize {
+        if let Some(at) = self.streams.iter().position(|s| s.ssrc == track.ssrc) {
+            return at;
+        }
+        self.streams.push(Stream {
+            ssrc: track.ssrc,
+            clock_rate: if track.video { 90_000 } else { 48_000 },
+            repair: track.repair,
+            repair_index: u64::from(random_u16()),
+            // Video is kept for resending; late audio is useless.
+            cache: if track.video { (0..CACHE_PACKETS).map(|_| None).collect() } else { Vec::new() },
+            highest: None,
+            packets: 0,
+            octets: 0,
+            latest: None,
+            second: now,
+            sent_bytes: 0,
+            resent_bytes: 0,
+            sent_last_second: 0,
+        });
+        self.streams.len() - 1
+    }
+
+    fn next_transport_seq(&mut self) -> Option<(u8, u16)> {
+        let id = self.transport_seq_ext?;
+        Some((id, self.transport_seq as u16))
+    }
+
+    fn sent(&mut self, transport_seq: Option<(u8, u16)>, size: usize, now: Instant) {
+        if transport_seq.is_some() {
+            let seq = self.transport_seq;
+            self.sent[seq as usize % SENT_KEPT] = Some(Sent { seq, at: now, size });
+            self.transport_seq += 1;
+        }
+    }
+
+    /// Reads the receiver's SRTCP: its repair requests, transport-wide feedback and
+    /// reception reports (for the round trip).
+    pub fn read_rtcp(&mut self, data: &[u8], now: Instant) {
+        if self.rtcp_in.open(data, &mut self.rtcp_plain).is_err() {
+            return;
+        }
+        let plain = std::mem::take(&mut self.rtcp_plain);
+        let mut rest = &plain[..];
+        let mut acked = std::mem::take(&mut self.acked);
+        while rest.len() >= 8 {
+            let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
+            let Some(packet) = rest.get(..len) else { break };
+            rest = &rest[len..];
+            match Rtcp::try_from(packet) {
+                Ok(Rtcp::Nack(nack)) => {
+                    let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && !s.cache.is_empty()) else {
+                        continue;
+                    };
+                    let Some(highest) = self.streams[at].highest else { continue };
+                    for entry in nack.reports.iter() {
+                        let lost = std::iter::once(entry.pid)
+                            .chain((0..16).filter(|bit| entry.blp & (1 << bit) != 0).map(|bit| entry.pid.wrapping_add(bit + 1)));
+                        for seq in lost {
+                            let index = extend(highest, seq);
+                            if !self.resends.contains(&(at, index)) {
+                                self.resends.push_back((at, index));
+                            }
+                        }
+                    }
+                }
+                Ok(Rtcp::Twcc(twcc)) if self.transport_seq > 0 => {
+                    // Arrival times count from the feedback's reference time; only their
+                    // differences mean anything, so any instant serves as the epoch.
+                    let newest = self.transport_seq - 1;
+                    acked.clear();
+                    for (seq, _, arrived) in twcc.into_iter(self.feedback_epoch, newest.into()) {
+                        let seq = *seq;
+                        let Some(sent) = self.sent[seq as usize % SENT_KEPT].filter(|s| s.seq == seq) else { continue };
+                        acked.push(Acked { seq, sent: sent.at, size: sent.size, arrived });
+                    }
+                    self.estimator.update(acked.drain(..), now);
+                }
+                Ok(Rtcp::ReceiverReport(rr)) => self.reception_reports(rr.reports.iter(), now),
+                Ok(Rtcp::SenderReport(sr)) => self.reception_reports(sr.reports.iter(), now),
+                _ => {}
+            }
+        }
+        self.acked = acked;
+        self.rtcp_plain = plain;
+    }
+
+    fn reception_reports<'a>(&mut self, reports: impl Iterator<Item = &'a ReceptionReport>, now: Instant) {
+        for report in reports {
+            if report.last_sr_time == 0 || !self.streams.iter().any(|s| s.ssrc == *report.ssrc) {
+                continue;
+            }
+            // RFC 3550 §6.4.1: now, less when our report was sent, less how long the receiver held it.
+            let units = ntp_middle(now).wrapping_sub(report.last_sr_time).wrapping_sub(report.last_sr_delay);
+            if units < 1 << 31 {
+                self.rtt = Some(Duration::from_micros((u64::from(units) * 1_000_000) >> 16));
+            }
+        }
+    }
+
+    /// The next packet asked for again, protected into `out`: on the repair stream where the
+    /// receiver takes one (RFC 4588), else as it was sent. False when none is left.
+    pub fn resend(&mut self, now: Instant, out: &mut Vec<u8>) -> bool {
+        let gap = self.rtt.unwrap_or(DEFAULT_RESEND_GAP);
+        while let Some((at, index)) = self.resends.pop_front() {
+            let stream = &mut self.streams[at];
+            let slot = index as usize % CACHE_PACKETS;
+            let Some(cached) = stream.cache[slot].as_ref().filter(|c| c.index == index && now.duration_since(c.sent) <= CACHE_AGE) else {
+                continue;
+            };
+            if cached.resent.is_some_and(|at| now.duration_since(at) < gap) {
+                continue;
+            }
+            let bytes = cached.payload.len() + 2;
+            if !stream.may_resend(bytes, now) {
+                continue;
+            }
+            let Some(cached) = stream.cache[slot].as_mut() else { continue };
+            cached.resent = Some(now);
+            let (time, marker) = (cached.time, cached.marker);
+            let (mut header, payload) = match stream.repair {
+                Some(repair) => {
+                    let mut payload = Vec::with_capacity(cached.payload.len() + 2);
+                    payload.extend_from_slice(&(index as u16).to_be_bytes());
+                    payload.extend_from_slice(&cached.payload);
+                    let header = Header { pt: repair.pt, marker, index: stream.repair_index, time, ssrc: repair.ssrc, transport_seq: None };
+                    stream.repair_index += 1;
+                    (header, payload)
+                }
+                None => (Header { pt: cached.pt, marker, index, time, ssrc: stream.ssrc, transport_seq: None }, cached.payload.clone()),
+            };
+            header.transport_seq = self.next_transport_seq();
+            if let Err(e) = self.srtp.seal(&header, &payload, out) {
+                tracing::debug!("resend not encrypted: {e}");
+                continue;
+            }
+            self.sent(header.transport_seq, out.len(), now);
+            return true;
+        }
+        false
+    }
+
+    /// The sender reports due now, protected into `out`. They follow a receiver report
+    /// from the SFU's own SSRC, whose SRTCP index counts apart from str0m's.
+    pub fn report(&mut self, now: Instant, out: &mut Vec<u8>) -> bool {
+        if now < self.next_report {
+            return false;
+        }
+        self.next_report = now + REPORT_INTERVAL;
+        self.compound.clear();
+        feedback::receiver_report(&mut self.compound, self.ssrc, &[]);
+        let ntp = ntp_time(now);
+        let mut any = false;
+        for stream in &self.streams {
+            let Some((time, arrived)) = stream.latest else { continue };
+            // The stream's timestamp now, on from its newest packet at its clock's rate.
+            let elapsed = now.saturating_duration_since(arrived);
+            let ticks = (elapsed.as_micros() * u128::from(stream.clock_rate) / 1_000_000) as u32;
+            feedback::sender_report(&mut self.compound, stream.ssrc, ntp, time.wrapping_add(ticks), stream.packets, stream.octets);
+            any = true;
+        }
+        if !any {
+            return false;
+        }
+        match self.rtcp_out.seal(&self.compound, out) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::debug!("sender reports not encrypted: {e}");
+                false
+            }
+        }
+    }
+
+    /// What the path to the receiver can carry, in bit/s.
+    pub fn estimate(&self) -> u64 {
+        self.estimator.estimate()
+    }
+
+    /// The round trip, from the receiver's answers to the sender reports.
+    pub fn rtt(&self) -> Option<Duration> {
+        self.rtt
+    }
+}
+
+/// The extended sequence number nearest `highest` with the low 16 bits `seq`.
+fn extend(highest: u64, seq: u16) -> u64 {
+    let candidate = (highest & !0xffff) | u64::from(seq);
+    if candidate > highest + 0x8000 && candidate >= 0x1_0000 {
+        candidate - 0x1_0000
+    } else if candidate + 0x8000 < highest {
+        candidate + 0x1_0000
+    } else {
+        candidate
+    }
+}
+
+/// The NTP time (RFC 5905: seconds since 1900, and a 32-bit fraction) of an instant.
+fn ntp_time(at: Instant) -> u64 {
+    let (now, wall_now) = (Instant::now(), SystemTime::now());
+    let wall = if at >= now { wall_now + (at - now) } else { wall_now - (now - at) };
+    let since_unix = wall.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let fraction = (u64::from(since_unix.subsec_nanos()) << 32) / 1_000_000_000;
+    (since_unix.as_secs() + NTP_UNIX_OFFSET) << 32 | fraction
+}
+
+/// The middle 32 bits of an instant's NTP time, in which reception reports count.
+fn ntp_middle(at: Instant) -> u32 {
+    (ntp_time(at) >> 16) as u32
+}
+
+fn random_u16() -> u16 {
+    let mut bytes = [0u8; 2];
+    let _ = getrandom::fill(&mut bytes);
+    u16::from_be_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::feedback::TransportFeedback;
+    use crate::media::srtp::test_peer;
+
+    const VIDEO: Track = Track { ssrc: 0x0100, pt: 108, video: true, repair: Some(Repair { ssrc: 0x0101, pt: 109 }) };
+    const AUDIO: Track = Track { ssrc: 0x0200, pt: 111, video: false, repair: None };
+    const TRANSPORT_SEQ_ID: u8 = 3;
+
+    /// What the receiver reads of a packet the SFU sent: (pt, seq, ssrc, transport-wide seq, payload).
+    fn read(sfu_side: &mut rtc_srtp::context::Context, packet: &[u8]) -> (u8, u16, u32, Option<u16>, Vec<u8>) {
+        let plain = sfu_side.decrypt_rtp(packet).expect("the receiver reads what the SFU sends").to_vec();
+        let header_len = crate::media::srtp::rtp_header_len(&plain).unwrap();
+        let transport_seq = (plain[0] & 0x10 != 0).then(|| {
+            assert_eq!(plain[12..16], [0xbe, 0xde, 0, 1], "one word of one-byte extensions");
+            assert_eq!(plain[16], TRANSPORT_SEQ_ID << 4 | 1);
+            u16::from_be_bytes([plain[17], plain[18]])
+        });
+        let ssrc = u32::from_be_bytes(plain[8..12].try_into().unwrap());
+        (plain[1] & 0x7f, u16::from_be_bytes([plain[2], plain[3]]), ssrc, transport_seq, plain[header_len..].to_vec())
+    }
+
+    /// The receiver's RTCP: a reception report with no blocks, then `packet`, protected.
+    fn from_receiver(peer: &mut rtc_srtp::context::Context, packet: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut rtcp = Vec::new();
+        feedback::receiver_report(&mut rtcp, 0x7777, &[]);
+        packet(&mut rtcp);
+        peer.encrypt_rtcp(&rtcp).unwrap().to_vec()
+    }
+
+    fn sent_video(now: Instant) -> (Egress, rtc_srtp::context::Context, rtc_srtp::context::Context) {
+        let (keys, peer, mut sfu_side) = test_peer();
+        let mut egress = Egress::new(&keys, Some(TRANSPORT_SEQ_ID), 1_500_000, now).unwrap();
+        let mut out = Vec::new();
+        for index in 0xfffe..0x1_0006 {
+            egress.send(&VIDEO, index, 9000, false, &[index as u8; 400], now, now, &mut out).unwrap();
+            let (pt, seq, ssrc, transport_seq, payload) = read(&mut sfu_side, &out);
+            assert_eq!((pt, seq, ssrc), (108, index as u16, 0x0100));
+            assert_eq!(transport_seq, Some((index - 0xfffe) as u16), "every packet carries the next transport-wide number");
+            assert_eq!(payload, [index as u8; 400]);
+        }
+        (egress, peer, sfu_side)
+    }
+
+    #[test]
+    fn a_lost_video_packet_is_resent_on_its_repair_stream_once_a_round_trip() {
+        let now = Instant::now();
+        let (mut egress, mut peer, mut sfu_side) = sent_video(now);
+        let mut out = Vec::new();
+        // Lost: the last before the wrap, and two after it; one never sent.
+        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0xffff, 0x0001, 0x0003, 0x0100]));
+        egress.read_rtcp(&nack, now);
+        let mut repairs = Vec::new();
+        while egress.resend(now, &mut out) {
+            repairs.push(read(&mut sfu_side, &out));
+        }
+        assert_eq!(repairs.len(), 3, "the three packets sent, not the one never sent");
+        let first_repair_seq = repairs[0].1;
+        for (n, ((pt, seq, ssrc, transport_seq, payload), original)) in repairs.iter().zip([0xffff_u64, 0x1_0001, 0x1_0003]).enumerate() {
+            assert_eq!((*pt, *ssrc), (109, 0x0101), "on the repair stream");
+            assert_eq!(*seq, first_repair_seq.wrapping_add(n as u16), "the repair stream counts on its own");
+            assert_eq!(*transport_seq, Some(8 + n as u16), "repairs count in the transport-wide sequence too");
+            assert_eq!(payload[..2], (original as u16).to_be_bytes(), "RFC 4588: the original sequence number first");
+            assert_eq!(payload[2..], [original as u8; 400]);
+        }
+        // Asked again at once: already on its way. A round trip later: sent again.
+        let again = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0001]));
+        egress.read_rtcp(&again, now + Duration::from_millis(5));
+        assert!(!egress.resend(now + Duration::from_millis(5), &mut out), "not twice within a round trip");
+        let again = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0001]));
+        egress.read_rtcp(&again, now + DEFAULT_RESEND_GAP * 2);
+        assert!(egress.resend(now + DEFAULT_RESEND_GAP * 2, &mut out), "asked again a round trip later: resent");
+        // Older than the cache keeps: gone.
+        let late = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0002]));
+        egress.read_rtcp(&late, now + CACHE_AGE * 2);
+        assert!(!egress.resend(now + CACHE_AGE * 2, &mut out), "a repair that would come too late is not sent");
+    }
+
+    #[test]
+    fn resends_stop_at_half_of_what_the_stream_sent() {
+        let now = Instant::now();
+        let (mut egress, mut peer, _) = sent_video(now);
+        let mut out = Vec::new();
+        let everything: Vec<u16> = (0xfffe_u16..=0xffff).chain(0..6).collect();
+        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &everything));
+        egress.read_rtcp(&nack, now);
+        let mut resent = 0;
+        while egress.resend(now, &mut out) {
+            resent += 1;
+        }
+        assert_eq!(resent, 4, "four of the eight packets: half the bytes the stream sent");
+    }
+
+    #[test]
+    fn audio_is_not_kept_for_resending_and_altered_rtcp_is_not_read() {
+        let now = Instant::now();
+        let (keys, mut peer, _) = test_peer();
+        let mut egress = Egress::new(&keys, None, 1_500_000, now).unwrap();
+        let mut out = Vec::new();
+        for index in 0..4 {
+            egress.send(&AUDIO, index, 960 * index as u32, false, &[1; 80], now, now, &mut out).unwrap();
+            assert_eq!(out[0] & 0x10, 0, "no transport-wide number where the receiver takes none");
+        }
+        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0200, &[1, 2]));
+        egress.read_rtcp(&nack, now);
+        assert!(!egress.resend(now, &mut out), "late audio is useless");
+        assert!(egress.resends.is_empty());
+        // Altered on the way: dropped unread.
+        for index in 1..=4 {
+            egress.send(&VIDEO, index, 0, index == 4, &[2; 300], now, now, &mut out).unwrap();
+        }
+        let mut altered = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
+        altered[10] ^= 1;
+        egress.read_rtcp(&altered, now);
+        assert!(egress.resends.is_empty(), "an altered request is not read");
+        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
+        egress.read_rtcp(&nack, now);
+        assert!(egress.resend(now, &mut out), "the same request unaltered is");
+    }
+
+    #[test]
+    fn sender_reports_tell_each_streams_time_now_and_what_was_sent() {
+        let start = Instant::now();
+        let (keys, _, mut sfu_side) = test_peer();
+        let mut egress = Egress::new(&keys, Some(TRANSPORT_SEQ_ID), 1_500_000, start).unwrap();
+        let mut out = Vec::new();
+        for index in 0..10 {
+            let arrived = start + Duration::from_millis(20 * index);
+            egress.send(&AUDIO, index, 960 * index as u32, false, &[1; 80], arrived, arrived, &mut out).unwrap();
+            egress.send(&VIDEO, index, 3000 * index as u32, index == 9, &[2; 500], arrived, arrived, &mut out).unwrap();
+        }
+        assert!(!egress.report(start + Duration::from_millis(500), &mut out), "not before the report interval");
+        // 1 s after the start, 820 ms after the newest packets arrived.
+        let at = start + REPORT_INTERVAL;
+        assert!(egress.report(at, &mut out));
+        let compound = sfu_side.decrypt_rtcp(&out).expect("the receiver reads the reports").to_vec();
+        assert_eq!(compound[1], 201, "led by a reception report");
+        assert_eq!(compound[4..8], egress.ssrc.to_be_bytes(), "from the SFU's own SSRC");
+        let mut rest = &compound[8..];
+        let mut reports = Vec::new();
+        while !rest.is_empty() {
+            let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
+            let Ok(Rtcp::SenderReport(sr)) = Rtcp::try_from(&rest[..len]) else { panic!("a sender report") };
+            reports.push(sr.sender_info);
+            rest = &rest[len..];
+        }
+        assert_eq!(reports.len(), 2);
+        let audio = reports.iter().find(|r| *r.ssrc == 0x0200).unwrap();
+        let video = reports.iter().find(|r| *r.ssrc == 0x0100).unwrap();
+        assert_eq!((audio.sender_packet_count, audio.sender_octet_count), (10, 800));
+        assert_eq!((video.sender_packet_count, video.sender_octet_count), (10, 5000));
+        // The newest timestamps, on by 820 ms of each clock.
+        assert_eq!(audio.rtp_time.numer(), 960 * 9 + 48 * 820);
+        assert_eq!(video.rtp_time.numer(), 3000 * 9 + 90 * 820);
+        let wall = |info: &str0m::rtp::rtcp::SenderInfo| info.ntp_time.duration_since(UNIX_EPOCH).unwrap();
+        assert_eq!(wall(audio), wall(video), "one wall-clock time for both");
+        let expected = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        assert!(expected.abs_diff(wall(audio)) < Duration::from_secs(2), "the time now");
+    }
+
+    #[test]
+    fn the_receivers_answer_to_a_sender_report_gives_the_round_trip() {
+        let start = Instant::now();
+        let (keys, mut peer, _) = test_peer();
+        let mut egress = Egress::new(&keys, None, 1_500_000, start).unwrap();
+        let mut out = Vec::new();
+        egress.send(&AUDIO, 1, 960, false, &[1; 80], start, start, &mut out).unwrap();
+        let reported = start + REPORT_INTERVAL;
+        assert!(egress.report(reported, &mut out));
+        // The receiver held it for half a second and answered; it arrives 600 ms after it was sent.
+        let block = feedback::ReportBlock { ssrc: 0x0200, last_sr: ntp_middle(reported), delay_since_last_sr: 1 << 15, ..Default::default() };
+        let mut rtcp = Vec::new();
+        feedback::receiver_report(&mut rtcp, 0x7777, &[block]);
+        let answer = peer.encrypt_rtcp(&rtcp).unwrap();
+        egress.read_rtcp(&answer, reported + Duration::from_millis(600));
+        let rtt = egress.rtt().expect("a round trip");
+        assert!(rtt.abs_diff(Duration::from_millis(100)) < Duration::from_millis(2), "{rtt:?}");
+    }
+
+    #[test]
+    fn transport_wide_feedback_from_a_queue_that_grows_brings_the_estimate_down() {
+        let start = Instant::now();
+        let (keys, mut peer, _) = test_peer();
+        let mut egress = Egress::new(&keys, Some(TRANSPORT_SEQ_ID), 1_500_000, start).unwrap();
+        let mut receiver = TransportFeedback::new();
+        let mut out = Vec::new();
+        // 100 pictures a second of 1200 bytes each; each arrives 4 ms later than the last
+        // after the first second: a queue growing on the way.
+        for n in 0..300u64 {
+            let sent = start + Duration::from_millis(10 * n);
+            egress.send(&VIDEO, n, 900 * n as u32, true, &[0; 1200], sent, sent, &mut out).unwrap();
+            let queue = Duration::from_millis(4 * n.saturating_sub(100));
+            receiver.record(n as u16, sent + Duration::from_millis(30) + queue);
+            if n % 10 == 9 {
+                let feedback = from_receiver(&mut peer, |rtcp| {
+                    receiver.write(rtcp, 0x7777, 0x0100);
+                });
+                egress.read_rtcp(&feedback, sent + Duration::from_millis(60) + queue);
+            }
+            if n == 99 {
+                assert!(egress.estimate() >= 1_500_000, "no queue, no decrease: {}", egress.estimate());
+            }
+        }
+        assert!(egress.estimate() < 1_000_000, "the growing queue brought the estimate down: {}", egress.estimate());
+    }
+
+    #[test]
+    fn sequence_numbers_extend_to_the_nearest_of_the_highest_sent() {
+        assert_eq!(extend(0x1_0005, 0xfffe), 0xfffe);
+        assert_eq!(extend(0xfffe, 0x0003), 0x1_0003);
+        assert_eq!(extend(0x2_1234, 0x1230), 0x2_1230);
+        assert_eq!(extend(5, 0xfff0), 0xfff0, "nothing before zero");
+    }
+}
