@@ -20,6 +20,8 @@ use super::srtp::{Header, KeySlot, SrtcpReceiver, SrtcpSender, SrtpSender};
 /// How long forwarded video is kept for resending, and at most how many packets of it.
 const CACHE_AGE: Duration = Duration::from_secs(1);
 const CACHE_PACKETS: usize = 1024;
+/// Buffers of packets gone from a stream's cache kept for the next ones.
+const SPARE_BUFFERS: usize = 16;
 /// Resends beyond this share of what a stream sent in the last second are dropped: a
 /// receiver that asks for everything gets at most one and a half times its stream.
 const RESEND_SHARE: u64 = 2;
@@ -27,8 +29,9 @@ const RESEND_SHARE: u64 = 2;
 const DEFAULT_RESEND_GAP: Duration = Duration::from_millis(20);
 /// How often the receiver gets a sender report of each stream.
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
-/// Packets sent that the receiver's transport-wide feedback may still report on.
-const SENT_KEPT: usize = 4096;
+/// Packets sent that the receiver's transport-wide feedback may still report on (its
+/// feedback comes every 100 ms or so).
+const SENT_KEPT: usize = 1024;
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
 const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
 
@@ -59,12 +62,12 @@ struct Cached {
 }
 
 /// A packet sent with a transport-wide sequence number, kept until the receiver's feedback
-/// has reported on it.
+/// has reported on it. A `seq` of `u64::MAX` marks a place not used yet.
 #[derive(Clone, Copy)]
 struct Sent {
     seq: u64,
     at: Instant,
-    size: usize,
+    size: u32,
 }
 
 struct Stream {
@@ -73,8 +76,12 @@ struct Stream {
     repair: Option<Repair>,
     /// The repair stream's next extended sequence number.
     repair_index: u64,
-    /// Video kept for resending, by sequence number modulo its size; none for audio.
-    cache: Vec<Option<Cached>>,
+    video: bool,
+    /// Video kept for resending, in order of sequence number, for at most [`CACHE_AGE`].
+    cache: VecDeque<Cached>,
+    /// Buffers of packets gone from the cache, for the next ones: video is copied once per
+    /// receiver, hardly ever allocated.
+    spare: Vec<Vec<u8>>,
     /// The highest extended sequence number sent.
     highest: Option<u64>,
     /// For the sender reports: packets and payload bytes sent, and the newest
@@ -90,6 +97,40 @@ struct Stream {
 }
 
 impl Stream {
+    fn keep(&mut self, packet: Cached, payload: &[u8]) {
+        while let Some(oldest) = self.cache.front() {
+            if packet.sent.saturating_duration_since(oldest.sent) <= CACHE_AGE && self.cache.len() < CACHE_PACKETS {
+                break;
+            }
+            let gone = self.cache.pop_front().expect("looked at above");
+            if self.spare.len() < SPARE_BUFFERS {
+                self.spare.push(gone.payload);
+            }
+        }
+        let mut kept = self.spare.pop().unwrap_or_default();
+        kept.clear();
+        kept.extend_from_slice(payload);
+        let packet = Cached { payload: kept, ..packet };
+        match self.cache.back() {
+            // A repair the publisher sent late is forwarded late: it goes where it belongs.
+            Some(newest) if newest.index >= packet.index => {
+                let at = self.cache.partition_point(|c| c.index < packet.index);
+                if self.cache.get(at).is_some_and(|c| c.index == packet.index) {
+                    self.cache[at] = packet;
+                } else {
+                    self.cache.insert(at, packet);
+                }
+            }
+            _ => self.cache.push_back(packet),
+        }
+    }
+
+    /// Where the packet of `index` is in the cache.
+    fn cached(&self, index: u64) -> Option<usize> {
+        let at = self.cache.partition_point(|c| c.index < index);
+        self.cache.get(at).is_some_and(|c| c.index == index).then_some(at)
+    }
+
     fn may_resend(&mut self, bytes: usize, now: Instant) -> bool {
         self.roll(now);
         let allowance = self.sent_bytes.max(self.sent_last_second) / RESEND_SHARE;
@@ -120,7 +161,7 @@ pub struct Egress {
     transport_seq_ext: Option<u8>,
     transport_seq: u64,
     /// Packets sent, by transport-wide sequence number modulo its size.
-    sent: Vec<Option<Sent>>,
+    sent: Vec<Sent>,
     /// Where the receiver's feedback counts its arrival times from.
     feedback_epoch: Instant,
     estimator: Estimator,
@@ -148,7 +189,7 @@ impl Egress {
             ssrc: u32::from_be_bytes(ssrc).max(1),
             transport_seq_ext,
             transport_seq: 0,
-            sent: vec![None; SENT_KEPT],
+            sent: vec![Sent { seq: u64::MAX, at: now, size: 0 }; SENT_KEPT],
             feedback_epoch: now,
             estimator: Estimator::new(initial_estimate),
             streams: Vec::new(),
@@ -189,13 +230,8 @@ impl Egress {
             stream.highest = Some(index);
             stream.latest = Some((time, arrived));
         }
-        if !stream.cache.is_empty() {
-            let slot = &mut stream.cache[index as usize % CACHE_PACKETS];
-            // The slot's buffer is reused: video is copied once per receiver, never allocated.
-            let mut kept = slot.take().map(|c| c.payload).unwrap_or_default();
-            kept.clear();
-            kept.extend_from_slice(payload);
-            *slot = Some(Cached { index, time, marker, pt: track.pt, sent: now, resent: None, payload: kept });
+        if stream.video {
+            stream.keep(Cached { index, time, marker, pt: track.pt, sent: now, resent: None, payload: Vec::new() }, payload);
         }
         Ok(())
     }
@@ -211,7 +247,9 @@ impl Egress {
             repair: track.repair,
             repair_index: u64::from(random_u16()),
             // Video is kept for resending; late audio is useless.
-            cache: if track.video { (0..CACHE_PACKETS).map(|_| None).collect() } else { Vec::new() },
+            video: track.video,
+            cache: VecDeque::new(),
+            spare: Vec::new(),
             highest: None,
             packets: 0,
             octets: 0,
@@ -232,7 +270,7 @@ impl Egress {
     fn sent(&mut self, transport_seq: Option<(u8, u16)>, size: usize, now: Instant) {
         if transport_seq.is_some() {
             let seq = self.transport_seq;
-            self.sent[seq as usize % SENT_KEPT] = Some(Sent { seq, at: now, size });
+            self.sent[seq as usize % SENT_KEPT] = Sent { seq, at: now, size: size as u32 };
             self.transport_seq += 1;
         }
     }
@@ -252,7 +290,7 @@ impl Egress {
             rest = &rest[len..];
             match Rtcp::try_from(packet) {
                 Ok(Rtcp::Nack(nack)) => {
-                    let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && !s.cache.is_empty()) else {
+                    let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && s.video) else {
                         continue;
                     };
                     let Some(highest) = self.streams[at].highest else { continue };
@@ -274,8 +312,10 @@ impl Egress {
                     acked.clear();
                     for (seq, _, arrived) in twcc.into_iter(self.feedback_epoch, newest.into()) {
                         let seq = *seq;
-                        let Some(sent) = self.sent[seq as usize % SENT_KEPT].filter(|s| s.seq == seq) else { continue };
-                        acked.push(Acked { seq, sent: sent.at, size: sent.size, arrived });
+                        let sent = self.sent[seq as usize % SENT_KEPT];
+                        if sent.seq == seq {
+                            acked.push(Acked { seq, sent: sent.at, size: sent.size as usize, arrived });
+                        }
                     }
                     self.estimator.update(acked.drain(..), now);
                 }
@@ -307,10 +347,11 @@ impl Egress {
         let gap = self.rtt.unwrap_or(DEFAULT_RESEND_GAP);
         while let Some((at, index)) = self.resends.pop_front() {
             let stream = &mut self.streams[at];
-            let slot = index as usize % CACHE_PACKETS;
-            let Some(cached) = stream.cache[slot].as_ref().filter(|c| c.index == index && now.duration_since(c.sent) <= CACHE_AGE) else {
+            let Some(slot) = stream.cached(index) else { continue };
+            let cached = &stream.cache[slot];
+            if now.saturating_duration_since(cached.sent) > CACHE_AGE {
                 continue;
-            };
+            }
             if cached.resent.is_some_and(|at| now.duration_since(at) < gap) {
                 continue;
             }
@@ -318,7 +359,7 @@ impl Egress {
             if !stream.may_resend(bytes, now) {
                 continue;
             }
-            let Some(cached) = stream.cache[slot].as_mut() else { continue };
+            let cached = &mut stream.cache[slot];
             cached.resent = Some(now);
             let (time, marker) = (cached.time, cached.marker);
             let (mut header, payload) = match stream.repair {
@@ -494,6 +535,29 @@ mod tests {
         let late = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0002]));
         egress.read_rtcp(&late, now + CACHE_AGE * 2);
         assert!(!egress.resend(now + CACHE_AGE * 2, &mut out), "a repair that would come too late is not sent");
+    }
+
+    #[test]
+    fn the_cache_keeps_a_second_of_video_in_order_even_when_a_late_repair_is_forwarded() {
+        let start = Instant::now();
+        let (keys, mut peer, mut sfu_side) = test_peer();
+        let mut egress = Egress::new(&keys, None, 1_500_000, start).unwrap();
+        let mut out = Vec::new();
+        for index in [10, 11, 13, 14, 15, 12] {
+            egress.send(&VIDEO, index, 0, false, &[index as u8; 600], start, start, &mut out).unwrap();
+        }
+        let cached: Vec<u64> = egress.streams[0].cache.iter().map(|c| c.index).collect();
+        assert_eq!(cached, [10, 11, 12, 13, 14, 15], "the late one in its place");
+        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[12]));
+        egress.read_rtcp(&nack, start);
+        assert!(egress.resend(start, &mut out));
+        assert_eq!(read(&mut sfu_side, &out).4[2..], [12; 600]);
+        // Over a second later, what was sent then is gone, its buffers used again.
+        let later = start + CACHE_AGE + Duration::from_millis(1);
+        egress.send(&VIDEO, 16, 0, false, &[16; 600], later, later, &mut out).unwrap();
+        let cached: Vec<u64> = egress.streams[0].cache.iter().map(|c| c.index).collect();
+        assert_eq!(cached, [16]);
+        assert_eq!(egress.streams[0].spare.len(), 5, "the buffers of the six gone, less the one taken");
     }
 
     #[test]

@@ -31,8 +31,7 @@
 //! repeats packets, comes out of order, reports a lost packet received after
 //! all, or is empty changes the estimate no more than it should.
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// The estimate never goes below this (a voice and a small picture)...
@@ -598,63 +597,86 @@ struct Report {
 #[derive(Debug)]
 struct LossControl {
     bps: f64,
-    /// By sequence number.
-    reports: BTreeMap<u64, Report>,
-    /// The newest packet when the estimate last came down for loss: the loss
-    /// counted for the next decrease is of packets after it.
-    counted_to: Option<u64>,
+    /// In order of sequence number.
+    reports: VecDeque<(u64, Report)>,
+    /// Where in `reports` the loss counted starts: the packets sent in the last
+    /// second (at least [`MIN_LOSS_PACKETS`] of them), after the last decrease.
+    window: usize,
+    /// Packets from there on, and how many of them were lost.
+    counted: usize,
+    lost: usize,
     last_decrease: Option<Instant>,
     last_update: Option<Instant>,
 }
 
 impl LossControl {
     fn new(bps: f64) -> Self {
-        Self { bps, reports: BTreeMap::new(), counted_to: None, last_decrease: None, last_update: None }
+        Self { bps, reports: VecDeque::new(), window: 0, counted: 0, lost: 0, last_decrease: None, last_update: None }
     }
 
     /// Whether the report is news: a packet not reported before, or one reported
     /// lost and now received. A packet reported received stays received,
     /// whatever later reports say.
     fn record(&mut self, seq: u64, sent: Instant, received: bool) -> bool {
-        let news = match self.reports.entry(seq) {
-            Entry::Vacant(entry) => {
-                entry.insert(Report { sent, received });
-                true
-            }
-            Entry::Occupied(mut entry) => {
-                let found = received && !entry.get().received;
-                entry.get_mut().received |= received;
-                found
+        let news = match self.reports.back() {
+            None => self.insert(self.reports.len(), seq, sent, received),
+            Some(&(newest, _)) if seq > newest => self.insert(self.reports.len(), seq, sent, received),
+            Some(_) => {
+                let at = self.reports.partition_point(|(s, _)| *s < seq);
+                match self.reports.get_mut(at) {
+                    Some((s, report)) if *s == seq => {
+                        let found = received && !report.received;
+                        report.received |= received;
+                        if found && at >= self.window {
+                            self.lost -= 1;
+                        }
+                        found
+                    }
+                    _ => self.insert(at, seq, sent, received),
+                }
             }
         };
-        // Kept a while past the loss window, to know a repeated report when it comes.
-        let newest = self.reports.last_key_value().map(|(_, report)| report.sent);
-        while self.reports.len() > MAX_REPORTS
-            || self.reports.len() > MIN_LOSS_PACKETS
-                && newest.zip(self.reports.first_key_value()).is_some_and(|(newest, (_, oldest))| {
-                    ms_since(newest, oldest.sent) > REPORTS_KEPT_MS
-                })
+        let Some(&(_, newest)) = self.reports.back() else { return news };
+        // The window moves on past what is over a second older than the newest.
+        while self.counted > MIN_LOSS_PACKETS && ms_since(newest.sent, self.reports[self.window].1.sent) > LOSS_WINDOW_MS {
+            self.uncount(self.window);
+            self.window += 1;
+        }
+        // Kept a while past the window, to know a repeated report when it comes.
+        while let Some(&(_, oldest)) = self.reports.front()
+            && (self.reports.len() > MAX_REPORTS
+                || self.reports.len() > MIN_LOSS_PACKETS && ms_since(newest.sent, oldest.sent) > REPORTS_KEPT_MS)
         {
-            self.reports.pop_first();
+            if self.window == 0 {
+                self.uncount(0);
+            } else {
+                self.window -= 1;
+            }
+            self.reports.pop_front();
         }
         news
+    }
+
+    fn insert(&mut self, at: usize, seq: u64, sent: Instant, received: bool) -> bool {
+        self.reports.insert(at, (seq, Report { sent, received }));
+        if at >= self.window {
+            self.counted += 1;
+            self.lost += usize::from(!received);
+        } else {
+            self.window += 1;
+        }
+        true
+    }
+
+    fn uncount(&mut self, at: usize) {
+        self.counted -= 1;
+        self.lost -= usize::from(!self.reports[at].1.received);
     }
 
     /// The fraction lost of the packets sent in the last second (at least 20 of
     /// them) since the last decrease; `None` if not enough have been reported.
     fn fraction(&self) -> Option<f64> {
-        let (_, newest) = self.reports.last_key_value()?;
-        let (mut counted, mut lost) = (0, 0);
-        for (&seq, report) in self.reports.iter().rev() {
-            if self.counted_to.is_some_and(|to| seq <= to)
-                || counted >= MIN_LOSS_PACKETS && ms_since(newest.sent, report.sent) > LOSS_WINDOW_MS
-            {
-                break;
-            }
-            counted += 1;
-            lost += usize::from(!report.received);
-        }
-        (counted >= MIN_LOSS_PACKETS).then(|| lost as f64 / counted as f64)
+        (self.counted >= MIN_LOSS_PACKETS).then(|| self.lost as f64 / self.counted as f64)
     }
 
     /// `estimate` is the current one (both kinds), `delay_bps` the delay-based one.
@@ -666,7 +688,8 @@ impl LossControl {
             let interval = LOSS_REDUCE_INTERVAL + rtt;
             if self.last_decrease.is_none_or(|at| now.saturating_duration_since(at) >= interval) {
                 self.bps = bound(estimate * (1.0 - 0.5 * lost));
-                self.counted_to = self.reports.last_key_value().map(|(&seq, _)| seq);
+                // What comes next is counted afresh.
+                (self.window, self.counted, self.lost) = (self.reports.len(), 0, 0);
                 self.last_decrease = Some(now);
             }
         } else if lost < LOSS_LOW {
@@ -679,7 +702,7 @@ impl LossControl {
 
     fn restart(&mut self) {
         self.reports.clear();
-        self.counted_to = None;
+        (self.window, self.counted, self.lost) = (0, 0, 0);
     }
 }
 
