@@ -13,15 +13,14 @@ use str0m::rtp::rtcp::{ReceptionReport, Rtcp};
 
 use super::estimate::{Acked, Estimator};
 use super::feedback;
+use super::recent::Recent;
 use str0m::crypto::CryptoError;
 
 use super::srtp::{Header, KeySlot, SrtcpReceiver, SrtcpSender, SrtpSender};
 
 /// How long forwarded video is kept for resending, and at most how many packets of it.
-const CACHE_AGE: Duration = Duration::from_secs(1);
-const CACHE_PACKETS: usize = 1024;
-/// Buffers of packets gone from a stream's cache kept for the next ones.
-const SPARE_BUFFERS: usize = 16;
+pub const CACHE_AGE: Duration = Duration::from_secs(1);
+pub const CACHE_PACKETS: usize = 1024;
 /// Resends beyond this share of what a stream sent in the last second are dropped: a
 /// receiver that asks for everything gets at most one and a half times its stream.
 const RESEND_SHARE: u64 = 2;
@@ -51,14 +50,24 @@ pub struct Track {
     pub repair: Option<Repair>,
 }
 
-struct Cached {
-    index: u64,
+/// A video packet sent to the receiver: its payload is kept once, with the publisher's.
+struct SentVideo {
+    /// The publisher's stream and extended sequence number.
+    source: (u32, u64),
     time: u32,
     marker: bool,
     pt: u8,
-    sent: Instant,
     resent: Option<Instant>,
-    payload: Vec<u8>,
+}
+
+/// A packet the receiver asked for again: which of the publisher's packets to resend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resend {
+    /// The receiver's stream and the packet's extended sequence number on it.
+    pub ssrc: u32,
+    pub index: u64,
+    /// The publisher's stream and extended sequence number.
+    pub source: (u32, u64),
 }
 
 /// A packet sent with a transport-wide sequence number, kept until the receiver's feedback
@@ -76,12 +85,8 @@ struct Stream {
     repair: Option<Repair>,
     /// The repair stream's next extended sequence number.
     repair_index: u64,
-    video: bool,
-    /// Video kept for resending, in order of sequence number, for at most [`CACHE_AGE`].
-    cache: VecDeque<Cached>,
-    /// Buffers of packets gone from the cache, for the next ones: video is copied once per
-    /// receiver, hardly ever allocated.
-    spare: Vec<Vec<u8>>,
+    /// Video sent, for at most [`CACHE_AGE`], in order of sequence number; none for audio.
+    video: Option<Recent<SentVideo>>,
     /// The highest extended sequence number sent.
     highest: Option<u64>,
     /// For the sender reports: packets and payload bytes sent, and the newest
@@ -97,40 +102,6 @@ struct Stream {
 }
 
 impl Stream {
-    fn keep(&mut self, packet: Cached, payload: &[u8]) {
-        while let Some(oldest) = self.cache.front() {
-            if packet.sent.saturating_duration_since(oldest.sent) <= CACHE_AGE && self.cache.len() < CACHE_PACKETS {
-                break;
-            }
-            let gone = self.cache.pop_front().expect("looked at above");
-            if self.spare.len() < SPARE_BUFFERS {
-                self.spare.push(gone.payload);
-            }
-        }
-        let mut kept = self.spare.pop().unwrap_or_default();
-        kept.clear();
-        kept.extend_from_slice(payload);
-        let packet = Cached { payload: kept, ..packet };
-        match self.cache.back() {
-            // A repair the publisher sent late is forwarded late: it goes where it belongs.
-            Some(newest) if newest.index >= packet.index => {
-                let at = self.cache.partition_point(|c| c.index < packet.index);
-                if self.cache.get(at).is_some_and(|c| c.index == packet.index) {
-                    self.cache[at] = packet;
-                } else {
-                    self.cache.insert(at, packet);
-                }
-            }
-            _ => self.cache.push_back(packet),
-        }
-    }
-
-    /// Where the packet of `index` is in the cache.
-    fn cached(&self, index: u64) -> Option<usize> {
-        let at = self.cache.partition_point(|c| c.index < index);
-        self.cache.get(at).is_some_and(|c| c.index == index).then_some(at)
-    }
-
     fn may_resend(&mut self, bytes: usize, now: Instant) -> bool {
         self.roll(now);
         let allowance = self.sent_bytes.max(self.sent_last_second) / RESEND_SHARE;
@@ -174,6 +145,8 @@ pub struct Egress {
     rtcp_plain: Vec<u8>,
     compound: Vec<u8>,
     acked: Vec<Acked>,
+    /// A repair being written: the original sequence number, then the payload.
+    rtx_payload: Vec<u8>,
 }
 
 impl Egress {
@@ -199,15 +172,18 @@ impl Egress {
             rtcp_plain: Vec::new(),
             compound: Vec::new(),
             acked: Vec::new(),
+            rtx_payload: Vec::new(),
         })
     }
 
     /// Protects one forwarded packet of `track` into `out`: `index` is its extended
-    /// sequence number on the receiver's stream, `arrived` when the publisher's packet arrived.
+    /// sequence number on the receiver's stream, `source` the publisher's stream and
+    /// sequence number, `arrived` when the publisher's packet arrived.
     #[allow(clippy::too_many_arguments)]
     pub fn send(
         &mut self,
         track: &Track,
+        source: (u32, u64),
         index: u64,
         time: u32,
         marker: bool,
@@ -230,8 +206,8 @@ impl Egress {
             stream.highest = Some(index);
             stream.latest = Some((time, arrived));
         }
-        if stream.video {
-            stream.keep(Cached { index, time, marker, pt: track.pt, sent: now, resent: None, payload: Vec::new() }, payload);
+        if let Some(video) = stream.video.as_mut() {
+            video.keep(index, now, SentVideo { source, time, marker, pt: track.pt, resent: None }, drop);
         }
         Ok(())
     }
@@ -246,10 +222,8 @@ impl Egress {
             clock_rate: if track.video { 90_000 } else { 48_000 },
             repair: track.repair,
             repair_index: u64::from(random_u16()),
-            // Video is kept for resending; late audio is useless.
-            video: track.video,
-            cache: VecDeque::new(),
-            spare: Vec::new(),
+            // Video is resent; late audio is useless.
+            video: track.video.then(|| Recent::new(CACHE_AGE, CACHE_PACKETS)),
             highest: None,
             packets: 0,
             octets: 0,
@@ -290,7 +264,7 @@ impl Egress {
             rest = &rest[len..];
             match Rtcp::try_from(packet) {
                 Ok(Rtcp::Nack(nack)) => {
-                    let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && s.video) else {
+                    let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && s.video.is_some()) else {
                         continue;
                     };
                     let Some(highest) = self.streams[at].highest else { continue };
@@ -341,47 +315,53 @@ impl Egress {
         }
     }
 
-    /// The next packet asked for again, protected into `out`: on the repair stream where the
-    /// receiver takes one (RFC 4588), else as it was sent. False when none is left.
-    pub fn resend(&mut self, now: Instant, out: &mut Vec<u8>) -> bool {
+    /// The packets asked for again that are due: not resent within the last round trip,
+    /// and not older than the cache keeps.
+    pub fn due_resends(&mut self, now: Instant) -> Vec<Resend> {
         let gap = self.rtt.unwrap_or(DEFAULT_RESEND_GAP);
+        let mut due = Vec::new();
         while let Some((at, index)) = self.resends.pop_front() {
-            let stream = &mut self.streams[at];
-            let Some(slot) = stream.cached(index) else { continue };
-            let cached = &stream.cache[slot];
-            if now.saturating_duration_since(cached.sent) > CACHE_AGE {
-                continue;
+            let stream = &self.streams[at];
+            let Some(sent) = stream.video.as_ref().and_then(|v| v.get(index, now)) else { continue };
+            if sent.resent.is_none_or(|at| now.saturating_duration_since(at) >= gap) {
+                due.push(Resend { ssrc: stream.ssrc, index, source: sent.source });
             }
-            if cached.resent.is_some_and(|at| now.duration_since(at) < gap) {
-                continue;
-            }
-            let bytes = cached.payload.len() + 2;
-            if !stream.may_resend(bytes, now) {
-                continue;
-            }
-            let cached = &mut stream.cache[slot];
-            cached.resent = Some(now);
-            let (time, marker) = (cached.time, cached.marker);
-            let (mut header, payload) = match stream.repair {
-                Some(repair) => {
-                    let mut payload = Vec::with_capacity(cached.payload.len() + 2);
-                    payload.extend_from_slice(&(index as u16).to_be_bytes());
-                    payload.extend_from_slice(&cached.payload);
-                    let header = Header { pt: repair.pt, marker, index: stream.repair_index, time, ssrc: repair.ssrc, transport_seq: None };
-                    stream.repair_index += 1;
-                    (header, payload)
-                }
-                None => (Header { pt: cached.pt, marker, index, time, ssrc: stream.ssrc, transport_seq: None }, cached.payload.clone()),
-            };
-            header.transport_seq = self.next_transport_seq();
-            if let Err(e) = self.srtp.seal(&header, &payload, out) {
-                tracing::debug!("resend not encrypted: {e}");
-                continue;
-            }
-            self.sent(header.transport_seq, out.len(), now);
-            return true;
         }
-        false
+        due
+    }
+
+    /// Protects the packet asked for again into `out`, with its payload kept by the
+    /// publisher: on the repair stream where the receiver takes one (RFC 4588), else as
+    /// it was sent. False if it may not be sent (the resend cap) or is gone.
+    pub fn seal_resend(&mut self, resend: &Resend, payload: &[u8], now: Instant, out: &mut Vec<u8>) -> bool {
+        let Some(at) = self.streams.iter().position(|s| s.ssrc == resend.ssrc) else { return false };
+        if !self.streams[at].may_resend(payload.len() + 2, now) {
+            return false;
+        }
+        let stream = &mut self.streams[at];
+        let index = resend.index;
+        let Some(sent) = stream.video.as_mut().and_then(|v| v.get_mut(index, now)) else { return false };
+        sent.resent = Some(now);
+        let (time, marker) = (sent.time, sent.marker);
+        let (mut header, repaired) = match stream.repair {
+            Some(repair) => {
+                self.rtx_payload.clear();
+                self.rtx_payload.extend_from_slice(&(index as u16).to_be_bytes());
+                self.rtx_payload.extend_from_slice(payload);
+                let header = Header { pt: repair.pt, marker, index: stream.repair_index, time, ssrc: repair.ssrc, transport_seq: None };
+                stream.repair_index += 1;
+                (header, true)
+            }
+            None => (Header { pt: sent.pt, marker, index, time, ssrc: stream.ssrc, transport_seq: None }, false),
+        };
+        header.transport_seq = self.next_transport_seq();
+        let sealed = if repaired { self.srtp.seal(&header, &self.rtx_payload, out) } else { self.srtp.seal(&header, payload, out) };
+        if let Err(e) = sealed {
+            tracing::debug!("resend not encrypted: {e}");
+            return false;
+        }
+        self.sent(header.transport_seq, out.len(), now);
+        true
     }
 
     /// The sender reports due now, protected into `out`. They follow a receiver report
@@ -462,7 +442,39 @@ fn random_u16() -> u16 {
 mod tests {
     use super::*;
     use crate::media::feedback::TransportFeedback;
+    use crate::media::recent::Payloads;
     use crate::media::srtp::test_peer;
+
+    /// The publisher's stream the packets come from.
+    const SOURCE: u32 = 0x9999;
+
+    /// What the SFU does with the receiver's requests: each one due is sealed with the
+    /// payload the publisher's track kept. The packets resent.
+    fn resend(egress: &mut Egress, kept: &Payloads, now: Instant) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let due = egress.due_resends(now);
+        due.iter()
+            .filter_map(|r| {
+                let payload = kept.get(r.source.0, r.source.1, now)?;
+                egress.seal_resend(r, payload, now, &mut out).then(|| out.clone())
+            })
+            .collect()
+    }
+
+    /// Sends a packet as the SFU forwards it: the publisher's track keeps its payload.
+    #[allow(clippy::too_many_arguments)]
+    fn forward(egress: &mut Egress, kept: &mut Payloads, track: &Track, index: u64, time: u32, marker: bool, payload: &[u8], at: Instant, out: &mut Vec<u8>) {
+        // The publisher's numbers are its own: here, far from the receiver's.
+        let source = index + 5000;
+        if track.video {
+            kept.keep(SOURCE, source, at, payload);
+        }
+        egress.send(track, (SOURCE, source), index, time, marker, payload, at, at, out).unwrap();
+    }
+
+    fn kept() -> Payloads {
+        Payloads::new(CACHE_AGE, CACHE_PACKETS)
+    }
 
     const VIDEO: Track = Track { ssrc: 0x0100, pt: 108, video: true, repair: Some(Repair { ssrc: 0x0101, pt: 109 }) };
     const AUDIO: Track = Track { ssrc: 0x0200, pt: 111, video: false, repair: None };
@@ -489,32 +501,28 @@ mod tests {
         peer.encrypt_rtcp(&rtcp).unwrap().to_vec()
     }
 
-    fn sent_video(now: Instant) -> (Egress, rtc_srtp::context::Context, rtc_srtp::context::Context) {
+    fn sent_video(now: Instant) -> (Egress, Payloads, rtc_srtp::context::Context, rtc_srtp::context::Context) {
         let (keys, peer, mut sfu_side) = test_peer();
         let mut egress = Egress::new(&keys, Some(TRANSPORT_SEQ_ID), 1_500_000, now).unwrap();
-        let mut out = Vec::new();
+        let (mut kept, mut out) = (kept(), Vec::new());
         for index in 0xfffe..0x1_0006 {
-            egress.send(&VIDEO, index, 9000, false, &[index as u8; 400], now, now, &mut out).unwrap();
+            forward(&mut egress, &mut kept, &VIDEO, index, 9000, false, &[index as u8; 400], now, &mut out);
             let (pt, seq, ssrc, transport_seq, payload) = read(&mut sfu_side, &out);
             assert_eq!((pt, seq, ssrc), (108, index as u16, 0x0100));
             assert_eq!(transport_seq, Some((index - 0xfffe) as u16), "every packet carries the next transport-wide number");
             assert_eq!(payload, [index as u8; 400]);
         }
-        (egress, peer, sfu_side)
+        (egress, kept, peer, sfu_side)
     }
 
     #[test]
     fn a_lost_video_packet_is_resent_on_its_repair_stream_once_a_round_trip() {
         let now = Instant::now();
-        let (mut egress, mut peer, mut sfu_side) = sent_video(now);
-        let mut out = Vec::new();
+        let (mut egress, kept, mut peer, mut sfu_side) = sent_video(now);
         // Lost: the last before the wrap, and two after it; one never sent.
         let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0xffff, 0x0001, 0x0003, 0x0100]));
         egress.read_rtcp(&nack, now);
-        let mut repairs = Vec::new();
-        while egress.resend(now, &mut out) {
-            repairs.push(read(&mut sfu_side, &out));
-        }
+        let repairs: Vec<_> = resend(&mut egress, &kept, now).iter().map(|packet| read(&mut sfu_side, packet)).collect();
         assert_eq!(repairs.len(), 3, "the three packets sent, not the one never sent");
         let first_repair_seq = repairs[0].1;
         for (n, ((pt, seq, ssrc, transport_seq, payload), original)) in repairs.iter().zip([0xffff_u64, 0x1_0001, 0x1_0003]).enumerate() {
@@ -527,52 +535,24 @@ mod tests {
         // Asked again at once: already on its way. A round trip later: sent again.
         let again = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0001]));
         egress.read_rtcp(&again, now + Duration::from_millis(5));
-        assert!(!egress.resend(now + Duration::from_millis(5), &mut out), "not twice within a round trip");
+        assert!(resend(&mut egress, &kept, now + Duration::from_millis(5)).is_empty(), "not twice within a round trip");
         let again = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0001]));
         egress.read_rtcp(&again, now + DEFAULT_RESEND_GAP * 2);
-        assert!(egress.resend(now + DEFAULT_RESEND_GAP * 2, &mut out), "asked again a round trip later: resent");
+        assert_eq!(resend(&mut egress, &kept, now + DEFAULT_RESEND_GAP * 2).len(), 1, "asked again a round trip later: resent");
         // Older than the cache keeps: gone.
         let late = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[0x0002]));
         egress.read_rtcp(&late, now + CACHE_AGE * 2);
-        assert!(!egress.resend(now + CACHE_AGE * 2, &mut out), "a repair that would come too late is not sent");
-    }
-
-    #[test]
-    fn the_cache_keeps_a_second_of_video_in_order_even_when_a_late_repair_is_forwarded() {
-        let start = Instant::now();
-        let (keys, mut peer, mut sfu_side) = test_peer();
-        let mut egress = Egress::new(&keys, None, 1_500_000, start).unwrap();
-        let mut out = Vec::new();
-        for index in [10, 11, 13, 14, 15, 12] {
-            egress.send(&VIDEO, index, 0, false, &[index as u8; 600], start, start, &mut out).unwrap();
-        }
-        let cached: Vec<u64> = egress.streams[0].cache.iter().map(|c| c.index).collect();
-        assert_eq!(cached, [10, 11, 12, 13, 14, 15], "the late one in its place");
-        let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[12]));
-        egress.read_rtcp(&nack, start);
-        assert!(egress.resend(start, &mut out));
-        assert_eq!(read(&mut sfu_side, &out).4[2..], [12; 600]);
-        // Over a second later, what was sent then is gone, its buffers used again.
-        let later = start + CACHE_AGE + Duration::from_millis(1);
-        egress.send(&VIDEO, 16, 0, false, &[16; 600], later, later, &mut out).unwrap();
-        let cached: Vec<u64> = egress.streams[0].cache.iter().map(|c| c.index).collect();
-        assert_eq!(cached, [16]);
-        assert_eq!(egress.streams[0].spare.len(), 5, "the buffers of the six gone, less the one taken");
+        assert!(egress.due_resends(now + CACHE_AGE * 2).is_empty(), "a repair that would come too late is not sent");
     }
 
     #[test]
     fn resends_stop_at_half_of_what_the_stream_sent() {
         let now = Instant::now();
-        let (mut egress, mut peer, _) = sent_video(now);
-        let mut out = Vec::new();
+        let (mut egress, kept, mut peer, _) = sent_video(now);
         let everything: Vec<u16> = (0xfffe_u16..=0xffff).chain(0..6).collect();
         let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &everything));
         egress.read_rtcp(&nack, now);
-        let mut resent = 0;
-        while egress.resend(now, &mut out) {
-            resent += 1;
-        }
-        assert_eq!(resent, 4, "four of the eight packets: half the bytes the stream sent");
+        assert_eq!(resend(&mut egress, &kept, now).len(), 4, "four of the eight packets: half the bytes the stream sent");
     }
 
     #[test]
@@ -580,18 +560,17 @@ mod tests {
         let now = Instant::now();
         let (keys, mut peer, _) = test_peer();
         let mut egress = Egress::new(&keys, None, 1_500_000, now).unwrap();
-        let mut out = Vec::new();
+        let (mut kept, mut out) = (kept(), Vec::new());
         for index in 0..4 {
-            egress.send(&AUDIO, index, 960 * index as u32, false, &[1; 80], now, now, &mut out).unwrap();
+            forward(&mut egress, &mut kept, &AUDIO, index, 960 * index as u32, false, &[1; 80], now, &mut out);
             assert_eq!(out[0] & 0x10, 0, "no transport-wide number where the receiver takes none");
         }
         let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0200, &[1, 2]));
         egress.read_rtcp(&nack, now);
-        assert!(!egress.resend(now, &mut out), "late audio is useless");
-        assert!(egress.resends.is_empty());
+        assert!(resend(&mut egress, &kept, now).is_empty(), "late audio is useless");
         // Altered on the way: dropped unread.
         for index in 1..=4 {
-            egress.send(&VIDEO, index, 0, index == 4, &[2; 300], now, now, &mut out).unwrap();
+            forward(&mut egress, &mut kept, &VIDEO, index, 0, index == 4, &[2; 300], now, &mut out);
         }
         let mut altered = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
         altered[10] ^= 1;
@@ -599,7 +578,7 @@ mod tests {
         assert!(egress.resends.is_empty(), "an altered request is not read");
         let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
         egress.read_rtcp(&nack, now);
-        assert!(egress.resend(now, &mut out), "the same request unaltered is");
+        assert_eq!(resend(&mut egress, &kept, now).len(), 1, "the same request unaltered is");
     }
 
     #[test]
@@ -610,8 +589,8 @@ mod tests {
         let mut out = Vec::new();
         for index in 0..10 {
             let arrived = start + Duration::from_millis(20 * index);
-            egress.send(&AUDIO, index, 960 * index as u32, false, &[1; 80], arrived, arrived, &mut out).unwrap();
-            egress.send(&VIDEO, index, 3000 * index as u32, index == 9, &[2; 500], arrived, arrived, &mut out).unwrap();
+            egress.send(&AUDIO, (SOURCE, index), index, 960 * index as u32, false, &[1; 80], arrived, arrived, &mut out).unwrap();
+            egress.send(&VIDEO, (SOURCE, index), index, 3000 * index as u32, index == 9, &[2; 500], arrived, arrived, &mut out).unwrap();
         }
         assert!(!egress.report(start + Duration::from_millis(500), &mut out), "not before the report interval");
         // 1 s after the start, 820 ms after the newest packets arrived.
@@ -648,7 +627,7 @@ mod tests {
         let (keys, mut peer, _) = test_peer();
         let mut egress = Egress::new(&keys, None, 1_500_000, start).unwrap();
         let mut out = Vec::new();
-        egress.send(&AUDIO, 1, 960, false, &[1; 80], start, start, &mut out).unwrap();
+        egress.send(&AUDIO, (SOURCE, 1), 1, 960, false, &[1; 80], start, start, &mut out).unwrap();
         let reported = start + REPORT_INTERVAL;
         assert!(egress.report(reported, &mut out));
         // The receiver held it for half a second and answered; it arrives 600 ms after it was sent.
@@ -672,7 +651,7 @@ mod tests {
         // after the first second: a queue growing on the way.
         for n in 0..300u64 {
             let sent = start + Duration::from_millis(10 * n);
-            egress.send(&VIDEO, n, 900 * n as u32, true, &[0; 1200], sent, sent, &mut out).unwrap();
+            egress.send(&VIDEO, (SOURCE, n), n, 900 * n as u32, true, &[0; 1200], sent, sent, &mut out).unwrap();
             let queue = Duration::from_millis(4 * n.saturating_sub(100));
             receiver.record(n as u16, sent + Duration::from_millis(30) + queue);
             if n % 10 == 9 {

@@ -10,6 +10,7 @@ mod ingress;
 mod keyframe;
 mod net;
 mod peer;
+mod recent;
 mod reception;
 mod rewrite;
 mod route;

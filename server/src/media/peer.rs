@@ -25,6 +25,8 @@ pub struct InTrack {
     /// Payload bytes since the last allocation, and the bit rate they came to.
     pub bytes: u64,
     pub rate: u64,
+    /// The last second of its video, for its receivers' repairs.
+    pub payloads: Option<super::recent::Payloads>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -400,17 +400,44 @@ impl Sfu {
                 ingress.read_rtcp(data, at);
             }
             // The receiver's RTCP: what it asks to be sent again is sent at once.
+            let mut due = Vec::new();
             if matches!(data, [128..=191, 192..=223, ..]) && let Some(egress) = peer.egress.as_mut() {
                 egress.read_rtcp(data, at);
-                while let Some(path) = peer.media_path && egress.resend(at, &mut self.outgoing) {
-                    transmit(&self.udp, &self.tcp, path, &self.outgoing);
-                    self.resent += 1;
-                }
+                due = egress.due_resends(at);
             }
             if let Err(e) = peer.rtc.handle_input(input) {
                 tracing::debug!(participant_id = peer.participant_id, "bad input from the network: {e}");
             }
             self.touch(id);
+            for resend in due {
+                self.resend(id, &resend, at);
+            }
+        }
+    }
+
+    /// Sends a receiver a packet again, with the payload its publisher's track keeps.
+    fn resend(&mut self, id: u64, resend: &egress::Resend, now: Instant) {
+        let Some(peer) = self.peers.get(&id) else { return };
+        let hearing_id = peer.hearing_id;
+        let Some(source) = peer.outbound.iter().find(|t| t.sent_as.is_some_and(|s| s.ssrc == resend.ssrc)).map(|t| t.source) else {
+            return;
+        };
+        let (ssrc, seq) = resend.source;
+        let payload = self
+            .peers
+            .values()
+            .filter(|p| p.hearing_id == hearing_id && p.participant_id == source)
+            .flat_map(|p| &p.inbound)
+            .find_map(|t| t.payloads.as_ref()?.get(ssrc, seq, now));
+        let Some(payload) = payload else { return };
+        self.incoming.clear();
+        self.incoming.extend_from_slice(payload);
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        if let (Some(egress), Some(path)) = (peer.egress.as_mut(), peer.media_path)
+            && egress.seal_resend(resend, &self.incoming, now, &mut self.outgoing)
+        {
+            transmit(&self.udp, &self.tcp, path, &self.outgoing);
+            self.resent += 1;
         }
     }
 
@@ -686,6 +713,9 @@ impl Sfu {
                     keyframe_wanted: false,
                     bytes: 0,
                     rate: 0,
+                    // Video is kept once for every receiver's repairs.
+                    payloads: (added.kind == MediaKind::Video)
+                        .then(|| super::recent::Payloads::new(egress::CACHE_AGE, egress::CACHE_PACKETS)),
                 });
                 let (hearing_id, source) = (peer.hearing_id, peer.participant_id);
                 let others: Vec<u64> =
@@ -788,6 +818,9 @@ impl Sfu {
             }
         }
         track.bytes += payload.len() as u64;
+        if let Some(payloads) = track.payloads.as_mut() {
+            payloads.keep(ssrc, packet.seq, arrived, payload);
+        }
         // A picture ends on the marker bit; an audio packet is a frame of its own.
         let frame_end = kind == MediaKind::Audio || packet.marker;
         if frame_end {
@@ -837,7 +870,7 @@ impl Sfu {
             }
             let Some((seq, time)) = track.rewrite.map(packet.seq, packet.time, now) else { continue };
             let (Some(egress), Some(path)) = (peer.egress.as_mut(), peer.media_path) else { continue };
-            match egress.send(&sent_as, seq, time, packet.marker, payload, arrived, now, &mut self.outgoing) {
+            match egress.send(&sent_as, (ssrc, packet.seq), seq, time, packet.marker, payload, arrived, now, &mut self.outgoing) {
                 Ok(()) => {
                     transmit(&self.udp, &self.tcp, path, &self.outgoing);
                     self.sent_directly += 1;
