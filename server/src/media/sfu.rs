@@ -844,11 +844,17 @@ impl Sfu {
         }
         let (clock_rate, now) = (if kind == MediaKind::Video { 90_000 } else { 48_000 }, Instant::now());
         let mut starved = false;
+        let mut ready = Vec::new();
         for id in receivers {
             let flows = self.may_flow(hearing_id, source, self.peers[&id].participant_id, kind);
             let peer = self.peers.get_mut(&id).expect("listed above");
             if peer.egress.is_none() {
                 peer.egress = new_egress(&mut peer.rtc, &peer.outbound, &peer.keys, now);
+                if peer.egress.is_some() {
+                    // Keyframes that came before the receiver could be sent anything are lost
+                    // to it: each picture it receives starts with a new one.
+                    ready.extend(peer.outbound.iter().filter(|t| t.kind == MediaKind::Video).map(|t| t.source));
+                }
             }
             let Some(track) = peer.outbound.iter_mut().find(|t| t.source == source && t.kind == kind) else { continue };
             let (OutState::Open(_), Some(sent_as)) = (track.state, track.sent_as) else { continue };
@@ -889,6 +895,9 @@ impl Sfu {
             }
         }
         if starved {
+            self.request_keyframe(hearing_id, source, KeyframeFor::Start);
+        }
+        for source in ready {
             self.request_keyframe(hearing_id, source, KeyframeFor::Start);
         }
     }
