@@ -153,13 +153,11 @@ impl Egress {
     /// Once the receiver's DTLS handshake is done; with the id of the header extension
     /// that carries the transport-wide sequence number, if the receiver takes it.
     pub fn new(keys: &KeySlot, transport_seq_ext: Option<u8>, initial_estimate: u64, now: Instant) -> Option<Self> {
-        let mut ssrc = [0u8; 4];
-        getrandom::fill(&mut ssrc).ok()?;
         Some(Self {
             srtp: keys.sender()?,
             rtcp_in: keys.rtcp_receiver()?,
             rtcp_out: keys.rtcp_sender()?,
-            ssrc: u32::from_be_bytes(ssrc).max(1),
+            ssrc: feedback::own_ssrc()?,
             transport_seq_ext,
             transport_seq: 0,
             sent: vec![Sent { seq: u64::MAX, at: now, size: 0 }; SENT_KEPT],

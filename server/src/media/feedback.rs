@@ -46,6 +46,14 @@ fn put_u32(out: &mut Vec<u8>, value: u32) {
     out.extend_from_slice(&value.to_be_bytes());
 }
 
+/// A sender SSRC for the RTCP the SFU writes itself to one peer: random, so that its
+/// SRTCP index counts apart from str0m's (which uses one of the peer's streams').
+pub fn own_ssrc() -> Option<u32> {
+    let mut ssrc = [0u8; 4];
+    getrandom::fill(&mut ssrc).ok()?;
+    Some(u32::from_be_bytes(ssrc).max(1))
+}
+
 /// A receiver report (RFC 3550 §6.4.2) with the first 31 blocks.
 pub fn receiver_report(out: &mut Vec<u8>, sender_ssrc: u32, blocks: &[ReportBlock]) {
     let blocks = &blocks[..blocks.len().min(31)];

@@ -95,13 +95,11 @@ impl Ingress {
     /// Once the publisher's DTLS handshake is done; with the ids of the header extensions
     /// that carry the transport-wide sequence number and the MID.
     pub fn new(keys: &KeySlot, transport_seq_ext: Option<u8>, mid_ext: Option<u8>, now: Instant) -> Option<Self> {
-        let mut ssrc = [0u8; 4];
-        getrandom::fill(&mut ssrc).ok()?;
         Some(Self {
             srtp: keys.receiver()?,
             rtcp_in: keys.rtcp_receiver()?,
             rtcp_out: keys.rtcp_sender()?,
-            ssrc: u32::from_be_bytes(ssrc).max(1),
+            ssrc: feedback::own_ssrc()?,
             transport_seq_ext,
             mid_ext,
             transport: TransportFeedback::new(),
