@@ -141,6 +141,8 @@ pub struct Egress {
     /// Packets asked for again, not yet resent: (stream, extended sequence number).
     resends: VecDeque<(usize, u64)>,
     rtt: Option<Duration>,
+    /// The SRTCP indexes read from the receiver, per sender SSRC.
+    rtcp_replay: RtcpReplay,
     next_report: Instant,
     rtcp_plain: Vec<u8>,
     compound: Vec<u8>,
@@ -166,6 +168,7 @@ impl Egress {
             streams: Vec::new(),
             resends: VecDeque::new(),
             rtt: None,
+            rtcp_replay: RtcpReplay::default(),
             next_report: now + REPORT_INTERVAL,
             rtcp_plain: Vec::new(),
             compound: Vec::new(),
@@ -248,11 +251,12 @@ impl Egress {
     }
 
     /// Reads the receiver's SRTCP: its repair requests, transport-wide feedback and
-    /// reception reports (for the round trip).
-    pub fn read_rtcp(&mut self, data: &[u8], now: Instant) {
-        if self.rtcp_in.open(data, &mut self.rtcp_plain).is_err() {
-            return;
-        }
+    /// reception reports (for the round trip). True if it was authentic, not a replay,
+    /// and the newest of its sender's: the receiver sent it from where it now is.
+    pub fn read_rtcp(&mut self, data: &[u8], now: Instant) -> bool {
+        let Ok(index) = self.rtcp_in.open(data, &mut self.rtcp_plain) else { return false };
+        let sender = u32::from_be_bytes(data[4..8].try_into().expect("an SRTCP packet opened"));
+        let Some(newest) = self.rtcp_replay.fresh(sender, index) else { return false };
         let plain = std::mem::take(&mut self.rtcp_plain);
         let mut rest = &plain[..];
         let mut acked = std::mem::take(&mut self.acked);
@@ -298,6 +302,7 @@ impl Egress {
         }
         self.acked = acked;
         self.rtcp_plain = plain;
+        newest
     }
 
     fn reception_reports<'a>(&mut self, reports: impl Iterator<Item = &'a ReceptionReport>, now: Instant) {
@@ -401,6 +406,41 @@ impl Egress {
     /// The round trip, from the receiver's answers to the sender reports.
     pub fn rtt(&self) -> Option<Duration> {
         self.rtt
+    }
+}
+
+/// Which SRTCP indexes were read, per sender SSRC (each counts its own, RFC 3711 §3.4):
+/// the highest, and a bit for each of the 64 below it.
+#[derive(Default)]
+struct RtcpReplay(Vec<(u32, u32, u64)>);
+
+/// Sender SSRCs followed: a receiver's RTCP comes from a handful.
+const RTCP_SENDERS: usize = 16;
+
+impl RtcpReplay {
+    /// Whether index `index` of `sender` is the newest yet (`Some(true)`), an older one
+    /// not read before (`Some(false)`), or a replay or too old to tell (`None`).
+    fn fresh(&mut self, sender: u32, index: u32) -> Option<bool> {
+        let Some(at) = self.0.iter().position(|(ssrc, ..)| *ssrc == sender) else {
+            if self.0.len() == RTCP_SENDERS {
+                self.0.remove(0);
+            }
+            self.0.push((sender, index, 1));
+            return Some(true);
+        };
+        let (_, highest, seen) = &mut self.0[at];
+        if index > *highest {
+            let ahead = index - *highest;
+            *seen = if ahead >= 64 { 1 } else { *seen << ahead | 1 };
+            *highest = index;
+            return Some(true);
+        }
+        let behind = *highest - index;
+        if behind >= 64 || *seen & (1 << behind) != 0 {
+            return None;
+        }
+        *seen |= 1 << behind;
+        Some(false)
     }
 }
 
@@ -572,11 +612,14 @@ mod tests {
         }
         let mut altered = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
         altered[10] ^= 1;
-        egress.read_rtcp(&altered, now);
-        assert!(egress.resends.is_empty(), "an altered request is not read");
+        assert!(!egress.read_rtcp(&altered, now), "an altered request is not read");
+        assert!(egress.resends.is_empty());
         let nack = from_receiver(&mut peer, |rtcp| feedback::nack(rtcp, 0x7777, 0x0100, &[1]));
-        egress.read_rtcp(&nack, now);
-        assert_eq!(resend(&mut egress, &kept, now).len(), 1, "the same request unaltered is");
+        assert!(egress.read_rtcp(&nack, now), "the same request unaltered is");
+        assert_eq!(resend(&mut egress, &kept, now).len(), 1);
+        // Replayed (from wherever): read by nobody, and no sign of where the receiver is.
+        assert!(!egress.read_rtcp(&nack, now + Duration::from_millis(100)), "a replay is not news");
+        assert!(egress.resends.is_empty());
     }
 
     #[test]
@@ -663,6 +706,21 @@ mod tests {
             }
         }
         assert!(egress.estimate() < 1_000_000, "the growing queue brought the estimate down: {}", egress.estimate());
+    }
+
+    #[test]
+    fn rtcp_replays_are_told_per_sender_from_late_packets() {
+        let mut replay = RtcpReplay::default();
+        assert_eq!(replay.fresh(1, 100), Some(true));
+        // Another sender counts its own indexes: its low ones are new.
+        assert_eq!(replay.fresh(2, 3), Some(true));
+        assert_eq!(replay.fresh(1, 102), Some(true));
+        assert_eq!(replay.fresh(1, 101), Some(false), "late, not seen: read, but not the newest");
+        assert_eq!(replay.fresh(1, 101), None, "a replay");
+        assert_eq!(replay.fresh(1, 102), None, "a replay of the newest");
+        assert_eq!(replay.fresh(1, 200), Some(true));
+        assert_eq!(replay.fresh(1, 120), None, "too far behind to tell");
+        assert_eq!(replay.fresh(2, 4), Some(true));
     }
 
     #[test]

@@ -247,6 +247,11 @@ impl Ingress {
         }
     }
 
+    /// Where the publisher's last authentic packet came from.
+    pub fn path(&self) -> Option<Path> {
+        self.path
+    }
+
     /// The share of the publisher's packets lost in the last report interval, worst stream.
     pub fn loss(&self) -> f32 {
         self.streams.iter().filter(|s| s.repairs.is_none()).map(|s| s.reception.loss()).fold(0.0, f32::max)

@@ -402,7 +402,11 @@ impl Sfu {
             // The receiver's RTCP: what it asks to be sent again is sent at once.
             let mut due = Vec::new();
             if matches!(data, [128..=191, 192..=223, ..]) && let Some(egress) = peer.egress.as_mut() {
-                egress.read_rtcp(data, at);
+                if egress.read_rtcp(data, at) {
+                    // The receiver's own new RTCP came from here: its media goes here, at once
+                    // after a change of network rather than at str0m's next statistics.
+                    peer.media_path = Some((proto, destination, source));
+                }
                 due = egress.due_resends(at);
             }
             if let Err(e) = peer.rtc.handle_input(input) {
@@ -452,9 +456,13 @@ impl Sfu {
             let (transport_seq, mid) = (id_of(Extension::TransportSequenceNumber), id_of(Extension::RtpMid));
             peer.ingress = Ingress::new(&peer.keys, transport_seq, mid, at);
         }
-        let Peer { rtc, inbound, ingress: Some(ingress), .. } = peer else { return false };
+        let Peer { rtc, inbound, ingress: Some(ingress), media_path, .. } = peer else { return false };
         let mut plain = std::mem::take(&mut self.incoming);
         let packet = ingress.read(data, at, path, &mut plain, |ssrc, mid, pt| known(rtc, inbound, ssrc, mid, pt));
+        // Authentic media, not a replay, came from here: what the participant receives goes here too.
+        if ingress.path() == Some(path) {
+            *media_path = Some(path);
+        }
         if let Some(packet) = packet {
             self.read_directly += 1;
             self.forward(id, &packet, &plain[packet.payload.clone()], at);

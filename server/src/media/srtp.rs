@@ -497,8 +497,8 @@ impl SrtcpReceiver {
         Some(Self { cipher: Cipher::new(crypto, keying, false, true)? })
     }
 
-    /// Writes the plain (compound) RTCP packet of the SRTCP `packet` into `out`.
-    pub fn open(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<(), Refused> {
+    /// Writes the plain (compound) RTCP packet of the SRTCP `packet` into `out`; its SRTCP index.
+    pub fn open(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<u32, Refused> {
         let tag_len = match self.cipher {
             Cipher::Cm { .. } => Aes128CmSha1_80::HMAC_TAG_LEN,
             _ => 0,
@@ -545,7 +545,7 @@ impl SrtcpReceiver {
                     .map_err(|_| Refused::Unauthentic)?;
             }
         }
-        Ok(())
+        Ok(index)
     }
 }
 
