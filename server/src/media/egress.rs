@@ -16,7 +16,7 @@ use super::feedback;
 use super::recent::Recent;
 use str0m::crypto::CryptoError;
 
-use super::srtp::{Header, KeySlot, SrtcpReceiver, SrtcpSender, SrtpSender};
+use super::srtp::{Header, KeySlot, SrtcpReceiver, SrtcpSender, SrtpSender, nearest_index};
 
 /// How long forwarded video is kept for resending, and at most how many packets of it.
 pub const CACHE_AGE: Duration = Duration::from_secs(1);
@@ -56,7 +56,6 @@ struct SentVideo {
     source: (u32, u64),
     time: u32,
     marker: bool,
-    pt: u8,
     resent: Option<Instant>,
 }
 
@@ -81,6 +80,7 @@ struct Sent {
 
 struct Stream {
     ssrc: u32,
+    pt: u8,
     clock_rate: u32,
     repair: Option<Repair>,
     /// The repair stream's next extended sequence number.
@@ -141,8 +141,6 @@ pub struct Egress {
     /// Packets asked for again, not yet resent: (stream, extended sequence number).
     resends: VecDeque<(usize, u64)>,
     rtt: Option<Duration>,
-    /// The SRTCP indexes read from the receiver, per sender SSRC.
-    rtcp_replay: RtcpReplay,
     next_report: Instant,
     rtcp_plain: Vec<u8>,
     compound: Vec<u8>,
@@ -168,7 +166,6 @@ impl Egress {
             streams: Vec::new(),
             resends: VecDeque::new(),
             rtt: None,
-            rtcp_replay: RtcpReplay::default(),
             next_report: now + REPORT_INTERVAL,
             rtcp_plain: Vec::new(),
             compound: Vec::new(),
@@ -208,7 +205,7 @@ impl Egress {
             stream.latest = Some((time, arrived));
         }
         if let Some(video) = stream.video.as_mut() {
-            video.keep(index, now, SentVideo { source, time, marker, pt: track.pt, resent: None }, drop);
+            video.keep(index, now, SentVideo { source, time, marker, resent: None }, drop);
         }
         Ok(())
     }
@@ -220,6 +217,7 @@ impl Egress {
         }
         self.streams.push(Stream {
             ssrc: track.ssrc,
+            pt: track.pt,
             clock_rate: if track.video { 90_000 } else { 48_000 },
             repair: track.repair,
             repair_index: u64::from(random_u16()),
@@ -254,16 +252,10 @@ impl Egress {
     /// reception reports (for the round trip). True if it was authentic, not a replay,
     /// and the newest of its sender's: the receiver sent it from where it now is.
     pub fn read_rtcp(&mut self, data: &[u8], now: Instant) -> bool {
-        let Ok(index) = self.rtcp_in.open(data, &mut self.rtcp_plain) else { return false };
-        let sender = u32::from_be_bytes(data[4..8].try_into().expect("an SRTCP packet opened"));
-        let Some(newest) = self.rtcp_replay.fresh(sender, index) else { return false };
+        let Ok(newest) = self.rtcp_in.open(data, &mut self.rtcp_plain) else { return false };
         let plain = std::mem::take(&mut self.rtcp_plain);
-        let mut rest = &plain[..];
         let mut acked = std::mem::take(&mut self.acked);
-        while rest.len() >= 8 {
-            let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
-            let Some(packet) = rest.get(..len) else { break };
-            rest = &rest[len..];
+        for packet in feedback::compound(&plain) {
             match Rtcp::try_from(packet) {
                 Ok(Rtcp::Nack(nack)) => {
                     let Some(at) = self.streams.iter().position(|s| s.ssrc == *nack.ssrc && s.video.is_some()) else {
@@ -274,7 +266,7 @@ impl Egress {
                         let lost = std::iter::once(entry.pid)
                             .chain((0..16).filter(|bit| entry.blp & (1 << bit) != 0).map(|bit| entry.pid.wrapping_add(bit + 1)));
                         for seq in lost {
-                            let index = extend(highest, seq);
+                            let index = nearest_index(highest, seq);
                             if !self.resends.contains(&(at, index)) {
                                 self.resends.push_back((at, index));
                             }
@@ -337,12 +329,11 @@ impl Egress {
     /// publisher: on the repair stream where the receiver takes one (RFC 4588), else as
     /// it was sent. False if it may not be sent (the resend cap) or is gone.
     pub fn seal_resend(&mut self, resend: &Resend, payload: &[u8], now: Instant, out: &mut Vec<u8>) -> bool {
-        let Some(at) = self.streams.iter().position(|s| s.ssrc == resend.ssrc) else { return false };
-        if !self.streams[at].may_resend(payload.len() + 2, now) {
+        let index = resend.index;
+        let Some(stream) = self.streams.iter_mut().find(|s| s.ssrc == resend.ssrc) else { return false };
+        if stream.video.as_ref().and_then(|v| v.get(index, now)).is_none() || !stream.may_resend(payload.len() + 2, now) {
             return false;
         }
-        let stream = &mut self.streams[at];
-        let index = resend.index;
         let Some(sent) = stream.video.as_mut().and_then(|v| v.get_mut(index, now)) else { return false };
         sent.resent = Some(now);
         let (time, marker) = (sent.time, sent.marker);
@@ -355,7 +346,7 @@ impl Egress {
                 stream.repair_index += 1;
                 (header, true)
             }
-            None => (Header { pt: sent.pt, marker, index, time, ssrc: stream.ssrc, transport_seq: None }, false),
+            None => (Header { pt: stream.pt, marker, index, time, ssrc: stream.ssrc, transport_seq: None }, false),
         };
         header.transport_seq = self.next_transport_seq();
         let sealed = if repaired { self.srtp.seal(&header, &self.rtx_payload, out) } else { self.srtp.seal(&header, payload, out) };
@@ -406,53 +397,6 @@ impl Egress {
     /// The round trip, from the receiver's answers to the sender reports.
     pub fn rtt(&self) -> Option<Duration> {
         self.rtt
-    }
-}
-
-/// Which SRTCP indexes were read, per sender SSRC (each counts its own, RFC 3711 §3.4):
-/// the highest, and a bit for each of the 64 below it.
-#[derive(Default)]
-struct RtcpReplay(Vec<(u32, u32, u64)>);
-
-/// Sender SSRCs followed: a receiver's RTCP comes from a handful.
-const RTCP_SENDERS: usize = 16;
-
-impl RtcpReplay {
-    /// Whether index `index` of `sender` is the newest yet (`Some(true)`), an older one
-    /// not read before (`Some(false)`), or a replay or too old to tell (`None`).
-    fn fresh(&mut self, sender: u32, index: u32) -> Option<bool> {
-        let Some(at) = self.0.iter().position(|(ssrc, ..)| *ssrc == sender) else {
-            if self.0.len() == RTCP_SENDERS {
-                self.0.remove(0);
-            }
-            self.0.push((sender, index, 1));
-            return Some(true);
-        };
-        let (_, highest, seen) = &mut self.0[at];
-        if index > *highest {
-            let ahead = index - *highest;
-            *seen = if ahead >= 64 { 1 } else { *seen << ahead | 1 };
-            *highest = index;
-            return Some(true);
-        }
-        let behind = *highest - index;
-        if behind >= 64 || *seen & (1 << behind) != 0 {
-            return None;
-        }
-        *seen |= 1 << behind;
-        Some(false)
-    }
-}
-
-/// The extended sequence number nearest `highest` with the low 16 bits `seq`.
-fn extend(highest: u64, seq: u16) -> u64 {
-    let candidate = (highest & !0xffff) | u64::from(seq);
-    if candidate > highest + 0x8000 && candidate >= 0x1_0000 {
-        candidate - 0x1_0000
-    } else if candidate + 0x8000 < highest {
-        candidate + 0x1_0000
-    } else {
-        candidate
     }
 }
 
@@ -640,13 +584,10 @@ mod tests {
         let compound = sfu_side.decrypt_rtcp(&out).expect("the receiver reads the reports").to_vec();
         assert_eq!(compound[1], 201, "led by a reception report");
         assert_eq!(compound[4..8], egress.ssrc.to_be_bytes(), "from the SFU's own SSRC");
-        let mut rest = &compound[8..];
         let mut reports = Vec::new();
-        while !rest.is_empty() {
-            let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
-            let Ok(Rtcp::SenderReport(sr)) = Rtcp::try_from(&rest[..len]) else { panic!("a sender report") };
+        for packet in feedback::compound(&compound[8..]) {
+            let Ok(Rtcp::SenderReport(sr)) = Rtcp::try_from(packet) else { panic!("a sender report") };
             reports.push(sr.sender_info);
-            rest = &rest[len..];
         }
         assert_eq!(reports.len(), 2);
         let audio = reports.iter().find(|r| *r.ssrc == 0x0200).unwrap();
@@ -706,28 +647,5 @@ mod tests {
             }
         }
         assert!(egress.estimate() < 1_000_000, "the growing queue brought the estimate down: {}", egress.estimate());
-    }
-
-    #[test]
-    fn rtcp_replays_are_told_per_sender_from_late_packets() {
-        let mut replay = RtcpReplay::default();
-        assert_eq!(replay.fresh(1, 100), Some(true));
-        // Another sender counts its own indexes: its low ones are new.
-        assert_eq!(replay.fresh(2, 3), Some(true));
-        assert_eq!(replay.fresh(1, 102), Some(true));
-        assert_eq!(replay.fresh(1, 101), Some(false), "late, not seen: read, but not the newest");
-        assert_eq!(replay.fresh(1, 101), None, "a replay");
-        assert_eq!(replay.fresh(1, 102), None, "a replay of the newest");
-        assert_eq!(replay.fresh(1, 200), Some(true));
-        assert_eq!(replay.fresh(1, 120), None, "too far behind to tell");
-        assert_eq!(replay.fresh(2, 4), Some(true));
-    }
-
-    #[test]
-    fn sequence_numbers_extend_to_the_nearest_of_the_highest_sent() {
-        assert_eq!(extend(0x1_0005, 0xfffe), 0xfffe);
-        assert_eq!(extend(0xfffe, 0x0003), 0x1_0003);
-        assert_eq!(extend(0x2_1234, 0x1230), 0x2_1230);
-        assert_eq!(extend(5, 0xfff0), 0xfff0, "nothing before zero");
     }
 }

@@ -46,6 +46,20 @@ fn put_u32(out: &mut Vec<u8>, value: u32) {
     out.extend_from_slice(&value.to_be_bytes());
 }
 
+/// The packets of a (plain) compound RTCP packet, each by the length in its header; a
+/// packet cut short ends it.
+pub fn compound(mut rest: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        if rest.len() < 8 {
+            return None;
+        }
+        let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
+        let packet = rest.get(..len)?;
+        rest = &rest[len..];
+        Some(packet)
+    })
+}
+
 /// A sender SSRC for the RTCP the SFU writes itself to one peer: random, so that its
 /// SRTCP index counts apart from str0m's (which uses one of the peer's streams').
 pub fn own_ssrc() -> Option<u32> {

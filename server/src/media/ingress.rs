@@ -189,10 +189,7 @@ impl Ingress {
         if self.rtcp_in.open(data, &mut self.rtcp_plain).is_err() {
             return;
         }
-        let mut rest = &self.rtcp_plain[..];
-        while rest.len() >= 8 {
-            let len = 4 * (usize::from(u16::from_be_bytes([rest[2], rest[3]])) + 1);
-            let Some(packet) = rest.get(..len) else { break };
+        for packet in feedback::compound(&self.rtcp_plain) {
             if packet[1] == RTCP_SENDER_REPORT && packet.len() >= 16 {
                 let ssrc = u32::from_be_bytes(packet[4..8].try_into().expect("checked"));
                 let ntp = u64::from_be_bytes(packet[8..16].try_into().expect("checked"));
@@ -200,7 +197,6 @@ impl Ingress {
                     stream.reception.sender_report(ntp, at);
                 }
             }
-            rest = &rest[len..];
         }
     }
 

@@ -74,8 +74,6 @@ pub struct Peer {
     pub transport: Option<String>,
     /// The local ICE username fragment, registered for this worker.
     pub ufrag: String,
-    /// What the path to this participant can carry (bit/s), from its congestion feedback.
-    pub downlink: Option<u64>,
     /// Which RTCP feedback the participant's offer takes for video (REMB, PLI or FIR).
     pub feedback: super::sdp::VideoFeedback,
     /// Where the participant's SRTP keys arrive.
@@ -86,7 +84,8 @@ pub struct Peer {
     pub ingress: Option<super::ingress::Ingress>,
     /// The round trip to the participant, once measured.
     pub rtt: Option<std::time::Duration>,
-    /// The path ICE chose (protocol, our address, theirs), from what str0m last sent on it.
+    /// The path ICE chose (protocol, our address, theirs): where str0m last sent, or where
+    /// the participant's newest authentic packet came from.
     pub media_path: Option<(Protocol, SocketAddr, SocketAddr)>,
 }
 
@@ -120,7 +119,6 @@ impl Peer {
             video_from: Default::default(),
             transport: None,
             ufrag: String::new(),
-            downlink: None,
             feedback: super::sdp::VideoFeedback { nack: false, pli: false, fir: false, remb: false },
             keys,
             egress: None,
@@ -141,6 +139,11 @@ impl Peer {
                 rewrite: Default::default(),
             });
         }
+    }
+
+    /// What the path to this participant can carry (bit/s), from its congestion feedback.
+    pub fn downlink(&self) -> Option<u64> {
+        self.egress.as_ref().map(|e| e.estimate())
     }
 
     pub fn send(&self, message: ServerMessage) {

@@ -42,22 +42,19 @@ impl<T> Recent<T> {
         }
     }
 
-    /// The item kept as `seq`, if it is not older than the age at `now`.
-    pub fn get_mut(&mut self, seq: u64, now: Instant) -> Option<&mut T> {
+    /// Where the item kept as `seq` is, if it is not older than the age at `now`.
+    fn place(&self, seq: u64, now: Instant) -> Option<usize> {
         let at = self.items.partition_point(|(s, ..)| *s < seq);
-        let age = self.age;
-        self.items
-            .get_mut(at)
-            .filter(|(s, kept, _)| *s == seq && now.saturating_duration_since(*kept) <= age)
-            .map(|(_, _, item)| item)
+        let (s, kept, _) = self.items.get(at)?;
+        (*s == seq && now.saturating_duration_since(*kept) <= self.age).then_some(at)
     }
 
     pub fn get(&self, seq: u64, now: Instant) -> Option<&T> {
-        let at = self.items.partition_point(|(s, ..)| *s < seq);
-        self.items
-            .get(at)
-            .filter(|(s, kept, _)| *s == seq && now.saturating_duration_since(*kept) <= self.age)
-            .map(|(_, _, item)| item)
+        self.place(seq, now).map(|at| &self.items[at].2)
+    }
+
+    pub fn get_mut(&mut self, seq: u64, now: Instant) -> Option<&mut T> {
+        self.place(seq, now).map(|at| &mut self.items[at].2)
     }
 
     #[cfg(test)]

@@ -326,19 +326,25 @@ struct Replay {
     seen: u128,
 }
 
+/// RFC 3711 Appendix A: the extended sequence number (rollover count and sequence
+/// number) with the low 16 bits `seq` nearest `highest`.
+pub fn nearest_index(highest: u64, seq: u16) -> u64 {
+    let (roc, last) = (highest >> 16, highest as u16);
+    let (seq_i, last_i) = (i32::from(seq), i32::from(last));
+    let roc = if last < 0x8000 {
+        if seq_i - last_i > 0x8000 { roc.saturating_sub(1) } else { roc }
+    } else if last_i - 0x8000 > seq_i {
+        roc + 1
+    } else {
+        roc
+    };
+    roc << 16 | u64::from(seq)
+}
+
 impl Replay {
-    /// RFC 3711 Appendix A: the index of `seq` nearest the highest so far.
+    /// The index of `seq` nearest the highest so far.
     fn guess(&self, seq: u16) -> u64 {
-        let (roc, last) = (self.highest >> 16, self.highest as u16);
-        let (seq_i, last_i) = (i32::from(seq), i32::from(last));
-        let roc = if last < 0x8000 {
-            if seq_i - last_i > 0x8000 { roc.saturating_sub(1) } else { roc }
-        } else if last_i - 0x8000 > seq_i {
-            roc + 1
-        } else {
-            roc
-        };
-        roc << 16 | u64::from(seq)
+        nearest_index(self.highest, seq)
     }
 
     fn fresh(&self, index: u64) -> bool {
@@ -486,19 +492,23 @@ impl SrtcpSender {
     }
 }
 
-/// Reads one peer's SRTCP (only encrypted packets, as WebRTC sends them). str0m reads
-/// it too; the SFU looks only for the sender reports of streams it reads itself.
+/// Reads one peer's SRTCP (only encrypted packets, as WebRTC sends them), and refuses
+/// replays: each sender SSRC counts its SRTCP index apart (RFC 3711 §3.4). str0m reads
+/// it too.
 pub struct SrtcpReceiver {
     cipher: Cipher,
+    senders: std::collections::HashMap<u32, Replay>,
 }
 
 impl SrtcpReceiver {
     fn new(crypto: &CryptoProvider, keying: &Keying) -> Option<Self> {
-        Some(Self { cipher: Cipher::new(crypto, keying, false, true)? })
+        Some(Self { cipher: Cipher::new(crypto, keying, false, true)?, senders: Default::default() })
     }
 
-    /// Writes the plain (compound) RTCP packet of the SRTCP `packet` into `out`; its SRTCP index.
-    pub fn open(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<u32, Refused> {
+    /// Writes the plain (compound) RTCP packet of the SRTCP `packet` into `out`. True if
+    /// it is the newest of its sender's so far (the peer sent it from where it now is),
+    /// false if it came late.
+    pub fn open(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<bool, Refused> {
         let tag_len = match self.cipher {
             Cipher::Cm { .. } => Aes128CmSha1_80::HMAC_TAG_LEN,
             _ => 0,
@@ -545,7 +555,16 @@ impl SrtcpReceiver {
                     .map_err(|_| Refused::Unauthentic)?;
             }
         }
-        Ok(index)
+        // Authentic first: what is refused as a replay is one of the peer's own.
+        match self.senders.get(&ssrc) {
+            Some(replay) if !replay.fresh(u64::from(index)) => return Err(Refused::Replayed),
+            None if self.senders.len() >= MAX_STREAMS => return Err(Refused::Replayed),
+            _ => {}
+        }
+        let replay = self.senders.entry(ssrc).or_insert(Replay { highest: u64::from(index), seen: 0 });
+        let newest = u64::from(index) >= replay.highest;
+        replay.mark(u64::from(index));
+        Ok(newest)
     }
 }
 
@@ -813,8 +832,10 @@ mod tests {
                 let read = sfu_side.decrypt_rtcp(&sealed).unwrap_or_else(|e| panic!("{profile:?}, round {round}: {e}"));
                 assert_eq!(read.to_vec(), rtcp, "{profile:?}, round {round}");
                 let theirs = peer.encrypt_rtcp(&rtcp).unwrap();
-                receiver.open(&theirs, &mut plain).unwrap_or_else(|e| panic!("{profile:?}, round {round}: {e}"));
+                let newest = receiver.open(&theirs, &mut plain).unwrap_or_else(|e| panic!("{profile:?}, round {round}: {e}"));
+                assert!(newest, "{profile:?}, round {round}: the newest of its sender");
                 assert_eq!(plain, rtcp, "{profile:?}, round {round}");
+                assert_eq!(receiver.open(&theirs, &mut plain), Err(Refused::Replayed), "{profile:?}: a replay");
                 let mut altered = theirs.to_vec();
                 altered[12] ^= 1;
                 assert_eq!(receiver.open(&altered, &mut plain), Err(Refused::Unauthentic), "{profile:?}");
@@ -826,11 +847,33 @@ mod tests {
     }
 
     #[test]
+    fn srtcp_replays_are_told_per_sender_from_late_packets() {
+        let (_, keying, mut peer, _) = contexts().remove(0);
+        let mut receiver = SrtcpReceiver::new(&provider(), &keying).unwrap();
+        let rr = |sender: u8| vec![0x80, 201, 0, 1, 0, 0, 0, sender];
+        let mut plain = Vec::new();
+        // webrtc-rs counts one index per sender SSRC, as browsers do.
+        let first: Vec<Vec<u8>> = (0..3).map(|_| peer.encrypt_rtcp(&rr(1)).unwrap().to_vec()).collect();
+        let other = peer.encrypt_rtcp(&rr(2)).unwrap().to_vec();
+        assert_eq!(receiver.open(&first[0], &mut plain), Ok(true));
+        assert_eq!(receiver.open(&first[2], &mut plain), Ok(true));
+        assert_eq!(receiver.open(&other, &mut plain), Ok(true), "another sender's low index is new");
+        assert_eq!(receiver.open(&first[1], &mut plain), Ok(false), "late, not seen: read, but not the newest");
+        assert_eq!(receiver.open(&first[1], &mut plain), Err(Refused::Replayed));
+        assert_eq!(receiver.open(&first[2], &mut plain), Err(Refused::Replayed), "a replay of the newest");
+    }
+
+    #[test]
     fn the_rollover_guess_follows_rfc_3711s_appendix() {
         let at = |highest: u64| Replay { highest, seen: 1 };
         assert_eq!(at(0x1_fff0).guess(0x0005), 0x2_0005, "just past a rollover");
         assert_eq!(at(0x2_0005).guess(0xfff0), 0x1_fff0, "just before one, late");
         assert_eq!(at(0x2_4000).guess(0x4100), 0x2_4100);
         assert_eq!(at(0x0_0005).guess(0xfff0), 0x0_fff0, "nothing before the first rollover");
+        // As a NACK's sequence numbers are placed among what was sent.
+        assert_eq!(nearest_index(0x1_0005, 0xfffe), 0xfffe);
+        assert_eq!(nearest_index(0xfffe, 0x0003), 0x1_0003);
+        assert_eq!(nearest_index(0x2_1234, 0x1230), 0x2_1230);
+        assert_eq!(nearest_index(5, 0xfff0), 0xfff0, "nothing before zero");
     }
 }
